@@ -1,0 +1,8 @@
+"""Pure analysis functions: NumPy, pandas, SciPy, Shapely, pyproj, PySAL, scikit-learn.
+
+Never imports Django (a test enforces it), so analysts can use it from a
+notebook. Every function takes its data and parameters explicitly (``seed``
+for anything random, ``as_of`` for anything about "now"), never mutates its
+inputs, and raises ``ValueError`` naming the bad value and what is allowed.
+Import the module you need, e.g. ``from observatorio.analysis import hotspots``.
+"""

@@ -1,0 +1,114 @@
+"""Typed readers for the environment that fail loudly on a bad value.
+
+Settings are declared as data in ``SETTINGS`` so that every one of them is
+documented (``docs/settings.md`` is checked against this table by a test).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS = (
+    Setting("OBS_DATA_DIR", "<project>/var", "Folder for the SQLite database, the secret key and uploads."),
+    Setting("OBS_DATABASE_URL", "sqlite:///<OBS_DATA_DIR>/observatorio.sqlite3",
+            "Database URL; postgres://user@host:5432/name selects PostgreSQL."),
+    Setting("OBS_SECRET_KEY", "generated into <OBS_DATA_DIR>/secret_key",
+            "Django secret key; also keys the hash of personal identifiers."),
+    Setting("OBS_DEBUG", "false", "Django debug mode (true/false). Never on in production."),
+    Setting("OBS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the server answers."),
+    Setting("OBS_TILE_URL", "", "Optional base-map tile URL template ({z}/{x}/{y}); empty means no base map."),
+    Setting("OBS_LANGUAGE", "es-cl", "Default interface language (es-cl or en)."),
+)
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name}={raw!r} is not a boolean; use one of: true, false, 1, 0, yes, no")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def data_dir() -> Path:
+    raw = os.environ.get("OBS_DATA_DIR")
+    if raw:
+        path = Path(raw).expanduser()
+    elif (project_root() / "pyproject.toml").exists():
+        path = project_root() / "var"
+    else:
+        path = Path.home() / ".local" / "share" / "observatorio"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key() -> str:
+    """The key from the environment, or one generated once and kept on disk.
+
+    Never a constant in the code: the same key also keys the hash of RUTs, so a
+    published default would let anyone reverse those hashes by brute force.
+    """
+    raw = os.environ.get("OBS_SECRET_KEY")
+    if raw is not None:
+        if len(raw) < 32:
+            raise ConfigError("OBS_SECRET_KEY must be at least 32 characters long")
+        return raw
+    path = data_dir() / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def database_url() -> str:
+    raw = os.environ.get("OBS_DATABASE_URL", "").strip()
+    if raw:
+        if not raw.startswith(("sqlite://", "postgres://", "postgresql://")):
+            raise ConfigError(
+                f"OBS_DATABASE_URL={raw!r} is not supported; use sqlite:///path or postgres://user@host:port/name"
+            )
+        return raw
+    return f"sqlite:///{data_dir() / 'observatorio.sqlite3'}"

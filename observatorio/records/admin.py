@@ -1,0 +1,60 @@
+from django.contrib import admin
+
+from .models import AggregateCount, Category, CategoryLabel, Event, ImportBatch, Place, Source, SurveyResponse
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "kind", "owner_unit")
+    list_filter = ("kind",)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "parent", "family", "iccs", "dmcs", "is_crime")
+    list_filter = ("family", "dmcs", "is_crime")
+    search_fields = ("code", "name")
+
+
+@admin.register(CategoryLabel)
+class CategoryLabelAdmin(admin.ModelAdmin):
+    list_display = ("source", "label", "category", "version")
+    list_filter = ("source", "version")
+    search_fields = ("label",)
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ("source", "file_name", "created_at", "rows_read", "rows_imported", "rows_duplicate",
+                    "rows_rejected")
+    list_filter = ("source",)
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ("occurred_on", "occurred_time", "source", "category", "area", "precision", "outside")
+    list_filter = ("source", "precision", "outside", "category__family")
+    date_hierarchy = "occurred_on"
+    raw_id_fields = ("batch", "area")
+    list_select_related = ("source", "category", "area")
+    show_full_result_count = False
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ("name", "kind", "area", "prioritized")
+    list_filter = ("kind", "prioritized")
+    search_fields = ("name",)
+
+
+@admin.register(AggregateCount)
+class AggregateCountAdmin(admin.ModelAdmin):
+    list_display = ("source", "area_code", "period_start", "original_label", "count")
+    list_filter = ("source",)
+    show_full_result_count = False
+
+
+@admin.register(SurveyResponse)
+class SurveyResponseAdmin(admin.ModelAdmin):
+    list_display = ("survey", "answered_on", "area", "weight", "feels_unsafe", "victimized")
+    list_filter = ("survey", "feels_unsafe")

@@ -1,0 +1,220 @@
+"""Sources, the common category tree, events and places of interest.
+
+Every record keeps its source, its batch, its original values and the
+homologated ones, so that a wrong crosswalk can be corrected later without
+going back to the source files.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class SourceKind(models.TextChoices):
+    CRIME_REPORT = "denuncia", "Denuncias (Fiscalía)"
+    POLICE_EVENT = "stop", "Eventos policiales (STOP)"
+    CEAD = "cead", "CEAD casos policiales"
+    CALL_1461 = "1461", "Llamados al 1461"
+    PATROL = "patrullaje", "Patrullaje preventivo"
+    VIF = "vif", "Violencia intrafamiliar"
+    DEMAND = "demanda", "Demandas vecinales"
+    SURVEY = "encuesta", "Encuesta de percepción"
+    PROGRAM = "programa", "Actividades de programas"
+
+
+class Source(models.Model):
+    code = models.SlugField("código", max_length=40, unique=True)
+    name = models.CharField("nombre", max_length=200)
+    kind = models.CharField("tipo", max_length=20, choices=SourceKind.choices)
+    description = models.TextField("descripción", blank=True)
+    owner_unit = models.CharField("unidad responsable", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "fuente"
+        verbose_name_plural = "fuentes"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    """A node of the common category tree.
+
+    ``family`` is the CEAD family (2024 grouping), ``iccs`` the UNODC ICCS code
+    (level 1 or 2) and ``dmcs`` marks the legacy "delitos de mayor connotación
+    social" set; non-criminal municipal categories have ``is_crime`` False.
+    """
+
+    code = models.SlugField("código", max_length=60, unique=True)
+    name = models.CharField("nombre", max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+                               verbose_name="categoría superior")
+    family = models.CharField("familia CEAD", max_length=80, blank=True)
+    iccs = models.CharField("código ICCS", max_length=10, blank=True)
+    dmcs = models.BooleanField("DMCS", default=False)
+    is_crime = models.BooleanField("es delito", default=True)
+
+    class Meta:
+        verbose_name = "categoría"
+        verbose_name_plural = "categorías"
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class CategoryLabel(models.Model):
+    """One entry of a source's versioned crosswalk: its own label → our category."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="labels", verbose_name="fuente")
+    label = models.CharField("etiqueta de origen", max_length=200)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, verbose_name="categoría")
+    version = models.CharField("versión", max_length=40, default="1")
+
+    class Meta:
+        verbose_name = "equivalencia de categoría"
+        verbose_name_plural = "equivalencias de categorías"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "label", "version"], name="label_source_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.source.code}: {self.label} → {self.category.code}"
+
+
+class ImportBatch(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches", verbose_name="fuente")
+    file_name = models.CharField("archivo", max_length=300)
+    sha256 = models.CharField("SHA-256", max_length=64, blank=True)
+    created_at = models.DateTimeField("fecha", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   verbose_name="usuario")
+    rows_read = models.PositiveIntegerField("leídas", default=0)
+    rows_imported = models.PositiveIntegerField("importadas", default=0)
+    rows_duplicate = models.PositiveIntegerField("duplicadas", default=0)
+    rows_rejected = models.PositiveIntegerField("rechazadas", default=0)
+    notes = models.TextField("notas", blank=True)
+
+    class Meta:
+        verbose_name = "lote de importación"
+        verbose_name_plural = "lotes de importación"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.source.code} {self.file_name}"
+
+
+class Precision(models.TextChoices):
+    POINT = "point", "Punto"
+    ADDRESS = "address", "Dirección geocodificada"
+    AREA = "area", "Solo área"
+    NONE = "none", "Sin ubicación"
+
+
+class Event(models.Model):
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="events", verbose_name="fuente")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, related_name="events",
+                              verbose_name="lote")
+    external_id = models.CharField("identificador de origen", max_length=100, blank=True)
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
+                                 verbose_name="categoría")
+    original_label = models.CharField("etiqueta original", max_length=200, blank=True)
+    occurred_on = models.DateField("fecha", db_index=True)
+    occurred_time = models.TimeField("hora", null=True, blank=True)
+    window_start = models.DateTimeField("desde", null=True, blank=True)
+    window_end = models.DateTimeField("hasta", null=True, blank=True)
+    lon = models.FloatField("longitud", null=True, blank=True)
+    lat = models.FloatField("latitud", null=True, blank=True)
+    precision = models.CharField("precisión", max_length=10, choices=Precision.choices, default=Precision.POINT)
+    address = models.CharField("dirección", max_length=300, blank=True)
+    area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="events", verbose_name="área (nivel más fino)")
+    outside = models.BooleanField("fuera de la comuna", default=False)
+    victim_sex = models.CharField("sexo víctima", max_length=1, blank=True)
+    victim_age_group = models.CharField("edad víctima", max_length=10, blank=True)
+    victim_nationality = models.CharField("nacionalidad víctima", max_length=40, blank=True)
+    victim_key = models.CharField("víctima (hash)", max_length=64, blank=True, db_index=True)
+    offender_sex = models.CharField("sexo imputado", max_length=1, blank=True)
+    offender_age_group = models.CharField("edad imputado", max_length=10, blank=True)
+    offender_nationality = models.CharField("nacionalidad imputado", max_length=40, blank=True)
+    offender_key = models.CharField("imputado (hash)", max_length=64, blank=True, db_index=True)
+    original = models.JSONField("valores originales", default=dict, blank=True)
+    attributes = models.JSONField("atributos", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "evento"
+        verbose_name_plural = "eventos"
+        indexes = [models.Index(fields=["source", "occurred_on"]), models.Index(fields=["category", "occurred_on"])]
+
+    def __str__(self):
+        return f"{self.source.code} {self.occurred_on} {self.original_label}"
+
+
+class PlaceKind(models.TextChoices):
+    SCHOOL = "school", "Establecimiento educacional"
+    SPORTS = "sports", "Recinto deportivo"
+    GREEN = "green", "Área verde"
+    COMMERCIAL = "commercial", "Zona comercial"
+    HEALTH = "health", "Centro de salud"
+    POLICE = "police", "Unidad policial"
+    ALCOHOL = "alcohol", "Patente de alcoholes"
+    TRANSPORT = "transport", "Paradero o estación"
+
+
+class Place(models.Model):
+    """A place of interest (espacio priorizado)."""
+
+    kind = models.CharField("tipo", max_length=20, choices=PlaceKind.choices)
+    name = models.CharField("nombre", max_length=200)
+    lon = models.FloatField("longitud")
+    lat = models.FloatField("latitud")
+    area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="places", verbose_name="área")
+    prioritized = models.BooleanField("priorizado", default=False)
+    attributes = models.JSONField("atributos", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "lugar de interés"
+        verbose_name_plural = "lugares de interés"
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.name}"
+
+
+class AggregateCount(models.Model):
+    """A count published only in aggregate, such as CEAD's monthly casos policiales."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="counts", verbose_name="fuente")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, verbose_name="lote")
+    area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.CASCADE, verbose_name="área")
+    area_code = models.CharField("código de área", max_length=40)
+    period_start = models.DateField("inicio del período")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT, verbose_name="categoría")
+    original_label = models.CharField("etiqueta original", max_length=200)
+    count = models.PositiveIntegerField("casos")
+
+    class Meta:
+        verbose_name = "conteo agregado"
+        verbose_name_plural = "conteos agregados"
+        indexes = [models.Index(fields=["area_code", "period_start"])]
+
+
+class SurveyResponse(models.Model):
+    """One respondent of a perception survey, with its expansion weight."""
+
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="responses", verbose_name="fuente")
+    batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.CASCADE, verbose_name="lote")
+    survey = models.CharField("encuesta", max_length=100)
+    answered_on = models.DateField("fecha")
+    area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.SET_NULL, verbose_name="área")
+    weight = models.FloatField("factor de expansión", default=1.0)
+    feels_unsafe = models.BooleanField("se siente inseguro/a")
+    victimized = models.BooleanField("fue víctima (12 meses)", default=False)
+    attributes = models.JSONField("atributos", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = "respuesta de encuesta"
+        verbose_name_plural = "respuestas de encuestas"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TerritoryConfig(AppConfig):
+    name = "observatorio.territory"
+    verbose_name = "Territorio"
