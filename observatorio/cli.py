@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from observatorio.env import ConfigError
+
 # Each name is a module in observatorio/commands with register(subparsers).
 COMMANDS = ("serve", "migrate", "createuser", "territory")
 
@@ -51,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
             setup_django()
         result = args.handler(args)
         return EXIT_OK if result is None else int(result)
+    except ConfigError as exc:
+        print(f"observatorio: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except (CommandError, ValueError) as exc:
         print(f"observatorio {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -58,11 +63,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"observatorio {args.command}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001 - the last line of defence for scripts
-        from observatorio.env import ConfigError
-
-        if isinstance(exc, ConfigError):
-            print(f"observatorio: configuration error: {exc}", file=sys.stderr)
-            return EXIT_USAGE
         from django.db.utils import OperationalError
 
         if isinstance(exc, OperationalError):
