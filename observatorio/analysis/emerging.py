@@ -1,0 +1,356 @@
+"""Emerging hotspot analysis: Gi* per period, Mann–Kendall trend, ESRI's pattern classes.
+
+Each cell of a space-time cube (periods × rows × cols of counts) gets a Gi*
+z-score per period; a bin is a *hot* (*cold*) spot when its z is positive
+(negative) and its two-sided p-value is below ``alpha`` (optionally after
+Benjamini–Hochberg correction within each period). The Mann–Kendall test of
+the cell's z series gives the trend in the intensity of clustering.
+
+Neighbourhood. By default (``time_window=None``) each period's slice is
+analysed on its own, with that period's mean and variance, so a cell is hot
+relative to its own month. With ``time_window=k`` the space-time Gi* of ESRI
+is used instead: the neighbours of bin (t, i) are the cells within
+``distance`` in periods t-k..t, and every bin is compared with the whole cube.
+
+The classes (ESRI, "How Emerging Hot Spot Analysis works"), for T periods,
+hot = significant hot bins, share = hot bins / T. The state of the *last*
+period picks the family first, so the classes never overlap:
+
+Last period hot:
+
+* **intensifying**: share >= 90 % and the z series has a significant
+  increasing Mann–Kendall trend (p < ``trend_alpha``).
+* **diminishing**: share >= 90 % and a significant decreasing trend.
+* **persistent**: share >= 90 % and no significant trend.
+* **new**: the last period is the only significant bin, hot or cold.
+* **consecutive**: a single uninterrupted run of >= 2 hot bins ending in the
+  last period, no significant bin (hot or cold) before it, share < 90 %.
+* **oscillating**: share < 90 % and some earlier period was a cold spot.
+* **sporadic**: share < 90 %, hot on and off before, never cold.
+
+Last period not hot (and not cold):
+
+* **historical**: share >= 90 %.
+* **sporadic**: hot at least once, never cold.
+
+"No pattern" is everything else, e.g. never significant, or both hot and cold
+in the past while neutral now. Cold classes mirror the hot ones with the
+signs reversed ("intensifying cold" = significantly decreasing z).
+
+Choices where ESRI's text leaves room: "new" and "consecutive" require no
+earlier *cold* bin either (as R's ``sfdep`` does), so a cold spot that turns
+hot is "oscillating"; when the last bin is cold but >= 90 % of bins were hot
+the last period wins (oscillating cold, not historical hot). A period whose
+Gi* is undefined (all cells equal, e.g. no events) counts as not significant
+and as z = 0 in the trend. ESRI recommends at least 10 periods; the test
+needs at least 3.
+
+References
+----------
+ESRI (2024). How Emerging Hot Spot Analysis works. ArcGIS Pro documentation,
+Space Time Pattern Mining toolbox.
+Getis, A. & Ord, J. K. (1992). Geographical Analysis 24, 189–206.
+Mann, H. B. (1945). Econometrica 13, 245–259.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+import numpy as np
+import pandas as pd
+
+from .fdr import benjamini_hochberg
+from .gistar import gi_star, gi_star_space_time
+from .trend import mann_kendall
+
+PERSISTENCE_SHARE = 0.9
+
+
+class EmergingClass(Enum):
+    """ESRI emerging hotspot pattern of a cell."""
+
+    NEW_HOT = "new_hot"
+    CONSECUTIVE_HOT = "consecutive_hot"
+    INTENSIFYING_HOT = "intensifying_hot"
+    PERSISTENT_HOT = "persistent_hot"
+    DIMINISHING_HOT = "diminishing_hot"
+    SPORADIC_HOT = "sporadic_hot"
+    OSCILLATING_HOT = "oscillating_hot"
+    HISTORICAL_HOT = "historical_hot"
+    NEW_COLD = "new_cold"
+    CONSECUTIVE_COLD = "consecutive_cold"
+    INTENSIFYING_COLD = "intensifying_cold"
+    PERSISTENT_COLD = "persistent_cold"
+    DIMINISHING_COLD = "diminishing_cold"
+    SPORADIC_COLD = "sporadic_cold"
+    OSCILLATING_COLD = "oscillating_cold"
+    HISTORICAL_COLD = "historical_cold"
+    NO_PATTERN = "no_pattern"
+
+    @property
+    def label_es(self) -> str:
+        return _LABELS_ES[self]
+
+
+_LABELS_ES = {
+    EmergingClass.NEW_HOT: "Nuevo punto caliente",
+    EmergingClass.CONSECUTIVE_HOT: "Punto caliente consecutivo",
+    EmergingClass.INTENSIFYING_HOT: "Punto caliente en intensificación",
+    EmergingClass.PERSISTENT_HOT: "Punto caliente persistente",
+    EmergingClass.DIMINISHING_HOT: "Punto caliente en disminución",
+    EmergingClass.SPORADIC_HOT: "Punto caliente esporádico",
+    EmergingClass.OSCILLATING_HOT: "Punto caliente oscilante",
+    EmergingClass.HISTORICAL_HOT: "Punto caliente histórico",
+    EmergingClass.NEW_COLD: "Nuevo punto frío",
+    EmergingClass.CONSECUTIVE_COLD: "Punto frío consecutivo",
+    EmergingClass.INTENSIFYING_COLD: "Punto frío en intensificación",
+    EmergingClass.PERSISTENT_COLD: "Punto frío persistente",
+    EmergingClass.DIMINISHING_COLD: "Punto frío en disminución",
+    EmergingClass.SPORADIC_COLD: "Punto frío esporádico",
+    EmergingClass.OSCILLATING_COLD: "Punto frío oscilante",
+    EmergingClass.HISTORICAL_COLD: "Punto frío histórico",
+    EmergingClass.NO_PATTERN: "Sin patrón detectado",
+}
+
+# Hot and cold share the rules; this picks the class names of one side.
+_SIDE = {
+    True: dict(
+        new=EmergingClass.NEW_HOT,
+        consecutive=EmergingClass.CONSECUTIVE_HOT,
+        intensifying=EmergingClass.INTENSIFYING_HOT,
+        persistent=EmergingClass.PERSISTENT_HOT,
+        diminishing=EmergingClass.DIMINISHING_HOT,
+        sporadic=EmergingClass.SPORADIC_HOT,
+        oscillating=EmergingClass.OSCILLATING_HOT,
+        historical=EmergingClass.HISTORICAL_HOT,
+    ),
+    False: dict(
+        new=EmergingClass.NEW_COLD,
+        consecutive=EmergingClass.CONSECUTIVE_COLD,
+        intensifying=EmergingClass.INTENSIFYING_COLD,
+        persistent=EmergingClass.PERSISTENT_COLD,
+        diminishing=EmergingClass.DIMINISHING_COLD,
+        sporadic=EmergingClass.SPORADIC_COLD,
+        oscillating=EmergingClass.OSCILLATING_COLD,
+        historical=EmergingClass.HISTORICAL_COLD,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class EmergingHotspots:
+    """Per-cell results; arrays are ``(nrows, ncols)`` unless noted, NaN/None outside the mask."""
+
+    classes: np.ndarray
+    """Object array of :class:`EmergingClass` (None outside the study area)."""
+    z: np.ndarray
+    """Gi* z-scores, shape (nperiods, nrows, ncols)."""
+    hot: np.ndarray
+    """Significant hot bins, shape (nperiods, nrows, ncols)."""
+    cold: np.ndarray
+    """Significant cold bins, shape (nperiods, nrows, ncols)."""
+    trend_z: np.ndarray
+    trend_p: np.ndarray
+    trend_slope: np.ndarray
+    """Sen's slope of the z series, z units per period."""
+    mask: np.ndarray
+    alpha: float
+    trend_alpha: float
+    fdr: bool
+    time_window: int | None
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per cell of the study area with its class, Spanish label, counts of hot/cold periods and trend."""
+        rows, cols = np.nonzero(self.mask)
+        classes = self.classes[rows, cols]
+        return pd.DataFrame(
+            {
+                "row": rows,
+                "col": cols,
+                "pattern": [c.value for c in classes],
+                "pattern_es": [c.label_es for c in classes],
+                "hot_periods": self.hot[:, rows, cols].sum(axis=0),
+                "cold_periods": self.cold[:, rows, cols].sum(axis=0),
+                "trend_z": self.trend_z[rows, cols],
+                "trend_p": self.trend_p[rows, cols],
+                "trend_slope": self.trend_slope[rows, cols],
+            }
+        )
+
+
+def classify_series(z, hot, cold, *, trend_alpha: float = 0.05) -> EmergingClass:
+    """ESRI emerging-hotspot class of one cell from its Gi* z series and significant bins.
+
+    Parameters
+    ----------
+    z : array_like, shape (T,)
+        Gi* z-scores in time order (NaN counts as 0 for the trend).
+    hot, cold : array_like of bool, shape (T,)
+        Significant hot and cold bins.
+    trend_alpha : float
+        Significance of the Mann–Kendall trend of ``z``.
+
+    Notes
+    -----
+    The rules are in the module docstring (ESRI's definitions).
+
+    Examples
+    --------
+    >>> z = [0, 0, 0, 0, 0, 0, 0, 0, 0, 3.1]
+    >>> hot = [False] * 9 + [True]
+    >>> classify_series(z, hot, [False] * 10).label_es
+    'Nuevo punto caliente'
+    """
+    z = np.nan_to_num(np.asarray(z, dtype=float))
+    hot = np.asarray(hot, dtype=bool)
+    cold = np.asarray(cold, dtype=bool)
+    if not (z.ndim == 1 and z.shape == hot.shape == cold.shape):
+        raise ValueError(f"z, hot and cold must be 1-D of one length, got {z.shape}, {hot.shape}, {cold.shape}")
+    if z.size < 3:
+        raise ValueError(f"emerging hotspots need at least 3 periods, got {z.size}")
+    if (hot & cold).any():
+        raise ValueError("a bin cannot be both hot and cold")
+    if not 0 < trend_alpha < 1:
+        raise ValueError(f"trend_alpha={trend_alpha!r} must be in (0, 1)")
+    if hot[-1]:
+        return _classify_side(z, hot, cold, trend_alpha, is_hot=True)
+    if cold[-1]:
+        return _classify_side(-z, cold, hot, trend_alpha, is_hot=False)
+    n = z.size
+    if hot.sum() / n >= PERSISTENCE_SHARE:
+        return EmergingClass.HISTORICAL_HOT
+    if cold.sum() / n >= PERSISTENCE_SHARE:
+        return EmergingClass.HISTORICAL_COLD
+    if hot.any() and not cold.any():
+        return EmergingClass.SPORADIC_HOT
+    if cold.any() and not hot.any():
+        return EmergingClass.SPORADIC_COLD
+    return EmergingClass.NO_PATTERN
+
+
+def _classify_side(z, same, opposite, trend_alpha, is_hot: bool) -> EmergingClass:
+    """Rules for a cell whose last bin is significant on this side; z is sign-flipped for cold."""
+    names = _SIDE[is_hot]
+    n = z.size
+    if same.sum() / n >= PERSISTENCE_SHARE:
+        trend = mann_kendall(z)
+        if trend.p_value < trend_alpha and trend.s > 0:
+            return names["intensifying"]
+        if trend.p_value < trend_alpha and trend.s < 0:
+            return names["diminishing"]
+        return names["persistent"]
+    # Length of the final uninterrupted run on this side.
+    breaks = np.nonzero(~same[::-1])[0]
+    run = int(breaks[0]) if breaks.size else n
+    before = (same | opposite)[: n - run]
+    if not before.any():
+        return names["new"] if run == 1 else names["consecutive"]
+    if opposite.any():
+        return names["oscillating"]
+    return names["sporadic"]
+
+
+def emerging_hotspots(
+    cube,
+    cell: float,
+    distance: float,
+    *,
+    mask=None,
+    alpha: float = 0.05,
+    fdr: bool = False,
+    trend_alpha: float = 0.05,
+    time_window: int | None = None,
+) -> EmergingHotspots:
+    """Emerging hotspot analysis of a space-time cube of counts on a grid.
+
+    Parameters
+    ----------
+    cube : array_like, shape (nperiods, nrows, ncols)
+        Counts per period (in time order) and cell, e.g.
+        ``np.stack([grid.counts(x[m], y[m]) for m in period_masks])``.
+    cell, distance : float
+        Cell side and neighbourhood radius, metres.
+    mask : array_like of bool, shape (nrows, ncols), optional
+        Cells of the study area.
+    alpha : float
+        Significance of a hot/cold bin (two-sided p-value of Gi*).
+    fdr : bool
+        Benjamini–Hochberg correction of the bins of each period at ``alpha``.
+    trend_alpha : float
+        Significance of the Mann–Kendall trend.
+    time_window : int, optional
+        None: Gi* of each period's slice on its own. k >= 0: space-time Gi*
+        with the k preceding periods in the neighbourhood, against the whole
+        cube (see :func:`observatorio.analysis.gistar.gi_star_space_time`).
+
+    Returns
+    -------
+    EmergingHotspots
+
+    Notes
+    -----
+    Classes and rules in the module docstring (ESRI); Gi* as in
+    :func:`observatorio.analysis.gistar.gi_star`; trend from
+    :func:`observatorio.analysis.trend.mann_kendall`.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(1)
+    >>> cube = rng.poisson(1.0, size=(10, 8, 8)).astype(float)
+    >>> cube[-1, 3:5, 3:5] += 12  # a cluster that appears only in the last period
+    >>> r = emerging_hotspots(cube, cell=100, distance=150)
+    >>> r.classes[3, 3].value, r.classes[3, 3].label_es
+    ('new_hot', 'Nuevo punto caliente')
+    """
+    x = np.asarray(cube, dtype=float)
+    if x.ndim != 3:
+        raise ValueError(f"cube must be 3-D (nperiods, nrows, ncols), got shape {x.shape}")
+    nper = x.shape[0]
+    if nper < 3:
+        raise ValueError(f"emerging hotspots need at least 3 periods, got {nper}")
+    for name, value in (("alpha", alpha), ("trend_alpha", trend_alpha)):
+        if not (isinstance(value, (int, float)) and 0 < value < 1):
+            raise ValueError(f"{name}={value!r} must be a number in (0, 1)")
+    if time_window is None:
+        z = np.empty(x.shape)
+        p = np.empty(x.shape)
+        for t in range(nper):
+            r = gi_star(x[t], cell, distance, mask=mask)
+            z[t], p[t] = r.z, r.p_value
+        inside = r.mask
+    else:
+        z, p = gi_star_space_time(x, cell, distance, time_window, mask=mask)
+        inside = np.ones(x.shape[1:], dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+
+    if fdr:
+        significant = np.stack([benjamini_hochberg(p[t], alpha).reject for t in range(nper)])
+    else:
+        significant = np.nan_to_num(p, nan=1.0) < alpha
+    hot = significant & (np.nan_to_num(z) > 0)
+    cold = significant & (np.nan_to_num(z) < 0)
+
+    classes = np.full(inside.shape, None, dtype=object)
+    trend_z = np.full(inside.shape, np.nan)
+    trend_p = np.full(inside.shape, np.nan)
+    trend_slope = np.full(inside.shape, np.nan)
+    for r, c in zip(*np.nonzero(inside)):
+        series = np.nan_to_num(z[:, r, c])
+        trend = mann_kendall(series)
+        trend_z[r, c], trend_p[r, c], trend_slope[r, c] = trend.z, trend.p_value, trend.slope
+        classes[r, c] = classify_series(series, hot[:, r, c], cold[:, r, c], trend_alpha=trend_alpha)
+    return EmergingHotspots(
+        classes=classes,
+        z=z,
+        hot=hot,
+        cold=cold,
+        trend_z=trend_z,
+        trend_p=trend_p,
+        trend_slope=trend_slope,
+        mask=inside.copy(),
+        alpha=float(alpha),
+        trend_alpha=float(trend_alpha),
+        fdr=bool(fdr),
+        time_window=time_window,
+    )
