@@ -218,3 +218,22 @@ class SurveyResponse(models.Model):
     class Meta:
         verbose_name = "respuesta de encuesta"
         verbose_name_plural = "respuestas de encuestas"
+
+
+class DataVersion(models.Model):
+    """A counter bumped whenever events change, so per-process caches know when to reload.
+
+    Bulk writes (imports, the demo, rollbacks) bypass model signals, so every
+    writer calls :func:`observatorio.records.snapshot.bump` explicitly; admin
+    edits are caught by signals.
+    """
+
+    name = models.CharField(max_length=40, unique=True)
+    version = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "versión de datos"
+        verbose_name_plural = "versiones de datos"
+
+    def __str__(self):
+        return f"{self.name} v{self.version}"
