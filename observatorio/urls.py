@@ -1,6 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
+
+from observatorio.dashboard import views as dashboard_views
 
 admin.site.site_header = "Observatorio de Seguridad Humana"
 admin.site.site_title = "Observatorio"
@@ -8,8 +9,11 @@ admin.site.index_title = "Administración"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("cuenta/ingresar/", auth_views.LoginView.as_view(), name="login"),
-    path("cuenta/salir/", auth_views.LogoutView.as_view(), name="logout"),
+    path("cuenta/ingresar/", dashboard_views.login, name="login"),
+    path("cuenta/salir/", dashboard_views.logout, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("observatorio.dashboard.urls")),
 ]
+
+handler403 = "observatorio.dashboard.views.permission_denied"
+handler404 = "observatorio.dashboard.views.page_not_found"

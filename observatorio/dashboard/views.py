@@ -1,8 +1,61 @@
-from django.shortcuts import render
+"""Pages of the dashboard, and the site-wide login, logout and error pages.
 
-from observatorio.accounts.roles import ALL_ROLES, allow
+Every view declares who may use it (``allow`` or ``public``); a test walks the
+URL configuration and fails on any view that does not.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from observatorio.accounts.roles import ALL_ROLES, EVENT_LEVEL_ROLES, allow, has_role, public
+
+from . import home_data
+from .maps import MapLabels, territory_figure
 
 
 @allow(*ALL_ROLES)
 def home(request):
-    return render(request, "dashboard/home.html", {})
+    as_of = home_data.latest_event_date()
+    areas = home_data.map_areas(as_of)
+    spanish = (get_language() or "es").startswith("es")
+    figure = None
+    if areas:
+        labels = MapLabels(count_title=_("Eventos (12 meses)"), events=_("eventos"), no_count=_("sin eventos"),
+                           separators=",." if spanish else ".,")
+        # Round-trip through Plotly's encoder (NumPy arrays → lists) so json_script can escape it.
+        figure = json.loads(territory_figure(areas, labels).to_json())
+    context = {
+        "as_of": as_of,
+        "headline": home_data.headline(as_of) if as_of else None,
+        "figure": figure,
+        "map_has_counts": as_of is not None and any(a.level == "uv" for a in areas),
+        # The map's numbers as a table, for screen readers and for copying.
+        "uv_rows": sorted(((a.name, a.count) for a in areas if a.level == "uv" and a.count is not None),
+                          key=lambda row: (-row[1], row[0])),
+        "event_level": has_role(request.user, *EVENT_LEVEL_ROLES),
+        "recent_events": home_data.recent_events(request.user),
+        "map_days": home_data.MAP_DAYS,
+        "window_days": home_data.WINDOW_DAYS,
+    }
+    return render(request, "dashboard/home.html", context)
+
+
+login = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+# Logging out an anonymous visitor is harmless, and the form must work from any page.
+logout = public(auth_views.LogoutView.as_view())
+
+
+@public
+def permission_denied(request, exception=None):
+    return render(request, "403.html", status=403)
+
+
+@public
+def page_not_found(request, exception=None):
+    return render(request, "404.html", status=404)
