@@ -155,8 +155,10 @@ def distance_band(x, y, *, threshold: float, binary: bool = True, alpha: float =
     if not (isinstance(threshold, (int, float, np.number)) and threshold > 0):
         raise ValueError(f"threshold={threshold!r} must be a positive distance in metres")
     ids = _ids(ids, len(pts))
-    return _lw.DistanceBand.from_array(pts, threshold=float(threshold), binary=binary, alpha=alpha, ids=ids,
-                                       silence_warnings=True)
+    # libpysal raises every stored distance to alpha, including the zero self-distances it then drops.
+    with np.errstate(divide="ignore"):
+        return _lw.DistanceBand.from_array(pts, threshold=float(threshold), binary=binary, alpha=alpha, ids=ids,
+                                           silence_warnings=True)
 
 
 def transformed(w: _lw.W, transformation: str = "R") -> _lw.W:
