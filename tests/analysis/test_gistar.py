@@ -1,0 +1,203 @@
+"""Gi* by convolution against esda.G_Local(star=True, transform="B") on the same lattice."""
+
+import warnings
+
+import numpy as np
+import pytest
+from esda import G_Local
+from libpysal.weights import W, DistanceBand
+
+from observatorio.analysis.gistar import (
+    GiBin,
+    gi_bins,
+    gi_star,
+    gi_star_points,
+    gi_star_space_time,
+    neighbourhood_kernel,
+)
+from observatorio.analysis.grid import Grid
+
+Z_TOL = 1e-9
+GRID = Grid(351_200.0, 6_289_400.0, 100.0, 17, 23, 32719)
+
+
+def _counts(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return rng.poisson(rng.gamma(1.0, 2.0, size=GRID.shape)).astype(float)
+
+
+def _esda(values, mask, distance, **kwargs):
+    xs, ys = GRID.centres()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # libpysal warns about islands / disconnected components
+        w = DistanceBand(np.c_[xs[mask], ys[mask]], threshold=distance, binary=True, silence_warnings=True)
+        return G_Local(values[mask], w, transform="B", star=True, **kwargs)
+
+
+@pytest.mark.parametrize("distance", [100, 150, 250, 300, 450], ids=lambda d: f"d{d}")
+@pytest.mark.parametrize("masked", [False, True], ids=["full", "masked"])
+def test_z_matches_esda_g_local_star(distance, masked):
+    values = _counts(distance)
+    mask = np.random.default_rng(7).random(GRID.shape) < 0.75 if masked else np.ones(GRID.shape, bool)
+    ours = gi_star(values, GRID.cell, distance, mask=mask if masked else None)
+    ref = _esda(values, mask, distance, permutations=0)
+    np.testing.assert_allclose(ours.z[mask], ref.Zs, rtol=0, atol=Z_TOL)
+    np.testing.assert_array_equal(ours.n_neighbours[mask], np.asarray(ref.w.sparse.sum(axis=1)).ravel())
+    assert np.isnan(ours.z[~mask]).all()
+
+
+@pytest.mark.parametrize(
+    ("cell", "distance", "cells"),
+    [(100, 0, 1), (100, 99, 1), (100, 100, 5), (100, 150, 9), (100, 200, 13), (100, 300, 29), (50, 300, 113)],
+    ids=["zero", "below-cell", "rook", "queen", "r2", "r3", "fine"],
+)
+def test_kernel_counts_lattice_points_in_the_disc(cell, distance, cells):
+    k = neighbourhood_kernel(cell, distance)
+    assert int(k.sum()) == cells
+    assert k[k.shape[0] // 2, k.shape[1] // 2]
+
+
+def test_edge_cells_have_fewer_neighbours():
+    r = gi_star(_counts(1), 100, 300)
+    assert r.n_neighbours[0, 0] == 11  # lattice points (i, j >= 0) with i² + j² <= 9, itself included
+    assert r.n_neighbours[8, 11] == 29
+
+
+def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
+    values = _counts(3)
+    mask = np.ones(GRID.shape, bool)
+    ours = gi_star(values, 100, 300, permutations=999, seed=11)
+    ref = _esda(values, mask, 300, permutations=999, seed=11)
+    diff = np.abs(ours.p_sim.ravel() - ref.p_sim)
+    # Two independent 999-permutation estimates: per-cell SE <= sqrt(2 * .25 / 999) ~ 0.022.
+    assert diff.mean() < 0.02
+    assert diff.max() < 0.1
+    assert ours.p_sim.min() >= 1 / 1000
+    assert ours.p_sim.max() <= 0.5 + 1 / 1000
+
+
+def test_permutations_are_reproducible_by_seed():
+    values = _counts(4)
+    a = gi_star(values, 100, 250, permutations=199, seed=5).p_sim
+    b = gi_star(values, 100, 250, permutations=199, seed=5).p_sim
+    c = gi_star(values, 100, 250, permutations=199, seed=6).p_sim
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_strong_cluster_is_hot_under_both_inferences():
+    values = np.random.default_rng(8).poisson(1.0, GRID.shape).astype(float)
+    values[6:9, 10:13] += 15
+    r = gi_star(values, 100, 150, permutations=499, seed=1)
+    assert r.bins()[7, 11] == GiBin.HOT_99
+    assert r.bins(inference="permutation")[7, 11] == GiBin.HOT_99
+    assert r.p_sim[7, 11] == pytest.approx(1 / 500)
+
+
+def test_points_convenience_equals_grid_counts():
+    rng = np.random.default_rng(9)
+    x = np.r_[rng.uniform(0, 2000, 500), rng.normal(800, 60, 300)] + 350_000
+    y = np.r_[rng.uniform(0, 1500, 500), rng.normal(700, 60, 300)] + 6_290_000
+    r = gi_star_points(x, y, cell=100, distance=300, epsg=32719, margin=200)
+    grid = Grid.covering(x, y, cell=100, epsg=32719, margin=200)
+    assert r.grid == grid
+    np.testing.assert_allclose(r.z, gi_star(grid.counts(x, y), 100, 300).z, atol=Z_TOL)
+    frame = r.to_frame()
+    assert len(frame) == grid.size and frame["value"].sum() == 800
+    top = frame.loc[frame["z"].idxmax()]
+    assert abs(top["x"] - 350_800) < 200 and abs(top["y"] - 6_290_700) < 200
+
+
+def test_inputs_are_not_mutated():
+    values = _counts(10)
+    mask = np.ones(GRID.shape, bool)
+    mask[0] = False
+    before_v, before_m = values.copy(), mask.copy()
+    gi_star(values, 100, 300, mask=mask, permutations=9, seed=1)
+    np.testing.assert_array_equal(values, before_v)
+    np.testing.assert_array_equal(mask, before_m)
+
+
+def test_constant_values_give_nan_not_zero_division():
+    r = gi_star(np.full((5, 5), 3.0), 100, 150)
+    assert np.isnan(r.z).all()
+    assert (r.bins() == 0).all()
+
+
+@pytest.mark.parametrize(
+    ("z", "p", "expected"),
+    [
+        ([3.0, -3.0], [0.0027, 0.0027], [3, -3]),
+        ([2.0, -2.0], [0.0455, 0.0455], [2, -2]),
+        ([1.7, -1.7], [0.0891, 0.0891], [1, -1]),
+        ([0.5, np.nan], [0.617, np.nan], [0, 0]),
+    ],
+    ids=["99", "95", "90", "none"],
+)
+def test_gi_bins_by_confidence(z, p, expected):
+    assert gi_bins(z, p).tolist() == expected
+
+
+def test_gi_bins_with_fdr_is_stricter_and_follows_bh_per_level():
+    rng = np.random.default_rng(12)
+    z = rng.normal(0, 1.5, 500)
+    from scipy import stats
+
+    p = 2 * stats.norm.sf(np.abs(z))
+    raw, corrected = gi_bins(z, p), gi_bins(z, p, fdr=True)
+    assert (np.abs(corrected) <= np.abs(raw)).all()
+    assert (np.abs(corrected) < np.abs(raw)).any()
+    q = stats.false_discovery_control(p)
+    expected = np.sign(z) * np.select([q <= 0.01, q <= 0.05, q <= 0.10], [3, 2, 1], 0)
+    np.testing.assert_array_equal(corrected, expected)
+
+
+def test_gi_bin_labels_are_spanish():
+    assert GiBin(3).label_es == "Punto caliente (99 % de confianza)"
+    assert GiBin(-1).label_es == "Punto frío (90 % de confianza)"
+    assert GiBin(0).label_es == "No significativo"
+
+
+@pytest.mark.parametrize("window", [0, 1, 3], ids=lambda k: f"k{k}")
+def test_space_time_matches_esda_with_the_same_asymmetric_weights(window):
+    rng = np.random.default_rng(window)
+    cube = rng.poisson(2.0, size=(5, 6, 7)).astype(float)
+    mask = rng.random((6, 7)) < 0.8
+    bins = [(t, r, c) for t in range(5) for r in range(6) for c in range(7) if mask[r, c]]
+    pos = {b: i for i, b in enumerate(bins)}
+    neighbours = {
+        pos[(t, r, c)]: [
+            pos[(s, rr, cc)] for (s, rr, cc) in bins if t - window <= s <= t and (rr - r) ** 2 + (cc - c) ** 2 <= 2
+        ]
+        for (t, r, c) in bins
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = W(neighbours, {i: [1.0] * len(js) for i, js in neighbours.items()}, silence_warnings=True)
+        ref = G_Local(np.array([cube[b] for b in bins]), w, transform="B", star=True, permutations=0)
+    z, p = gi_star_space_time(cube, 100, 150, window, mask=mask)
+    np.testing.assert_allclose([z[b] for b in bins], ref.Zs, rtol=0, atol=Z_TOL)
+    assert np.isnan(z[:, ~mask]).all()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(values=np.zeros((3, 3, 3)), cell=100, distance=100), "2-D"),
+        (dict(values=np.zeros((3, 3)), cell=0, distance=100), "cell"),
+        (dict(values=np.zeros((3, 3)), cell=100, distance=-1), "distance"),
+        (dict(values=np.zeros((3, 3)), cell=100, distance=100, mask=np.ones((2, 2), bool)), "mask"),
+        (dict(values=np.full((3, 3), np.nan), cell=100, distance=100), "NaN"),
+        (dict(values=np.zeros((3, 3)), cell=100, distance=100, permutations=-5), "permutations"),
+        (dict(values=np.zeros((1, 1)), cell=100, distance=100), "at least 2"),
+    ],
+    ids=["3d", "cell", "distance", "mask", "nan", "perms", "tiny"],
+)
+def test_bad_input_raises_value_error(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        gi_star(**kwargs)
+
+
+def test_bad_inference_name():
+    with pytest.raises(ValueError, match="'normal', 'permutation'"):
+        gi_star(_counts(1), 100, 100).bins(inference="bootstrap")
