@@ -1,0 +1,514 @@
+"""Typed values from the text cells of a `RawTable`: dates, times, numbers, coordinates.
+
+Every scalar parser returns the value or raises `ParseError(message, fix)`,
+whose message says why the text is not a value ("31-02-2024 is not a date:
+February has 28 or 29 days") and whose fix says what to change. Empty text is
+an error too ("no date given"); whether a column may be empty is the
+pipeline's call, and it can test ``text.strip() == ""`` first.
+
+The vectorised versions take a pandas Series of text and return a `Parsed`:
+``values`` (same index; NaT/NaN where invalid or empty), ``invalid`` (bool),
+``empty`` (bool) and ``errors`` (a Series of `ParseError` for the invalid
+rows only). They parse each distinct text once (dates and times in a 1M-row
+file have a few thousand distinct values) or, for numbers, with vectorised
+string operations, and take their messages from the scalar parsers, so both
+always agree. Interface::
+
+    parsed = parse_dates(table.frame["fecha"])
+    for i in parsed.invalid.to_numpy().nonzero()[0]:
+        report(row=table.row_numbers[i], column="fecha", error=parsed.errors.iloc[...])
+
+Conventions (Chile):
+
+* Dates are day-month-year: ``31-01-2024``, ``31/01/2024``, ``31.01.2024``;
+  ISO ``2024-01-31`` and ``2024/01/31``; a time after the date is allowed and
+  ignored here (parse it with `parse_time`). Excel serial numbers 1..80000
+  are days since 1899-12-30 (45292 → 2024-01-01); serials below 61 fall in
+  Excel's phantom 29-02-1900 and are a day off, which cannot matter for our
+  data, but note that a bare year like "2024" *is* read as a serial
+  (1905-07-16) — the pipeline's date range check catches it. Two-digit years
+  ("31-01-24") are rejected: 24 could be 1924 or 2024. Years outside
+  1900..2100 are rejected as typos. Month-day-year is never guessed.
+* Numbers: the decimal mark is a comma and the thousands separator a dot
+  ("1.234,5" → 1234.5). With both marks the last one is the decimal mark (so
+  "1,234.5" from English software also works). With one kind only: a comma
+  is decimal ("12,5" → 12.5, so "1,234" → 1.234) unless it repeats as
+  thousands groups ("1,234,567"); dots that group digits in threes are
+  thousands ("1.234" → 1234, "1.234.567" → 1234567) and otherwise a dot is
+  decimal ("1234.5", "0.123", "1.5"). So the one ambiguous form, a single
+  dot followed by exactly three digits after 1–3 digits that do not start
+  with 0, is read the Chilean way (thousands). Pass ``decimal="."`` or
+  ``decimal=","`` when a column is known to use one convention. A leading
+  "$" and spaces inside are allowed; "%" is not (12% is not 12).
+* Coordinates: a single "." or "," in a coordinate is always decimal
+  ("-33,4567"); degrees and UTM zone 19S metres (EPSG:32719) are told apart
+  by magnitude unless `crs` is given; results must fall inside Chile's
+  bounding box (or the `bounds` given), which also catches swapped or
+  sign-less coordinates with a specific message.
+
+No Django here.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import functools
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_SERIAL_MAX = 80000
+YEAR_MIN, YEAR_MAX = 1900, 2100
+MONTHS = [""] + list(calendar.month_name)[1:]
+
+# Continental Chile plus Rapa Nui and Juan Fernández: lon_min, lat_min, lon_max, lat_max.
+CHILE_BOUNDS = (-110.0, -56.6, -66.0, -17.4)
+UTM19S = "EPSG:32719"
+WGS84 = "EPSG:4326"
+
+
+class ParseError(ValueError):
+    """A cell that is not a value of the expected type. English text; the interface translates it."""
+
+    def __init__(self, message: str, fix: str):
+        self.message = message
+        self.fix = fix
+        super().__init__(message)
+
+    def __eq__(self, other):
+        return isinstance(other, ParseError) and (self.message, self.fix) == (other.message, other.fix)
+
+    def __hash__(self):
+        return hash((self.message, self.fix))
+
+
+@dataclass
+class Parsed:
+    """A vectorised parse: values (NaN/NaT where invalid or empty), masks, and errors of invalid rows."""
+
+    values: pd.Series
+    invalid: pd.Series
+    empty: pd.Series
+    errors: pd.Series
+
+
+def _shown(text: str) -> str:
+    text = text.strip()
+    return repr(text) if len(text) <= 40 else repr(text[:37] + "...")
+
+
+# --------------------------------------------------------------------------- dates
+
+_TIME_TAIL = r"(?:[ T]+.*)?"
+_DMY = re.compile(r"(\d{1,2})([-/.])(\d{1,2})\2(\d{2,4})" + _TIME_TAIL)
+_YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME_TAIL)
+_SERIAL = re.compile(r"(\d{1,6})(?:[.,]\d+)?")
+
+
+def parse_date(text: str) -> dt.date:
+    """A date from a Chilean spreadsheet cell; see the module docstring for the accepted forms.
+
+    >>> parse_date("31-01-2024"), parse_date("2024/01/31"), parse_date("45292")
+    (datetime.date(2024, 1, 31), datetime.date(2024, 1, 31), datetime.date(2024, 1, 1))
+    """
+    raw = text.strip() if isinstance(text, str) else ""
+    if not raw:
+        raise ParseError("no date given", "write the date as dd-mm-yyyy, e.g. 31-01-2024")
+    if m := _DMY.fullmatch(raw):
+        day, month, year = int(m[1]), int(m[3]), m[4]
+        if len(year) != 4:
+            raise ParseError(f"{_shown(raw)} has a {len(year)}-digit year, which is ambiguous",
+                             "write the year with four digits, e.g. 31-01-2024")
+        return _checked_date(raw, int(year), month, day, order="dmy")
+    if m := _YMD.fullmatch(raw):
+        return _checked_date(raw, int(m[1]), int(m[3]), int(m[4]), order="ymd")
+    if m := _SERIAL.fullmatch(raw):
+        serial = int(m[1])
+        if 1 <= serial <= EXCEL_SERIAL_MAX:
+            return EXCEL_EPOCH + dt.timedelta(days=serial)
+        raise ParseError(f"{_shown(raw)} is not a date: as an Excel date number it must be between 1 and "
+                         f"{EXCEL_SERIAL_MAX}", "format the column as a date in Excel, or write dd-mm-yyyy")
+    raise ParseError(f"{_shown(raw)} is not a date in a known format",
+                     "write the date as dd-mm-yyyy (31-01-2024) or yyyy-mm-dd (2024-01-31)")
+
+
+def _checked_date(raw: str, year: int, month: int, day: int, order: str) -> dt.date:
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ParseError(f"{_shown(raw)} has the year {year}, outside {YEAR_MIN}-{YEAR_MAX}", "correct the year")
+    if not 1 <= month <= 12:
+        fix = "correct the month"
+        if order == "dmy" and 1 <= day <= 12:
+            fix = "dates are read day-month-year; swap day and month if this is month-day-year"
+        raise ParseError(f"{_shown(raw)} is not a date: there is no month {month}", fix)
+    last = calendar.monthrange(year, month)[1]
+    if not 1 <= day <= last:
+        if month == 2 and day == 29:
+            reason = f"{year} is not a leap year, so February {year} has 28 days"
+        elif month == 2:
+            reason = "February has 28 or 29 days"
+        elif day == 0:
+            reason = "days start at 1"
+        else:
+            reason = f"{MONTHS[month]} has {last} days"
+        raise ParseError(f"{_shown(raw)} is not a date: {reason}", "correct the day")
+    return dt.date(year, month, day)
+
+
+def parse_dates(series: pd.Series) -> Parsed:
+    """`parse_date` over a Series; ``values`` is datetime64 (NaT where invalid or empty)."""
+    def convert(text):
+        return np.datetime64(parse_date(text), "D")
+    return _by_distinct(series, convert, np.datetime64("NaT", "D"), "datetime64[s]")
+
+
+# --------------------------------------------------------------------------- times
+
+_DATE_HEAD = r"(?:(?:\d{1,2}([-/.])\d{1,2}\1\d{4}|\d{4}([-/.])\d{1,2}\2\d{1,2})[ T]+)?"
+_TIME = re.compile(
+    _DATE_HEAD + r"(\d{1,2})[:.](\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*"
+    r"(?:(a\.?\s?m\.?|p\.?\s?m\.?)|h|hr|hrs|horas?)?\.?",
+    re.IGNORECASE,
+)
+
+
+def parse_time(text: str) -> dt.time:
+    """A time of day: ``14:30``, ``9:05``, ``14:30:15``, ``14.30`` (a dot is a separator, never decimal hours),
+    ``14:30 hrs``, ``2:30 PM``, or a date followed by the time (``2024-01-31 14:30``). ``24:00`` is refused.
+
+    >>> parse_time("9:05"), parse_time("14.30 hrs")
+    (datetime.time(9, 5), datetime.time(14, 30))
+    """
+    raw = text.strip() if isinstance(text, str) else ""
+    if not raw:
+        raise ParseError("no time given", "write the time as HH:MM, e.g. 14:30")
+    m = _TIME.fullmatch(raw)
+    if not m:
+        raise ParseError(f"{_shown(raw)} is not a time in a known format", "write the time as HH:MM, e.g. 14:30")
+    hour, minute, second, meridiem = int(m[3]), int(m[4]), int(m[5] or 0), m[6]
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise ParseError(f"{_shown(raw)} is not a time: with AM/PM the hour goes from 1 to 12",
+                             "write the time as HH:MM on the 24-hour clock")
+        hour = hour % 12 + (12 if meridiem.lower().startswith("p") else 0)
+    if hour == 24 and minute == 0 and second == 0:
+        raise ParseError(f"{_shown(raw)} is not a time of day: hours go from 00 to 23",
+                         "write 00:00 and move the date to the next day")
+    if hour > 23:
+        raise ParseError(f"{_shown(raw)} is not a time: hours go from 00 to 23", "correct the hour")
+    if minute > 59:
+        raise ParseError(f"{_shown(raw)} is not a time: minutes go from 00 to 59", "correct the minutes")
+    if second > 59:
+        raise ParseError(f"{_shown(raw)} is not a time: seconds go from 00 to 59", "correct the seconds")
+    return dt.time(hour, minute, second)
+
+
+def parse_times(series: pd.Series) -> Parsed:
+    """`parse_time` over a Series; ``values`` is timedelta64 since midnight (NaT where invalid or empty)."""
+    def convert(text):
+        t = parse_time(text)
+        return np.timedelta64(t.hour * 3600 + t.minute * 60 + t.second, "s")
+    return _by_distinct(series, convert, np.timedelta64("NaT", "s"), "timedelta64[s]")
+
+
+# --------------------------------------------------------------------------- numbers
+
+_SIGN = r"[+-]?"
+# Tried in this order; the first full match decides how the marks are read.
+_NUMBER_FORMS = {
+    "auto": (
+        ("plain", _SIGN + r"\d+"),
+        ("dot_thousands", _SIGN + r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"),
+        ("comma_thousands", _SIGN + r"[1-9]\d{0,2}(?:,\d{3})+\.\d+|" + _SIGN + r"[1-9]\d{0,2}(?:,\d{3}){2,}"),
+        ("comma_decimal", _SIGN + r"\d*,\d+"),
+        ("dot_decimal", _SIGN + r"\d*\.\d+"),
+        ("scientific", _SIGN + r"\d+(?:[.,]\d+)?[eE][+-]?\d+"),
+    ),
+    ",": (
+        ("plain", _SIGN + r"\d+"),
+        ("dot_thousands", _SIGN + r"[1-9]\d{0,2}(?:\.\d{3})+(?:,\d+)?"),
+        ("comma_decimal", _SIGN + r"\d*,\d+"),
+        ("scientific", _SIGN + r"\d+(?:,\d+)?[eE][+-]?\d+"),
+    ),
+    ".": (
+        ("plain", _SIGN + r"\d+"),
+        ("comma_thousands", _SIGN + r"[1-9]\d{0,2}(?:,\d{3})+(?:\.\d+)?"),
+        ("dot_decimal", _SIGN + r"\d*\.\d+"),
+        ("scientific", _SIGN + r"\d+(?:\.\d+)?[eE][+-]?\d+"),
+    ),
+}
+_COMPILED = {mode: tuple((name, re.compile(p)) for name, p in forms) for mode, forms in _NUMBER_FORMS.items()}
+_NOISE = re.compile(r"^\$|[\s\u00a0\u202f]")
+
+
+def _normalise_number(kind: str, text: str) -> str:
+    if kind in ("dot_thousands",):
+        return text.replace(".", "").replace(",", ".")
+    if kind == "comma_thousands":
+        return text.replace(",", "")
+    if kind in ("comma_decimal", "scientific"):
+        return text.replace(",", ".")
+    return text
+
+
+def _strip_number(raw: str) -> str:
+    sign = ""
+    if raw[:1] in "+-" and raw[1:].lstrip().startswith("$"):
+        sign, raw = raw[0], raw[1:].lstrip()
+    return sign + _NOISE.sub("", raw)
+
+
+def parse_number(text: str, *, decimal: str = "auto") -> float:
+    """A number written the Chilean way (see the module docstring for the rule).
+
+    >>> parse_number("1.234,5"), parse_number("1.234"), parse_number("12,5"), parse_number("1234.5")
+    (1234.5, 1234.0, 12.5, 1234.5)
+    """
+    if decimal not in _COMPILED:
+        raise ValueError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
+    raw = text.strip() if isinstance(text, str) else ""
+    if not raw:
+        raise ParseError("no number given", "write the number, e.g. 1.234,5")
+    cleaned = _strip_number(raw)
+    for kind, pattern in _COMPILED[decimal]:
+        if pattern.fullmatch(cleaned):
+            value = float(_normalise_number(kind, cleaned))
+            if not math.isfinite(value):
+                break
+            return value
+    if "%" in raw:
+        raise ParseError(f"{_shown(raw)} is a percentage", "write the number without %, as a fraction or a count")
+    if "." in cleaned and "," in cleaned or cleaned.count(".") > 1 or cleaned.count(",") > 1:
+        raise ParseError(f"{_shown(raw)} mixes thousands and decimal marks in a way that is not a number",
+                         "write it as 1.234,5 (dot for thousands, comma for decimals) or without thousands marks")
+    raise ParseError(f"{_shown(raw)} is not a number", "write the number with digits only, e.g. 1234,5")
+
+
+def parse_numbers(series: pd.Series, *, decimal: str = "auto") -> Parsed:
+    """`parse_number` over a Series with vectorised string operations; ``values`` is float64."""
+    if decimal not in _COMPILED:
+        raise ValueError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
+    text = _as_text(series)
+    stripped = text.str.strip()
+    empty = stripped == ""
+    cleaned = stripped.str.replace(r"^([+-]?)\s*\$", r"\1", regex=True).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
+    normalised = pd.Series(np.full(len(text), None, dtype=object), index=text.index)
+    undecided = ~empty.to_numpy()
+    for kind, pattern in _NUMBER_FORMS[decimal]:
+        if not undecided.any():
+            break
+        hit = cleaned.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool) & undecided
+        if hit.any():
+            chosen = cleaned[hit]
+            if kind == "dot_thousands":
+                chosen = chosen.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+            elif kind == "comma_thousands":
+                chosen = chosen.str.replace(",", "", regex=False)
+            elif kind in ("comma_decimal", "scientific"):
+                chosen = chosen.str.replace(",", ".", regex=False)
+            normalised[hit] = chosen.to_numpy(dtype=object)
+            undecided &= ~hit
+    values = pd.to_numeric(normalised, errors="coerce").astype("float64")
+    values[~np.isfinite(values.to_numpy())] = np.nan
+    invalid = values.isna() & ~empty
+    return Parsed(values, invalid, empty, _errors_for(text, invalid, lambda t: parse_number(t, decimal=decimal)))
+
+
+# --------------------------------------------------------------------------- coordinates
+
+def coordinate_number(text: str) -> float:
+    """A coordinate component: a single "." or "," is decimal; otherwise as `parse_number`."""
+    raw = text.strip() if isinstance(text, str) else ""
+    cleaned = re.sub(r"\s", "", raw)
+    if re.fullmatch(r"[+-]?\d*[.,]\d+|[+-]?\d+", cleaned):
+        return float(cleaned.replace(",", "."))
+    return parse_number(raw)
+
+
+@functools.lru_cache(maxsize=16)
+def _transformer(crs: str):
+    from pyproj import Transformer
+
+    return Transformer.from_crs(crs, WGS84, always_xy=True)
+
+
+def guess_crs(x: float, y: float) -> str | None:
+    """EPSG:4326 for degrees, EPSG:32719 for UTM 19S metres, None when the magnitude fits neither."""
+    if abs(x) <= 180 and abs(y) <= 90:
+        return WGS84
+    if 100_000 <= x <= 900_000 and 1_000_000 <= y <= 10_000_000:
+        return UTM19S
+    return None
+
+
+def parse_coordinates(x: str, y: str, *, crs: str | None = None,
+                      bounds: tuple[float, float, float, float] = CHILE_BOUNDS) -> tuple[float, float]:
+    """``(lon, lat)`` in WGS84 from a longitude/easting cell and a latitude/northing cell.
+
+    `crs` ("EPSG:4326", "EPSG:32719", any pyproj CRS) overrides the guess by
+    magnitude. `bounds` (lon_min, lat_min, lon_max, lat_max) is the plausible
+    box, Chile by default; pass the commune's box to be strict.
+
+    >>> parse_coordinates("-70,5403", "-33,4861")
+    (-70.5403, -33.4861)
+    >>> [round(v, 4) for v in parse_coordinates("352000", "6290000")]
+    [-70.5936, -33.5193]
+    """
+    if not (isinstance(x, str) and x.strip()) or not (isinstance(y, str) and y.strip()):
+        raise ParseError("a coordinate is missing", "fill in both coordinates, or leave both empty")
+    try:
+        a, b = coordinate_number(x), coordinate_number(y)
+    except ParseError as exc:
+        raise ParseError(f"coordinate {exc.message}", exc.fix) from None
+    return _locate(a, b, crs, bounds)
+
+
+def _locate(a: float, b: float, crs: str | None, bounds) -> tuple[float, float]:
+    shown = f"({a:g}, {b:g})"
+    if a == 0 and b == 0:
+        raise ParseError(f"{shown} is a placeholder, not a place", "leave the coordinates empty if unknown")
+    used = crs or guess_crs(a, b)
+    if used is None:
+        raise ParseError(f"{shown} is neither degrees nor UTM 19S metres",
+                         "give longitude and latitude in degrees (e.g. -70.54, -33.49) or UTM 19S east and north")
+    if used in (WGS84, "EPSG:4326"):
+        lon, lat = a, b
+        if not (abs(lon) <= 180 and abs(lat) <= 90):
+            raise ParseError(f"{shown} is out of range for degrees", "check the coordinate system of the columns")
+    else:
+        try:
+            lon, lat = _transformer(used).transform(a, b)
+        except Exception as exc:  # pyproj raises its own CRSError for an unknown crs string
+            raise ValueError(f"crs {used!r} is not a coordinate system pyproj knows: {exc}") from exc
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise ParseError(f"{shown} cannot be converted from {used}", "check the coordinate system of the columns")
+    _check_bounds(lon, lat, bounds, shown, used)
+    return float(lon), float(lat)
+
+
+def _inside(lon, lat, bounds) -> bool:
+    return bounds[0] <= lon <= bounds[2] and bounds[1] <= lat <= bounds[3]
+
+
+def _check_bounds(lon, lat, bounds, shown, used):
+    if _inside(lon, lat, bounds):
+        return
+    if used in (WGS84, "EPSG:4326"):
+        if _inside(lat, lon, bounds):
+            raise ParseError(f"{shown} has latitude and longitude swapped", "swap the longitude and latitude columns")
+        if _inside(-abs(lon), -abs(lat), bounds):
+            raise ParseError(f"{shown} lacks a minus sign: in Chile longitude and latitude are negative",
+                             "add the minus sign to both coordinates")
+    raise ParseError(f"{shown} is outside the expected area (lon {bounds[0]}..{bounds[2]}, lat {bounds[1]}..{bounds[3]})",
+                     "check the coordinates and their coordinate system")
+
+
+def parse_coordinate_columns(xs: pd.Series, ys: pd.Series, *, crs: str | None = None,
+                             bounds: tuple[float, float, float, float] = CHILE_BOUNDS) -> tuple[Parsed, Parsed]:
+    """`parse_coordinates` over two Series: ``(lon, lat)`` Parsed results sharing masks and errors.
+
+    A row is empty when both cells are empty; one empty is invalid.
+    """
+    x_text, y_text = _as_text(xs), _as_text(ys)
+    a = _coordinate_numbers(x_text)
+    b = _coordinate_numbers(y_text)
+    empty = ((x_text.str.strip() == "") & (y_text.str.strip() == "")).to_numpy()
+    lon = np.full(len(a), np.nan)
+    lat = np.full(len(a), np.nan)
+    finite = np.isfinite(a) & np.isfinite(b) & ~((a == 0) & (b == 0))
+    if crs is None:
+        degrees = finite & (np.abs(a) <= 180) & (np.abs(b) <= 90)
+        utm = finite & ~degrees & (a >= 100_000) & (a <= 900_000) & (b >= 1_000_000) & (b <= 10_000_000)
+        lon[degrees], lat[degrees] = a[degrees], b[degrees]
+        if utm.any():
+            lon[utm], lat[utm] = _transformer(UTM19S).transform(a[utm], b[utm])
+    elif crs in (WGS84, "EPSG:4326"):
+        ok = finite & (np.abs(a) <= 180) & (np.abs(b) <= 90)
+        lon[ok], lat[ok] = a[ok], b[ok]
+    else:
+        try:
+            lon[finite], lat[finite] = _transformer(crs).transform(a[finite], b[finite])
+        except Exception as exc:
+            raise ValueError(f"crs {crs!r} is not a coordinate system pyproj knows: {exc}") from exc
+    inside = (lon >= bounds[0]) & (lon <= bounds[2]) & (lat >= bounds[1]) & (lat <= bounds[3])
+    lon[~inside], lat[~inside] = np.nan, np.nan
+    invalid = ~inside & ~empty
+    index = x_text.index
+    invalid_s = pd.Series(invalid, index=index)
+    rows = np.flatnonzero(invalid)
+    errors = {}
+    for i in rows:
+        try:
+            parse_coordinates(x_text.iat[i], y_text.iat[i], crs=crs, bounds=bounds)
+            errors[index[i]] = ParseError("coordinates could not be read", "check both coordinate cells")
+        except ParseError as exc:
+            errors[index[i]] = exc
+    err = pd.Series(errors, dtype=object)
+    empty_s = pd.Series(empty, index=index)
+    return (Parsed(pd.Series(lon, index=index), invalid_s, empty_s, err),
+            Parsed(pd.Series(lat, index=index), invalid_s.copy(), empty_s.copy(), err))
+
+
+def _coordinate_numbers(text: pd.Series) -> np.ndarray:
+    cleaned = text.str.replace(r"\s", "", regex=True)
+    simple = cleaned.str.fullmatch(r"[+-]?\d*[.,]\d+|[+-]?\d+").fillna(False).to_numpy(dtype=bool)
+    out = np.full(len(text), np.nan)
+    if simple.any():
+        out[simple] = pd.to_numeric(cleaned[simple].str.replace(",", ".", regex=False), errors="coerce")
+    rest = ~simple & (cleaned != "").to_numpy()
+    if rest.any():
+        out[rest] = parse_numbers(text[rest]).values.to_numpy()
+    return out
+
+
+# --------------------------------------------------------------------------- shared
+
+def _as_text(series: pd.Series) -> pd.Series:
+    if not isinstance(series, pd.Series):
+        series = pd.Series(series)
+    return series.fillna("").astype("str")
+
+
+def _by_distinct(series: pd.Series, convert, missing, dtype) -> Parsed:
+    """Apply a scalar parser once per distinct stripped text and spread the results."""
+    text = _as_text(series)
+    stripped = text.str.strip()
+    codes, uniques = pd.factorize(stripped)
+    converted = np.empty(len(uniques), dtype=np.asarray(missing).dtype)
+    failures = {}
+    for i, value in enumerate(uniques.tolist()):
+        if value == "":
+            converted[i] = missing
+            continue
+        try:
+            converted[i] = convert(value)
+        except ParseError as exc:
+            converted[i] = missing
+            failures[i] = exc
+    taken = converted[codes] if len(codes) else converted[:0]
+    values = pd.Series(taken.astype(dtype), index=text.index)
+    empty = stripped == ""
+    bad_codes = np.fromiter(failures, dtype=np.int64, count=len(failures))
+    invalid = pd.Series(np.isin(codes, bad_codes), index=text.index)
+    rows = np.flatnonzero(invalid.to_numpy())
+    errors = pd.Series([failures[c] for c in codes[rows]], index=text.index[rows], dtype=object)
+    return Parsed(values, invalid, empty.astype(bool), errors)
+
+
+def _errors_for(text: pd.Series, invalid: pd.Series, parse) -> pd.Series:
+    rows = np.flatnonzero(invalid.to_numpy())
+    cache: dict[str, ParseError] = {}
+    out = []
+    for value in text.iloc[rows].tolist():
+        if value not in cache:
+            try:
+                parse(value)
+                cache[value] = ParseError(f"{_shown(value)} could not be read", "check the value")
+            except ParseError as exc:
+                cache[value] = exc
+        out.append(cache[value])
+    return pd.Series(out, index=text.index[rows], dtype=object)

@@ -1,0 +1,69 @@
+"""File readers: one module per format on `base.Reader`, and `read_table` to pick one.
+
+``read_table(path, sheet=None, *, format=None, encoding=None, delimiter=None,
+header_row=None) -> RawTable`` chooses the reader by extension (or, for an
+unknown extension, by the first bytes) and returns the file as strings; it
+raises only `ReadError`. See `base` for what a `RawTable` holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import DroppedRow, Note, RawTable, Reader, ReadError
+from .csv import CsvReader
+from .geojson import GeoJsonReader
+from .parquet import ParquetReader
+from .xlsx import XlsxReader
+
+READERS: dict[str, Reader] = {r.format: r for r in (CsvReader(), XlsxReader(), ParquetReader(), GeoJsonReader())}
+
+__all__ = ["READERS", "DroppedRow", "Note", "RawTable", "ReadError", "Reader", "read_table", "reader_for"]
+
+
+def reader_for(path: str | Path, format: str | None = None) -> Reader:
+    """The reader for `path`: `format` if given, else the extension, else the first bytes."""
+    path = Path(path)
+    if format is not None:
+        if format not in READERS:
+            raise ReadError(path, f"unknown format {format!r}", "use one of: " + ", ".join(READERS))
+        return READERS[format]
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise ReadError(path, "old Excel 97-2003 (.xls) workbooks cannot be read",
+                        "open it in Excel and save it as .xlsx (Excel workbook) or CSV")
+    for reader in READERS.values():
+        if suffix in reader.extensions:
+            return reader
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as exc:
+        raise ReadError(path, "the file cannot be opened", "upload the file again") from exc
+    if head.startswith(b"PK\x03\x04"):
+        return READERS["xlsx"]
+    if head == b"PAR1":
+        return READERS["parquet"]
+    if head.lstrip()[:1] == b"{":
+        return READERS["geojson"]
+    return READERS["csv"]
+
+
+def read_table(path: str | Path, sheet: str | None = None, *, format: str | None = None,
+               encoding: str | None = None, delimiter: str | None = None,
+               header_row: int | None = None) -> RawTable:
+    """Read one uploaded file as a `RawTable`; raises `ReadError` only.
+
+    `sheet` names an Excel sheet (default: the first); `encoding`,
+    `delimiter` and `header_row` (1-based line or row) override detection
+    when the uploader knows better.
+    """
+    reader = reader_for(path, format)
+    options = {}
+    for name, value in (("sheet", sheet), ("encoding", encoding), ("delimiter", delimiter), ("header_row", header_row)):
+        if value is not None:
+            options[name] = value
+    if sheet is not None and reader.format != "xlsx":
+        raise ReadError(path, f"a sheet ({sheet!r}) was requested but {reader.format.upper()} files have no sheets",
+                        "leave the sheet empty, or upload the Excel (.xlsx) file")
+    return reader.read(path, **options)
