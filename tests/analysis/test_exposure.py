@@ -1,0 +1,159 @@
+"""Exposure around places of interest: hand-computed cases, exact Poisson limits, planted clusters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import stats
+from shapely.geometry import box
+
+from observatorio.analysis.exposure import exposure, poisson_interval
+
+EXACT = 1e-9
+AREA = 1e-3  # relative error of polygonised discs (64 segments per quarter)
+
+
+def test_ring_reference_hand_computed():
+    # 4 events at 10 m, 4 at 150 m: ring 50–150 m holds 4 over π(150²−50²); E = 4·2500/20000 = 0.5.
+    ex = [10, -10, 0, 0, 150, -150, 0, 0]
+    ey = [0, 0, 10, -10, 0, 0, 150, -150]
+    t = exposure(ex, ey, [0], [0], radius=50, outer_radius=150)
+    row = t.iloc[0]
+    assert row.observed == 4
+    assert row.expected == pytest.approx(0.5, abs=EXACT)
+    assert row.ratio == pytest.approx(8.0, abs=EXACT)
+    lo, hi = poisson_interval([4])
+    assert row.lower == pytest.approx(lo[0] / 0.5, abs=EXACT)
+    assert row.upper == pytest.approx(hi[0] / 0.5, abs=EXACT)
+    assert row.p_excess == pytest.approx(stats.poisson.sf(3, 0.5), abs=EXACT)
+
+
+def test_region_reference_with_area_hand_computed():
+    # 100 events in a 1 km² commune → 1e-4 per m²; buffer of 100 m → E = π.
+    rng = np.random.default_rng(0)
+    ex, ey = rng.uniform(0, 1000, 100), rng.uniform(0, 1000, 100)
+    t = exposure(ex, ey, [500], [500], radius=100, reference="region", region=1e6)
+    d = np.hypot(ex - 500, ey - 500)
+    assert t.iloc[0].observed == np.sum(d <= 100)
+    assert t.iloc[0].expected == pytest.approx(np.pi, abs=EXACT)
+
+
+def test_region_polygon_clips_border_buffers():
+    # A place on the commune's edge: only half its buffer lies inside, so E halves.
+    region = box(0, 0, 1000, 1000)
+    ex, ey = np.array([10.0, 500.0, -5.0]), np.array([500.0, 500.0, 500.0])  # the third is outside
+    t = exposure(ex, ey, [0], [500], radius=100, reference="region", region=region)
+    row = t.iloc[0]
+    assert row.observed == 1
+    assert row.buffer_area == pytest.approx(np.pi * 100**2 / 2, rel=AREA)
+    assert row.reference_density == pytest.approx(2 / 1e6, abs=EXACT)
+
+
+def test_group_pools_places_counting_each_event_once():
+    # Two schools 100 m apart, r = 100: an event between them is near both but counted once;
+    # the buffer is the union of two discs, 2πr² minus their lens.
+    r, d = 100.0, 100.0
+    lens = 2 * r**2 * np.arccos(d / (2 * r)) - d / 2 * np.sqrt(4 * r**2 - d**2)
+    t = exposure([50, 0, 100, 400], [0, 0, 0, 0], [0, 100], [0, 0], radius=r, reference="region",
+                 region=1e6, groups=["escuela", "escuela"])
+    row = t.loc["escuela"]
+    assert row.places == 2
+    assert row.observed == 3
+    assert row.buffer_area == pytest.approx(2 * np.pi * r**2 - lens, rel=AREA)
+    assert row.expected == pytest.approx(4 / 1e6 * (2 * np.pi * r**2 - lens), rel=AREA)
+
+
+@pytest.mark.parametrize("k", [0, 1, 5, 37], ids=["zero", "one", "five", "thirty-seven"])
+def test_garwood_limits_invert_the_poisson_tails(k):
+    lo, hi = poisson_interval([k], confidence=0.9)
+    assert stats.poisson.cdf(k, hi[0]) == pytest.approx(0.05, abs=1e-9)
+    if k:
+        assert stats.poisson.sf(k - 1, lo[0]) == pytest.approx(0.05, abs=1e-9)
+    else:
+        assert lo[0] == 0.0
+
+
+def test_garwood_published_values():
+    lo, hi = poisson_interval([10])
+    assert (round(lo[0], 4), round(hi[0], 4)) == (4.7954, 18.3904)
+
+
+@pytest.fixture(scope="module")
+def city():
+    """A 10 km × 10 km commune with uniform background events and three schools."""
+    rng = np.random.default_rng(42)
+    n = 40_000
+    x, y = rng.uniform(0, 10_000, n), rng.uniform(0, 10_000, n)
+    schools_x = np.array([2000.0, 5000.0, 8000.0])
+    schools_y = np.array([3000.0, 7000.0, 5000.0])
+    return x, y, schools_x, schools_y, rng
+
+
+def test_planted_cluster_near_schools_has_ratio_above_one(city):
+    x, y, sx, sy, _ = city
+    rng = np.random.default_rng(7)
+    # 60 extra events within 80 m of each school.
+    ang = rng.uniform(0, 2 * np.pi, 180)
+    rad = 80 * np.sqrt(rng.uniform(0, 1, 180))
+    px = np.repeat(sx, 60) + rad * np.cos(ang)
+    py = np.repeat(sy, 60) + rad * np.sin(ang)
+    ex, ey = np.r_[x, px], np.r_[y, py]
+    for kwargs in ({"reference": "ring", "outer_radius": 600}, {"reference": "region", "region": box(0, 0, 1e4, 1e4)}):
+        t = exposure(ex, ey, sx, sy, radius=100, **kwargs)
+        assert (t["ratio"] > 3).all(), kwargs
+        assert (t["lower"] > 1).all(), kwargs
+        pooled = exposure(ex, ey, sx, sy, radius=100, groups=["escuela"] * 3, **kwargs)
+        assert pooled.loc["escuela", "lower"] > 2
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"reference": "ring", "outer_radius": 800}, {"reference": "region", "region": 1e8}],
+    ids=["ring", "region"],
+)
+def test_uniform_points_give_ratio_near_one(kwargs):
+    # Under complete spatial randomness the 95 % interval should cover 1 about 95 % of the time
+    # and the ratio should average 1: check both over 60 independent communes.
+    rng = np.random.default_rng(2024)
+    places_x = np.linspace(1500, 8500, 8)
+    places_y = np.linspace(8500, 1500, 8)
+    ratios, covered = [], []
+    for _ in range(60):
+        x, y = rng.uniform(0, 10_000, 20_000), rng.uniform(0, 10_000, 20_000)
+        row = exposure(x, y, places_x, places_y, radius=300, groups=["all"] * 8, **kwargs).loc["all"]
+        ratios.append(row.ratio)
+        covered.append(row.lower < 1 < row.upper)
+    assert np.mean(covered) >= 0.85
+    assert np.mean(ratios) == pytest.approx(1.0, abs=0.03)
+
+
+def test_inputs_not_mutated(city):
+    x, y, sx, sy, _ = city
+    x0 = x.copy()
+    exposure(x, y, sx, sy, radius=100, outer_radius=300)
+    np.testing.assert_array_equal(x, x0)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"radius": 0, "outer_radius": 10}, "radius"),
+        ({"radius": 50}, "outer_radius"),
+        ({"radius": 50, "outer_radius": 40}, "outer_radius"),
+        ({"radius": 50, "reference": "commune"}, "reference"),
+        ({"radius": 50, "reference": "region"}, "region"),
+        ({"radius": 50, "reference": "region", "region": -1}, "region"),
+        ({"radius": 50, "outer_radius": 90, "groups": ["a"]}, "groups"),
+        ({"radius": 50, "outer_radius": 90, "confidence": 95}, "confidence"),
+    ],
+    ids=["zero-radius", "no-outer", "outer-too-small", "bad-reference", "no-region", "negative-region",
+         "groups-length", "bad-confidence"],
+)
+def test_bad_parameters_raise(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        exposure([0, 1], [0, 1], [0, 5], [0, 5], **kwargs)
+
+
+def test_bad_counts_raise():
+    with pytest.raises(ValueError, match="whole counts"):
+        poisson_interval([1.5])
