@@ -1,0 +1,200 @@
+"""Import population and social composition by area and year from a CSV file.
+
+Census and municipal CSVs come in UTF-8 or Latin-1, separated by ``,`` or
+``;`` (the Spanish-locale Excel default, which also writes decimal commas).
+Every row is checked before anything is written, and one transaction writes
+them all, so a bad file leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from .importers import MAX_MESSAGES, _raise_all, _short, normalise_code, parse_level
+from .models import Area, Demography, Level
+
+COUNT_FIELDS = ("population", "households", "women", "children_youth", "migrants", "indigenous")
+PERCENT_FIELDS = ("poverty_pct",)
+FIELDS = COUNT_FIELDS + PERCENT_FIELDS
+
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@dataclass
+class DemographySummary:
+    path: str
+    year: int | None
+    level: str
+    rows: int
+    areas: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    skipped_codes: list[str] = field(default_factory=list)
+    skipped_population: int = 0
+    totals: dict[str, float] = field(default_factory=dict)
+    committed: bool = False
+
+    def lines(self) -> list[str]:
+        out = [f"{self.path}: {self.rows} rows, {self.areas} areas of level {self.level}",
+               f"  new: {len(self.created)}, replaced: {len(self.updated)}"]
+        out += [f"  total {name}: {value:,.0f}" for name, value in self.totals.items() if name in COUNT_FIELDS]
+        if self.skipped_codes:
+            out.append(f"  unknown codes skipped: {len(self.skipped_codes)} ({_short(self.skipped_codes)}), "
+                       f"population {self.skipped_population:,}")
+        out.append("committed" if self.committed else "dry run: nothing written; add --commit")
+        return out
+
+
+def read_table(path) -> tuple[list[str], list[list[str]], str]:
+    """Header and rows of a CSV in UTF-8 (with or without BOM) or Latin-1, comma or semicolon separated."""
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"no such file: {path}")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Latin-1 decodes any byte, so it is the fallback, not a guess to test.
+        text = raw.decode("latin-1")
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if first.count(";") > first.count(",") else ","
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    if not rows:
+        raise ValueError(f"{path.name} is empty")
+    return [h.strip() for h in rows[0]], rows[1:], delimiter
+
+
+def _number(text: str, decimal_comma: bool) -> float | None:
+    text = text.strip().replace(" ", "")
+    if decimal_comma and "," in text and "." not in text:
+        text = text.replace(",", ".")
+    return float(text) if _NUMBER.match(text) else None
+
+
+def import_demography(path, year: int | None = None, code_field: str = "code", level=Level.UV,
+                      fields: dict[str, str] | None = None, sum_rows: bool = False, *,
+                      year_field: str | None = None, code_prefix: str | None = None,
+                      skip_unknown: bool = False, commit: bool = True,
+                      source_label: str | None = None) -> DemographySummary:
+    """Load demography by area from a CSV, all or nothing.
+
+    Parameters
+    ----------
+    year, year_field : the year of every row, or the column holding it.
+    code_field : column with the area code, matched against areas of ``level``.
+    fields : Demography field -> CSV column, e.g. ``{"population": "poblacion"}``; by default
+        every Demography field whose name is a column. ``population`` is required.
+    sum_rows : add up the rows of a code (e.g. one row per age band); otherwise a repeated
+        code is an error. ``poverty_pct`` cannot be summed.
+    code_prefix : only rows whose code starts with it (e.g. the CUT "13122" in a census geocode).
+    skip_unknown : codes with no area are reported in the summary instead of failing.
+    commit : False validates and reports without writing.
+
+    Rows are numbered as in a spreadsheet: the header is row 1.
+    """
+    level = parse_level(level)
+    path = Path(path)
+    name = path.name
+    header, rows, delimiter = read_table(path)
+    if fields is None:
+        fields = {f: f for f in FIELDS if f in header}
+    unknown_targets = [f for f in fields if f not in FIELDS]
+    if unknown_targets:
+        raise ValueError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
+    if "population" not in fields:
+        raise ValueError(f"no population column for {name}: map one (--population-field COLUMN); "
+                         f"columns are: {', '.join(header)}")
+    if year is None and year_field is None:
+        raise ValueError("no year: pass year (--year 2017) or the column that holds it")
+    if sum_rows and "poverty_pct" in fields:
+        raise ValueError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
+    wanted = [code_field] + list(fields.values()) + ([year_field] if year_field else [])
+    missing = [c for c in dict.fromkeys(wanted) if c not in header]
+    _raise_all([f"no column {c!r} in {name}; columns are: {', '.join(header)}" for c in missing])
+
+    position = {h: i for i, h in enumerate(header)}
+    decimal_comma = delimiter == ";"
+    problems: list[str] = []
+    values: dict[tuple[str, int], dict[str, float | None]] = {}
+    first_row: dict[tuple[str, int], list[int]] = {}
+    for n, row in enumerate(rows, start=2):
+        row = row + [""] * (len(header) - len(row))
+        code = normalise_code(row[position[code_field]])
+        if code_prefix and not code.startswith(code_prefix):
+            continue
+        if not code:
+            problems.append(f"{name} row {n}: empty code in column {code_field!r}")
+            continue
+        if year_field:
+            y = _number(row[position[year_field]], decimal_comma)
+            if y is None or not float(y).is_integer():
+                problems.append(f"{name} row {n}, column {year_field!r}: {row[position[year_field]]!r} is not a year")
+                continue
+            row_year = int(y)
+        else:
+            row_year = int(year)
+        parsed = {}
+        for target, column in fields.items():
+            raw = row[position[column]].strip()
+            if raw == "":
+                if target == "population":
+                    problems.append(f"{name} row {n}, column {column!r}: empty population")
+                parsed[target] = None
+                continue
+            number = _number(raw, decimal_comma)
+            if number is None:
+                problems.append(f"{name} row {n}, column {column!r}: {raw!r} is not a number")
+            elif number < 0:
+                problems.append(f"{name} row {n}, column {column!r}: {raw!r} is negative")
+            elif target in COUNT_FIELDS and not number.is_integer():
+                problems.append(f"{name} row {n}, column {column!r}: {raw!r} is not a whole number")
+            else:
+                parsed[target] = int(number) if target in COUNT_FIELDS else number
+        key = (code, row_year)
+        first_row.setdefault(key, []).append(n)
+        if key in values and sum_rows:
+            for target, v in parsed.items():
+                old = values[key].get(target)
+                values[key][target] = v if old is None else (old if v is None else old + v)
+        else:
+            values[key] = parsed
+    if not sum_rows:
+        repeated = {k: ns for k, ns in first_row.items() if len(ns) > 1}
+        if repeated:
+            listed = ", ".join(f"{c} (rows {', '.join(map(str, ns))})" for (c, _), ns in list(repeated.items())[:10])
+            problems.append(f"repeated codes in {name}: {listed}; pass sum_rows (--sum) to add them up")
+    _raise_all(problems)
+    if not values:
+        raise ValueError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
+
+    codes = sorted({c for c, _ in values})
+    areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
+    unknown = [c for c in codes if c not in areas]
+    summary = DemographySummary(path=name, year=year, level=str(level), rows=len(rows))
+    if unknown and not skip_unknown:
+        raise ValueError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
+                         f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
+    summary.skipped_codes = unknown
+    summary.skipped_population = int(sum(v["population"] or 0 for (c, _), v in values.items() if c in unknown))
+    kept = {k: v for k, v in values.items() if k[0] in areas}
+    summary.areas = len({c for c, _ in kept})
+    summary.totals = {f: sum(v.get(f) or 0 for v in kept.values()) for f in fields}
+
+    source = source_label or name
+    with transaction.atomic():
+        existing = {(d.area.code, d.year): d for d in
+                    Demography.objects.filter(area__in=areas.values()).select_related("area")}
+        for (code, row_year), parsed in sorted(kept.items()):
+            (summary.updated if (code, row_year) in existing else summary.created).append(code)
+            if commit:
+                Demography.objects.update_or_create(area=areas[code], year=row_year,
+                                                    defaults={**parsed, "source": source})
+        summary.committed = commit
+    return summary

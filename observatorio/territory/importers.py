@@ -1,0 +1,349 @@
+"""Import area boundaries from GeoJSON, GeoPackage or Shapefile.
+
+Everything is checked before anything is written (fields, CRS, every geometry,
+duplicate codes, parents) and the writes happen in one transaction, so a bad
+file leaves the database exactly as it was. Unlike MapIt's importer, which
+commits feature by feature, a failure at feature 500 keeps nothing.
+
+A boundary that changes is never overwritten: the current version is closed
+on the new one's ``valid_from`` and a new version opens, so rates for past
+periods keep the boundaries they were computed with.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import shapely
+from django.db import transaction
+
+from .geometry import clean_polygon, geodesic_km2
+from .models import HIERARCHY, Area, Boundary, Level
+
+# Long lists of problems are cut here: the first ones are enough to fix the file.
+MAX_MESSAGES = 20
+
+# A feature whose best parent holds less than this share of it is reported as
+# outside every parent rather than forced into a neighbour it only grazes.
+MIN_PARENT_SHARE = 0.5
+
+OPEN_START = dt.date(1900, 1, 1)
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, or would do in a dry run."""
+
+    path: str
+    level: str
+    read: int
+    selected: int
+    created: list[str] = field(default_factory=list)
+    new_versions: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    renamed: list[str] = field(default_factory=list)
+    parents: dict[str, str | None] = field(default_factory=dict)
+    outside_parent: list[str] = field(default_factory=list)
+    committed: bool = False
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.path}: {self.read} features read, {self.selected} selected for level {self.level}",
+            f"  new areas: {len(self.created)}",
+            f"  new boundary versions: {len(self.new_versions)}",
+            f"  unchanged: {len(self.unchanged)}",
+        ]
+        if self.renamed:
+            out.append(f"  renamed: {len(self.renamed)} ({_short(self.renamed)})")
+        if self.outside_parent:
+            out.append(f"  outside every parent (left without parent): {len(self.outside_parent)} "
+                       f"({_short(self.outside_parent)})")
+        out.append("committed" if self.committed else "dry run: nothing written; add --commit")
+        return out
+
+
+def _short(items, limit: int = 10) -> str:
+    items = list(items)
+    text = ", ".join(str(i) for i in items[:limit])
+    return text + (f", … and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def _raise_all(problems: list[str]) -> None:
+    if problems:
+        extra = len(problems) - MAX_MESSAGES
+        text = "; ".join(problems[:MAX_MESSAGES])
+        raise ValueError(text + (f"; … and {extra} more problems" if extra > 0 else ""))
+
+
+def normalise_code(value) -> str:
+    """A code as text; ``13122.0`` read from a numeric column becomes ``"13122"``."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else str(value)
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value).strip()
+
+
+def parse_level(value: str, what: str = "level") -> Level:
+    try:
+        return Level(value)
+    except ValueError:
+        raise ValueError(f"unknown {what} {value!r}; levels are: {', '.join(Level.values)}") from None
+
+
+def default_parent_level(level: Level) -> Level | None:
+    """The level above in the main hierarchy; other levels hang from the comuna."""
+    if level == Level.COMUNA:
+        return None
+    if level in HIERARCHY:
+        return HIERARCHY[HIERARCHY.index(level) - 1]
+    return Level.COMUNA
+
+
+def read_features(path, layer: str | None = None, crs: str | None = None):
+    """The file as a GeoDataFrame in EPSG:4326, or ValueError saying how to fix it."""
+    import geopandas as gpd
+    import pyogrio
+    from pyproj import CRS
+    from pyproj.exceptions import CRSError
+
+    path = Path(path)
+    name = path.name
+    if not path.exists():
+        raise ValueError(f"no such file: {path}")
+    if layer is not None:
+        try:
+            layers = [str(row[0]) for row in pyogrio.list_layers(path)]
+        except Exception as exc:  # noqa: BLE001 - GDAL raises several kinds for unreadable files
+            raise ValueError(f"cannot read {name}: {exc}") from None
+        if layer not in layers:
+            raise ValueError(f"no layer {layer!r} in {name}; layers are: {', '.join(layers)}")
+    try:
+        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+    except Exception as exc:  # noqa: BLE001
+        raise ValueError(f"cannot read {name}: {exc}; is it a GeoJSON, GeoPackage or Shapefile?") from None
+    if crs is not None:
+        try:
+            override = CRS.from_user_input(crs)
+        except CRSError:
+            raise ValueError(f"unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
+        frame = frame.set_crs(override, allow_override=True)
+    if frame.crs is None:
+        raise ValueError(f"{name} has no coordinate reference system: set the CRS (.prj) "
+                         f"or pass --crs EPSG:32719 (the CRS its coordinates are in)")
+    if not frame.crs.equals(CRS.from_epsg(4326)):
+        frame = frame.to_crs(4326)
+    return frame
+
+
+def _check_fields(frame, name: str, wanted: list[str]) -> None:
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    _raise_all([f"no field {f!r} in {name}; fields are: {', '.join(columns)}"
+                for f in dict.fromkeys(wanted) if f not in columns])
+
+
+def _select(frame, name: str, where: dict[str, str] | None):
+    """Rows matching every FIELD = VALUE of ``where``, compared as codes (so 13122 matches '13122')."""
+    keep = pd.Series(True, index=frame.index)
+    for fld, value in (where or {}).items():
+        column = frame[fld].map(normalise_code)
+        match = column == normalise_code(value)
+        if not match.any():
+            seen = _short(sorted(set(column) - {""}), 5)
+            raise ValueError(f"no feature of {name} has {fld} = {value!r}; values are e.g.: {seen}")
+        keep &= match
+    if not keep.any():
+        raise ValueError(f"no feature of {name} matches all of {where}")
+    return keep
+
+
+def _same_shape(a, b) -> bool:
+    if shapely.equals(a, b):
+        return True
+    # Re-reading and reprojecting a file can move vertices in the last bits.
+    return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=1e-9))
+
+
+def _parents_by_field(rows, parent_level: Level, problems: list[str], name: str) -> dict[str, Area | None]:
+    wanted = {r["parent_code"] for r in rows if r["parent_code"]}
+    found = {a.code: a for a in Area.objects.filter(level=parent_level, code__in=wanted)}
+    existing = list(Area.objects.filter(level=parent_level).values_list("code", flat=True)[:11])
+    out = {}
+    for r in rows:
+        pc = r["parent_code"]
+        if not pc:
+            problems.append(f"{name} feature {r['n']} (code {r['code']}): empty parent code")
+        elif pc not in found:
+            problems.append(f"{name} feature {r['n']} (code {r['code']}): no {parent_level} with code {pc!r}; "
+                            f"existing {parent_level} codes: {_short(existing) or 'none yet'}")
+        out[r["code"]] = found.get(pc)
+    return out
+
+
+def _parents_by_space(rows, parent_level: Level, valid_from, name: str) -> tuple[dict[str, Area | None], list[str]]:
+    in_force = Boundary.in_force(valid_from) if valid_from else Boundary.objects.filter(valid_to__isnull=True)
+    boundaries = list(in_force.filter(area__level=parent_level).select_related("area"))
+    if not boundaries:
+        hint = "set up the comuna first (observatorio territory comuna CUT)" if parent_level == Level.COMUNA \
+            else f"import the {parent_level} level first"
+        raise ValueError(f"no {parent_level} areas exist to place the features of {name} in; {hint}, "
+                         f"or give parent_field (--parent-field)")
+    shapes = [b.shape for b in boundaries]
+    tree = shapely.STRtree(shapes)
+    out, outside = {}, []
+    for r in rows:
+        geom = r["geom"]
+        best, best_share = None, 0.0
+        for j in tree.query(geom, predicate="intersects"):
+            # Shares of lon/lat areas: the distortion cancels within one small feature.
+            share = shapely.intersection(geom, shapes[j]).area / geom.area
+            if share > best_share:
+                best, best_share = boundaries[j].area, share
+        if best_share < MIN_PARENT_SHARE:
+            outside.append(r["code"])
+            best = None
+        out[r["code"]] = best
+    return out, outside
+
+
+def import_boundaries(path, level, code_field: str, name_field: str, parent_field: str | None = None,
+                      parent_level=None, valid_from: dt.date | None = None, commit: bool = True,
+                      source_label: str | None = None, *, layer: str | None = None, crs: str | None = None,
+                      where: dict[str, str] | None = None) -> ImportSummary:
+    """Load the areas of ``level`` from a boundary file, all or nothing.
+
+    Parameters
+    ----------
+    path : GeoJSON, GeoPackage (``layer`` picks the layer) or Shapefile.
+    code_field, name_field : attribute columns holding each area's code and name.
+    parent_field, parent_level : the parent's code column, matched against existing areas of
+        ``parent_level``. Without ``parent_field`` each area goes to the existing area of
+        ``parent_level`` (default: the level above in HIERARCHY, else the comuna) holding the
+        largest share of it; features with less than half inside any are listed in
+        ``outside_parent`` and left without parent.
+    valid_from : start of the boundaries. A new area without it is valid from 1900-01-01;
+        an area whose boundary changed needs it, and its current version is closed then.
+    commit : False validates and reports without writing (a dry run).
+    crs : the CRS the coordinates are in, overriding the file's (or supplying a missing one).
+    where : only features whose field equals the value, e.g. ``{"codigo_comuna": "13122"}``.
+    """
+    level = parse_level(level)
+    if parent_level is not None:
+        parent_level = parse_level(parent_level, "parent level")
+    else:
+        parent_level = default_parent_level(level)
+    if parent_field and parent_level is None:
+        raise ValueError("a comuna has no parent level; give parent_level (--parent-level) with parent_field")
+    if parent_level is not None and parent_level == level:
+        raise ValueError(f"an area cannot be its own parent level ({level})")
+
+    path = Path(path)
+    name = path.name
+    frame = read_features(path, layer=layer, crs=crs)
+    _check_fields(frame, name, [code_field, name_field] + ([parent_field] if parent_field else [])
+                  + list((where or {}).keys()))
+    keep = _select(frame, name, where)
+
+    problems: list[str] = []
+    rows = []
+    positions: dict[str, list[int]] = {}
+    for n, (take, code, label, geom, pcode) in enumerate(zip(
+            keep, frame[code_field], frame[name_field], frame.geometry,
+            frame[parent_field] if parent_field else [None] * len(frame)), start=1):
+        if not take:
+            continue
+        code = normalise_code(code)
+        if not code:
+            problems.append(f"{name} feature {n}: empty code in field {code_field!r}; every area needs a code")
+            continue
+        positions.setdefault(code, []).append(n)
+        where_text = f"{name} feature {n} (code {code})"
+        if geom is None or geom.is_empty:
+            problems.append(f"{where_text}: empty geometry; draw its boundary or remove the feature")
+            continue
+        try:
+            geom = clean_polygon(geom, where_text)
+        except ValueError as exc:
+            problems.append(str(exc))
+            continue
+        label = normalise_code(label) or code
+        rows.append({"n": n, "code": code, "name": label, "geom": geom, "parent_code": normalise_code(pcode)})
+    duplicates = {c: ns for c, ns in positions.items() if len(ns) > 1}
+    if duplicates:
+        listed = ", ".join(f"{c} (features {', '.join(map(str, ns))})" for c, ns in duplicates.items())
+        problems.append(f"duplicate codes in {name}: {listed}; every area needs its own code")
+    _raise_all(problems)
+
+    summary = ImportSummary(path=name, level=str(level), read=len(frame), selected=int(keep.sum()))
+    source = source_label or name
+    with transaction.atomic():
+        if parent_level is None:
+            parents = {r["code"]: None for r in rows}
+        elif parent_field:
+            parents = _parents_by_field(rows, parent_level, problems, name)
+        else:
+            parents, summary.outside_parent = _parents_by_space(rows, parent_level, valid_from, name)
+        summary.parents = {c: (p.code if p else None) for c, p in parents.items()}
+
+        existing = {a.code: a for a in Area.objects.filter(level=level, code__in=[r["code"] for r in rows])}
+        current = {}
+        for b in Boundary.objects.filter(area__in=existing.values()).order_by("area", "valid_from"):
+            current[b.area_id] = b  # ordered, so the latest version wins
+        plan = []
+        for r in rows:
+            area = existing.get(r["code"])
+            last = current.get(area.pk) if area else None
+            if area is None or last is None:
+                plan.append(("create" if area is None else "version", r, area, None))
+            elif _same_shape(last.shape, r["geom"]):
+                plan.append(("same", r, area, last))
+            elif valid_from is None:
+                problems.append(f"{level} {r['code']} already has a different boundary (in force since "
+                                f"{last.valid_from.isoformat()}); pass valid_from (--valid-from YYYY-MM-DD) "
+                                f"to start a new version")
+            elif valid_from <= last.valid_from:
+                problems.append(f"{level} {r['code']}: the new boundary must start after the current one "
+                                f"({last.valid_from.isoformat()}); got valid_from {valid_from.isoformat()}")
+            else:
+                plan.append(("version", r, area, last))
+        _raise_all(problems)
+
+        for action, r, area, last in plan:
+            code, parent = r["code"], parents[r["code"]]
+            if action == "create":
+                summary.created.append(code)
+            elif action == "version":
+                summary.new_versions.append(code)
+            else:
+                summary.unchanged.append(code)
+            if area is not None and area.name != r["name"]:
+                summary.renamed.append(code)
+            if not commit:
+                continue
+            if area is None:
+                area = Area.objects.create(level=level, code=code, name=r["name"], parent=parent, source=source)
+            elif area.name != r["name"] or area.parent_id != (parent.pk if parent else None):
+                area.name, area.parent = r["name"], parent
+                area.save(update_fields=["name", "parent"])
+            if action == "same":
+                continue
+            start = valid_from or OPEN_START
+            if last is not None:
+                last.valid_to = start
+                last.save(update_fields=["valid_to"])
+            boundary = Boundary(area=area, valid_from=start, source=source)
+            boundary.set_shape(r["geom"], geodesic_km2(r["geom"]))
+            boundary.save()
+        summary.committed = commit
+    return summary
