@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -281,7 +282,10 @@ def spatial_typology(table: pd.DataFrame, w: W, population, *, floor: float, see
     model = MaxPHeuristic(frame, copy.deepcopy(w), attrs, "_pop", float(floor), top_n=2,
                           max_iterations_construction=max_iterations_construction,
                           max_iterations_sa=max_iterations_sa, policy="keep")
-    with _legacy_rng(seed):
+    with _legacy_rng(seed), warnings.catch_warnings():
+        # spopt 0.7 calls DataFrame.drop(inplace=True), deprecated in pandas 3.
+        warnings.simplefilter("ignore", FutureWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
         model.solve()
     labels = np.asarray(model.labels_)
     if labels.shape != (n,) or (labels < 1).any():
