@@ -1,0 +1,206 @@
+"""Write a demo scenario to the database: one transaction, so a failure leaves nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.db import transaction
+
+from .events import CATEGORY_NAME, SOURCES
+from .scenario import Scenario, build_scenario
+
+BATCH_SIZE = 5_000
+DEMO_SOURCE = "Demostración (ilustrativa)"
+DEMO_USERS = (("admin", "admin"), ("analista", "analyst"), ("operador", "operator"), ("autoridad", "authority"))
+CREDENTIALS_FILE = "demo_credentials.txt"
+CROSSWALK_VERSION = "demo-1"
+
+
+@dataclass
+class LoadResult:
+    scenario: Scenario
+    counts: dict
+    password: str
+    credentials_path: object
+
+
+def has_areas() -> bool:
+    from observatorio.territory.models import Area
+
+    return Area.objects.exists()
+
+
+def _areas(scenario: Scenario) -> dict[str, int]:
+    from observatorio.territory.comunas import setup_comuna
+    from observatorio.territory.geometry import geodesic_km2
+    from observatorio.territory.models import Area, Boundary, Demography
+
+    comuna = setup_comuna(scenario.plan.cut)
+    if Area.objects.filter(parent=comuna).exists():
+        raise ValueError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
+                         f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
+    ids = {comuna.code: comuna.id}
+    for drawn in scenario.plan.macrosectors + scenario.plan.uvs:
+        area = Area.objects.create(code=drawn.code, name=drawn.name, level=drawn.level, parent_id=ids[drawn.parent_code],
+                                   illustrative=True, source=DEMO_SOURCE)
+        boundary = Boundary(area=area, source=DEMO_SOURCE)
+        boundary.set_shape(drawn.geometry, geodesic_km2(drawn.geometry))
+        boundary.save()
+        ids[drawn.code] = area.id
+    Demography.objects.bulk_create([
+        Demography(area_id=ids[r.code], year=int(r.year), population=int(r.population), households=int(r.households),
+                   women=int(r.women), children_youth=int(r.children_youth), migrants=int(r.migrants),
+                   indigenous=int(r.indigenous), poverty_pct=float(r.poverty_pct),
+                   source="Ilustrativa: totales publicados, reparto por UV inventado")
+        for r in scenario.demography.itertuples(index=False)
+    ])
+    return ids
+
+
+def _sources(scenario: Scenario) -> tuple[dict, dict]:
+    from observatorio.records.models import CategoryLabel, ImportBatch, Source
+    from observatorio.records.taxonomy import seed_cead_crosswalk, seed_taxonomy
+
+    seed_taxonomy()
+    sources, batches = {}, {}
+    for spec in SOURCES:
+        source, _ = Source.objects.get_or_create(code=spec.code, defaults={
+            "name": spec.name, "kind": spec.kind, "owner_unit": spec.owner_unit, "description": spec.description})
+        sources[spec.code] = source
+        batches[spec.code] = ImportBatch.objects.create(
+            source=source, file_name=f"demo {scenario.plan.cut} semilla {scenario.seed}",
+            notes=f"Datos ilustrativos generados por «observatorio demo» al {scenario.as_of.isoformat()}.")
+    for code in ("cead-policial", "cead"):
+        seed_cead_crosswalk(sources[code])
+    from observatorio.records.models import Category
+
+    by_code = {c.code: c for c in Category.objects.all()}
+    for code in ("denuncias", "1461", "patrullaje", "vif"):
+        frame = scenario.events[code]
+        pairs = frame[["label", "category"]].drop_duplicates()
+        for label, category in pairs.itertuples(index=False):
+            CategoryLabel.objects.get_or_create(source=sources[code], label=label, version=CROSSWALK_VERSION,
+                                                defaults={"category": by_code[category]})
+    return sources, batches
+
+
+def _plain(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _events(frame, source, batch, area_ids, category_ids, progress) -> int:
+    from observatorio.records.models import Event
+
+    times = [[dt.time(h, m) for m in range(60)] for h in range(24)]
+    attr_cols = [c for c in frame.columns if c.startswith("attr_")]
+    optional = [c for c in ("victim_sex", "victim_age_group", "victim_nationality", "victim_key", "offender_sex",
+                            "offender_age_group", "offender_nationality", "offender_key") if c in frame.columns]
+    n = len(frame)
+    for start in range(0, n, BATCH_SIZE):
+        chunk = frame.iloc[start:start + BATCH_SIZE]
+        dates = chunk["occurred_on"].dt.date.tolist()
+        cols = {c: chunk[c].tolist() for c in ("category", "label", "hour", "minute", "lon", "lat", "area_code",
+                                                 "outside", "precision", "external_id", "planted", *optional)}
+        attrs = {c[5:]: chunk[c].tolist() for c in attr_cols}
+        rows = []
+        for i in range(len(chunk)):
+            attributes = {k: _plain(v[i]) for k, v in attrs.items()}
+            if cols["planted"][i]:
+                attributes["patron_ilustrativo"] = cols["planted"][i]
+            extra = {c: cols[c][i] for c in optional}
+            area = cols["area_code"][i]
+            rows.append(Event(
+                source_id=source.id, batch_id=batch.id, external_id=cols["external_id"][i],
+                category_id=category_ids[cols["category"][i]], original_label=cols["label"][i],
+                occurred_on=dates[i], occurred_time=times[cols["hour"][i]][cols["minute"][i]],
+                lon=cols["lon"][i], lat=cols["lat"][i], precision=cols["precision"][i],
+                area_id=area_ids[area] if isinstance(area, str) else None, outside=cols["outside"][i],
+                original={"etiqueta": cols["label"][i]}, attributes=attributes, **extra,
+            ))
+        Event.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        progress.update(len(rows))
+    return n
+
+
+@transaction.atomic
+def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResult:
+    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users."""
+    from tqdm import tqdm
+
+    from observatorio.accounts.roles import Role
+    from observatorio.accounts.setup import create_user
+    from observatorio.env import data_dir
+    from observatorio.records.models import AggregateCount, Category, Place, SurveyResponse
+
+    area_ids = _areas(scenario)
+    sources, batches = _sources(scenario)
+    category_ids = dict(Category.objects.values_list("code", "id"))
+    Place.objects.bulk_create([
+        Place(kind=r.kind, name=r.name, lon=float(r.lon), lat=float(r.lat), area_id=area_ids.get(r.area_code) if isinstance(r.area_code, str) else None,
+              prioritized=bool(r.prioritized), attributes=r.attributes)
+        for r in scenario.places.itertuples(index=False)
+    ])
+    counts = {"areas": len(area_ids), "places": len(scenario.places)}
+    with tqdm(total=scenario.n_events, file=sys.stderr, unit=" eventos", desc="eventos",
+              disable=not show_progress, mininterval=0.5) as progress:
+        for code, frame in scenario.events.items():
+            n = _events(frame, sources[code], batches[code], area_ids, category_ids, progress)
+            counts[code] = n
+            batches[code].rows_read = batches[code].rows_imported = n
+            batches[code].save(update_fields=["rows_read", "rows_imported"])
+    monthly = scenario.cead_monthly
+    comuna_code = scenario.plan.cut
+    AggregateCount.objects.bulk_create([
+        AggregateCount(source=sources["cead"], batch=batches["cead"], area_id=area_ids[comuna_code],
+                       area_code=comuna_code, period_start=dt.date(int(r.year), int(r.month), 1),
+                       category_id=category_ids[r.category], original_label=r.label, count=int(r.count))
+        for r in monthly.itertuples(index=False)
+    ], batch_size=BATCH_SIZE)
+    batches["cead"].rows_read = batches["cead"].rows_imported = counts["cead"] = len(monthly)
+    batches["cead"].save(update_fields=["rows_read", "rows_imported"])
+    survey_source = _survey_source()
+    SurveyResponse.objects.bulk_create([
+        SurveyResponse(source=survey_source, survey=r.survey, answered_on=r.answered_on.date(),
+                       area_id=area_ids[r.area_code], weight=float(r.weight), feels_unsafe=bool(r.feels_unsafe),
+                       victimized=bool(r.victimized),
+                       attributes={"sexo": r.sex, "edad": r.age_group, "confianza_carabineros": int(r.trust_police)})
+        for r in scenario.survey.itertuples(index=False)
+    ], batch_size=BATCH_SIZE)
+    counts["survey"] = len(scenario.survey)
+
+    password = secrets.token_urlsafe(12)
+    for username, role in DEMO_USERS:
+        scope = [sources["1461"]] if role == "operator" else []
+        create_user(username, password, Role(role), sources=scope)
+    path = data_dir() / CREDENTIALS_FILE
+    lines = ["Usuarios de demostración del Observatorio (contraseña común, cámbiela en producción)",
+             f"contraseña: {password}", ""]
+    lines += [f"{username}\t{role}" for username, role in DEMO_USERS]
+    path.write_text("\n".join(lines) + "\n")
+    path.chmod(0o600)
+    counts["users"] = len(DEMO_USERS)
+    return LoadResult(scenario, counts, password, path)
+
+
+def _survey_source():
+    from observatorio.records.models import Source
+
+    source, _ = Source.objects.get_or_create(code="encuesta-percepcion", defaults={
+        "name": "Encuesta de percepción (ilustrativa)", "kind": "encuesta",
+        "owner_unit": "Observatorio de Seguridad Humana",
+        "description": "Respuestas inventadas, unas 40 por UV, con factores de expansión."})
+    return source
+
+
+def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True) -> LoadResult:
+    """Build the scenario (keyed with the project's secret) and load it."""
+    scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
+                              key=settings.SECRET_KEY.encode())
+    return load_scenario(scenario, show_progress=show_progress)
