@@ -46,7 +46,7 @@ def home(request):
     return render(request, "dashboard/home.html", context)
 
 
-login = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+login = public(auth_views.LoginView.as_view())
 # Logging out an anonymous visitor is harmless, and the form must work from any page.
 logout = public(auth_views.LogoutView.as_view())
 

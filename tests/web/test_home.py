@@ -54,6 +54,18 @@ def test_empty_database_says_how_to_load_data(as_user, personas):
     assert "plotly.min.js" not in text
 
 
+def test_territory_without_events_shows_the_map_and_says_so(as_user, personas):
+    from observatorio.territory.comunas import setup_comuna
+
+    setup_comuna("13122")
+    response = as_user(personas["bob"]).get(reverse("home"))
+    text = response.content.decode()
+    assert "aún no hay eventos cargados" in text
+    traces = response.context["figure"]["data"]
+    assert [t["name"] for t in traces] == ["13122"] and traces[0]["fill"] == "toself"
+    assert "Sin datos aún" not in text
+
+
 def test_page_has_lang_skip_link_and_no_external_resources(as_user, personas, small_dataset):
     text = as_user(personas["bob"]).get(reverse("home")).content.decode()
     assert '<html lang="es-CL">' in text

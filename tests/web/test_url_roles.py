@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.views.i18n import set_language
 
-from observatorio.accounts.roles import Role
+from observatorio.accounts.roles import Role, allow
 
 # Views that cannot carry `allowed_roles`, each with the reason it is safe.
 EXEMPT_VIEWS = {
@@ -29,13 +29,27 @@ def _entries():
     return list(_walk(get_resolver().url_patterns))
 
 
-def test_every_view_declares_allowed_roles():
-    undeclared = [
+def _undeclared(patterns):
+    return [
         f"/{route} → {view.__module__}.{view.__qualname__}"
-        for route, kind, view in _entries()
+        for route, kind, view in _walk(patterns)
         if kind == "view" and view not in EXEMPT_VIEWS and not hasattr(view, "allowed_roles")
     ]
+
+
+def test_every_view_declares_allowed_roles():
+    undeclared = _undeclared(get_resolver().url_patterns)
     assert not undeclared, "views without allow(...) or public: " + ", ".join(undeclared)
+
+
+def test_the_walk_catches_an_undeclared_view_inside_an_include():
+    from django.urls import include, path
+
+    def forgotten(request):
+        raise AssertionError("never called")
+
+    patterns = [path("a/", include([path("b/", forgotten)])), path("", allow(Role.ANALYST)(forgotten))]
+    assert _undeclared(patterns) == [f"/a/b/ → {__name__}.{forgotten.__qualname__}"]
 
 
 def test_declared_roles_are_known_roles():
