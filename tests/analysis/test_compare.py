@@ -131,3 +131,12 @@ def test_input_not_mutated():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from observatorio.analysis import compare
+
+    result = doctest.testmod(compare, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

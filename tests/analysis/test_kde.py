@@ -131,3 +131,12 @@ def test_bad_input_raises(kwargs, match):
     args = {"x": [100.0, 200.0], "y": [100.0, 300.0], "grid": GRID} | kwargs
     with pytest.raises(ValueError, match=match):
         kde(args.pop("x"), args.pop("y"), args.pop("grid"), **args)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from observatorio.analysis import kde
+
+    result = doctest.testmod(kde, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

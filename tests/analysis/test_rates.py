@@ -148,3 +148,12 @@ def test_count_by_area_period_rejects(kwargs, match):
     args = {"area": "uv", "date": "fecha"} | kwargs
     with pytest.raises(ValueError, match=match):
         count_by_area_period(ev, **args)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from observatorio.analysis import rates
+
+    result = doctest.testmod(rates, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0

@@ -172,3 +172,12 @@ def test_trend_alpha():
     assert trend(series, alpha=0.01).verdict == "sin tendencia significativa"
     with pytest.raises(ValueError, match="alpha=0"):
         trend(series, alpha=0)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from observatorio.analysis import timepatterns
+
+    result = doctest.testmod(timepatterns, optionflags=doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted > 0 and result.failed == 0
