@@ -1,0 +1,105 @@
+"""Demography CSV import: encodings, separators, sums per code, and exact messages for every bad row."""
+
+import pytest
+
+from observatorio.commands.territory import DEMOGRAPHY_FIELDS
+from observatorio.territory.demography_import import FIELDS, import_demography
+from observatorio.territory.models import Area, Demography, Level
+
+
+@pytest.fixture
+def uvs(db):
+    comuna = Area.objects.create(level=Level.COMUNA, code="13999", name="Comuna de prueba")
+    return {c: Area.objects.create(level=Level.UV, code=c, name=f"UV {c}", parent=comuna) for c in ("01", "02", "03")}
+
+
+def write(tmp_path, text, encoding="utf-8", name="demo.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_cli_knows_every_field():
+    assert DEMOGRAPHY_FIELDS == FIELDS
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("encoding,sep", [("utf-8", ","), ("utf-8-sig", ","), ("latin-1", ";")],
+                         ids=["utf8-comma", "utf8-bom", "latin1-semicolon"])
+def test_reads_encodings_and_separators(encoding, sep, tmp_path, uvs):
+    pct = "20,7" if sep == ";" else "20.7"
+    text = f"código{sep}población{sep}mujeres{sep}pobreza\n01{sep}1200{sep}610{sep}{pct}\n02{sep}800{sep}{sep}\n"
+    path = write(tmp_path, text, encoding)
+    summary = import_demography(path, year=2017, code_field="código", level="uv",
+                                fields={"population": "población", "women": "mujeres", "poverty_pct": "pobreza"})
+    assert summary.created == ["01", "02"] and summary.committed
+    first = Demography.objects.get(area=uvs["01"], year=2017)
+    assert (first.population, first.women, first.poverty_pct, first.source) == (1200, 610, 20.7, "demo.csv")
+    second = Demography.objects.get(area=uvs["02"], year=2017)
+    assert (second.population, second.women, second.poverty_pct) == (800, None, None)
+
+
+@pytest.mark.django_db
+def test_sum_rows_adds_up_age_bands_and_reimport_replaces(tmp_path, uvs):
+    text = "code,band,population\n01,0 a 5,10\n01,6 a 14,20\n02,0 a 5,7\n01,65 y mas,5\n"
+    path = write(tmp_path, text)
+    summary = import_demography(path, year=2017, sum_rows=True)
+    assert summary.totals["population"] == 42
+    assert dict(Demography.objects.values_list("area__code", "population")) == {"01": 35, "02": 7}
+    again = import_demography(write(tmp_path, "code,population\n01,36\n", name="b.csv"), year=2017)
+    assert again.updated == ["01"] and not again.created
+    assert Demography.objects.get(area=uvs["01"]).population == 36
+    assert Demography.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_year_from_a_column_and_dry_run(tmp_path, uvs):
+    path = write(tmp_path, "code;year;population\n01;2017;100\n01;2024;120\n")
+    summary = import_demography(path, year_field="year", commit=False)
+    assert Demography.objects.count() == 0
+    assert summary.lines()[-1] == "dry run: nothing written; add --commit"
+    import_demography(path, year_field="year")
+    assert sorted(Demography.objects.values_list("year", "population")) == [(2017, 100), (2024, 120)]
+
+
+BAD = {
+    "not a number": ("code,population\n01,12\n02,doce\n03,1.5\n",
+                     {}, "demo.csv row 3, column 'population': 'doce' is not a number; demo.csv row 4, column "
+                         "'population': '1.5' is not a whole number"),
+    "negative": ("code,population,households\n01,12,-3\n", {},
+                 "demo.csv row 2, column 'households': '-3' is negative"),
+    "empty population": ("code,population\n01,\n", {}, "demo.csv row 2, column 'population': empty population"),
+    "unknown codes": ("code,population\n01,5\n77,1\n88,2\n", {},
+                      "2 codes of demo.csv are not uv areas: 77, 88; import those areas first, check --level and "
+                      "--code-field, or skip them (--skip-unknown)"),
+    "repeated code without sum": ("code,population\n01,5\n02,1\n01,2\n", {},
+                                  "repeated codes in demo.csv: 01 (rows 2, 4); pass sum_rows (--sum) to add them up"),
+    "missing column": ("cod,population\n01,5\n", {},
+                       "no column 'code' in demo.csv; columns are: cod, population"),
+    "no population": ("code,pob\n01,5\n", {},
+                      "no population column for demo.csv: map one (--population-field COLUMN); columns are: code, pob"),
+    "no year": ("code,population\n01,5\n", {"year": None},
+                "no year: pass year (--year 2017) or the column that holds it"),
+    "percent summed": ("code,population,poverty_pct\n01,5,20\n", {"sum_rows": True},
+                       "poverty_pct is a percentage and cannot be summed over rows; import it without --sum"),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("case", list(BAD), ids=list(BAD))
+def test_bad_rows_are_refused_and_nothing_written(case, tmp_path, uvs):
+    text, kwargs, message = BAD[case]
+    Demography.objects.create(area=uvs["01"], year=2017, population=999)
+    before = list(Demography.objects.values_list("area__code", "year", "population"))
+    with pytest.raises(ValueError) as err:
+        import_demography(write(tmp_path, text), **{"year": 2017, **kwargs})
+    assert str(err.value) == message
+    assert list(Demography.objects.values_list("area__code", "year", "population")) == before
+
+
+@pytest.mark.django_db
+def test_unknown_codes_can_be_skipped_and_are_reported(tmp_path, uvs):
+    path = write(tmp_path, "code,population\n01,5\n77,1\n88,2\n")
+    summary = import_demography(path, year=2017, skip_unknown=True)
+    assert (summary.skipped_codes, summary.skipped_population) == (["77", "88"], 3)
+    assert list(Demography.objects.values_list("area__code", "population")) == [("01", 5)]

@@ -1,0 +1,71 @@
+"""`observatorio territory import|demography`: dry run by default, --commit writes, bad input exits 2."""
+
+import geopandas as gpd
+import pytest
+from shapely import box
+
+from observatorio import cli
+from observatorio.territory.models import Area, Boundary, Demography
+
+ZONES = {"Z1": box(-70.60, -33.50, -70.55, -33.45), "Z2": box(-70.55, -33.50, -70.50, -33.45),
+         "Z3": box(-70.50, -33.50, -70.45, -33.45)}
+
+
+@pytest.fixture
+def zone_file(tmp_path):
+    frame = gpd.GeoDataFrame({"COD": list(ZONES), "NOM": ["Norte", "Centro", "Sur"], "CUT": ["1", "1", "2"]},
+                             geometry=list(ZONES.values()), crs=4326)
+    path = tmp_path / "zonas.gpkg"
+    frame.to_file(path, layer="zonas", engine="pyogrio")
+    return path
+
+
+def _import(path, *extra):
+    return cli.main(["territory", "import", str(path), "--level", "comuna", "--code-field", "COD",
+                     "--name-field", "NOM", "--layer", "zonas", *extra])
+
+
+@pytest.mark.django_db
+def test_import_dry_run_then_commit(zone_file, capsys):
+    assert _import(zone_file, "--where", "CUT=1") == 0
+    out = capsys.readouterr().out
+    assert out.splitlines() == ["zonas.gpkg: 3 features read, 2 selected for level comuna", "  new areas: 2",
+                                "  new boundary versions: 0", "  unchanged: 0",
+                                "dry run: nothing written; add --commit"]
+    assert Area.objects.count() == 0
+
+    assert _import(zone_file, "--where", "CUT=1", "--valid-from", "2020-01-01", "--commit") == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "committed"
+    assert sorted(Area.objects.values_list("code", "name")) == [("Z1", "Norte"), ("Z2", "Centro")]
+    assert {b.valid_from.isoformat() for b in Boundary.objects.all()} == {"2020-01-01"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("extra,message", [
+    (["--code-field", "CODIGO"], "no field 'CODIGO' in zonas.gpkg; fields are: COD, NOM, CUT"),
+    (["--valid-from", "01-01-2020"], "--valid-from takes a date YYYY-MM-DD, got '01-01-2020'"),
+    (["--where", "CUT"], "--where takes FIELD=VALUE, got 'CUT'"),
+    (["--crs", "EPSG:nada"], "unknown CRS 'EPSG:nada'; give it as an EPSG code, e.g. EPSG:32719"),
+], ids=["missing field", "bad date", "bad where", "bad crs"])
+def test_import_errors_are_one_line_and_exit_2(zone_file, capsys, extra, message):
+    assert _import(zone_file, "--commit", *extra) == 2
+    assert capsys.readouterr().err == f"observatorio territory: error: {message}\n"
+    assert Area.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_demography_dry_run_commit_and_error(zone_file, tmp_path, capsys):
+    _import(zone_file, "--commit")
+    csv = tmp_path / "pob.csv"
+    csv.write_text("zona;edad;pob\nZ1;0 a 5;10\nZ1;6 a 14;15\nZ2;0 a 5;4\n", encoding="latin-1")
+    base = ["territory", "demography", str(csv), "--year", "2017", "--code-field", "zona", "--population-field",
+            "pob", "--level", "comuna"]
+    assert cli.main(base) == 2
+    assert capsys.readouterr().err == ("observatorio territory: error: repeated codes in pob.csv: Z1 (rows 2, 3); "
+                                       "pass sum_rows (--sum) to add them up\n")
+    assert cli.main(base + ["--sum"]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == "dry run: nothing written; add --commit"
+    assert Demography.objects.count() == 0
+    assert cli.main(base + ["--sum", "--commit"]) == 0
+    assert "  total population: 29" in capsys.readouterr().out.splitlines()
+    assert dict(Demography.objects.values_list("area__code", "population")) == {"Z1": 25, "Z2": 4}
