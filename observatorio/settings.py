@@ -82,6 +82,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves from the finders; the folder only has to exist.
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Serve straight from the app folders and the installed packages: no
 # collectstatic step, no CDN (Plotly's JavaScript comes from its wheel).
