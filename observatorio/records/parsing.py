@@ -242,7 +242,7 @@ _NUMBER_FORMS = {
     ),
 }
 _COMPILED = {mode: tuple((name, re.compile(p)) for name, p in forms) for mode, forms in _NUMBER_FORMS.items()}
-_NOISE = re.compile(r"^\$|[\s\u00a0\u202f]")
+_NOISE = re.compile("^\\$|[ \t\u00a0\u202f]")
 
 
 def _normalise_number(kind: str, text: str) -> str:
@@ -295,13 +295,21 @@ def parse_numbers(series: pd.Series, *, decimal: str = "auto") -> Parsed:
     text = _as_text(series)
     stripped = text.str.strip()
     empty = stripped == ""
-    cleaned = stripped.str.replace(r"^([+-]?)\s*\$", r"\1", regex=True).str.replace(r"[\s\u00a0\u202f]", "", regex=True)
-    normalised = pd.Series(np.full(len(text), None, dtype=object), index=text.index)
+    cleaned = stripped
+    # Regex replacements are slow on 1M strings: run them only on the rows that need them.
+    dollar = stripped.str.contains("$", regex=False).to_numpy(dtype=bool, na_value=False)
+    if dollar.any():
+        cleaned = cleaned.mask(dollar, cleaned.str.replace(r"^([+-]?)\s*\$", r"\1", regex=True))
+    # Literal characters, not \s or \u escapes: those send pandas to a per-row Python fallback.
+    spaced = cleaned.str.contains("[ \t\u00a0\u202f]", regex=True).to_numpy(dtype=bool, na_value=False)
+    if spaced.any():
+        cleaned = cleaned.mask(spaced, cleaned.str.replace("[ \t\u00a0\u202f]", "", regex=True))
+    result = np.full(len(text), np.nan)
     undecided = ~empty.to_numpy()
     for kind, pattern in _NUMBER_FORMS[decimal]:
         if not undecided.any():
             break
-        hit = cleaned.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool) & undecided
+        hit = cleaned.str.fullmatch(pattern).to_numpy(dtype=bool, na_value=False) & undecided
         if hit.any():
             chosen = cleaned[hit]
             if kind == "dot_thousands":
@@ -310,12 +318,20 @@ def parse_numbers(series: pd.Series, *, decimal: str = "auto") -> Parsed:
                 chosen = chosen.str.replace(",", "", regex=False)
             elif kind in ("comma_decimal", "scientific"):
                 chosen = chosen.str.replace(",", ".", regex=False)
-            normalised[hit] = chosen.to_numpy(dtype=object)
+            result[hit] = _to_float(chosen)
             undecided &= ~hit
-    values = pd.to_numeric(normalised, errors="coerce").astype("float64")
-    values[~np.isfinite(values.to_numpy())] = np.nan
+    result[~np.isfinite(result)] = np.nan
+    values = pd.Series(result, index=text.index)
     invalid = values.isna() & ~empty
     return Parsed(values, invalid, empty, _errors_for(text, invalid, lambda t: parse_number(t, decimal=decimal)))
+
+
+def _to_float(text: pd.Series) -> np.ndarray:
+    """Strings already matched by a number pattern, as float64 (Arrow's cast is 5x faster than to_numeric)."""
+    try:
+        return text.astype("float64").to_numpy()
+    except (ValueError, TypeError):
+        return pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64)
 
 
 # --------------------------------------------------------------------------- coordinates

@@ -165,7 +165,7 @@ def cell_text(value) -> str:
     a comuna code 13122 arrives as 13122.0); other floats use Python's shortest
     round-trip repr, so 0.1 stays "0.1". Midnight datetimes become dates.
     """
-    if value is None:
+    if value is None or value is pd.NaT:
         return ""
     if isinstance(value, str):
         return value
@@ -213,16 +213,19 @@ def find_header(rows: Sequence[Sequence[str]]) -> int:
     Exports often put a title ("Denuncias Peñalolén 2024", a merged cell in
     Excel) and blank lines above the header. The typical row is the modal
     number of non-empty cells over the sample; title rows have fewer. Blank
-    rows never qualify. With a single-column file the first non-blank row is
-    the header (a title cannot be told apart there).
+    rows never qualify, and neither do single-cell rows (titles) when wider
+    rows exist. On a tie the smaller count wins, so that in a two-row file a
+    header with an unnamed column is not skipped for a fuller data row. With a
+    single-column file the first non-blank row is the header.
     """
     counts = [non_empty(row) for row in rows]
     filled = [c for c in counts if c > 0]
     if not filled:
         return -1
+    if max(filled) > 1:
+        filled = [c for c in filled if c > 1]
     tally = Counter(filled)
-    # Prefer the larger count on a tie: a 2-row file (header + 1 sparse row) keeps its header.
-    modal = max(tally, key=lambda c: (tally[c], c))
+    modal = max(tally, key=lambda c: (tally[c], -c))
     return next(i for i, c in enumerate(counts) if c >= modal)
 
 

@@ -264,7 +264,7 @@ def _locate_bad_line(path: Path, encoding: str, delimiter: str, header_end: int,
                         path, f"line {previous + 1} has {len(row)} fields, far more than the "
                               f"{width - OVERFLOW} columns of the header",
                         f"check the delimiter ({DELIMITER_NAMES.get(delimiter, delimiter)}) and quote values that contain it")
-                previous = reader.line_num
+                previous = header_end + reader.line_num
         except csv.Error as exc:
             return ReadError(path, f"line {previous + 1} cannot be parsed: {exc}",
                              "check for an unclosed quote (\") in that line")

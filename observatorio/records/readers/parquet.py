@@ -46,8 +46,8 @@ class ParquetReader(Reader):
 
 def column_text(values: pd.Series) -> pd.Series:
     """A typed column as `cell_text` strings, vectorised for the common numeric and text types."""
-    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else None
-    if kind in "iu":
+    kind = values.dtype.kind if isinstance(values.dtype, np.dtype) else ""
+    if kind and kind in "iu":
         return values.astype("int64").astype(str).astype("str")
     if kind == "f":
         floats = values.to_numpy(dtype=np.float64)
