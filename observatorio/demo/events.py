@@ -421,8 +421,10 @@ def _patrol_attributes(ctx: Context, frame: pd.DataFrame) -> None:
 
 def _vif_attributes(ctx: Context, frame: pd.DataFrame, key: bytes) -> None:
     rng = ctx.rng
-    frame.sort_values(["occurred_on", "hour", "minute"], inplace=True, kind="stable")
-    frame.reset_index(drop=True, inplace=True)
+    order = np.lexsort((frame["minute"].to_numpy(), frame["hour"].to_numpy(), frame["occurred_on"].to_numpy()))
+    sorted_frame = frame.iloc[order].reset_index(drop=True)
+    for column in frame.columns:  # reorder in place: the caller holds this frame
+        frame[column] = sorted_frame[column].to_numpy()
     n = len(frame)
     repeat = rng.random(n) < 0.2
     if n:

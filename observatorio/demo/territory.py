@@ -132,6 +132,8 @@ def draw_areas(cut: str, name: str, comuna_geom, seed: int, n_uv: int = 31, n_ma
     envelope = shapely.box(*region_m.buffer(5000).bounds)
     cells = shapely.voronoi_polygons(shapely.MultiPoint(seeds), extend_to=envelope, ordered=True)
     uv_geoms = [_polygonal(shapely.make_valid(shapely.intersection(cell, region_m))) for cell in cells.geoms]
+    # Straight edges in degrees bend in metres, so clip again in degrees: UVs then lie exactly in the comuna.
+    uv_ll = [_polygonal(shapely.make_valid(shapely.intersection(to_lonlat_geom(g, epsg), region))) for g in uv_geoms]
 
     centroids = np.array([g.centroid.coords[0] for g in uv_geoms])
     touching = shapely.STRtree(uv_geoms)
@@ -158,10 +160,11 @@ def draw_areas(cut: str, name: str, comuna_geom, seed: int, n_uv: int = 31, n_ma
             number += 1
             geom = uv_geoms[i]
             uvs.append(DrawnArea(f"{cut}-UV{number:02d}", f"UV {number:02d} (ilustrativa)", "uv", m_code,
-                                 to_lonlat_geom(geom, epsg), float(geom.area)))
-        union = shapely.union_all([uv_geoms[i] for i in members])
-        macros.append(DrawnArea(m_code, f"Macrosector {names[k]}", "macrosector", str(cut),
-                                to_lonlat_geom(union, epsg), float(union.area)))
+                                 uv_ll[i], float(geom.area)))
+        union = shapely.union_all([uv_ll[i] for i in members])
+        macros.append(DrawnArea(m_code, f"Macrosector {names[k]}", "macrosector", str(cut), union,
+                                float(sum(uv_geoms[i].area for i in members))))
+    region_m = _polygonal(shapely.make_valid(to_metres_geom(region, epsg)))
     return AreaPlan(str(cut), name, comuna_geom, region, region_m, epsg, tuple(macros), tuple(uvs), used)
 
 
