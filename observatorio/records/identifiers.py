@@ -78,12 +78,12 @@ def normalise_rut(text: str) -> str:
     """
     raw = text.strip() if isinstance(text, str) else ""
     if not raw:
-        raise ParseError("no RUT given", "write the RUT as 12.345.678-5")
+        raise ParseError("no RUT given", "write the RUT with its check digit, e.g. 11.111.111-1")
     compact = re.sub(r"\s", "", raw)
     m = _RUT.fullmatch(compact)
     if not m:
         raise ParseError(f"{mask_rut(raw)} is not a RUT (expected digits, a dash and a check digit 0-9 or K)",
-                         "write the RUT as 12.345.678-5")
+                         "write the RUT with its check digit, e.g. 11.111.111-1")
     digits = m[1].replace(".", "")
     if not digits or int(digits) == 0:
         raise ParseError(f"{mask_rut(raw)} is not a RUT: the number is zero", "write the full RUT")
