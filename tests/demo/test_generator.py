@@ -256,3 +256,19 @@ def test_near_repeat_series_is_tight_in_space_and_time(penalolen):
     assert gaps.max() <= 7
     xy = series[["x", "y"]].to_numpy()
     assert np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1)).max() <= 200
+
+
+def test_generator_runs_without_django_settings_and_without_a_footprint():
+    """Arica has no bundled urban footprint (outside the RM): the whole DPA polygon is used."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import datetime as dt, django.conf\n"
+            "from observatorio.demo.scenario import build_scenario\n"
+            "s = build_scenario('Arica', seed=3, as_of=dt.date(2025, 6, 30), n_events=1500)\n"
+            "assert not django.conf.settings.configured\n"
+            "print(s.plan.used_footprint, s.full_years, s.partial_year, len(s.plan.uvs))\n")
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True).stdout
+    assert out.split() == ["False", "(2022,", "2023,", "2024)", "2025", "31"]
