@@ -28,7 +28,9 @@ SETTINGS = (
     Setting("OBS_DATABASE_URL", "sqlite:///<OBS_DATA_DIR>/observatorio.sqlite3",
             "Database URL; postgres://user@host:5432/name selects PostgreSQL."),
     Setting("OBS_SECRET_KEY", "generated into <OBS_DATA_DIR>/secret_key",
-            "Django secret key; also keys the hash of personal identifiers."),
+            "Django secret key (sessions, CSRF)."),
+    Setting("OBS_RUT_KEY", "generated into <OBS_DATA_DIR>/rut_key",
+            "Key of the HMAC that replaces personal identifiers (RUT); keep it stable and secret."),
     Setting("OBS_DEBUG", "false", "Django debug mode (true/false). Never on in production."),
     Setting("OBS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the server answers."),
     Setting("OBS_TILE_URL", "", "Optional base-map tile URL template ({z}/{x}/{y}); empty means no base map."),
@@ -86,21 +88,27 @@ def data_dir() -> Path:
 
 
 def secret_key() -> str:
-    """The key from the environment, or one generated once and kept on disk.
+    """The key from the environment, or one generated once and kept on disk (never a constant)."""
+    return _kept_secret("OBS_SECRET_KEY", "secret_key")
 
-    Never a constant in the code: the same key also keys the hash of RUTs, so a
-    published default would let anyone reverse those hashes by brute force.
-    """
-    raw = os.environ.get("OBS_SECRET_KEY")
+
+def _kept_secret(variable: str, file_name: str) -> str:
+    raw = os.environ.get(variable)
     if raw is not None:
         if len(raw) < 32:
-            raise ConfigError("OBS_SECRET_KEY must be at least 32 characters long")
+            raise ConfigError(f"{variable} must be at least 32 characters long")
         return raw
-    path = data_dir() / "secret_key"
+    path = data_dir() / file_name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def rut_key() -> str:
+    """Key of the RUT hash: apart from the secret key, so rotating Django's key
+    (sessions, CSRF) never breaks the link between repeat victims or offenders."""
+    return _kept_secret("OBS_RUT_KEY", "rut_key")
 
 
 def database_url() -> str:

@@ -10,6 +10,7 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env.data_dir()
 
 SECRET_KEY = env.secret_key()
+RUT_HASH_KEY = env.rut_key()
 DEBUG = env.env_bool("OBS_DEBUG", False)
 ALLOWED_HOSTS = env.env_list("OBS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 
