@@ -1,0 +1,303 @@
+"""Read an analyst's file (GeoJSON, GeoPackage, Shapefile, CSV, Parquet) into a frame the statistics take.
+
+Everything here raises ``ValueError`` naming the file and, when a column is
+missing, the columns that do exist, so a command line can print one line and
+the analyst knows what to type instead. Coordinates come out in metres
+(``projection.to_metres``), because grids, distances and bandwidths are metres.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
+
+VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+TABLE_SUFFIXES = (".csv", ".txt", ".parquet", ".geoparquet")
+SUFFIXES = VECTOR_SUFFIXES + TABLE_SUFFIXES
+
+# Tried in order, case-insensitively, when the caller names no coordinate columns.
+COORDINATE_PAIRS = (
+    ("lon", "lat"), ("lng", "lat"), ("long", "lat"), ("longitude", "latitude"), ("longitud", "latitud"),
+    ("x", "y"), ("este", "norte"), ("easting", "northing"), ("coord_x", "coord_y"),
+)
+
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+
+
+@dataclass(frozen=True, eq=False)
+class Points:
+    """Point coordinates in metres and the rows of the file they come from (rows without a location dropped)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    epsg: int
+    frame: pd.DataFrame
+    dropped: int
+    """Rows without usable coordinates (empty, NaN), left out."""
+
+
+def _name(path) -> str:
+    return Path(path).name
+
+
+def _missing(path, column: str, frame: pd.DataFrame, what: str = "column") -> ValueError:
+    columns = [c for c in frame.columns if c != "geometry"]
+    return ValueError(f"{_name(path)}: {what} {column!r} not found; columns are: {', '.join(map(str, columns))}")
+
+
+def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
+    """The file as a DataFrame, or a GeoDataFrame when it holds geometries.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.geojson``/``.json``, ``.gpkg``, ``.shp``, ``.csv``/``.txt`` (``,`` or
+        ``;``, UTF-8 or Latin-1) or ``.parquet``/``.geoparquet`` (GeoParquet
+        when it carries geometry metadata).
+    layer : str, optional
+        Layer of a GeoPackage (default: its first layer).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+
+    Examples
+    --------
+    >>> read_table("zonas.xlsx")
+    Traceback (most recent call last):
+    ...
+    ValueError: zonas.xlsx: unknown file type '.xlsx'; allowed: .geojson, .json, .gpkg, .shp, .csv, .txt, .parquet, .geoparquet
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES:
+        raise ValueError(f"{path.name}: unknown file type {suffix or '(none)'!r}; allowed: {', '.join(SUFFIXES)}")
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
+    if suffix in (".csv", ".txt"):
+        return read_csv(path)
+    try:
+        if suffix in (".parquet", ".geoparquet"):
+            return _read_parquet(path)
+        import geopandas as gpd
+
+        return gpd.read_file(path, layer=layer)
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+    except Exception as exc:  # pyogrio's DataSourceError and pyarrow's errors are RuntimeErrors and OSErrors
+        raise ValueError(f"{path.name}: cannot be read as {suffix}: {exc}") from None
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    metadata = pq.read_schema(path).metadata or {}
+    if b"geo" in metadata:
+        import geopandas as gpd
+
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path)
+
+
+def read_csv(path) -> pd.DataFrame:
+    """A CSV in UTF-8 (with or without BOM) or Latin-1, separated by ``,`` or ``;``.
+
+    The separator is the one of ``;`` and ``,`` more frequent in the header
+    line. Text columns whose every value looks like ``-70,53`` (the Chilean
+    decimal comma, usual in ``;`` files exported from spreadsheets) become numbers.
+    """
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Spreadsheets in Chile export Windows-1252/Latin-1; every byte decodes, so it is the last resort.
+        text = raw.decode("latin-1")
+    header = text.split("\n", 1)[0]
+    sep = ";" if header.count(";") > header.count(",") else ","
+    try:
+        frame = pd.read_csv(io.StringIO(text), sep=sep)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path.name}: not a readable CSV ({exc})") from None
+    for col in frame.columns:
+        values = frame[col].dropna()
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            text_values = values.astype(str)
+            if len(text_values) and text_values.str.match(_DECIMAL_COMMA).all():
+                frame[col] = pd.to_numeric(frame[col].astype(str).str.replace(",", ".", regex=False),
+                                           errors="coerce")
+    return frame
+
+
+def require_columns(frame: pd.DataFrame, columns, path) -> None:
+    """Raise ``ValueError`` naming the first missing column and listing those present."""
+    for col in columns:
+        if col not in frame.columns:
+            raise _missing(path, col, frame)
+
+
+def numeric_column(frame: pd.DataFrame, column: str, path) -> np.ndarray:
+    """The column as floats; a missing column or a non-number is a ``ValueError`` naming the file."""
+    require_columns(frame, [column], path)
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
+                         f"(row {row + 1})")
+    return values.to_numpy(dtype=float)
+
+
+def date_column(frame: pd.DataFrame, column: str, path) -> pd.Series:
+    """The column as timestamps; a value that is not a date is a ``ValueError`` naming the file."""
+    require_columns(frame, [column], path)
+    raw = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return raw
+    text = raw.astype("string").str.strip()
+    when = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=_day_first(text))
+    bad = when.isna() & raw.notna()
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0])
+        raise ValueError(f"{_name(path)}: column {column!r} has {raw.iloc[row]!r} (row {row + 1}), not a date; "
+                         "use YYYY-MM-DD or DD-MM-YYYY")
+    return when
+
+
+def _day_first(text: pd.Series) -> bool:
+    # Chilean exports write 31-12-2024 or 31/12/2024; ISO dates start with the year.
+    sample = text.dropna().head(50)
+    return bool(len(sample)) and not sample.str.match(r"^\d{4}").any()
+
+
+def _find_pair(frame: pd.DataFrame):
+    lower = {str(c).lower(): c for c in frame.columns}
+    for a, b in COORDINATE_PAIRS:
+        if a in lower and b in lower:
+            return lower[a], lower[b]
+    return None
+
+
+def _metres(x: np.ndarray, y: np.ndarray, crs, path) -> tuple[np.ndarray, np.ndarray, int]:
+    from pyproj import CRS
+
+    if crs is None:
+        if len(x) and (np.abs(x) > 180).any() or len(y) and (np.abs(y) > 90).any():
+            raise ValueError(f"{_name(path)}: the coordinates are not longitude/latitude degrees and the file "
+                             "does not say its CRS; give it, e.g. --crs EPSG:32719")
+        return to_metres(x, y)
+    crs = CRS.from_user_input(crs)
+    if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter") and crs.to_epsg():
+        return x, y, int(crs.to_epsg())
+    from pyproj import Transformer
+
+    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
+    return to_metres(np.asarray(lon), np.asarray(lat))
+
+
+def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str | None = None,
+                      crs=None) -> Points:
+    """Coordinates of the points of ``frame`` in metres.
+
+    Parameters
+    ----------
+    frame : DataFrame or GeoDataFrame
+        From :func:`read_table`.
+    path : str or Path
+        Named in error messages.
+    x, y : str, optional
+        Columns of longitude/latitude (or easting/northing with ``crs``). By
+        default: a point geometry, else the first pair found among
+        lon/lat, lng/lat, longitude/latitude, longitud/latitud, x/y, este/norte.
+    crs : str, optional
+        CRS of the columns (or of a geometry whose file states none). Without
+        it, columns must be WGS84 degrees.
+
+    Returns
+    -------
+    Points
+        Metres in the file's own projected CRS when it is metric, else in the
+        UTM zone of the data (EPSG:32719 for continental Chile).
+    """
+    geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
+    if x is None and y is None and geometry is not None:
+        types = set(geometry.dropna().geom_type)
+        if types - {"Point"}:
+            raise ValueError(f"{_name(path)}: geometries are {sorted(types)}, not points; "
+                             "this method takes one point per event")
+        ok = geometry.notna() & ~geometry.is_empty
+        kept = frame[ok.to_numpy()]
+        gx = kept.geometry.x.to_numpy(dtype=float)
+        gy = kept.geometry.y.to_numpy(dtype=float)
+        mx, my, epsg = _metres(gx, gy, crs or frame.crs, path)
+        return Points(np.asarray(mx), np.asarray(my), epsg, pd.DataFrame(kept.drop(columns="geometry")),
+                      int((~ok).sum()))
+    if (x is None) != (y is None):
+        raise ValueError("give both coordinate columns (--x and --y) or neither")
+    if x is None:
+        pair = _find_pair(frame)
+        if pair is None:
+            raise ValueError(f"{_name(path)}: no coordinate columns (lon/lat, x/y…) found; name them with --x and "
+                             f"--y; columns are: {', '.join(map(str, frame.columns))}")
+        x, y = pair
+    xs = numeric_column(frame, x, path)
+    ys = numeric_column(frame, y, path)
+    ok = np.isfinite(xs) & np.isfinite(ys)
+    if not ok.any():
+        raise ValueError(f"{_name(path)}: no row has both {x!r} and {y!r}")
+    mx, my, epsg = _metres(xs[ok], ys[ok], crs, path)
+    kept = frame[ok]
+    if "geometry" in kept.columns:
+        kept = pd.DataFrame(kept.drop(columns="geometry"))
+    return Points(np.asarray(mx), np.asarray(my), epsg, kept.reset_index(drop=True), int((~ok).sum()))
+
+
+def polygons(frame: pd.DataFrame, path):
+    """The polygon geometries of an area file, as a GeoSeries; a ``ValueError`` otherwise."""
+    geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
+    if geometry is None:
+        raise ValueError(f"{_name(path)}: has no geometries; area methods need polygons "
+                         "(GeoJSON, GeoPackage, Shapefile or GeoParquet)")
+    types = set(geometry.geom_type.dropna())
+    if not types or types - {"Polygon", "MultiPolygon"}:
+        raise ValueError(f"{_name(path)}: geometries are {sorted(types)}; area methods need polygons")
+    if geometry.isna().any() or geometry.is_empty.any():
+        raise ValueError(f"{_name(path)}: {int((geometry.isna() | geometry.is_empty).sum())} areas have no geometry")
+    return geometry
+
+
+def centroids_in_metres(geometry) -> tuple[np.ndarray, np.ndarray]:
+    """Area centroids in metres: as they are for a projected or CRS-less layer, else in the data's UTM zone."""
+    crs = geometry.crs
+    if crs is not None and crs.is_geographic:
+        lon, lat = geometry.union_all().centroid.coords[0]
+        geometry = geometry.to_crs(epsg=utm_epsg(lon, lat))
+    c = geometry.centroid
+    return c.x.to_numpy(dtype=float), c.y.to_numpy(dtype=float)
+
+
+def cells_lonlat(grid, rows, cols):
+    """Square cells (row, col) of a metric grid as WGS84 polygons, for a GeoJSON map layer."""
+    import geopandas as gpd
+    import shapely
+
+    rows = np.asarray(rows)
+    cols = np.asarray(cols)
+    x0 = grid.x0 + cols * grid.cell
+    y0 = grid.y0 + rows * grid.cell
+    boxes = shapely.box(x0, y0, x0 + grid.cell, y0 + grid.cell)
+    return gpd.GeoSeries(boxes, crs=f"EPSG:{grid.epsg}").to_crs("EPSG:4326")
+
+
+def centres_lonlat(grid, rows, cols) -> tuple[np.ndarray, np.ndarray]:
+    """WGS84 longitude and latitude of the centres of cells (row, col)."""
+    x = grid.x0 + (np.asarray(cols) + 0.5) * grid.cell
+    y = grid.y0 + (np.asarray(rows) + 0.5) * grid.cell
+    return to_lonlat(x, y, grid.epsg)

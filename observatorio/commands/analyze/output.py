@@ -1,0 +1,134 @@
+"""What ``analyze`` prints and writes: one stable JSON shape, a short Spanish summary, a GeoJSON/CSV table."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+OUTPUT_SUFFIXES = (".geojson", ".json", ".csv")
+
+
+@dataclasses.dataclass
+class Outcome:
+    """What a method hands back to the command: echoed parameters, results, summary lines, optional table."""
+
+    parameters: dict
+    results: dict
+    summary: list[str]
+    table: pd.DataFrame | None = None
+
+
+def plain(value):
+    """JSON-ready copy: NumPy scalars and arrays to Python, NaN/inf to None, enums to their value, dates to ISO."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.ndarray):
+        return [plain(v) for v in value.tolist()]
+    if isinstance(value, enum.Enum):
+        return plain(value.value)
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if isinstance(value, (pd.Timestamp, dt.date)):
+        return value.isoformat()
+    if isinstance(value, pd.Period):
+        return str(value)
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, Path):
+        return str(value)
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value if isinstance(value, str) else str(value)
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Rows of a table as plain dicts (geometry left out)."""
+    cols = [c for c in frame.columns if c != "geometry"]
+    return [plain(dict(zip(cols, row))) for row in frame[cols].itertuples(index=False, name=None)]
+
+
+def check_output(path: str | None) -> None:
+    if path is None:
+        return
+    suffix = Path(path).suffix.lower()
+    if suffix not in OUTPUT_SUFFIXES:
+        raise ValueError(f"-o {path}: unknown output type {suffix or '(none)'!r}; allowed: {', '.join(OUTPUT_SUFFIXES)}")
+
+
+def write_table(table: pd.DataFrame, path: str) -> None:
+    """GeoJSON (in WGS84, as RFC 7946 asks) or CSV, chosen by the suffix of ``path``."""
+    target = Path(path)
+    suffix = target.suffix.lower()
+    flat = table.copy()
+    for col in flat.columns:
+        if col != "geometry" and flat[col].dtype == object:
+            flat[col] = [plain(v) for v in flat[col]]
+    if suffix == ".csv":
+        pd.DataFrame(flat.drop(columns="geometry", errors="ignore")).to_csv(target, index=False)
+        return
+    import geopandas as gpd
+
+    if not isinstance(flat, gpd.GeoDataFrame) or "geometry" not in flat.columns:
+        raise ValueError(f"-o {path}: this result has no geometries; write it as .csv")
+    if flat.crs is not None and not flat.crs.equals("EPSG:4326"):
+        flat = flat.to_crs("EPSG:4326")
+    target.write_text(flat.to_json(drop_id=True, na="null"), encoding="utf-8")
+
+
+def emit(args, outcome: Outcome) -> None:
+    if outcome.table is not None and args.output:
+        write_table(outcome.table, args.output)
+    elif args.output:
+        raise ValueError(f"-o {args.output}: {args.method} gives no table to write; use --json")
+    if args.json:
+        doc = {
+            "method": args.method,
+            "input": getattr(args, "file", None),
+            "parameters": outcome.parameters,
+            "results": outcome.results,
+        }
+        if args.output:
+            doc["output"] = args.output
+        print(json.dumps(plain(doc), ensure_ascii=False, allow_nan=False, indent=2))
+        return
+    for line in outcome.summary:
+        print(line)
+    if args.output:
+        print(f"escrito: {args.output}")
+
+
+def handler(compute):
+    """Wrap a method: validate -o before the work, run it, then print and write."""
+
+    def run(args):
+        check_output(args.output)
+        emit(args, compute(args))
+        return 0
+
+    return run
+
+
+def fmt(value, digits: int = 4) -> str:
+    """A number for the Spanish summary: decimal comma, '—' for missing."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}".replace(",", ".")
+    return f"{float(value):.{digits}f}".replace(".", ",")
