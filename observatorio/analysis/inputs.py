@@ -28,7 +28,7 @@ COORDINATE_PAIRS = (
     ("x", "y"), ("este", "norte"), ("easting", "northing"), ("coord_x", "coord_y"),
 )
 
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+,\d+\s*$")
+_DECIMAL_COMMA = re.compile(r"^\s*-?\d+(,\d+)?\s*$")
 
 
 @dataclass(frozen=True, eq=False)
@@ -110,8 +110,8 @@ def read_csv(path) -> pd.DataFrame:
     """A CSV in UTF-8 (with or without BOM) or Latin-1, separated by ``,`` or ``;``.
 
     The separator is the one of ``;`` and ``,`` more frequent in the header
-    line. Text columns whose every value looks like ``-70,53`` (the Chilean
-    decimal comma, usual in ``;`` files exported from spreadsheets) become numbers.
+    line. In a ``;`` file, text columns whose every value looks like ``-70,53``
+    or ``2`` (the Chilean decimal comma of spreadsheet exports) become numbers.
     """
     path = Path(path)
     raw = path.read_bytes()
@@ -126,11 +126,14 @@ def read_csv(path) -> pd.DataFrame:
         frame = pd.read_csv(io.StringIO(text), sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path.name}: not a readable CSV ({exc})") from None
+    if sep == ",":
+        return frame
     for col in frame.columns:
         values = frame[col].dropna()
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             text_values = values.astype(str)
-            if len(text_values) and text_values.str.match(_DECIMAL_COMMA).all():
+            if (len(text_values) and text_values.str.contains(",", regex=False).any()
+                    and text_values.str.match(_DECIMAL_COMMA).all()):
                 frame[col] = pd.to_numeric(frame[col].astype(str).str.replace(",", ".", regex=False),
                                            errors="coerce")
     return frame

@@ -1,0 +1,170 @@
+"""Reading analysts' files: every format gives the same frame, coordinates land in metres, errors name what exists."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+gpd = pytest.importorskip("geopandas")
+
+from observatorio.analysis import inputs  # noqa: E402
+from observatorio.analysis.grid import Grid  # noqa: E402
+from observatorio.analysis.projection import to_metres  # noqa: E402
+
+METRES = 1e-6
+LON = np.array([-70.531, -70.529, -70.52, -70.54])
+LAT = np.array([-33.481, -33.479, -33.47, -33.49])
+
+
+@pytest.fixture
+def events():
+    return pd.DataFrame({"comuna": ["Peñalolén"] * 4, "lon": LON, "lat": LAT, "n": [1, 2, 3, 4]})
+
+
+def _write(frame: pd.DataFrame, path, kind: str):
+    points = gpd.GeoDataFrame(frame.drop(columns=["lon", "lat"]), geometry=gpd.points_from_xy(frame.lon, frame.lat),
+                              crs="EPSG:4326")
+    if kind == "geojson":
+        points.to_file(path, driver="GeoJSON")
+    elif kind == "gpkg":
+        points.to_file(path, driver="GPKG", layer="eventos")
+    elif kind == "shp":
+        points.to_file(path)
+    elif kind == "geoparquet":
+        points.to_parquet(path)
+    elif kind == "parquet":
+        frame.to_parquet(path)
+    elif kind == "csv":
+        frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("kind,suffix", [("geojson", ".geojson"), ("gpkg", ".gpkg"), ("shp", ".shp"),
+                                         ("geoparquet", ".parquet"), ("parquet", ".parquet"), ("csv", ".csv")],
+                         ids=["geojson", "gpkg", "shp", "geoparquet", "parquet", "csv"])
+def test_every_format_gives_the_same_points_in_metres(tmp_path, events, kind, suffix):
+    path = _write(events, tmp_path / f"eventos{suffix}", kind)
+    frame = inputs.read_table(path)
+    pts = inputs.point_coordinates(frame, path)
+    x, y, epsg = to_metres(LON, LAT)
+    assert pts.epsg == epsg == 32719
+    np.testing.assert_allclose(pts.x, x, atol=METRES)
+    np.testing.assert_allclose(pts.y, y, atol=METRES)
+    assert pts.frame["n"].tolist() == [1, 2, 3, 4]
+    assert pts.frame["comuna"].tolist() == ["Peñalolén"] * 4
+
+
+def test_latin1_semicolon_csv_with_decimal_commas(tmp_path):
+    path = tmp_path / "eventos.csv"
+    text = "comuna;Longitud;Latitud;tasa\nPeñalolén;-70,531;-33,481;1,5\nÑuñoa;-70,60;-33,45;2\n"
+    path.write_bytes(text.encode("latin-1"))
+    frame = inputs.read_table(path)
+    assert frame["comuna"].tolist() == ["Peñalolén", "Ñuñoa"]
+    assert frame["tasa"].tolist() == [1.5, 2.0]
+    pts = inputs.point_coordinates(frame, path)
+    x, y, _ = to_metres([-70.531, -70.60], [-33.481, -33.45])
+    np.testing.assert_allclose(pts.x, x, atol=METRES)
+    np.testing.assert_allclose(pts.y, y, atol=METRES)
+
+
+def test_utf8_bom_csv_keeps_the_first_column_name(tmp_path):
+    path = tmp_path / "bom.csv"
+    path.write_bytes("lon,lat\n-70.5,-33.4\n".encode("utf-8-sig"))
+    assert list(inputs.read_table(path).columns) == ["lon", "lat"]
+
+
+def test_projected_columns_with_crs_stay_as_they_are(tmp_path):
+    frame = pd.DataFrame({"este": [350000.0, 350100.0], "norte": [6290000.0, 6290050.0]})
+    pts = inputs.point_coordinates(frame, "utm.csv", crs="EPSG:32719")
+    assert pts.epsg == 32719
+    assert pts.x.tolist() == [350000.0, 350100.0] and pts.y.tolist() == [6290000.0, 6290050.0]
+
+
+def test_projected_geometry_stays_in_its_metric_crs(tmp_path):
+    path = tmp_path / "utm.geojson"
+    gpd.GeoDataFrame({"n": [1]}, geometry=gpd.points_from_xy([350000.0], [6290000.0]), crs="EPSG:32719").to_file(path)
+    pts = inputs.point_coordinates(inputs.read_table(path), path)
+    assert (pts.epsg, pts.x.tolist(), pts.y.tolist()) == (32719, [350000.0], [6290000.0])
+
+
+def test_rows_without_coordinates_are_dropped_and_counted():
+    frame = pd.DataFrame({"lon": [-70.5, None, -70.6], "lat": [-33.4, -33.5, None], "k": [1, 2, 3]})
+    pts = inputs.point_coordinates(frame, "e.csv")
+    assert (len(pts.x), pts.dropped, pts.frame["k"].tolist()) == (1, 2, [1])
+
+
+def test_named_columns_win_over_the_automatic_pair():
+    frame = pd.DataFrame({"lon": [0.0], "lat": [0.0], "LNG_B": [-70.5], "LAT_B": [-33.4]})
+    pts = inputs.point_coordinates(frame, "e.csv", x="LNG_B", y="LAT_B")
+    assert pts.epsg == 32719
+
+
+def test_missing_column_names_the_file_and_lists_the_columns():
+    frame = pd.DataFrame({"lon": [-70.5], "lat": [-33.4], "fecha": ["2024-01-01"]})
+    with pytest.raises(ValueError) as err:
+        inputs.point_coordinates(frame, "/data/eventos.csv", x="longitude", y="lat")
+    assert str(err.value) == "eventos.csv: column 'longitude' not found; columns are: lon, lat, fecha"
+
+
+def test_no_coordinate_columns_lists_the_columns():
+    with pytest.raises(ValueError, match=r"e\.csv: no coordinate columns .* columns are: a, b"):
+        inputs.point_coordinates(pd.DataFrame({"a": [1], "b": [2]}), "e.csv")
+
+
+def test_metres_without_crs_are_refused():
+    with pytest.raises(ValueError, match="not longitude/latitude degrees.*--crs EPSG:32719"):
+        inputs.point_coordinates(pd.DataFrame({"x": [350000.0], "y": [6290000.0]}), "e.csv")
+
+
+@pytest.mark.parametrize("name,message", [("zonas.xlsx", "unknown file type '.xlsx'"),
+                                          ("sin_extension", "unknown file type '(none)'"),
+                                          ("falta.csv", "no such file")], ids=["xlsx", "no-suffix", "absent"])
+def test_unreadable_paths_are_value_errors(tmp_path, name, message):
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        inputs.read_table(tmp_path / name)
+
+
+def test_a_corrupt_geojson_is_a_value_error_naming_it(tmp_path):
+    path = tmp_path / "roto.geojson"
+    path.write_text("{not json")
+    with pytest.raises(ValueError, match="roto.geojson"):
+        inputs.read_table(path)
+
+
+def test_non_numbers_are_reported_with_their_row():
+    frame = pd.DataFrame({"CRIME": ["1", "dos", "3"]})
+    with pytest.raises(ValueError, match=r"column 'CRIME' has a non-number 'dos' \(row 2\)"):
+        inputs.numeric_column(frame, "CRIME", "areas.csv")
+
+
+@pytest.mark.parametrize("values", [["2024-03-01", "2024-12-31"], ["01-03-2024", "31-12-2024"],
+                                    ["01/03/2024", "31/12/2024"]], ids=["iso", "dmy-dash", "dmy-slash"])
+def test_dates_iso_and_chilean_day_first(values):
+    when = inputs.date_column(pd.DataFrame({"fecha": values}), "fecha", "e.csv")
+    assert [d.date().isoformat() for d in when] == ["2024-03-01", "2024-12-31"]
+
+
+def test_a_bad_date_is_reported():
+    with pytest.raises(ValueError, match=r"'ayer' \(row 2\), not a date"):
+        inputs.date_column(pd.DataFrame({"fecha": ["2024-01-01", "ayer"]}), "fecha", "e.csv")
+
+
+def test_points_are_not_polygons(tmp_path, events):
+    path = _write(events, tmp_path / "p.geojson", "geojson")
+    with pytest.raises(ValueError, match=r"geometries are \['Point'\]; area methods need polygons"):
+        inputs.polygons(inputs.read_table(path), path)
+    with pytest.raises(ValueError, match="has no geometries"):
+        inputs.polygons(pd.DataFrame({"a": [1]}), "t.csv")
+
+
+def test_cells_in_wgs84_are_the_grid_cells():
+    x, y, epsg = to_metres([-70.53], [-33.48])
+    grid = Grid.covering(x, y, cell=100, epsg=epsg)
+    cell = inputs.cells_lonlat(grid, [0], [0])
+    assert cell.crs.to_epsg() == 4326
+    back = cell.to_crs(epsg=epsg).iloc[0]
+    assert back.area == pytest.approx(100 * 100, rel=1e-6)
+    assert back.contains(gpd.points_from_xy(x, y)[0])
+    lon, lat = inputs.centres_lonlat(grid, [0], [0])
+    assert cell.iloc[0].contains(gpd.points_from_xy(lon, lat)[0])
