@@ -11,8 +11,6 @@ programme. Known patterns are planted so analyses can be checked against them
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +18,7 @@ import pandas as pd
 import shapely
 
 from observatorio.analysis.projection import to_lonlat, to_metres
+from observatorio.records.identifiers import rut_key
 from observatorio.records.taxonomy import CEAD_CATEGORIES, MUNICIPAL_CATEGORIES
 
 from . import bundled
@@ -241,13 +240,13 @@ def _report_counts(table: pd.DataFrame, last_full: int) -> dict[tuple[str, int],
 
 # ---------------------------------------------------------------------------------------------- keys
 def keyed_hash(values, key: bytes) -> np.ndarray:
-    """HMAC-SHA256 hex digest of each identifier, so repeat persons are countable without names."""
+    """The pipeline's keyed hash (HMAC-SHA256 of the normalised RUT) of each RUT, computed once per person."""
     cache = {}
     out = np.empty(len(values), dtype=object)
     for i, v in enumerate(values):
         digest = cache.get(v)
         if digest is None:
-            digest = cache[v] = hmac.new(key, v.encode(), hashlib.sha256).hexdigest()
+            digest = cache[v] = rut_key(v, key)
         out[i] = digest
     return out
 
@@ -494,7 +493,7 @@ def _reports(ctx: Context, police: pd.DataFrame, table: pd.DataFrame, last_full:
 
 
 def generate_events(plan, uv_population, places: pd.DataFrame, axes, *, seed: int, full_years, partial_year,
-                    as_of: dt.date, n_events: int | None = None, key: bytes = b"demo",
+                    as_of: dt.date, n_events: int | None = None, key: bytes = b"demo-key-not-secret",
                     patterns=None) -> tuple[dict[str, pd.DataFrame], tuple[Planted, ...]]:
     """Every event source as a DataFrame (x/y in metres and lon/lat), plus the planted patterns.
 

@@ -11,7 +11,7 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
-from .events import CATEGORY_NAME, SOURCES
+from .events import SOURCES
 from .scenario import Scenario, build_scenario
 
 BATCH_SIZE = 5_000
@@ -200,7 +200,8 @@ def _survey_source():
 
 
 def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True) -> LoadResult:
-    """Build the scenario (keyed with the project's secret) and load it."""
+    """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it."""
+    key = getattr(settings, "RUT_HASH_KEY", None) or settings.SECRET_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
-                              key=settings.SECRET_KEY.encode())
+                              key=key.encode() if isinstance(key, str) else bytes(key))
     return load_scenario(scenario, show_progress=show_progress)

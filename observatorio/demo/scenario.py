@@ -58,7 +58,7 @@ def event_years(years: int, as_of: dt.date) -> tuple[tuple[int, ...], int | None
 
 
 def build_scenario(comuna: str | int = DEFAULT_COMUNA, *, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS,
-                   as_of: dt.date, n_events: int | None = None, key: bytes = b"demo") -> Scenario:
+                   as_of: dt.date, n_events: int | None = None, key: bytes = b"demo-key-not-secret") -> Scenario:
     """Draw the territory, people, places, events and survey; deterministic from (comuna, seed, years, as_of, n_events)."""
     comuna_row = find_comuna(comuna)
     full_years, partial = event_years(years, as_of)

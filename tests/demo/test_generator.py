@@ -11,6 +11,7 @@ from observatorio.demo import bundled
 from observatorio.demo.events import (INSECURITY_CATEGORIES, PLANTED, SERIES_SIZE, keyed_hash, synthetic_ruts)
 from observatorio.demo.population import REFERENCE, largest_remainder
 from observatorio.demo.scenario import build_scenario, event_years
+from observatorio.records.identifiers import check_digit, rut_key
 from observatorio.records.models import PlaceKind
 from observatorio.records.taxonomy import CEAD_CATEGORIES
 
@@ -167,8 +168,11 @@ def test_time_profiles_put_robbery_at_night_and_vif_on_weekends(penalolen):
 
 
 def test_rut_check_digits_known_answers():
-    # Check digits by modulo 11 (factors 2..7), worked by hand.
-    assert synthetic_ruts(np.array([12345678, 11111111, 10000013])) == ["12345678-5", "11111111-1", "10000013-K"]
+    # Check digits by modulo 11 (factors 2..7), worked by hand, and as the pipeline computes them.
+    numbers = np.array([12345678, 11111111, 10000013, 6000002, 24999999])
+    ruts = synthetic_ruts(numbers)
+    assert ruts[:3] == ["12345678-5", "11111111-1", "10000013-K"]
+    assert [r.split("-")[1] for r in ruts] == [check_digit(int(n)) for n in numbers]
 
 
 def test_vif_keys_are_keyed_hashes_with_repeat_victims(penalolen):
@@ -178,7 +182,10 @@ def test_vif_keys_are_keyed_hashes_with_repeat_victims(penalolen):
     repeats = vif["victim_key"].duplicated().mean()
     assert 0.1 < repeats < 0.3
     assert not any(vif[c].astype(str).str.contains(r"\d{6,8}-[\dK]").any() for c in vif.columns)
-    assert keyed_hash(["12345678-5"], b"a")[0] != keyed_hash(["12345678-5"], b"b")[0]
+    key_a, key_b = b"a" * 32, b"b" * 32
+    assert keyed_hash(["12345678-5"], key_a)[0] != keyed_hash(["12345678-5"], key_b)[0]
+    # The same hash the import pipeline stores for that RUT typed any way.
+    assert keyed_hash(["12345678-5"], key_a)[0] == rut_key("12.345.678-5", key_a)
     assert set(vif["victim_sex"]) <= {"F", "M"} and vif["victim_nationality"].nunique() > 1
 
 
