@@ -17,7 +17,8 @@ def register(msub) -> None:
     p = add_method(msub, "moran", "global Moran's I of a value per area",
                    "Is a value (crime count, rate) clustered in space? Global Moran's I with analytic and "
                    "permutation p-values, as esda.Moran / GeoDa. With --rate-population, the Assunção–Reis "
-                   "Empirical-Bayes Moran of the rate --column / --rate-population.", handler(moran), file_help=AREAS_FILE)
+                   "Empirical-Bayes Moran of the rate --column / --rate-population.", handler(moran),
+                   file_help=AREAS_FILE)
     _moran_options(p)
     p = add_method(msub, "lisa", "local Moran's I (LISA) per area",
                    "Which areas are hot (High-High) or cold (Low-Low) spots, or outliers? Local Moran's I with "

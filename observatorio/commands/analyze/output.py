@@ -69,7 +69,8 @@ def check_output(path: str | None) -> None:
         return
     suffix = Path(path).suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
-        raise ValueError(f"-o {path}: unknown output type {suffix or '(none)'!r}; allowed: {', '.join(OUTPUT_SUFFIXES)}")
+        allowed = ", ".join(OUTPUT_SUFFIXES)
+        raise ValueError(f"-o {path}: unknown output type {suffix or '(none)'!r}; allowed: {allowed}")
 
 
 def write_table(table: pd.DataFrame, path: str) -> None:
