@@ -64,6 +64,9 @@ def handle(args):
     print(f"demo {comuna.cut} {comuna.name}: {len(s.plan.macrosectors)} macrosectores, {len(s.plan.uvs)} UV "
           f"(ilustrativas), {n_events} eventos ({years}), {c['places']} lugares, {c['survey']} encuestas, "
           f"{c['cead']} conteos CEAD")
+    if result.password is None:
+        print(f"los usuarios de demostración ya existían; su contraseña está en {result.credentials_path}")
+        return 0
     print(f"usuarios de demostración: {', '.join(u for u, _ in DEMO_USERS)}; "
           f"contraseña común guardada en {result.credentials_path}")
     print(f"abra http://127.0.0.1:8000 (observatorio serve) e ingrese como admin / {result.password}")

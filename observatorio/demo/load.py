@@ -175,10 +175,23 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
     ], batch_size=BATCH_SIZE)
     counts["survey"] = len(scenario.survey)
 
+    from django.contrib.auth import get_user_model
+
+    from observatorio.records import snapshot
+
+    snapshot.bump()
     password = secrets.token_urlsafe(12)
-    for username, role in DEMO_USERS:
+    existing = set(get_user_model().objects.filter(username__in=[u for u, _ in DEMO_USERS])
+                   .values_list("username", flat=True))
+    # A second comuna loaded into the same database keeps the first demo's users and password.
+    created = [(u, r) for u, r in DEMO_USERS if u not in existing]
+    for username, role in created:
         scope = [sources["1461"]] if role == "operator" else []
         create_user(username, password, Role(role), sources=scope)
+    if not created:
+        path = data_dir() / CREDENTIALS_FILE
+        counts["users"] = 0
+        return LoadResult(scenario, counts, None, path)
     path = data_dir() / CREDENTIALS_FILE
     lines = ["Usuarios de demostración del Observatorio (contraseña común, cámbiela en producción)",
              f"contraseña: {password}", ""]
@@ -201,7 +214,7 @@ def _survey_source():
 
 def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True) -> LoadResult:
     """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it."""
-    key = getattr(settings, "RUT_HASH_KEY", None) or settings.SECRET_KEY
+    key = settings.RUT_HASH_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
                               key=key.encode() if isinstance(key, str) else bytes(key))
     return load_scenario(scenario, show_progress=show_progress)

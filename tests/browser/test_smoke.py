@@ -71,11 +71,7 @@ def _english(n: int) -> str:
 
 @pytest.fixture
 def loaded(transactional_db):
-    """The hand-counted web dataset; returns the headline the page must show.
-
-    TODO: use observatorio.demo.load.run_demo(n_events=3_000) once it loads cleanly
-    (on 2026-11-25 it raised KeyError 'external_id' mid-load).
-    """
+    """The hand-counted web dataset (the demo itself is test_demo_home.py); returns the headline the page must show."""
     build_small_dataset()
     from observatorio.dashboard import home_data
 
