@@ -84,6 +84,12 @@ class CategoryLabel(models.Model):
         return f"{self.source.code}: {self.label} → {self.category.code}"
 
 
+class BatchStatus(models.TextChoices):
+    DRY_RUN = "dry_run", "Prueba (sin escribir)"
+    COMMITTED = "committed", "Importado"
+    ROLLED_BACK = "rolled_back", "Revertido"
+
+
 class ImportBatch(models.Model):
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="batches", verbose_name="fuente")
     file_name = models.CharField("archivo", max_length=300)
@@ -96,6 +102,15 @@ class ImportBatch(models.Model):
     rows_duplicate = models.PositiveIntegerField("duplicadas", default=0)
     rows_rejected = models.PositiveIntegerField("rechazadas", default=0)
     notes = models.TextField("notas", blank=True)
+    # Added by the import pipeline. Batches written before it (the demo) are committed ones.
+    status = models.CharField("estado", max_length=12, choices=BatchStatus.choices, default=BatchStatus.COMMITTED)
+    rows_updated = models.PositiveIntegerField("corregidas", default=0,
+                                               help_text="Parte de las importadas que actualizó registros existentes.")
+    error_count = models.PositiveIntegerField("errores", default=0)
+    sheet = models.CharField("hoja", max_length=100, blank=True)
+    mapping = models.JSONField("asignación de columnas usada", default=dict, blank=True)
+    report = models.JSONField("informe", default=dict, blank=True)
+    rolled_back_at = models.DateTimeField("revertido el", null=True, blank=True)
 
     class Meta:
         verbose_name = "lote de importación"
@@ -142,11 +157,19 @@ class Event(models.Model):
     offender_key = models.CharField("imputado (hash)", max_length=64, blank=True, db_index=True)
     original = models.JSONField("valores originales", default=dict, blank=True)
     attributes = models.JSONField("atributos", default=dict, blank=True)
+    # SHA-256 of the homologated values (not the external id): recognises a record that comes back
+    # in next month's export without an identifier. Empty for events written outside the pipeline.
+    content_hash = models.CharField("huella de contenido", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "evento"
         verbose_name_plural = "eventos"
-        indexes = [models.Index(fields=["source", "occurred_on"]), models.Index(fields=["category", "occurred_on"])]
+        indexes = [models.Index(fields=["source", "occurred_on"]), models.Index(fields=["category", "occurred_on"]),
+                   models.Index(fields=["source", "content_hash"], name="event_source_hash")]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], condition=~models.Q(external_id=""),
+                                    name="event_source_external_id_unique"),
+        ]
 
     def __str__(self):
         return f"{self.source.code} {self.occurred_on} {self.original_label}"
@@ -237,3 +260,102 @@ class DataVersion(models.Model):
 
     def __str__(self):
         return f"{self.name} v{self.version}"
+
+
+class SourceMapping(models.Model):
+    """A saved column mapping of a source: file column per event field, and reading options.
+
+    Versioned like the crosswalk: a change adds a version, so a batch can say
+    exactly which mapping it was read with.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="mappings", verbose_name="fuente")
+    version = models.PositiveIntegerField("versión")
+    columns = models.JSONField("columnas", default=dict, blank=True)
+    options = models.JSONField("opciones", default=dict, blank=True)
+    created_at = models.DateTimeField("fecha", auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   verbose_name="usuario")
+
+    class Meta:
+        verbose_name = "asignación de columnas"
+        verbose_name_plural = "asignaciones de columnas"
+        ordering = ["source", "-version"]
+        constraints = [models.UniqueConstraint(fields=["source", "version"], name="mapping_source_version_unique")]
+
+    def __str__(self):
+        return f"{self.source.code} v{self.version}"
+
+
+class EventRevision(models.Model):
+    """The values an event had before a batch corrected it; rolling that batch back restores them."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="revisions", verbose_name="evento")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="revisions",
+                              verbose_name="lote que corrigió")
+    previous = models.JSONField("valores anteriores")
+    created_at = models.DateTimeField("fecha", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "corrección de evento"
+        verbose_name_plural = "correcciones de eventos"
+        ordering = ["event", "id"]
+
+
+class CountRevision(models.Model):
+    """The count an aggregate had before a batch corrected it (CEAD revises past months)."""
+
+    count = models.ForeignKey(AggregateCount, on_delete=models.CASCADE, related_name="revisions",
+                              verbose_name="conteo")
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="count_revisions",
+                              verbose_name="lote que corrigió")
+    previous_count = models.PositiveIntegerField("conteo anterior")
+
+    class Meta:
+        verbose_name = "corrección de conteo"
+        verbose_name_plural = "correcciones de conteos"
+
+
+class AddressPoint(models.Model):
+    """One entry of the municipal address gazetteer: street and number → coordinates."""
+
+    street = models.CharField("calle", max_length=200)
+    street_normalised = models.CharField("calle normalizada", max_length=200)
+    street_core = models.CharField("calle sin tipo de vía", max_length=200, db_index=True)
+    number = models.PositiveIntegerField("número")
+    lon = models.FloatField("longitud")
+    lat = models.FloatField("latitud")
+    area = models.ForeignKey("territory.Area", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="addresses", verbose_name="área (nivel más fino)")
+    source = models.CharField("fuente", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "dirección del nomenclátor"
+        verbose_name_plural = "nomenclátor de direcciones"
+        indexes = [models.Index(fields=["street_normalised", "number"], name="address_street_number")]
+
+    def __str__(self):
+        return f"{self.street} {self.number}"
+
+
+class PopulationProjection(models.Model):
+    """INE population projection of a comuna (by CUT) for a year: the denominator of CEAD rates.
+
+    Kept apart from territory.Demography because CEAD covers all 345 comunas
+    while the territory holds only the ones the observatory set up.
+    """
+
+    area_code = models.CharField("código comunal (CUT)", max_length=10)
+    name = models.CharField("comuna", max_length=100, blank=True)
+    year = models.PositiveSmallIntegerField("año")
+    population = models.PositiveIntegerField("población")
+    source = models.CharField("fuente", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "proyección de población"
+        verbose_name_plural = "proyecciones de población"
+        constraints = [models.UniqueConstraint(fields=["area_code", "year"], name="projection_code_year_unique")]
+        ordering = ["area_code", "year"]
+
+    def __str__(self):
+        return f"{self.area_code} {self.year}: {self.population}"
