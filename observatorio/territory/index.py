@@ -1,0 +1,120 @@
+"""An in-memory index of the territory for fast lookups over event arrays.
+
+Events keep only their finest area (docs/decisions.md #3); dashboards need the
+macrosector or comuna of millions of events at once. The index holds, per
+level, a lookup table from any area id to its ancestor (or itself) at that
+level, so ``lut[event_area]`` answers for all events in one NumPy gather.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.db.models import Count, Max
+
+from .models import Area, Demography
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    id: int
+    code: str
+    name: str
+    level: str
+    parent_id: int | None
+    illustrative: bool
+
+
+@dataclass(frozen=True)
+class TerritoryIndex:
+    key: tuple
+    areas: dict[int, AreaInfo]
+    ancestor: dict[str, np.ndarray]  # level → LUT (size max_id + 2; index -1 maps to -1)
+    population: dict[int, dict[int, int]] = field(default_factory=dict)  # area id → {year: population}
+
+    def ids_at(self, level: str) -> list[int]:
+        return sorted((a.id for a in self.areas.values() if a.level == level), key=lambda i: self.areas[i].code)
+
+    def levels(self) -> list[str]:
+        return sorted({a.level for a in self.areas.values()})
+
+    def lift(self, area_ids: np.ndarray, level: str) -> np.ndarray:
+        """Ancestor-or-self at ``level`` of each area id (-1 stays -1, and so does an area with none)."""
+        lut = self.ancestor.get(level)
+        if lut is None:
+            raise ValueError(f"no areas of level {level!r}; levels present: {', '.join(self.levels()) or 'none'}")
+        return lut[np.asarray(area_ids)]
+
+    def population_in(self, area_id: int, year: int) -> int | None:
+        """The population in force for ``year``: that year's, else the closest earlier, else the closest later."""
+        by_year = self.population.get(area_id)
+        if not by_year:
+            return None
+        earlier = [y for y in by_year if y <= year]
+        return by_year[max(earlier)] if earlier else by_year[min(by_year)]
+
+    def descendants_or_self(self, area_id: int) -> set[int]:
+        out, frontier = {area_id}, [area_id]
+        children: dict[int, list[int]] = {}
+        for a in self.areas.values():
+            if a.parent_id is not None:
+                children.setdefault(a.parent_id, []).append(a.id)
+        while frontier:
+            nxt = [c for p in frontier for c in children.get(p, ())]
+            out.update(nxt)
+            frontier = nxt
+        return out
+
+
+def _key() -> tuple:
+    areas = Area.objects.aggregate(n=Count("id"), m=Max("id"))
+    demo = Demography.objects.aggregate(n=Count("id"), m=Max("id"))
+    return (areas["n"], areas["m"], demo["n"], demo["m"])
+
+
+def build_index() -> TerritoryIndex:
+    key = _key()
+    areas = {
+        row[0]: AreaInfo(*row)
+        for row in Area.objects.values_list("id", "code", "name", "level", "parent_id", "illustrative")
+    }
+    size = (max(areas) if areas else 0) + 2  # the last slot answers for the id -1
+    ancestor: dict[str, np.ndarray] = {}
+    for level in {a.level for a in areas.values()}:
+        lut = np.full(size, -1, dtype=np.int64)
+        for area in areas.values():
+            node = area
+            while node is not None and node.level != level:
+                node = areas.get(node.parent_id) if node.parent_id is not None else None
+            if node is not None:
+                lut[area.id] = node.id
+        ancestor[level] = lut
+    population: dict[int, dict[int, int]] = {}
+    for area_id, year, pop in Demography.objects.values_list("area_id", "year", "population"):
+        population.setdefault(area_id, {})[year] = pop
+    return TerritoryIndex(key=key, areas=areas, ancestor=ancestor, population=population)
+
+
+_lock = threading.Lock()
+_cache: dict[str, TerritoryIndex] = {}
+
+
+def get_index() -> TerritoryIndex:
+    """The cached index, rebuilt when areas or demography changed."""
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    key = _key()
+    index = _cache.get(name)
+    if index is None or index.key != key:
+        with _lock:
+            index = build_index()
+            _cache[name] = index
+    return index
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
