@@ -46,7 +46,7 @@ def from_day_number(n: int) -> dt.date:
 
 @dataclass(frozen=True)
 class EventSnapshot:
-    """One row per event, one NumPy array per column.
+    """One row per event, one NumPy array per column, rows ordered by ``day`` then ``id``.
 
     ``day`` counts days since 1970-01-01; ``minute`` is minutes after midnight
     or -1 when the time is unknown; ``area`` is the finest area id or -1;
@@ -68,13 +68,43 @@ class EventSnapshot:
     def size(self) -> int:
         return int(self.id.size)
 
+    def window(self, first_day: int, last_day: int) -> slice:
+        """The rows whose day lies in [first_day, last_day] (rows are ordered by day)."""
+        lo = int(np.searchsorted(self.day, first_day, side="left"))
+        hi = int(np.searchsorted(self.day, last_day, side="right"))
+        return slice(lo, max(lo, hi))
+
     @property
     def nbytes(self) -> int:
         return sum(getattr(self, f).nbytes for f in
                    ("id", "source", "category", "day", "minute", "lon", "lat", "area", "outside"))
 
 
-_SQL = (
+_COLUMNS = ("id", "source", "category", "day", "minute", "lon", "lat", "area", "outside")
+_ROW = np.dtype([("id", np.int64), ("source", np.int32), ("category", np.int32), ("day", np.int32),
+                 ("minute", np.int16), ("lon", np.float64), ("lat", np.float64), ("area", np.int32),
+                 ("outside", np.bool_)])
+# SQL NULL cannot travel inside a NumPy integer/float row; these stand-ins are mapped back after the fetch.
+_NO_COORD = 999.0
+
+# Every column comes back as a plain number so that NumPy converts whole chunks of rows in C:
+# no per-value date or time parsing in Python (that was most of the load time).
+_SQL = {
+    "sqlite": (
+        "SELECT id, source_id, COALESCE(category_id, -1), "
+        "CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), "
+        "COALESCE(CAST(substr(occurred_time, 1, 2) AS INTEGER) * 60 + CAST(substr(occurred_time, 4, 2) AS INTEGER), -1), "
+        f"COALESCE(lon, {_NO_COORD}), COALESCE(lat, {_NO_COORD}), COALESCE(area_id, -1), outside "
+        "FROM records_event ORDER BY id"
+    ),
+    "postgresql": (
+        "SELECT id, source_id, COALESCE(category_id, -1), (occurred_on - DATE '1970-01-01'), "
+        "COALESCE(EXTRACT(HOUR FROM occurred_time)::int * 60 + EXTRACT(MINUTE FROM occurred_time)::int, -1), "
+        f"COALESCE(lon, {_NO_COORD}), COALESCE(lat, {_NO_COORD}), COALESCE(area_id, -1), outside "
+        "FROM records_event ORDER BY id"
+    ),
+}
+_GENERIC_SQL = (
     "SELECT id, source_id, category_id, occurred_on, occurred_time, lon, lat, area_id, outside "
     "FROM records_event ORDER BY id"
 )
@@ -94,31 +124,43 @@ def _to_minute(value) -> int:
     return value.hour * 60 + value.minute
 
 
-def load_snapshot() -> EventSnapshot:
-    """Read every event from the database into arrays (a few seconds per million)."""
-    version = current_version()
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in
-                                          ("id", "source", "category", "day", "minute", "lon", "lat", "area",
-                                           "outside")}
+def _generic_rows(rows) -> list[tuple]:
+    """Rows of an unknown backend, converted value by value (slow, but any database works)."""
+    return [(r[0], r[1], -1 if r[2] is None else r[2], _to_day(r[3]), _to_minute(r[4]),
+             _NO_COORD if r[5] is None else r[5], _NO_COORD if r[6] is None else r[6],
+             -1 if r[7] is None else r[7], bool(r[8])) for r in rows]
+
+
+def _fetch_rows() -> np.ndarray:
+    sql = _SQL.get(connection.vendor)
+    chunks: list[np.ndarray] = []
     with connection.cursor() as cursor:
-        cursor.execute(_SQL)
+        cursor.execute(sql or _GENERIC_SQL)
         while True:
             rows = cursor.fetchmany(_CHUNK)
             if not rows:
                 break
-            cols = list(zip(*rows))
-            parts["id"].append(np.asarray(cols[0], dtype=np.int64))
-            parts["source"].append(np.asarray(cols[1], dtype=np.int32))
-            parts["category"].append(np.asarray([-1 if v is None else v for v in cols[2]], dtype=np.int32))
-            parts["day"].append(np.fromiter((_to_day(v) for v in cols[3]), dtype=np.int32, count=len(rows)))
-            parts["minute"].append(np.fromiter((_to_minute(v) for v in cols[4]), dtype=np.int16, count=len(rows)))
-            parts["lon"].append(np.asarray([np.nan if v is None else v for v in cols[5]], dtype=np.float64))
-            parts["lat"].append(np.asarray([np.nan if v is None else v for v in cols[6]], dtype=np.float64))
-            parts["area"].append(np.asarray([-1 if v is None else v for v in cols[7]], dtype=np.int32))
-            parts["outside"].append(np.asarray(cols[8], dtype=bool))
-    empty = {"id": np.int64, "source": np.int32, "category": np.int32, "day": np.int32, "minute": np.int16,
-             "lon": np.float64, "lat": np.float64, "area": np.int32, "outside": bool}
-    arrays = {k: (np.concatenate(v) if v else np.empty(0, dtype=empty[k])) for k, v in parts.items()}
+            chunks.append(np.array(rows if sql else _generic_rows(rows), dtype=_ROW))
+    return np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
+
+
+def load_snapshot() -> EventSnapshot:
+    """Read every event into arrays ordered by day, then id (about a second per million rows).
+
+    The day order lets a date window be a contiguous slice (``EventSnapshot.window``), found by
+    binary search instead of a comparison over every event.
+    """
+    version = current_version()
+    table = _fetch_rows()
+    # Stable, so events of one day stay in id order; rows come by id, mostly already by day within a source.
+    order = np.argsort(table["day"], kind="stable")
+    arrays = {}
+    for name in _COLUMNS:
+        column = table[name][order]
+        if name in ("lon", "lat"):
+            column[column == _NO_COORD] = np.nan
+        arrays[name] = np.ascontiguousarray(column)
+    del table
     return EventSnapshot(version=version, **arrays)
 
 
