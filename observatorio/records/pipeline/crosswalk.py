@@ -1,0 +1,73 @@
+"""A source's labels onto the common category tree, through the versioned `CategoryLabel` table.
+
+Labels are matched by `names.name_key` ("ROBO POR SORPRESA" is "Robo por
+sorpresa"). When a label has entries in several versions, the newest entry
+(highest id) is in force, unless the mapping options pin one version
+(``crosswalk_version``). Correcting a label never edits an entry: it adds
+one under a new version, so what a past batch was mapped with stays known.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from .names import name_key
+
+
+def load_crosswalk(source, version: str | None = None) -> dict[str, tuple[int, str]]:
+    """``{label key: (category id, version)}`` in force for `source`."""
+    from observatorio.records.models import CategoryLabel
+
+    rows = CategoryLabel.objects.filter(source=source)
+    if version:
+        rows = rows.filter(version=version)
+    out: dict[str, tuple[int, str]] = {}
+    for label, category_id, ver in rows.order_by("id").values_list("label", "category_id", "version"):
+        out[name_key(label)] = (category_id, ver)
+    return out
+
+
+def seed_default_crosswalk(source, config) -> int:
+    """Write the kind's default labels the first time a source is used; returns entries added."""
+    from observatorio.records.models import Category, CategoryLabel
+    from observatorio.records.taxonomy import seed_taxonomy
+
+    if not config.crosswalk or CategoryLabel.objects.filter(source=source).exists():
+        return 0
+    if not Category.objects.exists():
+        seed_taxonomy()
+    by_code = dict(Category.objects.values_list("code", "id"))
+    entries = [CategoryLabel(source=source, label=label, category_id=by_code[code], version=config.crosswalk_version)
+               for label, code in config.crosswalk.items() if code in by_code]
+    CategoryLabel.objects.bulk_create(entries, ignore_conflicts=True)
+    return len(entries)
+
+
+@transaction.atomic
+def set_label(source, label: str, category_code: str):
+    """Map `label` to the category `category_code`; returns ``(CategoryLabel, created)``.
+
+    Raises ValueError naming close category codes when the code is unknown.
+    """
+    from observatorio.records.models import Category, CategoryLabel
+
+    label = label.strip()
+    if not label:
+        raise ValueError("the label is empty; write it as in the file, e.g. \"Ruidos molestos=ruidos\"")
+    try:
+        category = Category.objects.get(code=category_code.strip())
+    except Category.DoesNotExist:
+        codes = sorted(Category.objects.values_list("code", flat=True))
+        near = [c for c in codes if category_code.strip()[:4] and category_code.strip()[:4] in c][:10] or codes[:20]
+        raise ValueError(f"no category {category_code!r}; categories include: {', '.join(near)} "
+                         f"(list them with `observatorio crosswalk SOURCE --categories`)") from None
+    key = name_key(label)
+    same = [e for e in CategoryLabel.objects.filter(source=source).order_by("id") if name_key(e.label) == key]
+    if same and same[-1].category_id == category.id:
+        return same[-1], False
+    numeric = [int(e.version) for e in same if e.version.isdigit()]
+    version = "1" if not same else str(max(numeric, default=1) + 1)
+    taken = {e.version for e in same}
+    while version in taken:
+        version = str(int(version) + 1)
+    return CategoryLabel.objects.create(source=source, label=label, category=category, version=version), True

@@ -1,0 +1,107 @@
+"""Which file column holds each field: the saved mapping of a source, its defaults, and their checks.
+
+The mapping in force for a source is its latest `SourceMapping` (versioned:
+a change adds a version) laid over the defaults of its kind (`sources.py`).
+Default names are matched against the file's columns ignoring case, accents
+and separators; a saved or explicit column must exist in the file. A
+missing required field, or a mapped column the file lacks, stops the import
+with a message that names the columns the file does have and the command
+that fixes it (MapIt's "It will be one of these: …").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .fields import ATTRIBUTE_PREFIX, fields_for
+from .issues import ImportFailed
+from .names import name_key
+
+LIST_LIMIT = 40
+
+
+@dataclass
+class Mapping:
+    """The mapping used for one file: field → column, attribute → column, options, version."""
+
+    columns: dict[str, str]
+    attributes: dict[str, str] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)
+    version: int | None = None  # the SourceMapping version, None when only defaults were used
+
+    def as_dict(self) -> dict:
+        return {"columns": dict(self.columns), "attributes": dict(self.attributes), "options": dict(self.options),
+                "version": self.version}
+
+
+def _listed(columns: list[str]) -> str:
+    shown = ", ".join(repr(c) for c in columns[:LIST_LIMIT])
+    return shown + (f" and {len(columns) - LIST_LIMIT} more" if len(columns) > LIST_LIMIT else "")
+
+
+def resolve_mapping(file: str, columns: list[str], source_code: str, config, saved: dict | None = None,
+                    options: dict | None = None) -> Mapping:
+    """The mapping for a file with `columns`; raises `ImportFailed` naming what is missing.
+
+    `saved` is ``{"columns": {field: column}, "options": {...}, "version": n}``
+    from `SourceMapping`; a saved value of ``""`` unmaps a default.
+    """
+    target_fields = fields_for(config.target)
+    by_key = {}
+    for column in columns:
+        by_key.setdefault(name_key(column), column)
+    saved = saved or {}
+    saved_columns = dict(saved.get("columns") or {})
+    chosen: dict[str, str] = {}
+    attributes: dict[str, str] = {}
+
+    def hint(name):
+        return f"map it with `observatorio mapping {source_code} --set {name}=COLUMN`"
+
+    for name, column in saved_columns.items():
+        if column == "":
+            continue
+        if column not in columns:
+            # Saved mappings are exact; but accept the same name written differently.
+            match = by_key.get(name_key(column))
+            if match is None:
+                raise ImportFailed(file, f"no column {column!r} in {file} (mapped to {name}); the columns are: "
+                                         f"{_listed(columns)}", hint(name), code="mapped_column_missing")
+            column = match
+        if name.startswith(ATTRIBUTE_PREFIX):
+            attributes[name[len(ATTRIBUTE_PREFIX):]] = column
+        elif name in target_fields:
+            chosen[name] = column
+        else:
+            raise ImportFailed(file, f"the saved mapping names an unknown field {name!r}; fields are: "
+                                     f"{', '.join(target_fields)}",
+                               f"remove it with `observatorio mapping {source_code} --unset {name}`",
+                               code="unknown_field")
+    for name, candidates in config.columns.items():
+        if name in chosen or saved_columns.get(name) == "":
+            continue
+        for candidate in candidates:
+            if candidate in by_key:
+                chosen[name] = by_key[candidate]
+                break
+    for name, candidates in config.attributes.items():
+        key = ATTRIBUTE_PREFIX + name
+        if name in attributes or saved_columns.get(key) == "":
+            continue
+        for candidate in candidates:
+            if candidate in by_key and by_key[candidate] not in chosen.values():
+                attributes[name] = by_key[candidate]
+                break
+
+    for name, spec in target_fields.items():
+        if spec.required and name not in chosen:
+            expected = config.columns.get(name, [])
+            looked = f" (looked for {', '.join(repr(c) for c in expected[:6])})" if expected else ""
+            raise ImportFailed(file, f"no column for {name} ({spec.help}) in {file}{looked}; the columns are: "
+                                     f"{_listed(columns)}", hint(name), code="required_column_missing")
+    if ("lon" in chosen) != ("lat" in chosen):
+        have, lack = ("lon", "lat") if "lon" in chosen else ("lat", "lon")
+        raise ImportFailed(file, f"{have} is mapped (column {chosen[have]!r}) but {lack} is not; the columns are: "
+                                 f"{_listed(columns)}", hint(lack), code="half_coordinates")
+    merged_options = {**config.options, **(saved.get("options") or {}), **(options or {})}
+    return Mapping(chosen, attributes, merged_options, saved.get("version"))

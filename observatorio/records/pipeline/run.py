@@ -1,0 +1,419 @@
+"""`run_import`: one file, one source, one batch — the single entry point of CLI and web.
+
+Order of work (MODELS.md, after MapIt's import, without its faults):
+read → map columns → validate every row → place (geocode, areas) →
+recognise duplicates and corrections → write, all in one transaction, only
+with ``commit=True``. Until the write nothing touches the records, and an
+exception at any point (including one raised by the `progress` callback)
+rolls the whole batch back.
+
+Counts (docs/import.md): ``read`` is the number of data rows the reader
+returned (blank lines and a recognised totals row are not records; they are
+reported in ``notes``). Every read row is exactly one of imported (new or
+``updated``: a correction of a stored record), duplicate, or rejected, so
+``read == imported + duplicates + rejected`` always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+
+from observatorio.records.readers import ReadError, read_table
+
+from . import dedupe
+from .fields import EVENT
+from .issues import ERROR, WARNING, ImportFailed, Issue
+from .mapping import resolve_mapping
+
+REPORT_LIMIT = 5000  # issues stored with the batch; the result itself keeps them all
+
+
+@dataclass
+class ImportResult:
+    file: str
+    source: str
+    sha256: str
+    status: str  # "dry_run" or "committed"
+    batch: int | None
+    read: int
+    imported: int
+    updated: int
+    duplicates: int
+    rejected: int
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    unmapped_categories: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    previous_batch: int | None = None
+    mapping: dict = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def added(self) -> int:
+        return self.imported - self.updated
+
+    def as_dict(self, limit: int | None = None) -> dict:
+        errors = self.errors if limit is None else self.errors[:limit]
+        warnings = self.warnings if limit is None else self.warnings[:limit]
+        return {
+            "file": self.file, "source": self.source, "sha256": self.sha256, "status": self.status,
+            "batch": self.batch, "read": self.read, "imported": self.imported, "updated": self.updated,
+            "duplicates": self.duplicates, "rejected": self.rejected,
+            "errors": [e.as_dict() for e in errors], "errors_total": len(self.errors),
+            "warnings": [w.as_dict() for w in warnings], "warnings_total": len(self.warnings),
+            "unmapped_categories": dict(self.unmapped_categories), "notes": list(self.notes),
+            "previous_batch": self.previous_batch, "mapping": self.mapping, "seconds": self.seconds,
+        }
+
+
+def resolve_source(source):
+    """A `Source` from an instance or a code; a code that is a source kind creates it on first use."""
+    from observatorio.records.models import Source, SourceKind
+
+    if isinstance(source, Source):
+        return source
+    code = str(source).strip()
+    found = Source.objects.filter(code=code).first()
+    if found is not None:
+        return found
+    if code in SourceKind.values:
+        return Source.objects.create(code=code, name=SourceKind(code).label, kind=code)
+    codes = sorted(Source.objects.values_list("code", flat=True))
+    raise ImportFailed("", f"no source {code!r}; the sources are: {', '.join(codes) or '(none)'}; "
+                           f"the kinds are: {', '.join(SourceKind.values)}",
+                       "give one of those codes with --source, or a kind to create that source",
+                       code="unknown_source")
+
+
+def saved_mapping(source) -> dict | None:
+    from observatorio.records.models import SourceMapping
+
+    row = SourceMapping.objects.filter(source=source).order_by("-version").first()
+    if row is None:
+        return None
+    return {"columns": row.columns, "options": row.options, "version": row.version}
+
+
+def _json_objects(names: list[str], columns: list[pd.Series], n: int) -> list[str]:
+    """One JSON object text per row, escaping each distinct value once."""
+    if not names:
+        return ["{}"] * n
+    parts = []
+    for name, series in zip(names, columns):
+        codes, uniques = pd.factorize(series.fillna("").astype(str))
+        escaped = np.asarray([json.dumps(u, ensure_ascii=False) for u in uniques.tolist()] or [""], dtype=object)
+        parts.append((json.dumps(name, ensure_ascii=False) + ": ", escaped[codes] if n else []))
+    return ["{" + ", ".join(p[0] + v for p, v in zip(parts, row)) + "}"
+            for row in zip(*(values for _, values in parts))] if n else []
+
+
+def _times(seconds: np.ndarray) -> list:
+    table = {}
+    out = []
+    for s in seconds.tolist():
+        if s < 0:
+            out.append(None)
+            continue
+        text = table.get(s)
+        if text is None:
+            text = table[s] = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+        out.append(text)
+    return out
+
+
+def _nullable(values: np.ndarray) -> list:
+    values = np.asarray(values, dtype=np.float64)
+    return np.where(np.isnan(values), None, values).tolist()
+
+
+def _ids(values: np.ndarray) -> list:
+    values = np.asarray(values, dtype=np.int64)
+    return np.where(values < 0, None, values).tolist()
+
+
+def _column(values: pd.DataFrame, name: str, n: int, default="") -> np.ndarray:
+    if name in values:
+        return values[name].to_numpy()
+    return np.full(n, default, dtype=object)
+
+
+def run_import(path, source, *, sheet: str | None = None, commit: bool = False, user=None, progress=None,
+               as_of: dt.date | None = None, file_name: str | None = None, record_dry_run: bool = True,
+               options: dict | None = None) -> ImportResult:
+    """Validate `path` as an export of `source` and, with ``commit=True``, write it as one batch.
+
+    Parameters
+    ----------
+    path : file to read (CSV, XLSX, Parquet, GeoJSON).
+    source : a `Source` or its code.
+    sheet : Excel sheet (default: the first).
+    commit : write; otherwise a dry run that writes only a batch record with the report
+        (``record_dry_run=False`` writes nothing at all).
+    user : who imports (stored on the batch).
+    progress : ``progress(stage, done, total)``, called per stage ("read", "validate", "place",
+        "dedupe", "write") and per written chunk; an exception it raises aborts the import.
+    as_of : dates after it are errors (default: today).
+    file_name : the name to record (web uploads live under a temporary name).
+    options : mapping options for this run only (e.g. ``{"crs": "EPSG:32719"}``).
+
+    Raises `ImportFailed` when nothing of the file can be imported.
+    """
+    from observatorio.records.identifiers import settings_key
+    from observatorio.records.models import BatchStatus, ImportBatch
+    from observatorio.records.sources import config_for
+
+    from .areas import AreaIndex
+    from .crosswalk import load_crosswalk, seed_default_crosswalk
+    from .validate import check_table
+
+    clock = {"start": time.perf_counter()}
+    marks: dict[str, float] = {}
+
+    def mark(stage, done=1, total=1):
+        now = time.perf_counter()
+        marks[stage] = round(marks.get(stage, 0.0) + now - clock["start"], 3)
+        clock["start"] = now
+        if progress:
+            progress(stage, done, total)
+
+    path = Path(path)
+    name = file_name or path.name
+    src = resolve_source(source)
+    config = config_for(src.kind)
+    seed_default_crosswalk(src, config)
+    as_of = as_of or dt.date.today()
+    try:
+        table = read_table(path, sheet=sheet)
+    except ReadError as exc:
+        raise ImportFailed(name, f"{name}: {exc.message}", exc.fix, code="unreadable") from None
+    table.file = name
+    n = len(table)
+    mark("read", n, n)
+
+    mapping = resolve_mapping(name, table.columns, src.code, config, saved_mapping(src), options)
+    crosswalk = load_crosswalk(src, mapping.options.get("crosswalk_version"))
+    area_index = AreaIndex()
+    needs_key = any(f in mapping.columns for f in ("victim_rut", "offender_rut"))
+    checked = check_table(table, mapping, config.target, crosswalk=crosswalk, area_index=area_index,
+                          rut_key=settings_key() if needs_key else None, as_of=as_of,
+                          source_code=src.code)
+    mark("validate", n, n)
+    notes = [note.message for note in table.notes]
+    notes += [f"row {d.row} left out: {d.reason}" for d in table.dropped]
+    for column in checked.protected_columns:
+        notes.append(f"column {column!r} holds RUTs: it is never stored; only its keyed hash is kept "
+                     f"when it is mapped")
+
+    values = checked.values
+    rejected = checked.rejected.copy()
+    issues = list(checked.issues)
+    collector_rows = table.row_numbers
+
+    if config.target == EVENT:
+        prepared = _prepare_events(table, mapping, values, area_index, rejected, issues, notes, name)
+        mark("place", n, n)
+        keys = _column(values, "external_id", n).astype(object)
+        hashes = prepared["content_hash"]
+    else:
+        prepared = _prepare_counts(values, area_index, n)
+        mark("place", n, n)
+        keys = prepared["natural_key"]
+        hashes = prepared["count_text"]
+
+    src_id = src.id
+    if config.target == EVENT:
+        existing_by_key, existing_hashes = dedupe.stored_event_keys(src_id)
+    else:
+        existing_by_key, existing_hashes = dedupe.stored_count_keys(src_id), set()
+    status, target, first = dedupe.classify(np.asarray(keys, dtype=object), np.asarray(hashes, dtype=object),
+                                            ~rejected, existing_by_key, existing_hashes)
+    conflict = np.flatnonzero(status == dedupe.CONFLICT)
+    for p in conflict.tolist():
+        key_col = mapping.columns.get("external_id", "")
+        what = "identifier" if config.target == EVENT else "area, period and category"
+        issues.append(Issue(name, int(collector_rows[p]), key_col, str(keys[p]).replace(dedupe.SEP, " | "),
+                            f"the same {what} is on row {int(collector_rows[first[p]])} with other values",
+                            "keep one of the two rows, or give each record its own identifier", "conflicting_row"))
+    rejected[conflict] = True
+    mark("dedupe", n, n)
+
+    new = np.flatnonzero((status == dedupe.NEW) & ~rejected)
+    upd = np.flatnonzero((status == dedupe.UPDATE) & ~rejected)
+    duplicates = int(((status == dedupe.DUPLICATE) & ~rejected).sum())
+    errors = sorted((i for i in issues if i.severity == ERROR), key=lambda i: (i.row, i.column))
+    warnings = sorted((i for i in issues if i.severity == WARNING), key=lambda i: (i.row, i.column))
+    unmapped = dict(sorted(checked.unmapped.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    previous = (ImportBatch.objects.filter(source=src, sha256=table.sha256, status=BatchStatus.COMMITTED)
+                .order_by("created_at").first())
+    if previous is not None:
+        notes.append(f"this file was already imported in batch {previous.id} "
+                     f"({previous.created_at:%Y-%m-%d %H:%M}); rows already stored count as duplicates")
+
+    result = ImportResult(
+        file=name, source=src.code, sha256=table.sha256, status=BatchStatus.DRY_RUN, batch=None, read=n,
+        imported=len(new) + len(upd), updated=len(upd), duplicates=duplicates, rejected=int(rejected.sum()),
+        errors=errors, warnings=warnings, unmapped_categories=unmapped, notes=notes,
+        previous_batch=previous.id if previous else None, mapping=mapping.as_dict(), seconds=marks)
+
+    def batch_fields(status_value):
+        return dict(
+            source=src, file_name=name[:300], sha256=table.sha256, created_by=user if getattr(user, "pk", None) else None,
+            rows_read=result.read, rows_imported=result.imported, rows_duplicate=result.duplicates,
+            rows_rejected=result.rejected, rows_updated=result.updated, error_count=len(errors),
+            sheet=table.sheet or "", mapping=result.mapping, status=status_value,
+            report={"errors": [e.as_dict() for e in errors[:REPORT_LIMIT]], "errors_total": len(errors),
+                    "warnings": [w.as_dict() for w in warnings[:REPORT_LIMIT]], "warnings_total": len(warnings),
+                    "unmapped_categories": unmapped, "notes": notes, "previous_batch": result.previous_batch})
+
+    if commit:
+        from observatorio.records import snapshot
+
+        from . import write
+
+        with transaction.atomic():
+            batch = ImportBatch.objects.create(**batch_fields(BatchStatus.COMMITTED))
+            if config.target == EVENT:
+                columns = _event_columns(prepared, values, src_id, batch.id, n)
+                write.insert_events({k: [v[i] for i in new.tolist()] if isinstance(v, list) else v[new].tolist()
+                                     for k, v in columns.items()}, progress=progress)
+                write.update_events(target[upd].tolist(), columns, upd.tolist(), batch.id)
+                snapshot.bump()
+            else:
+                columns = _count_columns(prepared, values, src_id, batch.id)
+                write.insert_counts({k: v[new].tolist() for k, v in columns.items()}, progress=progress)
+                write.update_counts(target[upd].tolist(), columns["count"][upd].tolist(), batch.id)
+                snapshot.bump("counts")
+        result.batch = batch.id
+        result.status = BatchStatus.COMMITTED
+        mark("write", len(new), len(new))
+    elif record_dry_run:
+        result.batch = ImportBatch.objects.create(**batch_fields(BatchStatus.DRY_RUN)).id
+    return result
+
+
+def _prepare_events(table, mapping, values, area_index, rejected, issues, notes, name) -> dict:
+    from observatorio.records.models import AddressPoint
+
+    from .geocode import Gazetteer, normalise_street
+    from .names import name_key
+    from .validate import attribute_values, looks_like_rut_column
+
+    n = len(table)
+    lon = _column(values, "lon", n, np.nan).astype(np.float64)
+    lat = _column(values, "lat", n, np.nan).astype(np.float64)
+    point = np.isfinite(lon) & np.isfinite(lat)
+    address = _column(values, "address", n).astype(object)
+    geocoded = np.zeros(n, dtype=bool)
+    wanted = ~point & (address != "") & ~rejected
+    if wanted.any():
+        numbers = values["address_number"][wanted] if "address_number" in values else None
+        if AddressPoint.objects.exists():
+            g_lon, g_lat = Gazetteer.from_database().locate(values["address"][wanted], numbers)
+            rows = np.flatnonzero(wanted)
+            hit = np.isfinite(g_lon)
+            lon[rows[hit]], lat[rows[hit]] = g_lon[hit], g_lat[hit]
+            geocoded[rows[hit]] = True
+            missed = rows[~hit]
+        else:
+            missed = np.flatnonzero(wanted)
+            notes.append("the address gazetteer is empty: addresses were not geocoded "
+                         "(load one with `observatorio gazetteer FILE --commit`)")
+        column = mapping.columns.get("address", "")
+        for p, text in zip(missed.tolist(), address[missed].tolist()):
+            issues.append(Issue(name, int(table.row_numbers[p]), column, text, "the address is not in the gazetteer",
+                                "check the street name and number, or give coordinates", "address_not_found",
+                                WARNING))
+    days = _column(values, "occurred_on", n, np.datetime64("NaT")).astype("datetime64[D]")
+    area, outside = area_index.assign(lon, lat, days)
+    if area_index.empty and (point | geocoded).any():
+        notes.append("no territory boundaries are set up: events were not assigned to areas")
+    code_ids = _column(values, "area_code_id", n, -1).astype(np.int64)
+    located = np.isfinite(lon) & np.isfinite(lat)
+    by_code = ~located & (code_ids >= 0)
+    area[by_code] = code_ids[by_code]
+    precision = np.full(n, "none", dtype=object)
+    precision[by_code] = "area"
+    precision[geocoded] = "address"
+    precision[point] = "point"
+
+    attributes = attribute_values(table, mapping)
+    protected = {c for c in table.columns if looks_like_rut_column(c)}
+    protected |= {mapping.columns[f] for f in ("victim_rut", "offender_rut") if f in mapping.columns}
+    kept = [c for c in table.columns if c not in protected]
+    original = _json_objects(kept, [table.frame[c] for c in kept], n)
+    attr_names = sorted(attributes)
+    attributes_json = _json_objects(attr_names, [attributes[a] for a in attr_names], n)
+
+    address_key = pd.Series(address).map(lambda a: normalise_street(a) if a else "")
+    label_key = _column(values, "label_key", n)
+    parts = [pd.Series(np.datetime_as_string(days)), pd.Series(_column(values, "occurred_time", n, -1)),
+             pd.Series(label_key), dedupe.rounded(lon), dedupe.rounded(lat), address_key,
+             pd.Series(_column(values, "area_code", n))]
+    for f in ("victim_key", "victim_sex", "victim_age_group", "victim_nationality", "offender_key", "offender_sex",
+              "offender_age_group", "offender_nationality"):
+        col = _column(values, f, n)
+        parts.append(pd.Series(col).map(name_key) if f.endswith("nationality") else pd.Series(col))
+    parts.append(pd.Series(attributes_json))
+    return {"lon": lon, "lat": lat, "area": area, "outside": outside, "precision": precision, "days": days,
+            "original": original, "attributes": attributes_json, "content_hash": dedupe.hash_rows(parts)}
+
+
+def _event_columns(prepared, values, source_id, batch_id, n) -> dict:
+    text = {f: _column(values, f, n) for f in ("external_id", "label", "address", "victim_sex", "victim_age_group",
+                                               "victim_nationality", "victim_key", "offender_sex",
+                                               "offender_age_group", "offender_nationality", "offender_key")}
+    return {
+        "source_id": np.full(n, source_id, dtype=np.int64), "batch_id": np.full(n, batch_id, dtype=np.int64),
+        "external_id": text["external_id"], "category_id": np.asarray(_ids(_column(values, "category_id", n, -1)),
+                                                                     dtype=object),
+        "original_label": text["label"],
+        "occurred_on": np.datetime_as_string(prepared["days"]).astype(object),
+        "occurred_time": np.asarray(_times(_column(values, "occurred_time", n, -1).astype(np.int64)) or [],
+                                    dtype=object),
+        "window_start": np.full(n, None, dtype=object), "window_end": np.full(n, None, dtype=object),
+        "lon": np.asarray(_nullable(prepared["lon"]), dtype=object),
+        "lat": np.asarray(_nullable(prepared["lat"]), dtype=object),
+        "precision": prepared["precision"], "address": text["address"],
+        "area_id": np.asarray(_ids(prepared["area"]), dtype=object), "outside": prepared["outside"],
+        **{f: text[f] for f in ("victim_sex", "victim_age_group", "victim_nationality", "victim_key", "offender_sex",
+                                "offender_age_group", "offender_nationality", "offender_key")},
+        "original": np.asarray(prepared["original"], dtype=object),
+        "attributes": np.asarray(prepared["attributes"], dtype=object),
+        "content_hash": prepared["content_hash"],
+    }
+
+
+def _prepare_counts(values, area_index, n) -> dict:
+    code = _column(values, "area_code", n).astype(object)
+    days = _column(values, "period_start", n, np.datetime64("NaT")).astype("datetime64[D]")
+    label_key = _column(values, "label_key", n)
+    key = pd.Series(code).str.cat([pd.Series(np.datetime_as_string(days)), pd.Series(label_key)], sep=dedupe.SEP)
+    count = _column(values, "count", n, -1).astype(np.int64)
+    area = area_index.codes_to_ids(pd.Series(code)) if area_index is not None else np.full(n, -1)
+    return {"natural_key": key.to_numpy(dtype=object), "count_text": count.astype(str).astype(object), "days": days,
+            "area": area, "count": count}
+
+
+def _count_columns(prepared, values, source_id, batch_id) -> dict:
+    n = len(prepared["count"])
+    return {
+        "source_id": np.full(n, source_id, dtype=np.int64), "batch_id": np.full(n, batch_id, dtype=np.int64),
+        "area_id": np.asarray(_ids(prepared["area"]), dtype=object),
+        "area_code": _column(values, "area_code", n).astype(object),
+        "period_start": np.datetime_as_string(prepared["days"]).astype(object),
+        "category_id": np.asarray(_ids(_column(values, "category_id", n, -1)), dtype=object),
+        "original_label": _column(values, "label", n).astype(object),
+        "count": prepared["count"],
+    }
+
+
+__all__ = ["ImportFailed", "ImportResult", "resolve_source", "run_import"]

@@ -1,0 +1,213 @@
+"""Typed validation of every mapped column, before anything is written.
+
+Each field type has one vectorised check built on `records.parsing` and
+`records.identifiers` (they parse each distinct text once). A cell that is
+not a value of its type is an `Issue` with file, row, column, value, message
+and fix, and its row is rejected: a value is never guessed, and never
+dropped silently. RUT values are masked in every issue and replaced by their
+keyed hash before any other step sees them.
+
+`check_table` returns a `Checked`: the typed columns (a DataFrame with the
+table's index), the rejected mask, the issues and the unmapped labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from observatorio.records import parsing
+from observatorio.records.identifiers import mask_rut, rut_keys
+
+from .fields import fields_for
+from .issues import ERROR, Issue
+from .names import name_key, name_keys
+
+SEX = {"f": "F", "fem": "F", "femenino": "F", "mujer": "F", "m": "M", "masc": "M", "masculino": "M", "h": "M",
+       "hombre": "M", "x": "X", "otro": "X", "no binario": "X", "nb": "X"}
+AGE_BANDS = ((0, "0-13"), (14, "14-17"), (18, "18-29"), (30, "30-44"), (45, "45-59"), (60, "60+"))
+AGE_MAX = 120
+RUT_COLUMN = re.compile(r"\b(rut|run)\b")
+
+
+def looks_like_rut_column(name: str) -> bool:
+    """A column whose name says it holds RUTs: protected even when no field maps it."""
+    return bool(RUT_COLUMN.search(name_key(name)))
+
+
+@dataclass
+class Checked:
+    values: pd.DataFrame
+    rejected: np.ndarray
+    issues: list[Issue] = field(default_factory=list)
+    unmapped: Counter = field(default_factory=Counter)
+    protected_columns: list[str] = field(default_factory=list)
+
+
+class _Collector:
+    def __init__(self, file: str, row_numbers: np.ndarray, n: int):
+        self.file = file
+        self.row_numbers = row_numbers
+        self.rejected = np.zeros(n, dtype=bool)
+        self.issues: list[Issue] = []
+
+    def add(self, positions, column: str, shown, message, fix, code, severity=ERROR):
+        """One issue per position; `shown`, `message` and `fix` are scalars or sequences per position."""
+        positions = np.asarray(positions, dtype=np.int64)
+        if not len(positions):
+            return
+        def per(v):
+            return v if isinstance(v, list | tuple | np.ndarray | pd.Series) else [v] * len(positions)
+        for p, s, m, f in zip(positions.tolist(), per(shown), per(message), per(fix)):
+            self.issues.append(Issue(self.file, int(self.row_numbers[p]), column, str(s), m, f, code, severity))
+        if severity == ERROR:
+            self.rejected[positions] = True
+
+    def parse_errors(self, column, text: pd.Series, parsed: parsing.Parsed, code: str, shown=None):
+        rows = np.flatnonzero(parsed.invalid.to_numpy())
+        if not len(rows):
+            return
+        errors = parsed.errors.reindex(text.index[rows]).tolist()
+        values = shown if shown is not None else text.iloc[rows].str.strip().tolist()
+        self.add(rows, column, values, [e.message for e in errors], [e.fix for e in errors], code)
+
+
+def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None, rut_key: bytes | None = None,
+                as_of: dt.date | None = None, source_code: str = "SOURCE") -> Checked:
+    frame = table.frame
+    n = len(frame)
+    fields = fields_for(target)
+    out = _Collector(table.file, table.row_numbers, n)
+    values = pd.DataFrame(index=frame.index)
+    cols = mapping.columns
+
+    def text(name) -> pd.Series:
+        return frame[cols[name]].fillna("").astype(str)
+
+    def empty_required(name, stripped: pd.Series, message, fix):
+        if fields[name].required:
+            rows = np.flatnonzero((stripped == "").to_numpy())
+            out.add(rows, cols[name], "", message, fix, "required_empty")
+
+    for name, spec in fields.items():
+        if name not in cols or spec.type in ("coordinate",):
+            continue
+        column = cols[name]
+        raw = text(name)
+        stripped = raw.str.strip()
+        if spec.type == "text":
+            if spec.max_length:
+                long = np.flatnonzero((stripped.str.len() > spec.max_length).to_numpy())
+                out.add(long, column, stripped.iloc[long].str.slice(0, 40).tolist(),
+                        f"longer than {spec.max_length} characters", "shorten the value", "too_long")
+            empty_required(name, stripped, f"no {name} given", f"fill in the column {column!r}")
+            values[name] = stripped
+        elif spec.type == "date":
+            parsed = parsing.parse_dates(raw)
+            out.parse_errors(column, raw, parsed, "bad_date")
+            empty_required(name, stripped, "no date given", "write the date as dd-mm-yyyy, e.g. 31-01-2024")
+            days = parsed.values.to_numpy().astype("datetime64[D]")
+            if as_of is not None:
+                future = np.flatnonzero(~np.isnat(days) & (days > np.datetime64(as_of, "D")))
+                out.add(future, column, stripped.iloc[future].tolist(),
+                        f"the date is after the import date ({as_of.isoformat()})", "check the year", "future_date")
+            values[name] = days
+        elif spec.type == "time":
+            parsed = parsing.parse_times(raw)
+            out.parse_errors(column, raw, parsed, "bad_time")
+            seconds = parsed.values.to_numpy().astype("timedelta64[s]").astype(np.int64)
+            seconds[np.isnat(parsed.values.to_numpy())] = -1
+            values[name] = seconds
+        elif spec.type == "label":
+            labels = stripped
+            keys = name_keys(labels)
+            too_long = np.flatnonzero((labels.str.len() > (spec.max_length or 200)).to_numpy())
+            out.add(too_long, column, labels.iloc[too_long].str.slice(0, 40).tolist(), "the label is too long",
+                    "shorten it to 200 characters", "too_long")
+            empty = (labels == "").to_numpy()
+            out.add(np.flatnonzero(empty), column, "", "no category label given",
+                    f"fill in the column {column!r}", "required_empty")
+            codes, uniques = pd.factorize(keys)
+            cat = np.asarray([crosswalk.get(k, (-1, ""))[0] for k in uniques.tolist()], dtype=np.int64)
+            category = cat[codes] if n else np.empty(0, dtype=np.int64)
+            unmapped = (category < 0) & ~empty
+            rows = np.flatnonzero(unmapped)
+            counts = Counter(labels.iloc[rows].tolist())
+            out.add(rows, column, labels.iloc[rows].tolist(), "the label is not mapped to a category",
+                    [f"map it with `observatorio crosswalk {source_code} --set \"{lab}=CATEGORY\"`"
+                     for lab in labels.iloc[rows].tolist()], "unmapped_label")
+            values["label"] = labels
+            values["label_key"] = keys
+            values["category_id"] = category
+            unmapped_counter = counts
+        elif spec.type == "area":
+            ids = area_index.codes_to_ids(stripped) if area_index is not None else np.full(n, -1)
+            bad = np.flatnonzero((ids < 0) & (stripped != "").to_numpy())
+            known = ", ".join(area_index.known_codes()) if area_index is not None else ""
+            out.add(bad, column, stripped.iloc[bad].tolist(), "no area has this code",
+                    f"use the code of a UV, macrosector or comuna (e.g. {known})" if known else
+                    "set up the territory first (observatorio territory)", "unknown_area")
+            values["area_code"] = stripped
+            values["area_code_id"] = ids
+        elif spec.type == "rut":
+            if rut_key is None:
+                raise ValueError("a RUT column is mapped but no RUT hash key was given")
+            parsed = rut_keys(raw, rut_key)
+            rows = np.flatnonzero(parsed.invalid.to_numpy())
+            if len(rows):
+                out.parse_errors(column, raw, parsed, "bad_rut", shown=[mask_rut(v) for v in raw.iloc[rows]])
+            values[name.replace("_rut", "_key")] = parsed.values.astype(object)
+        elif spec.type == "sex":
+            keys = name_keys(stripped)
+            mapped = keys.map(SEX)
+            bad = np.flatnonzero((mapped.isna() & (keys != "")).to_numpy())
+            out.add(bad, column, stripped.iloc[bad].tolist(), "not a sex code",
+                    "write F (femenino), M (masculino) or X", "bad_sex")
+            values[name] = mapped.fillna("").astype(object)
+        elif spec.type == "age":
+            parsed = parsing.parse_numbers(raw)
+            out.parse_errors(column, raw, parsed, "bad_age")
+            age = parsed.values.to_numpy()
+            bad = np.flatnonzero(np.isfinite(age) & ((age < 0) | (age > AGE_MAX) | (np.floor(age) != age)))
+            out.add(bad, column, stripped.iloc[bad].tolist(), f"an age is a whole number of years from 0 to {AGE_MAX}",
+                    "correct the age", "bad_age")
+            group = np.full(n, "", dtype=object)
+            for low, band in AGE_BANDS:
+                group[np.isfinite(age) & (age >= low)] = band
+            values[name.replace("_age", "_age_group")] = group
+        elif spec.type == "count":
+            parsed = parsing.parse_numbers(raw)
+            out.parse_errors(column, raw, parsed, "bad_count")
+            empty_required(name, stripped, "no count given", f"fill in the column {column!r}")
+            count = parsed.values.to_numpy()
+            bad = np.flatnonzero(np.isfinite(count) & ((count < 0) | (np.floor(count) != count)))
+            out.add(bad, column, stripped.iloc[bad].tolist(), "a count is a whole number, 0 or more",
+                    "correct the count", "bad_count")
+            values[name] = np.where(np.isfinite(count), count, -1).astype(np.int64)
+
+    if "lon" in cols:
+        lon_p, lat_p = parsing.parse_coordinate_columns(text("lon"), text("lat"), crs=mapping.options.get("crs"))
+        rows = np.flatnonzero(lon_p.invalid.to_numpy())
+        if len(rows):
+            errors = lon_p.errors.reindex(frame.index[rows]).tolist()
+            shown = (text("lon").iloc[rows].str.strip() + ", " + text("lat").iloc[rows].str.strip()).tolist()
+            column = f"{cols['lon']}/{cols['lat']}"
+            out.add(rows, column, shown, [e.message for e in errors], [e.fix for e in errors], "bad_coordinates")
+        values["lon"] = lon_p.values.to_numpy()
+        values["lat"] = lat_p.values.to_numpy()
+
+    checked = Checked(values, out.rejected, out.issues)
+    checked.unmapped = unmapped_counter if "label" in cols else Counter()
+    checked.protected_columns = [c for c in table.columns
+                                 if looks_like_rut_column(c) or c in {cols.get("victim_rut"), cols.get("offender_rut")}]
+    return checked
+
+
+def attribute_values(table, mapping) -> dict[str, pd.Series]:
+    return {name: table.frame[column].fillna("").astype(str).str.strip() for name, column in mapping.attributes.items()}
+

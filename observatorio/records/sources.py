@@ -1,0 +1,128 @@
+"""What each kind of source sends, as configuration: default column mapping and crosswalk.
+
+DESIGN.md: a new source is configuration plus, at most, a small reader. For
+each `SourceKind` this module lists, per event field, the column names the
+source's exports usually use (matched ignoring case, accents, spaces and
+underscores), the extra columns worth keeping as attributes, and the
+default crosswalk of its labels onto the common category tree. A saved
+`SourceMapping` overrides the defaults field by field; the crosswalk lives
+in `CategoryLabel` and is seeded from here the first time a source is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .models import SourceKind
+from .pipeline.fields import AGGREGATE, EVENT
+from .taxonomy import CEAD_CROSSWALK_VERSION, CEAD_LABELS, MUNICIPAL_CATEGORIES
+
+DEFAULT_CROSSWALK_VERSION = "1"
+
+_WHERE = {
+    "lon": ["lon", "longitud", "long", "x", "coord x", "coordenada x", "este", "utm este"],
+    "lat": ["lat", "latitud", "y", "coord y", "coordenada y", "norte", "utm norte"],
+    "address": ["direccion", "domicilio", "direccion hecho", "lugar", "calle"],
+    "address_number": ["numero", "nro", "numeracion"],
+    "area_code": ["uv", "unidad vecinal", "codigo uv", "cod uv", "codigo area", "area"],
+}
+_WHEN = {
+    "occurred_on": ["fecha", "fecha hecho", "fecha delito", "fecha ocurrencia", "fecha evento", "fecha llamado",
+                    "fecha atencion", "fecha actividad", "fecha ingreso"],
+    "occurred_time": ["hora", "hora hecho", "hora delito", "hora evento", "hora llamado"],
+}
+_PEOPLE = {
+    "victim_rut": ["rut victima", "run victima"],
+    "victim_sex": ["sexo victima"],
+    "victim_age": ["edad victima"],
+    "victim_nationality": ["nacionalidad victima"],
+    "offender_rut": ["rut imputado", "run imputado", "rut agresor"],
+    "offender_sex": ["sexo imputado", "sexo agresor"],
+    "offender_age": ["edad imputado", "edad agresor"],
+    "offender_nationality": ["nacionalidad imputado", "nacionalidad agresor"],
+}
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    kind: str
+    target: str
+    columns: dict[str, list[str]]
+    attributes: dict[str, list[str]] = field(default_factory=dict)
+    crosswalk: dict[str, str] = field(default_factory=dict)
+    crosswalk_version: str = DEFAULT_CROSSWALK_VERSION
+    options: dict = field(default_factory=dict)
+
+
+def _events(ids: list[str], labels: list[str], attributes=None, crosswalk=None, people=True,
+            version=DEFAULT_CROSSWALK_VERSION, kind="") -> SourceConfig:
+    columns = {"external_id": ids, **_WHEN, "label": labels, **_WHERE}
+    if people:
+        columns.update(_PEOPLE)
+    return SourceConfig(kind, EVENT, columns, attributes or {}, crosswalk or {}, version)
+
+
+_MUNICIPAL = {name: code for code, name in MUNICIPAL_CATEGORIES}
+_CALL_TYPES = {
+    **_MUNICIPAL,
+    # What 1461 operators type, beyond the category names themselves.
+    "Ruidos": "ruidos", "Bebedores en la vía pública": "alcohol-via-publica", "Vehículo sospechoso": "sospechoso",
+    "Persona sospechosa": "sospechoso", "Luminaria apagada": "alumbrado", "Perros vagos": "perros",
+    "Emergencia médica": "emergencia-medica", "Incendio": "incendio", "Solicitud de patrullaje": "solicitud-patrullaje",
+    "Riña": "amenaza-rina", "Robo": "robo-violencia", "Hurto": "hurto", "Violencia intrafamiliar": "vif",
+    "Daños": "danos", "Desórdenes": "desordenes", "Consumo de drogas": "consumo-via-publica",
+}
+
+CONFIGS: dict[str, SourceConfig] = {
+    SourceKind.CRIME_REPORT: _events(["ruc", "folio", "id", "nro denuncia", "numero denuncia"],
+                                     ["delito", "glosa delito", "tipo delito", "categoria", "materia"],
+                                     crosswalk=CEAD_LABELS, version=CEAD_CROSSWALK_VERSION,
+                                     kind=SourceKind.CRIME_REPORT),
+    SourceKind.POLICE_EVENT: _events(["id evento", "folio", "id", "nro parte", "parte"],
+                                     ["delito", "tipo evento", "categoria", "glosa"],
+                                     attributes={"cuadrante": ["cuadrante"], "unidad": ["unidad", "comisaria"]},
+                                     crosswalk=CEAD_LABELS, version=CEAD_CROSSWALK_VERSION,
+                                     kind=SourceKind.POLICE_EVENT),
+    SourceKind.CALL_1461: _events(["id llamado", "folio", "id", "numero llamado"],
+                                  ["tipo", "tipo llamado", "motivo", "categoria", "clasificacion"],
+                                  attributes={"hora_despacho": ["hora despacho"], "hora_llegada": ["hora llegada"],
+                                              "tiempo_respuesta_min": ["tiempo respuesta", "tiempo respuesta min"],
+                                              "resultado": ["resultado", "cierre"], "canal": ["canal"]},
+                                  crosswalk=_CALL_TYPES, people=False, kind=SourceKind.CALL_1461),
+    SourceKind.PATROL: _events(["id", "folio", "nro procedimiento"], ["tipo", "procedimiento", "motivo", "categoria"],
+                               attributes={"movil": ["movil", "vehiculo"], "turno": ["turno"],
+                                           "resultado": ["resultado"]},
+                               crosswalk=_CALL_TYPES, people=False, kind=SourceKind.PATROL),
+    SourceKind.VIF: _events(["id caso", "folio", "id", "ruc"], ["tipo violencia", "tipo", "delito", "categoria"],
+                            attributes={"relacion": ["relacion", "parentesco", "vinculo"],
+                                        "derivacion": ["derivacion", "derivado a"]},
+                            crosswalk={"Violencia intrafamiliar": "vif", "VIF": "vif", "Amenazas": "amenazas",
+                                       "Lesiones leves": "lesiones-leves", "Lesiones menos graves":
+                                           "lesiones-menos-graves", "Femicidio": "femicidio"},
+                            kind=SourceKind.VIF),
+    SourceKind.DEMAND: _events(["id", "folio", "nro solicitud"], ["tipo", "tipo demanda", "motivo", "categoria"],
+                               attributes={"canal": ["canal"], "estado": ["estado"]},
+                               crosswalk=_CALL_TYPES, people=False, kind=SourceKind.DEMAND),
+    SourceKind.PROGRAM: _events(["id", "folio", "id actividad"], ["actividad", "tipo actividad", "tipo", "categoria"],
+                                attributes={"programa": ["programa", "proyecto"],
+                                            "participantes": ["participantes", "asistentes", "beneficiarios"]},
+                                people=False, kind=SourceKind.PROGRAM),
+    # Perception surveys are events of kind "response" for now: one row per respondent with its date,
+    # place and an answer label; weights and answers stay in attributes (SurveyResponse import is pending).
+    SourceKind.SURVEY: _events(["id", "folio", "id encuesta"], ["percepcion", "respuesta", "categoria"],
+                               attributes={"factor": ["factor", "factor expansion", "ponderador"]},
+                               people=False, kind=SourceKind.SURVEY),
+    SourceKind.CEAD: SourceConfig(
+        SourceKind.CEAD, AGGREGATE,
+        {"area_code": ["cut comuna", "cut", "codigo comuna", "cod comuna"], "area_name": ["comuna", "nombre comuna"],
+         "period_start": ["fecha", "periodo", "mes"], "label": ["delito", "categoria", "glosa"],
+         "count": ["delito n", "casos", "frecuencia", "n", "total"]},
+        crosswalk=CEAD_LABELS, crosswalk_version=CEAD_CROSSWALK_VERSION),
+}
+
+
+def config_for(kind: str) -> SourceConfig:
+    try:
+        return CONFIGS[kind]
+    except KeyError:
+        raise ValueError(f"no configuration for source kind {kind!r}; kinds are: {', '.join(CONFIGS)}") from None
