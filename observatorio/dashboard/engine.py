@@ -1,0 +1,308 @@
+"""The dashboard's figures, aggregated from the columnar event snapshot.
+
+Every function takes the snapshot, the :class:`Filters` and the territory
+index and returns plain data; nothing here touches the database, so the same
+code answers in milliseconds on SQLite and PostgreSQL. Statistics come from
+:mod:`observatorio.analysis` (Poisson test, Empirical-Bayes rates, hour ×
+weekday matrix); this module only selects and counts.
+
+The snapshot is ordered by day, so a date window is a slice found by binary
+search; the other filters are boolean look-up tables indexed by id, one
+gather per column instead of a set-membership test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from observatorio.analysis.compare import poisson_rate_test
+from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.analysis.timepatterns import hour_weekday_matrix
+from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
+from observatorio.territory.index import TerritoryIndex
+
+from .filters import Filters
+
+ALPHA = 0.05
+DAILY_MAX_DAYS = 92  # up to a quarter, one point per day
+WEEKLY_MAX_DAYS = 731  # up to two years, one point per week (weeks start on Monday)
+TOP_AREAS = 10
+NO_CATEGORY = -1
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Names of categories and families, read once from the database by the caller."""
+
+    category_name: dict[int, str]
+    category_family: dict[int, int]  # category id → family id (a family maps to itself)
+    family_name: dict[int, str]
+
+    def family_lut(self) -> np.ndarray:
+        size = max([*self.category_family, 0]) + 2
+        lut = np.full(size, NO_CATEGORY, dtype=np.int64)
+        for cat, fam in self.category_family.items():
+            lut[cat] = fam
+        return lut
+
+
+# --- selection ------------------------------------------------------------------------------------------------
+
+
+def _lut(ids, size: int) -> np.ndarray:
+    """Boolean table over ids 0..size-1 plus a last slot (False) that id -1 lands on."""
+    table = np.zeros(size + 1, dtype=bool)
+    ids = np.asarray([i for i in ids if 0 <= i < size], dtype=np.int64)
+    table[ids] = True
+    return table
+
+
+def select(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, start: dt.date | None = None,
+           end: dt.date | None = None) -> tuple[slice, np.ndarray | None]:
+    """Rows of the window [start, end] (default: the filters' own) and a mask over that slice (None: all pass)."""
+    window = snap.window(day_number(start or f.start), day_number(end or f.end))
+    mask = None
+
+    def narrow(column: np.ndarray, ids) -> None:
+        nonlocal mask
+        values = column[window]
+        size = int(values.max()) + 1 if values.size else 1
+        passed = _lut(ids, size)[values]
+        mask = passed if mask is None else (mask & passed)
+
+    if f.sources:
+        narrow(snap.source, f.sources)
+    if f.categories:
+        narrow(snap.category, f.categories)
+    if f.areas:
+        wanted: set[int] = set()
+        for area_id in f.areas:
+            wanted |= index.descendants_or_self(area_id)
+        narrow(snap.area, wanted)
+    return window, mask
+
+
+def _take(snap: EventSnapshot, column: str, window: slice, mask: np.ndarray | None) -> np.ndarray:
+    values = getattr(snap, column)[window]
+    return values if mask is None else values[mask]
+
+
+def _count(window: slice, mask: np.ndarray | None) -> int:
+    return int(window.stop - window.start) if mask is None else int(np.count_nonzero(mask))
+
+
+# --- headline -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    start: dt.date
+    end: dt.date
+    count: int
+    change: int  # current − this
+    pct_change: float | None  # None when this window had no events
+    p_value: float
+    verdict: str  # "sube" | "baja" | "sin cambio significativo"
+
+
+@dataclass(frozen=True)
+class Headline:
+    start: dt.date
+    end: dt.date
+    days: int
+    count: int
+    per_day: float
+    population: int | None
+    rate: float | None  # per 1,000 inhabitants in the period
+    previous: Comparison
+    last_year: Comparison
+
+
+def _compare(current: int, days: int, other: int, start: dt.date, end: dt.date, alpha: float) -> Comparison:
+    other_days = (end - start).days + 1
+    p = poisson_rate_test(current, days, other, other_days)
+    rate_now, rate_then = current / days, other / other_days
+    if p < alpha and rate_now != rate_then:
+        verdict = "sube" if rate_now > rate_then else "baja"
+    else:
+        verdict = "sin cambio significativo"
+    pct = 100.0 * (current - other) / other if other else None
+    return Comparison(start, end, other, current - other, pct, p, verdict)
+
+
+def territory_population(f: Filters, index: TerritoryIndex, year: int) -> int | None:
+    """Population in force for ``year`` of the filtered territory (the chosen areas, else the top level)."""
+    if f.areas:
+        roots = list(f.areas)
+    else:
+        roots = [a.id for a in index.areas.values() if a.parent_id is None]
+    total, known = 0, False
+    for area_id in roots:
+        pop = _population_down(area_id, index, year)
+        if pop is not None:
+            total, known = total + pop, True
+    return total if known else None
+
+
+def _population_down(area_id: int, index: TerritoryIndex, year: int) -> int | None:
+    """An area's own figure, else the sum of its children's."""
+    own = index.population_in(area_id, year)
+    if own is not None:
+        return own
+    children = [a.id for a in index.areas.values() if a.parent_id == area_id]
+    figures = [p for p in (_population_down(c, index, year) for c in children) if p is not None]
+    return sum(figures) if figures else None
+
+
+def headline(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, alpha: float = ALPHA) -> Headline:
+    """Events in the window, against the window before it and the same window a year earlier."""
+    count = _count(*select(snap, f, index))
+    prev, last = f.previous(), f.last_year()
+    n_prev = _count(*select(snap, f, index, start=prev.start, end=prev.end))
+    n_last = _count(*select(snap, f, index, start=last.start, end=last.end))
+    population = territory_population(f, index, f.end.year)
+    rate = float(crude_rate([count], [population])[0]) if population else None
+    return Headline(f.start, f.end, f.days, count, count / f.days, population, rate,
+                    _compare(count, f.days, n_prev, prev.start, prev.end, alpha),
+                    _compare(count, f.days, n_last, last.start, last.end, alpha))
+
+
+# --- trend ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Trend:
+    step: str  # "day" | "week" | "month"
+    starts: list[dt.date]  # first day of each bin (the first and last bins may be cut by the window)
+    counts: np.ndarray
+
+
+def trend_step(days: int) -> str:
+    return "day" if days <= DAILY_MAX_DAYS else ("week" if days <= WEEKLY_MAX_DAYS else "month")
+
+
+def trend(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> Trend:
+    window, mask = select(snap, f, index)
+    days = _take(snap, "day", window, mask)
+    first, last = day_number(f.start), day_number(f.end)
+    step = trend_step(f.days)
+    if step == "day":
+        counts = np.bincount(days - first, minlength=last - first + 1)
+        starts = [f.start + dt.timedelta(days=i) for i in range(counts.size)]
+    elif step == "week":
+        # 1970-01-01 was a Thursday: day + 3 counts from a Monday.
+        week0 = (first + 3) // 7
+        counts = np.bincount((days + 3) // 7 - week0, minlength=(last + 3) // 7 - week0 + 1)
+        starts = [max(f.start, from_day_number(7 * (week0 + i) - 3)) for i in range(counts.size)]
+    else:
+        month0 = f.start.year * 12 + f.start.month - 1
+        months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
+        counts = np.bincount(months - month0, minlength=f.end.year * 12 + f.end.month - 1 - month0 + 1)
+        starts = [max(f.start, dt.date((month0 + i) // 12, (month0 + i) % 12 + 1, 1)) for i in range(counts.size)]
+    return Trend(step, starts, counts.astype(np.int64))
+
+
+# --- categories -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    ids: list[int]  # -1: no category
+    names: list[str]
+    counts: list[int]
+
+
+def _breakdown(values: np.ndarray, names: dict[int, str], unnamed: str) -> Breakdown:
+    shifted = np.bincount(values + 1) if values.size else np.zeros(1, dtype=np.int64)
+    present = np.flatnonzero(shifted)
+    rows = sorted(((int(i) - 1, int(shifted[i])) for i in present), key=lambda r: (-r[1], names.get(r[0], "")))
+    return Breakdown([r[0] for r in rows], [names.get(r[0], unnamed) for r in rows], [r[1] for r in rows])
+
+
+def by_category(snap: EventSnapshot, f: Filters, index: TerritoryIndex, taxonomy: Taxonomy) -> Breakdown:
+    values = _take(snap, "category", *select(snap, f, index)).astype(np.int64)
+    return _breakdown(values, taxonomy.category_name, "Sin categoría")
+
+
+def by_family(snap: EventSnapshot, f: Filters, index: TerritoryIndex, taxonomy: Taxonomy) -> Breakdown:
+    values = _take(snap, "category", *select(snap, f, index)).astype(np.int64)
+    lut = taxonomy.family_lut()
+    values = np.where((values >= 0) & (values < lut.size - 1), values, lut.size - 1)
+    return _breakdown(lut[values], taxonomy.family_name, "Sin categoría")
+
+
+# --- hour × weekday -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourWeekday:
+    matrix: np.ndarray  # (7, 24), Monday first
+    without_time: int  # events left out because their time is unknown
+
+
+def hour_weekday(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> HourWeekday:
+    window, mask = select(snap, f, index)
+    minutes = _take(snap, "minute", window, mask)
+    known = minutes >= 0
+    days = _take(snap, "day", window, mask)[known]
+    when = days.astype("datetime64[D]").astype("datetime64[m]") + minutes[known].astype("timedelta64[m]")
+    matrix = hour_weekday_matrix(when) if when.size else np.zeros((7, 24))
+    return HourWeekday(matrix, int(minutes.size - known.sum()))
+
+
+# --- areas ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaRow:
+    id: int
+    code: str
+    name: str
+    count: int
+    population: int | None
+    rate: float | None  # per 1,000
+    eb_rate: float | None  # global Empirical Bayes, per 1,000 (None without population)
+
+
+@dataclass(frozen=True)
+class AreaTable:
+    level: str
+    year: int  # population year asked for (in force for the window's end)
+    rows: list[AreaRow]
+    unplaced: int  # events of the selection with no area at this level
+
+    def top(self, n: int = TOP_AREAS) -> list[AreaRow]:
+        return sorted(self.rows, key=lambda r: (-r.count, r.code))[:n]
+
+
+def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable:
+    """Counts per area at the filters' level, with crude and EB-smoothed rates per 1,000."""
+    year = f.end.year
+    areas = _take(snap, "area", *select(snap, f, index)).astype(np.int64)
+    lifted = index.lift(areas, f.level) if areas.size else np.empty(0, dtype=np.int64)
+    placed = lifted[lifted >= 0]
+    counts = np.bincount(placed, minlength=max(index.areas, default=0) + 1)
+    ids = index.ids_at(f.level)
+    if f.areas:
+        inside: set[int] = set()
+        for a in f.areas:
+            inside |= index.descendants_or_self(a)
+        # Ancestors of a chosen area are kept too, so choosing a UV at comuna level still shows its comuna.
+        ids = [i for i in ids if i in inside or int(counts[i]) > 0]
+    pops = [index.population_in(i, year) for i in ids]
+    with_pop = [k for k, p in enumerate(pops) if p]
+    eb = [None] * len(ids)
+    if with_pop:
+        smoothed = eb_global([int(counts[ids[k]]) for k in with_pop], [pops[k] for k in with_pop]).smoothed
+        for k, value in zip(with_pop, smoothed):
+            eb[k] = float(value)
+    rows = []
+    for k, area_id in enumerate(ids):
+        info = index.areas[area_id]
+        n = int(counts[area_id])
+        rate = float(crude_rate([n], [pops[k]])[0]) if pops[k] else None
+        rows.append(AreaRow(area_id, info.code, info.name, n, pops[k], rate, eb[k]))
+    return AreaTable(f.level, year, rows, int(lifted.size - placed.size))
