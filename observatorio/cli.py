@@ -14,7 +14,7 @@ import sys
 from observatorio.env import ConfigError
 
 # Each name is a module in observatorio/commands with register(subparsers).
-COMMANDS = ("serve", "migrate", "createuser", "territory", "demo", "analyze")
+COMMANDS = ("serve", "migrate", "createuser", "territory", "demo", "analyze", "importer")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 

@@ -105,3 +105,39 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
                                  f"{_listed(columns)}", hint(lack), code="half_coordinates")
     merged_options = {**config.options, **(saved.get("options") or {}), **(options or {})}
     return Mapping(chosen, attributes, merged_options, saved.get("version"))
+
+
+def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: list[str] | None = None,
+                 options: dict | None = None, user=None):
+    """Store a new version of `source`'s mapping with these changes; returns the `SourceMapping`.
+
+    ``set_columns`` maps fields (or ``attr:NAME``) to file columns; ``unset``
+    removes a field (a default too: it is stored as ``""``); ``options``
+    merges reading options (``crs``, ``crosswalk_version``), ``None`` values
+    removing one.
+    """
+    from django.db import transaction
+
+    from observatorio.records.models import SourceMapping
+    from observatorio.records.sources import config_for
+
+    target_fields = fields_for(config_for(source.kind).target)
+    for name in list(set_columns or {}) + list(unset or []):
+        if not (name in target_fields or name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX)):
+            raise ValueError(f"unknown field {name!r}; fields are: {', '.join(target_fields)}, "
+                             f"or attr:NAME for an attribute")
+    with transaction.atomic():
+        last = SourceMapping.objects.select_for_update().filter(source=source).order_by("-version").first()
+        columns = dict(last.columns) if last else {}
+        merged = dict(last.options) if last else {}
+        columns.update(set_columns or {})
+        for name in unset or []:
+            columns[name] = ""
+        for key, value in (options or {}).items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        return SourceMapping.objects.create(source=source, version=(last.version + 1) if last else 1,
+                                            columns=columns, options=merged,
+                                            created_by=user if getattr(user, "pk", None) else None)
