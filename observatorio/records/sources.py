@@ -117,7 +117,8 @@ CONFIGS: dict[str, SourceConfig] = {
         {"area_code": ["cut comuna", "cut", "codigo comuna", "cod comuna"], "area_name": ["comuna", "nombre comuna"],
          "period_start": ["fecha", "periodo", "mes"], "label": ["delito", "categoria", "glosa"],
          "count": ["delito n", "casos", "frecuencia", "n", "total"]},
-        crosswalk=CEAD_LABELS, crosswalk_version=CEAD_CROSSWALK_VERSION),
+        crosswalk=CEAD_LABELS, crosswalk_version=CEAD_CROSSWALK_VERSION,
+        options={"count_dot_is_thousands": True}),
 }
 
 

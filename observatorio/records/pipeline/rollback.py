@@ -63,7 +63,12 @@ def rollback_batch(batch_id: int) -> RollbackResult:
                                                  .values("count_id"))
                     .exclude(batch=batch).filter(batch__id__gt=batch.id, batch__status=BatchStatus.COMMITTED)
                     .values_list("batch_id", flat=True).distinct())
-    blockers = sorted(set(later) | set(later_counts))
+    # Deleting this batch's own records would also silently drop later corrections of them.
+    corrected_own = (EventRevision.objects.filter(event__batch=batch, batch__status=BatchStatus.COMMITTED)
+                     .exclude(batch=batch).values_list("batch_id", flat=True).distinct())
+    corrected_own_counts = (CountRevision.objects.filter(count__batch=batch, batch__status=BatchStatus.COMMITTED)
+                            .exclude(batch=batch).values_list("batch_id", flat=True).distinct())
+    blockers = sorted(set(later) | set(later_counts) | set(corrected_own) | set(corrected_own_counts))
     if blockers:
         raise RollbackRefused(f"later batches ({', '.join(map(str, blockers))}) corrected records of batch {batch_id}; "
                               f"roll them back first")

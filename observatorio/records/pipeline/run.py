@@ -208,6 +208,9 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     mark("validate", n, n)
     notes = [note.message for note in table.notes]
     notes += [f"row {d.row} left out: {d.reason}" for d in table.dropped]
+    if checked.thousands_fixed:
+        notes.append(f"{checked.thousands_fixed} counts written like 1.04 were read as thousands (1.040), "
+                     f"as the source option count_dot_is_thousands says")
     for column in checked.protected_columns:
         notes.append(f"column {column!r} holds RUTs: it is never stored; only its keyed hash is kept "
                      f"when it is mapped")

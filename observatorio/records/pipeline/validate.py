@@ -47,6 +47,7 @@ class Checked:
     issues: list[Issue] = field(default_factory=list)
     unmapped: Counter = field(default_factory=Counter)
     protected_columns: list[str] = field(default_factory=list)
+    thousands_fixed: int = 0
 
 
 class _Collector:
@@ -85,6 +86,7 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
     out = _Collector(table.file, table.row_numbers, n)
     values = pd.DataFrame(index=frame.index)
     cols = mapping.columns
+    thousands_fixed = 0
 
     def text(name) -> pd.Series:
         return frame[cols[name]].fillna("").astype(str)
@@ -181,6 +183,16 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
                 group[np.isfinite(age) & (age >= low)] = band
             values[name.replace("_age", "_age_group")] = group
         elif spec.type == "count":
+            if mapping.options.get("count_dot_is_thousands"):
+                # The compiled CEAD series stores 1.040 cases as the float 1.04: the thousands dot was read
+                # as a decimal point and the trailing zeros were lost. Counts are whole, so such a value can
+                # only be thousands; pad it back to three digits (a source option, never a general guess).
+                short = stripped.str.fullmatch(r"[1-9]\d{0,2}\.\d{1,2}").to_numpy(dtype=bool, na_value=False)
+                if short.any():
+                    head = stripped[short].str.split(".", n=1)
+                    raw = raw.copy()
+                    raw[short] = head.str[0] + "." + head.str[1].str.ljust(3, "0")
+                    thousands_fixed = int(short.sum())
             parsed = parsing.parse_numbers(raw)
             out.parse_errors(column, raw, parsed, "bad_count")
             empty_required(name, stripped, "no count given", f"fill in the column {column!r}")
@@ -202,6 +214,7 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
         values["lat"] = lat_p.values.to_numpy()
 
     checked = Checked(values, out.rejected, out.issues)
+    checked.thousands_fixed = thousands_fixed
     checked.unmapped = unmapped_counter if "label" in cols else Counter()
     checked.protected_columns = [c for c in table.columns
                                  if looks_like_rut_column(c) or c in {cols.get("victim_rut"), cols.get("offender_rut")}]
