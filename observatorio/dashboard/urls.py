@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import board, views
+from . import board, mapview, profile, quality, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tablero/", board.board, name="board"),
     path("tablero/datos/<slug:name>.<str:fmt>", board.board_data, name="board-data"),
+    path("mapa/", mapview.map_page, name="map"),
+    path("mapa/capa/<slug:key>.<str:fmt>", mapview.layer_data, name="map_layer"),
+    path("area/<int:area_id>/", profile.area_profile, name="area_profile"),
+    path("area/<int:area_id>/datos.csv", profile.area_profile_csv, name="area_profile_csv"),
+    path("fuentes/", quality.quality_page, name="quality"),
+    path("fuentes/datos.csv", quality.quality_csv, name="quality_csv"),
 ]

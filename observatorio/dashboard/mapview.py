@@ -1,0 +1,221 @@
+"""The map page (/mapa/) and its layer endpoints (JSON traces, GeoJSON, GeoPackage, CSV).
+
+The page embeds the layers switched on in its URL; the others are fetched
+from ``/mapa/capa/<key>.json`` the first time their checkbox is ticked, so a
+visit pays only for what it shows. Event points exist only for the roles that
+may see single events (``layers.point_scope``); for everyone else the points
+endpoint answers 403 and the page never offers them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import shapely
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from observatorio.accounts.roles import ALL_ROLES, allow
+from observatorio.analysis.projection import to_metres
+from observatorio.records.models import Category, Source
+from observatorio.records.snapshot import get_snapshot
+from observatorio.territory.index import get_index
+
+from . import layers
+from .filters import PERIODS, parse_filters
+
+DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
+FORMATS = ("json", "geojson", "gpkg", "csv")
+MAX_TILES = 64
+
+
+def _context(request):
+    """Snapshot, index, filters (or errors) and territory shared by the page and the endpoints."""
+    snap = get_snapshot()
+    index = get_index()
+    as_of = layers.reference_day(snap)
+    f, errors = parse_filters(request.GET, as_of=as_of, index=index)
+    terr = layers.territory(index, f.end if f else as_of)
+    return snap, index, as_of, f, errors, terr
+
+
+def _level_choices(index) -> list[tuple[str, str]]:
+    from observatorio.territory.models import Level
+
+    labels = dict(Level.choices)
+    return [(lv, _(labels.get(lv, lv))) for lv in index.levels()]
+
+
+def _layer_menu(scope) -> list[dict]:
+    menu = [
+        {"key": "limites-comuna", "label": _("Límite comunal"), "group": "limites"},
+        {"key": "limites-macrosector", "label": _("Macrosectores"), "group": "limites"},
+        {"key": "limites-uv", "label": _("Unidades vecinales"), "group": "limites"},
+        {"key": "coropletico", "label": _("Coroplético por área"), "group": "analisis"},
+        {"key": "densidad", "label": _("Densidad de eventos (kernel)"), "group": "analisis"},
+        {"key": "gi", "label": _("Puntos calientes y fríos (Gi*)"), "group": "analisis"},
+        {"key": "emergentes", "label": _("Puntos calientes emergentes"), "group": "analisis"},
+        {"key": "lugares", "label": _("Lugares de interés"), "group": "contexto"},
+    ]
+    if scope is not None:
+        menu.append({"key": "eventos", "label": _("Eventos (puntos o grupos)"), "group": "contexto"})
+    return menu
+
+
+def _layout(terr, spanish: bool, images: list) -> dict:
+    minx, miny, maxx, maxy = terr.outline.bounds
+    pad = 0.03 * max(maxx - minx, maxy - miny)
+    return dict(
+        separators=",." if spanish else ".,", margin=dict(l=0, r=110, t=0, b=0), height=660,
+        paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode="pan",
+        hoverlabel=dict(bgcolor="white", font=dict(color="#1f2933")),
+        xaxis=dict(visible=False, range=[minx - pad, maxx + pad]),
+        yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, range=[miny - pad, maxy + pad]),
+        legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, bgcolor="rgba(255,255,255,0.8)", font=dict(size=11)),
+        images=images, uirevision="mapa",
+    )
+
+
+def tile_images(terr, url: str) -> list[dict]:
+    """Base-map tiles (``{z}/{x}/{y}`` URL template) placed in UTM metres as layout images.
+
+    Web-Mercator tiles are drawn as rectangles between their projected corners:
+    over a commune the skew between the two projections is a few metres.
+    """
+    from observatorio.analysis.projection import to_lonlat
+
+    minx, miny, maxx, maxy = terr.outline.bounds
+    lon, lat = to_lonlat([minx, maxx], [miny, maxy], terr.epsg)
+    west, east, south, north = float(lon[0]), float(lon[1]), float(lat[0]), float(lat[1])
+
+    def tile_xy(lon_, lat_, z):
+        n = 2 ** z
+        x = int((lon_ + 180.0) / 360.0 * n)
+        y = int((1.0 - math.asinh(math.tan(math.radians(lat_))) / math.pi) / 2.0 * n)
+        return x, y
+
+    def tile_corner(x, y, z):
+        n = 2 ** z
+        return x / n * 360.0 - 180.0, math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * y / n))))
+
+    for z in range(16, 8, -1):
+        x0, y0 = tile_xy(west, north, z)
+        x1, y1 = tile_xy(east, south, z)
+        if (x1 - x0 + 1) * (y1 - y0 + 1) <= MAX_TILES:
+            break
+    images = []
+    for tx in range(x0, x1 + 1):
+        for ty in range(y0, y1 + 1):
+            (w, n_), (e, s) = tile_corner(tx, ty, z), tile_corner(tx + 1, ty + 1, z)
+            xs, ys, _epsg = to_metres([w, e], [n_, s], terr.epsg)
+            images.append(dict(source=url.replace("{z}", str(z)).replace("{x}", str(tx)).replace("{y}", str(ty)),
+                               xref="x", yref="y", x=float(xs[0]), y=float(ys[0]), sizex=float(xs[1] - xs[0]),
+                               sizey=float(ys[0] - ys[1]), sizing="stretch", layer="below", opacity=0.9,
+                               xanchor="left", yanchor="top"))
+    return images
+
+
+def _wanted_layers(request, scope) -> list[str]:
+    asked = request.GET.getlist("capa")
+    if not asked:
+        return list(DEFAULT_LAYERS)
+    allowed = set(layers.LAYER_KEYS) - ({"eventos"} if scope is None else set())
+    return [k for k in asked if k in allowed]
+
+
+@allow(*ALL_ROLES)
+def map_page(request):
+    snap, index, as_of, f, errors, terr = _context(request)
+    scope = layers.point_scope(request.user)
+    spanish = (get_language() or "es").startswith("es")
+    context = {"as_of": as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
+               "sources": Source.objects.order_by("name"),
+               "families": Category.objects.filter(parent__isnull=True).order_by("name"),
+               "levels": _level_choices(index), "event_level": scope is not None}
+    if f is None or terr is None:
+        return render(request, "dashboard/map.html", context, status=400 if errors else 200)
+    wanted = _wanted_layers(request, scope)
+    traces, notes = [], {}
+    order = {k: i for i, k in enumerate(layers.LAYER_KEYS)}
+    for key in sorted(wanted, key=order.get):
+        layer = layers.build_layer(key, snap=snap, index=index, terr=terr, f=f, scope=scope)
+        traces.extend(layer.traces)
+        notes[key] = layer.empty_reason or layer.note
+    tile_url = getattr(settings, "OBS_TILE_URL", "")
+    figure = {"data": traces, "layout": _layout(terr, spanish, tile_images(terr, tile_url) if tile_url else [])}
+    metric = next((k.removeprefix("coropletico-") for k in wanted if k.startswith("coropletico-")), "count")
+    figs = layers.area_figures(snap, index, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
+    names = {a: index.areas[a].name for a in figs.ids}
+    context.update({
+        "figure": json.loads(json.dumps(figure, default=float)), "wanted": wanted, "notes": notes,
+        "metric": metric, "menu": _layer_menu(scope), "base_map": bool(tile_url),
+        "query": f.to_query(), "order": list(layers.LAYER_KEYS),
+        "area_rows": sorted(((names[a], a, int(c), r, e) for a, c, r, e in
+                             zip(figs.ids, figs.counts, figs.rate, figs.eb)), key=lambda row: (-row[2], row[0])),
+        "downloads": [k for k in layers.LAYER_KEYS if k != "eventos" or scope is not None],
+        "layer_titles": _layer_titles(),
+    })
+    return render(request, "dashboard/map.html", context)
+
+
+def _layer_titles() -> dict:
+    return {"limites-comuna": _("Límite comunal"), "limites-macrosector": _("Macrosectores"),
+            "limites-uv": _("Unidades vecinales"), "coropletico-count": _("Coroplético: eventos"),
+            "coropletico-rate": _("Coroplético: tasa por 1.000 hab."),
+            "coropletico-eb": _("Coroplético: tasa suavizada (EB)"), "densidad": _("Densidad (kernel)"),
+            "gi": _("Puntos calientes y fríos (Gi*)"), "emergentes": _("Puntos calientes emergentes"),
+            "lugares": _("Lugares de interés"), "eventos": _("Eventos")}
+
+
+@allow(*ALL_ROLES)
+def layer_data(request, key: str, fmt: str):
+    if key not in layers.LAYER_KEYS or fmt not in FORMATS:
+        raise Http404
+    scope = layers.point_scope(request.user)
+    if key == "eventos" and scope is None:
+        raise PermissionDenied
+    snap, index, as_of, f, errors, terr = _context(request)
+    if f is None:
+        return JsonResponse({"error": {"code": "invalid_filters", "fields": errors}}, status=400)
+    if terr is None:
+        return JsonResponse({"error": {"code": "no_territory", "message": _("No hay límites cargados.")}},
+                            status=404)
+    layer = layers.build_layer(key, snap=snap, index=index, terr=terr, f=f, scope=scope)
+    if fmt == "json":
+        payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
+                   "traces": layer.traces}
+        return HttpResponse(json.dumps(payload, default=float), content_type="application/json")
+    stem = f"{layer.key}_{f.start.isoformat()}_{f.end.isoformat()}"
+    if fmt == "geojson":
+        response = HttpResponse(json.dumps(layers.geojson(layer, terr.epsg), ensure_ascii=False),
+                                content_type="application/geo+json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.geojson"'
+        return response
+    if fmt == "gpkg":
+        response = HttpResponse(layers.geopackage(layer, terr.epsg), content_type="application/geopackage+sqlite3")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.gpkg"'
+        return response
+    return _csv_response(layer, terr.epsg, stem)
+
+
+def _csv_response(layer, epsg: int, stem: str) -> HttpResponse:
+    """Properties of each feature plus the longitude/latitude of a point inside it."""
+    buffer = io.StringIO()
+    columns: list[str] = []
+    for feat in layer.features:
+        columns.extend(k for k in feat.properties if k not in columns)
+    writer = csv.writer(buffer)
+    writer.writerow(columns + ["lon", "lat"])
+    for feat in layer.features:
+        point = layers.to_wgs84(shapely.point_on_surface(feat.geometry), epsg)
+        writer.writerow([feat.properties.get(c, "") for c in columns] + [round(point.x, 6), round(point.y, 6)])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+    return response

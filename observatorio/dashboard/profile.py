@@ -1,0 +1,446 @@
+"""Area profiles (fichas territoriales): /area/<id>/ for the comuna, every macrosector and every UV.
+
+A profile reads the last ``WINDOW_DAYS`` days up to the latest event and puts
+the area beside its peers (the other areas of its level):
+
+* demography of the year in force;
+* headline indicators per group of sources (count, rate per 1,000, the
+  year-to-date comparison of :func:`observatorio.analysis.compare.compare_periods`)
+  and their monthly trend over ``SERIES_MONTHS`` months;
+* rank among peers by the Empirical-Bayes rate of crime records;
+* LISA class: :func:`observatorio.analysis.moran.local_moran` of that EB rate
+  over the level's areas, queen contiguity of their boundaries, 999
+  permutations, seed 0, alpha 0.05;
+* typology class: :func:`observatorio.analysis.typology.typology` (k-means,
+  k by silhouette) on ``TYPOLOGY_INDICATORS`` of the level's areas;
+* places of interest, the 1461 calls beside crime reports month by month,
+  and perceived insecurity (weighted share feeling unsafe,
+  :func:`observatorio.analysis.perception.fear_by_area`) against recorded
+  crime (:func:`observatorio.analysis.perception.perception_gap`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from django.db.models import Count, Max
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from observatorio.accounts.roles import ALL_ROLES, allow
+from observatorio.analysis.compare import compare_periods
+from observatorio.analysis.moran import Quadrant, local_moran
+from observatorio.analysis.perception import GapClass, fear_by_area, perception_gap, weighted_proportion
+from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.analysis.typology import typology
+from observatorio.analysis.weights import contiguity
+from observatorio.records.models import Place, PlaceKind, Source, SurveyResponse
+from observatorio.records.snapshot import day_number, get_snapshot
+from observatorio.territory.index import TerritoryIndex, get_index
+from observatorio.territory.models import Demography, Level
+
+from . import layers
+from .quality import month_index, month_starts
+
+WINDOW_DAYS = 365
+SERIES_MONTHS = 36
+LISA_PERMUTATIONS = 999
+LISA_ALPHA = 0.05
+SEED = 0
+# Source kinds of each indicator group (records.models.SourceKind values).
+GROUPS = (
+    ("delitos", "Denuncias y casos policiales", ("denuncia", "stop", "cead")),
+    ("llamados", "Llamados al 1461", ("1461",)),
+    ("patrullaje", "Patrullaje preventivo", ("patrullaje",)),
+    ("vif", "Violencia intrafamiliar", ("vif",)),
+)
+# The typology's indicator profile: rates per 1,000 of three groups and three demographic shares (%).
+TYPOLOGY_INDICATORS = {
+    "tasa_delitos": "Denuncias y casos policiales por 1.000 hab.",
+    "tasa_llamados": "Llamados al 1461 por 1.000 hab.",
+    "tasa_vif": "Casos VIF por 1.000 hab.",
+    "pobreza_pct": "Pobreza multidimensional (%)",
+    "ninos_jovenes_pct": "Niños, niñas y jóvenes (%)",
+    "migrantes_pct": "Migrantes (%)",
+}
+
+
+@dataclass
+class LevelStudy:
+    """Everything about one level's areas that a profile compares against."""
+
+    level: str
+    ids: list
+    table: pd.DataFrame  # index area id
+    lisa: dict = field(default_factory=dict)  # area id → Quadrant (NS when not significant)
+    lisa_note: str = ""
+    typology: dict = field(default_factory=dict)  # area id → (type number, description)
+    typology_note: str = ""
+    gap: pd.DataFrame | None = None
+    gap_rho: float | None = None
+
+
+def group_sources() -> dict[str, tuple[int, ...]]:
+    kinds = dict(Source.objects.values_list("id", "kind"))
+    return {key: tuple(sorted(s for s, k in kinds.items() if k in members)) for key, _label, members in GROUPS}
+
+
+def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    return as_of - dt.timedelta(days=WINDOW_DAYS - 1), as_of
+
+
+def _demography(area_ids, year: int) -> dict[int, Demography]:
+    """Per area, the row of ``year`` or the closest earlier (else the closest later)."""
+    best: dict[int, Demography] = {}
+    for row in Demography.objects.filter(area_id__in=list(area_ids)):
+        kept = best.get(row.area_id)
+        rank = (0, year - row.year) if row.year <= year else (1, row.year - year)
+        if kept is None or rank < ((0, year - kept.year) if kept.year <= year else (1, kept.year - year)):
+            best[row.area_id] = row
+    return best
+
+
+def _share(part, whole) -> float:
+    return float("nan") if not part or not whole else 100.0 * part / whole
+
+
+def level_table(snap, index: TerritoryIndex, level: str, as_of: dt.date) -> pd.DataFrame:
+    """Per area of ``level``: population, counts and rates per group in the window, EB rate of crime, shares."""
+    def build():
+        ids = index.ids_at(level)
+        start, end = window(as_of)
+        in_window = (snap.day >= day_number(start)) & (snap.day <= day_number(end))
+        lifted = index.lift(snap.area, level)
+        groups = group_sources()
+        demo = _demography(ids, as_of.year)
+        rows = {}
+        population = np.array([index.population_in(a, as_of.year) or 0 for a in ids], dtype=float)
+        table = pd.DataFrame(index=pd.Index(ids, name="area_id"))
+        table["poblacion"] = population
+        total_mask = in_window & (lifted >= 0)
+        table["eventos"] = _count_by(lifted[total_mask], ids)
+        for key, _label, _kinds in GROUPS:
+            m = total_mask & np.isin(snap.source, np.asarray(groups[key] or (-9,), dtype=snap.source.dtype))
+            table[key] = _count_by(lifted[m], ids)
+            table[f"tasa_{key}"] = crude_rate(table[key].to_numpy(), population)
+        have = population > 0
+        eb = np.full(len(ids), np.nan)
+        if have.sum() >= 2:
+            eb[have] = eb_global(table.loc[have, "delitos"].to_numpy(), population[have]).smoothed
+        table["tasa_eb_delitos"] = eb
+        for a in ids:
+            d = demo.get(a)
+            rows[a] = {
+                "hogares": d.households if d else None,
+                "mujeres_pct": _share(d.women, d.population) if d else np.nan,
+                "ninos_jovenes_pct": _share(d.children_youth, d.population) if d else np.nan,
+                "migrantes_pct": _share(d.migrants, d.population) if d else np.nan,
+                "indigenas_pct": _share(d.indigenous, d.population) if d else np.nan,
+                "pobreza_pct": d.poverty_pct if d and d.poverty_pct is not None else np.nan,
+                "anio_demografia": str(d.year) if d else "",
+            }
+        extra = pd.DataFrame.from_dict(rows, orient="index")
+        return table.join(extra)
+
+    return layers.cached(("profile-table", snap.version, index.key, level, as_of), build)
+
+
+def _count_by(area_ids: np.ndarray, ids: list) -> np.ndarray:
+    lut = np.full(int(max(ids, default=0)) + 2, -1, dtype=np.int64)
+    for i, a in enumerate(ids):
+        lut[a] = i
+    pos = lut[area_ids]
+    return np.bincount(pos[pos >= 0], minlength=len(ids)).astype(np.int64)
+
+
+def lisa_classes(terr: layers.Territory, table: pd.DataFrame, level: str) -> tuple[dict, str]:
+    """LISA cluster of each area on the EB crime rate, or ({}, reason)."""
+    shapes = {s.id: s for s in terr.shapes.get(level, [])}
+    ids = [a for a in table.index if a in shapes and np.isfinite(table.at[a, "tasa_eb_delitos"])]
+    if len(ids) < 3:
+        return {}, _("Se necesitan al menos 3 áreas con población en este nivel.")
+    w = contiguity([shapes[a].metric for a in ids], kind="queen", ids=ids)
+    if len(w.islands) == len(ids):
+        return {}, _("Las áreas de este nivel no comparten bordes.")
+    result = local_moran(table.loc[ids, "tasa_eb_delitos"].to_numpy(), w, permutations=LISA_PERMUTATIONS, seed=SEED)
+    return dict(zip(ids, result.clusters(LISA_ALPHA))), ""
+
+
+def typology_indicators(table: pd.DataFrame) -> pd.DataFrame:
+    return table[list(TYPOLOGY_INDICATORS)].astype(float)
+
+
+def typology_classes(table: pd.DataFrame) -> tuple[dict, str]:
+    """Type number and description of each area, or ({}, reason)."""
+    profile = typology_indicators(table).dropna(axis=1, how="any")
+    profile = profile.loc[:, profile.std(ddof=0) > 0]
+    n = len(profile)
+    if n < 4 or profile.shape[1] < 2:
+        return {}, _("Se necesitan al menos 4 áreas y 2 indicadores con variación.")
+    result = typology(profile, method="kmeans", k_range=(2, min(5, n - 1)), seed=SEED)
+    return {a: (int(result.labels.loc[a]) + 1, result.descriptions[int(result.labels.loc[a])])
+            for a in profile.index}, ""
+
+
+def perception_study(index: TerritoryIndex, table: pd.DataFrame, level: str, as_of: dt.date):
+    """Weighted fear per area of ``level`` and its gap against the crime rate; None without surveys."""
+    rows = list(SurveyResponse.objects.filter(area__isnull=False, answered_on__lte=as_of)
+                .values_list("area_id", "feels_unsafe", "weight"))
+    if not rows:
+        return None
+    area = index.lift(np.array([r[0] for r in rows]), level)
+    keep = area >= 0
+    fear = fear_by_area(area[keep], np.array([r[1] for r in rows])[keep].astype(int),
+                        np.array([r[2] for r in rows], float)[keep])
+    fear.index = fear.index.astype(int)
+    common = [a for a in fear.index if a in table.index and np.isfinite(table.at[a, "tasa_delitos"])]
+    gap = None
+    if len(common) >= 3:
+        try:
+            gap = perception_gap(fear.loc[common, "proportion"], table.loc[common, "tasa_delitos"])
+        except ValueError:
+            gap = None
+    return fear, gap
+
+
+def level_study(snap, index, terr, level: str, as_of: dt.date) -> LevelStudy:
+    survey_key = tuple(SurveyResponse.objects.aggregate(n=Count("id"), m=Max("id")).values())
+
+    def build():
+        table = level_table(snap, index, level, as_of)
+        study = LevelStudy(level, list(table.index), table)
+        if terr is not None:
+            study.lisa, study.lisa_note = lisa_classes(terr, table, level)
+        study.typology, study.typology_note = typology_classes(table)
+        found = perception_study(index, table, level, as_of)
+        if found is not None:
+            fear, gap = found
+            study.gap = fear.join(gap.table[["crime", "gap", "gap_class"]], how="left") if gap else fear
+            study.gap_rho = gap.spearman_rho if gap else None
+        return study
+
+    return layers.cached(("profile-study", snap.version, index.key, level, as_of, survey_key), build)
+
+
+def monthly_series(snap, index: TerritoryIndex, area_id: int, as_of: dt.date) -> tuple[list, dict]:
+    """Months and, per group, events of the area (and its descendants) per month."""
+    months = month_starts(as_of, SERIES_MONTHS)
+    info = index.areas[area_id]
+    in_area = index.lift(snap.area, info.level) == area_id
+    idx = month_index(snap.day, months[0])
+    ok = in_area & (idx >= 0) & (idx < len(months))
+    groups = group_sources()
+    series = {}
+    for key, _label, _kinds in GROUPS:
+        m = ok & np.isin(snap.source, np.asarray(groups[key] or (-9,), dtype=snap.source.dtype))
+        series[key] = np.bincount(idx[m], minlength=len(months)).tolist()
+    return months, series
+
+
+def headline(snap, index: TerritoryIndex, area_id: int, as_of: dt.date, row: pd.Series) -> list[dict]:
+    info = index.areas[area_id]
+    in_area = index.lift(snap.area, info.level) == area_id
+    groups = group_sources()
+    out = []
+    for key, label, _kinds in GROUPS:
+        if not groups[key]:
+            continue
+        m = in_area & np.isin(snap.source, np.asarray(groups[key], dtype=snap.source.dtype))
+        dates = snap.day[m].astype("datetime64[D]")
+        comparison = compare_periods(dates, as_of, period="ytd")
+        out.append({"key": key, "label": _(label), "count": int(row[key]), "rate": float(row[f"tasa_{key}"]),
+                    "ytd": comparison})
+    return out
+
+
+def _places(index: TerritoryIndex, area_id: int) -> list[dict]:
+    ids = index.descendants_or_self(area_id)
+    labels = dict(PlaceKind.choices)
+    counts = (Place.objects.filter(area_id__in=ids).values("kind").annotate(n=Count("id")).order_by("-n", "kind"))
+    return [{"kind": r["kind"], "label": _(labels.get(r["kind"], r["kind"])), "n": r["n"]} for r in counts]
+
+
+def _rank(table: pd.DataFrame, area_id: int, column: str) -> tuple[int | None, int]:
+    values = table[column].dropna()
+    if area_id not in values.index:
+        return None, len(values)
+    return int((values > values.loc[area_id]).sum()) + 1, len(values)
+
+
+def _chart_layout(spanish: bool, **extra) -> dict:
+    layout = dict(separators=",." if spanish else ".,", margin=dict(l=50, r=10, t=10, b=40), height=300,
+                  paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hovermode="x unified",
+                  legend=dict(orientation="h", y=-0.18), font=dict(size=12),
+                  xaxis=dict(gridcolor="#e4e7eb"), yaxis=dict(gridcolor="#e4e7eb", rangemode="tozero"))
+    layout.update(extra)
+    return layout
+
+
+# Okabe–Ito colours, one per group.
+GROUP_COLOURS = {"delitos": "#D55E00", "llamados": "#0072B2", "patrullaje": "#009E73", "vif": "#CC79A7"}
+
+
+def profile_data(area_id: int) -> dict:
+    """The figures of one area's profile, cached per data, territory, survey version and language."""
+    snap = get_snapshot()
+    index = get_index()
+    if area_id not in index.areas:
+        raise Http404
+    survey_key = tuple(SurveyResponse.objects.aggregate(n=Count("id"), m=Max("id")).values())
+    key = ("profile", snap.version, snap.size, index.key, area_id, survey_key, get_language())
+    return layers.cached(key, lambda: _profile_data(snap, index, area_id))
+
+
+def _profile_data(snap, index, area_id: int) -> dict:
+    info = index.areas[area_id]
+    as_of = layers.reference_day(snap)
+    terr = layers.territory(index, as_of)
+    study = level_study(snap, index, terr, info.level, as_of)
+    row = study.table.loc[area_id]
+    start, end = window(as_of)
+    months, series = monthly_series(snap, index, area_id, as_of)
+    rank, peers = _rank(study.table, area_id, "tasa_eb_delitos")
+    chain = []
+    node = info
+    while node.parent_id is not None and node.parent_id in index.areas:
+        node = index.areas[node.parent_id]
+        chain.append(node)
+    children = sorted((a for a in index.areas.values() if a.parent_id == area_id), key=lambda a: a.code)
+    fear = None
+    if study.gap is not None and area_id in study.gap.index:
+        g = study.gap.loc[area_id]
+        gap_class = g["gap_class"] if "gap_class" in study.gap.columns else None
+        fear = {"share": float(g["proportion"]), "lower": float(g["lower"]), "upper": float(g["upper"]),
+                "n": int(g["n"]), "gap": None if "gap" not in g or pd.isna(g["gap"]) else float(g["gap"]),
+                "gap_class": gap_class if isinstance(gap_class, GapClass) else None}
+    elif info.level != Level.UV:
+        fear = _fear_of(index, area_id, as_of)
+    return {
+        "info": info, "as_of": as_of, "start": start, "end": end, "row": row, "study": study,
+        "level_label": dict(Level.choices).get(info.level, info.level),
+        "headline": headline(snap, index, area_id, as_of, row), "months": months, "series": series,
+        "series_labels": [_(label) for key, label, _k in GROUPS],
+        "series_rows": [(m, [series[key][i] for key, _l, _k in GROUPS]) for i, m in enumerate(months)],
+        "rank": rank, "peers": peers, "chain": chain[::-1], "children": children,
+        "lisa": study.lisa.get(area_id), "typology": study.typology.get(area_id),
+        "places": _places(index, area_id), "fear": fear,
+        "peer_rows": sorted(((index.areas[a].name, a, float(study.table.at[a, "tasa_eb_delitos"]))
+                             for a in study.ids), key=lambda r: (-np.nan_to_num(r[2], nan=-1), r[0])),
+    }
+
+
+def _fear_of(index: TerritoryIndex, area_id: int, as_of: dt.date) -> dict | None:
+    """Weighted share feeling unsafe among respondents of the area and its descendants (single area)."""
+    rows = list(SurveyResponse.objects.filter(area_id__in=index.descendants_or_self(area_id), answered_on__lte=as_of)
+                .values_list("feels_unsafe", "weight"))
+    if not rows:
+        return None
+    r = weighted_proportion(np.array([x[0] for x in rows], int), np.array([x[1] for x in rows], float))
+    return {"share": r.proportion, "lower": r.lower, "upper": r.upper, "n": r.n, "gap": None, "gap_class": None}
+
+
+def _charts(data: dict, spanish: bool) -> dict:
+    labels = [m.strftime("%Y-%m-01") for m in data["months"]]
+    traces = []
+    for key, label, _kinds in GROUPS:
+        values = data["series"][key]
+        if not any(values):
+            continue
+        traces.append(dict(type="scatter", mode="lines", x=labels, y=values, name=_(label),
+                           line=dict(color=GROUP_COLOURS[key], width=2.5 if key in ("delitos", "llamados") else 1.5,
+                                     dash="solid" if key in ("delitos", "llamados") else "dot")))
+    trend = {"data": traces, "layout": _chart_layout(spanish, xaxis=dict(gridcolor="#e4e7eb", tickformat="%m-%Y"),
+                                                      yaxis=dict(gridcolor="#e4e7eb", rangemode="tozero",
+                                                                 title=dict(text=_("Registros por mes"))))}
+    charts = {"trend": trend}
+    study = data["study"]
+    if study.gap is not None and "crime" in study.gap.columns:
+        g = study.gap.dropna(subset=["crime"])
+        me = g.index == data["info"].id
+        names = [get_index().areas[a].name for a in g.index]
+        charts["perception"] = {"data": [
+            dict(type="scatter", mode="markers", x=g["crime"].round(2).tolist(), y=(100 * g["proportion"]).round(1).tolist(),
+                 text=names, hovertemplate="%{text}<br>%{x:,.1f} / 1.000 · %{y:,.1f} %<extra></extra>",
+                 marker=dict(size=[14 if m else 8 for m in me], color=["#D55E00" if m else "#9aa5b1" for m in me],
+                             line=dict(color="#1f2933", width=[2 if m else 0 for m in me])),
+                 name=_("Áreas del mismo nivel"), showlegend=False)],
+            "layout": _chart_layout(spanish, hovermode="closest",
+                                    xaxis=dict(title=dict(text=_("Denuncias y casos policiales por 1.000 hab.")),
+                                               gridcolor="#e4e7eb"),
+                                    yaxis=dict(title=dict(text=_("Se siente inseguro/a (%)")), gridcolor="#e4e7eb"))}
+    return charts
+
+
+@allow(*ALL_ROLES)
+def area_profile(request, area_id: int):
+    data = profile_data(area_id)
+    spanish = (get_language() or "es").startswith("es")
+    charts = json.loads(json.dumps(_charts(data, spanish), default=float))
+    quadrant = data["lisa"]
+    data.update({"charts": charts, "indicator_names": {k: _(v) for k, v in TYPOLOGY_INDICATORS.items()},
+                 "lisa_label": _(quadrant.label) if quadrant is not None else None,
+                 "lisa_code": quadrant.value if quadrant is not None else None,
+                 "significant": quadrant is not None and quadrant is not Quadrant.NS,
+                 "lisa_permutations": LISA_PERMUTATIONS, "lisa_alpha": LISA_ALPHA, "window_days": WINDOW_DAYS})
+    return render(request, "dashboard/profile.html", data)
+
+
+def profile_rows(data: dict) -> list[tuple]:
+    """The figures of a profile as (section, indicator, period, value) rows."""
+    info, row = data["info"], data["row"]
+    period = f"{data['start'].isoformat()}/{data['end'].isoformat()}"
+    out = [("area", "codigo", "", info.code), ("area", "nombre", "", info.name), ("area", "nivel", "", info.level)]
+    for col in ("poblacion", "hogares", "mujeres_pct", "ninos_jovenes_pct", "migrantes_pct", "indigenas_pct",
+                "pobreza_pct"):
+        out.append(("demografia", col, row.get("anio_demografia") or "", _csv_value(row.get(col))))
+    for h in data["headline"]:
+        out.append(("indicadores", f"{h['key']}_eventos", period, h["count"]))
+        out.append(("indicadores", f"{h['key']}_tasa_1000", period, _csv_value(h["rate"])))
+        c = h["ytd"]
+        out.append(("indicadores", f"{h['key']}_anio_a_la_fecha", f"{c.current_start}/{c.current_end}", c.current))
+        out.append(("indicadores", f"{h['key']}_anio_anterior", f"{c.previous_start}/{c.previous_end}", c.previous))
+        out.append(("indicadores", f"{h['key']}_veredicto", "", c.verdict))
+    out.append(("comparacion", "tasa_eb_delitos_1000", period, _csv_value(row["tasa_eb_delitos"])))
+    out.append(("comparacion", "lugar_entre_pares", period, "" if data["rank"] is None else data["rank"]))
+    out.append(("comparacion", "pares", "", data["peers"]))
+    out.append(("comparacion", "lisa", period, data["lisa"].value if data["lisa"] is not None else ""))
+    out.append(("comparacion", "tipologia", period, data["typology"][0] if data["typology"] else ""))
+    if data["fear"]:
+        out.append(("percepcion", "inseguridad_ponderada", "", round(data["fear"]["share"], 4)))
+        out.append(("percepcion", "respuestas", "", data["fear"]["n"]))
+    for p in data["places"]:
+        out.append(("lugares", p["kind"], "", p["n"]))
+    for key, values in data["series"].items():
+        for month, v in zip(data["months"], values):
+            out.append(("serie_mensual", key, month.strftime("%Y-%m"), v))
+    return out
+
+
+def _csv_value(value):
+    if value is None:
+        return ""
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        return value
+    return "" if not np.isfinite(f) else round(f, 4)
+
+
+@allow(*ALL_ROLES)
+def area_profile_csv(request, area_id: int):
+    data = profile_data(area_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["seccion", "indicador", "periodo", "valor"])
+    writer.writerows(profile_rows(data))
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="ficha_{data["info"].code}.csv"'
+    return response

@@ -1,0 +1,125 @@
+// The map page: layer checkboxes switch Plotly traces on and off; a layer not yet
+// drawn is fetched once from the server (same origin, nothing external).
+(function () {
+  "use strict";
+  var target = document.getElementById("layer-map");
+  var source = document.getElementById("layer-map-data");
+  if (!target || !source || !window.Plotly) {
+    return;
+  }
+  var figure = JSON.parse(source.textContent);
+  var order = JSON.parse(document.getElementById("layer-order").textContent);
+  var urlTemplate = target.getAttribute("data-layer-url");
+  var status = document.getElementById("map-status");
+  var loading = {};
+
+  function say(text) {
+    if (status) { status.textContent = text; }
+  }
+
+  function rank(key) {
+    var i = order.indexOf(key);
+    return i < 0 ? order.length : i;
+  }
+
+  function indicesOf(key) {
+    var out = [];
+    (target.data || []).forEach(function (trace, i) {
+      if (trace.meta && trace.meta.layer === key) { out.push(i); }
+    });
+    return out;
+  }
+
+  function currentMetric() {
+    var checked = document.querySelector("input[name=metrica]:checked");
+    return checked ? checked.value : "count";
+  }
+
+  function keyOf(input) {
+    var key = input.getAttribute("data-layer");
+    return key === "coropletico" ? "coropletico-" + currentMetric() : key;
+  }
+
+  function setNote(key, text) {
+    var note = document.querySelector("[data-note-for='" + key.replace(/-(count|rate|eb)$/, "") + "']");
+    if (note) { note.textContent = text || ""; }
+  }
+
+  function show(key, visible) {
+    var idx = indicesOf(key);
+    if (idx.length) {
+      window.Plotly.restyle(target, {visible: visible}, idx);
+      return Promise.resolve();
+    }
+    if (!visible || loading[key]) { return Promise.resolve(); }
+    loading[key] = true;
+    say(target.getAttribute("data-loading"));
+    return fetch(urlTemplate.replace("__KEY__", key), {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(response.status); }
+        return response.json();
+      })
+      .then(function (layer) {
+        loading[key] = false;
+        setNote(key, layer.empty_reason || layer.note);
+        if (!layer.traces.length) { say(layer.empty_reason || ""); return; }
+        var at = (target.data || []).filter(function (t) {
+          return t.meta && rank(t.meta.layer) <= rank(key);
+        }).length;
+        var positions = layer.traces.map(function (_, i) { return at + i; });
+        return window.Plotly.addTraces(target, layer.traces, positions).then(function () {
+          say(layer.title + ": " + target.getAttribute("data-loaded"));
+        });
+      })
+      .catch(function () {
+        loading[key] = false;
+        say(target.getAttribute("data-failed"));
+      });
+  }
+
+  function syncUrl() {
+    var params = new URLSearchParams(window.location.search);
+    params.delete("capa");
+    document.querySelectorAll("input[data-layer]").forEach(function (input) {
+      if (input.checked) { params.append("capa", keyOf(input)); }
+    });
+    window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
+  }
+
+  window.Plotly.newPlot(target, figure.data, figure.layout, {
+    responsive: true, displaylogo: false, scrollZoom: true,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
+  }).then(function () {
+    target.setAttribute("data-ready", "1");
+  });
+
+  document.querySelectorAll("input[data-layer]").forEach(function (input) {
+    input.addEventListener("change", function () {
+      show(keyOf(input), input.checked).then(syncUrl);
+    });
+  });
+  document.querySelectorAll("input[name=metrica]").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var box = document.querySelector("input[data-layer=coropletico]");
+      ["count", "rate", "eb"].forEach(function (m) {
+        if (m !== radio.value) { show("coropletico-" + m, false); }
+      });
+      if (box && box.checked) { show("coropletico-" + radio.value, true).then(syncUrl); }
+    });
+  });
+  var base = document.getElementById("base-map");
+  if (base) {
+    base.addEventListener("change", function () {
+      var update = {};
+      (figure.layout.images || []).forEach(function (_, i) { update["images[" + i + "].visible"] = base.checked; });
+      window.Plotly.relayout(target, update);
+    });
+  }
+  var png = document.getElementById("map-png");
+  if (png) {
+    png.addEventListener("click", function () {
+      window.Plotly.downloadImage(target, {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000});
+    });
+  }
+})();
