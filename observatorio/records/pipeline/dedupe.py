@@ -42,9 +42,19 @@ def hash_rows(parts: list) -> np.ndarray:
 
 
 def rounded(values: np.ndarray, places: int = 6) -> pd.Series:
-    """Coordinates as fixed text: 1e-6 degrees (~0.1 m), so re-exported floats hash the same."""
-    out = pd.Series(np.round(np.asarray(values, dtype=np.float64), places))
-    return out.map(lambda v: "" if v != v else f"{v:.{places}f}")
+    """Coordinates as integer millionths of a degree (~0.1 m) in text, so re-exported floats hash the same."""
+    values = np.asarray(values, dtype=np.float64)
+    finite = np.isfinite(values)
+    scaled = np.round(np.where(finite, values, 0.0) * 10 ** places).astype(np.int64).astype(str).astype(object)
+    scaled[~finite] = ""
+    return pd.Series(scaled)
+
+
+def per_distinct(values, function) -> pd.Series:
+    """`function` applied once per distinct value (addresses and nationalities repeat a lot)."""
+    codes, uniques = pd.factorize(pd.Series(values, dtype=object).fillna(""))
+    mapped = np.asarray([function(u) for u in uniques.tolist()] or [""], dtype=object)
+    return pd.Series(mapped[codes] if len(codes) else [], dtype=object)
 
 
 def classify(keys: np.ndarray, hashes: np.ndarray, candidate: np.ndarray, existing_by_key: dict,

@@ -356,7 +356,7 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     attr_names = sorted(attributes)
     attributes_json = _json_objects(attr_names, [attributes[a] for a in attr_names], n)
 
-    address_key = pd.Series(address).map(lambda a: normalise_street(a) if a else "")
+    address_key = dedupe.per_distinct(address, lambda a: normalise_street(a) if a else "")
     label_key = _column(values, "label_key", n)
     parts = [pd.Series(np.datetime_as_string(days)), pd.Series(_column(values, "occurred_time", n, -1)),
              pd.Series(label_key), dedupe.rounded(lon), dedupe.rounded(lat), address_key,
@@ -364,7 +364,7 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     for f in ("victim_key", "victim_sex", "victim_age_group", "victim_nationality", "offender_key", "offender_sex",
               "offender_age_group", "offender_nationality"):
         col = _column(values, f, n)
-        parts.append(pd.Series(col).map(name_key) if f.endswith("nationality") else pd.Series(col))
+        parts.append(dedupe.per_distinct(col, name_key) if f.endswith("nationality") else pd.Series(col))
     parts.append(pd.Series(attributes_json))
     return {"lon": lon, "lat": lat, "area": area, "outside": outside, "precision": precision, "days": days,
             "original": original, "attributes": attributes_json, "content_hash": dedupe.hash_rows(parts)}
