@@ -1,0 +1,331 @@
+"""Time every data endpoint of the dashboard at 1M and 5M demo events, against a plain GROUP BY.
+
+Run:  .venv/bin/python benchmarks/bench_dashboard.py [--sizes 1000000 5000000] [--backend sqlite postgres]
+
+Each (backend, size) runs in two fresh processes:
+
+1. *load*: migrate a scratch database, set up Peñalolén with ``run_demo`` (a
+   few events), then replace its events with ``build_scenario(n_events=N)``
+   written by raw ``executemany`` (SQLite) or ``COPY`` (PostgreSQL); the ORM
+   path would take minutes per million.
+2. *time*: a process that only serves requests, as a server would. It loads
+   the snapshot (timed), then asks every data endpoint ``/tablero/datos/<name>.json``
+   with the same ``COMBOS`` random filter combinations (seeded) and times each
+   request through Django's test client (server time: view, middleware, JSON).
+   The baseline runs the same question as an ORM GROUP BY over
+   ``records_event`` for the first ``--baseline`` combinations. RSS (current
+   and peak) is read from /proc at the end.
+
+SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size>; PostgreSQL to the
+database obs_bench_dash on 127.0.0.1 (created and dropped here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = dt.date(2026, 11, 25)
+COMBOS = 20
+ENDPOINTS = ("resumen", "tendencia", "categorias", "familias", "horas", "areas", "top-areas")
+PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_dash"
+COLUMNS = ("source_id", "batch_id", "external_id", "category_id", "original_label", "occurred_on", "occurred_time",
+           "lon", "lat", "precision", "address", "area_id", "outside", "victim_sex", "victim_age_group",
+           "victim_nationality", "victim_key", "offender_sex", "offender_age_group", "offender_nationality",
+           "offender_key", "original", "attributes", "content_hash")
+
+
+def _setup_django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatorio.settings")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    import django
+
+    django.setup()
+
+
+def _rss_mb() -> tuple[float, float]:
+    fields = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) / 1024
+    return fields["VmRSS"], fields["VmHWM"]
+
+
+# --- phase 1: load ----------------------------------------------------------------------------------------------
+
+
+def load(n_events: int) -> dict:
+    _setup_django()
+    import numpy as np
+    import pandas as pd
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from observatorio.demo.load import run_demo
+    from observatorio.demo.scenario import build_scenario
+    from observatorio.records import snapshot
+    from observatorio.records.models import Category, Event, ImportBatch, Source
+    from observatorio.territory.models import Area
+
+    call_command("migrate", verbosity=0)
+    t0 = time.perf_counter()
+    run_demo("13122", seed=1, years=3, as_of=AS_OF, n_events=500, show_progress=False)
+    Event.objects.all().delete()
+    scenario = build_scenario("13122", seed=1, years=3, as_of=AS_OF, n_events=n_events)
+    t_build = time.perf_counter() - t0
+    area_ids = dict(Area.objects.values_list("code", "id"))
+    category_ids = dict(Category.objects.values_list("code", "id"))
+    source_ids = dict(Source.objects.values_list("code", "id"))
+    batch_ids = {s: ImportBatch.objects.filter(source_id=i).values_list("id", flat=True).first()
+                 for s, i in source_ids.items()}
+    t1 = time.perf_counter()
+    total = 0
+    with transaction.atomic():
+        for code, frame in scenario.events.items():
+            n = len(frame)
+            out = pd.DataFrame({
+                "source_id": np.full(n, source_ids[code]),
+                "batch_id": np.full(n, batch_ids[code]),
+                "external_id": "",
+                "category_id": frame["category"].map(category_ids).astype("Int64"),
+                "original_label": frame["label"].astype(str),
+                "occurred_on": frame["occurred_on"].dt.strftime("%Y-%m-%d"),
+                "occurred_time": (frame["hour"].astype(int).map("{:02d}".format) + ":"
+                                  + frame["minute"].astype(int).map("{:02d}".format) + ":00"),
+                "lon": frame["lon"], "lat": frame["lat"], "precision": frame["precision"].astype(str),
+                "address": "", "area_id": frame["area_code"].map(area_ids).astype("Int64"),
+                "outside": frame["outside"].astype(bool),
+            })
+            for col in COLUMNS[13:21]:
+                out[col] = ""
+            out["original"] = "{}"
+            out["attributes"] = "{}"
+            out["content_hash"] = ""
+            _write(connection, out[list(COLUMNS)])
+            total += n
+        snapshot.bump()
+    t_insert = time.perf_counter() - t1
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE records_event")
+        else:
+            cursor.execute("ANALYZE")
+    return {"events": total, "build_s": round(t_build, 1), "insert_s": round(t_insert, 1)}
+
+
+def _write(connection, frame) -> None:
+    if connection.vendor == "postgresql":
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False, na_rep="\\N")
+        cols = ", ".join(COLUMNS)
+        with connection.cursor() as cursor:
+            raw = cursor.cursor  # psycopg's own cursor, for COPY
+            with raw.copy(f"COPY records_event ({cols}) FROM STDIN WITH (FORMAT csv, NULL '\\N')") as copy:
+                buffer.seek(0)
+                while chunk := buffer.read(1 << 20):
+                    copy.write(chunk)
+        return
+    columns = []
+    for name in COLUMNS:
+        col = frame[name]
+        columns.append(col.astype(object).where(col.notna(), None).tolist() if col.hasnans else col.tolist())
+    rows = list(zip(*columns))
+    marks = ", ".join("?" for _ in COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO records_event ({', '.join(COLUMNS)}) VALUES ({marks})", rows)
+
+
+# --- phase 2: time ----------------------------------------------------------------------------------------------
+
+
+def combos(rng, sources, families, levels, areas, n: int) -> list[dict]:
+    out = []
+    periods = ["7d", "28d", "month", "ytd", "12m", "custom"]
+    for _ in range(n):
+        q: dict = {"period": periods[int(rng.integers(len(periods)))]}
+        if q["period"] == "custom":
+            days = int(rng.integers(7, 3 * 365))
+            end = AS_OF - dt.timedelta(days=int(rng.integers(0, 365)))
+            q["start"], q["end"] = (end - dt.timedelta(days=days)).isoformat(), end.isoformat()
+        if rng.random() < 0.5:
+            q["source"] = list(rng.choice(sources, size=int(rng.integers(1, 3)), replace=False))
+        if rng.random() < 0.4:
+            q["family"] = list(rng.choice(families, size=int(rng.integers(1, 3)), replace=False))
+        q["level"] = levels[int(rng.integers(len(levels)))]
+        if rng.random() < 0.3:
+            q["area"] = [str(a) for a in rng.choice(areas, size=int(rng.integers(1, 4)), replace=False)]
+        out.append(q)
+    return out
+
+
+def _baseline(name: str, f, index):
+    """The same question as one plain ORM GROUP BY (or COUNT) over records_event."""
+    from django.db.models import Count
+    from django.db.models.functions import ExtractHour, ExtractWeekDay
+
+    from observatorio.records.models import Event
+
+    def qs(start, end):
+        q = Event.objects.filter(occurred_on__gte=start, occurred_on__lte=end)
+        if f.sources:
+            q = q.filter(source_id__in=f.sources)
+        if f.categories:
+            q = q.filter(category_id__in=f.categories)
+        if f.areas:
+            wanted = set()
+            for a in f.areas:
+                wanted |= index.descendants_or_self(a)
+            q = q.filter(area_id__in=wanted)
+        return q
+
+    base = qs(f.start, f.end)
+    if name == "resumen":
+        prev, last = f.previous(), f.last_year()
+        return [base.count(), qs(prev.start, prev.end).count(), qs(last.start, last.end).count()]
+    if name == "tendencia":
+        return list(base.values("occurred_on").annotate(n=Count("id")).order_by())
+    if name == "categorias":
+        return list(base.values("category_id").annotate(n=Count("id")).order_by())
+    if name == "familias":
+        return list(base.values("category__parent_id").annotate(n=Count("id")).order_by())
+    if name == "horas":
+        return list(base.filter(occurred_time__isnull=False)
+                    .annotate(h=ExtractHour("occurred_time"), d=ExtractWeekDay("occurred_on"))
+                    .values("h", "d").annotate(n=Count("id")).order_by())
+    return list(base.values("area_id").annotate(n=Count("id")).order_by())  # areas, top-areas
+
+
+def timing(n_baseline: int) -> dict:
+    _setup_django()
+    import numpy as np
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from observatorio.dashboard.board import as_of_date
+    from observatorio.dashboard.filters import parse_filters
+    from observatorio.records.models import Category, Source
+    from observatorio.records.snapshot import get_snapshot
+    from observatorio.territory.index import get_index
+
+    rss_before, _ = _rss_mb()
+    t0 = time.perf_counter()
+    snap = get_snapshot()
+    load_s = time.perf_counter() - t0
+    index = get_index()
+    rng = np.random.default_rng(20261125)
+    sources = sorted(Source.objects.filter(events__isnull=False).distinct().values_list("code", flat=True))
+    families = sorted(Category.objects.filter(parent__isnull=True).values_list("code", flat=True))
+    areas = sorted(index.areas)
+    queries = combos(rng, sources, families, index.levels(), areas, COMBOS)
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="analista"))
+    client.get("/tablero/datos/resumen.json")  # warm-up: imports, first query plans
+    from django.http import QueryDict
+    from urllib.parse import urlencode
+
+    results = {}
+    for name in ENDPOINTS:
+        times, base_times = [], []
+        for k, q in enumerate(queries):
+            url = f"/tablero/datos/{name}.json?{urlencode(q, doseq=True)}"
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - t)
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
+            if k < n_baseline:
+                f, _errors = parse_filters(QueryDict(urlencode(q, doseq=True)), as_of=as_of_date(snap), index=index)
+                t = time.perf_counter()
+                _baseline(name, f, index)
+                base_times.append(time.perf_counter() - t)
+        ms = np.array(times) * 1000
+        paired = ms[:len(base_times)]
+        results[name] = {
+            "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
+            "max_ms": round(float(ms.max()), 1),
+            "groupby_p50_ms": round(float(np.median(base_times)) * 1000, 1) if base_times else None,
+            "speedup_x": round(float(np.median(np.array(base_times) * 1000 / paired)), 1) if base_times else None,
+        }
+    rss, peak = _rss_mb()
+    return {"snapshot_load_s": round(load_s, 2), "snapshot_mb": round(snap.nbytes / 2**20, 1),
+            "events": snap.size, "rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1),
+            "rss_before_snapshot_mb": round(rss_before, 1), "endpoints": results}
+
+
+# --- driver -----------------------------------------------------------------------------------------------------
+
+
+def _env(backend: str, size: int) -> dict:
+    env = dict(os.environ)
+    if backend == "postgres":
+        env["OBS_DATABASE_URL"] = PG_URL
+        env.pop("OBS_DATA_DIR", None)
+    else:
+        env.pop("OBS_DATABASE_URL", None)
+        env["OBS_DATA_DIR"] = f"/tmp/bench-dash/{size}"
+    return env
+
+
+def _child(phase: str, backend: str, size: int, extra: list[str]) -> dict:
+    cmd = [sys.executable, __file__, "--phase", phase, "--n", str(size), *extra]
+    done = subprocess.run(cmd, env=_env(backend, size), capture_output=True, text=True, cwd=ROOT)
+    if done.returncode != 0:
+        raise SystemExit(f"{phase} {backend} {size} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000])
+    parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
+    parser.add_argument("--baseline", type=int, default=COMBOS, help="combinations also timed as GROUP BY")
+    parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--phase", choices=["load", "time"], help=argparse.SUPPRESS)
+    parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "load":
+        print(json.dumps(load(args.n)))
+        return 0
+    if args.phase == "time":
+        print(json.dumps(timing(args.baseline)))
+        return 0
+    report = []
+    for backend in args.backend:
+        for size in args.sizes:
+            if backend == "postgres":
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "obs_bench_dash"],
+                               check=True)
+                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "obs_bench_dash"], check=True)
+            else:
+                path = Path(f"/tmp/bench-dash/{size}")
+                if path.exists():
+                    subprocess.run(["rm", "-rf", str(path)], check=True)
+                path.mkdir(parents=True)
+            loaded = _child("load", backend, size, [])
+            print(f"[{backend} {size:,}] loaded {loaded}", flush=True)
+            timed = _child("time", backend, size, ["--baseline", str(args.baseline)])
+            row = {"backend": backend, "size": size, **loaded, **timed}
+            report.append(row)
+            print(json.dumps(row, indent=1), flush=True)
+            if not args.keep and backend == "postgres":
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "obs_bench_dash"])
+    print("\nbackend  events     endpoint     p50 ms  p95 ms  GROUP BY p50 ms  speed-up  RSS MB")
+    for row in report:
+        for name, r in row["endpoints"].items():
+            print(f"{row['backend']:8} {row['size']:>10,} {name:12} {r['p50_ms']:7} {r['p95_ms']:7} "
+                  f"{r['groupby_p50_ms']!s:>16} {r['speedup_x']!s:>9} {row['peak_rss_mb']:7}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
