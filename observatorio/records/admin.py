@@ -1,6 +1,8 @@
 from django.contrib import admin
 
-from .models import AggregateCount, Category, CategoryLabel, Event, ImportBatch, Place, Source, SurveyResponse
+from .models import (AddressPoint, AggregateCount, Category, CategoryLabel, CountRevision, DataVersion, Event,
+                     EventRevision, ImportBatch, Place, PopulationProjection, Source, SourceMapping,
+                     SurveyResponse)
 
 
 @admin.register(Source)
@@ -58,3 +60,41 @@ class AggregateCountAdmin(admin.ModelAdmin):
 class SurveyResponseAdmin(admin.ModelAdmin):
     list_display = ("survey", "answered_on", "area", "weight", "feels_unsafe", "victimized")
     list_filter = ("survey", "feels_unsafe")
+
+
+@admin.register(DataVersion)
+class DataVersionAdmin(admin.ModelAdmin):
+    list_display = ("name", "version")
+    readonly_fields = ("name", "version")
+
+
+@admin.register(SourceMapping)
+class SourceMappingAdmin(admin.ModelAdmin):
+    list_display = ("source", "version", "created_at", "created_by")
+    list_filter = ("source",)
+
+
+@admin.register(EventRevision)
+class EventRevisionAdmin(admin.ModelAdmin):
+    list_display = ("event", "batch", "created_at")
+    raw_id_fields = ("event", "batch")
+
+
+@admin.register(CountRevision)
+class CountRevisionAdmin(admin.ModelAdmin):
+    list_display = ("count", "batch", "previous_count")
+    raw_id_fields = ("count", "batch")
+
+
+@admin.register(AddressPoint)
+class AddressPointAdmin(admin.ModelAdmin):
+    list_display = ("street", "number", "area", "lon", "lat")
+    search_fields = ("street", "street_normalised")
+    raw_id_fields = ("area",)
+
+
+@admin.register(PopulationProjection)
+class PopulationProjectionAdmin(admin.ModelAdmin):
+    list_display = ("area_code", "name", "year", "population")
+    list_filter = ("year",)
+    search_fields = ("area_code", "name")
