@@ -179,7 +179,8 @@ def _hours_figure(h: engine.HourWeekday, ctx: Context) -> dict:
              "y": [_(d) for d in WEEKDAYS], "colorscale": COLORSCALE, "hoverongaps": False,
              "colorbar": {"thickness": 10, "tickformat": ",d"},
              "hovertemplate": "%{y} %{x} h: %{z:,d}<extra></extra>"}
-    return {"data": [trace], "layout": _layout(ctx, height=300, yaxis={"autorange": "reversed"},
+    return {"data": [trace], "layout": _layout(ctx, height=300, margin={"l": 80, "r": 10, "t": 10, "b": 40},
+                                                 yaxis={"autorange": "reversed"},
                                                  xaxis={"title": {"text": _("Hora")}, "dtick": 2})}
 
 

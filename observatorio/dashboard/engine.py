@@ -20,7 +20,6 @@ import numpy as np
 
 from observatorio.analysis.compare import poisson_rate_test
 from observatorio.analysis.rates import crude_rate, eb_global
-from observatorio.analysis.timepatterns import hour_weekday_matrix
 from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
 from observatorio.territory.index import TerritoryIndex
 
@@ -199,8 +198,10 @@ def trend(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> Trend:
         starts = [max(f.start, from_day_number(7 * (week0 + i) - 3)) for i in range(counts.size)]
     else:
         month0 = f.start.year * 12 + f.start.month - 1
-        months = days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
-        counts = np.bincount(months - month0, minlength=f.end.year * 12 + f.end.month - 1 - month0 + 1)
+        # Month of each day of the window, looked up: converting millions of days to datetime64 is slower.
+        calendar = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        month_of = calendar + 1970 * 12 - month0
+        counts = np.bincount(month_of[days - first], minlength=int(month_of[-1]) + 1)
         starts = [max(f.start, dt.date((month0 + i) // 12, (month0 + i) % 12 + 1, 1)) for i in range(counts.size)]
     return Trend(step, starts, counts.astype(np.int64))
 
@@ -244,13 +245,21 @@ class HourWeekday:
 
 
 def hour_weekday(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> HourWeekday:
+    """Events by weekday and hour, as :func:`~observatorio.analysis.timepatterns.hour_weekday_matrix` counts them.
+
+    The matrix is counted straight from the day and minute columns: building millions of timestamps for
+    the analysis function costs ten times more than the count (the tests check both agree).
+    """
     window, mask = select(snap, f, index)
     minutes = _take(snap, "minute", window, mask)
     known = minutes >= 0
-    days = _take(snap, "day", window, mask)[known]
-    when = days.astype("datetime64[D]").astype("datetime64[m]") + minutes[known].astype("timedelta64[m]")
-    matrix = hour_weekday_matrix(when) if when.size else np.zeros((7, 24))
-    return HourWeekday(matrix, int(minutes.size - known.sum()))
+    days = _take(snap, "day", window, mask)
+    if not known.all():
+        days, minutes = days[known], minutes[known]
+    # 1970-01-01 was a Thursday (weekday 3 counting from Monday = 0).
+    slot = ((days.astype(np.int64) + 3) % 7) * 24 + minutes // 60
+    matrix = np.bincount(slot, minlength=168).astype(float).reshape(7, 24)
+    return HourWeekday(matrix, int(known.size - np.count_nonzero(known)))
 
 
 # --- areas ----------------------------------------------------------------------------------------------------

@@ -58,3 +58,44 @@ def test_snapshot_is_cached_until_the_version_moves(source):
 def test_day_numbers_round_trip():
     day = dt.date(2025, 12, 31)
     assert snapshot.from_day_number(snapshot.day_number(day)) == day
+
+
+def _event(source, day, **extra):
+    return Event.objects.create(source=source, occurred_on=day, **extra)
+
+
+def test_rows_are_ordered_by_day_and_windows_are_slices(source):
+    days = [dt.date(2024, 5, 3), dt.date(2023, 1, 1), dt.date(2024, 5, 1), dt.date(2024, 5, 3), dt.date(2025, 1, 1)]
+    ids = [_event(source, d).id for d in days]
+    snap = snapshot.get_snapshot()
+    assert snap.day.tolist() == sorted(snapshot.day_number(d) for d in days)
+    # Same day: id order kept (stable sort).
+    assert snap.id.tolist() == [ids[1], ids[2], ids[0], ids[3], ids[4]]
+    window = snap.window(snapshot.day_number(dt.date(2024, 5, 1)), snapshot.day_number(dt.date(2024, 5, 3)))
+    assert snap.id[window].tolist() == [ids[2], ids[0], ids[3]]
+    empty = snap.window(snapshot.day_number(dt.date(2030, 1, 1)), snapshot.day_number(dt.date(2031, 1, 1)))
+    assert snap.id[empty].size == 0
+
+
+def test_vendor_sql_equals_the_generic_value_by_value_path(source, monkeypatch):
+    """The integer SQL (julianday, substr) must give what Python's date and time parsing gives."""
+    from observatorio.records.models import Category
+    from observatorio.territory.models import Area
+
+    cat = Category.objects.create(code="robo", name="Robo")
+    area = Area.objects.create(code="X1", name="X1", level="uv")
+    _event(source, dt.date(1969, 12, 31), occurred_time=dt.time(0, 0), category=cat, area=area, lon=0.0, lat=0.0)
+    _event(source, dt.date(2024, 2, 29), occurred_time=dt.time(23, 59, 30, 500))
+    _event(source, dt.date(2100, 3, 1), lon=-70.5, lat=None)
+    fast = snapshot.load_snapshot()
+    monkeypatch.setattr(snapshot, "_SQL", {})
+    slow = snapshot.load_snapshot()
+    for column in ("id", "source", "category", "day", "minute", "area", "outside"):
+        assert getattr(fast, column).tolist() == getattr(slow, column).tolist(), column
+        assert getattr(fast, column).dtype == getattr(slow, column).dtype, column
+    np.testing.assert_array_equal(fast.lon, slow.lon)
+    np.testing.assert_array_equal(fast.lat, slow.lat)
+    assert fast.day.tolist() == [-1, snapshot.day_number(dt.date(2024, 2, 29)), snapshot.day_number(dt.date(2100, 3, 1))]
+    assert fast.minute.tolist() == [0, 23 * 60 + 59, -1]
+    assert fast.category.tolist() == [cat.id, -1, -1] and fast.area.tolist() == [area.id, -1, -1]
+    assert fast.lon[0] == 0.0 and np.isnan(fast.lat[2]) and np.isnan(fast.lon[1])
