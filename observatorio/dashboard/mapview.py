@@ -72,8 +72,10 @@ def _layer_menu(scope) -> list[dict]:
 def _layout(terr, spanish: bool, images: list) -> dict:
     minx, miny, maxx, maxy = terr.outline.bounds
     pad = 0.03 * max(maxx - minx, maxy - miny)
+    # Height follows the territory's shape (about 760 px of plot width) plus room for the legend.
+    height = int(min(720, max(480, 760 * (maxy - miny) / max(maxx - minx, 1.0) + 160)))
     return dict(
-        separators=",." if spanish else ".,", margin=dict(l=0, r=110, t=0, b=0), height=660,
+        separators=",." if spanish else ".,", margin=dict(l=0, r=110, t=0, b=0), height=height,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode="pan",
         hoverlabel=dict(bgcolor="white", font=dict(color="#1f2933")),
         xaxis=dict(visible=False, range=[minx - pad, maxx + pad]),
