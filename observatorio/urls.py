@@ -12,6 +12,7 @@ urlpatterns = [
     path("cuenta/ingresar/", dashboard_views.login, name="login"),
     path("cuenta/salir/", dashboard_views.logout, name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("cargas/", include("observatorio.records.web.urls")),
     path("", include("observatorio.dashboard.urls")),
 ]
 

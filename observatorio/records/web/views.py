@@ -1,0 +1,375 @@
+"""The import pages: upload → preview → columns → validation (dry run) → commit → history → rollback.
+
+Every view is `allow(*LOADER_ROLES)` (authorities and users without a role
+get 403, anonymous visitors the login page) and then checks the source with
+`access.require_source`: an operator sees and acts only on their own
+sources' uploads and batches. An upload belongs to the person who sent it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template import Engine, RequestContext, engines
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from observatorio.accounts.roles import allow
+from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
+
+from . import jobs, uploads, wording
+from .access import LOADER_ROLES, loadable_sources, may_load, may_map_labels, require_source
+from .forms import LabelsForm, MappingForm, UploadForm
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+SHOWN_ISSUES = 500
+HISTORY_PAGE = 50
+STAGE_NAMES = {"read": "Leyendo el archivo", "validate": "Validando cada fila", "place": "Ubicando en el territorio",
+               "dedupe": "Buscando duplicados", "write": "Escribiendo los registros"}
+
+loader_only = allow(*LOADER_ROLES)
+
+
+_engine = None
+
+
+def template_engine() -> Engine:
+    """The site's template engine with this package's folder in front.
+
+    The templates live beside the code (observatorio/records/web/templates),
+    which the app-directories loader does not search, so the site's engine is
+    copied with that folder added: base.html, tags and context processors stay
+    the site's own.
+    """
+    global _engine
+    if _engine is None:
+        site = engines["django"].engine
+        _engine = Engine(dirs=[TEMPLATES, *site.dirs], app_dirs=site.app_dirs,
+                         context_processors=site.context_processors, debug=site.debug, libraries=site.libraries,
+                         string_if_invalid=site.string_if_invalid, file_charset=site.file_charset)
+    return _engine
+
+
+def render(request, name, context=None, status=200):
+    template = template_engine().get_template(name)
+    return HttpResponse(template.render(RequestContext(request, context or {})), status=status)
+
+
+def stage_name(stage):
+    return _(STAGE_NAMES[stage]) if stage in STAGE_NAMES else ""
+
+
+def _upload_for(request, token) -> uploads.Upload:
+    upload = uploads.load(token)
+    if upload.state.get("user") != request.user.pk:
+        raise PermissionDenied
+    source = Source.objects.filter(code=upload.state["source"]).first()
+    if source is None:
+        raise Http404
+    require_source(request.user, source)
+    upload.source = source
+    return upload
+
+
+def _batch_for(request, batch_id) -> ImportBatch:
+    batch = get_object_or_404(ImportBatch.objects.select_related("source", "created_by"), pk=batch_id)
+    require_source(request.user, batch.source)
+    return batch
+
+
+def _issue_rows(issues):
+    rows = []
+    for issue in issues[:SHOWN_ISSUES]:
+        rows.append({**issue, "spanish": wording.issue_text(issue.get("code", "")),
+                     "severity_name": str(wording.SEVERITY.get(issue.get("severity"), issue.get("severity")))})
+    return rows
+
+
+def _failure(error: dict) -> dict:
+    return {**error, "spanish": wording.failure_text(error.get("code", ""))}
+
+
+def _read_failure(exc) -> dict:
+    return _failure({"code": "unreadable", "message": exc.message, "fix": exc.fix, "file": exc.file})
+
+
+@loader_only
+def history(request):
+    sources = loadable_sources(request.user)
+    batches = ImportBatch.objects.filter(source__in=sources).select_related("source", "created_by")
+    chosen = request.GET.get("fuente", "")
+    if chosen:
+        batches = batches.filter(source__code=chosen)
+    page = Paginator(batches.order_by("-created_at", "-id"), HISTORY_PAGE).get_page(request.GET.get("pagina"))
+    return render(request, "records/history.html", {"page": page, "sources": sources, "chosen": chosen,
+                                                    "committed": BatchStatus.COMMITTED})
+
+
+@loader_only
+@require_http_methods(["GET", "POST"])
+def upload_file(request):
+    from observatorio.records.readers import ReadError, read_table
+
+    form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
+    failure = None
+    if request.method == "POST" and form.is_valid():
+        source = form.cleaned_data["source"]
+        require_source(request.user, source)
+        upload = uploads.create(form.cleaned_data["file"], user=request.user, source=source,
+                                sheet=form.cleaned_data["sheet"])
+        try:
+            table = read_table(upload.data_path, sheet=form.cleaned_data["sheet"] or None)
+        except ReadError as exc:
+            # Nothing of an unreadable file is kept: not the file, not a batch.
+            uploads.remove(upload)
+            failure = _read_failure(exc)
+            failure["file"] = upload.state["file_name"]
+        else:
+            upload.update(preview=uploads.preview_of(table))
+            return redirect("cargas:preview", token=upload.token)
+    return render(request, "records/upload.html", {"form": form, "failure": failure, "step": "upload"},
+                  status=422 if failure else 200)
+
+
+def _mapping_state(upload):
+    """Fields of the source, the mapping in force for this file (or the failure), and the saved version."""
+    from observatorio.records.pipeline.fields import fields_for
+    from observatorio.records.pipeline.issues import ImportFailed
+    from observatorio.records.pipeline.mapping import resolve_mapping
+    from observatorio.records.pipeline.run import saved_mapping
+    from observatorio.records.sources import config_for
+
+    source = upload.source
+    config = config_for(source.kind)
+    preview = upload.state["preview"]
+    saved = saved_mapping(source)
+    try:
+        mapping = resolve_mapping(upload.state["file_name"], preview["columns"], source.code, config, saved)
+        return fields_for(config.target), dict(mapping.columns), mapping, None, saved
+    except ImportFailed as exc:
+        return fields_for(config.target), _partial_mapping(preview["columns"], config, saved), None, \
+            _failure(exc.as_dict()), saved
+
+
+def _partial_mapping(columns, config, saved) -> dict:
+    """What the saved mapping and the kind's default names find in this file, so the person can complete it."""
+    from observatorio.records.pipeline.names import name_key
+
+    by_key = {}
+    for column in columns:
+        by_key.setdefault(name_key(column), column)
+    saved_columns = (saved or {}).get("columns") or {}
+    current = {}
+    for name, column in saved_columns.items():
+        found = column if column in columns else by_key.get(name_key(column)) if column else None
+        if found and ":" not in name:
+            current[name] = found
+    for name, candidates in config.columns.items():
+        if name in current or saved_columns.get(name) == "":
+            continue
+        match = next((by_key[c] for c in candidates if c in by_key), None)
+        if match:
+            current[name] = match
+    return current
+
+
+@loader_only
+def preview(request, token):
+    upload = _upload_for(request, token)
+    fields, current, mapping, failure, saved = _mapping_state(upload)
+    data = upload.state["preview"]
+    notes = [{**n, "spanish": wording.note_text(n.get("code", ""))} for n in data["notes"]]
+    return render(request, "records/preview.html", {
+        "upload": upload.state, "token": token, "source": upload.source, "preview": data,
+        "rows": list(zip(data["row_numbers"], data["first_rows"])), "notes": notes,
+        "delimiter": wording.delimiter_name(data["delimiter"]) if data["delimiter"] else "",
+        "mapped": [(name, fields[name].help, current.get(name)) for name in fields if current.get(name)],
+        "failure": failure, "step": "preview"})
+
+
+@loader_only
+@require_http_methods(["GET", "POST"])
+def mapping_page(request, token):
+    from observatorio.records.pipeline.mapping import save_mapping
+
+    upload = _upload_for(request, token)
+    fields, current, mapping, failure, saved = _mapping_state(upload)
+    form = MappingForm(request.POST or None, fields=fields, columns=upload.state["preview"]["columns"],
+                       current=current)
+    if request.method == "POST" and form.is_valid():
+        set_columns, unset = form.changes(current)
+        if set_columns or unset:
+            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, user=request.user)
+            messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s (versión %(v)s).")
+                             % {"source": upload.source.name, "v": row.version})
+        else:
+            messages.info(request, _("La asignación no cambió."))
+        return redirect("cargas:preview", token=token)
+    return render(request, "records/mapping.html", {
+        "upload": upload.state, "token": token, "source": upload.source, "form": form, "failure": failure,
+        "version": (saved or {}).get("version"), "step": "mapping",
+        "attributes": sorted((mapping.attributes if mapping else {}).items())})
+
+
+def _start(request, upload, kind):
+    if not upload.has_file:
+        messages.error(request, _("Este archivo ya fue importado; súbalo de nuevo para otra carga."))
+        return redirect("cargas:history")
+    try:
+        jobs.start(upload, kind, request.user)
+    except jobs.JobRunning:
+        messages.info(request, _("Ya hay un proceso en curso para este archivo."))
+    return redirect("cargas:progress", token=upload.token)
+
+
+@loader_only
+@require_POST
+def validate(request, token):
+    return _start(request, _upload_for(request, token), jobs.DRY_RUN)
+
+
+@loader_only
+@require_POST
+def commit(request, token):
+    return _start(request, _upload_for(request, token), jobs.COMMIT)
+
+
+def _next_url(upload, job) -> str:
+    if job.get("status") != "done":
+        return ""
+    if job.get("kind") == jobs.COMMIT:
+        return reverse("cargas:batch", args=[job["batch"]])
+    return reverse("cargas:report", args=[upload.token])
+
+
+@loader_only
+def progress_page(request, token):
+    upload = _upload_for(request, token)
+    job = jobs.status(upload)
+    if job["status"] == "idle":
+        return redirect("cargas:preview", token=token)
+    return render(request, "records/progress.html", {
+        "upload": upload.state, "token": token, "source": upload.source, "job": job,
+        "stage": stage_name(job["stage"]), "error": _failure(job["error"]) if job["error"] else None,
+        "next": _next_url(upload, upload.job), "step": "validate" if job["kind"] == jobs.DRY_RUN else "commit"})
+
+
+@loader_only
+def progress_data(request, token):
+    upload = _upload_for(request, token)
+    job = jobs.status(upload)
+    job["stage_name"] = stage_name(job["stage"])
+    job["next"] = _next_url(upload, upload.job)
+    if job["error"]:
+        job["error"] = _failure(job["error"])
+    return JsonResponse(job, json_dumps_params={"ensure_ascii": False})
+
+
+def _report_context(batch):
+    report = batch.report or {}
+    return {
+        "batch": batch, "errors": _issue_rows(report.get("errors", [])), "errors_total": report.get("errors_total", 0),
+        "warnings": _issue_rows(report.get("warnings", [])), "warnings_total": report.get("warnings_total", 0),
+        "notes": report.get("notes", []), "unmapped": sorted((report.get("unmapped_categories") or {}).items(),
+                                                             key=lambda kv: (-kv[1], kv[0])),
+        "shown_limit": SHOWN_ISSUES, "previous_batch": report.get("previous_batch"),
+    }
+
+
+def _categories():
+    return [(c.code, f"{c.name} ({c.code})") for c in Category.objects.order_by("family", "name")]
+
+
+@loader_only
+def report_page(request, token):
+    upload = _upload_for(request, token)
+    batch_id = upload.state.get("dry_run_batch")
+    if not batch_id:
+        return redirect("cargas:preview", token=token)
+    batch = get_object_or_404(ImportBatch, pk=batch_id, source=upload.source)
+    context = _report_context(batch)
+    labels_form = None
+    if context["unmapped"] and may_map_labels(request.user):
+        labels_form = LabelsForm(labels=context["unmapped"], categories=_categories())
+    return render(request, "records/report.html", {
+        **context, "upload": upload.state, "token": token, "source": upload.source, "labels_form": labels_form,
+        "can_commit": upload.has_file and not upload.state.get("committed_batch"), "step": "validate",
+        "committed_batch": upload.state.get("committed_batch")})
+
+
+@loader_only
+@require_POST
+def map_labels(request, token):
+    from observatorio.records.pipeline.crosswalk import set_label
+
+    upload = _upload_for(request, token)
+    if not may_map_labels(request.user):
+        raise PermissionDenied
+    batch = get_object_or_404(ImportBatch, pk=upload.state.get("dry_run_batch") or 0, source=upload.source)
+    unmapped = _report_context(batch)["unmapped"]
+    form = LabelsForm(request.POST, labels=unmapped, categories=_categories())
+    if form.is_valid():
+        chosen = form.chosen()
+        for label, code in chosen:
+            set_label(upload.source, label, code)
+        if chosen:
+            messages.success(request, _("%(n)s equivalencias guardadas; valide de nuevo para incluir esas filas.")
+                             % {"n": len(chosen)})
+    else:
+        messages.error(request, _("Elija categorías de la lista."))
+    return redirect("cargas:report", token=token)
+
+
+@loader_only
+def batch_page(request, batch_id):
+    batch = _batch_for(request, batch_id)
+    return render(request, "records/batch.html", {**_report_context(batch), "committed": BatchStatus.COMMITTED})
+
+
+@loader_only
+def batch_report(request, batch_id, fmt):
+    from observatorio.records.pipeline.report import FORMATS, batch_issues, write_report
+
+    batch = _batch_for(request, batch_id)
+    if fmt not in FORMATS:
+        raise Http404
+    body = write_report(batch_issues(batch), fmt)
+    kind = "text/csv; charset=utf-8" if fmt == "csv" else \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = HttpResponse(body, content_type=kind)
+    response["Content-Disposition"] = f'attachment; filename="informe_lote_{batch.id}.{fmt}"'
+    return response
+
+
+@loader_only
+@require_http_methods(["GET", "POST"])
+def rollback(request, batch_id):
+    from observatorio.records.pipeline.rollback import RollbackRefused, rollback_batch
+
+    batch = _batch_for(request, batch_id)
+    refused = None
+    if request.method == "POST":
+        if request.POST.get("confirmar") != "si":
+            refused = _("Marque la casilla de confirmación para revertir el lote.")
+        else:
+            try:
+                result = rollback_batch(batch.id)
+            except RollbackRefused as exc:
+                refused = str(exc)
+            else:
+                messages.success(request, _("Lote %(id)s revertido: %(events)s eventos y %(counts)s conteos eliminados, "
+                                            "%(restored)s registros restaurados.")
+                                 % {"id": batch.id, "events": result.events_deleted, "counts": result.counts_deleted,
+                                    "restored": result.events_restored + result.counts_restored})
+                return redirect("cargas:batch", batch_id=batch.id)
+    events = batch.events.count()
+    return render(request, "records/rollback.html", {"batch": batch, "refused": refused, "events": events,
+                                                     "committed": BatchStatus.COMMITTED},
+                  status=409 if refused and request.method == "POST" and request.POST.get("confirmar") == "si"
+                  else 200)
