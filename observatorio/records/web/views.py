@@ -92,7 +92,8 @@ def _issue_rows(issues):
 
 
 def _failure(error: dict) -> dict:
-    return {**error, "spanish": wording.failure_text(error.get("code", ""))}
+    code = "crash" if error.get("kind") == "crash" else error.get("code", "")
+    return {**error, "spanish": wording.failure_text(code)}
 
 
 def _read_failure(exc) -> dict:
@@ -116,6 +117,10 @@ def history(request):
 def upload_file(request):
     from observatorio.records.readers import ReadError, read_table
 
+    posted = Source.objects.filter(code=request.POST.get("source", "")).first() if request.method == "POST" else None
+    if posted is not None:
+        # Naming a source outside one's scope is not a typo to correct in the form: it is refused.
+        require_source(request.user, posted)
     form = UploadForm(request.POST or None, request.FILES or None, user=request.user)
     failure = None
     if request.method == "POST" and form.is_valid():
