@@ -87,6 +87,7 @@ def _issue_rows(issues):
     rows = []
     for issue in issues[:SHOWN_ISSUES]:
         rows.append({**issue, "spanish": wording.issue_text(issue.get("code", "")),
+                     "spanish_fix": wording.fix_text(issue.get("code", "")),
                      "severity_name": str(wording.SEVERITY.get(issue.get("severity"), issue.get("severity")))})
     return rows
 

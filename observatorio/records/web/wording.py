@@ -27,6 +27,23 @@ ISSUE = {
     "address_not_found": _("La dirección no está en el callejero; el evento se guarda sin ubicación."),
 }
 
+FIX = {
+    "bad_date": _("Escriba la fecha como dd-mm-aaaa, dd/mm/aaaa o aaaa-mm-dd, con un día que exista."),
+    "future_date": _("Revise el año."),
+    "bad_time": _("Escriba la hora como HH:MM, de 00:00 a 23:59."),
+    "unmapped_label": _("Asigne la etiqueta a una categoría en «Tipos sin equivalencia» y valide de nuevo."),
+    "unknown_area": _("Use un código de área del territorio."),
+    "bad_rut": _("Corrija el RUT o deje la celda vacía."),
+    "bad_sex": _("Escriba F (femenino), M (masculino) o X."),
+    "bad_age": _("Corrija la edad."),
+    "bad_count": _("Corrija el conteo."),
+    "bad_coordinates": _("Revise latitud y longitud (o coordenadas UTM 19S en metros)."),
+    "required_empty": _("Complete el valor."),
+    "too_long": _("Acorte el valor."),
+    "conflicting_row": _("Deje una de las dos filas, o dé a cada registro su propio identificador."),
+    "address_not_found": _("Revise calle y número, o agregue coordenadas."),
+}
+
 FAILURE = {
     "unreadable": _("No se pudo leer el archivo."),
     "required_column_missing": _("Falta una columna obligatoria."),
@@ -51,6 +68,10 @@ DELIMITERS = {";": _("punto y coma (;)"), ",": _("coma (,)"), "\t": _("tabulador
 
 def issue_text(code: str) -> str:
     return str(ISSUE.get(code, ""))
+
+
+def fix_text(code: str) -> str:
+    return str(FIX.get(code, ""))
 
 
 def failure_text(code: str) -> str:
