@@ -200,3 +200,15 @@ def test_impossible_dates_and_a_missing_column_at_validation_write_nothing(clien
     page = client.get(f"/cargas/archivo/{token}/progreso/").content.decode()
     assert "Una columna de la asignación guardada no está en el archivo." in page
     assert ImportBatch.objects.count() == before and Event.objects.count() == 0
+
+
+def test_the_pages_speak_english_when_asked(client, web, personas, calls_file):
+    from django.conf import settings
+
+    login(client, "olga")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    token = token_of(upload(client, calls_file))
+    client.post(f"/cargas/archivo/{token}/validar/")
+    html = client.get(f"/cargas/archivo/{token}/informe/").content.decode()
+    assert "Validation report" in html and "The date is not valid." in html and "Import 5 rows" in html
+    assert "Informe de validación" not in html

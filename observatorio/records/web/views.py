@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template import Engine, RequestContext, engines
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from observatorio.accounts.roles import allow
@@ -30,8 +31,9 @@ from .forms import LabelsForm, MappingForm, UploadForm
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 SHOWN_ISSUES = 500
 HISTORY_PAGE = 50
-STAGE_NAMES = {"read": "Leyendo el archivo", "validate": "Validando cada fila", "place": "Ubicando en el territorio",
-               "dedupe": "Buscando duplicados", "write": "Escribiendo los registros"}
+STAGE_NAMES = {"read": gettext_lazy("Leyendo el archivo"), "validate": gettext_lazy("Validando cada fila"),
+               "place": gettext_lazy("Ubicando en el territorio"), "dedupe": gettext_lazy("Buscando duplicados"),
+               "write": gettext_lazy("Escribiendo los registros")}
 
 loader_only = allow(*LOADER_ROLES)
 
@@ -62,7 +64,7 @@ def render(request, name, context=None, status=200):
 
 
 def stage_name(stage):
-    return _(STAGE_NAMES[stage]) if stage in STAGE_NAMES else ""
+    return str(STAGE_NAMES[stage]) if stage in STAGE_NAMES else ""
 
 
 def _upload_for(request, token) -> uploads.Upload:
