@@ -25,7 +25,7 @@ from observatorio.accounts.roles import allow
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 
 from . import jobs, uploads, wording
-from .access import LOADER_ROLES, loadable_sources, may_load, may_map_labels, require_source
+from .access import LOADER_ROLES, loadable_sources, may_map_labels, require_source
 from .forms import LabelsForm, MappingForm, UploadForm
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
