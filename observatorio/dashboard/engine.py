@@ -51,10 +51,10 @@ class Taxonomy:
 # --- selection ------------------------------------------------------------------------------------------------
 
 
-def _lut(ids, size: int) -> np.ndarray:
-    """Boolean table over ids 0..size-1 plus a last slot (False) that id -1 lands on."""
-    table = np.zeros(size + 1, dtype=bool)
-    ids = np.asarray([i for i in ids if 0 <= i < size], dtype=np.int64)
+def _lut(ids) -> np.ndarray:
+    """Boolean table over ids 0..max(ids)+1; database ids start at 1, so slots 0 and the last are False."""
+    ids = np.asarray([i for i in ids if i > 0], dtype=np.int64)
+    table = np.zeros(int(ids.max()) + 2 if ids.size else 2, dtype=bool)
     table[ids] = True
     return table
 
@@ -67,9 +67,8 @@ def select(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, start: dt.
 
     def narrow(column: np.ndarray, ids) -> None:
         nonlocal mask
-        values = column[window]
-        size = int(values.max()) + 1 if values.size else 1
-        passed = _lut(ids, size)[values]
+        # mode="clip" sends -1 to slot 0 and ids beyond the table to its last slot, both False: no pass for max().
+        passed = np.take(_lut(ids), column[window], mode="clip")
         mask = passed if mask is None else (mask & passed)
 
     if f.sources:
