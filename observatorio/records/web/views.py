@@ -8,14 +8,13 @@ sources' uploads and batches. An upload belongs to the person who sent it.
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.template import Engine, RequestContext, engines
+from django.shortcuts import render as django_render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +27,6 @@ from . import jobs, uploads, wording
 from .access import LOADER_ROLES, loadable_sources, may_map_labels, require_source
 from .forms import LabelsForm, MappingForm, UploadForm
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 SHOWN_ISSUES = 500
 HISTORY_PAGE = 50
 STAGE_NAMES = {"read": gettext_lazy("Leyendo el archivo"), "validate": gettext_lazy("Validando cada fila"),
@@ -38,29 +36,8 @@ STAGE_NAMES = {"read": gettext_lazy("Leyendo el archivo"), "validate": gettext_l
 loader_only = allow(*LOADER_ROLES)
 
 
-_engine = None
-
-
-def template_engine() -> Engine:
-    """The site's template engine with this package's folder in front.
-
-    The templates live beside the code (observatorio/records/web/templates),
-    which the app-directories loader does not search, so the site's engine is
-    copied with that folder added: base.html, tags and context processors stay
-    the site's own.
-    """
-    global _engine
-    if _engine is None:
-        site = engines["django"].engine
-        _engine = Engine(dirs=[TEMPLATES, *site.dirs], app_dirs=site.app_dirs,
-                         context_processors=site.context_processors, debug=site.debug, libraries=site.libraries,
-                         string_if_invalid=site.string_if_invalid, file_charset=site.file_charset)
-    return _engine
-
-
 def render(request, name, context=None, status=200):
-    template = template_engine().get_template(name)
-    return HttpResponse(template.render(RequestContext(request, context or {})), status=status)
+    return django_render(request, name, context or {}, status=status)
 
 
 def stage_name(stage):
