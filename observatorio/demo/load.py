@@ -89,43 +89,40 @@ def _sources(scenario: Scenario) -> tuple[dict, dict]:
     return sources, batches
 
 
-def _plain(value):
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
 def _events(frame, source, batch, area_ids, category_ids, progress) -> int:
-    from observatorio.records.models import Event
+    """The scenario's events of one source through the pipeline's bulk writer (`write.insert_events`)."""
+    import pandas as pd
 
-    times = [[dt.time(h, m) for m in range(60)] for h in range(24)]
-    attr_cols = [c for c in frame.columns if c.startswith("attr_")]
-    optional = [c for c in ("victim_sex", "victim_age_group", "victim_nationality", "victim_key", "offender_sex",
-                            "offender_age_group", "offender_nationality", "offender_key") if c in frame.columns]
+    from observatorio.records.pipeline.write import insert_events, json_objects
+
     n = len(frame)
-    for start in range(0, n, BATCH_SIZE):
-        chunk = frame.iloc[start:start + BATCH_SIZE]
-        dates = chunk["occurred_on"].dt.date.tolist()
-        cols = {c: chunk[c].tolist() for c in ("category", "label", "hour", "minute", "lon", "lat", "area_code",
-                                                 "outside", "precision", "external_id", "planted", *optional)}
-        attrs = {c[5:]: chunk[c].tolist() for c in attr_cols}
-        rows = []
-        for i in range(len(chunk)):
-            attributes = {k: _plain(v[i]) for k, v in attrs.items()}
-            if cols["planted"][i]:
-                attributes["patron_ilustrativo"] = cols["planted"][i]
-            extra = {c: cols[c][i] for c in optional}
-            area = cols["area_code"][i]
-            rows.append(Event(
-                source_id=source.id, batch_id=batch.id, external_id=cols["external_id"][i],
-                category_id=category_ids[cols["category"][i]], original_label=cols["label"][i],
-                occurred_on=dates[i], occurred_time=times[cols["hour"][i]][cols["minute"][i]],
-                lon=cols["lon"][i], lat=cols["lat"][i], precision=cols["precision"][i],
-                area_id=area_ids[area] if isinstance(area, str) else None, outside=cols["outside"][i],
-                original={"etiqueta": cols["label"][i]}, attributes=attributes, **extra,
-            ))
-        Event.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-        progress.update(len(rows))
+    attributes = {c[5:]: frame[c] for c in frame.columns if c.startswith("attr_")}
+    attributes["patron_ilustrativo"] = frame["planted"]
+    codes = frame["area_code"].where(frame["area_code"].map(lambda c: isinstance(c, str)), None)
+    unknown = set(codes.dropna()) - set(area_ids)
+    if unknown:
+        raise KeyError(f"areas not in the scenario: {sorted(unknown)[:5]}")
+    area = pd.Series(codes.map(area_ids), dtype="float64").fillna(-1).to_numpy(np.int64)
+    columns = {
+        "source_id": source.id, "batch_id": batch.id, "external_id": frame["external_id"],
+        "category_id": frame["category"].map(category_ids).to_numpy(np.int64), "original_label": frame["label"],
+        "occurred_on": frame["occurred_on"].to_numpy("datetime64[D]"),
+        "occurred_time": frame["hour"].to_numpy(np.int64) * 3600 + frame["minute"].to_numpy(np.int64) * 60,
+        "lon": frame["lon"], "lat": frame["lat"], "precision": frame["precision"], "area_id": area,
+        "outside": frame["outside"], "original": json_objects({"etiqueta": frame["label"]}, n),
+        "attributes": json_objects(attributes, n, omit_empty=["patron_ilustrativo"]),
+    }
+    for c in ("victim_sex", "victim_age_group", "victim_nationality", "victim_key", "offender_sex",
+              "offender_age_group", "offender_nationality", "offender_key"):
+        if c in frame.columns:
+            columns[c] = frame[c]
+    done = {"rows": 0}
+
+    def advance(stage, rows, total):
+        progress.update(rows - done["rows"])
+        done["rows"] = rows
+
+    insert_events(columns, advance)
     return n
 
 

@@ -17,7 +17,6 @@ reported in ``notes``). Every read row is exactly one of imported (new or
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,41 +101,13 @@ def saved_mapping(source) -> dict | None:
     return {"columns": row.columns, "options": row.options, "version": row.version}
 
 
-def _json_objects(names: list[str], columns: list[pd.Series], n: int) -> list[str]:
-    """One JSON object text per row, escaping each distinct value once."""
+def _json_objects(names: list[str], columns: list[pd.Series], n: int) -> np.ndarray:
+    """One JSON object text per row, every value as text (the content hash covers this exact text)."""
+    from .write import json_objects
+
     if not names:
-        return ["{}"] * n
-    parts = []
-    for name, series in zip(names, columns):
-        codes, uniques = pd.factorize(series.fillna("").astype(str))
-        escaped = np.asarray([json.dumps(u, ensure_ascii=False) for u in uniques.tolist()] or [""], dtype=object)
-        parts.append((json.dumps(name, ensure_ascii=False) + ": ", escaped[codes] if n else []))
-    return ["{" + ", ".join(p[0] + v for p, v in zip(parts, row)) + "}"
-            for row in zip(*(values for _, values in parts))] if n else []
-
-
-def _times(seconds: np.ndarray) -> list:
-    table = {}
-    out = []
-    for s in seconds.tolist():
-        if s < 0:
-            out.append(None)
-            continue
-        text = table.get(s)
-        if text is None:
-            text = table[s] = f"{s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-        out.append(text)
-    return out
-
-
-def _nullable(values: np.ndarray) -> list:
-    values = np.asarray(values, dtype=np.float64)
-    return np.where(np.isnan(values), None, values).tolist()
-
-
-def _ids(values: np.ndarray) -> list:
-    values = np.asarray(values, dtype=np.int64)
-    return np.where(values < 0, None, values).tolist()
+        return np.full(n, "{}", dtype=object)
+    return json_objects([(name, series.fillna("").astype(str)) for name, series in zip(names, columns)], n)
 
 
 def _column(values: pd.DataFrame, name: str, n: int, default="") -> np.ndarray:
@@ -286,13 +257,12 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
             batch = ImportBatch.objects.create(**batch_fields(BatchStatus.COMMITTED))
             if config.target == EVENT:
                 columns = _event_columns(prepared, values, src_id, batch.id, n)
-                write.insert_events({k: [v[i] for i in new.tolist()] if isinstance(v, list) else v[new].tolist()
-                                     for k, v in columns.items()}, progress=progress)
+                write.insert_events(columns, progress=progress, rows=new)
                 write.update_events(target[upd].tolist(), columns, upd.tolist(), batch.id)
                 snapshot.bump()
             else:
                 columns = _count_columns(prepared, values, src_id, batch.id)
-                write.insert_counts({k: v[new].tolist() for k, v in columns.items()}, progress=progress)
+                write.insert_counts(columns, progress=progress, rows=new)
                 write.update_counts(target[upd].tolist(), columns["count"][upd].tolist(), batch.id)
                 snapshot.bump("counts")
         result.batch = batch.id
@@ -371,26 +341,19 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
 
 
 def _event_columns(prepared, values, source_id, batch_id, n) -> dict:
+    """The event columns as `write.insert_events` takes them (ids -1 and NaN for NULL, seconds for times)."""
     text = {f: _column(values, f, n) for f in ("external_id", "label", "address", "victim_sex", "victim_age_group",
                                                "victim_nationality", "victim_key", "offender_sex",
                                                "offender_age_group", "offender_nationality", "offender_key")}
     return {
-        "source_id": np.full(n, source_id, dtype=np.int64), "batch_id": np.full(n, batch_id, dtype=np.int64),
-        "external_id": text["external_id"], "category_id": np.asarray(_ids(_column(values, "category_id", n, -1)),
-                                                                     dtype=object),
-        "original_label": text["label"],
-        "occurred_on": np.datetime_as_string(prepared["days"]).astype(object),
-        "occurred_time": np.asarray(_times(_column(values, "occurred_time", n, -1).astype(np.int64)) or [],
-                                    dtype=object),
-        "window_start": np.full(n, None, dtype=object), "window_end": np.full(n, None, dtype=object),
-        "lon": np.asarray(_nullable(prepared["lon"]), dtype=object),
-        "lat": np.asarray(_nullable(prepared["lat"]), dtype=object),
-        "precision": prepared["precision"], "address": text["address"],
-        "area_id": np.asarray(_ids(prepared["area"]), dtype=object), "outside": prepared["outside"],
+        "source_id": source_id, "batch_id": batch_id, "external_id": text["external_id"],
+        "category_id": _column(values, "category_id", n, -1).astype(np.int64), "original_label": text["label"],
+        "occurred_on": prepared["days"], "occurred_time": _column(values, "occurred_time", n, -1).astype(np.int64),
+        "lon": prepared["lon"], "lat": prepared["lat"], "precision": prepared["precision"],
+        "address": text["address"], "area_id": prepared["area"], "outside": prepared["outside"],
         **{f: text[f] for f in ("victim_sex", "victim_age_group", "victim_nationality", "victim_key", "offender_sex",
                                 "offender_age_group", "offender_nationality", "offender_key")},
-        "original": np.asarray(prepared["original"], dtype=object),
-        "attributes": np.asarray(prepared["attributes"], dtype=object),
+        "original": prepared["original"], "attributes": prepared["attributes"],
         "content_hash": prepared["content_hash"],
     }
 
@@ -410,10 +373,10 @@ def _count_columns(prepared, values, source_id, batch_id) -> dict:
     n = len(prepared["count"])
     return {
         "source_id": np.full(n, source_id, dtype=np.int64), "batch_id": np.full(n, batch_id, dtype=np.int64),
-        "area_id": np.asarray(_ids(prepared["area"]), dtype=object),
+        "area_id": prepared["area"],
         "area_code": _column(values, "area_code", n).astype(object),
-        "period_start": np.datetime_as_string(prepared["days"]).astype(object),
-        "category_id": np.asarray(_ids(_column(values, "category_id", n, -1)), dtype=object),
+        "period_start": prepared["days"],
+        "category_id": _column(values, "category_id", n, -1).astype(np.int64),
         "original_label": _column(values, "label", n).astype(object),
         "count": prepared["count"],
     }
