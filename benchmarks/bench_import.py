@@ -6,9 +6,11 @@ address instead for the rest (geocoded against a 5,000-entry gazetteer),
 call types of the crosswalk, a result column, and 0.5 % repeated rows. The
 territory is Peñalolén (DPA) cut into 31 Voronoi UVs. The database is a fresh
 one: SQLite under OBS_DATA_DIR, or PostgreSQL from OBS_DATABASE_URL (use a
-database of your own). Prints the time per stage and the total.
+database of your own: the benchmark creates it and drops it afterwards). Prints the
+time per stage and the total.
 
     OBS_DATA_DIR=/tmp/bench-import .venv/bin/python benchmarks/bench_import.py [--rows 1000000] [--seed 3]
+    OBS_DATABASE_URL=postgres://postgres@127.0.0.1:5432/obs_bench_import .venv/bin/python benchmarks/bench_import.py
 """
 
 from __future__ import annotations
@@ -116,13 +118,45 @@ def write_csv(path: Path, rows: int, shape, seed: int):
         frame.to_csv(fh, sep=";", index=False, lineterminator="\n")
 
 
+def fresh_postgres(url: str):
+    """Create the PostgreSQL database named in `url` (dropping it first); returns a function that drops it."""
+    import psycopg
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = parts._replace(path="/postgres").geturl()
+
+    def run(sql):
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    return lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL database afterwards")
     args = parser.parse_args()
     os.environ.setdefault("OBS_DATA_DIR", "/tmp/bench-import")
     Path(os.environ["OBS_DATA_DIR"]).mkdir(parents=True, exist_ok=True)
+    url = os.environ.get("OBS_DATABASE_URL", "")
+    drop = fresh_postgres(url) if url.startswith(("postgres://", "postgresql://")) else None
+    try:
+        run(args)
+    finally:
+        if drop and not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop()
+
+
+def run(args):
     shape = setup(args.seed)
     path = Path(os.environ["OBS_DATA_DIR"]) / f"llamados_1461_{args.rows}.csv"
     t = time.perf_counter()
