@@ -26,12 +26,12 @@ from plotly.colors import sample_colorscale
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.projection import to_metres, utm_epsg
-from observatorio.records.models import Category, Source
-from observatorio.records.snapshot import EventSnapshot, from_day_number, get_snapshot
+from observatorio.records.snapshot import EventSnapshot, from_day_number, get_snapshot, version_sql
 from observatorio.territory.index import TerritoryIndex, get_index
+from observatorio.territory.index import key_sql as index_key_sql
 
 from . import engine
-from .filters import PERIODS, Filters, parse_filters
+from .filters import PERIODS, Catalog, Filters, catalog_key_sql, get_catalog, parse_filters
 
 COLORSCALE = "Viridis"
 BAR = "#3b528b"  # a viridis blue, readable on white
@@ -64,14 +64,44 @@ class Context:
         return ",." if self.spanish else ".,"
 
 
-def taxonomy() -> engine.Taxonomy:
-    rows = list(Category.objects.values_list("id", "name", "parent_id"))
+def taxonomy(catalog: Catalog | None = None) -> engine.Taxonomy:
+    catalog = catalog or get_catalog()
+    held = _taxonomies.get(id(catalog))
+    if held is not None and held[0] is catalog:
+        return held[1]
+    rows = catalog.category_rows
     families = {i: n for i, n, p in rows if p is None}
-    return engine.Taxonomy(
+    made = engine.Taxonomy(
         category_name={i: n for i, n, _p in rows},
         category_family={i: (p if p is not None else i) for i, _n, p in rows},
         family_name=families,
     )
+    _taxonomies.clear()
+    _taxonomies[id(catalog)] = (catalog, made)
+    return made
+
+
+_taxonomies: dict[int, tuple[Catalog, engine.Taxonomy]] = {}
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What the per-process caches compare against, read in one query per request."""
+
+    events: int
+    territory: tuple
+    catalog: tuple
+
+
+def read_stamp() -> Stamp:
+    from django.db import connection
+
+    territory, catalog = index_key_sql(), catalog_key_sql()
+    parts = [version_sql(), *territory, *catalog]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({p})" for p in parts))
+        row = cursor.fetchone()
+    return Stamp(row[0] or 0, tuple(row[1:1 + len(territory)]), tuple(row[1 + len(territory):]))
 
 
 def as_of_date(snap: EventSnapshot) -> dt.date:
@@ -80,10 +110,12 @@ def as_of_date(snap: EventSnapshot) -> dt.date:
 
 
 def build_context(request) -> tuple[Context | None, dict]:
-    snap = get_snapshot()
-    index = get_index()
+    stamp = read_stamp()
+    snap = get_snapshot(stamp.events)
+    index = get_index(stamp.territory)
+    catalog = get_catalog(stamp.catalog)
     as_of = as_of_date(snap)
-    filters, errors = parse_filters(request.GET, as_of=as_of, index=index)
+    filters, errors = parse_filters(request.GET, as_of=as_of, index=index, catalog=catalog)
     metric = request.GET.get("metric") or "count"
     if metric not in METRICS:
         errors = {**errors, "metric": [f"«{metric}» no es una opción válida: {', '.join(METRICS)}"]}
@@ -92,7 +124,7 @@ def build_context(request) -> tuple[Context | None, dict]:
     if errors:
         return None, errors
     spanish = (get_language() or "es").startswith("es")
-    return Context(snap, index, filters, taxonomy(), as_of, metric, spanish), {}
+    return Context(snap, index, filters, taxonomy(catalog), as_of, metric, spanish), {}
 
 
 # --- data sets ------------------------------------------------------------------------------------------------
@@ -363,9 +395,10 @@ CHARTS = (
 @allow(*ALL_ROLES)
 def board(request):
     ctx, errors = build_context(request)
-    sources = list(Source.objects.order_by("name").values_list("code", "name"))
-    families = list(Category.objects.filter(parent__isnull=True).order_by("name").values_list("code", "name"))
-    categories = list(Category.objects.filter(parent__isnull=False).order_by("name").values_list("code", "name"))
+    catalog = get_catalog()
+    sources = [(c, n) for _i, c, n in catalog.sources]
+    families = [(c, n) for _i, c, n in catalog.families]
+    categories = [(c, n) for _i, c, n, _p in catalog.categories]
     index = get_index()
     from observatorio.territory.models import Level
 

@@ -6,15 +6,21 @@ code answers in milliseconds on SQLite and PostgreSQL. Statistics come from
 :mod:`observatorio.analysis` (Poisson test, Empirical-Bayes rates, hour ×
 weekday matrix); this module only selects and counts.
 
-The snapshot is ordered by day, so a date window is a slice found by binary
-search; the other filters are boolean look-up tables indexed by id, one
-gather per column instead of a set-membership test.
+Most questions are answered from the snapshot's :class:`~.cube.Cube`: events
+per (source, category, area) cell with running totals over days, so a window's
+counts are a subtraction and the filters pick cells, not rows. Without a cube
+(too many days × cells) the same questions are answered by scanning rows: the
+snapshot is ordered by day, so a date window is a slice found by binary search;
+the other filters are boolean look-up tables indexed by id, one gather per
+column instead of a set-membership test. Both paths give the same answers
+(tests/dashboard/test_board_cube.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -23,6 +29,7 @@ from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
 from observatorio.territory.index import TerritoryIndex
 
+from .cube import Cube, cube_of
 from .filters import Filters
 
 ALPHA = 0.05
@@ -76,11 +83,38 @@ def select(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, start: dt.
     if f.categories:
         narrow(snap.category, f.categories)
     if f.areas:
-        wanted: set[int] = set()
-        for area_id in f.areas:
-            wanted |= index.descendants_or_self(area_id)
-        narrow(snap.area, wanted)
+        narrow(snap.area, _wanted_areas(f, index))
     return window, mask
+
+
+def _wanted_areas(f: Filters, index: TerritoryIndex) -> set[int]:
+    wanted: set[int] = set()
+    for area_id in f.areas:
+        wanted |= index.descendants_or_self(area_id)
+    return wanted
+
+
+def select_cells(cube: Cube, f: Filters, index: TerritoryIndex) -> np.ndarray | None:
+    """Positions of the cube's cells that pass the filters' sources, categories and areas (None: all)."""
+    if not (f.sources or f.categories or f.areas):
+        return None
+    keep = np.ones(cube.cells, dtype=bool)
+    if f.sources:
+        keep &= np.isin(cube.cell_source, np.asarray(f.sources, dtype=np.int64))
+    if f.categories:
+        keep &= np.isin(cube.cell_category, np.asarray(f.categories, dtype=np.int64))
+    if f.areas:
+        keep &= np.isin(cube.cell_area, np.asarray(sorted(_wanted_areas(f, index)), dtype=np.int64))
+    return np.flatnonzero(keep)
+
+
+def _window_cells(cube: Cube, f: Filters, index: TerritoryIndex) -> tuple[np.ndarray, np.ndarray]:
+    """The chosen cells and their events in the filters' window."""
+    cells = select_cells(cube, f, index)
+    counts = cube.cell_counts(day_number(f.start), day_number(f.end))
+    if cells is None:
+        return np.arange(cube.cells), counts
+    return cells, counts[cells]
 
 
 def _take(snap: EventSnapshot, column: str, window: slice, mask: np.ndarray | None) -> np.ndarray:
@@ -119,9 +153,15 @@ class Headline:
     last_year: Comparison
 
 
+@lru_cache(maxsize=4096)
+def _poisson_p(c1: int, t1: int, c2: int, t2: int) -> float:
+    # SciPy's exact binomial test costs milliseconds, far more than the counts; the same figures recur.
+    return poisson_rate_test(c1, t1, c2, t2)
+
+
 def _compare(current: int, days: int, other: int, start: dt.date, end: dt.date, alpha: float) -> Comparison:
     other_days = (end - start).days + 1
-    p = poisson_rate_test(current, days, other, other_days)
+    p = _poisson_p(current, days, other, other_days)
     rate_now, rate_then = current / days, other / other_days
     if p < alpha and rate_now != rate_then:
         verdict = "sube" if rate_now > rate_then else "baja"
@@ -157,10 +197,15 @@ def _population_down(area_id: int, index: TerritoryIndex, year: int) -> int | No
 
 def headline(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, alpha: float = ALPHA) -> Headline:
     """Events in the window, against the window before it and the same window a year earlier."""
-    count = _count(*select(snap, f, index))
     prev, last = f.previous(), f.last_year()
-    n_prev = _count(*select(snap, f, index, start=prev.start, end=prev.end))
-    n_last = _count(*select(snap, f, index, start=last.start, end=last.end))
+    cube = cube_of(snap)
+    if cube is not None:
+        cells = select_cells(cube, f, index)
+        count, n_prev, n_last = (cube.total(day_number(w.start), day_number(w.end), cells) for w in (f, prev, last))
+    else:
+        count = _count(*select(snap, f, index))
+        n_prev = _count(*select(snap, f, index, start=prev.start, end=prev.end))
+        n_last = _count(*select(snap, f, index, start=last.start, end=last.end))
     population = territory_population(f, index, f.end.year)
     rate = float(crude_rate([count], [population])[0]) if population else None
     return Headline(f.start, f.end, f.days, count, count / f.days, population, rate,
@@ -183,24 +228,36 @@ def trend_step(days: int) -> str:
 
 
 def trend(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> Trend:
-    window, mask = select(snap, f, index)
-    days = _take(snap, "day", window, mask)
     first, last = day_number(f.start), day_number(f.end)
+    cube = cube_of(snap)
+    if cube is not None:
+        # Events per day of the window; the bins below weight each day by its count instead of each event by 1.
+        daily = cube.daily(first, last, select_cells(cube, f, index))
+        days, weights = np.arange(first, last + 1), daily
+    else:
+        window, mask = select(snap, f, index)
+        days, weights = _take(snap, "day", window, mask), None
+
+    def binned(keys: np.ndarray, size: int) -> np.ndarray:
+        out = np.bincount(keys, weights=weights, minlength=size)
+        # Weighted bincount sums in float64: exact for counts below 2**53.
+        return np.rint(out).astype(np.int64) if weights is not None else out
+
     step = trend_step(f.days)
     if step == "day":
-        counts = np.bincount(days - first, minlength=last - first + 1)
+        counts = binned(days - first, last - first + 1)
         starts = [f.start + dt.timedelta(days=i) for i in range(counts.size)]
     elif step == "week":
         # 1970-01-01 was a Thursday: day + 3 counts from a Monday.
         week0 = (first + 3) // 7
-        counts = np.bincount((days + 3) // 7 - week0, minlength=(last + 3) // 7 - week0 + 1)
+        counts = binned((days + 3) // 7 - week0, (last + 3) // 7 - week0 + 1)
         starts = [max(f.start, from_day_number(7 * (week0 + i) - 3)) for i in range(counts.size)]
     else:
         month0 = f.start.year * 12 + f.start.month - 1
         # Month of each day of the window, looked up: converting millions of days to datetime64 is slower.
         calendar = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
         month_of = calendar + 1970 * 12 - month0
-        counts = np.bincount(month_of[days - first], minlength=int(month_of[-1]) + 1)
+        counts = binned(month_of[days - first], int(month_of[-1]) + 1)
         starts = [max(f.start, dt.date((month0 + i) // 12, (month0 + i) % 12 + 1, 1)) for i in range(counts.size)]
     return Trend(step, starts, counts.astype(np.int64))
 
@@ -215,23 +272,35 @@ class Breakdown:
     counts: list[int]
 
 
-def _breakdown(values: np.ndarray, names: dict[int, str], unnamed: str) -> Breakdown:
-    shifted = np.bincount(values + 1) if values.size else np.zeros(1, dtype=np.int64)
+def _breakdown(values: np.ndarray, names: dict[int, str], unnamed: str, weights=None) -> Breakdown:
+    """Counts per id of ``values`` (one per event, or one per cell with its events as ``weights``)."""
+    shifted = np.bincount(values + 1, weights=weights) if values.size else np.zeros(1, dtype=np.int64)
+    if weights is not None:
+        shifted = np.rint(shifted).astype(np.int64)
     present = np.flatnonzero(shifted)
     rows = sorted(((int(i) - 1, int(shifted[i])) for i in present), key=lambda r: (-r[1], names.get(r[0], "")))
     return Breakdown([r[0] for r in rows], [names.get(r[0], unnamed) for r in rows], [r[1] for r in rows])
 
 
+def _categories(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> tuple[np.ndarray, np.ndarray | None]:
+    """Category of each selected event, or of each selected cell with its events as weights."""
+    cube = cube_of(snap)
+    if cube is not None:
+        cells, counts = _window_cells(cube, f, index)
+        return cube.cell_category[cells], counts
+    return _take(snap, "category", *select(snap, f, index)).astype(np.int64), None
+
+
 def by_category(snap: EventSnapshot, f: Filters, index: TerritoryIndex, taxonomy: Taxonomy) -> Breakdown:
-    values = _take(snap, "category", *select(snap, f, index)).astype(np.int64)
-    return _breakdown(values, taxonomy.category_name, "Sin categoría")
+    values, weights = _categories(snap, f, index)
+    return _breakdown(values, taxonomy.category_name, "Sin categoría", weights)
 
 
 def by_family(snap: EventSnapshot, f: Filters, index: TerritoryIndex, taxonomy: Taxonomy) -> Breakdown:
-    values = _take(snap, "category", *select(snap, f, index)).astype(np.int64)
+    values, weights = _categories(snap, f, index)
     lut = taxonomy.family_lut()
     values = np.where((values >= 0) & (values < lut.size - 1), values, lut.size - 1)
-    return _breakdown(lut[values], taxonomy.family_name, "Sin categoría")
+    return _breakdown(lut[values], taxonomy.family_name, "Sin categoría", weights)
 
 
 # --- hour × weekday -------------------------------------------------------------------------------------------
@@ -249,6 +318,10 @@ def hour_weekday(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> Hour
     The matrix is counted straight from the day and minute columns: building millions of timestamps for
     the analysis function costs ten times more than the count (the tests check both agree).
     """
+    cube = cube_of(snap)
+    if cube is not None:
+        slots = cube.slots(day_number(f.start), day_number(f.end), select_cells(cube, f, index))
+        return HourWeekday(slots[:-1].astype(float).reshape(7, 24), int(slots[-1]))
     window, mask = select(snap, f, index)
     minutes = _take(snap, "minute", window, mask)
     known = minutes >= 0
@@ -289,15 +362,24 @@ class AreaTable:
 def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable:
     """Counts per area at the filters' level, with crude and EB-smoothed rates per 1,000."""
     year = f.end.year
-    areas = _take(snap, "area", *select(snap, f, index)).astype(np.int64)
-    lifted = index.lift(areas, f.level) if areas.size else np.empty(0, dtype=np.int64)
-    placed = lifted[lifted >= 0]
-    counts = np.bincount(placed, minlength=max(index.areas, default=0) + 1)
+    cube = cube_of(snap)
+    size = max(index.areas, default=0) + 1
+    if cube is not None:
+        cells, weights = _window_cells(cube, f, index)
+        lifted = index.lift(cube.cell_area[cells], f.level) if cells.size else np.empty(0, dtype=np.int64)
+        inside_level = lifted >= 0
+        counts = np.rint(np.bincount(lifted[inside_level], weights=weights[inside_level], minlength=size)
+                         ).astype(np.int64)
+        unplaced = int(weights.sum() - weights[inside_level].sum())
+    else:
+        areas = _take(snap, "area", *select(snap, f, index)).astype(np.int64)
+        lifted = index.lift(areas, f.level) if areas.size else np.empty(0, dtype=np.int64)
+        placed = lifted[lifted >= 0]
+        counts = np.bincount(placed, minlength=size)
+        unplaced = int(lifted.size - placed.size)
     ids = index.ids_at(f.level)
     if f.areas:
-        inside: set[int] = set()
-        for a in f.areas:
-            inside |= index.descendants_or_self(a)
+        inside = _wanted_areas(f, index)
         # Ancestors of a chosen area are kept too, so choosing a UV at comuna level still shows its comuna.
         ids = [i for i in ids if i in inside or int(counts[i]) > 0]
     pops = [index.population_in(i, year) for i in ids]
@@ -313,4 +395,4 @@ def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable
         n = int(counts[area_id])
         rate = float(crude_rate([n], [pops[k]])[0]) if pops[k] else None
         rows.append(AreaRow(area_id, info.code, info.name, n, pops[k], rate, eb[k]))
-    return AreaTable(f.level, year, rows, int(lifted.size - placed.size))
+    return AreaTable(f.level, year, rows, unplaced)

@@ -15,11 +15,14 @@ The filter state lives in the URL so that a view can be shared or bookmarked;
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import numpy as np
 from django import forms
+from django.db import connection
+from django.db.models.signals import post_delete, post_save
 
 from observatorio.records.models import Category, Source
 from observatorio.records.snapshot import EventSnapshot, day_number
@@ -93,6 +96,86 @@ def window(period: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(f"period {period!r} is not one of {', '.join(PERIODS)}")
 
 
+@dataclass(frozen=True)
+class Catalog:
+    """Sources and categories as the filters offer them, read once per change of those tables."""
+
+    key: tuple
+    sources: tuple[tuple[int, str, str], ...]  # (id, code, name) by name
+    families: tuple[tuple[int, str, str], ...]  # categories without parent
+    categories: tuple[tuple[int, str, str, int], ...]  # (id, code, name, parent id) of the rest, by name
+    source_id: dict[str, int]
+    category_id: dict[str, int]
+    family_children: dict[str, tuple[int, ...]]  # family code → its categories' ids
+
+    @property
+    def category_rows(self) -> list[tuple[int, str, int | None]]:
+        """(id, name, parent id) of every category, families included."""
+        return [(i, n, None) for i, _c, n in self.families] + [(i, n, p) for i, _c, n, p in self.categories]
+
+
+def catalog_key_sql() -> list[str]:
+    """Scalar sub-queries whose values change when a source or category is added, removed or edited.
+
+    Count and largest id catch additions and deletions; the sums of lengths and parents catch most edits
+    (a rename to a name of the same length is missed until the next other change).
+    """
+    out = []
+    for model, extra in ((Source, ""), (Category, " + COALESCE(parent_id, 0)")):
+        table = model._meta.db_table
+        out += [f"SELECT COUNT(*) FROM {table}", f"SELECT MAX(id) FROM {table}",
+                f"SELECT SUM(LENGTH(code) + LENGTH(name){extra}) FROM {table}"]
+    return out
+
+
+def _read_key(parts: list[str]) -> tuple:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({p})" for p in parts))
+        return tuple(cursor.fetchone())
+
+
+def _load_catalog(key: tuple) -> Catalog:
+    sources = tuple(Source.objects.order_by("name").values_list("id", "code", "name"))
+    rows = list(Category.objects.order_by("name").values_list("id", "code", "name", "parent_id"))
+    families = tuple((i, c, n) for i, c, n, p in rows if p is None)
+    children = tuple(r for r in rows if r[3] is not None)
+    code_of = {i: c for i, c, _n in families}
+    family_children: dict[str, list[int]] = {}
+    for i, _c, _n, parent in children:
+        if parent in code_of:
+            family_children.setdefault(code_of[parent], []).append(i)
+    return Catalog(key, sources, families, children, {c: i for i, c, _n in sources},
+                   {c: i for i, c, _n, _p in rows}, {k: tuple(v) for k, v in family_children.items()})
+
+
+_lock = threading.Lock()
+_catalogs: dict[str, Catalog] = {}
+
+
+def get_catalog(key: tuple | None = None) -> Catalog:
+    """The cached catalog, re-read when its key moved (``key``: already read with :func:`catalog_key_sql`)."""
+    if key is None:
+        key = _read_key(catalog_key_sql())
+    name = connection.settings_dict["NAME"]
+    held = _catalogs.get(name)
+    if held is None or held.key != key:
+        with _lock:
+            held = _load_catalog(key)
+            _catalogs[name] = held
+    return held
+
+
+def clear_cache(**_signal) -> None:
+    with _lock:
+        _catalogs.clear()
+
+
+# Edits in this process (admin, tests) forget the catalog at once; the key catches other processes' changes.
+for _model in (Source, Category):
+    post_save.connect(clear_cache, sender=_model, dispatch_uid=f"dashboard-catalog-save-{_model.__name__}")
+    post_delete.connect(clear_cache, sender=_model, dispatch_uid=f"dashboard-catalog-delete-{_model.__name__}")
+
+
 class FilterForm(forms.Form):
     period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d-%m-%Y"])
@@ -103,14 +186,13 @@ class FilterForm(forms.Form):
     level = forms.ChoiceField(required=False)
     area = forms.TypedMultipleChoiceField(coerce=int, required=False)
 
-    def __init__(self, data, *, index: TerritoryIndex, **kwargs):
+    def __init__(self, data, *, index: TerritoryIndex, catalog: Catalog | None = None, **kwargs):
         super().__init__(data, **kwargs)
         self.index = index
-        self.fields["source"].choices = [(s.code, s.name) for s in Source.objects.order_by("name")]
-        families = Category.objects.filter(parent__isnull=True).order_by("name")
-        self.fields["family"].choices = [(c.code, c.name) for c in families]
-        self.fields["category"].choices = [(c.code, c.name) for c in
-                                           Category.objects.filter(parent__isnull=False).order_by("name")]
+        catalog = catalog or get_catalog()
+        self.fields["source"].choices = [(c, n) for _i, c, n in catalog.sources]
+        self.fields["family"].choices = [(c, n) for _i, c, n in catalog.families]
+        self.fields["category"].choices = [(c, n) for _i, c, n, _p in catalog.categories]
         from observatorio.territory.models import Level
 
         labels = dict(Level.choices)
@@ -133,9 +215,11 @@ class FilterForm(forms.Form):
         return data
 
 
-def parse_filters(querydict, *, as_of: dt.date, index: TerritoryIndex) -> tuple[Filters | None, dict]:
+def parse_filters(querydict, *, as_of: dt.date, index: TerritoryIndex,
+                  catalog: Catalog | None = None) -> tuple[Filters | None, dict]:
     """Filters from the URL, or ``(None, errors)`` with the form's messages per field."""
-    form = FilterForm(querydict, index=index)
+    catalog = catalog or get_catalog()
+    form = FilterForm(querydict, index=index, catalog=catalog)
     if not form.is_valid():
         return None, {k: [str(m) for m in v] for k, v in form.errors.items()}
     data = form.cleaned_data
@@ -144,10 +228,11 @@ def parse_filters(querydict, *, as_of: dt.date, index: TerritoryIndex) -> tuple[
         start, end = data["start"], data["end"]
     else:
         start, end = window(period, as_of)
-    sources = tuple(Source.objects.filter(code__in=data.get("source") or []).values_list("id", flat=True))
-    categories = set(Category.objects.filter(code__in=data.get("category") or []).values_list("id", flat=True))
-    if data.get("family"):
-        categories |= set(Category.objects.filter(parent__code__in=data["family"]).values_list("id", flat=True))
+    # The form accepted only codes of the catalog, so every look-up below succeeds.
+    sources = tuple(catalog.source_id[c] for c in data.get("source") or [])
+    categories = {catalog.category_id[c] for c in data.get("category") or []}
+    for family in data.get("family") or []:
+        categories |= set(catalog.family_children.get(family, ()))
     levels = index.levels()
     level = data.get("level") or ("uv" if "uv" in levels else (levels[-1] if levels else "uv"))
     query = {

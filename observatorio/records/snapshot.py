@@ -35,6 +35,13 @@ def current_version(name: str = EVENTS) -> int:
     return DataVersion.objects.filter(name=name).values_list("version", flat=True).first() or 0
 
 
+def version_sql(name: str = EVENTS) -> str:
+    """A scalar sub-query for :func:`current_version` (NULL: never bumped), to join other cache checks."""
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"data version name {name!r} must be alphanumeric")
+    return f"SELECT version FROM {DataVersion._meta.db_table} WHERE name = '{name}'"
+
+
 def day_number(day: dt.date) -> int:
     """Days since 1970-01-01, the unit of ``EventSnapshot.day``."""
     return (day - EPOCH).days
@@ -169,9 +176,13 @@ _lock = threading.Lock()
 _cache: dict[str, EventSnapshot] = {}
 
 
-def get_snapshot() -> EventSnapshot:
-    """The cached snapshot, reloaded when the data version moved (one tiny query per call)."""
-    version = current_version()
+def get_snapshot(version: int | None = None) -> EventSnapshot:
+    """The cached snapshot, reloaded when the data version moved (one tiny query per call).
+
+    ``version``: the events' version already read by the caller (see :func:`version_sql`).
+    """
+    if version is None:
+        version = current_version()
     key = connection.settings_dict["NAME"]
     snap = _cache.get(key)
     if snap is not None and snap.version == version:

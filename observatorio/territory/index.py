@@ -12,7 +12,6 @@ import threading
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.db.models import Count, Max
 
 from .models import Area, Demography
 
@@ -68,14 +67,28 @@ class TerritoryIndex:
         return out
 
 
+def key_sql() -> list[str]:
+    """Scalar sub-queries whose values change when areas or demography are added or removed.
+
+    Callers that check several caches per request put these in one statement with theirs.
+    """
+    out = []
+    for model in (Area, Demography):
+        table = model._meta.db_table
+        out += [f"SELECT COUNT(*) FROM {table}", f"SELECT MAX(id) FROM {table}"]
+    return out
+
+
 def _key() -> tuple:
-    areas = Area.objects.aggregate(n=Count("id"), m=Max("id"))
-    demo = Demography.objects.aggregate(n=Count("id"), m=Max("id"))
-    return (areas["n"], areas["m"], demo["n"], demo["m"])
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"({p})" for p in key_sql()))
+        return tuple(cursor.fetchone())
 
 
-def build_index() -> TerritoryIndex:
-    key = _key()
+def build_index(key: tuple | None = None) -> TerritoryIndex:
+    key = _key() if key is None else key
     areas = {
         row[0]: AreaInfo(*row)
         for row in Area.objects.values_list("id", "code", "name", "level", "parent_id", "illustrative")
@@ -101,16 +114,17 @@ _lock = threading.Lock()
 _cache: dict[str, TerritoryIndex] = {}
 
 
-def get_index() -> TerritoryIndex:
-    """The cached index, rebuilt when areas or demography changed."""
+def get_index(key: tuple | None = None) -> TerritoryIndex:
+    """The cached index, rebuilt when areas or demography changed (``key``: already read with :func:`key_sql`)."""
     from django.db import connection
 
     name = connection.settings_dict["NAME"]
-    key = _key()
+    if key is None:
+        key = _key()
     index = _cache.get(name)
     if index is None or index.key != key:
         with _lock:
-            index = build_index()
+            index = build_index(key)
             _cache[name] = index
     return index
 

@@ -1,0 +1,179 @@
+"""Counts of the event snapshot pre-aggregated by day × cell, built once per snapshot.
+
+A *cell* is one combination of (source, category, finest area) present in the
+data: a few thousand at most for a municipality, against millions of events.
+The cube keeps, for every cell, the running total of events up to each day
+(prefix sums), so the events of any window in every cell are one subtraction
+of two rows: window totals, categories, families and areas become sums over a
+few thousand numbers instead of scans over millions of rows.
+
+Hour × weekday needs the time of day, which the cube does not hold: it keeps a
+running total per weekday-hour slot for the unfiltered case and, for filtered
+questions, one small code per event (its cell and its slot) so that the scan
+over the window's contiguous rows is one gather and one bincount.
+
+When days × cells would not fit in :data:`MAX_ENTRIES` (dates spread over
+decades, or tens of thousands of cells), :func:`cube_of` answers None and the
+engine scans rows instead; the answers are the same either way.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from observatorio.records.snapshot import EventSnapshot
+
+MAX_ENTRIES = 40_000_000  # (days + 1) × cells; 160 MB of int32 at most
+SLOTS = 7 * 24
+NO_TIME = SLOTS  # the slot of an event whose time of day is unknown
+
+
+@dataclass(frozen=True)
+class Cube:
+    first_day: int  # day number of the first day covered (the snapshot's earliest)
+    days: int  # days covered: first_day .. first_day + days - 1
+    cell_source: np.ndarray  # per cell
+    cell_category: np.ndarray  # per cell, -1 none
+    cell_area: np.ndarray  # per cell, -1 none
+    prefix: np.ndarray  # (days + 1, cells): events before day first_day + d, per cell
+    row_start: np.ndarray  # (days + 1,): first snapshot row of each day (the window slice)
+    slot_prefix: np.ndarray  # (days + 1, SLOTS + 1): events before each day, per weekday-hour slot
+    row_cell: np.ndarray  # per snapshot row: its cell
+    row_slot: np.ndarray  # per snapshot row: weekday * 24 + hour (Monday 0), NO_TIME when unknown
+
+    @property
+    def cells(self) -> int:
+        return int(self.cell_source.size)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(getattr(self, f).nbytes for f in ("cell_source", "cell_category", "cell_area", "prefix",
+                                                       "row_start", "slot_prefix", "row_cell", "row_slot"))
+
+    def _bounds(self, first: int, last: int) -> tuple[int, int]:
+        """Prefix rows of the window [first, last] (day numbers), clipped to the days covered."""
+        lo = min(max(first - self.first_day, 0), self.days)
+        hi = min(max(last - self.first_day + 1, 0), self.days)
+        return lo, max(lo, hi)
+
+    def rows(self, first: int, last: int) -> slice:
+        """The snapshot rows of the days [first, last]: the same slice as ``EventSnapshot.window``."""
+        lo, hi = self._bounds(first, last)
+        return slice(int(self.row_start[lo]), int(self.row_start[hi]))
+
+    def cell_counts(self, first: int, last: int) -> np.ndarray:
+        """Events of the days [first, last] in every cell (int64)."""
+        lo, hi = self._bounds(first, last)
+        return self.prefix[hi].astype(np.int64) - self.prefix[lo]
+
+    def total(self, first: int, last: int, cells: np.ndarray | None) -> int:
+        """Events of the days [first, last] in the chosen cells (None: all)."""
+        if cells is None:
+            window = self.rows(first, last)
+            return window.stop - window.start
+        return int(self.cell_counts(first, last)[cells].sum())
+
+    def daily(self, first: int, last: int, cells: np.ndarray | None) -> np.ndarray:
+        """Events per day for every day of [first, last] (zeros outside the days covered)."""
+        out = np.zeros(last - first + 1, dtype=np.int64)
+        lo, hi = self._bounds(first, last)
+        if hi > lo:
+            if cells is None:
+                running = self.row_start[lo:hi + 1].astype(np.int64)
+            else:
+                running = self.prefix[lo:hi + 1][:, cells].sum(axis=1, dtype=np.int64)
+            offset = self.first_day + lo - first
+            out[offset:offset + hi - lo] = np.diff(running)
+        return out
+
+    def slots(self, first: int, last: int, cells: np.ndarray | None) -> np.ndarray:
+        """Events of [first, last] per weekday-hour slot, the last entry counting those without time."""
+        if cells is None:
+            lo, hi = self._bounds(first, last)
+            return self.slot_prefix[hi].astype(np.int64) - self.slot_prefix[lo]
+        window = self.rows(first, last)
+        passed = np.zeros(self.cells, dtype=bool)
+        passed[cells] = True
+        codes = self.row_slot[window][passed[self.row_cell[window]]]
+        return np.bincount(codes, minlength=SLOTS + 1).astype(np.int64)
+
+
+def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct values and each value's position among them, without sorting millions of rows."""
+    lo = int(values.min())
+    seen = np.bincount(values - lo)
+    distinct = np.flatnonzero(seen)
+    position = np.full(seen.size, -1, dtype=np.int64)
+    position[distinct] = np.arange(distinct.size)
+    return distinct + lo, position[values - lo]
+
+
+def _smallest_int(n: int):
+    return np.uint8 if n <= 255 else (np.uint16 if n <= 65_535 else np.int32)
+
+
+def build_cube(snap: EventSnapshot, max_entries: int | None = None) -> Cube | None:
+    """The cube of a snapshot ordered by day, or None when it would exceed ``max_entries``."""
+    if snap.size == 0:
+        return None
+    first_day, last_day = int(snap.day[0]), int(snap.day[-1])
+    days = last_day - first_day + 1
+    sources, s_pos = _compact(snap.source)
+    categories, c_pos = _compact(snap.category)
+    areas, a_pos = _compact(snap.area)
+    combined = (s_pos * categories.size + c_pos) * areas.size + a_pos
+    del s_pos, c_pos, a_pos
+    present, row_cell = _compact(combined)
+    del combined
+    cells = present.size
+    if (days + 1) * cells > (MAX_ENTRIES if max_entries is None else max_entries):
+        return None
+    cell_area = areas[present % areas.size]
+    cell_category = categories[(present // areas.size) % categories.size]
+    cell_source = sources[present // (areas.size * categories.size)]
+    day_index = (snap.day - first_day).astype(np.int64)
+    dtype = np.int32 if snap.size < 2**31 else np.int64
+    prefix = np.zeros((days + 1, cells), dtype=dtype)
+    # One bincount over a combined key, then a running sum down the days.
+    np.cumsum(np.bincount(day_index * cells + row_cell, minlength=days * cells).reshape(days, cells),
+              axis=0, out=prefix[1:])
+    row_start = np.zeros(days + 1, dtype=np.int64)
+    np.cumsum(np.bincount(day_index, minlength=days), out=row_start[1:])
+    # 1970-01-01 was a Thursday: weekday (Monday 0) is (day + 3) % 7.
+    minute = snap.minute.astype(np.int64)
+    row_slot = np.where(minute >= 0, ((snap.day.astype(np.int64) + 3) % 7) * 24 + minute // 60, NO_TIME)
+    del minute
+    slot_prefix = np.zeros((days + 1, SLOTS + 1), dtype=dtype)
+    np.cumsum(np.bincount(day_index * (SLOTS + 1) + row_slot, minlength=days * (SLOTS + 1))
+              .reshape(days, SLOTS + 1), axis=0, out=slot_prefix[1:])
+    del day_index
+    return Cube(first_day, days, cell_source.astype(np.int64), cell_category.astype(np.int64),
+                cell_area.astype(np.int64), prefix, row_start, slot_prefix,
+                row_cell.astype(_smallest_int(cells)), row_slot.astype(np.uint8))
+
+
+_lock = threading.Lock()
+_built: dict[int, tuple[EventSnapshot, Cube | None]] = {}
+
+
+def cube_of(snap: EventSnapshot) -> Cube | None:
+    """The cube of this snapshot, built on first use and kept while the snapshot is the latest one."""
+    held = _built.get(id(snap))
+    if held is not None and held[0] is snap:
+        return held[1]
+    with _lock:
+        held = _built.get(id(snap))
+        if held is None or held[0] is not snap:
+            # Only the latest snapshot's cube is kept: an old one would hold its snapshot in memory.
+            _built.clear()
+            held = (snap, build_cube(snap))
+            _built[id(snap)] = held
+    return held[1]
+
+
+def clear_cache() -> None:
+    with _lock:
+        _built.clear()

@@ -1,0 +1,216 @@
+"""The pre-aggregated cube answers exactly what a scan of the snapshot's rows answers.
+
+A synthetic snapshot (seeded) and a hand-built territory (comuna → 2
+macrosectors → 6 UVs) need no database: every engine figure is computed twice,
+from the cube and with the cube switched off (the row scans), and the counts
+are also checked against :func:`filters.event_mask`, an independent
+``np.isin`` selection over the whole snapshot. Then, on the demo, the request
+path: one query checks every cache, and the filter choices follow edits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from observatorio.dashboard import cube as cube_module
+from observatorio.dashboard import engine
+from observatorio.dashboard.filters import Filters, event_mask
+from observatorio.records.snapshot import EventSnapshot, day_number
+from observatorio.territory.index import AreaInfo, TerritoryIndex
+
+SEED = 20261125
+N_EVENTS = 20_000
+COMBOS = 40
+FIRST = dt.date(2024, 1, 1)
+LAST = dt.date(2026, 11, 25)
+SOURCES = (3, 5, 9)
+CATEGORIES = (-1, 11, 12, 13, 21, 22)  # 11–13 in family 10, 21–22 in family 20
+AREAS = (-1, 1, 2, 4, 5, 6, 7, 8, 9)  # finest areas as events carry them (some only know their macrosector)
+
+
+def _index() -> TerritoryIndex:
+    parents = {1: None, 2: 1, 3: 1, 4: 2, 5: 2, 6: 2, 7: 3, 8: 3, 9: 3}
+    levels = {1: "comuna", 2: "macrosector", 3: "macrosector"}
+    areas = {i: AreaInfo(i, f"A{i}", f"Área {i}", levels.get(i, "uv"), p, False) for i, p in parents.items()}
+    ancestor = {}
+    for level in ("comuna", "macrosector", "uv"):
+        lut = np.full(max(areas) + 2, -1, dtype=np.int64)
+        for a in areas.values():
+            node = a
+            while node is not None and node.level != level:
+                node = areas.get(node.parent_id) if node.parent_id else None
+            if node is not None:
+                lut[a.id] = node.id
+        ancestor[level] = lut
+    population = {i: {2024: 1000 * i, 2026: 1100 * i} for i in areas}
+    return TerritoryIndex(key=("test",), areas=areas, ancestor=ancestor, population=population)
+
+
+def _snapshot(rng) -> EventSnapshot:
+    n = N_EVENTS
+    day = np.sort(rng.integers(day_number(FIRST), day_number(LAST) + 1, n)).astype(np.int32)
+    minute = rng.integers(0, 1440, n).astype(np.int16)
+    minute[rng.random(n) < 0.1] = -1
+    return EventSnapshot(
+        version=1, id=np.arange(1, n + 1, dtype=np.int64),
+        source=rng.choice(np.array(SOURCES, dtype=np.int32), n),
+        category=rng.choice(np.array(CATEGORIES, dtype=np.int32), n), day=day, minute=minute,
+        lon=np.zeros(n), lat=np.zeros(n), area=rng.choice(np.array(AREAS, dtype=np.int32), n),
+        outside=np.zeros(n, dtype=bool))
+
+
+TAXONOMY = engine.Taxonomy(
+    category_name={10: "Familia A", 11: "a1", 12: "a2", 13: "a3", 20: "Familia B", 21: "b1", 22: "b2"},
+    category_family={10: 10, 11: 10, 12: 10, 13: 10, 20: 20, 21: 20, 22: 20},
+    family_name={10: "Familia A", 20: "Familia B"},
+)
+
+
+def _random_filters(rng) -> list[Filters]:
+    out = []
+    for _ in range(COMBOS):
+        days = int(rng.choice([1, 7, 28, 90, 365, 800, 1500]))
+        end = LAST + dt.timedelta(days=int(rng.integers(-400, 40)))  # some windows run past the data
+        start = end - dt.timedelta(days=days - 1)
+        pick = lambda pool, p: tuple(sorted(int(x) for x in rng.choice(pool, int(rng.integers(1, 3)), replace=False))) \
+            if rng.random() < p else ()
+        out.append(Filters(start, end, "custom", pick([3, 5, 9, 4], 0.5), pick([11, 12, 13, 21, 22], 0.4),
+                           str(rng.choice(["comuna", "macrosector", "uv"])), pick([1, 2, 3, 4, 8], 0.3)))
+    return out
+
+
+RNG = np.random.default_rng(SEED)
+SNAP = _snapshot(RNG)
+INDEX = _index()
+FILTERS = _random_filters(RNG)
+IDS = [f"{f.start}+{f.days}d-s{len(f.sources)}c{len(f.categories)}a{len(f.areas)}-{f.level}-{k}"
+       for k, f in enumerate(FILTERS)]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cube():
+    cube_module.clear_cache()
+    yield
+    cube_module.clear_cache()
+
+
+def _both(monkeypatch, compute):
+    """The figure with the cube, then with the cube switched off (row scans)."""
+    assert cube_module.cube_of(SNAP) is not None
+    with_cube = compute()
+    monkeypatch.setattr(cube_module, "MAX_ENTRIES", 0)
+    cube_module.clear_cache()
+    assert cube_module.cube_of(SNAP) is None
+    return with_cube, compute()
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=IDS)
+def test_window_counts_equal_a_direct_count(f):
+    cube = cube_module.cube_of(SNAP)
+    cells = engine.select_cells(cube, f, INDEX)
+    for w in (f, f.previous(), f.last_year()):
+        expected = int(event_mask(SNAP, w, INDEX).sum())
+        assert cube.total(day_number(w.start), day_number(w.end), cells) == expected
+        assert int(cube.daily(day_number(w.start), day_number(w.end), cells).sum()) == expected
+
+
+@pytest.mark.parametrize("f", FILTERS, ids=IDS)
+def test_every_engine_figure_equals_the_row_scan(monkeypatch, f):
+    def compute():
+        return (engine.headline(SNAP, f, INDEX), engine.trend(SNAP, f, INDEX),
+                engine.by_category(SNAP, f, INDEX, TAXONOMY), engine.by_family(SNAP, f, INDEX, TAXONOMY),
+                engine.hour_weekday(SNAP, f, INDEX), engine.by_area(SNAP, f, INDEX))
+
+    cube_answer, rows_answer = _both(monkeypatch, compute)
+    (h1, t1, c1, fam1, hw1, a1), (h2, t2, c2, fam2, hw2, a2) = cube_answer, rows_answer
+    assert h1 == h2
+    assert t1.step == t2.step and t1.starts == t2.starts
+    np.testing.assert_array_equal(t1.counts, t2.counts)
+    assert t1.counts.dtype == np.int64
+    assert c1 == c2 and fam1 == fam2
+    np.testing.assert_array_equal(hw1.matrix, hw2.matrix)
+    assert hw1.without_time == hw2.without_time
+    assert a1 == a2
+    assert h1.count == int(event_mask(SNAP, f, INDEX).sum()) == sum(c1.counts) == int(t1.counts.sum())
+
+
+def test_hour_weekday_counts_slots_by_hand():
+    """A Monday 00:30, a Sunday 23:59 and one without time, counted by hand."""
+    monday = day_number(dt.date(2026, 11, 23))
+    snap = EventSnapshot(1, np.array([1, 2, 3]), np.array([3, 3, 5], dtype=np.int32),
+                         np.array([11, 11, 11], dtype=np.int32), np.array([monday, monday, monday + 6], np.int32),
+                         np.array([30, -1, 1439], dtype=np.int16), np.zeros(3), np.zeros(3),
+                         np.array([4, 4, 4], dtype=np.int32), np.zeros(3, dtype=bool))
+    f = Filters(dt.date(2026, 11, 23), dt.date(2026, 11, 29))
+    for chosen in (f, Filters(f.start, f.end, sources=(3, 5))):
+        result = engine.hour_weekday(snap, chosen, INDEX)
+        assert result.matrix[0, 0] == 1 and result.matrix[6, 23] == 1 and result.matrix.sum() == 2
+        assert result.without_time == 1
+    only_5 = engine.hour_weekday(snap, Filters(f.start, f.end, sources=(5,)), INDEX)
+    assert only_5.matrix.sum() == 1 and only_5.matrix[6, 23] == 1 and only_5.without_time == 0
+
+
+def test_cube_is_built_once_per_snapshot_and_kept_small():
+    cube = cube_module.cube_of(SNAP)
+    assert cube_module.cube_of(SNAP) is cube
+    assert cube.prefix.dtype == np.int32 and cube.row_slot.dtype == np.uint8 and cube.row_cell.dtype == np.uint8
+    assert cube.cells == len(np.unique(np.stack([SNAP.source, SNAP.category, SNAP.area]), axis=1).T)
+    assert cube.days == int(SNAP.day[-1]) - int(SNAP.day[0]) + 1
+    assert cube.rows(day_number(FIRST), day_number(LAST)) == slice(0, SNAP.size)
+    other = _snapshot(np.random.default_rng(SEED + 1))
+    assert cube_module.cube_of(other) is not cube
+
+
+def test_windows_outside_the_data_count_nothing():
+    cube = cube_module.cube_of(SNAP)
+    before = day_number(FIRST) - 100
+    assert cube.total(before, before + 50, None) == 0
+    assert cube.total(day_number(LAST) + 1, day_number(LAST) + 9, np.arange(cube.cells)) == 0
+    assert cube.daily(before, before + 3, None).tolist() == [0, 0, 0, 0]
+    assert cube.slots(before, before + 9, None).sum() == 0
+
+
+def test_empty_snapshot_has_no_cube_and_the_engine_still_answers():
+    empty = EventSnapshot(0, *(np.empty(0, dtype=t) for t in (np.int64, np.int32, np.int32, np.int32, np.int16,
+                                                                float, float, np.int32, bool)))
+    assert cube_module.build_cube(empty) is None
+    f = Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 28))
+    assert engine.headline(empty, f, INDEX).count == 0
+    assert engine.by_area(empty, f, INDEX).unplaced == 0
+
+
+# --- the request path, on the demo ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bob(demo, db, personas, as_user):
+    return as_user(personas["bob"])
+
+
+def test_one_query_checks_every_cache(bob):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    bob.get("/tablero/datos/resumen.json", {"source": "1461", "family": "familia-vif"})
+    with CaptureQueriesContext(connection) as captured:
+        response = bob.get("/tablero/datos/resumen.json", {"source": "1461", "family": "familia-vif"})
+    assert response.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    ours = [s for s in sql if "records_" in s or "territory_" in s]
+    assert len(ours) == 1, ours
+    assert all(t in ours[0] for t in ("records_dataversion", "territory_area", "records_source", "records_category"))
+
+
+def test_filter_choices_follow_new_sources(bob):
+    from observatorio.records.models import Source
+
+    assert bob.get("/tablero/datos/resumen.json", {"source": "nueva"}).status_code == 400
+    Source.objects.create(code="nueva", name="Nueva", kind="denuncia")  # in this process: the signal
+    assert bob.get("/tablero/datos/resumen.json", {"source": "nueva"}).status_code == 200
+    Source.objects.bulk_create([Source(code="otra", name="Otra", kind="denuncia")])  # no signal: the key moves
+    body = bob.get("/tablero/datos/resumen.json", {"source": "otra"}).json()
+    assert body["filters"]["sources"] == list(Source.objects.filter(code="otra").values_list("id", flat=True))
+    assert body["data"]["count"] == 0
