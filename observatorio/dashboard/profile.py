@@ -34,6 +34,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.compare import compare_periods
@@ -57,19 +58,19 @@ LISA_ALPHA = 0.05
 SEED = 0
 # Source kinds of each indicator group (records.models.SourceKind values).
 GROUPS = (
-    ("delitos", "Denuncias y casos policiales", ("denuncia", "stop", "cead")),
-    ("llamados", "Llamados al 1461", ("1461",)),
-    ("patrullaje", "Patrullaje preventivo", ("patrullaje",)),
-    ("vif", "Violencia intrafamiliar", ("vif",)),
+    ("delitos", gettext_noop("Denuncias y casos policiales"), ("denuncia", "stop", "cead")),
+    ("llamados", gettext_noop("Llamados al 1461"), ("1461",)),
+    ("patrullaje", gettext_noop("Patrullaje preventivo"), ("patrullaje",)),
+    ("vif", gettext_noop("Violencia intrafamiliar"), ("vif",)),
 )
 # The typology's indicator profile: rates per 1,000 of three groups and three demographic shares (%).
 TYPOLOGY_INDICATORS = {
-    "tasa_delitos": "Denuncias y casos policiales por 1.000 hab.",
-    "tasa_llamados": "Llamados al 1461 por 1.000 hab.",
-    "tasa_vif": "Casos VIF por 1.000 hab.",
-    "pobreza_pct": "Pobreza multidimensional (%)",
-    "ninos_jovenes_pct": "Niños, niñas y jóvenes (%)",
-    "migrantes_pct": "Migrantes (%)",
+    "tasa_delitos": gettext_noop("Denuncias y casos policiales por 1.000 hab."),
+    "tasa_llamados": gettext_noop("Llamados al 1461 por 1.000 hab."),
+    "tasa_vif": gettext_noop("Casos VIF por 1.000 hab."),
+    "pobreza_pct": gettext_noop("Pobreza multidimensional (%)"),
+    "ninos_jovenes_pct": gettext_noop("Niños, niñas y jóvenes (%)"),
+    "migrantes_pct": gettext_noop("Migrantes (%)"),
 }
 
 
