@@ -14,12 +14,16 @@ Each (backend, size) runs in two fresh processes:
    request through Django's test client (server time: view, middleware, JSON).
    The engine's own computation (no HTTP, no filter parsing) is timed too, and
    the baseline runs the same question as an ORM GROUP BY over
-   ``records_event`` for the first ``--baseline`` combinations; the speed-up
-   is GROUP BY time / engine time, paired by combination (median). RSS (current
-   and peak) is read from /proc at the end.
+   ``records_event`` for the first ``--baseline`` combinations, and its answer
+   is checked against the engine's (same totals; same counts per category). Two
+   speed-ups, paired by combination (median): GROUP BY time / engine time, and
+   GROUP BY time / whole request time (the request also parses filters, runs the
+   statistics and builds the JSON and the Plotly figure). RSS (current and
+   peak) is read from /proc at the end.
 
 SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size>; PostgreSQL to the
-database obs_bench_dash on 127.0.0.1 (created and dropped here).
+database obs_bench_dash_<size> on 127.0.0.1 (created here; dropped at the end
+unless --keep). ``--time-only`` reuses the loaded databases of both backends.
 """
 
 from __future__ import annotations
@@ -38,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 25)
 COMBOS = 20
 ENDPOINTS = ("resumen", "tendencia", "categorias", "familias", "horas", "areas", "top-areas")
-PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_dash"
+PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_dash_{size}"
 COLUMNS = ("source_id", "batch_id", "external_id", "category_id", "original_label", "occurred_on", "occurred_time",
            "lon", "lat", "precision", "address", "area_id", "outside", "victim_sex", "victim_age_group",
            "victim_nationality", "victim_key", "offender_sex", "offender_age_group", "offender_nationality",
@@ -207,6 +211,29 @@ def _baseline(name: str, f, index):
     return list(base.values("area_id").annotate(n=Count("id")).order_by())  # areas, top-areas
 
 
+def _check(name: str, payload, answer, url: str) -> None:
+    """The GROUP BY and the engine must agree, or the timing compares different questions."""
+    if name == "resumen":
+        got = [payload.count, payload.previous.count, payload.last_year.count]
+        total, expected_total = got, answer
+    elif name == "tendencia":
+        total, expected_total = int(payload.counts.sum()), sum(r["n"] for r in answer)
+    elif name in ("categorias", "familias"):
+        total, expected_total = sum(payload.counts), sum(r["n"] for r in answer)
+        if name == "categorias":
+            got = dict(zip(payload.ids, payload.counts))
+            expected = {(-1 if r["category_id"] is None else r["category_id"]): r["n"] for r in answer}
+            if got != expected:
+                raise SystemExit(f"{url}: categories differ from GROUP BY: {got} != {expected}")
+    elif name == "horas":
+        total, expected_total = int(payload.matrix.sum()), sum(r["n"] for r in answer)
+    else:
+        total = sum(r.count for r in payload.rows) + payload.unplaced
+        expected_total = sum(r["n"] for r in answer)
+    if total != expected_total:
+        raise SystemExit(f"{url}: engine {total} != GROUP BY {expected_total}")
+
+
 def timing(n_baseline: int) -> dict:
     _setup_django()
     import numpy as np
@@ -219,10 +246,15 @@ def timing(n_baseline: int) -> dict:
     from observatorio.records.snapshot import get_snapshot
     from observatorio.territory.index import get_index
 
+    from observatorio.dashboard.cube import cube_of
+
     rss_before, _ = _rss_mb()
     t0 = time.perf_counter()
     snap = get_snapshot()
     load_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    cube = cube_of(snap)
+    cube_s = time.perf_counter() - t0
     index = get_index()
     rng = np.random.default_rng(20261125)
     sources = sorted(Source.objects.filter(events__isnull=False).distinct().values_list("code", flat=True))
@@ -252,13 +284,14 @@ def timing(n_baseline: int) -> dict:
                 raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
             ctx, _errors = build_context(factory.get(url))
             t = time.perf_counter()
-            DATASETS[name].compute(ctx)
+            payload = DATASETS[name].compute(ctx)
             engine_times.append(time.perf_counter() - t)
             if k < n_baseline:
                 f, _errors = parse_filters(QueryDict(urlencode(q, doseq=True)), as_of=as_of_date(snap), index=index)
                 t = time.perf_counter()
-                _baseline(name, f, index)
+                answer = _baseline(name, f, index)
                 base_times.append(time.perf_counter() - t)
+                _check(name, payload, answer, url)
         ms = np.array(times) * 1000
         engine_ms = np.array(engine_times) * 1000
         paired = engine_ms[:len(base_times)]
@@ -269,9 +302,13 @@ def timing(n_baseline: int) -> dict:
             "engine_p95_ms": round(float(np.percentile(engine_ms, 95)), 2),
             "groupby_p50_ms": round(float(np.median(base_times)) * 1000, 1) if base_times else None,
             "speedup_x": round(float(np.median(np.array(base_times) * 1000 / paired)), 1) if base_times else None,
+            "request_speedup_x": (round(float(np.median(np.array(base_times) * 1000 / ms[:len(base_times)])), 1)
+                                  if base_times else None),
         }
     rss, peak = _rss_mb()
     return {"snapshot_load_s": round(load_s, 2), "snapshot_mb": round(snap.nbytes / 2**20, 1),
+            "cube_build_s": round(cube_s, 2), "cube_mb": round(cube.nbytes / 2**20, 1) if cube else None,
+            "cube_cells": cube.cells if cube else None,
             "events": snap.size, "rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1),
             "rss_before_snapshot_mb": round(rss_before, 1), "endpoints": results}
 
@@ -282,7 +319,7 @@ def timing(n_baseline: int) -> dict:
 def _env(backend: str, size: int) -> dict:
     env = dict(os.environ)
     if backend == "postgres":
-        env["OBS_DATABASE_URL"] = PG_URL
+        env["OBS_DATABASE_URL"] = PG_URL.format(size=size)
         env.pop("OBS_DATA_DIR", None)
     else:
         env.pop("OBS_DATABASE_URL", None)
@@ -320,9 +357,9 @@ def main() -> int:
             if args.time_only:
                 loaded = {}
             elif backend == "postgres":
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "obs_bench_dash"],
-                               check=True)
-                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", "obs_bench_dash"], check=True)
+                db = f"obs_bench_dash_{size}"
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=True)
+                subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
             else:
                 path = Path(f"/tmp/bench-dash/{size}")
                 if path.exists():
@@ -335,13 +372,22 @@ def main() -> int:
             row = {"backend": backend, "size": size, **loaded, **timed}
             report.append(row)
             print(json.dumps(row, indent=1), flush=True)
-            if not args.keep and backend == "postgres":
-                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", "obs_bench_dash"])
-    print("\nbackend  events     endpoint     p50 ms  p95 ms  engine p50  GROUP BY p50 ms  speed-up  RSS MB")
+            if not args.keep and not args.time_only and backend == "postgres":
+                subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
+                                f"obs_bench_dash_{size}"])
+    print("\n| backend | events | endpoint | p50 ms | p95 ms | engine p50 ms | engine p95 ms | GROUP BY p50 ms "
+          "| speed-up (engine) | speed-up (request) |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in report:
         for name, r in row["endpoints"].items():
-            print(f"{row['backend']:8} {row['size']:>10,} {name:12} {r['p50_ms']:7} {r['p95_ms']:7} "
-                  f"{r['engine_p50_ms']:10} {r['groupby_p50_ms']!s:>16} {r['speedup_x']!s:>9} {row['peak_rss_mb']:7}")
+            print(f"| {row['backend']} | {row['size']:,} | {name} | {r['p50_ms']} | {r['p95_ms']} | "
+                  f"{r['engine_p50_ms']} | {r['engine_p95_ms']} | {r['groupby_p50_ms']} | {r['speedup_x']}× | "
+                  f"{r['request_speedup_x']}× |")
+    print("\n| backend | events | snapshot load s | cube build s | snapshot MB | cube MB | cells | RSS MB | peak RSS MB |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for row in report:
+        print(f"| {row['backend']} | {row['size']:,} | {row['snapshot_load_s']} | {row['cube_build_s']} | "
+              f"{row['snapshot_mb']} | {row['cube_mb']} | {row['cube_cells']} | {row['rss_mb']} | {row['peak_rss_mb']} |")
     return 0
 
 

@@ -14,6 +14,7 @@ The filter state lives in the URL so that a view can be shared or bookmarked;
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 from dataclasses import dataclass, field
@@ -168,6 +169,7 @@ def get_catalog(key: tuple | None = None) -> Catalog:
 def clear_cache(**_signal) -> None:
     with _lock:
         _catalogs.clear()
+        _forms.clear()
 
 
 # Edits in this process (admin, tests) forget the catalog at once; the key catches other processes' changes.
@@ -186,18 +188,13 @@ class FilterForm(forms.Form):
     level = forms.ChoiceField(required=False)
     area = forms.TypedMultipleChoiceField(coerce=int, required=False)
 
+    choices_ready = False  # True in the subclasses of form_class(), whose fields already hold their choices
+
     def __init__(self, data, *, index: TerritoryIndex, catalog: Catalog | None = None, **kwargs):
         super().__init__(data, **kwargs)
         self.index = index
-        catalog = catalog or get_catalog()
-        self.fields["source"].choices = [(c, n) for _i, c, n in catalog.sources]
-        self.fields["family"].choices = [(c, n) for _i, c, n in catalog.families]
-        self.fields["category"].choices = [(c, n) for _i, c, n, _p in catalog.categories]
-        from observatorio.territory.models import Level
-
-        labels = dict(Level.choices)
-        self.fields["level"].choices = [(lv, labels.get(lv, lv)) for lv in index.levels()]
-        self.fields["area"].choices = [(a.id, f"{a.code} {a.name}") for a in index.areas.values()]
+        if not self.choices_ready:
+            _set_choices(self.fields, catalog or get_catalog(), index)
 
     def clean(self):
         data = super().clean()
@@ -215,11 +212,42 @@ class FilterForm(forms.Form):
         return data
 
 
+def _set_choices(fields: dict, catalog: Catalog, index: TerritoryIndex) -> None:
+    from observatorio.territory.models import Level
+
+    fields["source"].choices = [(c, n) for _i, c, n in catalog.sources]
+    fields["family"].choices = [(c, n) for _i, c, n in catalog.families]
+    fields["category"].choices = [(c, n) for _i, c, n, _p in catalog.categories]
+    labels = dict(Level.choices)
+    fields["level"].choices = [(lv, labels.get(lv, lv)) for lv in index.levels()]
+    fields["area"].choices = [(a.id, f"{a.code} {a.name}") for a in index.areas.values()]
+
+
+_forms: dict[str, tuple[Catalog, TerritoryIndex, type]] = {}
+
+
+def form_class(catalog: Catalog, index: TerritoryIndex) -> type[FilterForm]:
+    """A FilterForm whose fields carry this catalog's and index's choices, made once per pair.
+
+    Setting choices normalises them (Django walks every option): milliseconds per request otherwise.
+    """
+    name = connection.settings_dict["NAME"]
+    held = _forms.get(name)
+    if held is not None and held[0] is catalog and held[1] is index:
+        return held[2]
+    cls = type("BoundFilterForm", (FilterForm,), {"choices_ready": True})
+    cls.base_fields = copy.deepcopy(FilterForm.base_fields)
+    _set_choices(cls.base_fields, catalog, index)
+    with _lock:
+        _forms[name] = (catalog, index, cls)
+    return cls
+
+
 def parse_filters(querydict, *, as_of: dt.date, index: TerritoryIndex,
                   catalog: Catalog | None = None) -> tuple[Filters | None, dict]:
     """Filters from the URL, or ``(None, errors)`` with the form's messages per field."""
     catalog = catalog or get_catalog()
-    form = FilterForm(querydict, index=index, catalog=catalog)
+    form = form_class(catalog, index)(querydict, index=index)
     if not form.is_valid():
         return None, {k: [str(m) for m in v] for k, v in form.errors.items()}
     data = form.cleaned_data
