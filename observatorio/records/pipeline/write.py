@@ -214,11 +214,25 @@ _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
 def _fragments(key: str, values, omit_empty: bool) -> np.ndarray:
     """``', "key": value'`` per row (StringDType), or '' where the value is omitted."""
     prefix = ", " + json.dumps(key, ensure_ascii=False) + ": "
-    series = pd.Series(values) if not isinstance(values, pd.Series) else values.reset_index(drop=True)
+    if isinstance(values, pd.Series):
+        series = values.reset_index(drop=True)
+    else:
+        # pandas 3 infers its string dtype from text, turning None into NaN; keep Python objects as they are.
+        is_objects = isinstance(values, (list, tuple)) or getattr(values, "dtype", None) == object
+        series = pd.Series(values, dtype=object) if is_objects else pd.Series(values)
     n = len(series)
     if n == 0:
         return np.empty(0, dtype=np.dtypes.StringDType())
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
+    # factorize folds None into NaN; JSON must keep them apart (null vs NaN).
+    na = series.isna().to_numpy()
+    if na.any():
+        is_none = np.zeros(n, dtype=bool)
+        is_none[na] = [v is None for v in series[na].tolist()]
+        if is_none.any():
+            codes = codes.copy()
+            codes[is_none] = len(uniques)
+            uniques = pd.Index([*uniques.tolist(), None], dtype=object)
     if len(uniques) <= max(1024, n // 4):
         # Few distinct values (most columns): serialise each once.
         texts = [prefix + json.dumps(_python(u), ensure_ascii=False) for u in uniques.tolist()]
@@ -259,7 +273,9 @@ def json_objects(columns, n: int | None = None, *, omit_empty=()) -> np.ndarray:
     assembled with NumPy's vectorised string functions: the same text
     ``json.dumps(dict(row), ensure_ascii=False)`` gives, for a million rows in
     about a second. Keys in `omit_empty` are left out of a row whose value is
-    empty ('' or None). NaN serialises as ``NaN``, as Django's JSONField does.
+    empty ('' or None). NaN serialises as ``NaN``, as Django's JSONField does. A column
+    holds one type: values equal in Python (False and 0, 1 and 1.0, 0.0 and -0.0)
+    share one serialisation, that of their first occurrence.
     """
     pairs = list(columns.items()) if isinstance(columns, Mapping) else list(columns)
     if n is None:
