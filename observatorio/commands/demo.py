@@ -69,5 +69,5 @@ def handle(args):
         return 0
     print(f"usuarios de demostración: {', '.join(u for u, _ in DEMO_USERS)}; "
           f"contraseña común guardada en {result.credentials_path}")
-    print(f"abra http://127.0.0.1:8000 (observatorio serve) e ingrese como admin / {result.password}")
+    print(f"ingrese como admin / {result.password} en la dirección que muestra `observatorio serve`")
     return 0

@@ -10,4 +10,5 @@ def handle(args):
 
     if not 0 < args.port < 65536:
         raise ValueError(f"--port {args.port} is not a TCP port; use 1–65535")
+    print(f"Observatorio en http://{args.host}:{args.port}/ (Ctrl+C para detener)", flush=True)
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
