@@ -22,6 +22,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from plotly.colors import sample_colorscale
 
 from observatorio.accounts.roles import ALL_ROLES, allow
@@ -36,7 +37,9 @@ from .filters import PERIODS, Catalog, Filters, catalog_key_sql, get_catalog, pa
 COLORSCALE = "Viridis"
 BAR = "#3b528b"  # a viridis blue, readable on white
 METRICS = ("count", "rate", "eb")
-WEEKDAYS = ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo")
+# gettext_noop: translated where shown; marked here so makemessages keeps them.
+WEEKDAYS = (gettext_noop("Lunes"), gettext_noop("Martes"), gettext_noop("Miércoles"), gettext_noop("Jueves"),
+            gettext_noop("Viernes"), gettext_noop("Sábado"), gettext_noop("Domingo"))
 
 
 def error_body(status: int, message: str, fields: dict[str, list[str]] | None = None) -> dict:
@@ -212,7 +215,7 @@ def _hours_figure(h: engine.HourWeekday, ctx: Context) -> dict:
              "colorbar": {"thickness": 10, "tickformat": ",d"},
              "hovertemplate": "%{y} %{x} h: %{z:,d}<extra></extra>"}
     return {"data": [trace], "layout": _layout(ctx, height=300, margin={"l": 80, "r": 10, "t": 10, "b": 40},
-                                                 yaxis={"autorange": "reversed"},
+                                                 yaxis={"autorange": "reversed", "automargin": True},
                                                  xaxis={"title": {"text": _("Hora")}, "dtick": 2})}
 
 
@@ -384,11 +387,11 @@ def board_data(request, name: str, fmt: str):
 
 
 CHARTS = (
-    ("tendencia", "Tendencia"),
-    ("familias", "Eventos por familia"),
-    ("categorias", "Eventos por categoría"),
-    ("horas", "Día de la semana y hora"),
-    ("areas", "Mapa por área"),
+    ("tendencia", gettext_noop("Tendencia")),
+    ("familias", gettext_noop("Eventos por familia")),
+    ("categorias", gettext_noop("Eventos por categoría")),
+    ("horas", gettext_noop("Día de la semana y hora")),
+    ("areas", gettext_noop("Mapa por área")),
 )
 
 

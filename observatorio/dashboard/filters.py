@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 from django import forms
+from django.utils.translation import gettext_noop
 from django.db import connection
 from django.db.models.signals import post_delete, post_save
 
@@ -30,12 +31,12 @@ from observatorio.records.snapshot import EventSnapshot, day_number
 from observatorio.territory.index import TerritoryIndex
 
 PERIODS = {
-    "7d": "Últimos 7 días",
-    "28d": "Últimos 28 días",
-    "month": "Mes en curso",
-    "ytd": "Año a la fecha",
-    "12m": "Últimos 12 meses",
-    "custom": "Personalizado",
+    "7d": gettext_noop("Últimos 7 días"),
+    "28d": gettext_noop("Últimos 28 días"),
+    "month": gettext_noop("Mes en curso"),
+    "ytd": gettext_noop("Año a la fecha"),
+    "12m": gettext_noop("Últimos 12 meses"),
+    "custom": gettext_noop("Personalizado"),
 }
 MAX_SPAN_DAYS = 366 * 20
 MAX_CHOICES = 200
