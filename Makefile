@@ -23,6 +23,8 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Debug pages on the local demo only; the default everywhere else is off.
+run: export OBS_DEBUG ?= true
 run: install
 	$(BIN)/observatorio migrate
 	$(BIN)/observatorio demo --if-empty
