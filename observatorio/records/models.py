@@ -238,10 +238,19 @@ class SurveyResponse(models.Model):
     feels_unsafe = models.BooleanField("se siente inseguro/a")
     victimized = models.BooleanField("fue víctima (12 meses)", default=False)
     attributes = models.JSONField("atributos", default=dict, blank=True)
+    # Added by the survey import: the respondent's id in the survey file, the file's row as read, and the
+    # hash of the homologated answers that recognises a respondent sent again without an id.
+    external_id = models.CharField("identificador del encuestado", max_length=100, blank=True, default="")
+    original = models.JSONField("valores originales", default=dict, blank=True)
+    content_hash = models.CharField("huella de contenido", max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = "respuesta de encuesta"
         verbose_name_plural = "respuestas de encuestas"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], condition=~models.Q(external_id=""),
+                                    name="response_source_external_id_unique"),
+        ]
 
 
 class DataVersion(models.Model):

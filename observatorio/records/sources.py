@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .models import SourceKind
-from .pipeline.fields import AGGREGATE, EVENT
+from .pipeline.fields import AGGREGATE, EVENT, SURVEY
 from .taxonomy import CEAD_CROSSWALK_VERSION, CEAD_LABELS, MUNICIPAL_CATEGORIES
 
 DEFAULT_CROSSWALK_VERSION = "1"
@@ -30,6 +30,11 @@ _WHEN = {
     "occurred_on": ["fecha", "fecha hecho", "fecha delito", "fecha ocurrencia", "fecha evento", "fecha llamado",
                     "fecha atencion", "fecha actividad", "fecha ingreso"],
     "occurred_time": ["hora", "hora hecho", "hora delito", "hora evento", "hora llamado"],
+    # Events known only within a from–to window (a burglary found on return from holidays).
+    "window_start_on": ["fecha desde", "desde", "desde fecha", "fecha inicio", "fecha inicial"],
+    "window_start_time": ["hora desde", "desde hora", "hora inicio", "hora inicial"],
+    "window_end_on": ["fecha hasta", "hasta", "hasta fecha", "fecha termino", "fecha final"],
+    "window_end_time": ["hora hasta", "hasta hora", "hora termino", "hora final"],
 }
 _PEOPLE = {
     "victim_rut": ["rut victima", "run victima"],
@@ -52,6 +57,7 @@ class SourceConfig:
     crosswalk: dict[str, str] = field(default_factory=dict)
     crosswalk_version: str = DEFAULT_CROSSWALK_VERSION
     options: dict = field(default_factory=dict)
+    rest_as_attributes: bool = False  # every column no field maps is kept as an attribute (surveys)
 
 
 def _events(ids: list[str], labels: list[str], attributes=None, crosswalk=None, people=True,
@@ -107,11 +113,19 @@ CONFIGS: dict[str, SourceConfig] = {
                                 attributes={"programa": ["programa", "proyecto"],
                                             "participantes": ["participantes", "asistentes", "beneficiarios"]},
                                 people=False, kind=SourceKind.PROGRAM),
-    # Perception surveys are events of kind "response" for now: one row per respondent with its date,
-    # place and an answer label; weights and answers stay in attributes (SurveyResponse import is pending).
-    SourceKind.SURVEY: _events(["id", "folio", "id encuesta"], ["percepcion", "respuesta", "categoria"],
-                               attributes={"factor": ["factor", "factor expansion", "ponderador"]},
-                               people=False, kind=SourceKind.SURVEY),
+    # Perception surveys: one SurveyResponse per respondent, with its expansion factor; every other
+    # question is kept in attributes.
+    SourceKind.SURVEY: SourceConfig(
+        SourceKind.SURVEY, SURVEY,
+        {"external_id": ["id encuestado", "folio", "id", "id encuesta", "numero encuesta", "n encuesta"],
+         "survey": ["encuesta", "nombre encuesta", "estudio"],
+         "answered_on": ["fecha", "fecha entrevista", "fecha encuesta", "fecha aplicacion", "fecha respuesta"],
+         "area_code": _WHERE["area_code"], "lon": _WHERE["lon"], "lat": _WHERE["lat"],
+         "weight": ["factor", "factor expansion", "fexp", "ponderador", "peso"],
+         "feels_unsafe": ["se siente inseguro", "inseguridad", "percepcion inseguridad", "sensacion seguridad",
+                          "seguridad barrio", "percepcion"],
+         "victimized": ["victimizacion", "victima", "fue victima", "victima 12 meses"]},
+        rest_as_attributes=True),
     SourceKind.CEAD: SourceConfig(
         SourceKind.CEAD, AGGREGATE,
         {"area_code": ["cut comuna", "cut", "codigo comuna", "cod comuna"], "area_name": ["comuna", "nombre comuna"],

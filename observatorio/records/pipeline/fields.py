@@ -9,23 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-EVENT, AGGREGATE = "event", "aggregate"
-TARGETS = (EVENT, AGGREGATE)
+EVENT, AGGREGATE, SURVEY = "event", "aggregate", "survey"
+TARGETS = (EVENT, AGGREGATE, SURVEY)
 
 
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # text, date, time, coordinate, label, area, rut, sex, age, count
+    type: str  # text, date, time, coordinate, label, area, rut, sex, age, count, weight, answer, yes_no
     help: str
     required: bool = False
     max_length: int | None = None
+    # A required field may be replaced by another one: an event known only within a window has no
+    # single date column, its date is the window's start.
+    unless: str = ""
 
 
 EVENT_FIELDS = (
     Field("external_id", "text", "identificador del registro en la fuente (folio, RUC, id de llamado)", max_length=100),
-    Field("occurred_on", "date", "fecha del hecho", required=True),
+    Field("occurred_on", "date", "fecha del hecho", required=True, unless="window_start_on"),
     Field("occurred_time", "time", "hora del hecho"),
+    Field("window_start_on", "date", "fecha desde (hecho conocido solo dentro de un intervalo)"),
+    Field("window_start_time", "time", "hora desde (vacía: 00:00)"),
+    Field("window_end_on", "date", "fecha hasta (vacía: la fecha desde)"),
+    Field("window_end_time", "time", "hora hasta (vacía: fin del día)"),
     Field("label", "label", "tipo o categoría en la fuente (se homologa con la tabla de equivalencias)", required=True,
           max_length=200),
     Field("lon", "coordinate", "longitud o coordenada este (UTM 19S)"),
@@ -51,7 +58,21 @@ AGGREGATE_FIELDS = (
     Field("count", "count", "número de casos", required=True),
 )
 
-FIELDS = {EVENT: {f.name: f for f in EVENT_FIELDS}, AGGREGATE: {f.name: f for f in AGGREGATE_FIELDS}}
+SURVEY_FIELDS = (
+    Field("external_id", "text", "identificador del encuestado (folio)", max_length=100),
+    Field("survey", "text", "nombre de la encuesta (si no viene en el archivo: la opción survey o el nombre del archivo)",
+          max_length=100),
+    Field("answered_on", "date", "fecha de la entrevista", required=True),
+    Field("area_code", "area", "código del área del encuestado (UV, macrosector o comuna)"),
+    Field("lon", "coordinate", "longitud o coordenada este del encuestado (solo para asignar el área)"),
+    Field("lat", "coordinate", "latitud o coordenada norte del encuestado (solo para asignar el área)"),
+    Field("weight", "weight", "factor de expansión (ponderador), mayor que 0"),
+    Field("feels_unsafe", "answer", "se siente inseguro/a (sí/no o escala muy inseguro … muy seguro)", required=True),
+    Field("victimized", "yes_no", "fue víctima de un delito en los últimos 12 meses (sí/no)"),
+)
+
+FIELDS = {EVENT: {f.name: f for f in EVENT_FIELDS}, AGGREGATE: {f.name: f for f in AGGREGATE_FIELDS},
+          SURVEY: {f.name: f for f in SURVEY_FIELDS}}
 
 # Extra columns kept on the event as attributes are mapped as "attr:<name>".
 ATTRIBUTE_PREFIX = "attr:"

@@ -93,8 +93,19 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
                 attributes[name] = by_key[candidate]
                 break
 
+    if getattr(config, "rest_as_attributes", False):
+        # Surveys carry many questions besides the ones the observatory types: keep every other
+        # column as an attribute (not RUTs), unless the saved mapping unmaps it (attr:NAME = "").
+        from .validate import looks_like_rut_column
+
+        used = set(chosen.values()) | set(attributes.values())
+        for column in columns:
+            if column not in used and not looks_like_rut_column(column) and \
+                    saved_columns.get(ATTRIBUTE_PREFIX + column) != "" and column not in attributes:
+                attributes[column] = column
+
     for name, spec in target_fields.items():
-        if spec.required and name not in chosen:
+        if spec.required and name not in chosen and not (spec.unless and spec.unless in chosen):
             expected = config.columns.get(name, [])
             looked = f" (looked for {', '.join(repr(c) for c in expected[:6])})" if expected else ""
             raise ImportFailed(file, f"no column for {name} ({spec.help}) in {file}{looked}; the columns are: "
@@ -103,6 +114,12 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
         have, lack = ("lon", "lat") if "lon" in chosen else ("lat", "lon")
         raise ImportFailed(file, f"{have} is mapped (column {chosen[have]!r}) but {lack} is not; the columns are: "
                                  f"{_listed(columns)}", hint(lack), code="half_coordinates")
+    for part, whole in (("window_start_time", "window_start_on"), ("window_end_on", "window_start_on"),
+                        ("window_end_time", "window_start_on")):
+        if part in chosen and whole not in chosen:
+            raise ImportFailed(file, f"{part} is mapped (column {chosen[part]!r}) but {whole} is not: a window "
+                                     f"needs its start date; the columns are: {_listed(columns)}", hint(whole),
+                               code="half_window")
     merged_options = {**config.options, **(saved.get("options") or {}), **(options or {})}
     return Mapping(chosen, attributes, merged_options, saved.get("version"))
 

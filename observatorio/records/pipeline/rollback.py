@@ -1,6 +1,6 @@
 """Undo a committed batch: remove exactly its records and restore what it corrected.
 
-A batch owns the events and counts it created (``batch`` foreign key) and
+A batch owns the events, counts and survey responses it created (``batch`` foreign key) and
 the revisions of the records it corrected. Rolling back deletes the first
 and writes the previous values back from the second. If a later committed
 batch corrected the same records, restoring would overwrite its work, so the
@@ -28,6 +28,7 @@ class RollbackResult:
     counts_deleted: int
     events_restored: int
     counts_restored: int
+    responses_deleted: int = 0
 
 
 def _restore_value(field: str, value):
@@ -93,9 +94,11 @@ def rollback_batch(batch_id: int) -> RollbackResult:
                        "(SELECT id FROM records_aggregatecount WHERE batch_id = %s)", [batch.id])
         cursor.execute("DELETE FROM records_aggregatecount WHERE batch_id = %s", [batch.id])
         counts_deleted = cursor.rowcount
+        cursor.execute("DELETE FROM records_surveyresponse WHERE batch_id = %s", [batch.id])
+        responses_deleted = cursor.rowcount
     batch.status = BatchStatus.ROLLED_BACK
     batch.rolled_back_at = timezone.now()
     batch.save(update_fields=["status", "rolled_back_at"])
     snapshot.bump()
     snapshot.bump("counts")
-    return RollbackResult(batch.id, events_deleted, counts_deleted, restored, count_restored)
+    return RollbackResult(batch.id, events_deleted, counts_deleted, restored, count_restored, responses_deleted)

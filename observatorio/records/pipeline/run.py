@@ -28,7 +28,7 @@ from django.db import transaction
 from observatorio.records.readers import ReadError, read_table
 
 from . import dedupe
-from .fields import EVENT
+from .fields import EVENT, SURVEY
 from .issues import ERROR, WARNING, ImportFailed, Issue
 from .mapping import resolve_mapping
 
@@ -196,6 +196,13 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
         mark("place", n, n)
         keys = _column(values, "external_id", n).astype(object)
         hashes = prepared["content_hash"]
+    elif config.target == SURVEY:
+        from .surveys import prepare_responses
+
+        prepared = prepare_responses(table, mapping, values, area_index, rejected, issues, notes, name)
+        mark("place", n, n)
+        keys = _column(values, "external_id", n).astype(object)
+        hashes = prepared["content_hash"]
     else:
         prepared = _prepare_counts(values, area_index, n)
         mark("place", n, n)
@@ -205,6 +212,10 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     src_id = src.id
     if config.target == EVENT:
         existing_by_key, existing_hashes = dedupe.stored_event_keys(src_id)
+    elif config.target == SURVEY:
+        from .surveys import stored_response_keys
+
+        existing_by_key, existing_hashes = stored_response_keys(src_id)
     else:
         existing_by_key, existing_hashes = dedupe.stored_count_keys(src_id), set()
     status, target, first = dedupe.classify(np.asarray(keys, dtype=object), np.asarray(hashes, dtype=object),
@@ -217,6 +228,12 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
                             f"the same {what} is on row {int(collector_rows[first[p]])} with other values",
                             "keep one of the two rows, or give each record its own identifier", "conflicting_row"))
     rejected[conflict] = True
+    if config.target == SURVEY:
+        from .surveys import refuse_changed
+
+        changed = np.flatnonzero((status == dedupe.UPDATE) & ~rejected)
+        issues.extend(refuse_changed(changed, target[changed], keys, table, mapping, name))
+        rejected[changed] = True
     mark("dedupe", n, n)
 
     new = np.flatnonzero((status == dedupe.NEW) & ~rejected)
@@ -260,6 +277,11 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
                 write.insert_events(columns, progress=progress, rows=new)
                 write.update_events(target[upd].tolist(), columns, upd.tolist(), batch.id)
                 snapshot.bump()
+            elif config.target == SURVEY:
+                from .surveys import response_columns
+
+                write.insert_responses(response_columns(prepared, values, src_id, batch.id, n), progress=progress,
+                                       rows=new)
             else:
                 columns = _count_columns(prepared, values, src_id, batch.id)
                 write.insert_counts(columns, progress=progress, rows=new)
@@ -328,7 +350,15 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
 
     address_key = dedupe.per_distinct(address, lambda a: normalise_street(a) if a else "")
     label_key = _column(values, "label_key", n)
-    parts = [pd.Series(np.datetime_as_string(days)), pd.Series(_column(values, "occurred_time", n, -1)),
+    when = pd.Series(_column(values, "occurred_time", n, -1))
+    if "window_start" in values:
+        # A window takes the slot of the (then unknown) time, so events without one keep their hashes.
+        start, end = _column(values, "window_start", n, None), _column(values, "window_end", n, None)
+        windowed = np.flatnonzero(pd.notna(start) & pd.notna(end))
+        when = when.astype(object)
+        when.iloc[windowed] = [f"{pd.Timestamp(a).isoformat()}/{pd.Timestamp(b).isoformat()}"
+                               for a, b in zip(start[windowed], end[windowed])]
+    parts = [pd.Series(np.datetime_as_string(days)), when,
              pd.Series(label_key), dedupe.rounded(lon), dedupe.rounded(lat), address_key,
              pd.Series(_column(values, "area_code", n))]
     for f in ("victim_key", "victim_sex", "victim_age_group", "victim_nationality", "offender_key", "offender_sex",
@@ -349,6 +379,7 @@ def _event_columns(prepared, values, source_id, batch_id, n) -> dict:
         "source_id": source_id, "batch_id": batch_id, "external_id": text["external_id"],
         "category_id": _column(values, "category_id", n, -1).astype(np.int64), "original_label": text["label"],
         "occurred_on": prepared["days"], "occurred_time": _column(values, "occurred_time", n, -1).astype(np.int64),
+        "window_start": _column(values, "window_start", n, None), "window_end": _column(values, "window_end", n, None),
         "lon": prepared["lon"], "lat": prepared["lat"], "precision": prepared["precision"],
         "address": text["address"], "area_id": prepared["area"], "outside": prepared["outside"],
         **{f: text[f] for f in ("victim_sex", "victim_age_group", "victim_nationality", "victim_key", "offender_sex",

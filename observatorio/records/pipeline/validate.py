@@ -92,7 +92,8 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
         return frame[cols[name]].fillna("").astype(str)
 
     def empty_required(name, stripped: pd.Series, message, fix):
-        if fields[name].required:
+        # A field replaced by another one (occurred_on by a window) is checked with it (windows.py).
+        if fields[name].required and not (fields[name].unless and fields[name].unless in cols):
             rows = np.flatnonzero((stripped == "").to_numpy())
             out.add(rows, cols[name], "", message, fix, "required_empty")
 
@@ -201,6 +202,32 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
             out.add(bad, column, stripped.iloc[bad].tolist(), "a count is a whole number, 0 or more",
                     "correct the count", "bad_count")
             values[name] = np.where(np.isfinite(count), count, -1).astype(np.int64)
+        elif spec.type == "weight":
+            parsed = parsing.parse_numbers(raw)
+            out.parse_errors(column, raw, parsed, "bad_weight")
+            out.add(np.flatnonzero((stripped == "").to_numpy()), column, "", "no expansion factor given",
+                    f"fill in the column {column!r} (e.g. 1,25)", "required_empty")
+            weight = parsed.values.to_numpy()
+            bad = np.flatnonzero(np.isfinite(weight) & (weight <= 0))
+            out.add(bad, column, stripped.iloc[bad].tolist(), "an expansion factor is a number greater than 0",
+                    "correct the factor (e.g. 1,25)", "bad_weight")
+            values[name] = weight
+        elif spec.type in ("answer", "yes_no"):
+            from .answers import FEELS_UNSAFE, FEELS_UNSAFE_HELP, YES_NO, YES_NO_HELP, parse_answers
+
+            answer = spec.type == "answer"
+            value, known = parse_answers(stripped, FEELS_UNSAFE if answer else YES_NO)
+            bad = np.flatnonzero(~known)
+            blank = (stripped.iloc[bad] == "").tolist()
+            out.add(bad, column, stripped.iloc[bad].tolist(),
+                    ["no answer given" if b else "not an answer this column accepts" for b in blank],
+                    FEELS_UNSAFE_HELP if answer else YES_NO_HELP, "bad_answer")
+            values[name] = value
+
+    if "window_start_on" in cols:
+        from .windows import check_windows
+
+        check_windows(values, cols, lambda f: text(f).str.strip(), out, mapping.options)
 
     if "lon" in cols:
         lon_p, lat_p = parsing.parse_coordinate_columns(text("lon"), text("lat"), crs=mapping.options.get("crs"))

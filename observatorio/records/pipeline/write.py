@@ -46,9 +46,11 @@ EVENT_COLUMNS = (
 COUNT_COLUMNS = ("source_id", "batch_id", "area_id", "area_code", "period_start", "category_id", "original_label",
                  "count")
 
+RESPONSE_COLUMNS = ("source_id", "batch_id", "external_id", "survey", "answered_on", "area_id", "weight",
+                    "feels_unsafe", "victimized", "original", "attributes", "content_hash")
+
 # Fields a correction may change, and that a rollback restores.
-EVENT_UPDATABLE = tuple(c for c in EVENT_COLUMNS if c not in ("source_id", "batch_id", "external_id", "window_start",
-                                                               "window_end"))
+EVENT_UPDATABLE = tuple(c for c in EVENT_COLUMNS if c not in ("source_id", "batch_id", "external_id"))
 
 ID, TEXT, DATE, TIME, DATETIME, FLOAT, BOOL, JSON, INT = "id", "text", "date", "time", "datetime", "float", "bool", \
     "json", "int"
@@ -60,6 +62,9 @@ _EVENT_KINDS = {
 EVENT_KINDS = {c: _EVENT_KINDS.get(c, TEXT) for c in EVENT_COLUMNS}
 COUNT_KINDS = {"source_id": ID, "batch_id": ID, "area_id": ID, "area_code": TEXT, "period_start": DATE,
                "category_id": ID, "original_label": TEXT, "count": INT}
+RESPONSE_KINDS = {"source_id": ID, "batch_id": ID, "external_id": TEXT, "survey": TEXT, "answered_on": DATE,
+                  "area_id": ID, "weight": FLOAT, "feels_unsafe": BOOL, "victimized": BOOL, "original": JSON,
+                  "attributes": JSON, "content_hash": TEXT}
 _REQUIRED = {"source_id", "occurred_on", "period_start", "count", "area_code"}
 _DEFAULTS = {TEXT: "", ID: None, DATE: None, TIME: None, DATETIME: None, FLOAT: None, BOOL: False, JSON: "{}",
              INT: None}
@@ -370,6 +375,11 @@ def insert_events(columns: Mapping[str, object], progress=None, *, rows=None, st
     return _insert("records_event", EVENT_KINDS, EVENT_DEFAULTS, columns, progress, stage, rows)
 
 
+def insert_responses(columns: Mapping[str, object], progress=None, *, rows=None, stage: str = "write") -> int:
+    """Insert survey responses given as ``{column: values}`` (see `RESPONSE_COLUMNS`); rows written."""
+    return _insert("records_surveyresponse", RESPONSE_KINDS, {}, columns, progress, stage, rows)
+
+
 def insert_counts(columns: Mapping[str, object], progress=None, *, rows=None, stage: str = "write") -> int:
     """Insert aggregate counts given as ``{column: values}`` (see `COUNT_COLUMNS`); rows written."""
     return _insert("records_aggregatecount", COUNT_KINDS, {}, columns, progress, stage, rows)
@@ -402,8 +412,12 @@ def update_events(targets: list[int], columns: Mapping[str, object], positions: 
     chosen = _take(columns, positions)
     lists = dict(zip(EVENT_KINDS, _prepared(chosen, EVENT_KINDS, EVENT_DEFAULTS, len(positions))))
     events = []
+    # Window times go to the model as aware datetimes: the adapted database text would come back naive.
+    moments = {c: [None if v is None or v is pd.NaT else pd.Timestamp(v).to_pydatetime()
+                   for v in np.asarray(chosen[c], dtype=object).tolist()]
+               for c in EVENT_UPDATABLE if EVENT_KINDS[c] == DATETIME and _is_column(chosen.get(c))}
     for i, t in enumerate(targets):
-        values = {c: lists[c][i] for c in EVENT_UPDATABLE}
+        values = {c: moments[c][i] if c in moments else lists[c][i] for c in EVENT_UPDATABLE}
         for key in ("original", "attributes"):
             values[key] = json.loads(values[key])
         events.append(Event(id=t, **values))

@@ -49,7 +49,7 @@ class MappingForm(forms.Form):
     def clean(self):
         data = super().clean()
         for name, spec in self.target_fields.items():
-            if spec.required and not data.get(name):
+            if spec.required and not data.get(name) and not (spec.unless and data.get(spec.unless)):
                 self.add_error(name, _("Este campo es obligatorio: elija la columna que lo contiene."))
         if "lon" in self.target_fields and bool(data.get("lon")) != bool(data.get("lat")):
             self.add_error(None, _("Asigne las dos coordenadas (longitud y latitud) o ninguna."))
