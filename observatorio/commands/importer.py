@@ -202,9 +202,9 @@ def handle_rollback(args):
     if args.json:
         print(json.dumps(result.__dict__))
     else:
-        print(f"lote {result.batch} revertido: {_thousands(result.events_deleted)} eventos y "
-              f"{_thousands(result.counts_deleted)} conteos eliminados, {result.events_restored + result.counts_restored} "
-              f"correcciones deshechas")
+        print(f"lote {result.batch} revertido: {_thousands(result.events_deleted)} eventos, "
+              f"{_thousands(result.counts_deleted)} conteos y {_thousands(result.responses_deleted)} respuestas de "
+              f"encuesta eliminados, {result.events_restored + result.counts_restored} correcciones deshechas")
     return 0
 
 

@@ -348,9 +348,11 @@ def rollback(request, batch_id):
             except RollbackRefused as exc:
                 refused = str(exc)
             else:
-                messages.success(request, _("Lote %(id)s revertido: %(events)s eventos y %(counts)s conteos eliminados, "
+                messages.success(request, _("Lote %(id)s revertido: %(events)s eventos, %(counts)s conteos y "
+                                            "%(responses)s respuestas de encuesta eliminados, "
                                             "%(restored)s registros restaurados.")
                                  % {"id": batch.id, "events": result.events_deleted, "counts": result.counts_deleted,
+                                    "responses": result.responses_deleted,
                                     "restored": result.events_restored + result.counts_restored})
                 return redirect("cargas:batch", batch_id=batch.id)
     events = batch.events.count()
