@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# The cut-off date of the small demo the page tests share.
+DEMO_AS_OF = dt.date(2026, 11, 25)
 SHARED_DATA = Path(os.environ.get("OBS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
@@ -37,3 +40,30 @@ def personas(db):
         "charlie": get_user_model().objects.create_user("charlie", password="charlie-pass-123"),
     }
     return people
+
+
+def _clear_caches():
+    from observatorio.records import snapshot
+    from observatorio.territory import index
+
+    snapshot.clear_cache()
+    index.clear_cache()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):
+    """A small demo (Peñalolén, 3,000 events) loaded once per module and rolled back after it."""
+    from django.db import transaction
+
+    from observatorio.demo.load import run_demo
+
+    with django_db_blocker.unblock():
+        _clear_caches()
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield run_demo("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=3_000, show_progress=False)
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            _clear_caches()

@@ -7,7 +7,6 @@ to English, and each must lose the Spanish headings its Spanish version shows.
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import re
 import shutil
@@ -19,7 +18,6 @@ from django.conf import settings
 
 LC_MESSAGES = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES"
 PO, MO = LC_MESSAGES / "django.po", LC_MESSAGES / "django.mo"
-AS_OF = dt.date(2026, 11, 25)
 PLACEHOLDER = re.compile(r"%\([a-z_]+\)[sd]|\{[a-z_]+\}|</?[a-z]+[^>]*>")
 
 
@@ -148,32 +146,6 @@ def test_labels_translated_at_run_time_are_in_the_catalogue(entries, group):
 
 
 # --- pages ----------------------------------------------------------------------------------------------------
-
-def _clear_caches():
-    from observatorio.records import snapshot
-    from observatorio.territory import index
-
-    snapshot.clear_cache()
-    index.clear_cache()
-
-
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    from django.db import transaction
-
-    from observatorio.demo.load import run_demo
-
-    with django_db_blocker.unblock():
-        _clear_caches()
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield run_demo("13122", seed=1, years=3, as_of=AS_OF, n_events=3_000, show_progress=False)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            _clear_caches()
-
 
 def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
