@@ -186,6 +186,8 @@ def typology_classes(table: pd.DataFrame) -> tuple[dict, str]:
     n = len(profile)
     if n < 4 or profile.shape[1] < 2:
         return {}, _("Se necesitan al menos 4 áreas y 2 indicadores con variación.")
+    # Readable names in the descriptions ("alto en Migrantes (%)"), not column keys.
+    profile = profile.rename(columns=lambda key: _(TYPOLOGY_INDICATORS[key]))
     result = typology(profile, method="kmeans", k_range=(2, min(5, n - 1)), seed=SEED)
     return {a: (int(result.labels.loc[a]) + 1, result.descriptions[int(result.labels.loc[a])])
             for a in profile.index}, ""
