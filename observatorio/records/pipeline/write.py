@@ -26,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping
 
 import numpy as np
@@ -214,6 +215,7 @@ def _take(columns: Mapping, rows) -> dict:
 # --- JSON objects, one text per row ---------------------------------------------------------------------------
 
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
+_ESCAPE = re.compile(_NEEDS_ESCAPE)
 
 
 def _fragments(key: str, values, omit_empty: bool) -> np.ndarray:
@@ -245,8 +247,10 @@ def _fragments(key: str, values, omit_empty: bool) -> np.ndarray:
             texts = ["" if _empty(u) else t for u, t in zip(uniques.tolist(), texts)]
         return np.asarray(texts, dtype=np.dtypes.StringDType())[codes]
     text = series.astype(object)
-    if all(isinstance(u, str) for u in uniques[:1000].tolist()) and text.map(type).eq(str).all() and \
-            not text.str.contains(_NEEDS_ESCAPE, regex=True).any():
+    # One regex search over all the text at once: the pattern is single characters, so it finds one
+    # in the whole exactly when some value holds one, and runs in C rather than once per row.
+    if all(isinstance(u, str) for u in uniques[:1000].tolist()) and set(map(type, text.tolist())) <= {str} and \
+            _ESCAPE.search("".join(text.tolist())) is None:
         # Many distinct plain strings (identifiers, addresses): quoting is all JSON needs.
         quoted = np.asarray(text.to_numpy(), dtype=np.dtypes.StringDType())
         out = np.strings.add(np.strings.add(prefix + '"', quoted), '"')
@@ -290,13 +294,12 @@ def json_objects(columns, n: int | None = None, *, omit_empty=()) -> np.ndarray:
     if not pairs:
         return np.full(n, "{}", dtype=object)
     omit = set(omit_empty)
-    joined = None
-    for key, values in pairs:
-        part = _fragments(key, values, key in omit)
-        joined = part if joined is None else np.strings.add(joined, part)
-    # Every fragment starts with ", ": drop the first separator and wrap the row in braces.
-    body = np.strings.slice(joined, 2, None)
-    return np.strings.add(np.strings.add("{", body), "}").astype(object)
+    parts = [_fragments(key, values, key in omit).tolist() for key, values in pairs]
+    # Every fragment starts with ", ": drop the first separator and wrap the row in braces. Joined per
+    # row in Python: NumPy's pairwise string additions copy every row once per column.
+    out = np.empty(n, dtype=object)
+    out[:] = ["{" + "".join(row)[2:] + "}" for row in zip(*parts)]
+    return out
 
 
 # --- inserts ---------------------------------------------------------------------------------------------------
