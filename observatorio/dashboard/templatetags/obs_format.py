@@ -8,6 +8,7 @@ global FORMAT_MODULE_PATH.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django import template
 from django.utils import dateformat
@@ -18,6 +19,21 @@ register = template.Library()
 
 def _spanish() -> bool:
     return (get_language() or "es").lower().startswith("es")
+
+
+def _number(value: float, digits: int) -> str:
+    text = f"{value:,.{digits}f}"
+    if _spanish():
+        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+    return text
+
+
+def _finite(value) -> float | None:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return value if math.isfinite(value) else None
 
 
 @register.filter
@@ -47,3 +63,20 @@ def obs_date(value) -> str:
     if not isinstance(value, dt.date):
         return "—"
     return dateformat.format(value, "d-m-Y" if _spanish() else "j M Y")
+
+
+@register.filter
+def obs_dec(value, digits: int = 1) -> str:
+    """12345.678 → "12.345,7" (Spanish) or "12,345.7"; None and NaN → "—"."""
+    value = _finite(value)
+    return "—" if value is None else _number(value, int(digits))
+
+
+@register.filter
+def obs_share(value, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage: 0.123 → "12,3 %" (Spanish) or "12.3%"."""
+    value = _finite(value)
+    if value is None:
+        return "—"
+    text = _number(100.0 * value, int(digits))
+    return f"{text}\u00a0%" if _spanish() else f"{text}%"
