@@ -8,8 +8,6 @@ the analyst knows what to type instead. Coordinates come out in metres
 
 from __future__ import annotations
 
-import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +15,12 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
+from observatorio.records.parsing import column_decimal, parse_numbers
+from observatorio.records.readers import ReadError
+from observatorio.records.readers import read_table as read_raw
+
+# Anything but digits, signs, marks, "$", exponents and spaces (literal, so pandas stays vectorised).
+_NOT_IN_NUMBERS = "[^0-9.,+$eE \t\u00a0\u202f-]"
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 TABLE_SUFFIXES = (".csv", ".txt", ".parquet", ".geoparquet")
@@ -27,9 +31,6 @@ COORDINATE_PAIRS = (
     ("lon", "lat"), ("lng", "lat"), ("long", "lat"), ("longitude", "latitude"), ("longitud", "latitud"),
     ("x", "y"), ("este", "norte"), ("easting", "northing"), ("coord_x", "coord_y"),
 )
-
-_DECIMAL_COMMA = re.compile(r"^\s*-?\d+(,\d+)?\s*$")
-
 
 @dataclass(frozen=True, eq=False)
 class Points:
@@ -58,9 +59,9 @@ def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or Path
-        ``.geojson``/``.json``, ``.gpkg``, ``.shp``, ``.csv``/``.txt`` (``,`` or
-        ``;``, UTF-8 or Latin-1) or ``.parquet``/``.geoparquet`` (GeoParquet
-        when it carries geometry metadata).
+        ``.geojson``/``.json``, ``.gpkg``, ``.shp``, ``.csv``/``.txt`` (as
+        :func:`read_csv` reads them) or ``.parquet``/``.geoparquet``
+        (GeoParquet when it carries geometry metadata).
     layer : str, optional
         Layer of a GeoPackage (default: its first layer).
 
@@ -107,36 +108,35 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 
 
 def read_csv(path) -> pd.DataFrame:
-    """A CSV in UTF-8 (with or without BOM) or Latin-1, separated by ``,`` or ``;``.
+    """A CSV read by the import pipeline's reader, with its number columns as numbers.
 
-    The separator is the one of ``;`` and ``,`` more frequent in the header
-    line. In a ``;`` file, text columns whose every value looks like ``-70,53``
-    or ``2`` (the Chilean decimal comma of spreadsheet exports) become numbers.
+    The reader (`observatorio.records.readers`) detects the encoding (UTF-8,
+    with or without BOM, Windows-1252/Latin-1), the delimiter (``;``, ``,``
+    or tab), title rows above the header, blank lines and a trailing totals
+    row. A column whose every non-empty cell is a number becomes numbers,
+    read the Chilean way (`observatorio.records.parsing`): ``-70,53`` and
+    ``1.234,5`` as well as ``-70.53``, with one decimal mark per column
+    (`parsing.column_decimal`); integers stay integers when none is missing.
+    Other columns stay text, with empty cells missing (NaN).
     """
-    path = Path(path)
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Spreadsheets in Chile export Windows-1252/Latin-1; every byte decodes, so it is the last resort.
-        text = raw.decode("latin-1")
-    header = text.split("\n", 1)[0]
-    sep = ";" if header.count(";") > header.count(",") else ","
-    try:
-        frame = pd.read_csv(io.StringIO(text), sep=sep)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ValueError(f"{path.name}: not a readable CSV ({exc})") from None
-    if sep == ",":
-        return frame
-    for col in frame.columns:
-        values = frame[col].dropna()
-        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            text_values = values.astype(str)
-            if (len(text_values) and text_values.str.contains(",", regex=False).any()
-                    and text_values.str.match(_DECIMAL_COMMA).all()):
-                frame[col] = pd.to_numeric(frame[col].astype(str).str.replace(",", ".", regex=False),
-                                           errors="coerce")
-    return frame
+        table = read_raw(path, format="csv")
+    except ReadError as exc:
+        raise ValueError(str(exc)) from None
+    return pd.DataFrame({column: _typed(table.frame[column]) for column in table.columns})
+
+
+def _typed(text: pd.Series) -> pd.Series:
+    # A character no number has (a letter, ':', '/') settles it without parsing a long text column.
+    if text.str.contains(_NOT_IN_NUMBERS, regex=True).any():
+        return text.mask(text.str.strip() == "")
+    parsed = parse_numbers(text, decimal=column_decimal(text))
+    if parsed.invalid.any():
+        return text.mask(parsed.empty)
+    values = parsed.values
+    if not parsed.empty.any() and len(values) and (values == np.floor(values)).all() and values.abs().max() < 2**53:
+        return values.astype(np.int64)
+    return values
 
 
 def require_columns(frame: pd.DataFrame, columns, path) -> None:

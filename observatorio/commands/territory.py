@@ -36,8 +36,9 @@ def register(sub):
     imp.set_defaults(handler=handle_import)
 
     dem = tsub.add_parser("demography", help="import population by area and year from a CSV",
-                          description="Validate a demography CSV (UTF-8 or Latin-1, ',' or ';') and, with "
-                                      "--commit, load it (all or nothing). A dry run by default.")
+                          description="Validate a demography CSV (UTF-8 or Latin-1, ',' ';' or tab, read as "
+                                      "`observatorio import` reads it) and, with --commit, load it (all or "
+                                      "nothing). A dry run by default.")
     dem.add_argument("file", help="CSV file")
     dem.add_argument("--year", type=int, help="year of every row")
     dem.add_argument("--year-field", help="column holding the year, instead of --year")
@@ -49,6 +50,8 @@ def register(sub):
     dem.add_argument("--sum", action="store_true", help="add up several rows per code (e.g. one per age band)")
     dem.add_argument("--code-prefix", help="only codes starting with this, e.g. 13122 in census geocodes")
     dem.add_argument("--skip-unknown", action="store_true", help="report codes with no area instead of failing")
+    dem.add_argument("--decimal", choices=("auto", ",", "."), default="auto",
+                     help="decimal mark of the numbers (default auto: 1.234 is 1234, 20,7 is 20.7)")
     dem.add_argument("--source", help="source label (default: the file name)")
     dem.add_argument("--commit", action="store_true", help="write; without it nothing is written")
     dem.set_defaults(handler=handle_demography)
@@ -108,5 +111,5 @@ def handle_demography(args):
     summary = import_demography(
         args.file, year=args.year, code_field=args.code_field, level=args.level, fields=fields or None,
         sum_rows=args.sum, year_field=args.year_field, code_prefix=args.code_prefix,
-        skip_unknown=args.skip_unknown, commit=args.commit, source_label=args.source)
+        skip_unknown=args.skip_unknown, commit=args.commit, source_label=args.source, decimal=args.decimal)
     print("\n".join(summary.lines()))

@@ -38,15 +38,18 @@ Conventions (Chile):
   decimal ("1234.5", "0.123", "1.5"). So the one ambiguous form, a single
   dot followed by exactly three digits after 1–3 digits that do not start
   with 0, is read the Chilean way (thousands). Pass ``decimal="."`` or
-  ``decimal=","`` when a column is known to use one convention. A leading
-  "$" and spaces inside are allowed; "%" is not (12% is not 12).
+  ``decimal=","`` when a column is known to use one convention, or
+  ``decimal=column_decimal(series)`` to take it from the column's own values
+  when the column's meaning is unknown. A leading "$" and spaces inside are
+  allowed; "%" is not (12% is not 12).
 * Coordinates: a single "." or "," in a coordinate is always decimal
   ("-33,4567"); degrees and UTM zone 19S metres (EPSG:32719) are told apart
   by magnitude unless `crs` is given; results must fall inside Chile's
   bounding box (or the `bounds` given), which also catches swapped or
   sign-less coordinates with a specific message.
 
-No Django here.
+No Django here: the analysis package and the demography import use these
+parsers too (with the readers), and analysis must not load Django.
 """
 
 from __future__ import annotations
@@ -290,9 +293,16 @@ def parse_number(text: str, *, decimal: str = "auto") -> float:
 
 def parse_numbers(series: pd.Series, *, decimal: str = "auto") -> Parsed:
     """`parse_number` over a Series with vectorised string operations; ``values`` is float64."""
+    text = _as_text(series)
+    values, empty = _number_values(text, decimal)
+    invalid = values.isna() & ~empty
+    return Parsed(values, invalid, empty, _errors_for(text, invalid, lambda t: parse_number(t, decimal=decimal)))
+
+
+def _number_values(text: pd.Series, decimal: str) -> tuple[pd.Series, pd.Series]:
+    """The numbers of a Series of text (NaN where invalid or empty) and its empty mask, without messages."""
     if decimal not in _COMPILED:
         raise ValueError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
-    text = _as_text(series)
     stripped = text.str.strip()
     empty = stripped == ""
     cleaned = stripped
@@ -321,9 +331,31 @@ def parse_numbers(series: pd.Series, *, decimal: str = "auto") -> Parsed:
             result[hit] = _to_float(chosen)
             undecided &= ~hit
     result[~np.isfinite(result)] = np.nan
-    values = pd.Series(result, index=text.index)
-    invalid = values.isna() & ~empty
-    return Parsed(values, invalid, empty, _errors_for(text, invalid, lambda t: parse_number(t, decimal=decimal)))
+    return pd.Series(result, index=text.index), empty
+
+
+def column_decimal(series: pd.Series) -> str:
+    """The decimal mark a whole column is written with: ``","``, ``"."``, or ``"auto"`` when it does not show.
+
+    One value that only one convention can read settles it for the column
+    ("-70.52" or "0.123" for the dot, "12,5" or "1.234,5" for the comma), so
+    "-70.531" beside "-70.52" is a decimal and not -70531 thousands. A column
+    whose every value reads both ways ("1.234", "987") keeps the Chilean rule
+    of `parse_number`; one with evidence both ways too, value by value.
+    For columns of unknown meaning (an analyst's table); the import pipeline
+    knows what each field holds and reads values one by one.
+
+    >>> column_decimal(pd.Series(["-70.531", "-70.52"])), column_decimal(pd.Series(["1.234", "12,5"]))
+    ('.', ',')
+    """
+    text = _as_text(series)
+    dot, _ = _number_values(text, ".")
+    comma, _ = _number_values(text, ",")
+    dot_only = bool((comma.isna() & dot.notna()).any())
+    comma_only = bool((dot.isna() & comma.notna()).any())
+    if dot_only != comma_only:
+        return "." if dot_only else ","
+    return "auto"
 
 
 def _to_float(text: pd.Series) -> np.ndarray:

@@ -1,20 +1,24 @@
 """Import population and social composition by area and year from a CSV file.
 
-Census and municipal CSVs come in UTF-8 or Latin-1, separated by ``,`` or
-``;`` (the Spanish-locale Excel default, which also writes decimal commas).
-Every row is checked before anything is written, and one transaction writes
-them all, so a bad file leaves the database as it was.
+Census and municipal CSVs come in UTF-8 or Latin-1/Windows-1252, separated by
+``,``, ``;`` (the Spanish-locale Excel default, which also writes decimal
+commas) or tabs, sometimes with a title above the header or a totals row at
+the end: they are read by the import pipeline's reader (`records.readers`),
+and numbers by its Chilean rule (`records.parsing.parse_number`: "1.234" is
+1234, "20,7" is 20.7). Every row is checked before anything is written, and
+one transaction writes them all, so a bad file leaves the database as it was.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+
+from observatorio.records.parsing import ParseError, parse_number
+from observatorio.records.readers import ReadError
+from observatorio.records.readers import read_table as read_raw
 
 from .importers import MAX_MESSAGES, _raise_all, _short, normalise_code, parse_level
 from .models import Area, Demography, Level
@@ -22,8 +26,6 @@ from .models import Area, Demography, Level
 COUNT_FIELDS = ("population", "households", "women", "children_youth", "migrants", "indigenous")
 PERCENT_FIELDS = ("poverty_pct",)
 FIELDS = COUNT_FIELDS + PERCENT_FIELDS
-
-_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass
@@ -37,12 +39,14 @@ class DemographySummary:
     updated: list[str] = field(default_factory=list)
     skipped_codes: list[str] = field(default_factory=list)
     skipped_population: int = 0
+    notes: list[str] = field(default_factory=list)
     totals: dict[str, float] = field(default_factory=dict)
     committed: bool = False
 
     def lines(self) -> list[str]:
         out = [f"{self.path}: {self.rows} rows, {self.areas} areas of level {self.level}",
                f"  new: {len(self.created)}, replaced: {len(self.updated)}"]
+        out += [f"  note: {note}" for note in self.notes]
         out += [f"  total {name}: {value:,.0f}" for name, value in self.totals.items() if name in COUNT_FIELDS]
         if self.skipped_codes:
             out.append(f"  unknown codes skipped: {len(self.skipped_codes)} ({_short(self.skipped_codes)}), "
@@ -51,38 +55,18 @@ class DemographySummary:
         return out
 
 
-def read_table(path) -> tuple[list[str], list[list[str]], str]:
-    """Header and rows of a CSV in UTF-8 (with or without BOM) or Latin-1, comma or semicolon separated."""
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"no such file: {path}")
-    raw = path.read_bytes()
+def _number(text: str, decimal: str) -> float | None:
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Latin-1 decodes any byte, so it is the fallback, not a guess to test.
-        text = raw.decode("latin-1")
-    first = text.split("\n", 1)[0]
-    delimiter = ";" if first.count(";") > first.count(",") else ","
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    rows = [r for r in rows if any(cell.strip() for cell in r)]
-    if not rows:
-        raise ValueError(f"{path.name} is empty")
-    return [h.strip() for h in rows[0]], rows[1:], delimiter
-
-
-def _number(text: str, decimal_comma: bool) -> float | None:
-    text = text.strip().replace(" ", "")
-    if decimal_comma and "," in text and "." not in text:
-        text = text.replace(",", ".")
-    return float(text) if _NUMBER.match(text) else None
+        return parse_number(text, decimal=decimal)
+    except ParseError:
+        return None
 
 
 def import_demography(path, year: int | None = None, code_field: str = "code", level=Level.UV,
                       fields: dict[str, str] | None = None, sum_rows: bool = False, *,
                       year_field: str | None = None, code_prefix: str | None = None,
                       skip_unknown: bool = False, commit: bool = True,
-                      source_label: str | None = None) -> DemographySummary:
+                      source_label: str | None = None, decimal: str = "auto") -> DemographySummary:
     """Load demography by area from a CSV, all or nothing.
 
     Parameters
@@ -96,13 +80,21 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     code_prefix : only rows whose code starts with it (e.g. the CUT "13122" in a census geocode).
     skip_unknown : codes with no area are reported in the summary instead of failing.
     commit : False validates and reports without writing.
+    decimal : "auto" (the Chilean rule of `records.parsing.parse_number`), or "," or "." when the
+        file is known to use that decimal mark.
 
-    Rows are numbered as in a spreadsheet: the header is row 1.
+    Rows are the file's lines, as in a spreadsheet (the header is row 1 unless a title is above it).
     """
     level = parse_level(level)
+    if decimal not in ("auto", ",", "."):
+        raise ValueError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
     path = Path(path)
     name = path.name
-    header, rows, delimiter = read_table(path)
+    try:
+        table = read_raw(path, format="csv")
+    except ReadError as exc:
+        raise ValueError(str(exc)) from None
+    header = table.columns
     if fields is None:
         fields = {f: f for f in FIELDS if f in header}
     unknown_targets = [f for f in fields if f not in FIELDS]
@@ -119,36 +111,33 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     missing = [c for c in dict.fromkeys(wanted) if c not in header]
     _raise_all([f"no column {c!r} in {name}; columns are: {', '.join(header)}" for c in missing])
 
-    position = {h: i for i, h in enumerate(header)}
-    decimal_comma = delimiter == ";"
     problems: list[str] = []
     values: dict[tuple[str, int], dict[str, float | None]] = {}
     first_row: dict[tuple[str, int], list[int]] = {}
-    for n, row in enumerate(rows, start=2):
-        row = row + [""] * (len(header) - len(row))
-        code = normalise_code(row[position[code_field]])
+    for n, row in table.records():
+        code = normalise_code(row[code_field])
         if code_prefix and not code.startswith(code_prefix):
             continue
         if not code:
             problems.append(f"{name} row {n}: empty code in column {code_field!r}")
             continue
         if year_field:
-            y = _number(row[position[year_field]], decimal_comma)
+            y = _number(row[year_field], decimal)
             if y is None or not float(y).is_integer():
-                problems.append(f"{name} row {n}, column {year_field!r}: {row[position[year_field]]!r} is not a year")
+                problems.append(f"{name} row {n}, column {year_field!r}: {row[year_field]!r} is not a year")
                 continue
             row_year = int(y)
         else:
             row_year = int(year)
         parsed = {}
         for target, column in fields.items():
-            raw = row[position[column]].strip()
+            raw = row[column].strip()
             if raw == "":
                 if target == "population":
                     problems.append(f"{name} row {n}, column {column!r}: empty population")
                 parsed[target] = None
                 continue
-            number = _number(raw, decimal_comma)
+            number = _number(raw, decimal)
             if number is None:
                 problems.append(f"{name} row {n}, column {column!r}: {raw!r} is not a number")
             elif number < 0:
@@ -177,7 +166,8 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     codes = sorted({c for c, _ in values})
     areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
     unknown = [c for c in codes if c not in areas]
-    summary = DemographySummary(path=name, year=year, level=str(level), rows=len(rows))
+    summary = DemographySummary(path=name, year=year, level=str(level), rows=len(table),
+                                notes=[note.message for note in table.notes])
     if unknown and not skip_unknown:
         raise ValueError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
                          f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")

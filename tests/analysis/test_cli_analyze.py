@@ -354,6 +354,19 @@ def test_latin1_semicolon_csv_runs_end_to_end(capsys, tmp_path):
     assert doc["parameters"]["epsg"] == 32719
 
 
+def test_rates_on_a_latin1_export_with_title_thousands_dots_and_totals(capsys, tmp_path):
+    # Read as `observatorio import` reads it: the title and the totals row are not areas, 1.200 is 1200.
+    path = tmp_path / "tasas.csv"
+    text = ("Casos por unidad vecinal, Peñalolén 2024;;\n\nUV;Casos;Población\n"
+            "La Faena;12;1.200\nLo Hermida;30;12.500\nTotal;42;13.700\n")
+    path.write_bytes(text.encode("cp1252"))
+    doc = run_json(capsys, "rates", str(path), "--count", "Casos", "--population", "Población", "--id", "UV",
+                   "--eb", "none")
+    res = doc["results"]
+    assert (res["n"], res["events"], res["population"]) == (2, 42, 13700)
+    assert [(a["id"], a["crude"]) for a in res["areas"]] == [("La Faena", 10.0), ("Lo Hermida", 2.4)]
+
+
 def test_moran_on_points_is_exit_2(capsys, penalolen_csv):
     err = run_error(capsys, "moran", str(penalolen_csv), "--column", "id")
     assert "has no geometries; area methods need polygons" in err

@@ -68,6 +68,27 @@ def test_latin1_semicolon_csv_with_decimal_commas(tmp_path):
     np.testing.assert_allclose(pts.y, y, atol=METRES)
 
 
+def test_csv_columns_take_one_decimal_mark_each_and_text_stays_text(tmp_path):
+    path = tmp_path / "uv.csv"
+    text = ("Resumen por UV\n\nuv;pob;tasa;lon;nota\n"
+            "01;1.234;0,5;-70.531;\n02;987;1,25;-70.52;revisar\n03;12.500;2;-70.6;\n")
+    path.write_bytes(text.encode("latin-1"))
+    frame = inputs.read_table(path)
+    assert frame["uv"].tolist() == [1, 2, 3]  # as pandas reads codes: numbers
+    assert frame["pob"].tolist() == [1234, 987, 12500] and frame["pob"].dtype == np.int64
+    assert frame["tasa"].tolist() == [0.5, 1.25, 2.0]
+    # "-70.531" alone could be thousands; "-70.52" in the same column says the dot is decimal.
+    assert frame["lon"].tolist() == [-70.531, -70.52, -70.6]
+    assert frame["nota"].isna().tolist() == [True, False, True] and frame["nota"].iloc[1] == "revisar"
+
+
+def test_an_unreadable_csv_is_a_value_error_with_the_fix(tmp_path):
+    path = tmp_path / "vacio.csv"
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"^vacio\.csv: the file is empty \(0 bytes\)\. Fix: "):
+        inputs.read_table(path)
+
+
 def test_utf8_bom_csv_keeps_the_first_column_name(tmp_path):
     path = tmp_path / "bom.csv"
     path.write_bytes("lon,lat\n-70.5,-33.4\n".encode("utf-8-sig"))

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from observatorio.records.parsing import (
-    ParseError, parse_coordinate_columns, parse_coordinates, parse_date, parse_dates, parse_number, parse_numbers,
-    parse_time, parse_times,
+    ParseError, column_decimal, parse_coordinate_columns, parse_coordinates, parse_date, parse_dates, parse_number,
+    parse_numbers, parse_time, parse_times,
 )
 
 COORD_TOL = 1e-6  # degrees
@@ -141,6 +141,14 @@ def test_parse_numbers_vectorised():
     assert parsed.invalid.tolist()[-3:] == [False, True, True]
     assert parsed.empty.tolist()[-3:] == [True, False, False]
     assert "percentage" in parsed.errors.iloc[0].message
+
+
+@pytest.mark.parametrize("texts, mark", [
+    (["-70.531", "-70.52"], "."), (["-70.531", "-33.481"], "auto"), (["1.234", "12,5"], ","),
+    (["0.123", ""], "."), (["1.234", "987"], "auto"), (["1,5", "0.5"], "auto"), (["x", "1.5"], "."),
+], ids=["dot-shown", "ambiguous", "comma-shown", "leading-zero", "thousands", "both", "text-ignored"])
+def test_column_decimal_takes_the_mark_a_value_shows(texts, mark):
+    assert column_decimal(pd.Series(texts)) == mark
 
 
 number_text = st.text(alphabet="0123456789.,-+$ eE", max_size=12) | st.sampled_from([t for t, _ in NUMBERS])

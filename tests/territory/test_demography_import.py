@@ -103,3 +103,44 @@ def test_unknown_codes_can_be_skipped_and_are_reported(tmp_path, uvs):
     summary = import_demography(path, year=2017, skip_unknown=True)
     assert (summary.skipped_codes, summary.skipped_population) == (["77", "88"], 3)
     assert list(Demography.objects.values_list("area__code", "population")) == [("01", 5)]
+
+
+@pytest.mark.django_db
+def test_latin1_semicolon_export_with_title_decimal_commas_and_totals(tmp_path, uvs):
+    # As Excel on Spanish Windows saves it: a title above the header, thousands dots, decimal commas,
+    # a blank line and a totals row, in Windows-1252.
+    text = ("Población por unidad vecinal, Censo 2017;;\n\n"
+            "Unidad vecinal;Población;Pobreza (%)\n"
+            "01;1.234;20,7\n\n"
+            "02;987;8,25\n"
+            "Total;2.221;\n")
+    path = write(tmp_path, text, "cp1252")
+    summary = import_demography(path, year=2017, code_field="Unidad vecinal",
+                                fields={"population": "Población", "poverty_pct": "Pobreza (%)"})
+    assert summary.rows == 2 and summary.created == ["01", "02"]
+    assert dict(Demography.objects.values_list("area__code", "population")) == {"01": 1234, "02": 987}
+    assert dict(Demography.objects.values_list("area__code", "poverty_pct")) == {"01": 20.7, "02": 8.25}
+    assert any("totals row" in note for note in summary.notes)
+    assert any("above the header" in note for note in summary.notes)
+
+
+@pytest.mark.django_db
+def test_errors_name_the_file_line_and_a_decimal_mark_can_be_forced(tmp_path, uvs):
+    path = write(tmp_path, "Censo 2017\ncode;population\n01;1.234\n02;1.5\n", "latin-1")
+    with pytest.raises(ValueError) as err:
+        import_demography(path, year=2017)
+    assert str(err.value) == "demo.csv row 4, column 'population': '1.5' is not a whole number"
+    with pytest.raises(ValueError) as err:
+        import_demography(path, year=2017, decimal=".")
+    assert str(err.value) == ("demo.csv row 3, column 'population': '1.234' is not a whole number; "
+                              "demo.csv row 4, column 'population': '1.5' is not a whole number")
+    with pytest.raises(ValueError, match="decimal must be 'auto', ',' or '.'"):
+        import_demography(path, year=2017, decimal=";")
+
+
+@pytest.mark.django_db
+def test_an_unreadable_file_names_it_and_the_fix(tmp_path, uvs):
+    with pytest.raises(ValueError) as err:
+        import_demography(write(tmp_path, "", name="vacio.csv"), year=2017)
+    assert str(err.value) == ("vacio.csv: the file is empty (0 bytes). "
+                              "Fix: export the table again and upload the new file")

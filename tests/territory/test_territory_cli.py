@@ -53,13 +53,17 @@ def test_import_errors_are_one_line_and_exit_2(zone_file, capsys, extra, message
     assert Area.objects.count() == 0
 
 
+def _demography(csv, *extra):
+    return ["territory", "demography", str(csv), "--year", "2017", "--code-field", "zona", "--population-field",
+            "pob", "--level", "comuna", *extra]
+
+
 @pytest.mark.django_db
 def test_demography_dry_run_commit_and_error(zone_file, tmp_path, capsys):
     _import(zone_file, "--commit")
     csv = tmp_path / "pob.csv"
     csv.write_text("zona;edad;pob\nZ1;0 a 5;10\nZ1;6 a 14;15\nZ2;0 a 5;4\n", encoding="latin-1")
-    base = ["territory", "demography", str(csv), "--year", "2017", "--code-field", "zona", "--population-field",
-            "pob", "--level", "comuna"]
+    base = _demography(csv)
     assert cli.main(base) == 2
     assert capsys.readouterr().err == ("observatorio territory: error: repeated codes in pob.csv: Z1 (rows 2, 3); "
                                        "pass sum_rows (--sum) to add them up\n")
@@ -69,3 +73,20 @@ def test_demography_dry_run_commit_and_error(zone_file, tmp_path, capsys):
     assert cli.main(base + ["--sum", "--commit"]) == 0
     assert "  total population: 29" in capsys.readouterr().out.splitlines()
     assert dict(Demography.objects.values_list("area__code", "population")) == {"Z1": 25, "Z2": 4}
+
+
+@pytest.mark.django_db
+def test_demography_latin1_decimal_commas_and_forced_decimal_mark(zone_file, tmp_path, capsys):
+    _import(zone_file, "--commit")
+    csv = tmp_path / "pob.csv"
+    csv.write_text("Población 2017\nzona;pob;pobreza\nZ1;1.200;12,5\nZ2;800;7\nTotal;2.000;\n", encoding="latin-1")
+    base = _demography(csv, "--poverty-pct-field", "pobreza", "--commit")
+    assert cli.main(base + ["--decimal", "."]) == 2
+    assert capsys.readouterr().err == ("observatorio territory: error: pob.csv row 3, column 'pob': '1.200' is not "
+                                       "a whole number; pob.csv row 3, column 'pobreza': '12,5' is not a number\n")
+    assert cli.main(base) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert "  total population: 2,000" in out
+    assert "  note: row 5 looks like a totals row ('Total') and was left out" in out
+    assert sorted(Demography.objects.values_list("area__code", "population", "poverty_pct")) == [
+        ("Z1", 1200, 12.5), ("Z2", 800, 7.0)]

@@ -31,7 +31,8 @@ Adding a format: write one small module with a `Reader` subclass that sets
 `cell_text` from here, so header detection, totals rows and duplicate column
 names behave the same in every format.
 
-No Django here: this package is used from the CLI, the admin and notebooks.
+No Django here: this package is used from the CLI, the admin, notebooks, the
+demography import and `observatorio.analysis.inputs` (which must not load Django).
 """
 
 from __future__ import annotations
