@@ -23,16 +23,16 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from plotly.colors import sample_colorscale
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.projection import to_metres, utm_epsg
-from observatorio.records.snapshot import EventSnapshot, from_day_number, get_snapshot, version_sql
+from observatorio.records.snapshot import EventSnapshot, from_day_number, get_snapshot
 from observatorio.territory.index import TerritoryIndex, get_index
-from observatorio.territory.index import key_sql as index_key_sql
 
-from . import engine
-from .filters import PERIODS, Catalog, Filters, catalog_key_sql, get_catalog, parse_filters
+from . import colours, engine
+from .filters import PERIODS, Catalog, Filters, get_catalog, parse_filters
+from .lru import LRU
+from .stamp import read_stamp
 
 COLORSCALE = "Viridis"
 BAR = "#3b528b"  # a viridis blue, readable on white
@@ -56,6 +56,7 @@ class Context:
     snap: EventSnapshot
     index: TerritoryIndex
     filters: Filters
+    catalog: Catalog
     taxonomy: engine.Taxonomy
     as_of: dt.date
     metric: str
@@ -87,26 +88,6 @@ def taxonomy(catalog: Catalog | None = None) -> engine.Taxonomy:
 _taxonomies: dict[int, tuple[Catalog, engine.Taxonomy]] = {}
 
 
-@dataclass(frozen=True)
-class Stamp:
-    """What the per-process caches compare against, read in one query per request."""
-
-    events: int
-    territory: tuple
-    catalog: tuple
-
-
-def read_stamp() -> Stamp:
-    from django.db import connection
-
-    territory, catalog = index_key_sql(), catalog_key_sql()
-    parts = [version_sql(), *territory, *catalog]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({p})" for p in parts))
-        row = cursor.fetchone()
-    return Stamp(row[0] or 0, tuple(row[1:1 + len(territory)]), tuple(row[1 + len(territory):]))
-
-
 def as_of_date(snap: EventSnapshot) -> dt.date:
     """The latest event's day (the data cut-off), not the clock: a cut shows the same page whenever opened."""
     return from_day_number(int(snap.day[-1])) if snap.size else dt.date.today()
@@ -127,7 +108,7 @@ def build_context(request) -> tuple[Context | None, dict]:
     if errors:
         return None, errors
     spanish = (get_language() or "es").startswith("es")
-    return Context(snap, index, filters, taxonomy(catalog), as_of, metric, spanish), {}
+    return Context(snap, index, filters, catalog, taxonomy(catalog), as_of, metric, spanish), {}
 
 
 # --- data sets ------------------------------------------------------------------------------------------------
@@ -250,12 +231,25 @@ def _top_rows(t: engine.AreaTable):
 # Projected rings per boundary id: projecting 31 polygons costs ~50 ms, far more than the counts.
 _rings_lock = threading.Lock()
 _rings: dict[tuple, tuple[list, list]] = {}
+# Which boundary is in force when, per territory key (boundaries are part of it): asking the database on every
+# request cost more than the counts too.
+_validity = LRU(4)
 
 
-def _area_shapes(area_ids: list[int], day: dt.date) -> dict[int, tuple[list, list]]:
+def _in_force(index: TerritoryIndex, day: dt.date) -> dict[int, int]:
+    """Area id → id of its boundary in force on ``day`` (the latest starting one, as ``Boundary.in_force``)."""
     from observatorio.territory.models import Boundary
 
-    rows = list(Boundary.in_force(day).filter(area_id__in=area_ids).values_list("id", "area_id"))
+    rows = _validity.get_or_build(index.key, lambda: list(
+        Boundary.objects.order_by("area", "valid_from").values_list("id", "area_id", "valid_from", "valid_to")))
+    return {area_id: bid for bid, area_id, start, end in rows if start <= day and (end is None or end > day)}
+
+
+def _area_shapes(index: TerritoryIndex, area_ids: list[int], day: dt.date) -> dict[int, tuple[list, list]]:
+    from observatorio.territory.models import Boundary
+
+    in_force = _in_force(index, day)
+    rows = [(in_force[a], a) for a in area_ids if a in in_force]
     missing = [bid for bid, _a in rows if (bid,) not in _rings]
     if missing:
         boundaries = {b.id: b.shape for b in Boundary.objects.filter(id__in=missing)}
@@ -290,13 +284,13 @@ def _metric_title(metric: str) -> str:
 
 
 def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
-    shapes = _area_shapes([r.id for r in t.rows], ctx.filters.end)
+    shapes = _area_shapes(ctx.index, [r.id for r in t.rows], ctx.filters.end)
     values = _metric_values(t, ctx.metric)
     known = [v for v in values if v is not None]
     top = max(known, default=0.0) or 1.0
-    colours = sample_colorscale(COLORSCALE, [min(max(v / top, 0.0), 1.0) for v in known]) if known else []
-    colour_of = iter(colours)
+    colour_of = iter(colours.sample(COLORSCALE, [min(max(v / top, 0.0), 1.0) for v in known]))
     number = ",d" if ctx.metric == "count" else ",.2f"
+    title = _metric_title(ctx.metric)
     traces = []
     for row, value in zip(t.rows, values):
         if row.id not in shapes:
@@ -308,15 +302,14 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
             shown = shown.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": fill,
                        "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills", "hoverinfo": "text",
-                       "text": f"{row.name}<br>{_metric_title(ctx.metric)}: {shown}", "name": row.code,
-                       "showlegend": False})
+                       "text": f"{row.name}<br>{title}: {shown}", "name": row.code, "showlegend": False})
     if traces:
         first = traces[0]
         traces.append({"type": "scatter", "x": [first["x"][0]], "y": [first["y"][0]], "mode": "markers",
                        "hoverinfo": "skip", "showlegend": False,
                        "marker": {"size": 0.1, "opacity": 0, "color": [0], "cmin": 0, "cmax": top,
                                   "colorscale": COLORSCALE, "showscale": True,
-                                  "colorbar": {"title": {"text": _metric_title(ctx.metric), "side": "right"},
+                                  "colorbar": {"title": {"text": title, "side": "right"},
                                                "thickness": 10, "tickformat": number}}})
     return {"data": traces, "layout": _layout(ctx, height=440, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                                                dragmode="pan", xaxis={"visible": False},
@@ -398,11 +391,14 @@ CHARTS = (
 @allow(*ALL_ROLES)
 def board(request):
     ctx, errors = build_context(request)
-    catalog = get_catalog()
+    if ctx is not None:
+        catalog, index = ctx.catalog, ctx.index
+    else:
+        stamp = read_stamp()
+        catalog, index = get_catalog(stamp.catalog), get_index(stamp.territory)
     sources = [(c, n) for _i, c, n in catalog.sources]
     families = [(c, n) for _i, c, n in catalog.families]
     categories = [(c, n) for _i, c, n, _p in catalog.categories]
-    index = get_index()
     from observatorio.territory.models import Level
 
     level_labels = dict(Level.choices)

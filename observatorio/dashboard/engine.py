@@ -359,24 +359,30 @@ class AreaTable:
         return sorted(self.rows, key=lambda r: (-r.count, r.code))[:n]
 
 
-def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable:
-    """Counts per area at the filters' level, with crude and EB-smoothed rates per 1,000."""
-    year = f.end.year
+def area_counts(snap: EventSnapshot, f: Filters, index: TerritoryIndex, level: str) -> tuple[np.ndarray, int]:
+    """Events of the selection per area id of ``level`` (an array indexed by id), and those with no area there."""
     cube = cube_of(snap)
     size = max(index.areas, default=0) + 1
     if cube is not None:
         cells, weights = _window_cells(cube, f, index)
-        lifted = index.lift(cube.cell_area[cells], f.level) if cells.size else np.empty(0, dtype=np.int64)
+        lifted = index.lift(cube.cell_area[cells], level) if cells.size else np.empty(0, dtype=np.int64)
         inside_level = lifted >= 0
         counts = np.rint(np.bincount(lifted[inside_level], weights=weights[inside_level], minlength=size)
                          ).astype(np.int64)
         unplaced = int(weights.sum() - weights[inside_level].sum())
     else:
         areas = _take(snap, "area", *select(snap, f, index)).astype(np.int64)
-        lifted = index.lift(areas, f.level) if areas.size else np.empty(0, dtype=np.int64)
+        lifted = index.lift(areas, level) if areas.size else np.empty(0, dtype=np.int64)
         placed = lifted[lifted >= 0]
         counts = np.bincount(placed, minlength=size)
         unplaced = int(lifted.size - placed.size)
+    return counts, unplaced
+
+
+def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable:
+    """Counts per area at the filters' level, with crude and EB-smoothed rates per 1,000."""
+    year = f.end.year
+    counts, unplaced = area_counts(snap, f, index, f.level)
     ids = index.ids_at(f.level)
     if f.areas:
         inside = _wanted_areas(f, index)

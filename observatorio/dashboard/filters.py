@@ -30,6 +30,8 @@ from observatorio.records.models import Category, Source
 from observatorio.records.snapshot import EventSnapshot, day_number
 from observatorio.territory.index import TerritoryIndex
 
+from .lru import LRU
+
 PERIODS = {
     "7d": gettext_noop("Últimos 7 días"),
     "28d": gettext_noop("Últimos 28 días"),
@@ -171,6 +173,7 @@ def clear_cache(**_signal) -> None:
     with _lock:
         _catalogs.clear()
         _forms.clear()
+        _parsed.clear()
 
 
 # Edits in this process (admin, tests) forget the catalog at once; the key catches other processes' changes.
@@ -244,10 +247,45 @@ def form_class(catalog: Catalog, index: TerritoryIndex) -> type[FilterForm]:
     return cls
 
 
+PARSED_SIZE = 256
+_parsed: dict[str, tuple[Catalog, TerritoryIndex, LRU]] = {}
+
+
+def _parsed_cache(catalog: Catalog, index: TerritoryIndex) -> LRU:
+    """Filters already parsed against this catalog and index; a new catalog or index starts an empty one."""
+    name = connection.settings_dict["NAME"]
+    held = _parsed.get(name)
+    if held is not None and held[0] is catalog and held[1] is index:
+        return held[2]
+    cache = LRU(PARSED_SIZE)
+    with _lock:
+        _parsed[name] = (catalog, index, cache)
+    return cache
+
+
 def parse_filters(querydict, *, as_of: dt.date, index: TerritoryIndex,
                   catalog: Catalog | None = None) -> tuple[Filters | None, dict]:
-    """Filters from the URL, or ``(None, errors)`` with the form's messages per field."""
+    """Filters from the URL, or ``(None, errors)`` with the form's messages per field.
+
+    A page load asks all its data endpoints with the same query string, and validating it with the form
+    costs more than most answers (the form copies its fields and their choices), so valid filters are kept
+    per (catalog, index, data cut-off, query). Errors are not kept: they are rare, and in the reader's language.
+    """
     catalog = catalog or get_catalog()
+    if not hasattr(querydict, "lists"):
+        return _parse(querydict, as_of, index, catalog)
+    cache = _parsed_cache(catalog, index)
+    key = (as_of, tuple((k, tuple(v)) for k, v in querydict.lists()))
+    held = cache.get(key)
+    if held is not None:
+        return held, {}
+    filters, errors = _parse(querydict, as_of, index, catalog)
+    if filters is not None:
+        cache.put(key, filters)
+    return filters, errors
+
+
+def _parse(querydict, as_of: dt.date, index: TerritoryIndex, catalog: Catalog) -> tuple[Filters | None, dict]:
     form = form_class(catalog, index)(querydict, index=index)
     if not form.is_valid():
         return None, {k: [str(m) for m in v] for k, v in form.errors.items()}

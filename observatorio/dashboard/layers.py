@@ -22,15 +22,12 @@ Parameters of the statistics are fixed here and shown on the page:
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from django.db.models import Count, Max
 from django.utils.translation import gettext as _
-from plotly.colors import sample_colorscale
 from shapely.geometry import box
 
 from observatorio.accounts.roles import EVENT_LEVEL_ROLES, Role, user_roles
@@ -44,7 +41,9 @@ from observatorio.records.snapshot import EventSnapshot, day_number, from_day_nu
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Level
 
+from . import colours, engine
 from .filters import Filters, event_mask
+from .lru import LRU
 
 KDE_CELL = 100.0
 KDE_BANDWIDTH = 200.0
@@ -132,28 +131,16 @@ class Layer:
 
 # --------------------------------------------------------------------------- caches
 
-_lock = threading.Lock()
-_lru: OrderedDict = OrderedDict()
+_lru = LRU(LRU_SIZE)
 
 
 def cached(key: tuple, build):
     """``build()`` once per key; the least recently used entries go first."""
-    with _lock:
-        if key in _lru:
-            _lru.move_to_end(key)
-            return _lru[key]
-    value = build()
-    with _lock:
-        _lru[key] = value
-        _lru.move_to_end(key)
-        while len(_lru) > LRU_SIZE:
-            _lru.popitem(last=False)
-    return value
+    return _lru.get_or_build(key, build)
 
 
 def clear_cache() -> None:
-    with _lock:
-        _lru.clear()
+    _lru.clear()
 
 
 def filters_key(f: Filters) -> tuple:
@@ -286,15 +273,9 @@ def area_figures(snap: EventSnapshot, index: TerritoryIndex, f: Filters, level: 
     """Events per area of ``level`` in the window, population of the window's last year, crude and EB rates."""
     def build():
         ids = index.ids_at(level)
-        mask = event_mask(snap, f, index)
-        lifted = index.lift(snap.area[mask], level)
-        lifted = lifted[lifted >= 0]
-        position = {a: i for i, a in enumerate(ids)}
-        lut = np.full(int(max(ids, default=0)) + 2, -1, dtype=np.int64)
-        for a, i in position.items():
-            lut[a] = i
-        pos = lut[lifted]
-        counts = np.bincount(pos[pos >= 0], minlength=len(ids)).astype(np.int64)
+        # The dashboard engine's counts (from the snapshot's cube when there is one), not a mask over every event.
+        by_id, _unplaced = engine.area_counts(snap, f, index, level)
+        counts = by_id[np.asarray(ids, dtype=np.int64)].astype(np.int64) if ids else np.zeros(0, dtype=np.int64)
         population = np.array([index.population_in(a, f.end.year) or 0 for a in ids], dtype=float)
         rate = crude_rate(counts, population)
         eb = np.full(len(ids), np.nan)
@@ -330,7 +311,7 @@ def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> L
                  "tasa_1000": None if not np.isfinite(figs.rate[i]) else round(float(figs.rate[i]), 3),
                  "tasa_eb_1000": None if not np.isfinite(figs.eb[i]) else round(float(figs.eb[i]), 3)}
         layer.features.append(Feature(s.metric, props))
-        fill = sample_colorscale(CHOROPLETH_SCALE, [v / top])[0] if np.isfinite(v) else "#e4e7eb"
+        fill = colours.sample(CHOROPLETH_SCALE, [v / top])[0] if np.isfinite(v) else "#e4e7eb"
         x, y = _rings_xy(s.metric)
         text = (f"<b>{s.name}</b><br>{_('Eventos')}: {_fmt(figs.counts[i])}<br>"
                 f"{_('Tasa por 1.000 hab.')}: {_fmt(figs.rate[i], 1)}<br>{_('Tasa EB')}: {_fmt(figs.eb[i], 1)}")

@@ -29,7 +29,8 @@ from observatorio.records.snapshot import get_snapshot
 from observatorio.territory.index import get_index
 
 from . import layers
-from .filters import PERIODS, parse_filters
+from .filters import PERIODS, get_catalog, parse_filters
+from .stamp import read_stamp
 
 DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
 FORMATS = ("json", "geojson", "gpkg", "csv")
@@ -38,10 +39,11 @@ MAX_TILES = 64
 
 def _context(request):
     """Snapshot, index, filters (or errors) and territory shared by the page and the endpoints."""
-    snap = get_snapshot()
-    index = get_index()
+    stamp = read_stamp()
+    snap = get_snapshot(stamp.events)
+    index = get_index(stamp.territory)
     as_of = layers.reference_day(snap)
-    f, errors = parse_filters(request.GET, as_of=as_of, index=index)
+    f, errors = parse_filters(request.GET, as_of=as_of, index=index, catalog=get_catalog(stamp.catalog))
     terr = layers.territory(index, f.end if f else as_of)
     return snap, index, as_of, f, errors, terr
 

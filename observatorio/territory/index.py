@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .models import Area, Demography
+from .models import Area, Boundary, Demography
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,13 @@ class TerritoryIndex:
 
 
 def key_sql() -> list[str]:
-    """Scalar sub-queries whose values change when areas or demography are added or removed.
+    """Scalar sub-queries whose values change when areas, boundaries or demography are added or removed.
 
+    Boundaries are not in the index, but the caches of projected outlines follow this key.
     Callers that check several caches per request put these in one statement with theirs.
     """
     out = []
-    for model in (Area, Demography):
+    for model in (Area, Boundary, Demography):
         table = model._meta.db_table
         out += [f"SELECT COUNT(*) FROM {table}", f"SELECT MAX(id) FROM {table}"]
     return out
