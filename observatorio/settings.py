@@ -44,6 +44,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "observatorio.urls"
 
+# Django's database sessions and ModelBackend, each reading its rows with one hand-written query per request
+# (the user together with their role groups): the ORM's query building cost more than a dashboard answer.
+SESSION_ENGINE = "observatorio.accounts.sessions"
+AUTHENTICATION_BACKENDS = ["observatorio.accounts.backends.RoleModelBackend"]
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

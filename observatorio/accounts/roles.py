@@ -42,12 +42,17 @@ def user_roles(user) -> set[Role]:
         return set()
     if user.is_superuser:
         return set(Role)
+    # Usually filled in with the user by accounts.backends.RoleModelBackend, in the same query.
     cached = getattr(user, "_obs_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = {role for role, name in GROUP_NAMES.items() if name in names}
+        cached = roles_of_groups(user.groups.values_list("name", flat=True))
         user._obs_roles = cached
     return cached
+
+
+def roles_of_groups(names) -> set[Role]:
+    names = set(names)
+    return {role for role, name in GROUP_NAMES.items() if name in names}
 
 
 def has_role(user, *roles: Role) -> bool:
