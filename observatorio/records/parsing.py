@@ -502,7 +502,9 @@ def parse_coordinate_columns(xs: pd.Series, ys: pd.Series, *, crs: str | None = 
 
 
 def _coordinate_numbers(text: pd.Series) -> np.ndarray:
-    cleaned = text.str.replace(r"\s", "", regex=True)
+    # Removing spaces costs a Python regex call per cell; most columns hold only digits, signs and marks.
+    plain = text.str.fullmatch(r"[0-9.,+-]*").fillna(False).all()
+    cleaned = text if plain else text.str.replace(r"\s", "", regex=True)
     simple = cleaned.str.fullmatch(r"[+-]?\d*[.,]\d+|[+-]?\d+").fillna(False).to_numpy(dtype=bool)
     out = np.full(len(text), np.nan)
     if simple.any():

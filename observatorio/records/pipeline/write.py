@@ -26,12 +26,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import re
 from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from django.db import connection, transaction
+from psycopg.copy import QueuedLibpqWriter
 
 CHUNK = 50_000
 SQLITE_CACHE_KB = 400_000
@@ -177,18 +179,23 @@ _CONVERT = {ID: _ids, INT: _ints, FLOAT: _floats, BOOL: _bools, TEXT: _texts, DA
             DATETIME: _datetimes, JSON: _jsons}
 
 
-def _prepared(columns: Mapping, kinds: dict[str, str], defaults: dict, n: int) -> list[list]:
+def _values(columns: Mapping, kinds: dict[str, str], defaults: dict):
+    """``(kind, value)`` for every column of the table, in order: given, defaulted, or refused."""
     unknown = set(columns) - set(kinds)
     if unknown:
         raise ValueError(f"unknown columns: {', '.join(sorted(unknown))}")
-    out = []
     for name, kind in kinds.items():
         if name in columns:
-            value = columns[name]
+            yield kind, columns[name]
         elif name in _REQUIRED:
             raise ValueError(f"column {name!r} is required")
         else:
-            value = defaults.get(name, _DEFAULTS[kind])
+            yield kind, defaults.get(name, _DEFAULTS[kind])
+
+
+def _prepared(columns: Mapping, kinds: dict[str, str], defaults: dict, n: int) -> list[list]:
+    out = []
+    for kind, value in _values(columns, kinds, defaults):
         if _is_column(value):
             out.append(_CONVERT[kind](value))
         else:
@@ -215,21 +222,54 @@ def _take(columns: Mapping, rows) -> dict:
 # --- JSON objects, one text per row ---------------------------------------------------------------------------
 
 _NEEDS_ESCAPE = r'["\\\x00-\x1f]'
-_ESCAPE = re.compile(_NEEDS_ESCAPE)
+_LARGE = pa.large_string()
 
 
-def _fragments(key: str, values, omit_empty: bool) -> np.ndarray:
-    """``', "key": value'`` per row (StringDType), or '' where the value is omitted."""
+def text_array(values) -> pa.Array | None:
+    """`values` as an Arrow text array when every one is a string (none missing); None otherwise."""
+    if isinstance(values, pd.Series | pd.Index):
+        values = values.array if isinstance(values.dtype, pd.StringDtype) else values.to_numpy()
+    try:
+        array = pa.array(values, from_pandas=True)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+        return None
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.null_count or not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
+        return None
+    return array.cast(_LARGE)
+
+
+def _fragments(key: str, values, omit_empty: bool) -> pa.Array:
+    """``', "key": value'`` per row, or '' where the value is omitted."""
     prefix = ", " + json.dumps(key, ensure_ascii=False) + ": "
+    n = len(values)
+    if n == 0:
+        return pa.array([], type=_LARGE)
+    strings = text_array(values)
+    if strings is not None:
+        # All text (every column of an import): distinct values and quoting in Arrow.
+        encoded = strings.dictionary_encode()
+        uniques = encoded.dictionary.to_pylist()
+        if len(uniques) <= max(1024, n // 4):
+            texts = ["" if omit_empty and u == "" else prefix + json.dumps(u, ensure_ascii=False) for u in uniques]
+            return pa.array(texts, type=_LARGE).take(encoded.indices)
+        if not pc.any(pc.match_substring_regex(strings, _NEEDS_ESCAPE)).as_py():
+            # Many distinct plain strings (identifiers, addresses): quoting is all JSON needs.
+            quoted = pc.binary_join_element_wise(pa.scalar(prefix + '"', _LARGE), strings, pa.scalar('"', _LARGE),
+                                                 pa.scalar("", _LARGE))
+            if omit_empty:
+                quoted = pc.if_else(pc.equal(strings, ""), pa.scalar("", _LARGE), quoted)
+            return quoted
+        texts = ["" if omit_empty and v == "" else prefix + json.dumps(v, ensure_ascii=False)
+                 for v in strings.to_pylist()]
+        return pa.array(texts, type=_LARGE)
     if isinstance(values, pd.Series):
         series = values.reset_index(drop=True)
     else:
         # pandas 3 infers its string dtype from text, turning None into NaN; keep Python objects as they are.
         is_objects = isinstance(values, (list, tuple)) or getattr(values, "dtype", None) == object
         series = pd.Series(values, dtype=object) if is_objects else pd.Series(values)
-    n = len(series)
-    if n == 0:
-        return np.empty(0, dtype=np.dtypes.StringDType())
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     # factorize folds None into NaN; JSON must keep them apart (null vs NaN).
     na = series.isna().to_numpy()
@@ -240,26 +280,11 @@ def _fragments(key: str, values, omit_empty: bool) -> np.ndarray:
             codes = codes.copy()
             codes[is_none] = len(uniques)
             uniques = pd.Index([*uniques.tolist(), None], dtype=object)
-    if len(uniques) <= max(1024, n // 4):
-        # Few distinct values (most columns): serialise each once.
-        texts = [prefix + json.dumps(_python(u), ensure_ascii=False) for u in uniques.tolist()]
-        if omit_empty:
-            texts = ["" if _empty(u) else t for u, t in zip(uniques.tolist(), texts)]
-        return np.asarray(texts, dtype=np.dtypes.StringDType())[codes]
-    text = series.astype(object)
-    # One regex search over all the text at once: the pattern is single characters, so it finds one
-    # in the whole exactly when some value holds one, and runs in C rather than once per row.
-    if all(isinstance(u, str) for u in uniques[:1000].tolist()) and set(map(type, text.tolist())) <= {str} and \
-            _ESCAPE.search("".join(text.tolist())) is None:
-        # Many distinct plain strings (identifiers, addresses): quoting is all JSON needs.
-        quoted = np.asarray(text.to_numpy(), dtype=np.dtypes.StringDType())
-        out = np.strings.add(np.strings.add(prefix + '"', quoted), '"')
-    else:
-        out = np.asarray([prefix + json.dumps(_python(v), ensure_ascii=False) for v in text.tolist()],
-                         dtype=np.dtypes.StringDType())
+    # Serialise each distinct value once (values equal in Python share the first one's text).
+    texts = [prefix + json.dumps(_python(u), ensure_ascii=False) for u in uniques.tolist()]
     if omit_empty:
-        out[np.asarray([_empty(v) for v in text.tolist()], dtype=bool)] = ""
-    return out
+        texts = ["" if _empty(u) else t for u, t in zip(uniques.tolist(), texts)]
+    return pa.array(texts, type=_LARGE).take(pa.array(codes))
 
 
 def _python(value):
@@ -279,7 +304,7 @@ def json_objects(columns, n: int | None = None, *, omit_empty=()) -> np.ndarray:
 
     Each column is serialised with `json.dumps` once per distinct value (or, for
     columns of many distinct plain strings, just quoted), and the rows are
-    assembled with NumPy's vectorised string functions: the same text
+    assembled column by column in Arrow: the same text
     ``json.dumps(dict(row), ensure_ascii=False)`` gives, for a million rows in
     about a second. Keys in `omit_empty` are left out of a row whose value is
     empty ('' or None). NaN serialises as ``NaN``, as Django's JSONField does. A column
@@ -294,12 +319,115 @@ def json_objects(columns, n: int | None = None, *, omit_empty=()) -> np.ndarray:
     if not pairs:
         return np.full(n, "{}", dtype=object)
     omit = set(omit_empty)
-    parts = [_fragments(key, values, key in omit).tolist() for key, values in pairs]
-    # Every fragment starts with ", ": drop the first separator and wrap the row in braces. Joined per
-    # row in Python: NumPy's pairwise string additions copy every row once per column.
-    out = np.empty(n, dtype=object)
-    out[:] = ["{" + "".join(row)[2:] + "}" for row in zip(*parts)]
+    parts = [_fragments(key, values, key in omit) for key, values in pairs]
+    # Every fragment starts with ", ": drop the first separator and wrap the row in braces.
+    joined = pc.binary_join_element_wise(*parts, pa.scalar("", _LARGE))
+    rows = pc.binary_join_element_wise(pa.scalar("{", _LARGE), pc.utf8_slice_codeunits(joined, 2),
+                                       pa.scalar("}", _LARGE), pa.scalar("", _LARGE))
+    return rows.to_numpy(zero_copy_only=False).astype(object, copy=False)
+
+
+# --- COPY text ---------------------------------------------------------------------------------------------------
+
+_NUMBER_TYPES = {ID: pa.int64(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_()}
+def _escaped(field: pa.Array) -> pa.Array:
+    # COPY's text format: a backslash starts an escape and tab, newline and return end a field or a row.
+    # One scan finds whether any value holds one (rare): then four replacements, else none.
+    if not pc.any(pc.match_substring_regex(field, r"[\\\t\n\r]")).as_py():
+        return field
+    for char, escaped in (("\\", "\\\\"), ("\t", "\\t"), ("\n", "\\n"), ("\r", "\\r")):
+        field = pc.replace_substring(field, char, escaped)
+    return field
+
+
+def _with_nulls(field: pa.Array) -> pa.Array:
+    return pc.fill_null(field, pa.scalar("\\N", _LARGE))
+
+
+def _copy_field(values: list, kind: str) -> pa.Array:
+    """A converted column (see `_CONVERT`) as PostgreSQL COPY text fields: NULL as ``\\N``, text escaped.
+
+    Floats print in their shortest form that reads back to the same double.
+    """
+    if kind in _NUMBER_TYPES:
+        return _with_nulls(pc.cast(pa.array(values, type=_NUMBER_TYPES[kind]), _LARGE))
+    values = [v if v is None or isinstance(v, str) else v.isoformat() if isinstance(v, dt.datetime | dt.date)
+              else str(v) for v in values]
+    return _with_nulls(_escaped(pa.array(values, type=_LARGE)))
+
+
+def _numbers(array: np.ndarray, null: np.ndarray | None) -> pa.Array:
+    return _with_nulls(pc.cast(pa.array(array, mask=null if null is not None and null.any() else None), _LARGE))
+
+
+_CLOCK_TEXT: list[pa.Array] = []
+
+
+def _fast_field(value, kind: str) -> pa.Array | None:
+    """The common NumPy inputs of a column straight to COPY text in Arrow; None for anything else."""
+    array = value.to_numpy() if isinstance(value, pd.Series | pd.Index) else value
+    if not isinstance(array, np.ndarray):
+        return None
+    k = array.dtype.kind
+    if kind == ID and k in "iu":
+        array = array.astype(np.int64, copy=False)
+        return _numbers(array, array < 0)
+    if kind == INT and k in "iu":
+        return _numbers(array.astype(np.int64, copy=False), None)
+    if kind == FLOAT and k == "f":
+        array = array.astype(np.float64, copy=False)
+        return _numbers(array, np.isnan(array))
+    if kind == BOOL and k == "b":
+        return pc.cast(pa.array(array), _LARGE)
+    if kind == DATE and k == "M":
+        days = array.astype("datetime64[D]")
+        return _with_nulls(pc.cast(pa.array(days, mask=np.isnat(days)), _LARGE))
+    if kind == TIME and k in "iu":
+        if not _CLOCK_TEXT:
+            _CLOCK_TEXT.append(pa.array(_CLOCK.tolist(), type=_LARGE))
+        seconds = array.astype(np.int64)
+        null = (seconds < 0) | (seconds >= 86_400)
+        return _with_nulls(_CLOCK_TEXT[0].take(pa.array(np.where(null, 0, seconds), mask=null)))
+    if kind in (TEXT, JSON) and k in "OU":
+        try:
+            # from_pandas: NaN and None are missing, which a text column writes as "" (as `_texts` does).
+            field = pa.array(array, type=_LARGE, from_pandas=True)
+        except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
+            return None  # not all text (dicts for JSON, numbers): the general path
+        if field.null_count:
+            if kind == JSON:
+                return None
+            field = pc.fill_null(field, pa.scalar("", _LARGE))
+        return _escaped(field)
+    return None
+
+
+def _copy_fields(columns: Mapping, kinds: dict[str, str], defaults: dict, n: int) -> list[pa.Array]:
+    """Every column of the table as COPY text fields (see `_copy_field`), `n` rows each."""
+    out = []
+    for kind, value in _values(columns, kinds, defaults):
+        if not _is_column(value):
+            # A scalar (the batch, the source, a default): formatted once, repeated.
+            out.append(pa.repeat(_copy_field(_CONVERT[kind]([value]), kind)[0], n).cast(_LARGE))
+            continue
+        field = _fast_field(value, kind)
+        out.append(field if field is not None else _copy_field(_CONVERT[kind](value), kind))
     return out
+
+
+def _copy_lines(fields: list[pa.Array]) -> pa.Array:
+    """Every row as one line of COPY text (tab-separated, newline-terminated), joined column by column in Arrow.
+
+    Formatting a million rows one at a time (psycopg's ``write_row``) costs ~9 s
+    of Python; this costs about a second.
+    """
+    tab, newline, nothing = (pa.scalar(c, _LARGE) for c in ("\t", "\n", ""))
+    return pc.binary_join_element_wise(pc.binary_join_element_wise(*fields, tab), newline, nothing)
+
+
+def _text_size(lines: pa.Array) -> int:
+    """Bytes of text in a freshly built (unsliced) string array: its data buffer may be larger."""
+    return int(np.frombuffer(lines.buffers()[1], dtype=np.int64)[len(lines)])
 
 
 # --- inserts ---------------------------------------------------------------------------------------------------
@@ -311,7 +439,6 @@ def _insert(table: str, kinds: dict[str, str], defaults: dict, columns: Mapping,
     if total == 0:
         return 0
     names = tuple(kinds)
-    lists = _prepared(columns, kinds, defaults, total)
     done = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -320,22 +447,25 @@ def _insert(table: str, kinds: dict[str, str], defaults: dict, columns: Mapping,
             cursor.execute("SET LOCAL synchronous_commit = off")
             sql = f"COPY {table} ({', '.join(names)}) FROM STDIN"
             raw = cursor.cursor
-            for start in range(0, total, CHUNK):
-                stop = min(start + CHUNK, total)
-                # write_row measured faster than a COPY text buffer built column-wise with NumPy strings
-                # (50 s against 75 s for a million events): the server's index upkeep dominates either way.
-                with raw.copy(sql) as copy:
-                    for row in zip(*(col[start:stop] for col in lists)):
-                        copy.write_row(row)
-                done = stop
-                if progress:
-                    progress(stage, done, total)
+            fields = _copy_fields(columns, kinds, defaults, total)
+            with transaction.atomic(), _bulk_load(cursor, table, total):
+                # A writer thread sends each chunk while the next one is formatted: the server parses
+                # and stores rows on one core while Python builds text on the other.
+                with raw.copy(sql, writer=QueuedLibpqWriter(raw)) as copy:
+                    for start in range(0, total, CHUNK):
+                        stop = min(start + CHUNK, total)
+                        lines = _copy_lines([field.slice(start, stop - start) for field in fields])
+                        copy.write(memoryview(lines.buffers()[2])[:_text_size(lines)])
+                        done = stop
+                        if progress:
+                            progress(stage, done, total)
         else:
             # The default 2 MB page cache thrashes on the random-order index inserts (external id,
             # dates) of a million rows; a larger cache for this connection makes it several times faster.
             cursor.execute("PRAGMA cache_size = -%d" % SQLITE_CACHE_KB)
             sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
-            with transaction.atomic(), _sqlite_indexes_rebuilt(cursor, table, total):
+            lists = _prepared(columns, kinds, defaults, total)
+            with transaction.atomic(), _bulk_load(cursor, table, total):
                 for start in range(0, total, CHUNK):
                     stop = min(start + CHUNK, total)
                     cursor.executemany(sql, zip(*(col[start:stop] for col in lists)))
@@ -345,21 +475,66 @@ def _insert(table: str, kinds: dict[str, str], defaults: dict, columns: Mapping,
     return done
 
 
-@contextlib.contextmanager
-def _sqlite_indexes_rebuilt(cursor, table: str, adding: int):
-    """Drop the table's indexes for a large insert and build them again afterwards.
+def is_bulk_load(cursor, table: str, adding: int) -> bool:
+    """Does inserting `adding` rows at least double `table` (and is it large)?
 
-    Ten indexes kept up to date row by row cost SQLite ~45 s per million events;
-    building them from the finished table (one sort each) costs a few seconds. Worth
-    it only when the insert at least doubles the table, so a small import into a
-    big table keeps its indexes. Runs inside the caller's transaction (SQLite DDL is
-    transactional): a failure restores the indexes, and a duplicate that breaks a
-    unique index fails the index build, the same IntegrityError an insert would give.
+    The highest id stands for the stored rows: read from the primary key in an
+    instant, and never below the true count (deleted rows only make it larger,
+    which keeps the indexes in place: the cautious side).
     """
-    cursor.execute(f"SELECT max(rowid) FROM {table}")
+    if adding < REBUILD_MIN_ROWS:
+        return False
+    cursor.execute(f"SELECT max(id) FROM {table}")
     stored = cursor.fetchone()[0] or 0
-    if adding < REBUILD_MIN_ROWS or adding < stored:
+    return adding >= stored
+
+
+@contextlib.contextmanager
+def _bulk_load(cursor, table: str, adding: int):
+    """For a bulk load, take the table's secondary indexes (and on PostgreSQL its foreign keys) away and put them back.
+
+    Indexes kept up to date row by row cost SQLite ~45 s per million events and
+    PostgreSQL ~18 s; building each from the finished table (one sort) costs a
+    second or two. PostgreSQL also checks every foreign key of every row at
+    commit (~18 s per million events, four keys); a key added back is checked
+    for the whole table in one join (~0.4 s each). Only for a bulk load
+    (`is_bulk_load`), so a small import into a big table keeps everything.
+
+    Runs inside the caller's transaction (DDL is transactional on both
+    databases): a failure restores the exact definitions read from the catalog,
+    and a duplicate that breaks a unique index, or a row whose key points
+    nowhere, fails the rebuild with the IntegrityError an insert would give.
+    On PostgreSQL dropping an index locks the table until the commit, so other
+    sessions reading the events wait for the load to finish (the dashboards
+    read their cached snapshot and do not); see docs/decisions.md.
+    """
+    if not is_bulk_load(cursor, table, adding):
         yield
+        return
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)", [table])
+        indexes = cursor.fetchall()
+        cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                       "WHERE conrelid = %s::regclass AND contype = 'f'", [table])
+        keys = cursor.fetchall()
+        # ALTER TABLE refuses while rows written earlier in the transaction (the batch) have deferred key
+        # checks pending on the tables involved: run those few checks now, defer again afterwards.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        for name, _ in keys:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+        yield
+        # Sorting a million keys in memory rather than in temporary files.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, sql in indexes:
+            cursor.execute(sql)
+        for name, definition in keys:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return
     cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s "
                    "AND sql IS NOT NULL", [table])
