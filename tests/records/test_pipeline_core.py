@@ -203,10 +203,17 @@ def test_the_error_report_lists_every_problem(calls_file, fmt):
 
         sheet = openpyxl.load_workbook(io.BytesIO(data)).active
         rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
-    assert rows[0][:6] == ["archivo", "fila", "columna", "valor", "problema", "cómo corregirlo"]
-    body = [(int(r[1]), r[2], r[3], r[4]) for r in rows[1:]]
+    assert rows[0] == ["archivo", "fila", "columna", "valor", "problema", "cómo corregirlo", "gravedad", "código",
+                       "detalle", "detalle de la corrección"]
+    body = [(int(r[1]), r[2], r[3], r[8]) for r in rows[1:]]
     assert body == CALLS_1461_ERRORS + CALLS_1461_WARNINGS
     assert {r[0] for r in rows[1:]} == {"llamados_1461_enero.csv"}
+    # The problem and its fix in Spanish, worded by code; the pipeline's own words stay in the detail.
+    assert rows[1][4:8] == ["La fecha no es válida.",
+                            "Escriba la fecha como dd-mm-aaaa, dd/mm/aaaa o aaaa-mm-dd, con un día que exista.",
+                            "error", "bad_date"]
+    assert rows[-1][4:8] == ["La dirección no está en el callejero; el evento se guarda sin ubicación.",
+                             "Revise calle y número, o agregue coordenadas.", "aviso", "address_not_found"]
 
 
 def test_utm_coordinates_and_an_xlsx_with_a_title_row(tmp_path, territory):

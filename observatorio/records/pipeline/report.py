@@ -1,8 +1,10 @@
 """A batch's error report as CSV or XLSX, for the person who has to fix the file.
 
-One line per problem: file, row, column, value, message, fix (and the
-severity and a stable code). Headers are Spanish: the report goes back to
-the unit that sent the export. Values are already masked where they were
+One line per problem: file, row, column, value, the problem and how to fix
+it in the user's language (Spanish first: the report goes back to the unit
+that sent the export; `records.wording` words each code), the severity, a
+stable code, and the pipeline's own message and fix (English, naming the
+exact value, columns or dates). Values are already masked where they were
 RUTs (`validate` masks them before an issue exists).
 """
 
@@ -11,8 +13,12 @@ from __future__ import annotations
 import csv
 import io
 
-HEADERS = ("archivo", "fila", "columna", "valor", "problema", "cómo corregirlo", "gravedad", "código")
-KEYS = ("file", "row", "column", "value", "message", "fix", "severity", "code")
+from django.utils.translation import gettext_lazy as _
+
+from observatorio.records import wording
+
+HEADERS = (_("archivo"), _("fila"), _("columna"), _("valor"), _("problema"), _("cómo corregirlo"), _("gravedad"),
+           _("código"), _("detalle"), _("detalle de la corrección"))
 FORMATS = ("csv", "xlsx")
 
 
@@ -21,7 +27,10 @@ def report_rows(issues) -> list[tuple]:
     rows = []
     for issue in issues:
         data = issue if isinstance(issue, dict) else issue.as_dict()
-        rows.append(tuple(data.get(k, "") for k in KEYS))
+        code, message, fix = data.get("code", ""), data.get("message", ""), data.get("fix", "")
+        rows.append((data.get("file", ""), data.get("row", ""), data.get("column", ""), data.get("value", ""),
+                     wording.issue_text(code) or message, wording.fix_text(code) or fix,
+                     wording.severity_name(data.get("severity", "")), code, message, fix))
     return rows
 
 
@@ -31,21 +40,23 @@ def batch_issues(batch) -> list[dict]:
 
 
 def write_report(issues, fmt: str = "csv") -> bytes:
-    """The report as bytes: CSV (UTF-8 with BOM, so Excel opens accents right, ';'-separated) or XLSX."""
+    """The report as bytes in the active language: CSV (UTF-8 with BOM, so Excel opens accents right,
+    ';'-separated) or XLSX."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
+    headers = [str(h) for h in HEADERS]
     rows = report_rows(issues)
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-        writer.writerow(HEADERS)
+        writer.writerow(headers)
         writer.writerows(rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet("errores")
-    sheet.append(list(HEADERS))
+    sheet = book.create_sheet(str(_("errores")))
+    sheet.append(headers)
     for row in rows:
         sheet.append(list(row))
     out = io.BytesIO()

@@ -9,7 +9,8 @@ rolls the whole batch back.
 
 Counts (docs/import.md): ``read`` is the number of data rows the reader
 returned (blank lines and a recognised totals row are not records; they are
-reported in ``notes``). Every read row is exactly one of imported (new or
+reported in ``notes``, each a `Note` with a stable code the interface words in
+the user's language). Every read row is exactly one of imported (new or
 ``updated``: a correction of a stored record), duplicate, or rejected, so
 ``read == imported + duplicates + rejected`` always.
 """
@@ -25,7 +26,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from observatorio.records.readers import ReadError, read_table
+from observatorio.records.readers import Note, ReadError, read_table
 
 from . import dedupe
 from .fields import EVENT, SURVEY
@@ -50,7 +51,8 @@ class ImportResult:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     unmapped_categories: dict[str, int] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
+    # What the reader and the import decided on their own: code, English message, params (see `notes`).
+    notices: list[Note] = field(default_factory=list)
     previous_batch: int | None = None
     mapping: dict = field(default_factory=dict)
     seconds: dict[str, float] = field(default_factory=dict)
@@ -58,6 +60,11 @@ class ImportResult:
     @property
     def added(self) -> int:
         return self.imported - self.updated
+
+    @property
+    def notes(self) -> list[str]:
+        """The notices' English messages (CLI, JSON summary, logs)."""
+        return [n.message for n in self.notices]
 
     def as_dict(self, limit: int | None = None) -> dict:
         errors = self.errors if limit is None else self.errors[:limit]
@@ -68,7 +75,8 @@ class ImportResult:
             "duplicates": self.duplicates, "rejected": self.rejected,
             "errors": [e.as_dict() for e in errors], "errors_total": len(self.errors),
             "warnings": [w.as_dict() for w in warnings], "warnings_total": len(self.warnings),
-            "unmapped_categories": dict(self.unmapped_categories), "notes": list(self.notes),
+            "unmapped_categories": dict(self.unmapped_categories), "notes": self.notes,
+            "note_codes": [n.code for n in self.notices],
             "previous_batch": self.previous_batch, "mapping": self.mapping, "seconds": self.seconds,
         }
 
@@ -177,14 +185,15 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
                           rut_key=settings_key() if needs_key else None, as_of=as_of,
                           source_code=src.code)
     mark("validate", n, n)
-    notes = [note.message for note in table.notes]
-    notes += [f"row {d.row} left out: {d.reason}" for d in table.dropped]
+    notes = list(table.notes)
+    notes += [Note("row_left_out", f"row {d.row} left out: {d.reason}", d.row, {"row": d.row}) for d in table.dropped]
     if checked.thousands_fixed:
-        notes.append(f"{checked.thousands_fixed} counts written like 1.04 were read as thousands (1.040), "
-                     f"as the source option count_dot_is_thousands says")
+        notes.append(Note("counts_read_as_thousands",
+                          f"{checked.thousands_fixed} counts written like 1.04 were read as thousands (1.040), "
+                          f"as the source option count_dot_is_thousands says", params={"n": checked.thousands_fixed}))
     for column in checked.protected_columns:
-        notes.append(f"column {column!r} holds RUTs: it is never stored; only its keyed hash is kept "
-                     f"when it is mapped")
+        notes.append(Note("rut_column", f"column {column!r} holds RUTs: it is never stored; only its keyed hash is "
+                                        f"kept when it is mapped", params={"column": column}))
 
     values = checked.values
     rejected = checked.rejected.copy()
@@ -246,13 +255,14 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     previous = (ImportBatch.objects.filter(source=src, sha256=table.sha256, status=BatchStatus.COMMITTED)
                 .order_by("created_at").first())
     if previous is not None:
-        notes.append(f"this file was already imported in batch {previous.id} "
-                     f"({previous.created_at:%Y-%m-%d %H:%M}); rows already stored count as duplicates")
+        notes.append(Note("already_imported", f"this file was already imported in batch {previous.id} "
+                                              f"({previous.created_at:%Y-%m-%d %H:%M}); rows already stored count "
+                                              f"as duplicates", params={"batch": previous.id}))
 
     result = ImportResult(
         file=name, source=src.code, sha256=table.sha256, status=BatchStatus.DRY_RUN, batch=None, read=n,
         imported=len(new) + len(upd), updated=len(upd), duplicates=duplicates, rejected=int(rejected.sum()),
-        errors=errors, warnings=warnings, unmapped_categories=unmapped, notes=notes,
+        errors=errors, warnings=warnings, unmapped_categories=unmapped, notices=notes,
         previous_batch=previous.id if previous else None, mapping=mapping.as_dict(), seconds=marks)
 
     def batch_fields(status_value):
@@ -263,7 +273,8 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
             sheet=table.sheet or "", mapping=result.mapping, status=status_value,
             report={"errors": [e.as_dict() for e in errors[:REPORT_LIMIT]], "errors_total": len(errors),
                     "warnings": [w.as_dict() for w in warnings[:REPORT_LIMIT]], "warnings_total": len(warnings),
-                    "unmapped_categories": unmapped, "notes": notes, "previous_batch": result.previous_batch})
+                    "unmapped_categories": unmapped, "notes": [n.as_dict() for n in notes],
+                    "previous_batch": result.previous_batch})
 
     if commit:
         from observatorio.records import snapshot
@@ -320,8 +331,8 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
             missed = rows[~hit]
         else:
             missed = np.flatnonzero(wanted)
-            notes.append("the address gazetteer is empty: addresses were not geocoded "
-                         "(load one with `observatorio gazetteer FILE --commit`)")
+            notes.append(Note("gazetteer_empty", "the address gazetteer is empty: addresses were not geocoded "
+                                                 "(load one with `observatorio gazetteer FILE --commit`)"))
         column = mapping.columns.get("address", "")
         for p, text in zip(missed.tolist(), address[missed].tolist()):
             issues.append(Issue(name, int(table.row_numbers[p]), column, text, "the address is not in the gazetteer",
@@ -330,7 +341,7 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     days = _column(values, "occurred_on", n, np.datetime64("NaT")).astype("datetime64[D]")
     area, outside = area_index.assign(lon, lat, days)
     if area_index.empty and (point | geocoded).any():
-        notes.append("no territory boundaries are set up: events were not assigned to areas")
+        notes.append(Note("no_boundaries", "no territory boundaries are set up: events were not assigned to areas"))
     code_ids = _column(values, "area_code_id", n, -1).astype(np.int64)
     located = np.isfinite(lon) & np.isfinite(lat)
     by_code = ~located & (code_ids >= 0)

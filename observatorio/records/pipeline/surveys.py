@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from observatorio.records.readers import Note
+
 from . import dedupe
 from .issues import ERROR, WARNING, Issue
 from .names import name_key
@@ -46,8 +48,9 @@ def prepare_responses(table, mapping, values, area_index, rejected, issues, note
     survey = _column(values, "survey", n).astype(object)
     survey = np.where(survey == "", default_survey, survey).astype(object)
     if "survey" not in mapping.columns:
-        notes.append(f"no column names the survey: its responses are recorded as survey {default_survey!r} "
-                     f"(set it with the mapping option survey)")
+        notes.append(Note("survey_name_default", f"no column names the survey: its responses are recorded as survey "
+                                                 f"{default_survey!r} (set it with the mapping option survey)",
+                          params={"survey": default_survey}))
     days = _column(values, "answered_on", n, np.datetime64("NaT")).astype("datetime64[D]")
     lon = _column(values, "lon", n, np.nan).astype(np.float64)
     lat = _column(values, "lat", n, np.nan).astype(np.float64)
@@ -65,7 +68,7 @@ def prepare_responses(table, mapping, values, area_index, rejected, issues, note
         weight = values["weight"].to_numpy(dtype=np.float64)
     else:
         weight = np.ones(n)
-        notes.append("no expansion factor is mapped: every response weighs 1")
+        notes.append(Note("no_weight", "no expansion factor is mapped: every response weighs 1"))
 
     protected = {c for c in table.columns if looks_like_rut_column(c)}
     kept = [c for c in table.columns if c not in protected]

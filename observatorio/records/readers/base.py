@@ -74,11 +74,19 @@ class ReadError(Exception):
 
 @dataclass(frozen=True)
 class Note:
-    """Something a reader decided on its own that the uploader should know about."""
+    """Something a reader (or the import) decided on its own that the uploader should know about.
+
+    ``message`` is English, for the CLI, the JSON summary and logs; the interface words ``code`` in
+    the user's language, filling in ``params`` (the facts the message names).
+    """
 
     code: str  # stable, for translation: "title_rows", "totals_row", "duplicate_column", ...
     message: str
     row: int | None = None
+    params: dict = field(default_factory=dict, hash=False)
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message, "row": self.row, "params": dict(self.params)}
 
 
 @dataclass(frozen=True)

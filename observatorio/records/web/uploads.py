@@ -132,5 +132,5 @@ def preview_of(table) -> dict:
         "sheet": table.sheet or "", "rows": len(table), "blank_rows": table.blank_rows,
         "row_numbers": table.row_numbers[:PREVIEW_ROWS].tolist(),
         "first_rows": table.frame.head(PREVIEW_ROWS).to_numpy(dtype=object).tolist(),
-        "notes": [{"code": n.code, "message": n.message, "row": n.row} for n in table.notes],
+        "notes": [n.as_dict() for n in table.notes],
     }

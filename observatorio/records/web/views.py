@@ -21,9 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from observatorio.accounts.roles import allow
+from observatorio.records import wording
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 
-from . import jobs, uploads, wording
+from . import jobs, uploads
 from .access import LOADER_ROLES, loadable_sources, may_map_labels, require_source
 from .forms import LabelsForm, MappingForm, UploadForm
 
@@ -67,7 +68,18 @@ def _issue_rows(issues):
     for issue in issues[:SHOWN_ISSUES]:
         rows.append({**issue, "spanish": wording.issue_text(issue.get("code", "")),
                      "spanish_fix": wording.fix_text(issue.get("code", "")),
-                     "severity_name": str(wording.SEVERITY.get(issue.get("severity"), issue.get("severity")))})
+                     "severity_name": wording.severity_name(issue.get("severity", ""))})
+    return rows
+
+
+def _note_rows(notes):
+    """Each note's sentence in the user's language and the English message; batches from before notes had
+    codes stored the message alone."""
+    rows = []
+    for note in notes:
+        if isinstance(note, str):
+            note = {"code": "", "message": note}
+        rows.append({**note, "spanish": wording.note_text(note.get("code", ""), note.get("params"))})
     return rows
 
 
@@ -169,7 +181,7 @@ def preview(request, token):
     upload = _upload_for(request, token)
     fields, current, mapping, failure, saved = _mapping_state(upload)
     data = upload.state["preview"]
-    notes = [{**n, "spanish": wording.note_text(n.get("code", ""))} for n in data["notes"]]
+    notes = _note_rows(data["notes"])
     return render(request, "records/preview.html", {
         "upload": upload.state, "token": token, "source": upload.source, "preview": data,
         "rows": list(zip(data["row_numbers"], data["first_rows"])), "notes": notes,
@@ -261,8 +273,8 @@ def _report_context(batch):
     return {
         "batch": batch, "errors": _issue_rows(report.get("errors", [])), "errors_total": report.get("errors_total", 0),
         "warnings": _issue_rows(report.get("warnings", [])), "warnings_total": report.get("warnings_total", 0),
-        "notes": report.get("notes", []), "unmapped": sorted((report.get("unmapped_categories") or {}).items(),
-                                                             key=lambda kv: (-kv[1], kv[0])),
+        "notes": _note_rows(report.get("notes", [])),
+        "unmapped": sorted((report.get("unmapped_categories") or {}).items(), key=lambda kv: (-kv[1], kv[0])),
         "shown_limit": SHOWN_ISSUES, "previous_batch": report.get("previous_batch"),
     }
 

@@ -1,0 +1,133 @@
+"""Spanish wording of the import's messages, which are English by design (issues.py: "the interface translates").
+
+Each problem (`Issue`), failure (`ImportFailed`) and note (`readers.Note`) has
+a stable code; the import pages and the downloadable report show the Spanish
+sentence for the code (English through the locale switcher, from the .po)
+and, beside it, the pipeline's own message, which names the exact value,
+columns or dates. Notes carry ``params``, the facts their sentence names. A
+code without a sentence here falls back to the message alone, so a new code
+never hides a problem; tests/records/test_wording.py fails on such a code.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+ISSUE = {
+    "bad_date": _("La fecha no es válida."),
+    "future_date": _("La fecha es posterior a la fecha de carga."),
+    "bad_time": _("La hora no es válida (se espera HH:MM)."),
+    "unmapped_label": _("El tipo no tiene equivalencia en el árbol de categorías."),
+    "unknown_area": _("El código de área no existe en el territorio."),
+    "bad_rut": _("El RUT no es válido (dígito verificador)."),
+    "bad_sex": _("El sexo no se reconoce (F, M o X)."),
+    "bad_age": _("La edad no es válida."),
+    "bad_count": _("El conteo no es un número entero válido."),
+    "bad_coordinates": _("Las coordenadas no son válidas o no están en Chile."),
+    "required_empty": _("Falta un valor obligatorio."),
+    "too_long": _("El valor es demasiado largo."),
+    "conflicting_row": _("El mismo identificador aparece en otra fila con otros valores."),
+    "address_not_found": _("La dirección no está en el callejero; el evento se guarda sin ubicación."),
+    "bad_weight": _("El factor de expansión no es un número mayor que 0."),
+    "bad_answer": _("La respuesta no es una de las que acepta la columna."),
+    "outside": _("El punto del encuestado está fuera de la comuna; la respuesta queda sin área."),
+    "changed_response": _("Este encuestado ya está guardado con otras respuestas."),
+    "window_time_no_date": _("Hay una hora de inicio sin su fecha de inicio."),
+    "window_no_start": _("El intervalo tiene fin pero no inicio."),
+    "window_backwards": _("El intervalo termina antes de empezar."),
+    "long_window": _("El intervalo es más largo que el máximo; el evento se guarda igual."),
+}
+
+FIX = {
+    "bad_date": _("Escriba la fecha como dd-mm-aaaa, dd/mm/aaaa o aaaa-mm-dd, con un día que exista."),
+    "future_date": _("Revise el año."),
+    "bad_time": _("Escriba la hora como HH:MM, de 00:00 a 23:59."),
+    "unmapped_label": _("Asigne la etiqueta a una categoría en «Tipos sin equivalencia» y valide de nuevo."),
+    "unknown_area": _("Use un código de área del territorio."),
+    "bad_rut": _("Corrija el RUT o deje la celda vacía."),
+    "bad_sex": _("Escriba F (femenino), M (masculino) o X."),
+    "bad_age": _("Corrija la edad."),
+    "bad_count": _("Corrija el conteo."),
+    "bad_coordinates": _("Revise latitud y longitud (o coordenadas UTM 19S en metros)."),
+    "required_empty": _("Complete el valor."),
+    "too_long": _("Acorte el valor."),
+    "conflicting_row": _("Deje una de las dos filas, o dé a cada registro su propio identificador."),
+    "address_not_found": _("Revise calle y número, o agregue coordenadas."),
+    "bad_weight": _("Corrija el factor (por ejemplo, 1,25)."),
+    "bad_answer": _("Escriba Sí/Si/1 o No/0 (en inseguridad, también de Muy inseguro a Muy seguro); recodifique "
+                    "NS/NR en el archivo."),
+    "outside": _("Revise las coordenadas, o indique el código de área."),
+    "changed_response": _("Las respuestas no se corrigen en su lugar: revierta el lote que las guardó e importe "
+                          "el archivo corregido."),
+    "window_time_no_date": _("Complete la fecha de inicio o borre la hora."),
+    "window_no_start": _("Complete la fecha de inicio: el primer día en que pudo ocurrir el hecho."),
+    "window_backwards": _("Revise fechas y horas; un intervalo nocturno termina al día siguiente."),
+    "long_window": _("Revise las fechas; la opción window_max_days de la asignación fija el máximo."),
+}
+
+FAILURE = {
+    "unreadable": _("No se pudo leer el archivo."),
+    "required_column_missing": _("Falta una columna obligatoria."),
+    "mapped_column_missing": _("Una columna de la asignación guardada no está en el archivo."),
+    "half_coordinates": _("Solo una de las dos coordenadas tiene columna asignada."),
+    "half_window": _("Una parte del intervalo tiene columna asignada, pero no su fecha de inicio."),
+    "unknown_field": _("La asignación guardada nombra un campo desconocido."),
+    "unknown_source": _("La fuente no existe."),
+    "crash": _("La carga se interrumpió por un error interno; no se escribió nada."),
+    "import_failed": _("No se pudo importar el archivo."),
+}
+
+NOTE = {
+    "title_rows": _("Se omitieron filas de título sobre el encabezado."),
+    "totals_row": _("Se omitió una fila de totales al final."),
+    "duplicate_column": _("Una columna repite el nombre de otra y se renombró."),
+    "unnamed_column": _("Una columna no tiene nombre y se le asignó uno."),
+    "row_left_out": _("La fila %(row)s no es un registro: no se cuenta entre las leídas."),
+    "counts_read_as_thousands": _("%(n)s conteos escritos como 1,04 se leyeron como miles (1.040), según la opción "
+                                  "count_dot_is_thousands de la fuente."),
+    "rut_column": _("La columna «%(column)s» contiene RUT: nunca se guarda; si está asignada, solo se conserva su "
+                    "clave cifrada."),
+    "already_imported": _("Este archivo ya se importó en el lote %(batch)s; las filas ya guardadas cuentan como "
+                          "duplicadas."),
+    "gazetteer_empty": _("El callejero está vacío: las direcciones no se ubicaron (cárguelo con «observatorio "
+                         "gazetteer ARCHIVO --commit»)."),
+    "no_boundaries": _("No hay límites territoriales cargados: los eventos no se asignaron a áreas."),
+    "survey_name_default": _("Ninguna columna nombra la encuesta: las respuestas se registran como encuesta "
+                             "«%(survey)s» (cámbielo con la opción survey de la asignación)."),
+    "no_weight": _("No hay factor de expansión asignado: cada respuesta pesa 1."),
+}
+
+SEVERITY = {"error": _("error"), "warning": _("aviso")}
+
+DELIMITERS = {";": _("punto y coma (;)"), ",": _("coma (,)"), "\t": _("tabulador")}
+
+
+def issue_text(code: str) -> str:
+    return str(ISSUE.get(code, ""))
+
+
+def fix_text(code: str) -> str:
+    return str(FIX.get(code, ""))
+
+
+def failure_text(code: str) -> str:
+    return str(FAILURE.get(code, _("No se pudo importar el archivo.")))
+
+
+def note_text(code: str, params: dict | None = None) -> str:
+    """The note's sentence with its facts filled in; empty when the code or a fact is unknown."""
+    template = NOTE.get(code)
+    if template is None:
+        return ""
+    try:
+        return str(template) % (params or {})
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
+def severity_name(severity: str) -> str:
+    return str(SEVERITY.get(severity, severity))
+
+
+def delimiter_name(delimiter: str) -> str:
+    return str(DELIMITERS.get(delimiter, delimiter))
