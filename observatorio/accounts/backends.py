@@ -11,6 +11,8 @@ Logging in, the active check, the session hash and permissions are ModelBackend'
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
@@ -20,7 +22,8 @@ from django.db import connection
 from .roles import roles_of_groups
 
 
-def _user_with_groups_sql() -> str:
+@lru_cache(maxsize=4)
+def _user_with_groups_sql(vendor: str) -> str:
     user_model = get_user_model()
     through = user_model.groups.through._meta
     qn = connection.ops.quote_name
@@ -38,7 +41,7 @@ class RoleModelBackend(ModelBackend):
             pk = user_model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        rows = list(user_model._default_manager.raw(_user_with_groups_sql(), [pk]))
+        rows = list(user_model._default_manager.raw(_user_with_groups_sql(connection.vendor), [pk]))
         if not rows:
             return None
         user = rows[0]

@@ -390,15 +390,14 @@ def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable
         ids = [i for i in ids if i in inside or int(counts[i]) > 0]
     pops = [index.population_in(i, year) for i in ids]
     with_pop = [k for k, p in enumerate(pops) if p]
-    eb = [None] * len(ids)
+    eb: list[float | None] = [None] * len(ids)
+    rate: list[float | None] = [None] * len(ids)
     if with_pop:
-        smoothed = eb_global([int(counts[ids[k]]) for k in with_pop], [pops[k] for k in with_pop]).smoothed
-        for k, value in zip(with_pop, smoothed):
-            eb[k] = float(value)
+        events, people = [int(counts[ids[k]]) for k in with_pop], [pops[k] for k in with_pop]
+        for k, crude, smoothed in zip(with_pop, crude_rate(events, people), eb_global(events, people).smoothed):
+            rate[k], eb[k] = float(crude), float(smoothed)
     rows = []
     for k, area_id in enumerate(ids):
         info = index.areas[area_id]
-        n = int(counts[area_id])
-        rate = float(crude_rate([n], [pops[k]])[0]) if pops[k] else None
-        rows.append(AreaRow(area_id, info.code, info.name, n, pops[k], rate, eb[k]))
+        rows.append(AreaRow(area_id, info.code, info.name, int(counts[area_id]), pops[k], rate[k], eb[k]))
     return AreaTable(f.level, year, rows, unplaced)

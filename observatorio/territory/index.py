@@ -32,9 +32,16 @@ class TerritoryIndex:
     areas: dict[int, AreaInfo]
     ancestor: dict[str, np.ndarray]  # level → LUT (size max_id + 2; index -1 maps to -1)
     population: dict[int, dict[int, int]] = field(default_factory=dict)  # area id → {year: population}
+    # ids_at's answers: every dashboard request asks for one level's areas.
+    _ids_at: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     def ids_at(self, level: str) -> list[int]:
-        return sorted((a.id for a in self.areas.values() if a.level == level), key=lambda i: self.areas[i].code)
+        held = self._ids_at.get(level)
+        if held is None:
+            held = tuple(sorted((a.id for a in self.areas.values() if a.level == level),
+                                key=lambda i: self.areas[i].code))
+            self._ids_at[level] = held
+        return list(held)
 
     def levels(self) -> list[str]:
         return sorted({a.level for a in self.areas.values()})
