@@ -5,6 +5,7 @@ import datetime as dt
 import json
 
 import numpy as np
+import pyarrow as pa
 import pytest
 from django.db import IntegrityError, connection, transaction
 from hypothesis import given, settings
@@ -215,3 +216,12 @@ def test_copy_fields_escape_and_mark_nulls():
         ["3", "\\N", "7"]
     assert write._copy_fields({"original": [{"a": 1}]}, {"original": write.JSON}, {}, 1)[0].to_pylist() == \
         ['{"a": 1}']
+
+
+def test_escape_detection_reads_only_the_array_own_bytes():
+    strings = pa.array(["ñandú", 'say "hi"', "plain", "tab\there"], type=pa.large_string())
+    assert write._holds_any(strings, write._JSON_ESCAPED)
+    assert not write._holds_any(strings.slice(0, 1), write._JSON_ESCAPED)  # multi-byte UTF-8 is never a mark
+    assert not write._holds_any(strings.slice(2, 1), write._COPY_ESCAPED)  # the tab after the slice is not read
+    assert write._holds_any(strings.slice(3, 1), write._COPY_ESCAPED)
+    assert not write._holds_any(pa.array([], type=pa.large_string()), write._COPY_ESCAPED)
