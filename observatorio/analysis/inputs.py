@@ -15,12 +15,13 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
-from observatorio.records.parsing import column_decimal, parse_numbers
+from observatorio.records.parsing import parse_numbers
 from observatorio.records.readers import ReadError
 from observatorio.records.readers import read_table as read_raw
 
 # Anything but digits, signs, marks, "$", exponents and spaces (literal, so pandas stays vectorised).
 _NOT_IN_NUMBERS = "[^0-9.,+$eE \t\u00a0\u202f-]"
+_SAMPLE = 200  # first filled cells tried before a whole column is parsed: "2024-01-01" fails there
 
 VECTOR_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
 TABLE_SUFFIXES = (".csv", ".txt", ".parquet", ".geoparquet")
@@ -116,7 +117,8 @@ def read_csv(path) -> pd.DataFrame:
     row. A column whose every non-empty cell is a number becomes numbers,
     read the Chilean way (`observatorio.records.parsing`): ``-70,53`` and
     ``1.234,5`` as well as ``-70.53``, with one decimal mark per column
-    (`parsing.column_decimal`); integers stay integers when none is missing.
+    (``parse_numbers(..., decimal="column")``, see `parsing.column_decimal`);
+    integers stay integers when none is missing.
     Other columns stay text, with empty cells missing (NaN).
     """
     try:
@@ -128,9 +130,11 @@ def read_csv(path) -> pd.DataFrame:
 
 def _typed(text: pd.Series) -> pd.Series:
     # A character no number has (a letter, ':', '/') settles it without parsing a long text column.
-    if text.str.contains(_NOT_IN_NUMBERS, regex=True).any():
-        return text.mask(text.str.strip() == "")
-    parsed = parse_numbers(text, decimal=column_decimal(text))
+    filled = text.str.strip() != ""
+    if text.str.contains(_NOT_IN_NUMBERS, regex=True).any() or \
+            parse_numbers(text[filled].head(_SAMPLE), decimal="column").invalid.any():
+        return text.mask(~filled)
+    parsed = parse_numbers(text, decimal="column")
     if parsed.invalid.any():
         return text.mask(parsed.empty)
     values = parsed.values

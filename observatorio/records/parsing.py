@@ -292,9 +292,15 @@ def parse_number(text: str, *, decimal: str = "auto") -> float:
 
 
 def parse_numbers(series: pd.Series, *, decimal: str = "auto") -> Parsed:
-    """`parse_number` over a Series with vectorised string operations; ``values`` is float64."""
+    """`parse_number` over a Series with vectorised string operations; ``values`` is float64.
+
+    ``decimal="column"`` reads the whole Series with the mark `column_decimal` finds in it.
+    """
     text = _as_text(series)
-    values, empty = _number_values(text, decimal)
+    if decimal == "column":
+        decimal, values, empty = _column_values(text)
+    else:
+        values, empty = _number_values(text, decimal)
     invalid = values.isna() & ~empty
     return Parsed(values, invalid, empty, _errors_for(text, invalid, lambda t: parse_number(t, decimal=decimal)))
 
@@ -348,14 +354,18 @@ def column_decimal(series: pd.Series) -> str:
     >>> column_decimal(pd.Series(["-70.531", "-70.52"])), column_decimal(pd.Series(["1.234", "12,5"]))
     ('.', ',')
     """
-    text = _as_text(series)
-    dot, _ = _number_values(text, ".")
+    return _column_values(_as_text(series))[0]
+
+
+def _column_values(text: pd.Series) -> tuple[str, pd.Series, pd.Series]:
+    """The column's mark, its numbers read with it, and the empty mask (two passes, a third when undecided)."""
+    dot, empty = _number_values(text, ".")
     comma, _ = _number_values(text, ",")
     dot_only = bool((comma.isna() & dot.notna()).any())
     comma_only = bool((dot.isna() & comma.notna()).any())
     if dot_only != comma_only:
-        return "." if dot_only else ","
-    return "auto"
+        return ("." if dot_only else ","), (dot if dot_only else comma), empty
+    return "auto", _number_values(text, "auto")[0], empty
 
 
 def _to_float(text: pd.Series) -> np.ndarray:

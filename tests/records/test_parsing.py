@@ -149,6 +149,10 @@ def test_parse_numbers_vectorised():
 ], ids=["dot-shown", "ambiguous", "comma-shown", "leading-zero", "thousands", "both", "text-ignored"])
 def test_column_decimal_takes_the_mark_a_value_shows(texts, mark):
     assert column_decimal(pd.Series(texts)) == mark
+    parsed = parse_numbers(pd.Series(texts), decimal="column")
+    for text, value, bad in zip(texts, parsed.values, parsed.invalid):
+        if text.strip():
+            assert bad or value == parse_number(text, decimal=mark), text
 
 
 number_text = st.text(alphabet="0123456789.,-+$ eE", max_size=12) | st.sampled_from([t for t, _ in NUMBERS])
