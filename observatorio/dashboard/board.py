@@ -31,7 +31,6 @@ from observatorio.territory.index import TerritoryIndex, get_index
 
 from . import colours, engine
 from .filters import PERIODS, Catalog, Filters, get_catalog, parse_filters
-from .lru import LRU
 from .stamp import read_stamp
 
 COLORSCALE = "Viridis"
@@ -231,24 +230,10 @@ def _top_rows(t: engine.AreaTable):
 # Projected rings per boundary id: projecting 31 polygons costs ~50 ms, far more than the counts.
 _rings_lock = threading.Lock()
 _rings: dict[tuple, tuple[list, list]] = {}
-# Which boundary is in force when, per territory key (boundaries are part of it): asking the database on every
-# request cost more than the counts too.
-_validity = LRU(4)
-
-
-def _in_force(index: TerritoryIndex, day: dt.date) -> dict[int, int]:
-    """Area id → id of its boundary in force on ``day`` (the latest starting one, as ``Boundary.in_force``)."""
-    from observatorio.territory.models import Boundary
-
-    rows = _validity.get_or_build(index.key, lambda: list(
-        Boundary.objects.order_by("area", "valid_from").values_list("id", "area_id", "valid_from", "valid_to")))
-    return {area_id: bid for bid, area_id, start, end in rows if start <= day and (end is None or end > day)}
-
-
 def _area_shapes(index: TerritoryIndex, area_ids: list[int], day: dt.date) -> dict[int, tuple[list, list]]:
     from observatorio.territory.models import Boundary
 
-    in_force = _in_force(index, day)
+    in_force = index.boundaries_in_force(day)
     rows = [(in_force[a], a) for a in area_ids if a in in_force]
     missing = [bid for bid, _a in rows if (bid,) not in _rings]
     if missing:

@@ -100,6 +100,14 @@ class Territory:
     shapes: dict  # level → list[AreaShape], ordered by code
     outline: object  # union of the top level, metres: the extent of the map
     study: object  # union of the finest level, metres: the study area of the grids
+    _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline as x/y lists
+
+    def rings_xy(self, shape: AreaShape) -> tuple[list, list]:
+        """:func:`_rings_xy` of an area's shape, once per territory."""
+        held = self._rings.get(shape.id)
+        if held is None:
+            held = self._rings[shape.id] = _rings_xy(shape.metric)
+        return held
 
     def grid(self, cell: float) -> tuple[Grid, np.ndarray]:
         """A grid over the study area and the mask of cells whose centre lies inside it.
@@ -148,15 +156,20 @@ def filters_key(f: Filters) -> tuple:
 
 
 def territory(index: TerritoryIndex, day: dt.date) -> Territory | None:
-    """Comuna, macrosector and UV boundaries in force on ``day``; None when no boundary is loaded."""
-    return cached(("territory", index.key, day), lambda: _load_territory(day))
+    """Comuna, macrosector and UV boundaries in force on ``day``; None when no boundary is loaded.
+
+    Kept per set of boundaries, not per day: every window ending on another day would otherwise project
+    and merge the same boundaries again (tens of milliseconds).
+    """
+    ids = tuple(sorted(bid for area_id, bid in index.boundaries_in_force(day).items()
+                       if area_id in index.areas and index.areas[area_id].level in BOUNDARY_LEVELS))
+    return cached(("territory", index.key, ids), lambda: _load_territory(ids))
 
 
-def _load_territory(day: dt.date) -> Territory | None:
+def _load_territory(ids: tuple[int, ...]) -> Territory | None:
     from observatorio.territory.models import Boundary
 
-    rows = list(Boundary.in_force(day).filter(area__level__in=BOUNDARY_LEVELS).select_related("area")
-                .order_by("area__level", "area__code"))
+    rows = list(Boundary.objects.filter(id__in=ids).select_related("area").order_by("area__level", "area__code"))
     if not rows:
         return None
     geoms = [b.shape for b in rows]
@@ -252,7 +265,7 @@ def boundary_layer(terr: Territory, level: str) -> Layer:
     for s in shapes:
         layer.features.append(Feature(s.metric, {"area_id": s.id, "codigo": s.code, "nombre": s.name,
                                                  "nivel": s.level}))
-        x, y = _rings_xy(s.metric)
+        x, y = terr.rings_xy(s)
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", line=dict(color=colour, width=width),
                                  hoverinfo="skip", showlegend=False, name=s.name, meta=_meta(layer.key)))
     return layer
@@ -312,7 +325,7 @@ def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> L
                  "tasa_eb_1000": None if not np.isfinite(figs.eb[i]) else round(float(figs.eb[i]), 3)}
         layer.features.append(Feature(s.metric, props))
         fill = colours.sample(CHOROPLETH_SCALE, [v / top])[0] if np.isfinite(v) else "#e4e7eb"
-        x, y = _rings_xy(s.metric)
+        x, y = terr.rings_xy(s)
         text = (f"<b>{s.name}</b><br>{_('Eventos')}: {_fmt(figs.counts[i])}<br>"
                 f"{_('Tasa por 1.000 hab.')}: {_fmt(figs.rate[i], 1)}<br>{_('Tasa EB')}: {_fmt(figs.eb[i], 1)}")
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor=fill,

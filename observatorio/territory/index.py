@@ -32,8 +32,16 @@ class TerritoryIndex:
     areas: dict[int, AreaInfo]
     ancestor: dict[str, np.ndarray]  # level → LUT (size max_id + 2; index -1 maps to -1)
     population: dict[int, dict[int, int]] = field(default_factory=dict)  # area id → {year: population}
+    # (boundary id, area id, valid from, valid to) of every boundary, by area then start: which one is in force
+    # on a day is then known without a query (boundaries are part of the key).
+    boundaries: tuple = ()
     # ids_at's answers: every dashboard request asks for one level's areas.
     _ids_at: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
+
+    def boundaries_in_force(self, day) -> dict[int, int]:
+        """Area id → id of its boundary in force on ``day`` (``Boundary.in_force``; the latest start wins)."""
+        return {area_id: bid for bid, area_id, start, end in self.boundaries
+                if start <= day and (end is None or end > day)}
 
     def ids_at(self, level: str) -> list[int]:
         held = self._ids_at.get(level)
@@ -115,7 +123,9 @@ def build_index(key: tuple | None = None) -> TerritoryIndex:
     population: dict[int, dict[int, int]] = {}
     for area_id, year, pop in Demography.objects.values_list("area_id", "year", "population"):
         population.setdefault(area_id, {})[year] = pop
-    return TerritoryIndex(key=key, areas=areas, ancestor=ancestor, population=population)
+    boundaries = tuple(Boundary.objects.order_by("area", "valid_from")
+                       .values_list("id", "area_id", "valid_from", "valid_to"))
+    return TerritoryIndex(key=key, areas=areas, ancestor=ancestor, population=population, boundaries=boundaries)
 
 
 _lock = threading.Lock()

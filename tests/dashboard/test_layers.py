@@ -197,3 +197,15 @@ def test_heavy_layers_are_cached_per_snapshot_and_filters(ctx):
     assert layers.build_layer("gi", snap=snap, index=index, terr=terr, f=f) is first
     other = layers.build_layer("gi", snap=snap, index=index, terr=terr, f=f.previous())
     assert other is not first
+
+
+def test_territory_is_kept_per_boundary_set_not_per_day(ctx):
+    from observatorio.territory.models import Boundary
+
+    _snap, index, f, terr = ctx
+    other_day = f.end - dt.timedelta(days=40)
+    assert layers.territory(index, other_day) is terr
+    for day in (f.end, other_day, dt.date(1950, 1, 1)):
+        expected = {b.area_id: b.id for b in Boundary.in_force(day).order_by("area", "valid_from")}
+        assert index.boundaries_in_force(day) == expected
+    assert layers.territory(index, dt.date(1800, 1, 1)) is None  # before any boundary
