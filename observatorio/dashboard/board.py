@@ -18,6 +18,7 @@ import threading
 from dataclasses import dataclass
 
 import numpy as np
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -29,11 +30,13 @@ from observatorio.analysis.projection import to_metres, utm_epsg
 from observatorio.records.snapshot import EventSnapshot, from_day_number, get_snapshot
 from observatorio.territory.index import TerritoryIndex, get_index
 
-from . import colours, engine
+from . import colours, engine, jsontext
 from .filters import PERIODS, Catalog, Filters, get_catalog, parse_filters
+from .jsontext import Raw
 from .stamp import read_stamp
 
 COLORSCALE = "Viridis"
+_ENCODER = DjangoJSONEncoder()  # what JsonResponse would use for dates and decimals
 BAR = "#3b528b"  # a viridis blue, readable on white
 METRICS = ("count", "rate", "eb")
 # gettext_noop: translated where shown; marked here so makemessages keeps them.
@@ -227,10 +230,11 @@ def _top_rows(t: engine.AreaTable):
     return _areas_rows(engine.AreaTable(t.level, t.year, t.top(), t.unplaced))
 
 
-# Projected rings per boundary id: projecting 31 polygons costs ~50 ms, far more than the counts.
+# Projected rings per boundary id, with their JSON text: projecting 31 polygons costs ~50 ms, and writing their
+# coordinates as JSON more than the counts.
 _rings_lock = threading.Lock()
-_rings: dict[tuple, tuple[list, list]] = {}
-def _area_shapes(index: TerritoryIndex, area_ids: list[int], day: dt.date) -> dict[int, tuple[list, list]]:
+_rings: dict[tuple, tuple[Raw, Raw]] = {}
+def _area_shapes(index: TerritoryIndex, area_ids: list[int], day: dt.date) -> dict[int, tuple[Raw, Raw]]:
     from observatorio.territory.models import Boundary
 
     in_force = index.boundaries_in_force(day)
@@ -253,7 +257,7 @@ def _area_shapes(index: TerritoryIndex, area_ids: list[int], day: dt.date) -> di
                             ys.append(None)
                         xs.extend(np.round(x, 1).tolist())
                         ys.extend(np.round(y, 1).tolist())
-                    _rings[(bid,)] = (xs, ys)
+                    _rings[(bid,)] = (Raw(xs), Raw(ys))
     return {area_id: _rings[(bid,)] for bid, area_id in rows if (bid,) in _rings}
 
 
@@ -290,7 +294,7 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
                        "text": f"{row.name}<br>{title}: {shown}", "name": row.code, "showlegend": False})
     if traces:
         first = traces[0]
-        traces.append({"type": "scatter", "x": [first["x"][0]], "y": [first["y"][0]], "mode": "markers",
+        traces.append({"type": "scatter", "x": [first["x"].value[0]], "y": [first["y"].value[0]], "mode": "markers",
                        "hoverinfo": "skip", "showlegend": False,
                        "marker": {"size": 0.1, "opacity": 0, "color": [0], "cmin": 0, "cmax": top,
                                   "colorscale": COLORSCALE, "showscale": True,
@@ -361,7 +365,7 @@ def board_data(request, name: str, fmt: str):
         return response
     body = {"dataset": name, "filters": _filters_json(ctx), "data": dataset.to_json(payload),
             "figure": dataset.to_figure(payload, ctx)}
-    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
+    return HttpResponse(jsontext.dumps(body, default=_ENCODER.default), content_type="application/json")
 
 
 CHARTS = (
@@ -412,7 +416,7 @@ def board(request):
                "csv": f"datos/{name}.csv?{query}"} for name, title in CHARTS]
     context = {
         **base, "ctx": ctx, "filters": ctx.filters, "headline": headline, "top": areas.top(),
-        "area_table": areas, "charts": charts, "figures": json.loads(json.dumps(figures)), "query": query,
+        "area_table": areas, "charts": charts, "figures": json.loads(jsontext.dumps(figures)), "query": query,
         "metric_title": _metric_title(ctx.metric), "as_of": ctx.as_of,
         "quick": [(p, _(label), ctx.filters.to_query(period=p, start=None, end=None,
                                                       metric=ctx.metric if ctx.metric != "count" else None))

@@ -43,6 +43,7 @@ from observatorio.territory.models import Level
 
 from . import colours, engine
 from .filters import Filters, event_mask
+from .jsontext import Raw
 from .lru import LRU
 
 KDE_CELL = 100.0
@@ -100,13 +101,14 @@ class Territory:
     shapes: dict  # level → list[AreaShape], ordered by code
     outline: object  # union of the top level, metres: the extent of the map
     study: object  # union of the finest level, metres: the study area of the grids
-    _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline as x/y lists
+    _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline's x/y
 
-    def rings_xy(self, shape: AreaShape) -> tuple[list, list]:
-        """:func:`_rings_xy` of an area's shape, once per territory."""
+    def rings_xy(self, shape: AreaShape) -> tuple[Raw, Raw]:
+        """:func:`_rings_xy` of an area's shape with its JSON text, once per territory (see :mod:`.jsontext`)."""
         held = self._rings.get(shape.id)
         if held is None:
-            held = self._rings[shape.id] = _rings_xy(shape.metric)
+            x, y = _rings_xy(shape.metric)
+            held = self._rings[shape.id] = (Raw(x), Raw(y))
         return held
 
     def grid(self, cell: float) -> tuple[Grid, np.ndarray]:

@@ -28,7 +28,7 @@ from observatorio.records.models import Category, Source
 from observatorio.records.snapshot import get_snapshot
 from observatorio.territory.index import get_index
 
-from . import layers
+from . import jsontext, layers
 from .filters import PERIODS, get_catalog, parse_filters
 from .stamp import read_stamp
 
@@ -158,7 +158,7 @@ def map_page(request):
     figs = layers.area_figures(snap, index, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
     names = {a: index.areas[a].name for a in figs.ids}
     context.update({
-        "figure": json.loads(json.dumps(figure, default=float)), "wanted": wanted, "notes": notes,
+        "figure": json.loads(jsontext.dumps(figure, default=float)), "wanted": wanted, "notes": notes,
         "metric": metric, "menu": _layer_menu(scope), "base_map": bool(tile_url),
         "query": f.to_query(), "order": list(layers.LAYER_KEYS),
         "area_rows": sorted(((names[a], a, int(c), r, e) for a, c, r, e in
@@ -195,7 +195,7 @@ def layer_data(request, key: str, fmt: str):
     if fmt == "json":
         payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
                    "traces": layer.traces}
-        return HttpResponse(json.dumps(payload, default=float), content_type="application/json")
+        return HttpResponse(jsontext.dumps(payload, default=float), content_type="application/json")
     stem = f"{layer.key}_{f.start.isoformat()}_{f.end.isoformat()}"
     if fmt == "geojson":
         response = HttpResponse(json.dumps(layers.geojson(layer, terr.epsg), ensure_ascii=False),
