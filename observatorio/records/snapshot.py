@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.db import connection, transaction
 from django.db.models import F
+from django.dispatch import Signal
 
 from .models import DataVersion
 
@@ -23,11 +24,17 @@ EPOCH = dt.date(1970, 1, 1)
 _CHUNK = 200_000
 
 
+# Sent once the transaction that bumped a data version has committed (``name``: which version), so that
+# caches of this process that check the version only now and then look at once.
+data_changed = Signal()
+
+
 def bump(name: str = EVENTS) -> int:
     """Record that the data changed; call inside the writer's transaction."""
     with transaction.atomic():
         row, _ = DataVersion.objects.select_for_update().get_or_create(name=name)
         DataVersion.objects.filter(pk=row.pk).update(version=F("version") + 1)
+        transaction.on_commit(lambda: data_changed.send(sender=DataVersion, name=name))
     return current_version(name)
 
 
