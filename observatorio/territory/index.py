@@ -37,6 +37,7 @@ class TerritoryIndex:
     boundaries: tuple = ()
     # ids_at's answers: every dashboard request asks for one level's areas.
     _ids_at: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
+    _children: dict = field(default_factory=dict, compare=False, repr=False)  # "map": parent id → child ids
 
     def boundaries_in_force(self, day) -> dict[int, int]:
         """Area id → id of its boundary in force on ``day`` (``Boundary.in_force``; the latest start wins)."""
@@ -71,10 +72,13 @@ class TerritoryIndex:
 
     def descendants_or_self(self, area_id: int) -> set[int]:
         out, frontier = {area_id}, [area_id]
-        children: dict[int, list[int]] = {}
-        for a in self.areas.values():
-            if a.parent_id is not None:
-                children.setdefault(a.parent_id, []).append(a.id)
+        children = self._children.get("map")
+        if children is None:
+            children = {}
+            for a in self.areas.values():
+                if a.parent_id is not None:
+                    children.setdefault(a.parent_id, []).append(a.id)
+            self._children["map"] = children  # one assignment: another thread sees all of it or none
         while frontier:
             nxt = [c for p in frontier for c in children.get(p, ())]
             out.update(nxt)
