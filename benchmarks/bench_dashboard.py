@@ -10,16 +10,25 @@ Each (backend, size) runs in two fresh processes:
    path would take minutes per million.
 2. *time*: a process that only serves requests, as a server would. It loads
    the snapshot (timed), then asks every data endpoint ``/tablero/datos/<name>.json``
-   with the same ``COMBOS`` random filter combinations (seeded) and times each
-   request through Django's test client (server time: view, middleware, JSON).
+   with the same ``COMBOS`` random filter combinations (seeded), then the map's
+   layer endpoints ``/mapa/capa/<key>.json`` (``MAP_LAYERS``), and times each
+   request two ways: the wall time of Django's test client (it also builds the
+   request and reads the response), and the ``Server-Timing: app;dur=`` header
+   of the outermost middleware (every middleware, the session and user
+   queries, the view, the JSON). Endpoint-major order, as a page load asks all
+   its endpoints with one query string: the first endpoint parses each
+   combination's filters, the others find them parsed.
    The engine's own computation (no HTTP, no filter parsing) is timed too, and
    the baseline runs the same question as an ORM GROUP BY over
    ``records_event`` for the first ``--baseline`` combinations, and its answer
-   is checked against the engine's (same totals; same counts per category). Two
-   speed-ups, paired by combination (median): GROUP BY time / engine time, and
-   GROUP BY time / whole request time (the request also parses filters, runs the
-   statistics and builds the JSON and the Plotly figure). RSS (current and
-   peak) is read from /proc at the end.
+   is checked against the engine's (same totals; same counts per category and,
+   for the map's choropleth, per area). Three speed-ups, paired by combination
+   (median): GROUP BY time / engine time, GROUP BY time / wall time, and
+   GROUP BY time / server time. Map layers with no GROUP BY equivalent
+   (boundaries, places, kernel density, Gi*, emerging hotspots, event points)
+   are timed without one; each combination is their first call, so their
+   per-process caches do not help. RSS (current and peak) is read from /proc
+   at the end.
 
 SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size>; PostgreSQL to the
 database obs_bench_dash_<size> on 127.0.0.1 (created here; dropped at the end
@@ -42,6 +51,9 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = dt.date(2026, 11, 25)
 COMBOS = 20
 ENDPOINTS = ("resumen", "tendencia", "categorias", "familias", "horas", "areas", "top-areas")
+# Map layers as the map page fetches them; only the choropleth has a GROUP BY equivalent.
+MAP_LAYERS = ("coropletico-count", "limites-uv", "lugares", "eventos", "gi", "densidad", "emergentes")
+MAP_BASELINE = {"coropletico-count": "areas"}
 PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_dash_{size}"
 COLUMNS = ("source_id", "batch_id", "external_id", "category_id", "original_label", "occurred_on", "occurred_time",
            "lon", "lat", "precision", "address", "area_id", "outside", "victim_sex", "victim_age_group",
@@ -234,6 +246,52 @@ def _check(name: str, payload, answer, url: str) -> None:
         raise SystemExit(f"{url}: engine {total} != GROUP BY {expected_total}")
 
 
+def _check_map(figs, answer, index, level: str, url: str) -> None:
+    """The choropleth's counts per area of its level against the GROUP BY per finest area, lifted here."""
+    expected: dict[int, int] = {}
+    for r in answer:
+        if r["area_id"] is None:
+            continue
+        top = int(index.lift([r["area_id"]], level)[0])
+        if top >= 0:
+            expected[top] = expected.get(top, 0) + r["n"]
+    got = {a: int(c) for a, c in zip(figs.ids, figs.counts) if c}
+    if got != expected:
+        raise SystemExit(f"{url}: choropleth counts differ from GROUP BY: {got} != {expected}")
+
+
+def _server_ms(response) -> float:
+    """The app;dur= entry of the Server-Timing header (observatorio.timing), in ms."""
+    for entry in response["Server-Timing"].split(","):
+        name, _sep, dur = entry.strip().partition(";dur=")
+        if name == "app":
+            return float(dur)
+    raise SystemExit(f"no app entry in Server-Timing: {response['Server-Timing']!r}")
+
+
+def _summary(times, server, engine_times, base_times) -> dict:
+    import numpy as np
+
+    ms, server_ms = np.array(times) * 1000, np.array(server)
+    base_ms = np.array(base_times) * 1000
+    n = len(base_times)
+
+    def speedup(against):
+        return round(float(np.median(base_ms / against[:n])), 1) if n else None
+
+    out = {"p50_ms": round(float(np.percentile(ms, 50)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2),
+           "max_ms": round(float(ms.max()), 1),
+           "server_p50_ms": round(float(np.percentile(server_ms, 50)), 2),
+           "server_p95_ms": round(float(np.percentile(server_ms, 95)), 2),
+           "groupby_p50_ms": round(float(np.median(base_ms)), 1) if n else None,
+           "request_speedup_x": speedup(ms), "server_speedup_x": speedup(server_ms)}
+    if engine_times:
+        engine_ms = np.array(engine_times) * 1000
+        out.update({"engine_p50_ms": round(float(np.percentile(engine_ms, 50)), 2),
+                    "engine_p95_ms": round(float(np.percentile(engine_ms, 95)), 2), "speedup_x": speedup(engine_ms)})
+    return out
+
+
 def timing(n_baseline: int) -> dict:
     _setup_django()
     import numpy as np
@@ -270,11 +328,13 @@ def timing(n_baseline: int) -> dict:
     from django.test import RequestFactory
 
     from observatorio.dashboard.board import DATASETS, build_context
+    from observatorio.dashboard.engine import area_counts
+    from observatorio.dashboard.layers import area_figures, reference_day, territory
 
     factory = RequestFactory()
     results = {}
     for name in ENDPOINTS:
-        times, base_times, engine_times = [], [], []
+        times, server, base_times, engine_times = [], [], [], []
         for k, q in enumerate(queries):
             url = f"/tablero/datos/{name}.json?{urlencode(q, doseq=True)}"
             t = time.perf_counter()
@@ -282,6 +342,7 @@ def timing(n_baseline: int) -> dict:
             times.append(time.perf_counter() - t)
             if response.status_code != 200:
                 raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
+            server.append(_server_ms(response))
             ctx, _errors = build_context(factory.get(url))
             t = time.perf_counter()
             payload = DATASETS[name].compute(ctx)
@@ -292,25 +353,38 @@ def timing(n_baseline: int) -> dict:
                 answer = _baseline(name, f, index)
                 base_times.append(time.perf_counter() - t)
                 _check(name, payload, answer, url)
-        ms = np.array(times) * 1000
-        engine_ms = np.array(engine_times) * 1000
-        paired = engine_ms[:len(base_times)]
-        results[name] = {
-            "p50_ms": round(float(np.percentile(ms, 50)), 1), "p95_ms": round(float(np.percentile(ms, 95)), 1),
-            "max_ms": round(float(ms.max()), 1),
-            "engine_p50_ms": round(float(np.percentile(engine_ms, 50)), 2),
-            "engine_p95_ms": round(float(np.percentile(engine_ms, 95)), 2),
-            "groupby_p50_ms": round(float(np.median(base_times)) * 1000, 1) if base_times else None,
-            "speedup_x": round(float(np.median(np.array(base_times) * 1000 / paired)), 1) if base_times else None,
-            "request_speedup_x": (round(float(np.median(np.array(base_times) * 1000 / ms[:len(base_times)])), 1)
-                                  if base_times else None),
-        }
+        results[name] = _summary(times, server, engine_times, base_times)
+    map_results = {}
+    for key in MAP_LAYERS:
+        times, server, base_times, engine_times = [], [], [], []
+        for k, q in enumerate(queries):
+            url = f"/mapa/capa/{key}.json?{urlencode(q, doseq=True)}"
+            t = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - t)
+            if response.status_code != 200:
+                raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
+            server.append(_server_ms(response))
+            if key in MAP_BASELINE:
+                f, _errors = parse_filters(QueryDict(urlencode(q, doseq=True)), as_of=reference_day(snap),
+                                           index=index)
+                terr = territory(index, f.end)
+                level = f.level if f.level in terr.shapes else next(iter(terr.shapes))
+                t = time.perf_counter()
+                area_counts(snap, f, index, level)
+                engine_times.append(time.perf_counter() - t)
+                if k < n_baseline:
+                    t = time.perf_counter()
+                    answer = _baseline(MAP_BASELINE[key], f, index)
+                    base_times.append(time.perf_counter() - t)
+                    _check_map(area_figures(snap, index, f, level), answer, index, level, url)
+        map_results[key] = _summary(times, server, engine_times, base_times)
     rss, peak = _rss_mb()
     return {"snapshot_load_s": round(load_s, 2), "snapshot_mb": round(snap.nbytes / 2**20, 1),
             "cube_build_s": round(cube_s, 2), "cube_mb": round(cube.nbytes / 2**20, 1) if cube else None,
             "cube_cells": cube.cells if cube else None,
             "events": snap.size, "rss_mb": round(rss, 1), "peak_rss_mb": round(peak, 1),
-            "rss_before_snapshot_mb": round(rss_before, 1), "endpoints": results}
+            "rss_before_snapshot_mb": round(rss_before, 1), "endpoints": results, "map_layers": map_results}
 
 
 # --- driver -----------------------------------------------------------------------------------------------------
@@ -375,14 +449,21 @@ def main() -> int:
             if not args.keep and not args.time_only and backend == "postgres":
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
                                 f"obs_bench_dash_{size}"])
-    print("\n| backend | events | endpoint | p50 ms | p95 ms | engine p50 ms | engine p95 ms | GROUP BY p50 ms "
-          "| speed-up (engine) | speed-up (request) |")
+    print("\n| backend | events | endpoint | wall p50 / p95 ms | server p50 / p95 ms | engine p50 / p95 ms "
+          "| GROUP BY p50 ms | speed-up: engine | wall | server |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in report:
-        for name, r in row["endpoints"].items():
-            print(f"| {row['backend']} | {row['size']:,} | {name} | {r['p50_ms']} | {r['p95_ms']} | "
-                  f"{r['engine_p50_ms']} | {r['engine_p95_ms']} | {r['groupby_p50_ms']} | {r['speedup_x']}× | "
-                  f"{r['request_speedup_x']}× |")
+        for group in ("endpoints", "map_layers"):
+            for name, r in row[group].items():
+                label = name if group == "endpoints" else f"mapa/{name}"
+                engine = f"{r['engine_p50_ms']} / {r['engine_p95_ms']}" if "engine_p50_ms" in r else "—"
+
+                def x(v):
+                    return "—" if v is None else f"{v}×"
+
+                print(f"| {row['backend']} | {row['size']:,} | {label} | {r['p50_ms']} / {r['p95_ms']} | "
+                      f"{r['server_p50_ms']} / {r['server_p95_ms']} | {engine} | {r['groupby_p50_ms'] or '—'} | "
+                      f"{x(r.get('speedup_x'))} | {x(r['request_speedup_x'])} | {x(r['server_speedup_x'])} |")
     print("\n| backend | events | snapshot load s | cube build s | snapshot MB | cube MB | cells | RSS MB | peak RSS MB |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in report:
