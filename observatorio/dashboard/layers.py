@@ -101,6 +101,7 @@ class Territory:
     shapes: dict  # level → list[AreaShape], ordered by code
     outline: object  # union of the top level, metres: the extent of the map
     study: object  # union of the finest level, metres: the study area of the grids
+    boundaries: tuple = ()  # ids of the boundaries drawn: what the layers that show only them depend on
     _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline's x/y
 
     def rings_xy(self, shape: AreaShape) -> tuple[Raw, Raw]:
@@ -187,7 +188,7 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
     finest = next(level for level in reversed(BOUNDARY_LEVELS) if level in shapes)
     outline = shapely.union_all([s.metric for s in shapes[top]])
     study = shapely.union_all([s.metric for s in shapes[finest]]).buffer(1.0)  # closes slivers between UVs
-    return Territory(epsg, shapes, outline, study)
+    return Territory(epsg, shapes, outline, study, ids)
 
 
 def projected(snap: EventSnapshot, epsg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -625,12 +626,17 @@ def build_layer(key: str, *, snap, index, terr: Territory, f: Filters, scope=Non
 
     if key == "eventos" and scope is None:
         raise PermissionError("this user may not see individual events")
-    cache_key = ("layer", key, snap.version, snap.size, index.key, filters_key(f), terr.epsg,
-                 scope if key == "eventos" else None, get_language())
-    if key == "lugares":
+    if key.startswith("limites-"):
+        # Boundaries and places do not depend on the events or the filters: one build per territory serves all.
+        cache_key = ("layer", key, index.key, terr.boundaries, terr.epsg, get_language())
+    elif key == "lugares":
         from observatorio.records.models import Place
 
-        cache_key += (tuple(Place.objects.aggregate(n=Count("id"), m=Max("id")).values()),)
+        cache_key = ("layer", key, index.key, terr.boundaries, terr.epsg, get_language(),
+                     tuple(Place.objects.aggregate(n=Count("id"), m=Max("id")).values()))
+    else:
+        cache_key = ("layer", key, snap.version, snap.size, index.key, filters_key(f), terr.epsg,
+                     scope if key == "eventos" else None, get_language())
     return cached(cache_key, lambda: _build_layer(key, snap=snap, index=index, terr=terr, f=f, scope=scope))
 
 
