@@ -26,9 +26,10 @@ Each (backend, size) runs in two fresh processes:
    (median): GROUP BY time / engine time, GROUP BY time / wall time, and
    GROUP BY time / server time. Map layers with no GROUP BY equivalent
    (boundaries, places, kernel density, Gi*, emerging hotspots, event points)
-   are timed without one; each combination is their first call, so their
-   per-process caches do not help. RSS (current and peak) is read from /proc
-   at the end.
+   are timed without one; each combination is the first call of the layers
+   that depend on the filters, so their per-process caches do not help
+   (boundaries and places, which do not, are built on the first combination
+   only). RSS (current and peak) is read from /proc at the end.
 
 SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size>; PostgreSQL to the
 database obs_bench_dash_<size> on 127.0.0.1 (created here; dropped at the end
