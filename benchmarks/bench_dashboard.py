@@ -17,7 +17,13 @@ Each (backend, size) runs in two fresh processes:
    of the outermost middleware (every middleware, the session and user
    queries, the view, the JSON). Endpoint-major order, as a page load asks all
    its endpoints with one query string: the first endpoint parses each
-   combination's filters, the others find them parsed.
+   combination's filters, the others find them parsed. Per endpoint, the
+   requests of all combinations run first, then the engine alone on each, then
+   the GROUP BYs, so that each is timed in its own steady state (a server
+   process runs no GROUP BY between requests); ``--interleave`` runs each
+   combination's three in turn instead, as this script did before 2026-11-25
+   (the requests then come out slower: the GROUP BY's work evicts the
+   request's code and data from the CPU caches).
    The engine's own computation (no HTTP, no filter parsing) is timed too, and
    the baseline runs the same question as an ORM GROUP BY over
    ``records_event`` for the first ``--baseline`` combinations, and its answer
@@ -293,7 +299,7 @@ def _summary(times, server, engine_times, base_times) -> dict:
     return out
 
 
-def timing(n_baseline: int) -> dict:
+def timing(n_baseline: int, interleave: bool = False) -> dict:
     _setup_django()
     import numpy as np
     from django.contrib.auth import get_user_model
@@ -333,52 +339,77 @@ def timing(n_baseline: int) -> dict:
     from observatorio.dashboard.layers import area_figures, reference_day, territory
 
     factory = RequestFactory()
+    def timed_get(url: str, times: list, server: list) -> None:
+        t = time.perf_counter()
+        response = client.get(url)
+        times.append(time.perf_counter() - t)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
+        server.append(_server_ms(response))
+
+    def phases(steps: list) -> None:
+        """Run each combination's steps: one kind at a time (requests, engine, GROUP BY) or, with
+        --interleave, all of one combination before the next."""
+        n = len(queries)
+        order = ([(k, step) for k in range(n) for step in steps] if interleave
+                 else [(k, step) for step in steps for k in range(n)])
+        for k, step in order:
+            step(k)
+
     results = {}
     for name in ENDPOINTS:
-        times, server, base_times, engine_times = [], [], [], []
-        for k, q in enumerate(queries):
-            url = f"/tablero/datos/{name}.json?{urlencode(q, doseq=True)}"
+        urls = [f"/tablero/datos/{name}.json?{urlencode(q, doseq=True)}" for q in queries]
+        times, server, base_times, engine_times, payloads = [], [], [], [], {}
+
+        def engine_step(k, name=name, urls=urls, engine_times=engine_times, payloads=payloads):
+            ctx, _errors = build_context(factory.get(urls[k]))
             t = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - t)
-            if response.status_code != 200:
-                raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
-            server.append(_server_ms(response))
-            ctx, _errors = build_context(factory.get(url))
-            t = time.perf_counter()
-            payload = DATASETS[name].compute(ctx)
+            payloads[k] = DATASETS[name].compute(ctx)
             engine_times.append(time.perf_counter() - t)
-            if k < n_baseline:
-                f, _errors = parse_filters(QueryDict(urlencode(q, doseq=True)), as_of=as_of_date(snap), index=index)
-                t = time.perf_counter()
-                answer = _baseline(name, f, index)
-                base_times.append(time.perf_counter() - t)
-                _check(name, payload, answer, url)
+
+        def baseline_step(k, name=name, urls=urls, base_times=base_times, payloads=payloads):
+            if k >= n_baseline:
+                return
+            f, _errors = parse_filters(QueryDict(urlencode(queries[k], doseq=True)), as_of=as_of_date(snap),
+                                       index=index)
+            t = time.perf_counter()
+            answer = _baseline(name, f, index)
+            base_times.append(time.perf_counter() - t)
+            _check(name, payloads[k], answer, urls[k])
+
+        phases([lambda k, urls=urls, times=times, server=server: timed_get(urls[k], times, server),
+                engine_step, baseline_step])
         results[name] = _summary(times, server, engine_times, base_times)
     map_results = {}
     for key in MAP_LAYERS:
+        urls = [f"/mapa/capa/{key}.json?{urlencode(q, doseq=True)}" for q in queries]
         times, server, base_times, engine_times = [], [], [], []
-        for k, q in enumerate(queries):
-            url = f"/mapa/capa/{key}.json?{urlencode(q, doseq=True)}"
+
+        def map_question(k):
+            f, _errors = parse_filters(QueryDict(urlencode(queries[k], doseq=True)), as_of=reference_day(snap),
+                                       index=index)
+            terr = territory(index, f.end)
+            return f, (f.level if f.level in terr.shapes else next(iter(terr.shapes)))
+
+        def map_engine_step(k, engine_times=engine_times):
+            f, level = map_question(k)
             t = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - t)
-            if response.status_code != 200:
-                raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
-            server.append(_server_ms(response))
-            if key in MAP_BASELINE:
-                f, _errors = parse_filters(QueryDict(urlencode(q, doseq=True)), as_of=reference_day(snap),
-                                           index=index)
-                terr = territory(index, f.end)
-                level = f.level if f.level in terr.shapes else next(iter(terr.shapes))
-                t = time.perf_counter()
-                area_counts(snap, f, index, level)
-                engine_times.append(time.perf_counter() - t)
-                if k < n_baseline:
-                    t = time.perf_counter()
-                    answer = _baseline(MAP_BASELINE[key], f, index)
-                    base_times.append(time.perf_counter() - t)
-                    _check_map(area_figures(snap, index, f, level), answer, index, level, url)
+            area_counts(snap, f, index, level)
+            engine_times.append(time.perf_counter() - t)
+
+        def map_baseline_step(k, key=key, urls=urls, base_times=base_times):
+            if k >= n_baseline:
+                return
+            f, level = map_question(k)
+            t = time.perf_counter()
+            answer = _baseline(MAP_BASELINE[key], f, index)
+            base_times.append(time.perf_counter() - t)
+            _check_map(area_figures(snap, index, f, level), answer, index, level, urls[k])
+
+        steps = [lambda k, urls=urls, times=times, server=server: timed_get(urls[k], times, server)]
+        if key in MAP_BASELINE:
+            steps += [map_engine_step, map_baseline_step]
+        phases(steps)
         map_results[key] = _summary(times, server, engine_times, base_times)
     rss, peak = _rss_mb()
     return {"snapshot_load_s": round(load_s, 2), "snapshot_mb": round(snap.nbytes / 2**20, 1),
@@ -416,6 +447,9 @@ def main() -> int:
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--baseline", type=int, default=COMBOS, help="combinations also timed as GROUP BY")
     parser.add_argument("--keep", action="store_true", help="keep the scratch databases")
+    parser.add_argument("--interleave", action="store_true",
+                        help="time each combination's request, engine and GROUP BY in turn (default: all requests, "
+                             "then all engine runs, then all GROUP BYs, per endpoint)")
     parser.add_argument("--time-only", action="store_true", help="reuse the loaded scratch database (SQLite)")
     parser.add_argument("--phase", choices=["load", "time"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
@@ -424,7 +458,7 @@ def main() -> int:
         print(json.dumps(load(args.n)))
         return 0
     if args.phase == "time":
-        print(json.dumps(timing(args.baseline)))
+        print(json.dumps(timing(args.baseline, args.interleave)))
         return 0
     report = []
     for backend in args.backend:
@@ -443,7 +477,8 @@ def main() -> int:
             if not args.time_only:
                 loaded = _child("load", backend, size, [])
             print(f"[{backend} {size:,}] loaded {loaded}", flush=True)
-            timed = _child("time", backend, size, ["--baseline", str(args.baseline)])
+            timed = _child("time", backend, size,
+                           ["--baseline", str(args.baseline), *(["--interleave"] if args.interleave else [])])
             row = {"backend": backend, "size": size, **loaded, **timed}
             report.append(row)
             print(json.dumps(row, indent=1), flush=True)
