@@ -103,21 +103,13 @@ _NO_COORD = 999.0
 
 # Every column comes back as a plain number so that NumPy converts whole chunks of rows in C:
 # no per-value date or time parsing in Python (that was most of the load time).
-_SQL = {
-    "sqlite": (
-        "SELECT id, source_id, COALESCE(category_id, -1), "
-        "CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), "
-        "COALESCE(CAST(substr(occurred_time, 1, 2) AS INTEGER) * 60 + CAST(substr(occurred_time, 4, 2) AS INTEGER), -1), "
-        f"COALESCE(lon, {_NO_COORD}), COALESCE(lat, {_NO_COORD}), COALESCE(area_id, -1), outside "
-        "FROM records_event ORDER BY id"
-    ),
-    "postgresql": (
-        "SELECT id, source_id, COALESCE(category_id, -1), (occurred_on - DATE '1970-01-01'), "
-        "COALESCE(EXTRACT(HOUR FROM occurred_time)::int * 60 + EXTRACT(MINUTE FROM occurred_time)::int, -1), "
-        f"COALESCE(lon, {_NO_COORD}), COALESCE(lat, {_NO_COORD}), COALESCE(area_id, -1), outside "
-        "FROM records_event ORDER BY id"
-    ),
-}
+_SQLITE_SQL = (
+    "SELECT id, source_id, COALESCE(category_id, -1), "
+    "CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), "
+    "COALESCE(CAST(substr(occurred_time, 1, 2) AS INTEGER) * 60 + CAST(substr(occurred_time, 4, 2) AS INTEGER), -1), "
+    f"COALESCE(lon, {_NO_COORD}), COALESCE(lat, {_NO_COORD}), COALESCE(area_id, -1), outside "
+    "FROM records_event ORDER BY id"
+)
 _GENERIC_SQL = (
     "SELECT id, source_id, category_id, occurred_on, occurred_time, lon, lat, area_id, outside "
     "FROM records_event ORDER BY id"
@@ -145,10 +137,16 @@ def _generic_rows(rows) -> list[tuple]:
              -1 if r[7] is None else r[7], bool(r[8])) for r in rows]
 
 
-def _fetch_rows() -> np.ndarray:
-    sql = _SQL.get(connection.vendor)
+def _row_columns(sql: str | None) -> dict[str, np.ndarray]:
+    """Columns from rows fetched through the DB-API: ``sql`` returns plain numbers, or None for the generic query.
+
+    About 3 µs per event on SQLite, most of it the sqlite3 module building a Python tuple per row. Having
+    SQLite build text instead (group_concat of printf or of each column, parsed by pyarrow) was measured no
+    faster: SQLite formats numbers about as slowly, and its REAL-to-text loses bits unless printed with
+    '%!.20e', which alone costs ~0.7 µs per value.
+    """
     chunks: list[np.ndarray] = []
-    # A server-side cursor on PostgreSQL: a plain one makes libpq hold all rows at once (1.6 GB peak at 5M).
+    # A server-side cursor where the backend has one, so that the driver does not hold every row at once.
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql or _GENERIC_SQL)
         while True:
@@ -156,26 +154,92 @@ def _fetch_rows() -> np.ndarray:
             if not rows:
                 break
             chunks.append(np.array(rows if sql else _generic_rows(rows), dtype=_ROW))
-    return np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
+    table = np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
+    return {name: table[name] for name in _COLUMNS}
+
+
+# PostgreSQL: the server writes each column in its binary wire form (the type's send function: big-endian,
+# fixed width) and string_agg joins a range of ids into one bytea per column, which NumPy reads whole. The
+# per-row work stays in the server's C code; the client gets a few large byte strings instead of a Python
+# tuple per event (the row path took 4-8 s per million events, mostly turning rows into Python objects).
+# COPY ... TO STDOUT (FORMAT BINARY) was no better: psycopg hands COPY data over one row per read(), ~3 µs each.
+# (name, expression, NumPy dtype of what the expression sends)
+_PG_COLUMNS = (
+    ("id", "int8send(id)", ">i8"),
+    # ::int4 fails on an id beyond int32, as the int32 arrays would.
+    ("source", "int4send(source_id::int4)", ">i4"),
+    ("category", "int4send(COALESCE(category_id, -1)::int4)", ">i4"),
+    ("day", "int4send(occurred_on - DATE '1970-01-01')", ">i4"),
+    # time's binary form is microseconds after midnight; all bits set (-1) stands for NULL. Cheaper for the
+    # server than EXTRACT (numeric) or date_part, ~0.4 s per million events.
+    ("minute", "COALESCE(time_send(occurred_time), '\\xffffffffffffffff'::bytea)", ">i8"),
+    ("lon", f"float8send(COALESCE(lon, {_NO_COORD}))", ">f8"),
+    ("lat", f"float8send(COALESCE(lat, {_NO_COORD}))", ">f8"),
+    ("area", "int4send(COALESCE(area_id, -1)::int4)", ">i4"),
+    ("outside", "boolsend(outside)", "u1"),
+)
+_PG_IDS_PER_CHUNK = 250_000  # a range of ids, so at most ~11 MB per fetched chunk
+# One statement, so that every chunk comes from the same snapshot of the table (a query per range would
+# see an import that commits in between); LATERAL runs one index range scan per range of ids.
+_PG_SQL = (
+    "SELECT c.* FROM (SELECT min(id) AS lo, max(id) AS hi FROM records_event) AS b "
+    "CROSS JOIN generate_series(b.lo, b.hi, %(step)s) AS g(lo) "
+    "CROSS JOIN LATERAL (SELECT count(*) AS n, "
+    + ", ".join(f"string_agg({expr}, '')" for _, expr, _ in _PG_COLUMNS)
+    + " FROM records_event WHERE id >= g.lo AND id < g.lo + %(step)s) AS c WHERE c.n > 0"
+)
+
+
+def _postgresql_columns() -> dict[str, np.ndarray]:
+    parts: dict[str, list[np.ndarray]] = {name: [] for name, _, _ in _PG_COLUMNS}
+    # A server-side cursor fetched one row (one range) at a time keeps one chunk in memory. Inside a
+    # transaction it streams; outside one (autocommit) it would be a WITH HOLD cursor, stored whole on the
+    # server before the first fetch.
+    with transaction.atomic(), connection.chunked_cursor() as cursor, connection.wrap_database_errors:
+        # psycopg's own cursor: binary results, so bytea arrives as bytes (text would be hex, twice the size).
+        cursor.cursor.execute(_PG_SQL, {"step": _PG_IDS_PER_CHUNK}, binary=True)
+        while (row := cursor.fetchone()) is not None:
+            for (name, _, wire), data in zip(_PG_COLUMNS, row[1:]):
+                values = np.frombuffer(data, dtype=wire)
+                if name == "minute":
+                    values = np.where(values < 0, -1, values // 60_000_000)
+                # Converted per chunk (to the row path's types), so that the chunk's bytes can go at once.
+                parts[name].append(values.astype(_ROW[name]))
+    columns = {}
+    for name in _COLUMNS:
+        chunks = parts.pop(name)
+        columns[name] = np.concatenate(chunks) if chunks else np.empty(0, _ROW[name])
+    return columns
+
+
+_LOADERS = {
+    "postgresql": _postgresql_columns,
+    "sqlite": lambda: _row_columns(_SQLITE_SQL),
+}
 
 
 def load_snapshot() -> EventSnapshot:
-    """Read every event into arrays ordered by day, then id (about a second per million rows).
+    """Read every event into arrays ordered by day, then id (seconds per million events: docs/performance.md).
 
     The day order lets a date window be a contiguous slice (``EventSnapshot.window``), found by
     binary search instead of a comparison over every event.
     """
     version = current_version()
-    table = _fetch_rows()
-    # Stable, so events of one day stay in id order; rows come by id, mostly already by day within a source.
-    order = np.argsort(table["day"], kind="stable")
+    columns = _LOADERS.get(connection.vendor, lambda: _row_columns(None))()
+    ids = columns["id"]
+    if ids.size > 1 and not (ids[1:] > ids[:-1]).all():
+        # Rows may come out of id order (a range's rows follow the server's scan); the order must not depend on it.
+        order = np.lexsort((ids, columns["day"]))
+    else:
+        # Stable, so events of one day stay in id order; rows come by id, mostly already by day within a source.
+        order = np.argsort(columns["day"], kind="stable")
     arrays = {}
     for name in _COLUMNS:
-        column = table[name][order]
+        column = columns.pop(name)[order]
         if name in ("lon", "lat"):
             column[column == _NO_COORD] = np.nan
         arrays[name] = np.ascontiguousarray(column)
-    del table
+    del columns, ids
     return EventSnapshot(version=version, **arrays)
 
 

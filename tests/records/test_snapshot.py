@@ -78,7 +78,7 @@ def test_rows_are_ordered_by_day_and_windows_are_slices(source):
 
 
 def test_vendor_sql_equals_the_generic_value_by_value_path(source, monkeypatch):
-    """The integer SQL (julianday, substr) must give what Python's date and time parsing gives."""
+    """The vendor's loader (SQL integers, or PostgreSQL's binary columns) must give what Python's parsing gives."""
     from observatorio.records.models import Category
     from observatorio.territory.models import Area
 
@@ -88,7 +88,7 @@ def test_vendor_sql_equals_the_generic_value_by_value_path(source, monkeypatch):
     _event(source, dt.date(2024, 2, 29), occurred_time=dt.time(23, 59, 30, 500))
     _event(source, dt.date(2100, 3, 1), lon=-70.5, lat=None)
     fast = snapshot.load_snapshot()
-    monkeypatch.setattr(snapshot, "_SQL", {})
+    monkeypatch.setattr(snapshot, "_LOADERS", {})
     slow = snapshot.load_snapshot()
     for column in ("id", "source", "category", "day", "minute", "area", "outside"):
         assert getattr(fast, column).tolist() == getattr(slow, column).tolist(), column
@@ -121,3 +121,107 @@ def test_a_version_read_by_the_caller_is_trusted(source):
     Event.objects.bulk_create([Event(source=source, occurred_on=dt.date(2024, 1, 2))])
     assert snapshot.get_snapshot(first.version) is first
     assert snapshot.get_snapshot(first.version + 1).size == 1
+
+
+# --- the vendor loaders against the generic, value-by-value path ------------------------------------------------
+
+# 999.0 is the loaders' stand-in for NULL (read back as NaN on every path); SQLite stores NaN as NULL.
+ODD_DOUBLES = [-70.123456789012345, -33.45678901234567, 0.1, 1 / 3, 5e-324, 1e-310, 2.2250738585072014e-308,
+               1.7976931348623157e308, -0.0, 0.0, float("inf"), float("-inf"), 999.0, float("nan"), 2.0**53 + 2,
+               1e23, -1e-7, 123456.78901234567, -179.99999999999997]
+
+
+def _odd_events(source, n: int, seed: int = 20261125) -> list[int]:
+    """``n`` events with NULL categories, areas, times and coordinates, awkward doubles and days far from 1970."""
+    from observatorio.records.models import Category
+    from observatorio.territory.models import Area
+
+    rng = np.random.default_rng(seed)
+    categories = [None] + [Category.objects.create(code=f"c{i}", name=f"C{i}") for i in range(3)]
+    areas = [None] + [Area.objects.create(code=f"A{i}", name=f"A{i}", level="uv") for i in range(3)]
+    doubles = np.concatenate([
+        rng.uniform(-76, -66, n), rng.uniform(-56, -17, n),  # coordinates of Chile
+        rng.standard_normal(n) * 10.0 ** rng.integers(-300, 300, n),  # any magnitude
+        np.frombuffer(rng.integers(0, 2**63, n, dtype=np.int64).tobytes(), np.float64),  # any bit pattern
+    ])
+    doubles = doubles[np.isfinite(doubles)].tolist() + ODD_DOUBLES
+
+    def coordinate(k, odd):
+        if k < len(ODD_DOUBLES):
+            return odd[k]
+        return None if rng.random() < 0.1 else doubles[int(rng.integers(len(doubles)))]
+
+    events = []
+    for k in range(n):
+        day = dt.date(1900, 1, 1) + dt.timedelta(days=int(rng.integers(0, 200 * 366)))
+        time = None if rng.random() < 0.2 else dt.time(int(rng.integers(24)), int(rng.integers(60)),
+                                                        int(rng.integers(60)), int(rng.integers(2)) * 999_999)
+        events.append(Event(source=source, occurred_on=day, occurred_time=time, lon=coordinate(k, ODD_DOUBLES),
+                            lat=coordinate(k, ODD_DOUBLES[::-1]), category=categories[k % 4],
+                            area=areas[(k // 4) % 4], outside=bool(k % 3 == 0)))
+    return [e.id for e in Event.objects.bulk_create(events)]
+
+
+def _assert_same_snapshot(fast, slow):
+    assert fast.size == slow.size
+    for name in snapshot._COLUMNS:
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype, name
+        # Bytes, so that floats are compared bit for bit (NaN positions and -0.0 included).
+        assert a.tobytes() == b.tobytes(), name
+
+
+def _generic(monkeypatch):
+    with monkeypatch.context() as patch:
+        patch.setattr(snapshot, "_LOADERS", {})
+        return snapshot.load_snapshot()
+
+
+def test_the_vendor_loader_gives_the_generic_arrays_bit_for_bit(source, monkeypatch):
+    _odd_events(source, 3000)
+    fast = snapshot.load_snapshot()
+    slow = _generic(monkeypatch)
+    _assert_same_snapshot(fast, slow)
+    assert fast.size == 3000
+    assert np.isnan(fast.lon).sum() >= 200, "NULL coordinates must come back as NaN"
+    assert (fast.minute == -1).sum() >= 400 and (fast.category == -1).sum() == 750
+    assert (fast.area == -1).sum() == sum((k // 4) % 4 == 0 for k in range(3000))
+    assert fast.day.min() < 0 < fast.day.max()
+    assert (np.diff(fast.day) >= 0).all()
+    assert all(v in fast.lon.tolist() for v in ODD_DOUBLES if np.isfinite(v) and v != 999.0)
+
+
+def test_the_vendor_loader_reads_gapped_ids_in_many_chunks(source, monkeypatch):
+    ids = _odd_events(source, 1200, seed=3)
+    Event.objects.filter(id__in=ids[100:700]).delete()  # a gap of 600 ids, several chunks wide
+    Event.objects.filter(id__in=ids[900:1200:2]).delete()
+    snapshot.bump()
+    monkeypatch.setattr(snapshot, "_PG_IDS_PER_CHUNK", 97)
+    fast = snapshot.load_snapshot()
+    assert fast.size == 1200 - 600 - 150
+    _assert_same_snapshot(fast, _generic(monkeypatch))
+
+
+def test_the_vendor_loader_on_an_empty_table(db, monkeypatch):
+    fast = snapshot.load_snapshot()
+    _assert_same_snapshot(fast, _generic(monkeypatch))
+    assert fast.size == 0
+
+
+def test_rows_out_of_id_order_still_give_day_then_id(source, monkeypatch):
+    """A range's rows follow the server's scan: with no index to read, PostgreSQL returns them as stored."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("only PostgreSQL's loader reads rows in scan order")
+    days = [dt.date(2024, 1, 1) + dt.timedelta(days=int(d)) for d in np.random.default_rng(5).integers(0, 30, 400)]
+    # Stored in descending id order, and read by a sequential scan.
+    Event.objects.bulk_create([Event(id=10_000 - k, source=source, occurred_on=day) for k, day in enumerate(days)])
+    snapshot.bump()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_indexscan = off; SET LOCAL enable_indexonlyscan = off; "
+                       "SET LOCAL enable_bitmapscan = off")
+    assert not (np.diff(snapshot._postgresql_columns()["id"]) > 0).all(), "the scan was meant to read ids unordered"
+    fast = snapshot.load_snapshot()
+    _assert_same_snapshot(fast, _generic(monkeypatch))
+    assert np.lexsort((fast.id, fast.day)).tolist() == list(range(400))
