@@ -694,5 +694,8 @@ def geopackage(layer: Layer, epsg: int) -> bytes:
 
 
 def reference_day(snap: EventSnapshot) -> dt.date:
-    """The latest event day: pages show a cut of data the same whenever they are opened."""
-    return from_day_number(int(snap.day.max())) if snap.size else dt.date.today()
+    """The latest event day: pages show a cut of data the same whenever they are opened.
+
+    The snapshot is ordered by day, so it is the last row's (``max()`` read all 5M days: ~2.5 ms a request).
+    """
+    return from_day_number(int(snap.day[-1])) if snap.size else dt.date.today()
