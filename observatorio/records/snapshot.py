@@ -141,9 +141,9 @@ def _row_columns(sql: str | None) -> dict[str, np.ndarray]:
     """Columns from rows fetched through the DB-API: ``sql`` returns plain numbers, or None for the generic query.
 
     About 3 µs per event on SQLite, most of it the sqlite3 module building a Python tuple per row. Having
-    SQLite build text instead (group_concat of printf or of each column, parsed by pyarrow) was measured no
-    faster: SQLite formats numbers about as slowly, and its REAL-to-text loses bits unless printed with
-    '%!.20e', which alone costs ~0.7 µs per value.
+    SQLite build text instead (group_concat, parsed by pyarrow) was at best ~1.3x faster: SQLite formats
+    numbers slowly too, and its REAL-to-text loses bits unless printed with '%!.20e' (~0.7 µs a value), so
+    coordinates needed an integer encoding with an exactness check and a fallback (docs/performance.md).
     """
     chunks: list[np.ndarray] = []
     # A server-side cursor where the backend has one, so that the driver does not hold every row at once.
