@@ -241,21 +241,25 @@ def text_array(values) -> pa.Array | None:
 
 _JSON_ESCAPED = np.zeros(256, dtype=bool)
 _JSON_ESCAPED[[*range(0x20), ord('"'), ord("\\")]] = True
-_COPY_ESCAPED = np.zeros(256, dtype=bool)
-_COPY_ESCAPED[[ord("\\"), ord("\t"), ord("\n"), ord("\r")]] = True
+_COPY_ESCAPED = b"\\\t\n\r"
 
 
-def _holds_any(strings: pa.Array, table: np.ndarray) -> bool:
-    """Does any value of a large_string array hold a byte marked in `table`?
+def _holds_any(strings: pa.Array, marks: np.ndarray | bytes) -> bool:
+    """Does any value of a large_string array hold one of the ASCII `marks` (a byte table, or a few bytes)?
 
-    Looked up over the UTF-8 bytes at once (a regex per value is ~20 times slower):
+    Read over the UTF-8 bytes at once (a regex per value is ~20 times slower):
     exact for ASCII marks, since the bytes of multi-byte characters are all >= 0x80.
+    A few marks are searched for one by one (memchr; the JSON of a million rows
+    is ~230 MB), many through a 256-entry table.
     """
     offsets, data = strings.buffers()[1], strings.buffers()[2]
     if data is None or len(strings) == 0:
         return False
     bounds = np.frombuffer(offsets, dtype=np.int64)[[strings.offset, strings.offset + len(strings)]]
-    return bool(table[np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]].any())
+    if isinstance(marks, bytes):
+        text = memoryview(data)[bounds[0]:bounds[1]].tobytes()
+        return any(bytes([m]) in text for m in marks)
+    return bool(marks[np.frombuffer(data, dtype=np.uint8)[bounds[0]:bounds[1]]].any())
 
 
 def _fragments(key: str, values, omit_empty: bool) -> pa.Array:
