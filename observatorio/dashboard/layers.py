@@ -37,12 +37,12 @@ from observatorio.analysis.grid import Grid
 from observatorio.analysis.kde import kde
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
 from observatorio.analysis.rates import crude_rate, eb_global
-from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
+from observatorio.records.snapshot import EventSnapshot, from_day_number
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Level
 
 from . import colours, engine
-from .filters import Filters, event_mask
+from .filters import Filters
 from .jsontext import Raw
 from .lru import LRU
 
@@ -343,10 +343,24 @@ def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> L
     return layer
 
 
-def _located(snap, index, f: Filters, terr: Territory) -> tuple[np.ndarray, np.ndarray]:
+def _chosen(snap, index, f: Filters, x: np.ndarray, start=None, end=None) -> np.ndarray:
+    """Rows of the events that pass the filters (window [start, end], default the filters') and have a place.
+
+    The window is a slice of the day-ordered snapshot, so only its rows are tested, not every event.
+    """
+    window, mask = engine.select(snap, f, index, start=start, end=end)
+    keep = np.isfinite(x[window])
+    if mask is not None:
+        keep &= mask
+    return window.start + np.flatnonzero(keep)
+
+
+def _located(snap, index, f: Filters, terr: Territory, start=None, end=None) -> tuple[np.ndarray, np.ndarray]:
+    """Metre coordinates of the chosen events inside the comuna."""
     x, y = projected(snap, terr.epsg)
-    mask = event_mask(snap, f, index) & np.isfinite(x) & ~snap.outside
-    return x[mask], y[mask]
+    rows = _chosen(snap, index, f, x, start, end)
+    rows = rows[~snap.outside[rows]]
+    return x[rows], y[rows]
 
 
 def density_surface(snap, index, terr: Territory, f: Filters):
@@ -454,16 +468,10 @@ def emerging_result(snap, index, terr: Territory, f: Filters):
     """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, with the quarters used."""
     def build():
         quarters = quarters_before(f.end, EMERGING_QUARTERS)
-        x, y = projected(snap, terr.epsg)
-        base = event_mask(snap, f, index, dates=False) & np.isfinite(x) & ~snap.outside
         grid, inside = terr.grid(EMERGING_CELL)
-        if inside.sum() < 2 or not base.any():
+        if inside.sum() < 2:
             return None
-        cube = []
-        for start, end in quarters:
-            m = base & (snap.day >= day_number(start)) & (snap.day <= day_number(end))
-            cube.append(grid.counts(x[m], y[m]))
-        cube = np.stack(cube)
+        cube = np.stack([grid.counts(*_located(snap, index, f, terr, start, end)) for start, end in quarters])
         if cube.sum() == 0:
             return None
         result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True)
@@ -563,10 +571,9 @@ def points_layer(snap, index, terr: Territory, f: Filters, scope: tuple) -> Laye
 
     layer = Layer("eventos", _("Eventos"))
     x, y = projected(snap, terr.epsg)
-    mask = event_mask(snap, f, index) & np.isfinite(x)
+    idx = _chosen(snap, index, f, x)
     if scope:
-        mask &= np.isin(snap.source, np.asarray(scope, dtype=snap.source.dtype))
-    idx = np.flatnonzero(mask)
+        idx = idx[np.isin(snap.source[idx], np.asarray(scope, dtype=snap.source.dtype))]
     if idx.size == 0:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
