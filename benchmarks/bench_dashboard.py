@@ -422,14 +422,15 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
 # --- driver -----------------------------------------------------------------------------------------------------
 
 
-def _env(backend: str, size: int) -> dict:
+def _env(backend: str, size: int, pg_url: str = PG_URL, data_root: str = "/tmp/bench-dash") -> dict:
+    """The environment of a child process: its PostgreSQL database or its SQLite folder for `size` events."""
     env = dict(os.environ)
     if backend == "postgres":
-        env["OBS_DATABASE_URL"] = PG_URL.format(size=size)
+        env["OBS_DATABASE_URL"] = pg_url.format(size=size)
         env.pop("OBS_DATA_DIR", None)
     else:
         env.pop("OBS_DATABASE_URL", None)
-        env["OBS_DATA_DIR"] = f"/tmp/bench-dash/{size}"
+        env["OBS_DATA_DIR"] = f"{data_root}/{size}"
     return env
 
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_dashboard import ROOT, _rss_mb, _setup_django  # noqa: E402
+from bench_dashboard import _env as dashboard_env  # noqa: E402
 
 PG_URL = "postgres://postgres@127.0.0.1:5432/obs_bench_snap_{size}"
 COLUMNS = ("id", "source", "category", "day", "minute", "lon", "lat", "area", "outside")
@@ -69,14 +70,7 @@ def timing(module_path: str | None) -> dict:
 
 
 def _env(backend: str, size: int) -> dict:
-    env = dict(os.environ)
-    if backend == "postgres":
-        env["OBS_DATABASE_URL"] = PG_URL.format(size=size)
-        env.pop("OBS_DATA_DIR", None)
-    else:
-        env.pop("OBS_DATABASE_URL", None)
-        env["OBS_DATA_DIR"] = f"/tmp/bench-snap/{size}"
-    return env
+    return dashboard_env(backend, size, pg_url=PG_URL, data_root="/tmp/bench-snap")
 
 
 def _child(args: list[str], backend: str, size: int) -> dict:
