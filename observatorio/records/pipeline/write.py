@@ -349,6 +349,9 @@ def json_objects(columns, n: int | None = None, *, omit_empty=()) -> np.ndarray:
 # --- COPY text ---------------------------------------------------------------------------------------------------
 
 _NUMBER_TYPES = {ID: pa.int64(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_()}
+_CLOCK_TEXT = pa.array(_CLOCK.tolist(), type=_LARGE)
+
+
 def _escaped(field: pa.Array) -> pa.Array:
     # COPY's text format: a backslash starts an escape and tab, newline and return end a field or a row.
     # One scan finds whether any value holds one (rare): then four replacements, else none.
@@ -379,9 +382,6 @@ def _numbers(array: np.ndarray, null: np.ndarray | None) -> pa.Array:
     return _with_nulls(pc.cast(pa.array(array, mask=null if null is not None and null.any() else None), _LARGE))
 
 
-_CLOCK_TEXT: list[pa.Array] = []
-
-
 def _fast_field(value, kind: str) -> pa.Array | None:
     """The common NumPy inputs of a column straight to COPY text in Arrow; None for anything else."""
     array = value.to_numpy() if isinstance(value, pd.Series | pd.Index) else value
@@ -402,11 +402,9 @@ def _fast_field(value, kind: str) -> pa.Array | None:
         days = array.astype("datetime64[D]")
         return _with_nulls(pc.cast(pa.array(days, mask=np.isnat(days)), _LARGE))
     if kind == TIME and k in "iu":
-        if not _CLOCK_TEXT:
-            _CLOCK_TEXT.append(pa.array(_CLOCK.tolist(), type=_LARGE))
         seconds = array.astype(np.int64)
         null = (seconds < 0) | (seconds >= 86_400)
-        return _with_nulls(_CLOCK_TEXT[0].take(pa.array(np.where(null, 0, seconds), mask=null)))
+        return _with_nulls(_CLOCK_TEXT.take(pa.array(np.where(null, 0, seconds), mask=null)))
     if kind in (TEXT, JSON) and k in "OU":
         try:
             # from_pandas: NaN and None are missing, which a text column writes as "" (as `_texts` does).
