@@ -100,41 +100,134 @@ def _kernel_array(kernel: str, h: float, cell: float, pad: int) -> np.ndarray:
 
 
 def _linear_binning(x, y, w, x0, y0, cell, nrows, ncols) -> np.ndarray:
-    """Share each point among the four nearest cell centres, bilinearly (Wand 1994).
+    """Share each point among the four nearest cell centres, bilinearly (Wand 1994)."""
+    base, u, v = _bin_positions(x, y, x0, y0, cell, nrows, ncols)
+    if base.size and base.min() < 0:  # some points are off the grid
+        keep = base >= 0
+        base, u, v = base[keep], u[keep], v[keep]
+        w = None if w is None else w[keep]
+    return _spread(base, u, v, w, nrows, ncols)
 
-    Written for speed at millions of points: in-place arithmetic, truncation
-    instead of floor (the coordinates are non-negative once off-grid points
-    are dropped), and one index array whose bincounts are shifted instead of
-    four index arrays.
+
+def _bin_positions(x, y, x0, y0, cell, nrows, ncols) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each point's lower-left bin centre (flat index) and its fractional offsets from it along x and y.
+
+    Written for speed at millions of points: in-place arithmetic and truncation
+    instead of floor (the offsets are non-negative once off-grid points are
+    marked). Points off the grid get index -1 (and offsets 0) when any are.
     """
-    u = x / cell
+    u = np.asarray(x, dtype=float) / cell
     u -= x0 / cell + 0.5
-    v = y / cell
+    v = np.asarray(y, dtype=float) / cell
     v -= y0 / cell + 0.5
+    off = None
     if u.size and (u.min() < 0 or u.max() >= ncols - 1 or v.min() < 0 or v.max() >= nrows - 1):
-        inside = (u >= 0) & (u < ncols - 1) & (v >= 0) & (v < nrows - 1)
-        u, v = u[inside], v[inside]
-        w = None if w is None else w[inside]
+        off = ~((u >= 0) & (u < ncols - 1) & (v >= 0) & (v < nrows - 1))
+        u[off] = 0.0
+        v[off] = 0.0
     iu = u.astype(np.int64)
     iv = v.astype(np.int64)
     u -= iu  # now the fractional offsets
     v -= iv
     iv *= ncols
     iv += iu
-    base = iv
+    if off is not None:
+        iv[off] = -1
+    return iv, u, v
+
+
+def _spread(base, u, v, w, nrows, ncols) -> np.ndarray:
+    """The four bilinear shares of points at bins ``base`` with offsets ``u``, ``v`` (all on the grid)."""
+    u = np.asarray(u, dtype=float)
+    v = np.asarray(v, dtype=float)
     gu = 1.0 - u
     gv = 1.0 - v
     if w is not None:
         gv *= w
-        v *= w
+        v = v * w
     size = nrows * ncols
     out = np.bincount(base, weights=gu * gv, minlength=size)
     out[1:] += np.bincount(base, weights=u * gv, minlength=size)[:-1]
     gu *= v
     out[ncols:] += np.bincount(base, weights=gu, minlength=size)[:-ncols]
-    u *= v
-    out[ncols + 1:] += np.bincount(base, weights=u, minlength=size)[:-(ncols + 1)]
+    out[ncols + 1:] += np.bincount(base, weights=u * v, minlength=size)[:-(ncols + 1)]
     return out.reshape(nrows, ncols)
+
+
+@dataclass(frozen=True)
+class KdePlan:
+    """How :func:`kde` evaluates one kernel on one grid: the binning grid and the kernel sampled on it.
+
+    Split from :func:`kde` so that a caller that asks for many surfaces of
+    subsets of the same points (a map filtered by date, source, category) can
+    place every point on the binning grid once (:meth:`positions`) and then
+    only spread the chosen ones (:meth:`spread`).
+    """
+
+    grid: Grid
+    kernel: str
+    bandwidth: float  # h: the Gaussian σ or the quartic radius, metres
+    split: int  # binning sub-cells per grid cell along each axis (odd)
+    pad: int  # binning cells added on every side: the kernel's reach
+    x0: float  # south-west corner of the binning grid
+    y0: float
+    fine: float  # side of a binning cell, metres
+    nrows: int
+    ncols: int
+
+    @classmethod
+    def make(cls, grid: Grid, bandwidth: float, kernel: str = "gaussian") -> "KdePlan":
+        if kernel not in KERNELS:
+            raise ValueError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
+        if not isinstance(grid, Grid):
+            raise ValueError(f"grid must be an observatorio.analysis.grid.Grid, got {type(grid).__name__}")
+        h = float(bandwidth)
+        if not (math.isfinite(h) and h > 0):
+            raise ValueError(f"bandwidth={bandwidth!r} must be {RULES} or a positive number of metres")
+        smallest = 0.5 * grid.cell if kernel == "gaussian" else grid.cell
+        if h < smallest:
+            raise ValueError(f"bandwidth={h:.1f} m is below {smallest:g} m for {kernel} on {grid.cell:g} m cells; "
+                             "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
+        sigma = h if kernel == "gaussian" else h / QUARTIC_PER_GAUSSIAN
+        split = int(math.ceil(SUBCELLS_PER_SIGMA * grid.cell / sigma))
+        split += 1 - split % 2  # odd, so a coarse centre is the centre of its middle sub-cell
+        fine = grid.cell / split
+        reach = GAUSSIAN_REACH * h if kernel == "gaussian" else h
+        pad = int(math.ceil(reach / fine)) + 1
+        return cls(grid, kernel, h, split, pad, grid.x0 - pad * fine, grid.y0 - pad * fine, fine,
+                   grid.nrows * split + 2 * pad, grid.ncols * split + 2 * pad)
+
+    def bin(self, x, y, weights=None) -> np.ndarray:
+        """Linear binning of points (weights optional) on the binning grid."""
+        return _linear_binning(x, y, weights, self.x0, self.y0, self.fine, self.nrows, self.ncols)
+
+    def positions(self, x, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Each point's bin (flat index, -1 off the binning grid) and offsets, for :meth:`spread`."""
+        return _bin_positions(x, y, self.x0, self.y0, self.fine, self.nrows, self.ncols)
+
+    def spread(self, base, u, v, weights=None) -> np.ndarray:
+        """:meth:`bin` of points already placed by :meth:`positions`; ``base`` must hold no -1."""
+        return _spread(np.asarray(base), u, v, weights, self.nrows, self.ncols)
+
+    def surface(self, binned: np.ndarray, output: str = "density") -> "DensitySurface":
+        """The kernel convolved with binned points, read at the centres of the grid's cells."""
+        if output not in OUTPUTS:
+            raise ValueError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
+        surface = fftconvolve(binned, _kernel_array(self.kernel, self.bandwidth, self.fine, self.pad), mode="valid")
+        if self.split > 1:
+            half = self.split // 2
+            surface = np.ascontiguousarray(surface[half::self.split, half::self.split])
+        # FFT round-off leaves ~1e-17 negatives where the true value is 0.
+        np.clip(surface, 0.0, None, out=surface)
+        grid = self.grid
+        if output == "density":
+            surface *= 1e6
+            unit = "eventos por km²"
+        else:
+            surface *= grid.cell * grid.cell
+            unit = "eventos por celda"
+        return DensitySurface(values=surface, grid=grid, kernel=self.kernel, bandwidth=self.bandwidth, output=output,
+                              unit=unit)
 
 
 def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output: str = "density",
@@ -214,30 +307,6 @@ def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output
         if kernel == "quartic":
             h *= QUARTIC_PER_GAUSSIAN
     else:
-        h = float(bandwidth)
-        if not (math.isfinite(h) and h > 0):
-            raise ValueError(f"bandwidth={bandwidth!r} must be {RULES} or a positive number of metres")
-    smallest = 0.5 * grid.cell if kernel == "gaussian" else grid.cell
-    if h < smallest:
-        raise ValueError(f"bandwidth={h:.1f} m is below {smallest:g} m for {kernel} on {grid.cell:g} m cells; "
-                         "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
-    sigma = h if kernel == "gaussian" else h / QUARTIC_PER_GAUSSIAN
-    split = int(math.ceil(SUBCELLS_PER_SIGMA * grid.cell / sigma))
-    split += 1 - split % 2  # odd, so a coarse centre is the centre of its middle sub-cell
-    fine = grid.cell / split
-    reach = GAUSSIAN_REACH * h if kernel == "gaussian" else h
-    pad = int(math.ceil(reach / fine)) + 1
-    nrows, ncols = grid.nrows * split + 2 * pad, grid.ncols * split + 2 * pad
-    binned = _linear_binning(x, y, w, grid.x0 - pad * fine, grid.y0 - pad * fine, fine, nrows, ncols)
-    surface = fftconvolve(binned, _kernel_array(kernel, h, fine, pad), mode="valid")
-    if split > 1:
-        surface = np.ascontiguousarray(surface[split // 2::split, split // 2::split])
-    # FFT round-off leaves ~1e-17 negatives where the true value is 0.
-    np.clip(surface, 0.0, None, out=surface)
-    if output == "density":
-        surface *= 1e6
-        unit = "eventos por km²"
-    else:
-        surface *= grid.cell * grid.cell
-        unit = "eventos por celda"
-    return DensitySurface(values=surface, grid=grid, kernel=kernel, bandwidth=h, output=output, unit=unit)
+        h = bandwidth
+    plan = KdePlan.make(grid, h, kernel)
+    return plan.surface(plan.bin(x, y, w), output)

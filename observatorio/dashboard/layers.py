@@ -22,6 +22,7 @@ Parameters of the statistics are fixed here and shown on the page:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,17 +32,18 @@ from django.utils.translation import gettext as _
 from shapely.geometry import box
 
 from observatorio.accounts.roles import EVENT_LEVEL_ROLES, Role, user_roles
+from observatorio.analysis.emerging import CLASSES as EMERGING_CLASSES
 from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
 from observatorio.analysis.gistar import GiBin, gi_star
 from observatorio.analysis.grid import Grid
-from observatorio.analysis.kde import kde
+from observatorio.analysis.kde import KdePlan
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.records.snapshot import EventSnapshot, from_day_number
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Level
 
-from . import colours, engine
+from . import colours, engine, placement
 from .filters import Filters
 from .jsontext import Raw
 from .lru import LRU
@@ -55,6 +57,7 @@ EMERGING_DISTANCE = 400.0
 EMERGING_QUARTERS = 8
 POINT_LIMIT = 2_000  # above this, event points are drawn as clusters per grid cell
 CLUSTER_CELL = 250.0
+CLUSTER_MARGIN = 2_000.0  # metres around the comuna's extent in which event points are drawn
 LRU_SIZE = 48
 
 BOUNDARY_LEVELS = ("comuna", "macrosector", "uv")
@@ -103,6 +106,7 @@ class Territory:
     study: object  # union of the finest level, metres: the study area of the grids
     boundaries: tuple = ()  # ids of the boundaries drawn: what the layers that show only them depend on
     _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline's x/y
+    _grids: dict = field(default_factory=dict, compare=False, repr=False)  # cell side → (grid, inside mask)
 
     def rings_xy(self, shape: AreaShape) -> tuple[Raw, Raw]:
         """:func:`_rings_xy` of an area's shape with its JSON text, once per territory (see :mod:`.jsontext`)."""
@@ -118,10 +122,15 @@ class Territory:
         The study area is the union of the finest areas (UVs), not the comuna: a
         comuna's unpopulated hills would otherwise all test as "cold spots".
         """
-        minx, miny, maxx, maxy = self.study.bounds
-        grid = Grid.covering([minx, maxx], [miny, maxy], cell=cell, epsg=self.epsg)
-        xs, ys = grid.centres()
-        return grid, shapely.contains_xy(self.study, xs, ys)
+        held = self._grids.get(cell)
+        if held is None:
+            minx, miny, maxx, maxy = self.study.bounds
+            grid = Grid.covering([minx, maxx], [miny, maxy], cell=cell, epsg=self.epsg)
+            xs, ys = grid.centres()
+            inside = shapely.contains_xy(self.study, xs, ys)
+            inside.setflags(write=False)  # shared by every request on this territory
+            held = self._grids[cell] = (grid, inside)
+        return held
 
 
 @dataclass
@@ -135,9 +144,21 @@ class Layer:
     key: str
     title: str
     note: str = ""
-    features: list = field(default_factory=list)
     traces: list = field(default_factory=list)
     empty_reason: str = ""
+    make_features: Callable[[], list] | None = field(default=None, repr=False)
+    _features: list | None = field(default=None, repr=False)
+
+    @property
+    def features(self) -> list:
+        """The layer as :class:`Feature` s, for the downloads (GeoJSON, GeoPackage, CSV).
+
+        Grid layers build theirs on the first download only: the map draws the
+        traces, and a shapely square per cell cost more than the statistic.
+        """
+        if self._features is None:
+            self._features = self.make_features() if self.make_features else []
+        return self._features
 
 
 # --------------------------------------------------------------------------- caches
@@ -191,17 +212,19 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
     return Territory(epsg, shapes, outline, study, ids)
 
 
-def projected(snap: EventSnapshot, epsg: int) -> tuple[np.ndarray, np.ndarray]:
-    """Event coordinates in metres (NaN where unlocated), once per snapshot version."""
+def placed(snap: EventSnapshot, terr: Territory) -> placement.Placement:
+    """Every event's cells on the map's grids (:mod:`.placement`), once per snapshot version and territory."""
     def build():
-        x = np.full(snap.size, np.nan)
-        y = np.full(snap.size, np.nan)
-        ok = np.isfinite(snap.lon) & np.isfinite(snap.lat)
-        if ok.any():
-            x[ok], y[ok], _ = to_metres(snap.lon[ok], snap.lat[ok], epsg)
-        return x, y
+        gi_grid, _inside = terr.grid(GI_CELL)
+        kde_grid, _inside = terr.grid(KDE_CELL)
+        emerging_grid, _inside = terr.grid(EMERGING_CELL)
+        minx, miny, maxx, maxy = terr.outline.bounds
+        cluster_grid = Grid.covering([minx, maxx], [miny, maxy], cell=CLUSTER_CELL, epsg=terr.epsg,
+                                     margin=CLUSTER_MARGIN)
+        return placement.place(snap, terr.epsg, gi_grid, KdePlan.make(kde_grid, KDE_BANDWIDTH, "gaussian"),
+                               emerging_grid, cluster_grid)
 
-    return cached(("xy", snap.version, snap.size, epsg), build)
+    return cached(("placed", snap.version, snap.size, terr.boundaries, terr.epsg), build)
 
 
 def to_wgs84(geom, epsg: int):
@@ -228,20 +251,29 @@ def _rings_xy(geom) -> tuple[list, list]:
 
 def _cells_xy(grid: Grid, rows, cols) -> tuple[list, list]:
     """Squares of the given cells as one None-separated path (filled by ``fill='toself'``)."""
-    xs: list = []
-    ys: list = []
-    for r, c in zip(rows, cols):
-        x0 = grid.x0 + c * grid.cell
-        y0 = grid.y0 + r * grid.cell
-        xs.extend([x0, x0 + grid.cell, x0 + grid.cell, x0, x0, None])
-        ys.extend([y0, y0, y0 + grid.cell, y0 + grid.cell, y0, None])
-    return xs, ys
+    x0 = grid.x0 + np.asarray(cols) * grid.cell
+    y0 = grid.y0 + np.asarray(rows) * grid.cell
+    x1, y1 = x0 + grid.cell, y0 + grid.cell
+    xs = np.empty((x0.size, 6), dtype=object)
+    ys = np.empty((x0.size, 6), dtype=object)
+    for k, (xv, yv) in enumerate(((x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))):
+        xs[:, k] = xv.tolist()
+        ys[:, k] = yv.tolist()
+    return xs.ravel().tolist(), ys.ravel().tolist()
 
 
-def _cell_box(grid: Grid, r: int, c: int):
-    x0 = grid.x0 + c * grid.cell
-    y0 = grid.y0 + r * grid.cell
-    return box(x0, y0, x0 + grid.cell, y0 + grid.cell)
+def _cell_boxes(grid: Grid, rows, cols) -> np.ndarray:
+    """The squares of cells (row, col) as shapely polygons in metres."""
+    x0 = grid.x0 + np.asarray(cols) * grid.cell
+    y0 = grid.y0 + np.asarray(rows) * grid.cell
+    return shapely.box(x0, y0, x0 + grid.cell, y0 + grid.cell)
+
+
+def _none_where_nan(values: np.ndarray) -> list:
+    """Nested lists of floats with None where a value is not finite (JSON has no NaN; Plotly reads gaps)."""
+    out = values.astype(object)
+    out[~np.isfinite(values)] = None
+    return out.tolist()
 
 
 def _fmt(value: float, digits: int = 0) -> str:
@@ -343,34 +375,27 @@ def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> L
     return layer
 
 
-def _chosen(snap, index, f: Filters, x: np.ndarray, start=None, end=None) -> np.ndarray:
-    """Rows of the events that pass the filters (window [start, end], default the filters') and have a place.
+def _cell_counts(snap, index, f: Filters, cells: np.ndarray, size: int, start=None, end=None) -> np.ndarray:
+    """Filtered events of the window [start, end] (default the filters') per cell of one of :func:`placed`'s grids.
 
-    The window is a slice of the day-ordered snapshot, so only its rows are tested, not every event.
+    The window is a slice of the day-ordered snapshot, so only its rows are read, not every event.
     """
     window, mask = engine.select(snap, f, index, start=start, end=end)
-    keep = np.isfinite(x[window])
-    if mask is not None:
-        keep &= mask
-    return window.start + np.flatnonzero(keep)
-
-
-def _located(snap, index, f: Filters, terr: Territory, start=None, end=None) -> tuple[np.ndarray, np.ndarray]:
-    """Metre coordinates of the chosen events inside the comuna."""
-    x, y = projected(snap, terr.epsg)
-    rows = _chosen(snap, index, f, x, start, end)
-    rows = rows[~snap.outside[rows]]
-    return x[rows], y[rows]
+    return placement.counts(cells, window, mask, size)
 
 
 def density_surface(snap, index, terr: Territory, f: Filters):
-    """:func:`observatorio.analysis.kde.kde` of the filtered events, or None without located events."""
+    """Kernel density (:class:`observatorio.analysis.kde.KdePlan`) of the filtered events inside the comuna,
+    or None without located events."""
     def build():
-        x, y = _located(snap, index, f, terr)
-        if x.size == 0:
+        where = placed(snap, terr)
+        window, mask = engine.select(snap, f, index)
+        rows = placement.chosen_rows(where.kde_base, window, mask)
+        if rows.size == 0:
             return None
-        grid, inside = terr.grid(KDE_CELL)
-        surface = kde(x, y, grid, bandwidth=KDE_BANDWIDTH, kernel="gaussian", output="density")
+        plan = where.kde
+        surface = plan.surface(plan.spread(where.kde_base[rows], where.kde_u[rows], where.kde_v[rows]), "density")
+        _grid, inside = terr.grid(KDE_CELL)
         return surface, inside
 
     return cached(("kde", snap.version, index.key, filters_key(f), terr.epsg), build)
@@ -389,14 +414,17 @@ def density_layer(snap, index, terr: Territory, f: Filters) -> Layer:
     peak = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
     # Below 2 % of the peak the surface is noise, and leaving it clear keeps the boundaries readable.
     shown = np.where(values >= 0.02 * peak, values, np.nan) if peak > 0 else values
+
+    def features():
+        rows, cols = np.nonzero(np.isfinite(shown))
+        return [Feature(geom, {"fila": int(r), "columna": int(c), "densidad_km2": round(float(v), 3)})
+                for geom, r, c, v in zip(_cell_boxes(surface.grid, rows, cols), rows, cols, shown[rows, cols])]
+
+    layer.make_features = features
     xs, ys = surface.grid.centres()
-    for r, c in zip(*np.nonzero(np.isfinite(shown))):
-        layer.features.append(Feature(_cell_box(surface.grid, r, c), {
-            "fila": int(r), "columna": int(c), "densidad_km2": round(float(shown[r, c]), 3)}))
-    z = np.round(shown, 2)
     layer.traces.append(dict(
         type="heatmap", x=np.round(xs[0], 1).tolist(), y=np.round(ys[:, 0], 1).tolist(),
-        z=[[None if not np.isfinite(v) else float(v) for v in row] for row in z],
+        z=_none_where_nan(np.round(shown, 2)),
         colorscale=KDE_SCALE, opacity=0.75, zsmooth="best", hoverongaps=False, showscale=True,
         hovertemplate=_("Densidad") + ": %{z:,.1f} " + _("eventos por km²") + "<extra></extra>",
         colorbar=dict(title=dict(text=_("Eventos por km²"), side="right"), thickness=12, x=1.09, len=0.8,
@@ -408,14 +436,12 @@ def density_layer(snap, index, terr: Territory, f: Filters) -> Layer:
 def hotspot_result(snap, index, terr: Territory, f: Filters):
     """:func:`observatorio.analysis.gistar.gi_star` on the cells inside the territory, or None."""
     def build():
-        x, y = _located(snap, index, f, terr)
-        if x.size == 0:
-            return None
+        where = placed(snap, terr)
         grid, inside = terr.grid(GI_CELL)
-        counts = grid.counts(x, y)
-        if inside.sum() < 2:
+        counts = _cell_counts(snap, index, f, where.gi, grid.size)
+        if counts.sum() == 0 or inside.sum() < 2:
             return None
-        return gi_star(counts, GI_CELL, GI_DISTANCE, mask=inside, grid=grid)
+        return gi_star(counts.reshape(grid.shape).astype(float), GI_CELL, GI_DISTANCE, mask=inside, grid=grid)
 
     return cached(("gi", snap.version, index.key, filters_key(f), terr.epsg), build)
 
@@ -429,22 +455,31 @@ def hotspot_layer(snap, index, terr: Territory, f: Filters) -> Layer:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
     bins = result.bins(fdr=True)
-    for value in (3, 2, 1, -1, -2, -3):
+    labels = {value: _(GiBin(value).label_es) for value in (3, 2, 1, -1, -2, -3)}
+    for value, label in labels.items():
         rows, cols = np.nonzero(bins == value)
         if rows.size == 0:
             continue
-        label = _(GiBin(value).label_es)
-        for r, c in zip(rows, cols):
-            layer.features.append(Feature(_cell_box(result.grid, r, c), {
-                "fila": int(r), "columna": int(c), "eventos": int(result.values[r, c]), "z": round(float(result.z[r, c]), 3),
-                "p": float(result.p_value[r, c]), "gi_bin": int(value), "clase": label}))
         x, y = _cells_xy(result.grid, rows, cols)
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor=GI_COLOURS[value],
                                  line=dict(width=0), opacity=0.85, hoveron="fills", hoverinfo="text",
                                  text=f"{label}<br>{_fmt(rows.size)} {_('celdas')}", name=label,
                                  legendgroup="gi", showlegend=True, meta=_meta(layer.key)))
-    if not layer.features:
+    if not layer.traces:
         layer.empty_reason = _("Ninguna celda es significativa con corrección FDR.")
+
+    def features():
+        out = []
+        for value, label in labels.items():
+            rows, cols = np.nonzero(bins == value)
+            for geom, r, c in zip(_cell_boxes(result.grid, rows, cols), rows, cols):
+                out.append(Feature(geom, {
+                    "fila": int(r), "columna": int(c), "eventos": int(result.values[r, c]),
+                    "z": round(float(result.z[r, c]), 3), "p": float(result.p_value[r, c]), "gi_bin": int(value),
+                    "clase": label}))
+        return out
+
+    layer.make_features = features
     return layer
 
 
@@ -471,7 +506,9 @@ def emerging_result(snap, index, terr: Territory, f: Filters):
         grid, inside = terr.grid(EMERGING_CELL)
         if inside.sum() < 2:
             return None
-        cube = np.stack([grid.counts(*_located(snap, index, f, terr, start, end)) for start, end in quarters])
+        where = placed(snap, terr)
+        cube = np.stack([_cell_counts(snap, index, f, where.emerging, grid.size, start, end).reshape(grid.shape)
+                         for start, end in quarters]).astype(float)
         if cube.sum() == 0:
             return None
         result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True)
@@ -493,27 +530,34 @@ def emerging_layer(snap, index, terr: Territory, f: Filters) -> Layer:
         layer.empty_reason = _("No hay eventos con ubicación en esos trimestres.")
         return layer
     result, grid, _quarters = built
-    for cls in EmergingClass:
-        if cls is EmergingClass.NO_PATTERN:
-            continue
-        hits = np.vectorize(lambda c, cls=cls: c is cls, otypes=[bool])(result.classes)
-        rows, cols = np.nonzero(hits)
+    shown = [(code, cls, _(cls.label_es)) for code, cls in enumerate(EMERGING_CLASSES)
+             if cls is not EmergingClass.NO_PATTERN]
+    for code, cls, label in shown:
+        rows, cols = np.nonzero(result.codes == code)
         if rows.size == 0:
             continue
-        label = _(cls.label_es)
-        for r, c in zip(rows, cols):
-            layer.features.append(Feature(_cell_box(grid, r, c), {
-                "fila": int(r), "columna": int(c), "patron": cls.value, "clase": label,
-                "periodos_calientes": int(result.hot[:, r, c].sum()), "periodos_frios": int(result.cold[:, r, c].sum()),
-                "tendencia_z": round(float(result.trend_z[r, c]), 3)}))
         x, y = _cells_xy(grid, rows, cols)
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself",
                                  fillcolor=EMERGING_COLOURS[cls.value], line=dict(color="#ffffff", width=0.5),
                                  opacity=0.9, hoveron="fills", hoverinfo="text",
                                  text=f"{label}<br>{_fmt(rows.size)} {_('celdas')}", name=label,
                                  legendgroup="emerging", showlegend=True, meta=_meta(layer.key)))
-    if not layer.features:
+    if not layer.traces:
         layer.empty_reason = _("Ninguna celda muestra un patrón emergente.")
+
+    def features():
+        out = []
+        for code, cls, label in shown:
+            rows, cols = np.nonzero(result.codes == code)
+            for geom, r, c in zip(_cell_boxes(grid, rows, cols), rows, cols):
+                out.append(Feature(geom, {
+                    "fila": int(r), "columna": int(c), "patron": cls.value, "clase": label,
+                    "periodos_calientes": int(result.hot[:, r, c].sum()),
+                    "periodos_frios": int(result.cold[:, r, c].sum()),
+                    "tendencia_z": round(float(result.trend_z[r, c]), 3)}))
+        return out
+
+    layer.make_features = features
     return layer
 
 
@@ -570,8 +614,9 @@ def points_layer(snap, index, terr: Territory, f: Filters, scope: tuple) -> Laye
     from observatorio.records.models import Category, Source
 
     layer = Layer("eventos", _("Eventos"))
-    x, y = projected(snap, terr.epsg)
-    idx = _chosen(snap, index, f, x)
+    where = placed(snap, terr)
+    window, mask = engine.select(snap, f, index)
+    idx = placement.chosen_rows(where.cluster, window, mask)
     if scope:
         idx = idx[np.isin(snap.source[idx], np.asarray(scope, dtype=snap.source.dtype))]
     if idx.size == 0:
@@ -580,33 +625,34 @@ def points_layer(snap, index, terr: Territory, f: Filters, scope: tuple) -> Laye
     if idx.size <= POINT_LIMIT:
         sources = dict(Source.objects.values_list("id", "code"))
         categories = dict(Category.objects.values_list("id", "name"))
-        texts = []
-        for i in idx:
-            day = from_day_number(snap.day[i]).strftime("%d-%m-%Y")
-            cat = categories.get(int(snap.category[i]), _("sin categoría"))
-            src = sources.get(int(snap.source[i]), "")
-            texts.append(f"{day} · {cat} · {src}")
-            layer.features.append(Feature(shapely.Point(x[i], y[i]), {
-                "evento_id": int(snap.id[i]), "fecha": from_day_number(snap.day[i]).isoformat(), "fuente": src,
-                "categoria": cat}))
+        x, y, _epsg = to_metres(snap.lon[idx], snap.lat[idx], terr.epsg)
+        days = {int(d): from_day_number(d) for d in np.unique(snap.day[idx])}
+        rows = [(days[int(d)], categories.get(int(c), _("sin categoría")), sources.get(int(s_), ""))
+                for d, c, s_ in zip(snap.day[idx], snap.category[idx], snap.source[idx])]
+        texts = [f"{day.strftime('%d-%m-%Y')} · {cat} · {src}" for day, cat, src in rows]
+        ids = snap.id[idx].tolist()
+        layer.make_features = lambda: [
+            Feature(point, {"evento_id": i, "fecha": day.isoformat(), "fuente": src, "categoria": cat})
+            for point, i, (day, cat, src) in zip(shapely.points(x, y), ids, rows)]
         layer.note = _("%(n)s eventos.") % {"n": _fmt(idx.size)}
-        layer.traces.append(dict(type="scatter", x=np.round(x[idx], 1).tolist(), y=np.round(y[idx], 1).tolist(),
+        layer.traces.append(dict(type="scatter", x=np.round(x, 1).tolist(), y=np.round(y, 1).tolist(),
                                  mode="markers", marker=dict(size=5, color="#1d4e6f", opacity=0.7),
                                  text=texts, hovertemplate="%{text}<extra></extra>", name=layer.title,
                                  showlegend=False, meta=_meta(layer.key)))
         return layer
-    grid = Grid.covering(x[idx], y[idx], cell=CLUSTER_CELL, epsg=terr.epsg)
-    row, col = grid.cell_index(x[idx], y[idx])
-    flat = row * grid.ncols + col
+    grid = where.cluster_grid
+    flat = where.cluster[idx]
     counts = np.bincount(flat, minlength=grid.size)
-    sx = np.bincount(flat, weights=x[idx], minlength=grid.size)
-    sy = np.bincount(flat, weights=y[idx], minlength=grid.size)
     cells = np.flatnonzero(counts)
-    cx, cy = sx[cells] / counts[cells], sy[cells] / counts[cells]
     n = counts[cells]
-    for k, cell in enumerate(cells):
-        layer.features.append(Feature(shapely.Point(cx[k], cy[k]), {
-            "fila": int(cell // grid.ncols), "columna": int(cell % grid.ncols), "eventos": int(n[k])}))
+    # Each cluster sits at the mean position of its events (taken in degrees: over 250 m the difference from
+    # the mean in metres is far below a pixel), so only the clusters are projected.
+    lon = np.bincount(flat, weights=snap.lon[idx], minlength=grid.size)[cells] / n
+    lat = np.bincount(flat, weights=snap.lat[idx], minlength=grid.size)[cells] / n
+    cx, cy, _epsg = to_metres(lon, lat, terr.epsg)
+    layer.make_features = lambda: [
+        Feature(point, {"fila": int(cell // grid.ncols), "columna": int(cell % grid.ncols), "eventos": int(k)})
+        for point, cell, k in zip(shapely.points(cx, cy), cells, n)]
     layer.note = _("%(n)s eventos agrupados en celdas de %(cell)s m.") % {"n": _fmt(idx.size),
                                                                           "cell": int(CLUSTER_CELL)}
     size = 6 + 22 * np.sqrt(n / n.max())

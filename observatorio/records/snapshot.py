@@ -84,8 +84,11 @@ class EventSnapshot:
 
     def window(self, first_day: int, last_day: int) -> slice:
         """The rows whose day lies in [first_day, last_day] (rows are ordered by day)."""
-        lo = int(np.searchsorted(self.day, first_day, side="left"))
-        hi = int(np.searchsorted(self.day, last_day, side="right"))
+        # The bounds as the column's own type: a Python int makes NumPy cast all of ``day`` to int64 first
+        # (~6 ms at 5M events, every call), a same-typed scalar is a plain binary search (~2 µs).
+        low, high = np.clip([first_day, last_day], *_DAY_RANGE).astype(self.day.dtype)
+        lo = int(self.day.searchsorted(low, side="left"))
+        hi = int(self.day.searchsorted(high, side="right"))
         return slice(lo, max(lo, hi))
 
     @property
@@ -94,6 +97,7 @@ class EventSnapshot:
                    ("id", "source", "category", "day", "minute", "lon", "lat", "area", "outside"))
 
 
+_DAY_RANGE = (np.iinfo(np.int32).min, np.iinfo(np.int32).max)
 _COLUMNS = ("id", "source", "category", "day", "minute", "lon", "lat", "area", "outside")
 _ROW = np.dtype([("id", np.int64), ("source", np.int32), ("category", np.int32), ("day", np.int32),
                  ("minute", np.int16), ("lon", np.float64), ("lat", np.float64), ("area", np.int32),

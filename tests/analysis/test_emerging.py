@@ -213,3 +213,72 @@ def test_empty_period_is_not_significant():
 def test_bad_input_raises_value_error(kwargs, match):
     with pytest.raises(ValueError, match=match):
         emerging_hotspots(cell=100, distance=150, **kwargs)
+
+
+def _oracle(z, hot, cold, trend_alpha=0.05):
+    """The class rules of the module docstring written plainly for one cell: the check of classify_cells."""
+    from observatorio.analysis.trend import mann_kendall
+
+    n = len(z)
+
+    def side(zz, same, opposite, names):
+        if same.sum() / n >= 0.9:
+            t = mann_kendall(zz)
+            if t.p_value < trend_alpha and t.s > 0:
+                return names[0]
+            if t.p_value < trend_alpha and t.s < 0:
+                return names[1]
+            return names[2]
+        breaks = np.nonzero(~same[::-1])[0]
+        run = int(breaks[0]) if breaks.size else n
+        if not (same | opposite)[: n - run].any():
+            return names[3] if run == 1 else names[4]
+        return names[5] if opposite.any() else names[6]
+
+    hot_names = (E.INTENSIFYING_HOT, E.DIMINISHING_HOT, E.PERSISTENT_HOT, E.NEW_HOT, E.CONSECUTIVE_HOT,
+                 E.OSCILLATING_HOT, E.SPORADIC_HOT)
+    cold_names = (E.INTENSIFYING_COLD, E.DIMINISHING_COLD, E.PERSISTENT_COLD, E.NEW_COLD, E.CONSECUTIVE_COLD,
+                  E.OSCILLATING_COLD, E.SPORADIC_COLD)
+    if hot[-1]:
+        return side(z, hot, cold, hot_names)
+    if cold[-1]:
+        return side(-z, cold, hot, cold_names)
+    if hot.sum() / n >= 0.9:
+        return E.HISTORICAL_HOT
+    if cold.sum() / n >= 0.9:
+        return E.HISTORICAL_COLD
+    if hot.any() and not cold.any():
+        return E.SPORADIC_HOT
+    if cold.any() and not hot.any():
+        return E.SPORADIC_COLD
+    return E.NO_PATTERN
+
+
+def test_classify_cells_agrees_with_the_rules_cell_by_cell():
+    from observatorio.analysis.emerging import CLASSES, classify_cells
+    from observatorio.analysis.trend import mann_kendall_many
+
+    rng = np.random.default_rng(7)
+    seen = set()
+    for periods in (3, 4, 8, 10, 12):
+        k = 3000
+        state = np.stack([rng.choice(3, size=periods, p=rng.dirichlet([1, 1, 1])) for _ in range(k)], axis=1)
+        hot, cold = state == 1, state == 2
+        z = np.where(hot, rng.uniform(2, 6, hot.shape), np.where(cold, -rng.uniform(2, 6, hot.shape),
+                                                                   rng.normal(0, 1, hot.shape)))
+        z[:, ::4] = np.round(z[:, ::4])  # ties in the trend
+        trend = mann_kendall_many(z.T)
+        codes = classify_cells(hot, cold, trend.s, trend.p_value)
+        for j in range(k):
+            expected = _oracle(z[:, j], hot[:, j], cold[:, j])
+            assert CLASSES[codes[j]] is expected, (z[:, j], hot[:, j], cold[:, j])
+            seen.add(expected)
+    assert seen == set(E)  # every class was reached
+
+
+def test_codes_match_classes(planted):
+    from observatorio.analysis.emerging import CLASSES
+
+    inside = planted.mask
+    assert (planted.codes[~inside] == -1).all()
+    assert all(CLASSES[c] is k for c, k in zip(planted.codes[inside], planted.classes[inside]))

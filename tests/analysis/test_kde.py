@@ -140,3 +140,18 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(kde, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_plan_positions_then_spread_equals_binning_the_points():
+    from observatorio.analysis.kde import KdePlan
+
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(2000, 900, 5000), rng.normal(1500, 700, 5000)  # some fall off the grid
+    grid = Grid(x0=0.0, y0=0.0, cell=100.0, nrows=30, ncols=40, epsg=32719)
+    plan = KdePlan.make(grid, 200.0)
+    base, u, v = plan.positions(x, y)
+    on = base >= 0
+    assert 0 < on.sum() < x.size
+    np.testing.assert_array_equal(plan.spread(base[on], u[on], v[on]), plan.bin(x, y))
+    whole = kde(x, y, grid, bandwidth=200.0)
+    np.testing.assert_array_equal(plan.surface(plan.bin(x, y)).values, whole.values)
