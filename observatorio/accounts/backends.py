@@ -5,7 +5,8 @@ then checks the roles (``roles.allow``): two ORM queries, ~0.8 ms on SQLite and
 ~1.4 ms on PostgreSQL, most of it spent building the SQL, about as much as a
 dashboard answer. Here one hand-written query (``Manager.raw``, so Django's
 own type conversions apply) reads the user's row joined to their groups, and
-the roles are attached to the user for :func:`~observatorio.accounts.roles.user_roles`.
+the roles are attached to the user for :func:`~observatorio.accounts.roles.user_roles`;
+what was read is kept for a moment (:mod:`.signin_cache`).
 Logging in, the active check, the session hash and permissions are ModelBackend's.
 """
 
@@ -17,8 +18,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, connections, router
 
+from . import signin_cache
 from .roles import roles_of_groups
 
 
@@ -41,9 +43,14 @@ class RoleModelBackend(ModelBackend):
             pk = user_model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        rows = list(user_model._default_manager.raw(_user_with_groups_sql(connection.vendor), [pk]))
-        if not rows:
-            return None
-        user = rows[0]
-        user._obs_roles = roles_of_groups(r.obs_group_name for r in rows if r.obs_group_name is not None)
+        using = router.db_for_read(user_model)
+        user = signin_cache.user(using, pk)
+        if user is None:
+            rows = list(user_model._default_manager.db_manager(using).raw(
+                _user_with_groups_sql(connections[using].vendor), [pk]))
+            if not rows:
+                return None
+            user = rows[0]
+            user._obs_roles = roles_of_groups(r.obs_group_name for r in rows if r.obs_group_name is not None)
+            signin_cache.keep_user(using, pk, user)
         return user if self.user_can_authenticate(user) else None
