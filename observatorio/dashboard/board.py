@@ -149,20 +149,37 @@ def _layout(ctx: Context, **extra) -> dict:
 
 
 def _trend_json(t: engine.Trend) -> dict:
-    return {"step": t.step, "starts": [_fmt_date(d) for d in t.starts], "counts": t.counts.tolist()}
+    return {"step": t.step, "starts": [_fmt_date(d) for d in t.starts], "counts": t.counts.tolist(),
+            "days": t.days.tolist(), "partial": t.partial().tolist()}
 
 
 def _trend_rows(t: engine.Trend):
-    return ["desde", "eventos"], [[_fmt_date(d), int(c)] for d, c in zip(t.starts, t.counts)]
+    return ["desde", "eventos", "dias", "incompleto"], [
+        [_fmt_date(d), int(c), int(n), bool(p)] for d, c, n, p in zip(t.starts, t.counts, t.days, t.partial())]
 
 
 def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
+    x = [_fmt_date(d) for d in t.starts]
     trace = {"type": "scatter", "mode": "lines+markers" if len(t.starts) <= 60 else "lines",
-             "x": [_fmt_date(d) for d in t.starts], "y": t.counts.tolist(), "line": {"color": BAR, "width": 2},
-             "marker": {"size": 4}, "name": _("Eventos"),
+             "x": x, "y": t.counts.tolist(), "line": {"color": BAR, "width": 2},
+             "marker": {"size": 4}, "name": _("Eventos"), "showlegend": False,
              "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d}<extra></extra>"}
-    return {"data": [trace], "layout": _layout(ctx, xaxis={"type": "date", "tickformat": "%d-%m-%Y"},
-                                                 yaxis={"rangemode": "tozero", "tickformat": ",d"})}
+    data = [trace]
+    cut = np.flatnonzero(t.partial())
+    if cut.size:
+        # A week or month the window cuts short counts fewer events: marked, so it is not read as a fall.
+        data.append({"type": "scatter", "mode": "markers", "x": [x[i] for i in cut],
+                     "y": [int(t.counts[i]) for i in cut], "customdata": [int(t.days[i]) for i in cut],
+                     "marker": {"size": 10, "symbol": "circle-open", "color": BAR, "line": {"width": 2}},
+                     "name": _("Período incompleto"),
+                     "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d} (" + _("%(n)s días") % {"n": "%{customdata}"}
+                                      + ")<extra>" + _("Período incompleto") + "</extra>"})
+    layout = _layout(ctx, xaxis={"type": "date", "tickformat": "%d-%m-%Y"},
+                     yaxis={"rangemode": "tozero", "tickformat": ",d"})
+    if cut.size:
+        layout["showlegend"] = True
+        layout["legend"] = {"orientation": "h", "y": -0.2}
+    return {"data": data, "layout": layout}
 
 
 def _breakdown_json(b: engine.Breakdown) -> dict:

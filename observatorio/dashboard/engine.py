@@ -19,6 +19,7 @@ column instead of a set-membership test. Both paths give the same answers
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
@@ -222,6 +223,17 @@ class Trend:
     step: str  # "day" | "week" | "month"
     starts: list[dt.date]  # first day of each bin (the first and last bins may be cut by the window)
     counts: np.ndarray
+    days: np.ndarray  # days of the window in each bin: fewer than the bin's length in a cut first or last bin
+
+    def partial(self) -> np.ndarray:
+        """Bins the window cuts short (a week of less than 7 days, a month missing days): their count is lower."""
+        if self.step == "day":
+            return np.zeros(len(self.starts), dtype=bool)
+        if self.step == "week":
+            full = np.full(len(self.starts), 7)
+        else:
+            full = np.array([calendar.monthrange(d.year, d.month)[1] for d in self.starts])
+        return self.days < full
 
 
 def trend_step(days: int) -> str:
@@ -245,22 +257,26 @@ def trend(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> Trend:
         return np.rint(out).astype(np.int64) if weights is not None else out
 
     step = trend_step(f.days)
+    window_days = np.arange(first, last + 1)
     if step == "day":
         counts = binned(days - first, last - first + 1)
+        in_bin = np.ones(counts.size, dtype=np.int64)
         starts = [f.start + dt.timedelta(days=i) for i in range(counts.size)]
     elif step == "week":
         # 1970-01-01 was a Thursday: day + 3 counts from a Monday.
         week0 = (first + 3) // 7
         counts = binned((days + 3) // 7 - week0, (last + 3) // 7 - week0 + 1)
+        in_bin = np.bincount((window_days + 3) // 7 - week0, minlength=counts.size)
         starts = [max(f.start, from_day_number(7 * (week0 + i) - 3)) for i in range(counts.size)]
     else:
         month0 = f.start.year * 12 + f.start.month - 1
         # Month of each day of the window, looked up: converting millions of days to datetime64 is slower.
-        calendar = np.arange(first, last + 1).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
-        month_of = calendar + 1970 * 12 - month0
+        months = window_days.astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)
+        month_of = months + 1970 * 12 - month0
         counts = binned(month_of[days - first], int(month_of[-1]) + 1)
+        in_bin = np.bincount(month_of, minlength=counts.size)
         starts = [max(f.start, dt.date((month0 + i) // 12, (month0 + i) % 12 + 1, 1)) for i in range(counts.size)]
-    return Trend(step, starts, counts.astype(np.int64))
+    return Trend(step, starts, counts.astype(np.int64), in_bin.astype(np.int64))
 
 
 # --- categories -----------------------------------------------------------------------------------------------

@@ -287,6 +287,18 @@ def _chart_layout(spanish: bool, **extra) -> dict:
     return layout
 
 
+def _partial_month(first: dt.date, as_of: dt.date) -> dict:
+    """A shaded band and a note over the month of ``as_of`` when it is not over: its lower count is not a fall."""
+    following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    if as_of >= following - dt.timedelta(days=1):
+        return {}
+    note = _("Mes en curso: hasta el %(day)s") % {"day": as_of.strftime("%d-%m-%Y")}
+    return {"shapes": [dict(type="rect", xref="x", yref="paper", x0=first.isoformat(), x1=following.isoformat(),
+                            y0=0, y1=1, fillcolor="#e4e7eb", opacity=0.6, line=dict(width=0), layer="below")],
+            "annotations": [dict(xref="x", yref="paper", x=first.isoformat(), y=1, xanchor="right", yanchor="top",
+                                 text=note, showarrow=False, font=dict(size=11, color="#52606d"))]}
+
+
 # Okabe–Ito colours, one per group.
 GROUP_COLOURS = {"delitos": "#D55E00", "llamados": "#0072B2", "patrullaje": "#009E73", "vif": "#CC79A7"}
 
@@ -362,7 +374,8 @@ def _charts(data: dict, spanish: bool) -> dict:
                                      dash="solid" if key in ("delitos", "llamados") else "dot")))
     trend = {"data": traces, "layout": _chart_layout(spanish, xaxis=dict(gridcolor="#e4e7eb", tickformat="%m-%Y"),
                                                       yaxis=dict(gridcolor="#e4e7eb", rangemode="tozero",
-                                                                 title=dict(text=_("Registros por mes"))))}
+                                                                 title=dict(text=_("Registros por mes"))),
+                                                      **_partial_month(data["months"][-1], data["as_of"]))}
     charts = {"trend": trend}
     study = data["study"]
     if study.gap is not None and "crime" in study.gap.columns:

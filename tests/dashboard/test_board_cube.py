@@ -129,6 +129,8 @@ def test_every_engine_figure_equals_the_row_scan(monkeypatch, f):
     assert h1 == h2
     assert t1.step == t2.step and t1.starts == t2.starts
     np.testing.assert_array_equal(t1.counts, t2.counts)
+    np.testing.assert_array_equal(t1.days, t2.days)
+    assert int(t1.days.sum()) == f.days
     assert t1.counts.dtype == np.int64
     assert c1 == c2 and fam1 == fam2
     np.testing.assert_array_equal(hw1.matrix, hw2.matrix)

@@ -127,6 +127,15 @@ def test_trend_matches_resampled_dates(bob, query):
     assert sum(body["counts"]) == len(days)
     assert body["counts"] == [int(v) for v in binned.to_numpy()]
     assert body["starts"][0] == start.isoformat()
+    # Days of the window per bin, and which bins it cuts short, as pandas counts them.
+    in_window = pd.Series(1, index=pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D"))
+    per_bin = in_window.resample(freq, label="left", closed="left").sum()
+    assert body["days"] == [int(v) for v in per_bin.to_numpy()]
+    if step == "day":
+        assert not any(body["partial"])
+    else:
+        lengths = [7 if step == "week" else pd.Timestamp(d).days_in_month for d in per_bin.index]
+        assert body["partial"] == [int(n) < full for n, full in zip(per_bin.to_numpy(), lengths)]
     assert expected.sum() == len(days)
     expected_step = "day" if (end - start).days + 1 <= 92 else ("week" if (end - start).days + 1 <= 731 else "month")
     assert step == expected_step

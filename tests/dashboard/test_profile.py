@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 from django.urls import reverse
@@ -142,3 +144,18 @@ def test_profile_permissions(client, fast_hashing, personas, areas):
         client.logout()
     client.force_login(personas["bob"])
     assert client.get(reverse("area_profile", args=(999_999,))).status_code == 404
+
+
+@pytest.mark.parametrize("as_of, shaded", [
+    (dt.date(2026, 12, 3), True), (dt.date(2026, 12, 31), False), (dt.date(2026, 2, 27), True),
+    (dt.date(2026, 2, 28), False)], ids=["mid-december", "december-31", "feb-27", "feb-28"])
+def test_the_month_not_over_is_shaded_in_the_monthly_chart(as_of, shaded):
+    from observatorio.dashboard.profile import _partial_month
+
+    extra = _partial_month(as_of.replace(day=1), as_of)
+    assert bool(extra) is shaded
+    if shaded:
+        band = extra["shapes"][0]
+        assert band["x0"] == as_of.replace(day=1).isoformat()
+        assert band["x1"] == (as_of.replace(day=28) + dt.timedelta(days=4)).replace(day=1).isoformat()
+        assert as_of.strftime("%d-%m-%Y") in extra["annotations"][0]["text"]
