@@ -61,6 +61,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "observatorio.accounts.roles.roles_context",
+                "observatorio.dashboard.views.refresh_context",
             ],
         },
     },

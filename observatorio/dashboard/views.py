@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth import views as auth_views
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, EVENT_LEVEL_ROLES, allow, has_role, public
+
+from observatorio.records.snapshot import refresh_status
 
 from . import home_data
 from .maps import MapLabels, territory_figure
@@ -44,6 +47,24 @@ def home(request):
         "window_days": home_data.WINDOW_DAYS,
     }
     return render(request, "dashboard/home.html", context)
+
+
+@allow(*ALL_ROLES)
+def data_status(request):
+    """Whether new data are being loaded into this process's snapshot (the pages' banner polls this)."""
+    status = refresh_status()
+    if status is None:
+        return JsonResponse({"refreshing": False})
+    return JsonResponse({"refreshing": True, "percent": status.percent, "seconds": round(status.seconds, 1)})
+
+
+def refresh_context(request):
+    """Template context: the reload in progress, for the banner of every signed-in page (base.html)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    status = refresh_status()
+    return {"data_refresh": status} if status is not None else {}
 
 
 login = public(auth_views.LoginView.as_view())

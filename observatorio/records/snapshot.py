@@ -9,7 +9,9 @@ process and reloaded when :class:`DataVersion` says the events changed.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +20,8 @@ from django.db.models import F
 from django.dispatch import Signal
 
 from .models import DataVersion
+
+logger = logging.getLogger(__name__)
 
 EVENTS = "events"
 EPOCH = dt.date(1970, 1, 1)
@@ -141,7 +145,7 @@ def _generic_rows(rows) -> list[tuple]:
              -1 if r[7] is None else r[7], bool(r[8])) for r in rows]
 
 
-def _row_columns(sql: str | None) -> dict[str, np.ndarray]:
+def _row_columns(sql: str | None, progress: Refresh | None = None) -> dict[str, np.ndarray]:
     """Columns from rows fetched through the DB-API: ``sql`` returns plain numbers, or None for the generic query.
 
     About 3 µs per event on SQLite, most of it the sqlite3 module building a Python tuple per row. Having
@@ -158,6 +162,8 @@ def _row_columns(sql: str | None) -> dict[str, np.ndarray]:
             if not rows:
                 break
             chunks.append(np.array(rows if sql else _generic_rows(rows), dtype=_ROW))
+            if progress is not None:
+                progress.read += len(rows)
     table = np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
     return {name: table[name] for name in _COLUMNS}
 
@@ -194,7 +200,7 @@ _PG_SQL = (
 )
 
 
-def _postgresql_columns() -> dict[str, np.ndarray]:
+def _postgresql_columns(progress: Refresh | None = None) -> dict[str, np.ndarray]:
     parts: dict[str, list[np.ndarray]] = {name: [] for name, _, _ in _PG_COLUMNS}
     # A server-side cursor fetched one row (one range) at a time keeps one chunk in memory. Inside a
     # transaction it streams; outside one (autocommit) it would be a WITH HOLD cursor, stored whole on the
@@ -203,6 +209,8 @@ def _postgresql_columns() -> dict[str, np.ndarray]:
         # psycopg's own cursor: binary results, so bytea arrives as bytes (text would be hex, twice the size).
         cursor.cursor.execute(_PG_SQL, {"step": _PG_IDS_PER_CHUNK}, binary=True)
         while (row := cursor.fetchone()) is not None:
+            if progress is not None:
+                progress.read += int(row[0])
             for (name, _, wire), data in zip(_PG_COLUMNS, row[1:]):
                 values = np.frombuffer(data, dtype=wire)
                 if name == "minute":
@@ -218,18 +226,18 @@ def _postgresql_columns() -> dict[str, np.ndarray]:
 
 _LOADERS = {
     "postgresql": _postgresql_columns,
-    "sqlite": lambda: _row_columns(_SQLITE_SQL),
+    "sqlite": lambda progress=None: _row_columns(_SQLITE_SQL, progress),
 }
 
 
-def load_snapshot() -> EventSnapshot:
+def load_snapshot(progress: Refresh | None = None) -> EventSnapshot:
     """Read every event into arrays ordered by day, then id (seconds per million events: docs/performance.md).
 
     The day order lets a date window be a contiguous slice (``EventSnapshot.window``), found by
-    binary search instead of a comparison over every event.
+    binary search instead of a comparison over every event. ``progress.read`` counts the events read.
     """
     version = current_version()
-    columns = _LOADERS.get(connection.vendor, lambda: _row_columns(None))()
+    columns = _LOADERS.get(connection.vendor, lambda progress=None: _row_columns(None, progress))(progress)
     ids = columns["id"]
     if ids.size > 1 and not (ids[1:] > ids[:-1]).all():
         # Rows may come out of id order (a range's rows follow the server's scan); the order must not depend on it.
@@ -250,11 +258,38 @@ def load_snapshot() -> EventSnapshot:
 _lock = threading.Lock()
 _cache: dict[str, EventSnapshot] = {}
 
+# A snapshot at least this large is reloaded in a background thread while requests keep the one they have
+# (13-19 s at 5M events); a smaller one reloads within the request (about a second per million events or less).
+BACKGROUND_FROM = 500_000
+
+
+@dataclass
+class Refresh:
+    """A reload running in the background: what the pages show while they wait for it."""
+
+    started: float  # time.monotonic()
+    expected: int  # events expected (the size of the snapshot it replaces)
+    read: int = 0  # events read so far
+
+    @property
+    def percent(self) -> int:
+        return min(99, int(100 * self.read / self.expected)) if self.expected else 0
+
+    @property
+    def seconds(self) -> float:
+        return time.monotonic() - self.started
+
+
+_refreshing: dict[str, Refresh] = {}
+
 
 def get_snapshot(version: int | None = None) -> EventSnapshot:
     """The cached snapshot, reloaded when the data version moved (one tiny query per call).
 
-    ``version``: the events' version already read by the caller (see :func:`version_sql`).
+    ``version``: the events' version already read by the caller (see :func:`version_sql`). A large snapshot
+    (:data:`BACKGROUND_FROM` events or more) is reloaded in a background thread and the one held is returned
+    meanwhile (:func:`refresh_status` says so); inside a transaction the reload is always immediate, since
+    another thread would not see the transaction's rows.
     """
     if version is None:
         version = current_version()
@@ -262,12 +297,57 @@ def get_snapshot(version: int | None = None) -> EventSnapshot:
     snap = _cache.get(key)
     if snap is not None and snap.version == version:
         return snap
+    if snap is not None and snap.size >= BACKGROUND_FROM and not connection.in_atomic_block:
+        refresh_in_background()
+        return snap
     with _lock:
         snap = _cache.get(key)
         if snap is None or snap.version != version:
             snap = load_snapshot()
             _cache[key] = snap
     return snap
+
+
+def refresh_in_background() -> Refresh | None:
+    """Start reloading this database's snapshot in a thread, unless one is running; None if one was."""
+    key = connection.settings_dict["NAME"]
+    with _lock:
+        if key in _refreshing:
+            return None
+        held = _cache.get(key)
+        status = _refreshing[key] = Refresh(time.monotonic(), held.size if held is not None else 0)
+    threading.Thread(target=_refresh, args=(key, status), name=f"snapshot-{key}", daemon=True).start()
+    return status
+
+
+def _refresh(key: str, status: Refresh) -> None:
+    try:
+        snap = load_snapshot(status)
+        with _lock:
+            held = _cache.get(key)
+            if held is None or held.version <= snap.version:
+                _cache[key] = snap
+    except Exception:  # the requests go on with the snapshot they have; the next one tries again
+        logger.exception("reloading the event snapshot of %s failed", key)
+    finally:
+        with _lock:
+            _refreshing.pop(key, None)
+        connection.close()  # this thread's own connection
+
+
+def refresh_status() -> Refresh | None:
+    """The background reload of this database's snapshot, if one is running."""
+    return _refreshing.get(connection.settings_dict["NAME"])
+
+
+def warm_after_commit(sender=None, name: str = EVENTS, **_kwargs) -> None:
+    """After data committed in this process, reload a large snapshot at once instead of at the next request."""
+    held = _cache.get(connection.settings_dict["NAME"])
+    if name == EVENTS and held is not None and held.size >= BACKGROUND_FROM and not connection.in_atomic_block:
+        refresh_in_background()
+
+
+data_changed.connect(warm_after_commit, dispatch_uid="snapshot_warm_after_commit")
 
 
 def clear_cache() -> None:
