@@ -225,3 +225,15 @@ def test_rows_out_of_id_order_still_give_day_then_id(source, monkeypatch):
     fast = snapshot.load_snapshot()
     _assert_same_snapshot(fast, _generic(monkeypatch))
     assert np.lexsort((fast.id, fast.day)).tolist() == list(range(400))
+
+
+@pytest.mark.parametrize("expected", [0, 2, 5, 40], ids=["none", "fewer", "exact", "more"])
+def test_columns_grow_or_are_cut_when_the_count_was_off(expected):
+    # The count read before the rows is a hint: an import committing in between must not lose or pad rows.
+    columns = snapshot._Columns(expected)
+    rows = np.arange(5)
+    for lo, hi in ((0, 2), (2, 3), (3, 5)):
+        columns.add({name: rows[lo:hi] for name in snapshot._COLUMNS})
+    out = columns.finish()
+    assert out["id"].tolist() == [0, 1, 2, 3, 4] and out["day"].dtype == np.int32
+    assert all(out[name].size == 5 for name in snapshot._COLUMNS)
