@@ -1,0 +1,47 @@
+"""While new data load in the background, the page's banner follows the load and offers to reload when done."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
+
+pytestmark = pytest.mark.browser
+
+
+def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_hashing, transactional_db):  # noqa: F811
+    from django.db import connection
+
+    from observatorio.accounts.roles import Role
+    from observatorio.accounts.setup import create_user
+    from observatorio.records import snapshot
+
+    create_user("ana", "ana-pass-123", Role.AUTHORITY)
+    key = connection.settings_dict["NAME"]
+    status = snapshot.Refresh(time.monotonic(), expected=1000, read=100)
+    snapshot._refreshing[key] = status  # a reload in progress, as snapshot.refresh_in_background leaves it
+    try:
+        page.goto(live_server.url + "/fuentes/")
+        page.fill("#id_username", "ana")
+        page.fill("#id_password", "ana-pass-123")
+        page.click("form.form button[type=submit]")
+        banner = page.locator(".refresh-banner[role=status]")
+        banner.wait_for(timeout=15_000)
+        assert page.locator(".refresh-banner [data-percent]").inner_text() == "10"
+        status.read = 640
+        page.wait_for_function("document.querySelector('.refresh-banner [data-percent]').textContent === '64'",
+                               timeout=10_000)
+        assert page.eval_on_selector(".refresh-banner progress", "p => p.value") == 64
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "data-refresh-banner-es.png"))
+    finally:
+        snapshot._refreshing.pop(key, None)  # the load ends
+    page.wait_for_selector(".refresh-banner a", timeout=10_000)
+    assert "Los datos nuevos ya están cargados." in banner.inner_text()
+    assert page.eval_on_selector(".refresh-banner progress", "p => p.value") == 100
+    page.click(".refresh-banner a")
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".refresh-banner").count() == 0
+    assert page.problems == []
