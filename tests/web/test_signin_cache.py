@@ -30,7 +30,8 @@ def _auth_queries(client, url) -> tuple[int, list[str]]:
                     if "django_session" in q["sql"] or "auth_user" in q["sql"]]
 
 
-def test_a_second_request_reads_neither_session_nor_user(transactional_db, client, personas):
+def test_a_second_request_reads_neither_session_nor_user(transactional_db, client, personas, monkeypatch):
+    monkeypatch.setattr(signin_cache, "CHECK_SECONDS", 60.0)  # a slow machine must not outlast the window
     client.force_login(personas["bob"])
     status, first = _auth_queries(client, reverse("quality"))
     assert status == 200 and len(first) == 2
@@ -77,6 +78,7 @@ def test_a_user_deactivated_here_is_signed_out_at_once(transactional_db, client,
 def test_a_session_ended_elsewhere_counts_within_the_window(transactional_db, client, personas, monkeypatch):
     from django.contrib.sessions.models import Session
 
+    monkeypatch.setattr(signin_cache, "CHECK_SECONDS", 60.0)
     client.force_login(personas["bob"])
     assert client.get(reverse("quality")).status_code == 200
     # Another process deletes the row: no signal reaches this one.
