@@ -22,6 +22,7 @@ Parameters of the statistics are fixed here and shown on the page:
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -173,6 +174,8 @@ def cached(key: tuple, build):
 
 def clear_cache() -> None:
     _lru.clear()
+    with _placed_lock:
+        _placed.clear()
 
 
 def filters_key(f: Filters) -> tuple:
@@ -212,19 +215,39 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
     return Territory(epsg, shapes, outline, study, ids)
 
 
-def placed(snap: EventSnapshot, terr: Territory) -> placement.Placement:
-    """Every event's cells on the map's grids (:mod:`.placement`), once per snapshot version and territory."""
-    def build():
-        gi_grid, _inside = terr.grid(GI_CELL)
-        kde_grid, _inside = terr.grid(KDE_CELL)
-        emerging_grid, _inside = terr.grid(EMERGING_CELL)
-        minx, miny, maxx, maxy = terr.outline.bounds
-        cluster_grid = Grid.covering([minx, maxx], [miny, maxy], cell=CLUSTER_CELL, epsg=terr.epsg,
-                                     margin=CLUSTER_MARGIN)
-        return placement.place(snap, terr.epsg, gi_grid, KdePlan.make(kde_grid, KDE_BANDWIDTH, "gaussian"),
-                               emerging_grid, cluster_grid)
+_placed_lock = threading.Lock()
+_placed: dict = {}  # the one kept: {"key": (version, size, boundaries, epsg), "value": Placement}
 
-    return cached(("placed", snap.version, snap.size, terr.boundaries, terr.epsg), build)
+
+def placed(snap: EventSnapshot, terr: Territory) -> placement.Placement:
+    """Every event's cells on the map's grids (:mod:`.placement`), once per snapshot version and territory.
+
+    Only the latest is kept (114 MB at 5M events; the layer LRU would have held one per data version seen).
+    A request still on an older snapshot, while a newer one has replaced it, gets its cells without keeping
+    them, rather than evicting the newer ones.
+    """
+    key = (snap.version, snap.size, terr.boundaries, terr.epsg)
+    held = _placed
+    if held.get("key") == key:
+        return held["value"]
+    with _placed_lock:
+        if _placed.get("key") == key:
+            return _placed["value"]
+        value = _place(snap, terr)
+        if "key" not in _placed or _placed["key"][0] <= snap.version:
+            _placed.clear()
+            _placed.update(key=key, value=value)
+        return value
+
+
+def _place(snap: EventSnapshot, terr: Territory) -> placement.Placement:
+    gi_grid, _inside = terr.grid(GI_CELL)
+    kde_grid, _inside = terr.grid(KDE_CELL)
+    emerging_grid, _inside = terr.grid(EMERGING_CELL)
+    minx, miny, maxx, maxy = terr.outline.bounds
+    cluster_grid = Grid.covering([minx, maxx], [miny, maxy], cell=CLUSTER_CELL, epsg=terr.epsg, margin=CLUSTER_MARGIN)
+    return placement.place(snap, terr.epsg, gi_grid, KdePlan.make(kde_grid, KDE_BANDWIDTH, "gaussian"),
+                           emerging_grid, cluster_grid)
 
 
 def to_wgs84(geom, epsg: int):

@@ -226,3 +226,18 @@ def test_placement_in_small_chunks_is_the_same(ctx, monkeypatch):
     located = np.isfinite(snap.lon)
     assert ((whole.cluster >= 0) == located).all()  # every located event is on the cluster grid
     assert (whole.gi[snap.outside] == placement.OFF).all()
+
+
+def test_only_the_latest_placement_is_kept(ctx):
+    import dataclasses
+
+    snap, index, f, terr = ctx
+    first = layers.placed(snap, terr)
+    assert layers.placed(snap, terr) is first
+    newer = dataclasses.replace(snap, version=snap.version + 1)
+    second = layers.placed(newer, terr)
+    assert second is not first and layers.placed(newer, terr) is second
+    # A request still holding the older snapshot gets cells without evicting the newer ones.
+    again = layers.placed(snap, terr)
+    assert again is not first and layers.placed(newer, terr) is second
+    assert not any(key[0] == "placed" for key in layers._lru._items)  # not in the layer LRU, one per version
