@@ -174,8 +174,9 @@ def cached(key: tuple, build):
 
 def clear_cache() -> None:
     _lru.clear()
+    global _placed
     with _placed_lock:
-        _placed.clear()
+        _placed = None
 
 
 def filters_key(f: Filters) -> tuple:
@@ -216,7 +217,7 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
 
 
 _placed_lock = threading.Lock()
-_placed: dict = {}  # the one kept: {"key": (version, size, boundaries, epsg), "value": Placement}
+_placed: tuple | None = None  # the one kept: ((version, size, boundaries, epsg), Placement), swapped whole
 
 
 def placed(snap: EventSnapshot, terr: Territory) -> placement.Placement:
@@ -226,17 +227,18 @@ def placed(snap: EventSnapshot, terr: Territory) -> placement.Placement:
     A request still on an older snapshot, while a newer one has replaced it, gets its cells without keeping
     them, rather than evicting the newer ones.
     """
+    global _placed
     key = (snap.version, snap.size, terr.boundaries, terr.epsg)
     held = _placed
-    if held.get("key") == key:
-        return held["value"]
+    if held is not None and held[0] == key:
+        return held[1]
     with _placed_lock:
-        if _placed.get("key") == key:
-            return _placed["value"]
+        held = _placed
+        if held is not None and held[0] == key:
+            return held[1]
         value = _place(snap, terr)
-        if "key" not in _placed or _placed["key"][0] <= snap.version:
-            _placed.clear()
-            _placed.update(key=key, value=value)
+        if held is None or held[0][0] <= snap.version:
+            _placed = (key, value)
         return value
 
 
