@@ -40,6 +40,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: turns "the first snapshot is still loading" into a progress page or a 503 for data.
+    "observatorio.dashboard.loading.SnapshotLoadingMiddleware",
 ]
 
 ROOT_URLCONF = "observatorio.urls"

@@ -10,7 +10,6 @@ application either way.
 from __future__ import annotations
 
 import logging
-import threading
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +33,8 @@ def handle(args):
         raise ValueError(f"--threads {args.threads} must be between 1 and 256")
     print(f"Observatorio en http://{args.host}:{args.port}/ (Ctrl+C para detener)", flush=True)
     # The events' snapshot is read while the server starts, not by the first person who opens a dashboard
-    # (13-19 s at 5M events); requests that come before it is ready wait for the same load.
-    threading.Thread(target=warm_snapshot, name="snapshot-warm-up", daemon=True).start()
+    # (13-19 s at 5M events); a page asked for before it is ready shows the load's progress.
+    warm_snapshot()
     if args.dev:
         from django.core.management import call_command
 
@@ -50,13 +49,14 @@ def handle(args):
 
 
 def warm_snapshot() -> None:
+    """Start reading the snapshot in a background thread (``records.snapshot.warm_up``)."""
     from django.db import connection
 
-    from observatorio.records.snapshot import get_snapshot
+    from observatorio.records.snapshot import warm_up
 
     try:
-        get_snapshot()
+        warm_up()
     except Exception:  # a missing table (not migrated) or a database down: the first request will say so
-        logger.exception("could not read the event snapshot at start")
+        logger.exception("could not start reading the event snapshot")
     finally:
-        connection.close()
+        connection.close()  # the server's threads open their own

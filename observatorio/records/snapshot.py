@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import connection, transaction
@@ -287,13 +287,19 @@ _cache: dict[str, EventSnapshot] = {}
 BACKGROUND_FROM = 500_000
 
 
+# How long a request with no snapshot at all waits for the first one loading in the background before it
+# is told to come back (SnapshotLoading): a small database is read within it, a large one shows progress.
+FIRST_LOAD_WAIT = 1.0
+
+
 @dataclass
 class Refresh:
     """A reload running in the background: what the pages show while they wait for it."""
 
     started: float  # time.monotonic()
-    expected: int  # events expected (the size of the snapshot it replaces)
+    expected: int  # events expected (the size of the snapshot it replaces, or a count)
     read: int = 0  # events read so far
+    done: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
 
     @property
     def percent(self) -> int:
@@ -321,9 +327,13 @@ def get_snapshot(version: int | None = None) -> EventSnapshot:
     snap = _cache.get(key)
     if snap is not None and snap.version == version:
         return snap
-    if snap is not None and snap.size >= BACKGROUND_FROM and not connection.in_atomic_block:
-        refresh_in_background()
-        return snap
+    if not connection.in_atomic_block:
+        if snap is not None and snap.size >= BACKGROUND_FROM:
+            refresh_in_background()
+            return snap
+        loading = _refreshing.get(key) if snap is None else None
+        if loading is not None and not loading.done.wait(FIRST_LOAD_WAIT):
+            raise SnapshotLoading(loading)
     with _lock:
         snap = _cache.get(key)
         if snap is None or snap.version != version:
@@ -332,14 +342,42 @@ def get_snapshot(version: int | None = None) -> EventSnapshot:
     return snap
 
 
-def refresh_in_background() -> Refresh | None:
-    """Start reloading this database's snapshot in a thread, unless one is running; None if one was."""
+class SnapshotLoading(Exception):
+    """No snapshot is held yet and the first one is still loading: the request is to be answered later.
+
+    Pages answer it with a progress page that reloads itself, data endpoints with 503 and ``Retry-After``
+    (``dashboard/loading.py``).
+    """
+
+    def __init__(self, status: Refresh):
+        super().__init__(f"the events are still loading ({status.percent} %)")
+        self.status = status
+
+
+def warm_up() -> Refresh | None:
+    """Read the snapshot in a background thread (a server starting), with a count of the events as the
+    progress's denominator; None when one is held or loading already."""
+    if _cache.get(connection.settings_dict["NAME"]) is not None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM records_event")
+        expected = int(cursor.fetchone()[0])
+    return refresh_in_background(expected)
+
+
+def refresh_in_background(expected: int | None = None) -> Refresh | None:
+    """Start reloading this database's snapshot in a thread, unless one is running; None if one was.
+
+    ``expected``: events to expect, for the progress (default: the size of the snapshot held).
+    """
     key = connection.settings_dict["NAME"]
     with _lock:
         if key in _refreshing:
             return None
         held = _cache.get(key)
-        status = _refreshing[key] = Refresh(time.monotonic(), held.size if held is not None else 0)
+        if expected is None:
+            expected = held.size if held is not None else 0
+        status = _refreshing[key] = Refresh(time.monotonic(), expected)
     threading.Thread(target=_refresh, args=(key, status), name=f"snapshot-{key}", daemon=True).start()
     return status
 
@@ -356,6 +394,7 @@ def _refresh(key: str, status: Refresh) -> None:
     finally:
         with _lock:
             _refreshing.pop(key, None)
+        status.done.set()
         connection.close()  # this thread's own connection
 
 

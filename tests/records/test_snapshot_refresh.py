@@ -134,3 +134,25 @@ def test_a_commit_here_starts_the_reload_at_once(source, gate, monkeypatch):
     _wait_for_refresh()
     assert snapshot._cache and next(iter(snapshot._cache.values())).size == 3
     assert snapshot.get_snapshot() is not first
+
+
+def test_without_a_snapshot_requests_are_told_to_come_back_while_the_first_one_loads(source, gate, monkeypatch):
+    monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 0.05)
+    _events(source, 3)
+    status = snapshot.warm_up()
+    assert status is not None and status.expected == 3  # counted first, for the progress
+    with pytest.raises(snapshot.SnapshotLoading) as loading:
+        snapshot.get_snapshot()
+    assert loading.value.status is status and "0 %" in str(loading.value)
+    assert snapshot.warm_up() is None  # one load at a time
+    gate.set()
+    _wait_for_refresh()
+    assert status.done.is_set() and snapshot.get_snapshot().size == 3
+    assert snapshot.warm_up() is None  # held already
+
+
+def test_a_quick_first_load_is_waited_for(source, monkeypatch):
+    monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 10.0)
+    _events(source, 2)
+    snapshot.warm_up()
+    assert snapshot.get_snapshot().size == 2  # within the wait: no SnapshotLoading

@@ -60,10 +60,12 @@ def test_anonymous_pages_show_no_banner(client, db, refreshing):
     assert "refresh-banner" not in client.get(reverse("login")).content.decode()
 
 
-def test_serve_warms_the_snapshot(transactional_db, monkeypatch):
+def test_serve_warms_the_snapshot(transactional_db):
     from observatorio.commands import serve
 
     snapshot.clear_cache()
-    serve.warm_snapshot()
+    serve.warm_snapshot()  # starts the load in a thread
+    status = next(iter(snapshot._refreshing.values()), None)
+    assert status is None or status.done.wait(10)
     assert snapshot._cache, "the snapshot was read at start"
     snapshot.clear_cache()

@@ -1,5 +1,6 @@
 // The banner shown while new data load into the server's snapshot: follows the progress and,
-// once done, offers to reload (the figures on the page are the previous data until then).
+// once done, offers to reload (the figures on the page are the previous data until then). On the page
+// shown while the first data load (data-auto-reload), it reloads by itself.
 (function () {
   "use strict";
   var banner = document.querySelector(".refresh-banner");
@@ -10,6 +11,12 @@
   var percent = banner.querySelector("[data-percent]");
   function done() {
     var text = banner.querySelector(".refresh-banner__text");
+    if (banner.hasAttribute("data-auto-reload")) {
+      // The page waiting for the first load opens itself once the data are there.
+      text.textContent = banner.dataset.done;
+      window.location.reload();
+      return;
+    }
     text.textContent = banner.dataset.done + " ";
     var link = document.createElement("a");
     link.href = window.location.href;
