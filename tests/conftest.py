@@ -67,3 +67,23 @@ def demo(django_db_setup, django_db_blocker):
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             _clear_caches()
+
+
+@pytest.fixture
+def snapshot_gate(monkeypatch):
+    """Holds every background snapshot load (not one in the test's own thread) until the test sets the event."""
+    import threading
+
+    from observatorio.records import snapshot
+
+    opened = threading.Event()
+    real = snapshot.load_snapshot
+
+    def held(progress=None):
+        if threading.current_thread() is not threading.main_thread():
+            assert opened.wait(30), "the test never let the snapshot load finish"
+        return real(progress)
+
+    monkeypatch.setattr(snapshot, "load_snapshot", held)
+    yield opened
+    opened.set()

@@ -50,9 +50,7 @@ def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_h
 
 
 def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server, fast_hashing, transactional_db,  # noqa: F811
-                                                               monkeypatch):
-    import threading
-
+                                                               snapshot_gate, monkeypatch):
     from observatorio.accounts.roles import Role
     from observatorio.accounts.setup import create_user
     from observatorio.records import snapshot
@@ -63,14 +61,7 @@ def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server,
     Event.objects.bulk_create([Event(source=source, occurred_on="2025-05-01") for _ in range(5)])
     snapshot.bump()
     snapshot.clear_cache()
-    opened = threading.Event()
-    real = snapshot.load_snapshot
-
-    def held(progress=None):
-        assert opened.wait(30)
-        return real(progress)
-
-    monkeypatch.setattr(snapshot, "load_snapshot", held)
+    opened = snapshot_gate
     monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 0.05)
     status = snapshot.warm_up()
     try:

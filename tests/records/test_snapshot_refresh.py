@@ -27,21 +27,6 @@ def source(transactional_db):
     return Source.objects.create(code="denuncias", name="Denuncias", kind="denuncia")
 
 
-@pytest.fixture
-def gate(monkeypatch):
-    """Holds the background load (not a load in the test's own thread) until the test opens the gate."""
-    opened = threading.Event()
-    real = snapshot.load_snapshot
-
-    def held(progress=None):
-        if threading.current_thread() is not threading.main_thread():
-            assert opened.wait(10), "the test never opened the gate"
-        return real(progress)
-
-    monkeypatch.setattr(snapshot, "load_snapshot", held)
-    return opened
-
-
 def _wait_for_refresh(seconds: float = 10.0) -> None:
     stop = time.monotonic() + seconds
     while snapshot._refreshing and time.monotonic() < stop:
@@ -54,7 +39,7 @@ def _events(source, n, day=dt.date(2025, 5, 1)):
     snapshot.bump()
 
 
-def test_large_snapshot_is_served_while_the_new_one_loads(source, gate, monkeypatch):
+def test_large_snapshot_is_served_while_the_new_one_loads(source, snapshot_gate, monkeypatch):
     monkeypatch.setattr(snapshot, "BACKGROUND_FROM", 3)
     _events(source, 3)
     first = snapshot.get_snapshot()
@@ -65,7 +50,7 @@ def test_large_snapshot_is_served_while_the_new_one_loads(source, gate, monkeypa
     status = snapshot.refresh_status()
     assert status is not None and status.expected == 3 and status.percent == 0
     assert snapshot.get_snapshot(version) is first and snapshot.refresh_status() is status  # one reload only
-    gate.set()
+    snapshot_gate.set()
     _wait_for_refresh()
     fresh = snapshot.get_snapshot(version)
     assert fresh.size == 5 and fresh.version == version
@@ -124,19 +109,19 @@ def test_a_failed_reload_keeps_the_held_snapshot_and_tries_again(source, monkeyp
     assert snapshot.get_snapshot().size == 3
 
 
-def test_a_commit_here_starts_the_reload_at_once(source, gate, monkeypatch):
+def test_a_commit_here_starts_the_reload_at_once(source, snapshot_gate, monkeypatch):
     monkeypatch.setattr(snapshot, "BACKGROUND_FROM", 2)
     _events(source, 2)
     first = snapshot.get_snapshot()
     _events(source, 1)  # bump() commits: data_changed reaches this process's snapshot
     assert snapshot.refresh_status() is not None
-    gate.set()
+    snapshot_gate.set()
     _wait_for_refresh()
     assert snapshot._cache and next(iter(snapshot._cache.values())).size == 3
     assert snapshot.get_snapshot() is not first
 
 
-def test_without_a_snapshot_requests_are_told_to_come_back_while_the_first_one_loads(source, gate, monkeypatch):
+def test_without_a_snapshot_requests_are_told_to_come_back_while_the_first_one_loads(source, snapshot_gate, monkeypatch):
     monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 0.05)
     _events(source, 3)
     status = snapshot.warm_up()
@@ -145,7 +130,7 @@ def test_without_a_snapshot_requests_are_told_to_come_back_while_the_first_one_l
         snapshot.get_snapshot()
     assert loading.value.status is status and "0 %" in str(loading.value)
     assert snapshot.warm_up() is None  # one load at a time
-    gate.set()
+    snapshot_gate.set()
     _wait_for_refresh()
     assert status.done.is_set() and snapshot.get_snapshot().size == 3
     assert snapshot.warm_up() is None  # held already

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.urls import reverse
 
@@ -11,7 +9,7 @@ from observatorio.records import snapshot
 
 
 @pytest.fixture
-def first_load(transactional_db, personas, monkeypatch):
+def first_load(transactional_db, personas, snapshot_gate, monkeypatch):
     """The first snapshot loading in the background, held until the test lets it finish."""
     from observatorio.records.models import Event, Source
 
@@ -19,14 +17,7 @@ def first_load(transactional_db, personas, monkeypatch):
     Event.objects.bulk_create([Event(source=source, occurred_on="2025-05-01") for _ in range(4)])
     snapshot.bump()
     snapshot.clear_cache()
-    opened = threading.Event()
-    real = snapshot.load_snapshot
-
-    def held(progress=None):
-        assert opened.wait(10)
-        return real(progress)
-
-    monkeypatch.setattr(snapshot, "load_snapshot", held)
+    opened = snapshot_gate
     monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 0.05)
     status = snapshot.warm_up()
     yield status, opened
