@@ -62,11 +62,24 @@ class Grid:
         row[off] = -1
         return row, col
 
+    def flat_index(self, x, y) -> np.ndarray:
+        """Flattened cell id of each point (``r * ncols + c``); -1 for points off the grid.
+
+        Examples
+        --------
+        >>> Grid(0.0, 0.0, 100.0, 2, 3, 32719).flat_index([50, 250, 999], [150, 50, 50]).tolist()
+        [3, 2, -1]
+        """
+        row, col = self.cell_index(x, y)
+        flat = row * self.ncols + col
+        flat[row < 0] = -1
+        return flat
+
     def counts(self, x, y, weights=None) -> np.ndarray:
         """Points (or summed weights) per cell as an ``(nrows, ncols)`` array."""
-        row, col = self.cell_index(x, y)
-        keep = row >= 0
-        flat = row[keep] * self.ncols + col[keep]
+        flat = self.flat_index(x, y)
+        keep = flat >= 0
+        flat = flat[keep]
         w = None if weights is None else np.asarray(weights, float)[keep]
         return np.bincount(flat, weights=w, minlength=self.size).reshape(self.shape).astype(float)
 

@@ -26,7 +26,7 @@ from observatorio.analysis.projection import to_metres
 from observatorio.records.snapshot import EventSnapshot
 
 CHUNK = 1_000_000  # events projected at a time: bounds the temporary arrays (~100 MB per million)
-OFF = -1  # no cell: unlocated, outside the comuna (analysis grids) or off the grid
+OFF = -1  # no cell: unlocated, outside the comuna (analysis grids) or off the grid (as Grid.flat_index says)
 
 
 @dataclass(frozen=True)
@@ -49,13 +49,6 @@ class Placement:
         return sum(getattr(self, f).nbytes for f in ("gi", "kde_base", "kde_u", "kde_v", "emerging", "cluster"))
 
 
-def _flat(grid: Grid, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    row, col = grid.cell_index(x, y)
-    flat = row * grid.ncols + col
-    flat[row < 0] = OFF
-    return flat
-
-
 def place(snap: EventSnapshot, epsg: int, gi_grid: Grid, kde: KdePlan, emerging_grid: Grid,
           cluster_grid: Grid) -> Placement:
     """Each event's cells on the three analysis grids (inside the comuna) and on the cluster grid (all located)."""
@@ -72,11 +65,11 @@ def place(snap: EventSnapshot, epsg: int, gi_grid: Grid, kde: KdePlan, emerging_
         if rows.size == 0:
             continue
         x, y, _epsg = to_metres(snap.lon[rows], snap.lat[rows], epsg)
-        cluster[rows] = _flat(cluster_grid, x, y)
+        cluster[rows] = cluster_grid.flat_index(x, y)
         inside = ~snap.outside[rows]
         rows, x, y = rows[inside], x[inside], y[inside]
-        gi[rows] = _flat(gi_grid, x, y)
-        emerging[rows] = _flat(emerging_grid, x, y)
+        gi[rows] = gi_grid.flat_index(x, y)
+        emerging[rows] = emerging_grid.flat_index(x, y)
         base, u, v = kde.positions(x, y)
         kde_base[rows] = base
         kde_u[rows] = u

@@ -153,9 +153,8 @@ def _row_columns(sql: str | None, progress: Refresh | None = None) -> dict[str, 
     numbers slowly too, and its REAL-to-text loses bits unless printed with '%!.20e' (~0.7 µs a value), so
     coordinates needed an integer encoding with an exactness check and a fallback (docs/performance.md).
     """
+    columns = _Columns(_count_events())
     with connection.chunked_cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM records_event")
-        columns = _Columns(int(cursor.fetchone()[0]))
         cursor.execute(sql or _GENERIC_SQL)
         # fetchmany: a server-side cursor where the backend has one, so the driver does not hold every row at once.
         while rows := cursor.fetchmany(_CHUNK):
@@ -164,6 +163,12 @@ def _row_columns(sql: str | None, progress: Refresh | None = None) -> dict[str, 
             if progress is not None:
                 progress.read += len(rows)
     return columns.finish()
+
+
+def _count_events() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM records_event")
+        return int(cursor.fetchone()[0])
 
 
 class _Columns:
@@ -230,9 +235,7 @@ def _postgresql_columns(progress: Refresh | None = None) -> dict[str, np.ndarray
     # transaction it streams; outside one (autocommit) it would be a WITH HOLD cursor, stored whole on the
     # server before the first fetch.
     with transaction.atomic(), connection.chunked_cursor() as cursor, connection.wrap_database_errors:
-        with connection.cursor() as plain:
-            plain.execute("SELECT COUNT(*) FROM records_event")
-            columns = _Columns(int(plain.fetchone()[0]))
+        columns = _Columns(_count_events())
         # psycopg's own cursor: binary results, so bytea arrives as bytes (text would be hex, twice the size).
         cursor.cursor.execute(_PG_SQL, {"step": _PG_IDS_PER_CHUNK}, binary=True)
         while (row := cursor.fetchone()) is not None:
@@ -359,10 +362,7 @@ def warm_up() -> Refresh | None:
     progress's denominator; None when one is held or loading already."""
     if _cache.get(connection.settings_dict["NAME"]) is not None:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT COUNT(*) FROM records_event")
-        expected = int(cursor.fetchone()[0])
-    return refresh_in_background(expected)
+    return refresh_in_background(_count_events())
 
 
 def refresh_in_background(expected: int | None = None) -> Refresh | None:
