@@ -306,28 +306,25 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
-    from observatorio.dashboard.board import as_of_date
+    from observatorio import state as data_state
+    from observatorio.dashboard.cube import cube_of
     from observatorio.dashboard.filters import parse_filters
     from observatorio.records.models import Category, Source
-    from observatorio.records.snapshot import get_snapshot
-    from observatorio.territory.index import get_index
-
-    from observatorio.dashboard.cube import cube_of
 
     rss_before, _ = _rss_mb()
     t0 = time.perf_counter()
-    snap = get_snapshot()
+    state = data_state.current()  # from the column files when an earlier run wrote them
     load_s = time.perf_counter() - t0
+    snap, index = state.events, state.index
     t0 = time.perf_counter()
-    cube = cube_of(snap)
+    cube = cube_of(state)
     cube_s = time.perf_counter() - t0
-    index = get_index()
-    from observatorio.dashboard.layers import placed, reference_day, territory
+    from observatorio.dashboard.layers import placed, territory
 
-    # The map's per-event grid cells, built once per snapshot and territory like the cube (the first map
-    # request after a data change pays it); timed here so that the layers' figures are per request.
+    # The map's per-event grid cells, built once per state like the cube (the first map request after a
+    # data change pays it); timed here so that the layers' figures are per request.
     t0 = time.perf_counter()
-    placement = placed(snap, territory(index, reference_day(snap)))
+    placement = placed(state, territory(state, state.as_of))
     place_s = time.perf_counter() - t0
     rng = np.random.default_rng(20261125)
     sources = sorted(Source.objects.filter(events__isnull=False).distinct().values_list("code", flat=True))
@@ -344,7 +341,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
 
     from observatorio.dashboard.board import DATASETS, build_context
     from observatorio.dashboard.engine import area_counts
-    from observatorio.dashboard.layers import area_figures, reference_day, territory
+    from observatorio.dashboard.layers import area_figures
 
     factory = RequestFactory()
     def timed_get(url: str, times: list, server: list) -> None:
@@ -370,7 +367,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
         times, server, base_times, engine_times, payloads = [], [], [], [], {}
 
         def engine_step(k, name=name, urls=urls, engine_times=engine_times, payloads=payloads):
-            ctx, _errors = build_context(factory.get(urls[k]))
+            ctx, _errors = build_context(factory.get(urls[k]), state)
             t = time.perf_counter()
             payloads[k] = DATASETS[name].compute(ctx)
             engine_times.append(time.perf_counter() - t)
@@ -378,8 +375,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
         def baseline_step(k, name=name, urls=urls, base_times=base_times, payloads=payloads):
             if k >= n_baseline:
                 return
-            f, _errors = parse_filters(QueryDict(urlencode(queries[k], doseq=True)), as_of=as_of_date(snap),
-                                       index=index)
+            f, _errors = parse_filters(QueryDict(urlencode(queries[k], doseq=True)), state)
             t = time.perf_counter()
             answer = _baseline(name, f, index)
             base_times.append(time.perf_counter() - t)
@@ -394,15 +390,14 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
         times, server, base_times, engine_times = [], [], [], []
 
         def map_question(k):
-            f, _errors = parse_filters(QueryDict(urlencode(queries[k], doseq=True)), as_of=reference_day(snap),
-                                       index=index)
-            terr = territory(index, f.end)
+            f, _errors = parse_filters(QueryDict(urlencode(queries[k], doseq=True)), state)
+            terr = territory(state, f.end)
             return f, (f.level if f.level in terr.shapes else next(iter(terr.shapes)))
 
         def map_engine_step(k, engine_times=engine_times):
             f, level = map_question(k)
             t = time.perf_counter()
-            area_counts(snap, f, index, level)
+            area_counts(state, f, level)
             engine_times.append(time.perf_counter() - t)
 
         def map_baseline_step(k, key=key, urls=urls, base_times=base_times):
@@ -412,7 +407,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
             t = time.perf_counter()
             answer = _baseline(MAP_BASELINE[key], f, index)
             base_times.append(time.perf_counter() - t)
-            _check_map(area_figures(snap, index, f, level), answer, index, level, urls[k])
+            _check_map(area_figures(state, f, level), answer, index, level, urls[k])
 
         steps = [lambda k, urls=urls, times=times, server=server: timed_get(urls[k], times, server)]
         if key in MAP_BASELINE:

@@ -25,14 +25,15 @@ from bench_dashboard import ROOT, _env, _rss_mb, _setup_django  # noqa: E402
 
 def measure() -> dict:
     _setup_django()
+    from observatorio import state as data_state
     from observatorio.dashboard import layers
     from observatorio.dashboard.cube import cube_of
     from observatorio.records import snapshot
-    from observatorio.territory.index import get_index
 
-    snap = snapshot.get_snapshot()
-    cube_of(snap)
-    layers.placed(snap, layers.territory(get_index(), layers.reference_day(snap)))
+    state = data_state.current()
+    snap = state.events
+    cube_of(state)
+    layers.placed(state, layers.territory(state, state.as_of))
     serving, serving_peak = _rss_mb()
     t0 = time.perf_counter()
     fresh = snapshot.load_snapshot()

@@ -41,7 +41,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost: turns "the first snapshot is still loading" into a progress page or a 503 for data.
-    "observatorio.dashboard.loading.SnapshotLoadingMiddleware",
+    "observatorio.dashboard.loading.StateLoadingMiddleware",
 ]
 
 ROOT_URLCONF = "observatorio.urls"

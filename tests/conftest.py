@@ -43,11 +43,9 @@ def personas(db):
 
 
 def _clear_caches():
-    from observatorio.records import snapshot
-    from observatorio.territory import index
+    from observatorio import state
 
-    snapshot.clear_cache()
-    index.clear_cache()
+    state.reset()
 
 
 @pytest.fixture(scope="module")

@@ -49,10 +49,10 @@ def handle(args):
 
 
 def warm_snapshot() -> None:
-    """Start reading the snapshot in a background thread (``records.snapshot.warm_up``)."""
+    """Start building the data state in a background thread (``observatorio.state.warm_up``)."""
     from django.db import connection
 
-    from observatorio.records.snapshot import warm_up
+    from observatorio.state import warm_up
 
     try:
         warm_up()

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import threading
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,14 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from observatorio.accounts.roles import ALL_ROLES, allow
-from observatorio.analysis.projection import to_metres, utm_epsg
-from observatorio.records.snapshot import EventSnapshot, from_day_number, get_snapshot
-from observatorio.territory.index import TerritoryIndex, get_index
+from observatorio.state import DataState, current
 
-from . import colours, engine, jsontext
-from .filters import PERIODS, Catalog, Filters, get_catalog, parse_filters
-from .jsontext import Raw
-from .stamp import read_stamp
+from . import colours, engine, layers
+from .filters import PERIODS, Filters, parse_filters
 
 COLORSCALE = "Viridis"
 _ENCODER = DjangoJSONEncoder()  # what JsonResponse would use for dates and decimals
@@ -55,12 +50,8 @@ def _error(status: int, message: str, fields=None) -> JsonResponse:
 
 @dataclass(frozen=True)
 class Context:
-    snap: EventSnapshot
-    index: TerritoryIndex
+    state: DataState
     filters: Filters
-    catalog: Catalog
-    taxonomy: engine.Taxonomy
-    as_of: dt.date
     metric: str
     spanish: bool
 
@@ -70,47 +61,17 @@ class Context:
         return ",." if self.spanish else ".,"
 
 
-def taxonomy(catalog: Catalog | None = None) -> engine.Taxonomy:
-    catalog = catalog or get_catalog()
-    held = _taxonomies.get(id(catalog))
-    if held is not None and held[0] is catalog:
-        return held[1]
-    rows = catalog.category_rows
-    families = {i: n for i, n, p in rows if p is None}
-    made = engine.Taxonomy(
-        category_name={i: n for i, n, _p in rows},
-        category_family={i: (p if p is not None else i) for i, _n, p in rows},
-        family_name=families,
-    )
-    _taxonomies.clear()
-    _taxonomies[id(catalog)] = (catalog, made)
-    return made
-
-
-_taxonomies: dict[int, tuple[Catalog, engine.Taxonomy]] = {}
-
-
-def as_of_date(snap: EventSnapshot) -> dt.date:
-    """The latest event's day (the data cut-off), not the clock: a cut shows the same page whenever opened."""
-    return from_day_number(int(snap.day[-1])) if snap.size else dt.date.today()
-
-
-def build_context(request) -> tuple[Context | None, dict]:
-    stamp = read_stamp()
-    snap = get_snapshot(stamp.events)
-    index = get_index(stamp.territory)
-    catalog = get_catalog(stamp.catalog)
-    as_of = as_of_date(snap)
-    filters, errors = parse_filters(request.GET, as_of=as_of, index=index, catalog=catalog)
+def build_context(request, state: DataState) -> tuple[Context | None, dict]:
+    filters, errors = parse_filters(request.GET, state)
     metric = request.GET.get("metric") or "count"
     if metric not in METRICS:
         errors = {**errors, "metric": [f"«{metric}» no es una opción válida: {', '.join(METRICS)}"]}
-    if filters is not None and not index.ids_at(filters.level):
+    if filters is not None and not state.index.ids_at(filters.level):
         errors = {**errors, "level": [f"no hay áreas de nivel «{filters.level}»"]}
     if errors:
         return None, errors
     spanish = (get_language() or "es").startswith("es")
-    return Context(snap, index, filters, catalog, taxonomy(catalog), as_of, metric, spanish), {}
+    return Context(state, filters, metric, spanish), {}
 
 
 # --- data sets ------------------------------------------------------------------------------------------------
@@ -247,37 +208,6 @@ def _top_rows(t: engine.AreaTable):
     return _areas_rows(engine.AreaTable(t.level, t.year, t.top(), t.unplaced))
 
 
-# Projected rings per boundary id, with their JSON text: projecting 31 polygons costs ~50 ms, and writing their
-# coordinates as JSON more than the counts.
-_rings_lock = threading.Lock()
-_rings: dict[tuple, tuple[Raw, Raw]] = {}
-def _area_shapes(index: TerritoryIndex, area_ids: list[int], day: dt.date) -> dict[int, tuple[Raw, Raw]]:
-    from observatorio.territory.models import Boundary
-
-    in_force = index.boundaries_in_force(day)
-    rows = [(in_force[a], a) for a in area_ids if a in in_force]
-    missing = [bid for bid, _a in rows if (bid,) not in _rings]
-    if missing:
-        boundaries = {b.id: b.shape for b in Boundary.objects.filter(id__in=missing)}
-        shapes = list(boundaries.values())
-        if shapes:
-            bounds = np.array([s.bounds for s in shapes])
-            epsg = utm_epsg(float(bounds[:, [0, 2]].mean()), float(bounds[:, [1, 3]].mean()))
-            with _rings_lock:
-                for bid, shape in boundaries.items():
-                    xs, ys = [], []
-                    for poly in getattr(shape, "geoms", [shape]):
-                        ring = np.asarray(poly.exterior.coords)
-                        x, y, _z = to_metres(ring[:, 0], ring[:, 1], epsg)
-                        if xs:
-                            xs.append(None)
-                            ys.append(None)
-                        xs.extend(np.round(x, 1).tolist())
-                        ys.extend(np.round(y, 1).tolist())
-                    _rings[(bid,)] = (Raw(xs), Raw(ys))
-    return {area_id: _rings[(bid,)] for bid, area_id in rows if (bid,) in _rings}
-
-
 def _metric_values(t: engine.AreaTable, metric: str) -> list[float | None]:
     if metric == "count":
         return [float(r.count) for r in t.rows]
@@ -290,7 +220,8 @@ def _metric_title(metric: str) -> str:
 
 
 def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
-    shapes = _area_shapes(ctx.index, [r.id for r in t.rows], ctx.filters.end)
+    terr = layers.territory(ctx.state, ctx.filters.end)
+    shapes = {} if terr is None else {s.id: terr.rings_xy(s) for s in terr.shapes.get(t.level, [])}
     values = _metric_values(t, ctx.metric)
     known = [v for v in values if v is not None]
     top = max(known, default=0.0) or 1.0
@@ -311,7 +242,7 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
                        "text": f"{row.name}<br>{title}: {shown}", "name": row.code, "showlegend": False})
     if traces:
         first = traces[0]
-        traces.append({"type": "scatter", "x": [first["x"].value[0]], "y": [first["y"].value[0]], "mode": "markers",
+        traces.append({"type": "scatter", "x": [first["x"][0]], "y": [first["y"][0]], "mode": "markers",
                        "hoverinfo": "skip", "showlegend": False,
                        "marker": {"size": 0.1, "opacity": 0, "color": [0], "cmin": 0, "cmax": top,
                                   "colorscale": COLORSCALE, "showscale": True,
@@ -335,25 +266,25 @@ class DataSet:
 
 
 DATASETS: dict[str, DataSet] = {
-    "resumen": DataSet(lambda c: engine.headline(c.snap, c.filters, c.index), _headline_json, _headline_rows,
+    "resumen": DataSet(lambda c: engine.headline(c.state, c.filters), _headline_json, _headline_rows,
                        _no_figure),
-    "tendencia": DataSet(lambda c: engine.trend(c.snap, c.filters, c.index), _trend_json, _trend_rows,
+    "tendencia": DataSet(lambda c: engine.trend(c.state, c.filters), _trend_json, _trend_rows,
                          _trend_figure),
-    "categorias": DataSet(lambda c: engine.by_category(c.snap, c.filters, c.index, c.taxonomy), _breakdown_json,
+    "categorias": DataSet(lambda c: engine.by_category(c.state, c.filters), _breakdown_json,
                           _breakdown_rows, _breakdown_figure),
-    "familias": DataSet(lambda c: engine.by_family(c.snap, c.filters, c.index, c.taxonomy), _breakdown_json,
+    "familias": DataSet(lambda c: engine.by_family(c.state, c.filters), _breakdown_json,
                         _breakdown_rows, _breakdown_figure),
-    "horas": DataSet(lambda c: engine.hour_weekday(c.snap, c.filters, c.index), _hours_json, _hours_rows,
+    "horas": DataSet(lambda c: engine.hour_weekday(c.state, c.filters), _hours_json, _hours_rows,
                      _hours_figure),
-    "areas": DataSet(lambda c: engine.by_area(c.snap, c.filters, c.index), _areas_json, _areas_rows,
+    "areas": DataSet(lambda c: engine.by_area(c.state, c.filters), _areas_json, _areas_rows,
                      _areas_figure),
-    "top-areas": DataSet(lambda c: engine.by_area(c.snap, c.filters, c.index), _top_json, _top_rows, _no_figure),
+    "top-areas": DataSet(lambda c: engine.by_area(c.state, c.filters), _top_json, _top_rows, _no_figure),
 }
 
 
 def _filters_json(ctx: Context) -> dict:
     f = ctx.filters
-    return {"as_of": _fmt_date(ctx.as_of), "start": _fmt_date(f.start), "end": _fmt_date(f.end), "period": f.period,
+    return {"as_of": _fmt_date(ctx.state.as_of), "start": _fmt_date(f.start), "end": _fmt_date(f.end), "period": f.period,
             "sources": list(f.sources), "categories": list(f.categories), "level": f.level, "areas": list(f.areas),
             "metric": ctx.metric}
 
@@ -366,7 +297,7 @@ def board_data(request, name: str, fmt: str):
         return _error(404, f"formato «{fmt}» desconocido; opciones: json, csv")
     if dataset is None:
         return _error(404, f"no existe el conjunto de datos «{name}»; opciones: {', '.join(DATASETS)}")
-    ctx, errors = build_context(request)
+    ctx, errors = build_context(request, current())
     if ctx is None:
         return _error(400, "filtros no válidos", errors)
     payload = dataset.compute(ctx)
@@ -382,7 +313,7 @@ def board_data(request, name: str, fmt: str):
         return response
     body = {"dataset": name, "filters": _filters_json(ctx), "data": dataset.to_json(payload),
             "figure": dataset.to_figure(payload, ctx)}
-    return HttpResponse(jsontext.dumps(body, default=_ENCODER.default), content_type="application/json")
+    return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default), content_type="application/json")
 
 
 CHARTS = (
@@ -396,12 +327,9 @@ CHARTS = (
 
 @allow(*ALL_ROLES)
 def board(request):
-    ctx, errors = build_context(request)
-    if ctx is not None:
-        catalog, index = ctx.catalog, ctx.index
-    else:
-        stamp = read_stamp()
-        catalog, index = get_catalog(stamp.catalog), get_index(stamp.territory)
+    state = current()
+    ctx, errors = build_context(request, state)
+    catalog, index = state.catalog, state.index
     sources = [(c, n) for _i, c, n in catalog.sources]
     families = [(c, n) for _i, c, n in catalog.families]
     categories = [(c, n) for _i, c, n, _p in catalog.categories]
@@ -421,8 +349,8 @@ def board(request):
     }
     if ctx is None:
         return render(request, "dashboard/board.html", {**base, "errors": errors}, status=400)
-    headline = engine.headline(ctx.snap, ctx.filters, ctx.index)
-    areas = engine.by_area(ctx.snap, ctx.filters, ctx.index)
+    headline = engine.headline(state, ctx.filters)
+    areas = engine.by_area(state, ctx.filters)
     figures = {}
     for name, _title in CHARTS:
         dataset = DATASETS[name]
@@ -433,8 +361,8 @@ def board(request):
                "csv": f"datos/{name}.csv?{query}"} for name, title in CHARTS]
     context = {
         **base, "ctx": ctx, "filters": ctx.filters, "headline": headline, "top": areas.top(),
-        "area_table": areas, "charts": charts, "figures": json.loads(jsontext.dumps(figures)), "query": query,
-        "metric_title": _metric_title(ctx.metric), "as_of": ctx.as_of,
+        "area_table": areas, "charts": charts, "figures": figures, "query": query,
+        "metric_title": _metric_title(ctx.metric), "as_of": state.as_of,
         "quick": [(p, _(label), ctx.filters.to_query(period=p, start=None, end=None,
                                                       metric=ctx.metric if ctx.metric != "count" else None))
                   for p, label in PERIODS.items() if p != "custom"],

@@ -19,12 +19,12 @@ engine scans rows instead; the answers are the same either way.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 import numpy as np
 
 from observatorio.records.snapshot import EventSnapshot
+from observatorio.state import DataState
 
 MAX_ENTRIES = 40_000_000  # (days + 1) × cells; 160 MB of int32 at most
 SLOTS = 7 * 24
@@ -155,25 +155,7 @@ def build_cube(snap: EventSnapshot, max_entries: int | None = None) -> Cube | No
                 row_cell.astype(_smallest_int(cells)), row_slot.astype(np.uint8))
 
 
-_lock = threading.Lock()
-_built: dict[int, tuple[EventSnapshot, Cube | None]] = {}
-
-
-def cube_of(snap: EventSnapshot) -> Cube | None:
-    """The cube of this snapshot, built on first use and kept while the snapshot is the latest one."""
-    held = _built.get(id(snap))
-    if held is not None and held[0] is snap:
-        return held[1]
-    with _lock:
-        held = _built.get(id(snap))
-        if held is None or held[0] is not snap:
-            # Only the latest snapshot's cube is kept: an old one would hold its snapshot in memory.
-            _built.clear()
-            held = (snap, build_cube(snap))
-            _built[id(snap)] = held
-    return held[1]
-
-
-def clear_cache() -> None:
-    with _lock:
-        _built.clear()
+def cube_of(state: DataState) -> Cube | None:
+    """The cube of the state's events, built on first use and kept with the state (and its successors while
+    the events stand)."""
+    return state.memo("cube", lambda: build_cube(state.events), on=("events",))

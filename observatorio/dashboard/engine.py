@@ -26,13 +26,15 @@ from functools import lru_cache
 
 import numpy as np
 
+from observatorio.analysis.compare import poisson_rate_test
 from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.records.catalog import Catalog
 from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
+from observatorio.state import DataState
 from observatorio.territory.index import TerritoryIndex
 
 from .cube import Cube, cube_of
 from .filters import Filters
-from .poisson import poisson_p
 
 ALPHA = 0.05
 DAILY_MAX_DAYS = 92  # up to a quarter, one point per day
@@ -43,7 +45,7 @@ NO_CATEGORY = -1
 
 @dataclass(frozen=True)
 class Taxonomy:
-    """Names of categories and families, read once from the database by the caller."""
+    """Names of categories and families, made once per catalog (:func:`taxonomy`)."""
 
     category_name: dict[int, str]
     category_family: dict[int, int]  # category id → family id (a family maps to itself)
@@ -55,6 +57,18 @@ class Taxonomy:
         for cat, fam in self.category_family.items():
             lut[cat] = fam
         return lut
+
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> Taxonomy:
+        rows = catalog.category_rows
+        return cls(category_name={i: n for i, n, _p in rows},
+                   category_family={i: (p if p is not None else i) for i, _n, p in rows},
+                   family_name={i: n for i, n, p in rows if p is None})
+
+
+def taxonomy(state: DataState) -> Taxonomy:
+    return state.memo("taxonomy", lambda: Taxonomy.of(state.catalog), on=("catalog",))
 
 
 # --- selection ------------------------------------------------------------------------------------------------
@@ -155,10 +169,9 @@ class Headline:
     last_year: Comparison
 
 
-@lru_cache(maxsize=4096)
-def _poisson_p(c1: int, t1: int, c2: int, t2: int) -> float:
-    # The analysis package's exact test, without SciPy's per-call overhead (same floats); the same figures recur.
-    return poisson_p(c1, t1, c2, t2)
+# SciPy's binomtest costs 0.5-1.7 ms a call (argument checks per pmf call); a page load asks every endpoint
+# the same two comparisons, and the same figures recur across filters, so answers are kept.
+_poisson_p = lru_cache(maxsize=4096)(poisson_rate_test)
 
 
 def _compare(current: int, days: int, other: int, start: dt.date, end: dt.date, alpha: float) -> Comparison:
@@ -197,10 +210,10 @@ def _population_down(area_id: int, index: TerritoryIndex, year: int) -> int | No
     return sum(figures) if figures else None
 
 
-def headline(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, alpha: float = ALPHA) -> Headline:
+def headline(state: DataState, f: Filters, *, alpha: float = ALPHA) -> Headline:
     """Events in the window, against the window before it and the same window a year earlier."""
     prev, last = f.previous(), f.last_year()
-    cube = cube_of(snap)
+    snap, index, cube = state.events, state.index, cube_of(state)
     if cube is not None:
         cells = select_cells(cube, f, index)
         count, n_prev, n_last = (cube.total(day_number(w.start), day_number(w.end), cells) for w in (f, prev, last))
@@ -240,9 +253,9 @@ def trend_step(days: int) -> str:
     return "day" if days <= DAILY_MAX_DAYS else ("week" if days <= WEEKLY_MAX_DAYS else "month")
 
 
-def trend(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> Trend:
+def trend(state: DataState, f: Filters) -> Trend:
     first, last = day_number(f.start), day_number(f.end)
-    cube = cube_of(snap)
+    snap, index, cube = state.events, state.index, cube_of(state)
     if cube is not None:
         # Events per day of the window; the bins below weight each day by its count instead of each event by 1.
         daily = cube.daily(first, last, select_cells(cube, f, index))
@@ -299,25 +312,26 @@ def _breakdown(values: np.ndarray, names: dict[int, str], unnamed: str, weights=
     return Breakdown([r[0] for r in rows], [names.get(r[0], unnamed) for r in rows], [r[1] for r in rows])
 
 
-def _categories(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> tuple[np.ndarray, np.ndarray | None]:
+def _categories(state: DataState, f: Filters) -> tuple[np.ndarray, np.ndarray | None]:
     """Category of each selected event, or of each selected cell with its events as weights."""
-    cube = cube_of(snap)
+    snap, index, cube = state.events, state.index, cube_of(state)
     if cube is not None:
         cells, counts = _window_cells(cube, f, index)
         return cube.cell_category[cells], counts
     return _take(snap, "category", *select(snap, f, index)).astype(np.int64), None
 
 
-def by_category(snap: EventSnapshot, f: Filters, index: TerritoryIndex, taxonomy: Taxonomy) -> Breakdown:
-    values, weights = _categories(snap, f, index)
-    return _breakdown(values, taxonomy.category_name, "Sin categoría", weights)
+def by_category(state: DataState, f: Filters) -> Breakdown:
+    values, weights = _categories(state, f)
+    return _breakdown(values, taxonomy(state).category_name, "Sin categoría", weights)
 
 
-def by_family(snap: EventSnapshot, f: Filters, index: TerritoryIndex, taxonomy: Taxonomy) -> Breakdown:
-    values, weights = _categories(snap, f, index)
-    lut = taxonomy.family_lut()
+def by_family(state: DataState, f: Filters) -> Breakdown:
+    values, weights = _categories(state, f)
+    names = taxonomy(state)
+    lut = names.family_lut()
     values = np.where((values >= 0) & (values < lut.size - 1), values, lut.size - 1)
-    return _breakdown(lut[values], taxonomy.family_name, "Sin categoría", weights)
+    return _breakdown(lut[values], names.family_name, "Sin categoría", weights)
 
 
 # --- hour × weekday -------------------------------------------------------------------------------------------
@@ -329,13 +343,13 @@ class HourWeekday:
     without_time: int  # events left out because their time is unknown
 
 
-def hour_weekday(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> HourWeekday:
+def hour_weekday(state: DataState, f: Filters) -> HourWeekday:
     """Events by weekday and hour, as :func:`~observatorio.analysis.timepatterns.hour_weekday_matrix` counts them.
 
     The matrix is counted straight from the day and minute columns: building millions of timestamps for
     the analysis function costs ten times more than the count (the tests check both agree).
     """
-    cube = cube_of(snap)
+    snap, index, cube = state.events, state.index, cube_of(state)
     if cube is not None:
         slots = cube.slots(day_number(f.start), day_number(f.end), select_cells(cube, f, index))
         return HourWeekday(slots[:-1].astype(float).reshape(7, 24), int(slots[-1]))
@@ -376,9 +390,9 @@ class AreaTable:
         return sorted(self.rows, key=lambda r: (-r.count, r.code))[:n]
 
 
-def area_counts(snap: EventSnapshot, f: Filters, index: TerritoryIndex, level: str) -> tuple[np.ndarray, int]:
+def area_counts(state: DataState, f: Filters, level: str) -> tuple[np.ndarray, int]:
     """Events of the selection per area id of ``level`` (an array indexed by id), and those with no area there."""
-    cube = cube_of(snap)
+    snap, index, cube = state.events, state.index, cube_of(state)
     size = max(index.areas, default=0) + 1
     if cube is not None:
         cells, weights = _window_cells(cube, f, index)
@@ -396,10 +410,10 @@ def area_counts(snap: EventSnapshot, f: Filters, index: TerritoryIndex, level: s
     return counts, unplaced
 
 
-def by_area(snap: EventSnapshot, f: Filters, index: TerritoryIndex) -> AreaTable:
+def by_area(state: DataState, f: Filters) -> AreaTable:
     """Counts per area at the filters' level, with crude and EB-smoothed rates per 1,000."""
-    year = f.end.year
-    counts, unplaced = area_counts(snap, f, index, f.level)
+    index, year = state.index, f.end.year
+    counts, unplaced = area_counts(state, f, f.level)
     ids = index.ids_at(f.level)
     if f.areas:
         inside = _wanted_areas(f, index)

@@ -16,21 +16,17 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import threading
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 import numpy as np
 from django import forms
 from django.utils.translation import gettext_noop
-from django.db import connection
-from django.db.models.signals import post_delete, post_save
 
-from observatorio.records.models import Category, Source
+from observatorio.records.catalog import Catalog
 from observatorio.records.snapshot import EventSnapshot, day_number
+from observatorio.state import DataState
 from observatorio.territory.index import TerritoryIndex
-
-from .lru import LRU
 
 PERIODS = {
     "7d": gettext_noop("Últimos 7 días"),
@@ -100,88 +96,6 @@ def window(period: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
     raise ValueError(f"period {period!r} is not one of {', '.join(PERIODS)}")
 
 
-@dataclass(frozen=True)
-class Catalog:
-    """Sources and categories as the filters offer them, read once per change of those tables."""
-
-    key: tuple
-    sources: tuple[tuple[int, str, str], ...]  # (id, code, name) by name
-    families: tuple[tuple[int, str, str], ...]  # categories without parent
-    categories: tuple[tuple[int, str, str, int], ...]  # (id, code, name, parent id) of the rest, by name
-    source_id: dict[str, int]
-    category_id: dict[str, int]
-    family_children: dict[str, tuple[int, ...]]  # family code → its categories' ids
-
-    @property
-    def category_rows(self) -> list[tuple[int, str, int | None]]:
-        """(id, name, parent id) of every category, families included."""
-        return [(i, n, None) for i, _c, n in self.families] + [(i, n, p) for i, _c, n, p in self.categories]
-
-
-def catalog_key_sql() -> list[str]:
-    """Scalar sub-queries whose values change when a source or category is added, removed or edited.
-
-    Count and largest id catch additions and deletions; the sums of lengths and parents catch most edits
-    (a rename to a name of the same length is missed until the next other change).
-    """
-    out = []
-    for model, extra in ((Source, ""), (Category, " + COALESCE(parent_id, 0)")):
-        table = model._meta.db_table
-        out += [f"SELECT COUNT(*) FROM {table}", f"SELECT MAX(id) FROM {table}",
-                f"SELECT SUM(LENGTH(code) + LENGTH(name){extra}) FROM {table}"]
-    return out
-
-
-def _read_key(parts: list[str]) -> tuple:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({p})" for p in parts))
-        return tuple(cursor.fetchone())
-
-
-def _load_catalog(key: tuple) -> Catalog:
-    sources = tuple(Source.objects.order_by("name").values_list("id", "code", "name"))
-    rows = list(Category.objects.order_by("name").values_list("id", "code", "name", "parent_id"))
-    families = tuple((i, c, n) for i, c, n, p in rows if p is None)
-    children = tuple(r for r in rows if r[3] is not None)
-    code_of = {i: c for i, c, _n in families}
-    family_children: dict[str, list[int]] = {}
-    for i, _c, _n, parent in children:
-        if parent in code_of:
-            family_children.setdefault(code_of[parent], []).append(i)
-    return Catalog(key, sources, families, children, {c: i for i, c, _n in sources},
-                   {c: i for i, c, _n, _p in rows}, {k: tuple(v) for k, v in family_children.items()})
-
-
-_lock = threading.Lock()
-_catalogs: dict[str, Catalog] = {}
-
-
-def get_catalog(key: tuple | None = None) -> Catalog:
-    """The cached catalog, re-read when its key moved (``key``: already read with :func:`catalog_key_sql`)."""
-    if key is None:
-        key = _read_key(catalog_key_sql())
-    name = connection.settings_dict["NAME"]
-    held = _catalogs.get(name)
-    if held is None or held.key != key:
-        with _lock:
-            held = _load_catalog(key)
-            _catalogs[name] = held
-    return held
-
-
-def clear_cache(**_signal) -> None:
-    with _lock:
-        _catalogs.clear()
-        _forms.clear()
-        _parsed.clear()
-
-
-# Edits in this process (admin, tests) forget the catalog at once; the key catches other processes' changes.
-for _model in (Source, Category):
-    post_save.connect(clear_cache, sender=_model, dispatch_uid=f"dashboard-catalog-save-{_model.__name__}")
-    post_delete.connect(clear_cache, sender=_model, dispatch_uid=f"dashboard-catalog-delete-{_model.__name__}")
-
-
 class FilterForm(forms.Form):
     period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d-%m-%Y"])
@@ -194,11 +108,11 @@ class FilterForm(forms.Form):
 
     choices_ready = False  # True in the subclasses of form_class(), whose fields already hold their choices
 
-    def __init__(self, data, *, index: TerritoryIndex, catalog: Catalog | None = None, **kwargs):
+    def __init__(self, data, *, index: TerritoryIndex, catalog: Catalog, **kwargs):
         super().__init__(data, **kwargs)
         self.index = index
         if not self.choices_ready:
-            _set_choices(self.fields, catalog or get_catalog(), index)
+            _set_choices(self.fields, catalog, index)
 
     def clean(self):
         data = super().clean()
@@ -227,66 +141,48 @@ def _set_choices(fields: dict, catalog: Catalog, index: TerritoryIndex) -> None:
     fields["area"].choices = [(a.id, f"{a.code} {a.name}") for a in index.areas.values()]
 
 
-_forms: dict[str, tuple[Catalog, TerritoryIndex, type]] = {}
-
-
-def form_class(catalog: Catalog, index: TerritoryIndex) -> type[FilterForm]:
-    """A FilterForm whose fields carry this catalog's and index's choices, made once per pair.
+def form_class(state: DataState) -> type[FilterForm]:
+    """A FilterForm whose fields carry the state's choices, made once per state.
 
     Setting choices normalises them (Django walks every option): milliseconds per request otherwise.
     """
-    name = connection.settings_dict["NAME"]
-    held = _forms.get(name)
-    if held is not None and held[0] is catalog and held[1] is index:
-        return held[2]
-    cls = type("BoundFilterForm", (FilterForm,), {"choices_ready": True})
-    cls.base_fields = copy.deepcopy(FilterForm.base_fields)
-    _set_choices(cls.base_fields, catalog, index)
-    with _lock:
-        _forms[name] = (catalog, index, cls)
-    return cls
+    def build() -> type[FilterForm]:
+        cls = type("BoundFilterForm", (FilterForm,), {"choices_ready": True})
+        cls.base_fields = copy.deepcopy(FilterForm.base_fields)
+        _set_choices(cls.base_fields, state.catalog, state.index)
+        return cls
+
+    return state.memo("filter-form", build, on=("territory", "catalog"))
 
 
 PARSED_SIZE = 256
-_parsed: dict[str, tuple[Catalog, TerritoryIndex, LRU]] = {}
 
 
-def _parsed_cache(catalog: Catalog, index: TerritoryIndex) -> LRU:
-    """Filters already parsed against this catalog and index; a new catalog or index starts an empty one."""
-    name = connection.settings_dict["NAME"]
-    held = _parsed.get(name)
-    if held is not None and held[0] is catalog and held[1] is index:
-        return held[2]
-    cache = LRU(PARSED_SIZE)
-    with _lock:
-        _parsed[name] = (catalog, index, cache)
-    return cache
-
-
-def parse_filters(querydict, *, as_of: dt.date, index: TerritoryIndex,
-                  catalog: Catalog | None = None) -> tuple[Filters | None, dict]:
+def parse_filters(querydict, state: DataState) -> tuple[Filters | None, dict]:
     """Filters from the URL, or ``(None, errors)`` with the form's messages per field.
 
     A page load asks all its data endpoints with the same query string, and validating it with the form
     costs more than most answers (the form copies its fields and their choices), so valid filters are kept
-    per (catalog, index, data cut-off, query). Errors are not kept: they are rare, and in the reader's language.
+    per state and query. Errors are not kept: they are rare, and in the reader's language.
     """
-    catalog = catalog or get_catalog()
     if not hasattr(querydict, "lists"):
-        return _parse(querydict, as_of, index, catalog)
-    cache = _parsed_cache(catalog, index)
-    key = (as_of, tuple((k, tuple(v)) for k, v in querydict.lists()))
-    held = cache.get(key)
-    if held is not None:
-        return held, {}
-    filters, errors = _parse(querydict, as_of, index, catalog)
-    if filters is not None:
-        cache.put(key, filters)
+        return _parse(querydict, state)
+    question = tuple((k, tuple(v)) for k, v in querydict.lists())
+    kept = state.cache("filters", PARSED_SIZE)
+    errors: dict = {}
+
+    def build():
+        filters, found = _parse(querydict, state)
+        errors.update(found)
+        return filters
+
+    filters = kept.get(question, build)
     return filters, errors
 
 
-def _parse(querydict, as_of: dt.date, index: TerritoryIndex, catalog: Catalog) -> tuple[Filters | None, dict]:
-    form = form_class(catalog, index)(querydict, index=index)
+def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
+    index, catalog, as_of = state.index, state.catalog, state.as_of
+    form = form_class(state)(querydict, index=index, catalog=catalog)
     if not form.is_valid():
         return None, {k: [str(m) for m in v] for k, v in form.errors.items()}
     data = form.cleaned_data

@@ -22,7 +22,6 @@ Parameters of the statistics are fixed here and shown on the page:
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -41,13 +40,11 @@ from observatorio.analysis.kde import KdePlan
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.records.snapshot import EventSnapshot, from_day_number
-from observatorio.territory.index import TerritoryIndex
+from observatorio.state import DataState
 from observatorio.territory.models import Level
 
 from . import colours, engine, placement
 from .filters import Filters
-from .jsontext import Raw
-from .lru import LRU
 
 KDE_CELL = 100.0
 KDE_BANDWIDTH = 200.0
@@ -109,12 +106,11 @@ class Territory:
     _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline's x/y
     _grids: dict = field(default_factory=dict, compare=False, repr=False)  # cell side → (grid, inside mask)
 
-    def rings_xy(self, shape: AreaShape) -> tuple[Raw, Raw]:
-        """:func:`_rings_xy` of an area's shape with its JSON text, once per territory (see :mod:`.jsontext`)."""
+    def rings_xy(self, shape: AreaShape) -> tuple[list, list]:
+        """:func:`_rings_xy` of an area's shape, once per territory: the one way areas' outlines are drawn."""
         held = self._rings.get(shape.id)
         if held is None:
-            x, y = _rings_xy(shape.metric)
-            held = self._rings[shape.id] = (Raw(x), Raw(y))
+            held = self._rings[shape.id] = _rings_xy(shape.metric)
         return held
 
     def grid(self, cell: float) -> tuple[Grid, np.ndarray]:
@@ -162,36 +158,27 @@ class Layer:
         return self._features
 
 
-# --------------------------------------------------------------------------- caches
+# --------------------------------------------------------------------------- kept answers
 
-_lru = LRU(LRU_SIZE)
-
-
-def cached(key: tuple, build):
-    """``build()`` once per key; the least recently used entries go first."""
-    return _lru.get_or_build(key, build)
-
-
-def clear_cache() -> None:
-    _lru.clear()
-    global _placed
-    with _placed_lock:
-        _placed = None
+def cached(state: DataState, question: tuple, build):
+    """``build()`` once per question for this data state; the least recently used answers go first."""
+    return state.cache("map-layers", LRU_SIZE).get(question, build)
 
 
 def filters_key(f: Filters) -> tuple:
     return (f.start, f.end, f.sources, f.categories, f.level, f.areas)
 
 
-def territory(index: TerritoryIndex, day: dt.date) -> Territory | None:
+def territory(state: DataState, day: dt.date) -> Territory | None:
     """Comuna, macrosector and UV boundaries in force on ``day``; None when no boundary is loaded.
 
     Kept per set of boundaries, not per day: every window ending on another day would otherwise project
     and merge the same boundaries again (tens of milliseconds).
     """
+    index = state.index
     ids = tuple(sorted(bid for area_id, bid in index.boundaries_in_force(day).items()
                        if area_id in index.areas and index.areas[area_id].level in BOUNDARY_LEVELS))
-    return cached(("territory", index.key, ids), lambda: _load_territory(ids))
+    return state.memo(f"territory-{ids}", lambda: _load_territory(ids), on=("territory",))
 
 
 def _load_territory(ids: tuple[int, ...]) -> Territory | None:
@@ -216,30 +203,13 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
     return Territory(epsg, shapes, outline, study, ids)
 
 
-_placed_lock = threading.Lock()
-_placed: tuple | None = None  # the one kept: ((version, size, boundaries, epsg), Placement), swapped whole
+def placed(state: DataState, terr: Territory) -> placement.Placement:
+    """Every event's cells on the map's grids (:mod:`.placement`), once per events and territory drawn.
 
-
-def placed(snap: EventSnapshot, terr: Territory) -> placement.Placement:
-    """Every event's cells on the map's grids (:mod:`.placement`), once per snapshot version and territory.
-
-    Only the latest is kept (114 MB at 5M events; the layer LRU would have held one per data version seen).
-    A request still on an older snapshot, while a newer one has replaced it, gets its cells without keeping
-    them, rather than evicting the newer ones.
+    114 MB at 5M events: kept with the data state, so only the current state's are held.
     """
-    global _placed
-    key = (snap.version, snap.size, terr.boundaries, terr.epsg)
-    held = _placed
-    if held is not None and held[0] == key:
-        return held[1]
-    with _placed_lock:
-        held = _placed
-        if held is not None and held[0] == key:
-            return held[1]
-        value = _place(snap, terr)
-        if held is None or held[0][0] <= snap.version:
-            _placed = (key, value)
-        return value
+    return state.memo(f"placement-{terr.boundaries}-{terr.epsg}", lambda: _place(state.events, terr),
+                      on=("events", "territory"))
 
 
 def _place(snap: EventSnapshot, terr: Territory) -> placement.Placement:
@@ -342,12 +312,14 @@ class AreaFigures:
     eb: np.ndarray  # Empirical-Bayes (global) per 1,000; NaN when it cannot be computed
 
 
-def area_figures(snap: EventSnapshot, index: TerritoryIndex, f: Filters, level: str) -> AreaFigures:
+def area_figures(state: DataState, f: Filters, level: str) -> AreaFigures:
     """Events per area of ``level`` in the window, population of the window's last year, crude and EB rates."""
+    index = state.index
+
     def build():
         ids = index.ids_at(level)
         # The dashboard engine's counts (from the snapshot's cube when there is one), not a mask over every event.
-        by_id, _unplaced = engine.area_counts(snap, f, index, level)
+        by_id, _unplaced = engine.area_counts(state, f, level)
         counts = by_id[np.asarray(ids, dtype=np.int64)].astype(np.int64) if ids else np.zeros(0, dtype=np.int64)
         population = np.array([index.population_in(a, f.end.year) or 0 for a in ids], dtype=float)
         rate = crude_rate(counts, population)
@@ -357,10 +329,10 @@ def area_figures(snap: EventSnapshot, index: TerritoryIndex, f: Filters, level: 
             eb[have] = eb_global(counts[have], population[have]).smoothed
         return AreaFigures(ids, counts, population, rate, eb)
 
-    return cached(("areas", snap.version, index.key, filters_key(f), level), build)
+    return cached(state, ("areas", filters_key(f), level), build)
 
 
-def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> Layer:
+def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str) -> Layer:
     if metric not in METRICS:
         raise ValueError(f"metric={metric!r} is not one of {METRICS}")
     titles = {"count": _("Eventos"), "rate": _("Tasa por 1.000 hab."), "eb": _("Tasa suavizada (EB) por 1.000 hab.")}
@@ -368,7 +340,7 @@ def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> L
     layer = Layer(f"coropletico-{metric}", titles[metric],
                   note=_("Nivel: %(level)s. Del %(start)s al %(end)s.") % {
                       "level": _(dict(Level.choices).get(level, level)), "start": f.start.strftime("%d-%m-%Y"), "end": f.end.strftime("%d-%m-%Y")})
-    figs = area_figures(snap, index, f, level)
+    figs = area_figures(state, f, level)
     by_id = {a: i for i, a in enumerate(figs.ids)}
     values = {"count": figs.counts.astype(float), "rate": figs.rate, "eb": figs.eb}[metric]
     finite = values[np.isfinite(values)]
@@ -400,21 +372,21 @@ def choropleth_layer(snap, index, terr: Territory, f: Filters, metric: str) -> L
     return layer
 
 
-def _cell_counts(snap, index, f: Filters, cells: np.ndarray, size: int, start=None, end=None) -> np.ndarray:
+def _cell_counts(state: DataState, f: Filters, cells: np.ndarray, size: int, start=None, end=None) -> np.ndarray:
     """Filtered events of the window [start, end] (default the filters') per cell of one of :func:`placed`'s grids.
 
     The window is a slice of the day-ordered snapshot, so only its rows are read, not every event.
     """
-    window, mask = engine.select(snap, f, index, start=start, end=end)
+    window, mask = engine.select(state.events, f, state.index, start=start, end=end)
     return placement.counts(cells, window, mask, size)
 
 
-def density_surface(snap, index, terr: Territory, f: Filters):
+def density_surface(state: DataState, terr: Territory, f: Filters):
     """Kernel density (:class:`observatorio.analysis.kde.KdePlan`) of the filtered events inside the comuna,
     or None without located events."""
     def build():
-        where = placed(snap, terr)
-        window, mask = engine.select(snap, f, index)
+        where = placed(state, terr)
+        window, mask = engine.select(state.events, f, state.index)
         rows = placement.chosen_rows(where.kde_base, window, mask)
         if rows.size == 0:
             return None
@@ -423,14 +395,14 @@ def density_surface(snap, index, terr: Territory, f: Filters):
         _grid, inside = terr.grid(KDE_CELL)
         return surface, inside
 
-    return cached(("kde", snap.version, index.key, filters_key(f), terr.epsg), build)
+    return cached(state, ("kde", filters_key(f), terr.epsg), build)
 
 
-def density_layer(snap, index, terr: Territory, f: Filters) -> Layer:
+def density_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
     layer = Layer("densidad", _("Densidad de eventos (kernel)"),
                   note=_("Kernel gaussiano, σ = %(bw)s m, celdas de %(cell)s m; eventos por km².") % {
                       "bw": int(KDE_BANDWIDTH), "cell": int(KDE_CELL)})
-    result = density_surface(snap, index, terr, f)
+    result = density_surface(state, terr, f)
     if result is None:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
@@ -458,24 +430,24 @@ def density_layer(snap, index, terr: Territory, f: Filters) -> Layer:
     return layer
 
 
-def hotspot_result(snap, index, terr: Territory, f: Filters):
+def hotspot_result(state: DataState, terr: Territory, f: Filters):
     """:func:`observatorio.analysis.gistar.gi_star` on the cells inside the territory, or None."""
     def build():
-        where = placed(snap, terr)
+        where = placed(state, terr)
         grid, inside = terr.grid(GI_CELL)
-        counts = _cell_counts(snap, index, f, where.gi, grid.size)
+        counts = _cell_counts(state, f, where.gi, grid.size)
         if counts.sum() == 0 or inside.sum() < 2:
             return None
         return gi_star(counts.reshape(grid.shape).astype(float), GI_CELL, GI_DISTANCE, mask=inside, grid=grid)
 
-    return cached(("gi", snap.version, index.key, filters_key(f), terr.epsg), build)
+    return cached(state, ("gi", filters_key(f), terr.epsg), build)
 
 
-def hotspot_layer(snap, index, terr: Territory, f: Filters) -> Layer:
+def hotspot_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
     layer = Layer("gi", _("Puntos calientes y fríos (Gi*)"),
                   note=_("Celdas de %(cell)s m, vecindad de %(dist)s m, corrección FDR (Benjamini–Hochberg).") % {
                       "cell": int(GI_CELL), "dist": int(GI_DISTANCE)})
-    result = hotspot_result(snap, index, terr, f)
+    result = hotspot_result(state, terr, f)
     if result is None:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
@@ -524,25 +496,25 @@ def quarters_before(end: dt.date, n: int) -> list[tuple[dt.date, dt.date]]:
     return out[::-1]
 
 
-def emerging_result(snap, index, terr: Territory, f: Filters):
+def emerging_result(state: DataState, terr: Territory, f: Filters):
     """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, with the quarters used."""
     def build():
         quarters = quarters_before(f.end, EMERGING_QUARTERS)
         grid, inside = terr.grid(EMERGING_CELL)
         if inside.sum() < 2:
             return None
-        where = placed(snap, terr)
-        cube = np.stack([_cell_counts(snap, index, f, where.emerging, grid.size, start, end).reshape(grid.shape)
+        where = placed(state, terr)
+        cube = np.stack([_cell_counts(state, f, where.emerging, grid.size, start, end).reshape(grid.shape)
                          for start, end in quarters]).astype(float)
         if cube.sum() == 0:
             return None
         result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True)
         return result, grid, quarters
 
-    return cached(("emerging", snap.version, index.key, filters_key(f), terr.epsg), build)
+    return cached(state, ("emerging", filters_key(f), terr.epsg), build)
 
 
-def emerging_layer(snap, index, terr: Territory, f: Filters) -> Layer:
+def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
     quarters = quarters_before(f.end, EMERGING_QUARTERS)
     layer = Layer("emergentes", _("Puntos calientes emergentes"),
                   note=_("%(n)s trimestres completos (%(start)s a %(end)s), celdas de %(cell)s m, "
@@ -550,7 +522,7 @@ def emerging_layer(snap, index, terr: Territory, f: Filters) -> Layer:
                       "n": EMERGING_QUARTERS, "start": quarters[0][0].strftime("%d-%m-%Y"),
                       "end": quarters[-1][1].strftime("%d-%m-%Y"), "cell": int(EMERGING_CELL),
                       "dist": int(EMERGING_DISTANCE)})
-    built = emerging_result(snap, index, terr, f)
+    built = emerging_result(state, terr, f)
     if built is None:
         layer.empty_reason = _("No hay eventos con ubicación en esos trimestres.")
         return layer
@@ -629,7 +601,7 @@ def point_scope(user) -> tuple | None:
     return ids if ids else None
 
 
-def points_layer(snap, index, terr: Territory, f: Filters, scope: tuple) -> Layer:
+def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) -> Layer:
     """Events as points (at most ``POINT_LIMIT``), else clustered per ``CLUSTER_CELL`` m cell with counts.
 
     ``scope`` comes from :func:`point_scope` and must not be None: callers check the role first.
@@ -639,8 +611,9 @@ def points_layer(snap, index, terr: Territory, f: Filters, scope: tuple) -> Laye
     from observatorio.records.models import Category, Source
 
     layer = Layer("eventos", _("Eventos"))
-    where = placed(snap, terr)
-    window, mask = engine.select(snap, f, index)
+    snap = state.events
+    where = placed(state, terr)
+    window, mask = engine.select(snap, f, state.index)
     idx = placement.chosen_rows(where.cluster, window, mask)
     if scope:
         idx = idx[np.isin(snap.source[idx], np.asarray(scope, dtype=snap.source.dtype))]
@@ -694,7 +667,7 @@ LAYER_KEYS = ("coropletico-count", "coropletico-rate", "coropletico-eb", "densid
               "limites-uv", "limites-macrosector", "limites-comuna", "lugares", "eventos")
 
 
-def build_layer(key: str, *, snap, index, terr: Territory, f: Filters, scope=None) -> Layer:
+def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None) -> Layer:
     """One layer by its key (see ``LAYER_KEYS``); ``scope`` only matters for ``eventos``.
 
     The built layer (traces and features) is cached too: building the cells of a
@@ -706,33 +679,33 @@ def build_layer(key: str, *, snap, index, terr: Territory, f: Filters, scope=Non
         raise PermissionError("this user may not see individual events")
     if key.startswith("limites-"):
         # Boundaries and places do not depend on the events or the filters: one build per territory serves all.
-        cache_key = ("layer", key, index.key, terr.boundaries, terr.epsg, get_language())
+        cache_key = ("layer", key, terr.boundaries, terr.epsg, get_language())
     elif key == "lugares":
         from observatorio.records.models import Place
 
-        cache_key = ("layer", key, index.key, terr.boundaries, terr.epsg, get_language(),
+        cache_key = ("layer", key, terr.boundaries, terr.epsg, get_language(),
                      tuple(Place.objects.aggregate(n=Count("id"), m=Max("id")).values()))
     else:
-        cache_key = ("layer", key, snap.version, snap.size, index.key, filters_key(f), terr.epsg,
+        cache_key = ("layer", key, filters_key(f), terr.epsg,
                      scope if key == "eventos" else None, get_language())
-    return cached(cache_key, lambda: _build_layer(key, snap=snap, index=index, terr=terr, f=f, scope=scope))
+    return cached(state, cache_key, lambda: _build_layer(key, state=state, terr=terr, f=f, scope=scope))
 
 
-def _build_layer(key: str, *, snap, index, terr: Territory, f: Filters, scope=None) -> Layer:
+def _build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None) -> Layer:
     if key.startswith("limites-"):
         return boundary_layer(terr, key.removeprefix("limites-"))
     if key.startswith("coropletico-"):
-        return choropleth_layer(snap, index, terr, f, key.removeprefix("coropletico-"))
+        return choropleth_layer(state, terr, f, key.removeprefix("coropletico-"))
     if key == "densidad":
-        return density_layer(snap, index, terr, f)
+        return density_layer(state, terr, f)
     if key == "gi":
-        return hotspot_layer(snap, index, terr, f)
+        return hotspot_layer(state, terr, f)
     if key == "emergentes":
-        return emerging_layer(snap, index, terr, f)
+        return emerging_layer(state, terr, f)
     if key == "lugares":
         return places_layer(terr)
     if key == "eventos":
-        return points_layer(snap, index, terr, f, scope)
+        return points_layer(state, terr, f, scope)
     raise ValueError(f"layer {key!r} is not one of {', '.join(LAYER_KEYS)}")
 
 
@@ -769,11 +742,3 @@ def geopackage(layer: Layer, epsg: int) -> bytes:
     finally:
         if os.path.exists(path):
             os.unlink(path)
-
-
-def reference_day(snap: EventSnapshot) -> dt.date:
-    """The latest event day: pages show a cut of data the same whenever they are opened.
-
-    The snapshot is ordered by day, so it is the last row's (``max()`` read all 5M days: ~2.5 ms a request).
-    """
-    return from_day_number(int(snap.day[-1])) if snap.size else dt.date.today()

@@ -1,6 +1,6 @@
 """What a request gets while the first snapshot of a large database is still loading.
 
-``records.snapshot.get_snapshot`` raises :class:`SnapshotLoading` instead of
+``observatorio.state.current`` raises :class:`StateLoading` instead of
 holding the request for the whole load (13-19 s at 5M events). Pages answer
 with a progress page that reloads itself when the data are ready; data
 endpoints (a path with a file extension: JSON, CSV, GeoJSON…) with 503, the
@@ -13,14 +13,14 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from observatorio.records.snapshot import SnapshotLoading
+from observatorio.state import StateLoading
 
 from .board import error_body
 
 RETRY_SECONDS = 2
 
 
-class SnapshotLoadingMiddleware:
+class StateLoadingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
@@ -28,7 +28,7 @@ class SnapshotLoadingMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, SnapshotLoading):
+        if not isinstance(exception, StateLoading):
             return None
         status = exception.status
         last = request.path.rsplit("/", 1)[-1]

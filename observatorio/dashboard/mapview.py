@@ -25,12 +25,10 @@ from django.utils.translation import gettext as _
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.projection import to_metres
 from observatorio.records.models import Category, Source
-from observatorio.records.snapshot import get_snapshot
-from observatorio.territory.index import get_index
+from observatorio.state import current
 
-from . import jsontext, layers
-from .filters import PERIODS, get_catalog, parse_filters
-from .stamp import read_stamp
+from . import layers
+from .filters import PERIODS, parse_filters
 
 DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
 FORMATS = ("json", "geojson", "gpkg", "csv")
@@ -38,14 +36,11 @@ MAX_TILES = 64
 
 
 def _context(request):
-    """Snapshot, index, filters (or errors) and territory shared by the page and the endpoints."""
-    stamp = read_stamp()
-    snap = get_snapshot(stamp.events)
-    index = get_index(stamp.territory)
-    as_of = layers.reference_day(snap)
-    f, errors = parse_filters(request.GET, as_of=as_of, index=index, catalog=get_catalog(stamp.catalog))
-    terr = layers.territory(index, f.end if f else as_of)
-    return snap, index, as_of, f, errors, terr
+    """Data state, filters (or errors) and territory shared by the page and the endpoints."""
+    state = current()
+    f, errors = parse_filters(request.GET, state)
+    terr = layers.territory(state, f.end if f else state.as_of)
+    return state, f, errors, terr
 
 
 def _level_choices(index) -> list[tuple[str, str]]:
@@ -136,10 +131,11 @@ def _wanted_layers(request, scope) -> list[str]:
 
 @allow(*ALL_ROLES)
 def map_page(request):
-    snap, index, as_of, f, errors, terr = _context(request)
+    state, f, errors, terr = _context(request)
+    index = state.index
     scope = layers.point_scope(request.user)
     spanish = (get_language() or "es").startswith("es")
-    context = {"as_of": as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
+    context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
                "sources": Source.objects.order_by("name"),
                "families": Category.objects.filter(parent__isnull=True).order_by("name"),
                "levels": _level_choices(index), "event_level": scope is not None}
@@ -149,16 +145,16 @@ def map_page(request):
     traces, notes = [], {}
     order = {k: i for i, k in enumerate(layers.LAYER_KEYS)}
     for key in sorted(wanted, key=order.get):
-        layer = layers.build_layer(key, snap=snap, index=index, terr=terr, f=f, scope=scope)
+        layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope)
         traces.extend(layer.traces)
         notes[key] = layer.empty_reason or layer.note
     tile_url = getattr(settings, "OBS_TILE_URL", "")
     figure = {"data": traces, "layout": _layout(terr, spanish, tile_images(terr, tile_url) if tile_url else [])}
     metric = next((k.removeprefix("coropletico-") for k in wanted if k.startswith("coropletico-")), "count")
-    figs = layers.area_figures(snap, index, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
+    figs = layers.area_figures(state, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
     names = {a: index.areas[a].name for a in figs.ids}
     context.update({
-        "figure": json.loads(jsontext.dumps(figure, default=float)), "wanted": wanted, "notes": notes,
+        "figure": figure, "wanted": wanted, "notes": notes,
         "metric": metric, "menu": _layer_menu(scope), "base_map": bool(tile_url),
         "query": f.to_query(), "order": list(layers.LAYER_KEYS),
         "area_rows": sorted(((names[a], a, int(c), r, e) for a, c, r, e in
@@ -185,17 +181,17 @@ def layer_data(request, key: str, fmt: str):
     scope = layers.point_scope(request.user)
     if key == "eventos" and scope is None:
         raise PermissionDenied
-    snap, index, as_of, f, errors, terr = _context(request)
+    state, f, errors, terr = _context(request)
     if f is None:
         return JsonResponse({"error": {"code": "invalid_filters", "fields": errors}}, status=400)
     if terr is None:
         return JsonResponse({"error": {"code": "no_territory", "message": _("No hay límites cargados.")}},
                             status=404)
-    layer = layers.build_layer(key, snap=snap, index=index, terr=terr, f=f, scope=scope)
+    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope)
     if fmt == "json":
         payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
                    "traces": layer.traces}
-        return HttpResponse(jsontext.dumps(payload, default=float), content_type="application/json")
+        return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=float), content_type="application/json")
     stem = f"{layer.key}_{f.start.isoformat()}_{f.end.isoformat()}"
     if fmt == "geojson":
         response = HttpResponse(json.dumps(layers.geojson(layer, terr.epsg), ensure_ascii=False),

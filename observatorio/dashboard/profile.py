@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -44,8 +44,9 @@ from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.analysis.typology import typology
 from observatorio.analysis.weights import contiguity
 from observatorio.records.models import Place, PlaceKind, Source, SurveyResponse
-from observatorio.records.snapshot import day_number, get_snapshot
-from observatorio.territory.index import TerritoryIndex, get_index
+from observatorio.records.snapshot import day_number
+from observatorio.state import DataState, current
+from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Demography, Level
 
 from . import layers
@@ -89,8 +90,9 @@ class LevelStudy:
     gap_rho: float | None = None
 
 
-def group_sources() -> dict[str, tuple[int, ...]]:
-    kinds = dict(Source.objects.values_list("id", "kind"))
+def group_sources(state: DataState) -> dict[str, tuple[int, ...]]:
+    """Source ids of each group, by the sources' kinds."""
+    kinds = state.catalog.source_kind
     return {key: tuple(sorted(s for s, k in kinds.items() if k in members)) for key, _label, members in GROUPS}
 
 
@@ -113,14 +115,16 @@ def _share(part, whole) -> float:
     return float("nan") if not part or not whole else 100.0 * part / whole
 
 
-def level_table(snap, index: TerritoryIndex, level: str, as_of: dt.date) -> pd.DataFrame:
+def level_table(state: DataState, level: str) -> pd.DataFrame:
     """Per area of ``level``: population, counts and rates per group in the window, EB rate of crime, shares."""
+    snap, index, as_of = state.events, state.index, state.as_of
+
     def build():
         ids = index.ids_at(level)
         start, end = window(as_of)
         in_window = (snap.day >= day_number(start)) & (snap.day <= day_number(end))
         lifted = index.lift(snap.area, level)
-        groups = group_sources()
+        groups = group_sources(state)
         demo = _demography(ids, as_of.year)
         rows = {}
         population = np.array([index.population_in(a, as_of.year) or 0 for a in ids], dtype=float)
@@ -151,7 +155,7 @@ def level_table(snap, index: TerritoryIndex, level: str, as_of: dt.date) -> pd.D
         extra = pd.DataFrame.from_dict(rows, orient="index")
         return table.join(extra)
 
-    return layers.cached(("profile-table", snap.version, index.key, level, as_of), build)
+    return state.memo(f"profile-table-{level}", build)
 
 
 def _count_by(area_ids: np.ndarray, ids: list) -> np.ndarray:
@@ -214,11 +218,11 @@ def perception_study(index: TerritoryIndex, table: pd.DataFrame, level: str, as_
     return fear, gap
 
 
-def level_study(snap, index, terr, level: str, as_of: dt.date) -> LevelStudy:
-    survey_key = tuple(SurveyResponse.objects.aggregate(n=Count("id"), m=Max("id")).values())
+def level_study(state: DataState, terr, level: str) -> LevelStudy:
+    index, as_of = state.index, state.as_of
 
     def build():
-        table = level_table(snap, index, level, as_of)
+        table = level_table(state, level)
         study = LevelStudy(level, list(table.index), table)
         if terr is not None:
             study.lisa, study.lisa_note = lisa_classes(terr, table, level)
@@ -230,17 +234,18 @@ def level_study(snap, index, terr, level: str, as_of: dt.date) -> LevelStudy:
             study.gap_rho = gap.spearman_rho if gap else None
         return study
 
-    return layers.cached(("profile-study", snap.version, index.key, level, as_of, survey_key), build)
+    return state.memo(f"profile-study-{level}", build)
 
 
-def monthly_series(snap, index: TerritoryIndex, area_id: int, as_of: dt.date) -> tuple[list, dict]:
+def monthly_series(state: DataState, area_id: int) -> tuple[list, dict]:
     """Months and, per group, events of the area (and its descendants) per month."""
-    months = month_starts(as_of, SERIES_MONTHS)
+    snap, index = state.events, state.index
+    months = month_starts(state.as_of, SERIES_MONTHS)
     info = index.areas[area_id]
     in_area = index.lift(snap.area, info.level) == area_id
     idx = month_index(snap.day, months[0])
     ok = in_area & (idx >= 0) & (idx < len(months))
-    groups = group_sources()
+    groups = group_sources(state)
     series = {}
     for key, _label, _kinds in GROUPS:
         m = ok & np.isin(snap.source, np.asarray(groups[key] or (-9,), dtype=snap.source.dtype))
@@ -248,10 +253,11 @@ def monthly_series(snap, index: TerritoryIndex, area_id: int, as_of: dt.date) ->
     return months, series
 
 
-def headline(snap, index: TerritoryIndex, area_id: int, as_of: dt.date, row: pd.Series) -> list[dict]:
+def headline(state: DataState, area_id: int, row: pd.Series) -> list[dict]:
+    snap, index, as_of = state.events, state.index, state.as_of
     info = index.areas[area_id]
     in_area = index.lift(snap.area, info.level) == area_id
-    groups = group_sources()
+    groups = group_sources(state)
     out = []
     for key, label, _kinds in GROUPS:
         if not groups[key]:
@@ -303,25 +309,24 @@ def _partial_month(first: dt.date, as_of: dt.date) -> dict:
 GROUP_COLOURS = {"delitos": "#D55E00", "llamados": "#0072B2", "patrullaje": "#009E73", "vif": "#CC79A7"}
 
 
-def profile_data(area_id: int) -> dict:
-    """The figures of one area's profile, cached per data, territory, survey version and language."""
-    snap = get_snapshot()
-    index = get_index()
-    if area_id not in index.areas:
+def profile_data(state: DataState, area_id: int) -> dict:
+    """The figures of one area's profile, kept per data state and language."""
+    if area_id not in state.index.areas:
         raise Http404
-    survey_key = tuple(SurveyResponse.objects.aggregate(n=Count("id"), m=Max("id")).values())
-    key = ("profile", snap.version, snap.size, index.key, area_id, survey_key, get_language())
-    return layers.cached(key, lambda: _profile_data(snap, index, area_id))
+    return state.cache("profiles", PROFILES_KEPT).get((area_id, get_language()), lambda: _profile_data(state, area_id))
 
 
-def _profile_data(snap, index, area_id: int) -> dict:
+PROFILES_KEPT = 64
+
+
+def _profile_data(state: DataState, area_id: int) -> dict:
+    snap, index, as_of = state.events, state.index, state.as_of
     info = index.areas[area_id]
-    as_of = layers.reference_day(snap)
-    terr = layers.territory(index, as_of)
-    study = level_study(snap, index, terr, info.level, as_of)
+    terr = layers.territory(state, as_of)
+    study = level_study(state, terr, info.level)
     row = study.table.loc[area_id]
     start, end = window(as_of)
-    months, series = monthly_series(snap, index, area_id, as_of)
+    months, series = monthly_series(state, area_id)
     rank, peers = _rank(study.table, area_id, "tasa_eb_delitos")
     chain = []
     node = info
@@ -341,12 +346,13 @@ def _profile_data(snap, index, area_id: int) -> dict:
     return {
         "info": info, "as_of": as_of, "start": start, "end": end, "row": row, "study": study,
         "level_label": dict(Level.choices).get(info.level, info.level),
-        "headline": headline(snap, index, area_id, as_of, row), "months": months, "series": series,
+        "headline": headline(state, area_id, row), "months": months, "series": series,
         "series_labels": [_(label) for key, label, _k in GROUPS],
         "series_rows": [(m, [series[key][i] for key, _l, _k in GROUPS]) for i, m in enumerate(months)],
         "rank": rank, "peers": peers, "chain": chain[::-1], "children": children,
         "lisa": study.lisa.get(area_id), "typology": study.typology.get(area_id),
         "places": _places(index, area_id), "fear": fear,
+        "names": {a: info.name for a, info in index.areas.items()},
         "peer_rows": sorted(((index.areas[a].name, a, float(study.table.at[a, "tasa_eb_delitos"]))
                              for a in study.ids), key=lambda r: (-np.nan_to_num(r[2], nan=-1), r[0])),
     }
@@ -381,7 +387,7 @@ def _charts(data: dict, spanish: bool) -> dict:
     if study.gap is not None and "crime" in study.gap.columns:
         g = study.gap.dropna(subset=["crime"])
         me = g.index == data["info"].id
-        names = [get_index().areas[a].name for a in g.index]
+        names = [data["names"][a] for a in g.index]
         charts["perception"] = {"data": [
             dict(type="scatter", mode="markers", x=g["crime"].round(2).tolist(), y=(100 * g["proportion"]).round(1).tolist(),
                  text=names, hovertemplate="%{text}<br>%{x:,.1f} / 1.000 · %{y:,.1f} %<extra></extra>",
@@ -397,7 +403,7 @@ def _charts(data: dict, spanish: bool) -> dict:
 
 @allow(*ALL_ROLES)
 def area_profile(request, area_id: int):
-    data = profile_data(area_id)
+    data = profile_data(current(), area_id)
     spanish = (get_language() or "es").startswith("es")
     charts = json.loads(json.dumps(_charts(data, spanish), default=float))
     quadrant = data["lisa"]
@@ -452,7 +458,7 @@ def _csv_value(value):
 
 @allow(*ALL_ROLES)
 def area_profile_csv(request, area_id: int):
-    data = profile_data(area_id)
+    data = profile_data(current(), area_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["seccion", "indicador", "periodo", "valor"])

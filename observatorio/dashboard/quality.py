@@ -27,9 +27,8 @@ from plotly.colors import sample_colorscale
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.records.models import AggregateCount, BatchStatus, Event, ImportBatch, Source, SurveyResponse
-from observatorio.records.snapshot import get_snapshot
+from observatorio.state import DataState, current
 
-from . import layers
 
 MONTHS = 24
 SCALE = "Cividis"
@@ -72,8 +71,10 @@ def month_index(days: np.ndarray, first: dt.date) -> np.ndarray:
     return months - ((first.year - 1970) * 12 + first.month - 1)
 
 
-def _event_figures(snap, months: list[dt.date]) -> tuple[dict, dict, dict, dict]:
+def _event_figures(state: DataState, months: list[dt.date]) -> tuple[dict, dict, dict, dict]:
     """Per source: monthly counts, total, share with an area, share without category (snapshot)."""
+    snap = state.events
+
     def build():
         per_month, totals, with_area, unmapped = {}, {}, {}, {}
         idx = month_index(snap.day, months[0])
@@ -87,10 +88,10 @@ def _event_figures(snap, months: list[dt.date]) -> tuple[dict, dict, dict, dict]
             unmapped[int(sid)] = float((snap.category[m] < 0).sum() / n)
         return per_month, totals, with_area, unmapped
 
-    return layers.cached(("quality-events", snap.version, snap.size, months[0]), build)
+    return state.memo(f"quality-events-{months[0]}", build, on=("events",))
 
 
-def _precision_shares(snap) -> dict:
+def _precision_shares(state: DataState) -> dict:
     """Share of each source's events located as a point or a geocoded address."""
     def build():
         rows = Event.objects.values("source_id", "precision").annotate(n=Count("id")).order_by()
@@ -102,7 +103,7 @@ def _precision_shares(snap) -> dict:
                 located[row["source_id"]] = located.get(row["source_id"], 0) + row["n"]
         return {sid: located.get(sid, 0) / n for sid, n in totals.items() if n}
 
-    return layers.cached(("quality-precision", snap.version, snap.size), build)
+    return state.memo("quality-precision", build, on=("events",))
 
 
 def _monthly_from(queryset, date_field: str, value, months: list[dt.date]) -> dict:
@@ -121,12 +122,11 @@ def _monthly_from(queryset, date_field: str, value, months: list[dt.date]) -> di
     return out
 
 
-def source_quality(as_of: dt.date | None = None) -> tuple[list[SourceQuality], list[dt.date]]:
-    snap = get_snapshot()
-    as_of = as_of or layers.reference_day(snap)
+def source_quality(state: DataState, as_of: dt.date | None = None) -> tuple[list[SourceQuality], list[dt.date]]:
+    as_of = as_of or state.as_of
     months = month_starts(as_of)
-    per_month, totals, with_area, unmapped = _event_figures(snap, months)
-    located = _precision_shares(snap)
+    per_month, totals, with_area, unmapped = _event_figures(state, months)
+    located = _precision_shares(state)
     aggregates = _monthly_from(AggregateCount.objects.all(), "period_start", Sum("count"), months)
     surveys = _monthly_from(SurveyResponse.objects.all(), "answered_on", Count("id"), months)
     agg_stats = {r["source_id"]: r for r in AggregateCount.objects.values("source_id").annotate(
@@ -187,16 +187,16 @@ def _cells(counts: list[int], first: int | None) -> list[tuple]:
 
 @allow(*ALL_ROLES)
 def quality_page(request):
-    sources, months = source_quality()
-    snap = get_snapshot()
-    context = {"sources": sources, "months": months, "as_of": layers.reference_day(snap),
-               "snapshot_size": snap.size, "month_count": MONTHS}
+    state = current()
+    sources, months = source_quality(state)
+    context = {"sources": sources, "months": months, "as_of": state.as_of,
+               "snapshot_size": state.events.size, "month_count": MONTHS}
     return render(request, "dashboard/quality.html", context)
 
 
 @allow(*ALL_ROLES)
 def quality_csv(request):
-    sources, months = source_quality()
+    sources, months = source_quality(current())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["fuente", "nombre", "unidad", "total", "ultima_importacion", "lotes", "share_ubicados",

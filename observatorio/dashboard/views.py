@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, EVENT_LEVEL_ROLES, allow, has_role, public
 
-from observatorio.records.snapshot import refresh_status
+from observatorio.state import current, refresh_status
 
 from . import home_data
 from .maps import MapLabels, territory_figure
@@ -24,8 +24,9 @@ from .maps import MapLabels, territory_figure
 
 @allow(*ALL_ROLES)
 def home(request):
-    as_of = home_data.latest_event_date()
-    areas = home_data.map_areas(as_of)
+    state = current()
+    as_of = home_data.latest_event_date(state)
+    areas = home_data.map_areas(state, as_of)
     spanish = (get_language() or "es").startswith("es")
     figure = None
     if areas:
@@ -35,7 +36,7 @@ def home(request):
         figure = json.loads(territory_figure(areas, labels).to_json())
     context = {
         "as_of": as_of,
-        "headline": home_data.headline(as_of) if as_of else None,
+        "headline": home_data.headline(state, as_of) if as_of else None,
         "figure": figure,
         "map_has_counts": as_of is not None and any(a.level == "uv" for a in areas),
         # The map's numbers as a table, for screen readers and for copying.

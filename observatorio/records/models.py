@@ -268,6 +268,9 @@ class DataVersion(models.Model):
 
     name = models.CharField(max_length=40, unique=True)
     version = models.PositiveBigIntegerField(default=0)
+    # A random name for this version, new at every bump: a version number can come back after a rollback,
+    # a token never does, so files kept for a version (the shared event columns) are named by it.
+    token = models.CharField(max_length=32, default="", blank=True)
 
     class Meta:
         verbose_name = "versión de datos"

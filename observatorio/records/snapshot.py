@@ -1,18 +1,17 @@
-"""A columnar, in-memory snapshot of the events for dashboards and analyses.
+"""The events as columns (one NumPy array each), read from the database, and the data version.
 
 Dashboards ask many small aggregate questions; answering them from NumPy arrays
-held in memory is orders of magnitude faster than a GROUP BY per question, and
-it is the same code on SQLite and PostgreSQL. The snapshot is cached per
-process and reloaded when :class:`DataVersion` says the events changed.
+is orders of magnitude faster than a GROUP BY per question, and it is the same
+code on SQLite and PostgreSQL. Which columns a process holds, and when they are
+read again, is :mod:`observatorio.state`'s business: this module only reads them
+and keeps the :class:`DataVersion` counter every writer bumps.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import threading
-import time
-from dataclasses import dataclass, field
+import uuid
+from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
@@ -21,15 +20,13 @@ from django.dispatch import Signal
 
 from .models import DataVersion
 
-logger = logging.getLogger(__name__)
-
 EVENTS = "events"
 EPOCH = dt.date(1970, 1, 1)
 _CHUNK = 50_000  # rows fetched at a time: as Python tuples ~400 bytes each, so ~20 MB
 
 
-# Sent once the transaction that bumped a data version has committed (``name``: which version), so that
-# caches of this process that check the version only now and then look at once.
+# Sent once the transaction that bumped a data version has committed (``name``: which version), so that a
+# large data state of this process starts reloading at once (observatorio.state).
 data_changed = Signal()
 
 
@@ -37,20 +34,13 @@ def bump(name: str = EVENTS) -> int:
     """Record that the data changed; call inside the writer's transaction."""
     with transaction.atomic():
         row, _ = DataVersion.objects.select_for_update().get_or_create(name=name)
-        DataVersion.objects.filter(pk=row.pk).update(version=F("version") + 1)
+        DataVersion.objects.filter(pk=row.pk).update(version=F("version") + 1, token=uuid.uuid4().hex)
         transaction.on_commit(lambda: data_changed.send(sender=DataVersion, name=name))
     return current_version(name)
 
 
 def current_version(name: str = EVENTS) -> int:
     return DataVersion.objects.filter(name=name).values_list("version", flat=True).first() or 0
-
-
-def version_sql(name: str = EVENTS) -> str:
-    """A scalar sub-query for :func:`current_version` (NULL: never bumped), to join other cache checks."""
-    if not name.replace("_", "").isalnum():
-        raise ValueError(f"data version name {name!r} must be alphanumeric")
-    return f"SELECT version FROM {DataVersion._meta.db_table} WHERE name = '{name}'"
 
 
 def day_number(day: dt.date) -> int:
@@ -94,6 +84,10 @@ class EventSnapshot:
         lo = int(self.day.searchsorted(low, side="left"))
         hi = int(self.day.searchsorted(high, side="right"))
         return slice(lo, max(lo, hi))
+
+    def columns(self) -> dict[str, np.ndarray]:
+        """The arrays by column name (what the column files hold)."""
+        return {name: getattr(self, name) for name in _COLUMNS}
 
     @property
     def nbytes(self) -> int:
@@ -145,7 +139,7 @@ def _generic_rows(rows) -> list[tuple]:
              -1 if r[7] is None else r[7], bool(r[8])) for r in rows]
 
 
-def _row_columns(sql: str | None, progress: Refresh | None = None) -> dict[str, np.ndarray]:
+def _row_columns(sql: str | None, progress=None) -> dict[str, np.ndarray]:
     """Columns from rows fetched through the DB-API: ``sql`` returns plain numbers, or None for the generic query.
 
     About 3 µs per event on SQLite, most of it the sqlite3 module building a Python tuple per row. Having
@@ -153,7 +147,7 @@ def _row_columns(sql: str | None, progress: Refresh | None = None) -> dict[str, 
     numbers slowly too, and its REAL-to-text loses bits unless printed with '%!.20e' (~0.7 µs a value), so
     coordinates needed an integer encoding with an exactness check and a fallback (docs/performance.md).
     """
-    columns = _Columns(_count_events())
+    columns = _Columns(count_events())
     with connection.chunked_cursor() as cursor:
         cursor.execute(sql or _GENERIC_SQL)
         # fetchmany: a server-side cursor where the backend has one, so the driver does not hold every row at once.
@@ -165,7 +159,7 @@ def _row_columns(sql: str | None, progress: Refresh | None = None) -> dict[str, 
     return columns.finish()
 
 
-def _count_events() -> int:
+def count_events() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT COUNT(*) FROM records_event")
         return int(cursor.fetchone()[0])
@@ -230,12 +224,12 @@ _PG_SQL = (
 )
 
 
-def _postgresql_columns(progress: Refresh | None = None) -> dict[str, np.ndarray]:
+def _postgresql_columns(progress=None) -> dict[str, np.ndarray]:
     # A server-side cursor fetched one row (one range) at a time keeps one chunk in memory. Inside a
     # transaction it streams; outside one (autocommit) it would be a WITH HOLD cursor, stored whole on the
     # server before the first fetch.
     with transaction.atomic(), connection.chunked_cursor() as cursor, connection.wrap_database_errors:
-        columns = _Columns(_count_events())
+        columns = _Columns(count_events())
         # psycopg's own cursor: binary results, so bytea arrives as bytes (text would be hex, twice the size).
         cursor.cursor.execute(_PG_SQL, {"step": _PG_IDS_PER_CHUNK}, binary=True)
         while (row := cursor.fetchone()) is not None:
@@ -257,7 +251,7 @@ _LOADERS = {
 }
 
 
-def load_snapshot(progress: Refresh | None = None) -> EventSnapshot:
+def load_snapshot(progress=None) -> EventSnapshot:
     """Read every event into arrays ordered by day, then id (seconds per million events: docs/performance.md).
 
     The day order lets a date window be a contiguous slice (``EventSnapshot.window``), found by
@@ -280,139 +274,3 @@ def load_snapshot(progress: Refresh | None = None) -> EventSnapshot:
         arrays[name] = np.ascontiguousarray(column)
     del columns, ids
     return EventSnapshot(version=version, **arrays)
-
-
-_lock = threading.Lock()
-_cache: dict[str, EventSnapshot] = {}
-
-# A snapshot at least this large is reloaded in a background thread while requests keep the one they have
-# (13-19 s at 5M events); a smaller one reloads within the request (about a second per million events or less).
-BACKGROUND_FROM = 500_000
-
-
-# How long a request with no snapshot at all waits for the first one loading in the background before it
-# is told to come back (SnapshotLoading): a small database is read within it, a large one shows progress.
-FIRST_LOAD_WAIT = 1.0
-
-
-@dataclass
-class Refresh:
-    """A reload running in the background: what the pages show while they wait for it."""
-
-    started: float  # time.monotonic()
-    expected: int  # events expected (the size of the snapshot it replaces, or a count)
-    read: int = 0  # events read so far
-    done: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
-
-    @property
-    def percent(self) -> int:
-        return min(99, int(100 * self.read / self.expected)) if self.expected else 0
-
-    @property
-    def seconds(self) -> float:
-        return time.monotonic() - self.started
-
-
-_refreshing: dict[str, Refresh] = {}
-
-
-def get_snapshot(version: int | None = None) -> EventSnapshot:
-    """The cached snapshot, reloaded when the data version moved (one tiny query per call).
-
-    ``version``: the events' version already read by the caller (see :func:`version_sql`). A large snapshot
-    (:data:`BACKGROUND_FROM` events or more) is reloaded in a background thread and the one held is returned
-    meanwhile (:func:`refresh_status` says so); inside a transaction the reload is always immediate, since
-    another thread would not see the transaction's rows.
-    """
-    if version is None:
-        version = current_version()
-    key = connection.settings_dict["NAME"]
-    snap = _cache.get(key)
-    if snap is not None and snap.version == version:
-        return snap
-    if not connection.in_atomic_block:
-        if snap is not None and snap.size >= BACKGROUND_FROM:
-            refresh_in_background()
-            return snap
-        loading = _refreshing.get(key) if snap is None else None
-        if loading is not None and not loading.done.wait(FIRST_LOAD_WAIT):
-            raise SnapshotLoading(loading)
-    with _lock:
-        snap = _cache.get(key)
-        if snap is None or snap.version != version:
-            snap = load_snapshot()
-            _cache[key] = snap
-    return snap
-
-
-class SnapshotLoading(Exception):
-    """No snapshot is held yet and the first one is still loading: the request is to be answered later.
-
-    Pages answer it with a progress page that reloads itself, data endpoints with 503 and ``Retry-After``
-    (``dashboard/loading.py``).
-    """
-
-    def __init__(self, status: Refresh):
-        super().__init__(f"the events are still loading ({status.percent} %)")
-        self.status = status
-
-
-def warm_up() -> Refresh | None:
-    """Read the snapshot in a background thread (a server starting), with a count of the events as the
-    progress's denominator; None when one is held or loading already."""
-    if _cache.get(connection.settings_dict["NAME"]) is not None:
-        return None
-    return refresh_in_background(_count_events())
-
-
-def refresh_in_background(expected: int | None = None) -> Refresh | None:
-    """Start reloading this database's snapshot in a thread, unless one is running; None if one was.
-
-    ``expected``: events to expect, for the progress (default: the size of the snapshot held).
-    """
-    key = connection.settings_dict["NAME"]
-    with _lock:
-        if key in _refreshing:
-            return None
-        held = _cache.get(key)
-        if expected is None:
-            expected = held.size if held is not None else 0
-        status = _refreshing[key] = Refresh(time.monotonic(), expected)
-    threading.Thread(target=_refresh, args=(key, status), name=f"snapshot-{key}", daemon=True).start()
-    return status
-
-
-def _refresh(key: str, status: Refresh) -> None:
-    try:
-        snap = load_snapshot(status)
-        with _lock:
-            held = _cache.get(key)
-            if held is None or held.version <= snap.version:
-                _cache[key] = snap
-    except Exception:  # the requests go on with the snapshot they have; the next one tries again
-        logger.exception("reloading the event snapshot of %s failed", key)
-    finally:
-        with _lock:
-            _refreshing.pop(key, None)
-        status.done.set()
-        connection.close()  # this thread's own connection
-
-
-def refresh_status() -> Refresh | None:
-    """The background reload of this database's snapshot, if one is running."""
-    return _refreshing.get(connection.settings_dict["NAME"])
-
-
-def warm_after_commit(sender=None, name: str = EVENTS, **_kwargs) -> None:
-    """After data committed in this process, reload a large snapshot at once instead of at the next request."""
-    held = _cache.get(connection.settings_dict["NAME"])
-    if name == EVENTS and held is not None and held.size >= BACKGROUND_FROM and not connection.in_atomic_block:
-        refresh_in_background()
-
-
-data_changed.connect(warm_after_commit, dispatch_uid="snapshot_warm_after_commit")
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()

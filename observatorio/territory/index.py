@@ -8,7 +8,6 @@ level, so ``lut[event_area]`` answers for all events in one NumPy gather.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,12 +27,11 @@ class AreaInfo:
 
 @dataclass(frozen=True)
 class TerritoryIndex:
-    key: tuple
     areas: dict[int, AreaInfo]
     ancestor: dict[str, np.ndarray]  # level → LUT (size max_id + 2; index -1 maps to -1)
     population: dict[int, dict[int, int]] = field(default_factory=dict)  # area id → {year: population}
     # (boundary id, area id, valid from, valid to) of every boundary, by area then start: which one is in force
-    # on a day is then known without a query (boundaries are part of the key).
+    # on a day is then known without a query.
     boundaries: tuple = ()
     # ids_at's answers: every dashboard request asks for one level's areas.
     _ids_at: dict[str, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
@@ -64,11 +62,16 @@ class TerritoryIndex:
 
     def population_in(self, area_id: int, year: int) -> int | None:
         """The population in force for ``year``: that year's, else the closest earlier, else the closest later."""
+        found = self.population_year(area_id, year)
+        return None if found is None else self.population[area_id][found]
+
+    def population_year(self, area_id: int, year: int) -> int | None:
+        """The year of the population in force for ``year`` (see :meth:`population_in`); None without one."""
         by_year = self.population.get(area_id)
         if not by_year:
             return None
         earlier = [y for y in by_year if y <= year]
-        return by_year[max(earlier)] if earlier else by_year[min(by_year)]
+        return max(earlier) if earlier else min(by_year)
 
     def descendants_or_self(self, area_id: int) -> set[int]:
         out, frontier = {area_id}, [area_id]
@@ -86,29 +89,8 @@ class TerritoryIndex:
         return out
 
 
-def key_sql() -> list[str]:
-    """Scalar sub-queries whose values change when areas, boundaries or demography are added or removed.
-
-    Boundaries are not in the index, but the caches of projected outlines follow this key.
-    Callers that check several caches per request put these in one statement with theirs.
-    """
-    out = []
-    for model in (Area, Boundary, Demography):
-        table = model._meta.db_table
-        out += [f"SELECT COUNT(*) FROM {table}", f"SELECT MAX(id) FROM {table}"]
-    return out
-
-
-def _key() -> tuple:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(f"({p})" for p in key_sql()))
-        return tuple(cursor.fetchone())
-
-
-def build_index(key: tuple | None = None) -> TerritoryIndex:
-    key = _key() if key is None else key
+def build_index() -> TerritoryIndex:
+    """The index of the areas, boundaries and demography as the database holds them now."""
     areas = {
         row[0]: AreaInfo(*row)
         for row in Area.objects.values_list("id", "code", "name", "level", "parent_id", "illustrative")
@@ -129,28 +111,4 @@ def build_index(key: tuple | None = None) -> TerritoryIndex:
         population.setdefault(area_id, {})[year] = pop
     boundaries = tuple(Boundary.objects.order_by("area", "valid_from")
                        .values_list("id", "area_id", "valid_from", "valid_to"))
-    return TerritoryIndex(key=key, areas=areas, ancestor=ancestor, population=population, boundaries=boundaries)
-
-
-_lock = threading.Lock()
-_cache: dict[str, TerritoryIndex] = {}
-
-
-def get_index(key: tuple | None = None) -> TerritoryIndex:
-    """The cached index, rebuilt when areas or demography changed (``key``: already read with :func:`key_sql`)."""
-    from django.db import connection
-
-    name = connection.settings_dict["NAME"]
-    if key is None:
-        key = _key()
-    index = _cache.get(name)
-    if index is None or index.key != key:
-        with _lock:
-            index = build_index(key)
-            _cache[name] = index
-    return index
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    return TerritoryIndex(areas=areas, ancestor=ancestor, population=population, boundaries=boundaries)

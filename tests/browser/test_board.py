@@ -13,16 +13,15 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
+    from observatorio import state
     from observatorio.records import snapshot
-    from observatorio.territory import index
+    from observatorio.state import holder
 
-    snapshot.clear_cache()
-    index.clear_cache()
+    state.reset()
     from observatorio.demo.load import run_demo
 
     yield run_demo("13122", seed=1, years=3, as_of=dt.date(2026, 11, 25), n_events=3_000, show_progress=False)
-    snapshot.clear_cache()
-    index.clear_cache()
+    state.reset()
 
 
 def test_dashboard_filters_change_the_figures_and_csv_downloads(page, live_server, fast_hashing, demo):  # noqa: F811

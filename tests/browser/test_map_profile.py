@@ -16,14 +16,13 @@ pytestmark = pytest.mark.browser
 def demo(transactional_db):
     from observatorio.dashboard import layers
     from observatorio.demo.load import run_demo
+    from observatorio import state
     from observatorio.records import snapshot
-    from observatorio.territory import index
+    from observatorio.state import holder
 
-    for cache in (layers, snapshot, index):
-        cache.clear_cache()
+    state.reset()
     yield run_demo("13122", seed=1, years=3, as_of=dt.date(2026, 11, 25), n_events=3_000, show_progress=False)
-    for cache in (layers, snapshot, index):
-        cache.clear_cache()
+    state.reset()
 
 
 def _traces(page, layer: str) -> int:

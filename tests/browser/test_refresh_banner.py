@@ -16,14 +16,16 @@ def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_h
 
     from observatorio.accounts.roles import Role
     from observatorio.accounts.setup import create_user
+    from observatorio import state
     from observatorio.records import snapshot
+    from observatorio.state import holder
 
     create_user("ana", "ana-pass-123", Role.AUTHORITY)
-    snapshot.clear_cache()
-    snapshot.get_snapshot()  # a snapshot is held: the reload replaces it
+    state.reset()
+    state.current()  # a snapshot is held: the reload replaces it
     key = connection.settings_dict["NAME"]
-    status = snapshot.Refresh(time.monotonic(), expected=1000, read=100)
-    snapshot._refreshing[key] = status  # a reload in progress, as snapshot.refresh_in_background leaves it
+    status = state.Refresh(time.monotonic(), expected=1000, read=100)
+    holder._refreshing[key] = status  # a reload in progress, as snapshot.refresh_in_background leaves it
     try:
         page.goto(live_server.url + "/fuentes/")
         page.fill("#id_username", "ana")
@@ -39,7 +41,7 @@ def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_h
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "data-refresh-banner-es.png"))
     finally:
-        snapshot._refreshing.pop(key, None)  # the load ends
+        holder._refreshing.pop(key, None)  # the load ends
     page.wait_for_selector(".refresh-banner a", timeout=10_000)
     assert "Los datos nuevos ya están cargados." in banner.inner_text()
     assert page.eval_on_selector(".refresh-banner progress", "p => p.value") == 100
@@ -53,17 +55,19 @@ def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server,
                                                                snapshot_gate, monkeypatch):
     from observatorio.accounts.roles import Role
     from observatorio.accounts.setup import create_user
+    from observatorio import state
     from observatorio.records import snapshot
+    from observatorio.state import holder
     from observatorio.records.models import Event, Source
 
     create_user("ana", "ana-pass-123", Role.AUTHORITY)
     source = Source.objects.create(code="denuncias", name="Denuncias", kind="denuncia")
     Event.objects.bulk_create([Event(source=source, occurred_on="2025-05-01") for _ in range(5)])
     snapshot.bump()
-    snapshot.clear_cache()
+    state.reset()
     opened = snapshot_gate
-    monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 0.05)
-    status = snapshot.warm_up()
+    monkeypatch.setattr(holder, "FIRST_LOAD_WAIT", 0.05)
+    status = state.warm_up()
     try:
         page.goto(live_server.url + "/fuentes/")
         page.fill("#id_username", "ana")
@@ -79,6 +83,6 @@ def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server,
     finally:
         opened.set()
         status.done.wait(10)
-        snapshot.clear_cache()
+        state.reset()
     # The 503 of the loading page itself is the one failed request the console reports.
     assert [p for p in page.problems if "503" not in p] == []

@@ -18,7 +18,10 @@ import pytest
 from observatorio.dashboard import cube as cube_module
 from observatorio.dashboard import engine
 from observatorio.dashboard.filters import Filters, event_mask
+from observatorio.records.catalog import Catalog
 from observatorio.records.snapshot import EventSnapshot, day_number
+from observatorio.state import DataState
+from observatorio.state.key import Key
 from observatorio.territory.index import AreaInfo, TerritoryIndex
 
 SEED = 20261125
@@ -46,7 +49,7 @@ def _index() -> TerritoryIndex:
                 lut[a.id] = node.id
         ancestor[level] = lut
     population = {i: {2024: 1000 * i, 2026: 1100 * i} for i in areas}
-    return TerritoryIndex(key=("test",), areas=areas, ancestor=ancestor, population=population)
+    return TerritoryIndex(areas=areas, ancestor=ancestor, population=population)
 
 
 def _snapshot(rng) -> EventSnapshot:
@@ -62,11 +65,15 @@ def _snapshot(rng) -> EventSnapshot:
         outside=np.zeros(n, dtype=bool))
 
 
-TAXONOMY = engine.Taxonomy(
-    category_name={10: "Familia A", 11: "a1", 12: "a2", 13: "a3", 20: "Familia B", 21: "b1", 22: "b2"},
-    category_family={10: 10, 11: 10, 12: 10, 13: 10, 20: 20, 21: 20, 22: 20},
-    family_name={10: "Familia A", 20: "Familia B"},
-)
+CATALOG = Catalog(sources=(), families=((10, "fa", "Familia A"), (20, "fb", "Familia B")),
+                  categories=((11, "a1", "a1", 10), (12, "a2", "a2", 10), (13, "a3", "a3", 10), (21, "b1", "b1", 20),
+                              (22, "b2", "b2", 20)),
+                  source_id={}, category_id={}, family_children={}, source_kind={})
+
+
+def state_of(snap: EventSnapshot) -> DataState:
+    """A data state over a synthetic snapshot, the hand-built territory and catalog: no database."""
+    return DataState(Key(snap.version, "t", (), (), ()), snap, INDEX, CATALOG)
 
 
 def _random_filters(rng) -> list[Filters]:
@@ -85,31 +92,26 @@ def _random_filters(rng) -> list[Filters]:
 RNG = np.random.default_rng(SEED)
 SNAP = _snapshot(RNG)
 INDEX = _index()
+STATE = state_of(SNAP)
 FILTERS = _random_filters(RNG)
 IDS = [f"{f.start}+{f.days}d-s{len(f.sources)}c{len(f.categories)}a{len(f.areas)}-{f.level}-{k}"
        for k, f in enumerate(FILTERS)]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cube():
-    cube_module.clear_cache()
-    yield
-    cube_module.clear_cache()
-
-
 def _both(monkeypatch, compute):
-    """The figure with the cube, then with the cube switched off (row scans)."""
-    assert cube_module.cube_of(SNAP) is not None
-    with_cube = compute()
+    """The figure with the cube, then with the cube switched off (row scans), each on a fresh state."""
+    with_cube = state_of(SNAP)
+    assert cube_module.cube_of(with_cube) is not None
+    first = compute(with_cube)
     monkeypatch.setattr(cube_module, "MAX_ENTRIES", 0)
-    cube_module.clear_cache()
-    assert cube_module.cube_of(SNAP) is None
-    return with_cube, compute()
+    rows = state_of(SNAP)
+    assert cube_module.cube_of(rows) is None
+    return first, compute(rows)
 
 
 @pytest.mark.parametrize("f", FILTERS, ids=IDS)
 def test_window_counts_equal_a_direct_count(f):
-    cube = cube_module.cube_of(SNAP)
+    cube = cube_module.cube_of(STATE)
     cells = engine.select_cells(cube, f, INDEX)
     for w in (f, f.previous(), f.last_year()):
         expected = int(event_mask(SNAP, w, INDEX).sum())
@@ -119,10 +121,9 @@ def test_window_counts_equal_a_direct_count(f):
 
 @pytest.mark.parametrize("f", FILTERS, ids=IDS)
 def test_every_engine_figure_equals_the_row_scan(monkeypatch, f):
-    def compute():
-        return (engine.headline(SNAP, f, INDEX), engine.trend(SNAP, f, INDEX),
-                engine.by_category(SNAP, f, INDEX, TAXONOMY), engine.by_family(SNAP, f, INDEX, TAXONOMY),
-                engine.hour_weekday(SNAP, f, INDEX), engine.by_area(SNAP, f, INDEX))
+    def compute(state):
+        return (engine.headline(state, f), engine.trend(state, f), engine.by_category(state, f),
+                engine.by_family(state, f), engine.hour_weekday(state, f), engine.by_area(state, f))
 
     cube_answer, rows_answer = _both(monkeypatch, compute)
     (h1, t1, c1, fam1, hw1, a1), (h2, t2, c2, fam2, hw2, a2) = cube_answer, rows_answer
@@ -148,26 +149,26 @@ def test_hour_weekday_counts_slots_by_hand():
                          np.array([4, 4, 4], dtype=np.int32), np.zeros(3, dtype=bool))
     f = Filters(dt.date(2026, 11, 23), dt.date(2026, 11, 29))
     for chosen in (f, Filters(f.start, f.end, sources=(3, 5))):
-        result = engine.hour_weekday(snap, chosen, INDEX)
+        result = engine.hour_weekday(state_of(snap), chosen)
         assert result.matrix[0, 0] == 1 and result.matrix[6, 23] == 1 and result.matrix.sum() == 2
         assert result.without_time == 1
-    only_5 = engine.hour_weekday(snap, Filters(f.start, f.end, sources=(5,)), INDEX)
+    only_5 = engine.hour_weekday(state_of(snap), Filters(f.start, f.end, sources=(5,)))
     assert only_5.matrix.sum() == 1 and only_5.matrix[6, 23] == 1 and only_5.without_time == 0
 
 
-def test_cube_is_built_once_per_snapshot_and_kept_small():
-    cube = cube_module.cube_of(SNAP)
-    assert cube_module.cube_of(SNAP) is cube
+def test_cube_is_built_once_per_state_and_kept_small():
+    cube = cube_module.cube_of(STATE)
+    assert cube_module.cube_of(STATE) is cube
     assert cube.prefix.dtype == np.int32 and cube.row_slot.dtype == np.uint8 and cube.row_cell.dtype == np.uint8
     assert cube.cells == len(np.unique(np.stack([SNAP.source, SNAP.category, SNAP.area]), axis=1).T)
     assert cube.days == int(SNAP.day[-1]) - int(SNAP.day[0]) + 1
     assert cube.rows(day_number(FIRST), day_number(LAST)) == slice(0, SNAP.size)
     other = _snapshot(np.random.default_rng(SEED + 1))
-    assert cube_module.cube_of(other) is not cube
+    assert cube_module.cube_of(state_of(other)) is not cube
 
 
 def test_windows_outside_the_data_count_nothing():
-    cube = cube_module.cube_of(SNAP)
+    cube = cube_module.cube_of(STATE)
     before = day_number(FIRST) - 100
     assert cube.total(before, before + 50, None) == 0
     assert cube.total(day_number(LAST) + 1, day_number(LAST) + 9, np.arange(cube.cells)) == 0
@@ -180,8 +181,8 @@ def test_empty_snapshot_has_no_cube_and_the_engine_still_answers():
                                                                 float, float, np.int32, bool)))
     assert cube_module.build_cube(empty) is None
     f = Filters(dt.date(2026, 1, 1), dt.date(2026, 1, 28))
-    assert engine.headline(empty, f, INDEX).count == 0
-    assert engine.by_area(empty, f, INDEX).unplaced == 0
+    assert engine.headline(state_of(empty), f).count == 0
+    assert engine.by_area(state_of(empty), f).unplaced == 0
 
 
 # --- the request path, on the demo ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from observatorio.analysis.gistar import gi_star
 from observatorio.analysis.kde import kde
 from observatorio.analysis.projection import to_metres
 from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio import state
 from observatorio.dashboard import layers
 
 RTOL = 1e-9
@@ -20,22 +21,19 @@ RTOL = 1e-9
 
 @pytest.fixture(autouse=True)
 def fresh_layer_cache():
-    layers.clear_cache()
+    state.reset()
     yield
-    layers.clear_cache()
+    state.reset()
 
 
 @pytest.fixture
 def ctx(demo, db):
     from observatorio.dashboard.filters import parse_filters
-    from observatorio.records.snapshot import get_snapshot
-    from observatorio.territory.index import get_index
 
-    snap, index = get_snapshot(), get_index()
-    as_of = layers.reference_day(snap)
-    f, errors = parse_filters({"period": "12m"}, as_of=as_of, index=index)
+    data = state.current()
+    f, errors = parse_filters({"period": "12m"}, data)
     assert not errors
-    return snap, index, f, layers.territory(index, f.end)
+    return data, f, layers.territory(data, f.end)
 
 
 def _orm_points(f, source_codes=None):
@@ -50,11 +48,10 @@ def _orm_points(f, source_codes=None):
     return x, y
 
 
-def test_reference_day_is_the_latest_event(ctx):
+def test_the_as_of_day_is_the_latest_event(ctx):
     from observatorio.records.models import Event
 
-    snap = ctx[0]
-    assert layers.reference_day(snap) == Event.objects.order_by("-occurred_on").first().occurred_on
+    assert ctx[0].as_of == Event.objects.order_by("-occurred_on").first().occurred_on
 
 
 @pytest.mark.parametrize("end, first, last", [
@@ -72,8 +69,9 @@ def test_quarters_before_takes_complete_quarters(end, first, last):
 def test_choropleth_counts_and_rates_match_orm_and_rates_module(ctx):
     from observatorio.records.models import Event
 
-    snap, index, f, terr = ctx
-    figs = layers.area_figures(snap, index, f, "uv")
+    data, f, terr = ctx
+    figs = layers.area_figures(data, f, "uv")
+    index = data.index
     parent = {a.id: a.parent_id for a in index.areas.values()}
     expected = dict.fromkeys(figs.ids, 0)
     for area_id in Event.objects.filter(occurred_on__gte=f.start, occurred_on__lte=f.end,
@@ -88,7 +86,7 @@ def test_choropleth_counts_and_rates_match_orm_and_rates_module(ctx):
     np.testing.assert_allclose(figs.rate, crude_rate(figs.counts, population), rtol=RTOL)
     np.testing.assert_allclose(figs.eb, eb_global(figs.counts, population).smoothed, rtol=RTOL)
 
-    layer = layers.build_layer("coropletico-eb", snap=snap, index=index, terr=terr, f=f)
+    layer = layers.build_layer("coropletico-eb", state=data, terr=terr, f=f)
     by_code = {feat.properties["codigo"]: feat.properties for feat in layer.features}
     assert len(by_code) == 31
     for i, a in enumerate(figs.ids):
@@ -97,24 +95,24 @@ def test_choropleth_counts_and_rates_match_orm_and_rates_module(ctx):
 
 
 def test_density_equals_kde_on_orm_points(ctx):
-    snap, index, f, terr = ctx
+    data, f, terr = ctx
     x, y = _orm_points(f)
-    surface, inside = layers.density_surface(snap, index, terr, f)
+    surface, inside = layers.density_surface(data, terr, f)
     grid, mask = terr.grid(layers.KDE_CELL)
     expected = kde(x, y, grid, bandwidth=layers.KDE_BANDWIDTH, kernel="gaussian", output="density")
     assert surface.grid == grid and (inside == mask).all()
     # Each event's offsets within its bin are kept in float32 (dashboard/placement.py): ~1e-9 of the peak.
     np.testing.assert_allclose(surface.values, expected.values, rtol=0, atol=1e-7 * expected.values.max())
-    trace = layers.density_layer(snap, index, terr, f).traces[0]
+    trace = layers.density_layer(data, terr, f).traces[0]
     assert trace["type"] == "heatmap" and trace["colorscale"] == "Viridis"
 
 
 def test_hotspots_equal_gi_star_with_fdr(ctx):
-    snap, index, f, terr = ctx
+    data, f, terr = ctx
     x, y = _orm_points(f)
     grid, mask = terr.grid(layers.GI_CELL)
     expected = gi_star(grid.counts(x, y), layers.GI_CELL, layers.GI_DISTANCE, mask=mask).bins(fdr=True)
-    layer = layers.hotspot_layer(snap, index, terr, f)
+    layer = layers.hotspot_layer(data, terr, f)
     got = np.zeros(grid.shape, dtype=int)
     for feat in layer.features:
         got[feat.properties["fila"], feat.properties["columna"]] = feat.properties["gi_bin"]
@@ -126,7 +124,7 @@ def test_hotspots_equal_gi_star_with_fdr(ctx):
 def test_emerging_classes_equal_emerging_hotspots(ctx):
     from observatorio.records.models import Event
 
-    snap, index, f, terr = ctx
+    data, f, terr = ctx
     grid, mask = terr.grid(layers.EMERGING_CELL)
     cube = []
     for start, end in layers.quarters_before(f.end, layers.EMERGING_QUARTERS):
@@ -135,7 +133,7 @@ def test_emerging_classes_equal_emerging_hotspots(ctx):
         x, y, _ = to_metres(pts[:, 0], pts[:, 1], 32719)
         cube.append(grid.counts(x, y))
     expected = emerging_hotspots(np.stack(cube), layers.EMERGING_CELL, layers.EMERGING_DISTANCE, mask=mask, fdr=True)
-    layer = layers.emerging_layer(snap, index, terr, f)
+    layer = layers.emerging_layer(data, terr, f)
     got = {(p["fila"], p["columna"]): p["patron"] for p in (feat.properties for feat in layer.features)}
     want = {(int(r), int(c)): expected.classes[r, c].value for r, c in zip(*np.nonzero(mask))
             if expected.classes[r, c].value != "no_pattern"}
@@ -145,13 +143,13 @@ def test_emerging_classes_equal_emerging_hotspots(ctx):
 def test_points_cluster_above_the_limit_and_keep_every_event(ctx, monkeypatch):
     from observatorio.records.models import Event
 
-    snap, index, f, terr = ctx
+    data, f, terr = ctx
     # Points keep events just outside the comuna too: an analyst must see what fell over the line.
     located = Event.objects.filter(occurred_on__gte=f.start, occurred_on__lte=f.end, lon__isnull=False).count()
-    layer = layers.points_layer(snap, index, terr, f, ())
+    layer = layers.points_layer(data, terr, f, ())
     assert len(layer.features) == located <= layers.POINT_LIMIT
     monkeypatch.setattr(layers, "POINT_LIMIT", 100)
-    clustered = layers.points_layer(snap, index, terr, f, ())
+    clustered = layers.points_layer(data, terr, f, ())
     total = sum(feat.properties["eventos"] for feat in clustered.features)
     assert total == located and len(clustered.features) < located
 
@@ -159,12 +157,12 @@ def test_points_cluster_above_the_limit_and_keep_every_event(ctx, monkeypatch):
 def test_points_of_an_operator_are_only_their_sources(ctx):
     from observatorio.records.models import Source
 
-    snap, index, f, terr = ctx
+    data, f, terr = ctx
     call_centre = Source.objects.get(code="1461").id
-    layer = layers.points_layer(snap, index, terr, f, (call_centre,))
+    layer = layers.points_layer(data, terr, f, (call_centre,))
     assert layer.features and {feat.properties["fuente"] for feat in layer.features} == {"1461"}
     with pytest.raises(PermissionError):
-        layers.build_layer("eventos", snap=snap, index=index, terr=terr, f=f, scope=None)
+        layers.build_layer("eventos", state=data, terr=terr, f=f, scope=None)
 
 
 def test_point_scope_by_persona(fast_hashing, personas):
@@ -180,8 +178,8 @@ def test_point_scope_by_persona(fast_hashing, personas):
 def test_geojson_and_geopackage_hold_the_same_features_in_wgs84(ctx):
     import pyogrio
 
-    snap, index, f, terr = ctx
-    layer = layers.build_layer("limites-uv", snap=snap, index=index, terr=terr, f=f)
+    data, f, terr = ctx
+    layer = layers.build_layer("limites-uv", state=data, terr=terr, f=f)
     collection = layers.geojson(layer, terr.epsg)
     assert len(collection["features"]) == 31
     lon, lat = np.array(collection["features"][0]["geometry"]["coordinates"][0]).T
@@ -193,33 +191,34 @@ def test_geojson_and_geopackage_hold_the_same_features_in_wgs84(ctx):
 
 
 def test_heavy_layers_are_cached_per_snapshot_and_filters(ctx):
-    snap, index, f, terr = ctx
-    first = layers.build_layer("gi", snap=snap, index=index, terr=terr, f=f)
-    assert layers.build_layer("gi", snap=snap, index=index, terr=terr, f=f) is first
-    other = layers.build_layer("gi", snap=snap, index=index, terr=terr, f=f.previous())
+    data, f, terr = ctx
+    first = layers.build_layer("gi", state=data, terr=terr, f=f)
+    assert layers.build_layer("gi", state=data, terr=terr, f=f) is first
+    other = layers.build_layer("gi", state=data, terr=terr, f=f.previous())
     assert other is not first
 
 
 def test_territory_is_kept_per_boundary_set_not_per_day(ctx):
     from observatorio.territory.models import Boundary
 
-    _snap, index, f, terr = ctx
+    data, f, terr = ctx
+    index = data.index
     other_day = f.end - dt.timedelta(days=40)
-    assert layers.territory(index, other_day) is terr
+    assert layers.territory(data, other_day) is terr
     for day in (f.end, other_day, dt.date(1950, 1, 1)):
         expected = {b.area_id: b.id for b in Boundary.in_force(day).order_by("area", "valid_from")}
         assert index.boundaries_in_force(day) == expected
-    assert layers.territory(index, dt.date(1800, 1, 1)) is None  # before any boundary
+    assert layers.territory(data, dt.date(1800, 1, 1)) is None  # before any boundary
 
 
 def test_placement_in_small_chunks_is_the_same(ctx, monkeypatch):
     from observatorio.dashboard import placement
 
-    snap, index, f, terr = ctx
-    whole = layers.placed(snap, terr)
+    data, f, terr = ctx
+    snap = data.events
+    whole = layers.placed(data, terr)
     monkeypatch.setattr(placement, "CHUNK", 997)
-    layers.clear_cache()
-    chunked = layers.placed(snap, terr)
+    chunked = layers._place(snap, terr)
     assert chunked is not whole
     for column in ("gi", "kde_base", "kde_u", "kde_v", "emerging", "cluster"):
         np.testing.assert_array_equal(getattr(chunked, column), getattr(whole, column))
@@ -228,16 +227,16 @@ def test_placement_in_small_chunks_is_the_same(ctx, monkeypatch):
     assert (whole.gi[snap.outside] == placement.OFF).all()
 
 
-def test_only_the_latest_placement_is_kept(ctx):
-    import dataclasses
+def test_placement_is_kept_with_the_state_and_reused_while_events_and_territory_stand(ctx):
+    from observatorio.state.data import DataState
 
-    snap, index, f, terr = ctx
-    first = layers.placed(snap, terr)
-    assert layers.placed(snap, terr) is first
-    newer = dataclasses.replace(snap, version=snap.version + 1)
-    second = layers.placed(newer, terr)
-    assert second is not first and layers.placed(newer, terr) is second
-    # A request still holding the older snapshot gets cells without evicting the newer ones.
-    again = layers.placed(snap, terr)
-    assert again is not first and layers.placed(newer, terr) is second
-    assert not any(key[0] == "placed" for key in layers._lru._items)  # not in the layer LRU, one per version
+    data, f, terr = ctx
+    first = layers.placed(data, terr)
+    assert layers.placed(data, terr) is first
+    successor = DataState(data.key, data.events, data.index, data.catalog)
+    successor.inherit(data)
+    assert layers.placed(successor, terr) is first  # a successor with the same events and territory
+    newer = DataState(type(data.key)(data.key.version + 1, "other", data.key.territory, data.key.catalog,
+                                     data.key.surveys), data.events, data.index, data.catalog)
+    newer.inherit(data)
+    assert layers.placed(newer, terr) is not first  # new events: placed again

@@ -7,16 +7,17 @@ import json
 import pytest
 from django.urls import reverse
 
+from observatorio import state
 from observatorio.dashboard import layers
 
 PERSONAS_WITH_ROLE = ("alice", "bob", "olga", "ana")
 
 
 @pytest.fixture(autouse=True)
-def fresh_layer_cache():
-    layers.clear_cache()
+def fresh_state():
+    state.reset()
     yield
-    layers.clear_cache()
+    state.reset()
 
 
 def _figure(response) -> dict:

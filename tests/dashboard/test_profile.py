@@ -12,31 +12,27 @@ from observatorio.analysis.moran import local_moran
 from observatorio.analysis.rates import eb_global
 from observatorio.analysis.typology import typology
 from observatorio.analysis.weights import contiguity
+from observatorio import state
 from observatorio.dashboard import layers, profile
 
 
 @pytest.fixture(autouse=True)
-def fresh_layer_cache():
-    layers.clear_cache()
+def fresh_state():
+    state.reset()
     yield
-    layers.clear_cache()
+    state.reset()
 
 
 @pytest.fixture
 def areas(demo, db):
-    from observatorio.territory.index import get_index
-
-    index = get_index()
+    index = state.current().index
     return index, {lv: index.ids_at(lv) for lv in ("comuna", "macrosector", "uv")}
 
 
 def _study(level):
-    from observatorio.records.snapshot import get_snapshot
-    from observatorio.territory.index import get_index
-
-    snap, index = get_snapshot(), get_index()
-    as_of = layers.reference_day(snap)
-    return snap, index, as_of, profile.level_study(snap, index, layers.territory(index, as_of), level, as_of)
+    data = state.current()
+    snap, index, as_of = data.events, data.index, data.as_of
+    return snap, index, as_of, profile.level_study(data, layers.territory(data, as_of), level)
 
 
 def test_level_table_counts_match_the_orm(areas):
@@ -59,7 +55,7 @@ def test_rank_lisa_and_typology_equal_the_analysis_functions(areas):
     eb = eb_global(table["delitos"].to_numpy(), table["poblacion"].to_numpy()).smoothed
     np.testing.assert_allclose(table["tasa_eb_delitos"], eb, rtol=1e-12)
 
-    terr = layers.territory(index, as_of)
+    terr = layers.territory(state.current(), as_of)
     shapes = {s.id: s.metric for s in terr.shapes["uv"]}
     ids = list(table.index)
     w = contiguity([shapes[a] for a in ids], kind="queen", ids=ids)
@@ -75,7 +71,7 @@ def test_rank_lisa_and_typology_equal_the_analysis_functions(areas):
     assert any("por 1.000 hab." in d or "(%)" in d for d in descriptions)
 
     top = int(table["tasa_eb_delitos"].idxmax())
-    data = profile.profile_data(top)
+    data = profile.profile_data(state.current(), top)
     assert (data["rank"], data["peers"]) == (1, 31)
 
 
@@ -87,7 +83,7 @@ def test_perception_is_the_weighted_share_of_the_area(areas):
     uv = ids["uv"][0]
     rows = list(SurveyResponse.objects.filter(area_id=uv).values_list("feels_unsafe", "weight"))
     expected = weighted_proportion(np.array([r[0] for r in rows], int), np.array([r[1] for r in rows], float))
-    fear = profile.profile_data(uv)["fear"]
+    fear = profile.profile_data(state.current(), uv)["fear"]
     assert fear["share"] == pytest.approx(expected.proportion, rel=1e-12) and fear["n"] == len(rows)
 
 
@@ -123,7 +119,7 @@ def test_profile_csv_carries_its_figures(client, fast_hashing, personas, areas):
     text = client.get(reverse("area_profile_csv", args=(uv,))).content.decode("utf-8-sig")
     rows = [line.split(",") for line in text.strip().splitlines()]
     assert rows[0] == ["seccion", "indicador", "periodo", "valor"]
-    data = profile.profile_data(uv)
+    data = profile.profile_data(state.current(), uv)
     values = {(r[0], r[1]): r[3] for r in rows if r[0] != "serie_mensual"}
     assert values[("area", "codigo")] == index.areas[uv].code
     assert int(values[("indicadores", "llamados_eventos")]) == int(data["row"]["llamados"])

@@ -9,14 +9,15 @@ from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 
-from observatorio.dashboard import layers, quality
+from observatorio import state
+from observatorio.dashboard import quality
 
 
 @pytest.fixture(autouse=True)
-def fresh_layer_cache():
-    layers.clear_cache()
+def fresh_state():
+    state.reset()
     yield
-    layers.clear_cache()
+    state.reset()
 
 
 @pytest.mark.parametrize("as_of, first, last", [
@@ -31,7 +32,7 @@ def test_month_starts(as_of, first, last):
 def test_figures_per_source_match_the_orm(demo, db):
     from observatorio.records.models import Event, ImportBatch
 
-    sources, months = quality.source_quality()
+    sources, months = quality.source_quality(state.current())
     by_code = {q.code: q for q in sources}
     for code in ("1461", "denuncias", "vif"):
         q = by_code[code]
@@ -52,7 +53,7 @@ def test_cead_counts_cases_and_a_missing_month_is_a_gap(demo, db):
 
     from observatorio.records.models import AggregateCount
 
-    sources, months = quality.source_quality()
+    sources, months = quality.source_quality(state.current())
     cead = next(q for q in sources if q.code == "cead")
     assert cead.unit == "casos"
     assert sum(cead.months) == AggregateCount.objects.filter(source__code="cead", period_start__gte=months[0]).aggregate(

@@ -1,10 +1,11 @@
-"""The columnar snapshot holds exactly what the database holds and reloads on change."""
+"""The events' columns hold exactly what the database holds; the data state reads them again on change."""
 
 import datetime as dt
 
 import numpy as np
 import pytest
 
+from observatorio import state
 from observatorio.records import snapshot
 from observatorio.records.models import Event, Source
 
@@ -16,13 +17,13 @@ def source(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    snapshot.clear_cache()
+    state.reset()
     yield
-    snapshot.clear_cache()
+    state.reset()
 
 
 def test_empty_database_gives_an_empty_snapshot(db):
-    snap = snapshot.get_snapshot()
+    snap = state.current().events
     assert snap.size == 0
     assert snap.day.dtype == np.int32
 
@@ -31,7 +32,7 @@ def test_snapshot_columns_match_the_rows(source):
     Event.objects.create(source=source, occurred_on=dt.date(2024, 3, 1), occurred_time=dt.time(21, 45),
                          lon=-70.53, lat=-33.48)
     Event.objects.create(source=source, occurred_on=dt.date(1970, 1, 2), outside=True)
-    snap = snapshot.get_snapshot()
+    snap = state.current().events
     assert snap.size == 2
     order = np.argsort(snap.id)
     assert snap.day[order].tolist() == [snapshot.day_number(dt.date(2024, 3, 1)), 1]
@@ -43,16 +44,16 @@ def test_snapshot_columns_match_the_rows(source):
     assert snap.source.tolist() == [source.id, source.id]
 
 
-def test_snapshot_is_cached_until_the_version_moves(source):
-    first = snapshot.get_snapshot()
-    assert snapshot.get_snapshot() is first
+def test_the_state_is_kept_until_the_version_moves(source):
+    first = state.current().events
+    assert state.current().events is first
     Event.objects.create(source=source, occurred_on=dt.date(2024, 1, 1))  # the signal bumps the version
-    second = snapshot.get_snapshot()
+    second = state.current().events
     assert second is not first and second.size == 1
     Event.objects.bulk_create([Event(source=source, occurred_on=dt.date(2024, 1, 2))])
-    assert snapshot.get_snapshot() is second, "bulk writes must bump explicitly"
+    assert state.current().events is second, "bulk writes must bump explicitly"
     snapshot.bump()
-    assert snapshot.get_snapshot().size == 2
+    assert state.current().events.size == 2
 
 
 def test_day_numbers_round_trip():
@@ -67,7 +68,7 @@ def _event(source, day, **extra):
 def test_rows_are_ordered_by_day_and_windows_are_slices(source):
     days = [dt.date(2024, 5, 3), dt.date(2023, 1, 1), dt.date(2024, 5, 1), dt.date(2024, 5, 3), dt.date(2025, 1, 1)]
     ids = [_event(source, d).id for d in days]
-    snap = snapshot.get_snapshot()
+    snap = state.current().events
     assert snap.day.tolist() == sorted(snapshot.day_number(d) for d in days)
     # Same day: id order kept (stable sort).
     assert snap.id.tolist() == [ids[1], ids[2], ids[0], ids[3], ids[4]]
@@ -99,28 +100,6 @@ def test_vendor_sql_equals_the_generic_value_by_value_path(source, monkeypatch):
     assert fast.minute.tolist() == [0, 23 * 60 + 59, -1]
     assert fast.category.tolist() == [cat.id, -1, -1] and fast.area.tolist() == [area.id, -1, -1]
     assert fast.lon[0] == 0.0 and np.isnan(fast.lat[2]) and np.isnan(fast.lon[1])
-
-
-def test_version_sql_reads_what_current_version_reads(source):
-    from django.db import connection
-
-    def read():
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT ({snapshot.version_sql()})")
-            return cursor.fetchone()[0] or 0
-
-    assert read() == snapshot.current_version()
-    snapshot.bump()
-    assert read() == snapshot.current_version() > 0
-    with pytest.raises(ValueError):
-        snapshot.version_sql("x'; DROP TABLE records_event; --")
-
-
-def test_a_version_read_by_the_caller_is_trusted(source):
-    first = snapshot.get_snapshot()
-    Event.objects.bulk_create([Event(source=source, occurred_on=dt.date(2024, 1, 2))])
-    assert snapshot.get_snapshot(first.version) is first
-    assert snapshot.get_snapshot(first.version + 1).size == 1
 
 
 # --- the vendor loaders against the generic, value-by-value path ------------------------------------------------

@@ -8,17 +8,19 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from observatorio import state
 from observatorio.records import snapshot
+from observatorio.state import holder
 
 
 @pytest.fixture
 def refreshing(db):
     """A background reload in progress for the test database, a third of the way through."""
     key = connection.settings_dict["NAME"]
-    status = snapshot.Refresh(time.monotonic(), expected=300, read=100)
-    snapshot._refreshing[key] = status
+    status = state.Refresh(time.monotonic(), expected=300, read=100)
+    holder._refreshing[key] = status
     yield status
-    snapshot._refreshing.pop(key, None)
+    holder._refreshing.pop(key, None)
 
 
 def test_status_follows_the_reload(client, personas, refreshing):
@@ -45,7 +47,7 @@ def test_pages_show_the_banner_only_while_loading(client, personas, url, refresh
     html = client.get(reverse(url)).content.decode()
     assert 'class="refresh-banner" role="status"' in html and "<span data-percent>33</span>" in html
     assert "Cargando datos nuevos" in html and "obs/refresh.js" in html
-    snapshot._refreshing.clear()
+    holder._refreshing.clear()
     assert "refresh-banner" not in client.get(reverse(url)).content.decode()
 
 
@@ -63,9 +65,9 @@ def test_anonymous_pages_show_no_banner(client, db, refreshing):
 def test_serve_warms_the_snapshot(transactional_db):
     from observatorio.commands import serve
 
-    snapshot.clear_cache()
+    state.reset()
     serve.warm_snapshot()  # starts the load in a thread
-    status = next(iter(snapshot._refreshing.values()), None)
+    status = next(iter(holder._refreshing.values()), None)
     assert status is None or status.done.wait(10)
-    assert snapshot._cache, "the snapshot was read at start"
-    snapshot.clear_cache()
+    assert holder._held, "the snapshot was read at start"
+    state.reset()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from observatorio import state
 from observatorio.records import snapshot
+from observatorio.state import holder
 
 
 @pytest.fixture
@@ -16,14 +18,14 @@ def first_load(transactional_db, personas, snapshot_gate, monkeypatch):
     source = Source.objects.create(code="denuncias", name="Denuncias", kind="denuncia")
     Event.objects.bulk_create([Event(source=source, occurred_on="2025-05-01") for _ in range(4)])
     snapshot.bump()
-    snapshot.clear_cache()
+    state.reset()
     opened = snapshot_gate
-    monkeypatch.setattr(snapshot, "FIRST_LOAD_WAIT", 0.05)
-    status = snapshot.warm_up()
+    monkeypatch.setattr(holder, "FIRST_LOAD_WAIT", 0.05)
+    status = state.warm_up()
     yield status, opened
     opened.set()
     status.done.wait(10)
-    snapshot.clear_cache()
+    state.reset()
 
 
 @pytest.mark.parametrize("url", ["/tablero/", "/mapa/", "/fuentes/"])
