@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 
 import numpy as np
 import pytest
@@ -40,17 +39,28 @@ def test_sigkill_during_the_write_leaves_no_event_and_no_committed_batch(tmp_pat
     path = tmp_path / "llamados.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
-    proc = subprocess.Popen([sys.executable, "-m", "observatorio.cli", "import", str(path), "--source", "1461",
-                             "--commit"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    seen = b""
-    deadline = time.monotonic() + 240
-    while b"escribiendo" not in seen and proc.poll() is None and time.monotonic() < deadline:
-        seen += os.read(proc.stderr.fileno(), 4096)
-    assert b"escribiendo" in seen, f"the import never reached the write stage: {seen[-500:]!r}"
-    time.sleep(0.3)  # well inside the write of 150,000 rows
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
-    assert proc.returncode == -signal.SIGKILL, "the import finished before it could be killed"
+    # The import runs in a child whose progress hook, once the write has begun and before it ends, says so
+    # and blocks: the kill lands mid-write every time, with no guess at timing.
+    child = (
+        "import os, sys; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'observatorio.settings')\n"
+        "import django; django.setup()\n"
+        "from observatorio.records.pipeline import run_import\n"
+        "def hook(stage, done, total):\n"
+        "    if stage == 'write' and 0 < done < total:\n"
+        "        print('writing', done, total, flush=True); sys.stdin.read()\n"
+        f"run_import({str(path)!r}, '1461', commit=True, progress=hook)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", child], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert line.startswith("writing"), f"the import never reached the middle of its write: {proc.stderr.read()[-800:]}"
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL
 
     db = sqlite3.connect(tmp_path / "data" / "observatorio.sqlite3")
     try:
