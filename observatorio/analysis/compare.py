@@ -12,13 +12,25 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 PERIODS = ("week", "28d", "month", "quarter", "ytd", "yoy")
-VERDICTS = ("sube", "baja", "sin cambio significativo")
+
+
+class Verdict(StrEnum):
+    """Outcome of a period comparison on rates per day; labels for the interface in :mod:`observatorio.labels`."""
+
+    UP = "up"
+    DOWN = "down"
+    NO_CHANGE = "no_change"
+    """Not significant at ``alpha``."""
+
+
+VERDICTS = tuple(Verdict)
 
 
 def poisson_rate_test(c1: int, t1: float, c2: int, t2: float) -> float:
@@ -77,8 +89,8 @@ class PeriodComparison:
     pct_change: float | None
     """100 · (current − previous) / previous; None when previous is 0."""
     p_value: float
-    verdict: str
-    """"sube", "baja" or "sin cambio significativo" (on rates per day)."""
+    verdict: Verdict
+    """Up, down or no significant change (on rates per day)."""
 
 
 def _shift_years(d: dt.date, years: int) -> dt.date:
@@ -162,9 +174,9 @@ def compare_periods(dates, as_of, *, period: str = "28d", alpha: float = 0.05) -
     -----
     The p-value is :func:`poisson_rate_test` with the window lengths in days,
     so windows of unequal length (month, quarter, ytd in leap years) are
-    compared by rate, not by raw count. The verdict is "sube" or "baja" when
-    p < alpha, by the direction of the rate per day, and "sin cambio
-    significativo" otherwise. ``change`` and ``pct_change`` are on raw counts,
+    compared by rate, not by raw count. The verdict is ``Verdict.UP`` or
+    ``Verdict.DOWN`` when p < alpha, by the direction of the rate per day, and
+    ``Verdict.NO_CHANGE`` otherwise. ``change`` and ``pct_change`` are on raw counts,
     as CompStat reports them.
 
     Examples
@@ -173,7 +185,7 @@ def compare_periods(dates, as_of, *, period: str = "28d", alpha: float = 0.05) -
     >>> d = pd.to_datetime(["2024-03-30"] * 30 + ["2024-02-20"] * 10)
     >>> r = compare_periods(d, "2024-03-31", period="28d")
     >>> r.current, r.previous, r.pct_change, r.verdict
-    (30, 10, 200.0, 'sube')
+    (30, 10, 200.0, <Verdict.UP: 'up'>)
     >>> r.previous_start, r.previous_end
     (datetime.date(2024, 2, 5), datetime.date(2024, 3, 3))
     """
@@ -193,9 +205,9 @@ def compare_periods(dates, as_of, *, period: str = "28d", alpha: float = 0.05) -
     t2 = (pe - ps).days + 1
     p = poisson_rate_test(current, t1, previous, t2)
     if p < alpha:
-        verdict = "sube" if current / t1 > previous / t2 else "baja"
+        verdict = Verdict.UP if current / t1 > previous / t2 else Verdict.DOWN
     else:
-        verdict = "sin cambio significativo"
+        verdict = Verdict.NO_CHANGE
     pct = None if previous == 0 else 100.0 * (current - previous) / previous
     return PeriodComparison(period, cs, ce, ps, pe, current, previous, current - previous, pct, p, verdict)
 

@@ -69,7 +69,7 @@ PERSISTENCE_SHARE = 0.9
 
 
 class EmergingClass(Enum):
-    """ESRI emerging hotspot pattern of a cell."""
+    """ESRI emerging hotspot pattern of a cell; labels for maps and reports are in :mod:`observatorio.labels`."""
 
     NEW_HOT = "new_hot"
     CONSECUTIVE_HOT = "consecutive_hot"
@@ -89,30 +89,6 @@ class EmergingClass(Enum):
     HISTORICAL_COLD = "historical_cold"
     NO_PATTERN = "no_pattern"
 
-    @property
-    def label_es(self) -> str:
-        return _LABELS_ES[self]
-
-
-_LABELS_ES = {
-    EmergingClass.NEW_HOT: "Nuevo punto caliente",
-    EmergingClass.CONSECUTIVE_HOT: "Punto caliente consecutivo",
-    EmergingClass.INTENSIFYING_HOT: "Punto caliente en intensificación",
-    EmergingClass.PERSISTENT_HOT: "Punto caliente persistente",
-    EmergingClass.DIMINISHING_HOT: "Punto caliente en disminución",
-    EmergingClass.SPORADIC_HOT: "Punto caliente esporádico",
-    EmergingClass.OSCILLATING_HOT: "Punto caliente oscilante",
-    EmergingClass.HISTORICAL_HOT: "Punto caliente histórico",
-    EmergingClass.NEW_COLD: "Nuevo punto frío",
-    EmergingClass.CONSECUTIVE_COLD: "Punto frío consecutivo",
-    EmergingClass.INTENSIFYING_COLD: "Punto frío en intensificación",
-    EmergingClass.PERSISTENT_COLD: "Punto frío persistente",
-    EmergingClass.DIMINISHING_COLD: "Punto frío en disminución",
-    EmergingClass.SPORADIC_COLD: "Punto frío esporádico",
-    EmergingClass.OSCILLATING_COLD: "Punto frío oscilante",
-    EmergingClass.HISTORICAL_COLD: "Punto frío histórico",
-    EmergingClass.NO_PATTERN: "Sin patrón detectado",
-}
 
 # Hot and cold share the rules; this picks the class names of one side.
 _SIDE = {
@@ -169,7 +145,7 @@ class EmergingHotspots:
     time_window: int | None
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per cell of the study area with its class, Spanish label, counts of hot/cold periods and trend."""
+        """One row per cell of the study area with its class (the stable value), counts of hot/cold periods and trend."""
         rows, cols = np.nonzero(self.mask)
         classes = self.classes[rows, cols]
         return pd.DataFrame(
@@ -177,7 +153,6 @@ class EmergingHotspots:
                 "row": rows,
                 "col": cols,
                 "pattern": [c.value for c in classes],
-                "pattern_es": [c.label_es for c in classes],
                 "hot_periods": self.hot[:, rows, cols].sum(axis=0),
                 "cold_periods": self.cold[:, rows, cols].sum(axis=0),
                 "trend_z": self.trend_z[rows, cols],
@@ -208,8 +183,8 @@ def classify_series(z, hot, cold, *, trend_alpha: float = 0.05) -> EmergingClass
     --------
     >>> z = [0, 0, 0, 0, 0, 0, 0, 0, 0, 3.1]
     >>> hot = [False] * 9 + [True]
-    >>> classify_series(z, hot, [False] * 10).label_es
-    'Nuevo punto caliente'
+    >>> classify_series(z, hot, [False] * 10)
+    <EmergingClass.NEW_HOT: 'new_hot'>
     """
     z = np.nan_to_num(np.asarray(z, dtype=float))
     hot = np.asarray(hot, dtype=bool)
@@ -342,8 +317,8 @@ def emerging_hotspots(
     >>> cube = rng.poisson(1.0, size=(10, 8, 8)).astype(float)
     >>> cube[-1, 3:5, 3:5] += 12  # a cluster that appears only in the last period
     >>> r = emerging_hotspots(cube, cell=100, distance=150)
-    >>> r.classes[3, 3].value, r.classes[3, 3].label_es
-    ('new_hot', 'Nuevo punto caliente')
+    >>> r.classes[3, 3]
+    <EmergingClass.NEW_HOT: 'new_hot'>
     """
     x = np.asarray(cube, dtype=float)
     if x.ndim != 3:

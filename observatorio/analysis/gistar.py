@@ -35,7 +35,7 @@ _PERMUTATION_BLOCK = 4_000_000
 
 
 class GiBin(IntEnum):
-    """Hot/cold class of a cell at 90/95/99 % confidence (ArcGIS ``Gi_Bin``)."""
+    """Hot/cold class of a cell at 90/95/99 % confidence (ArcGIS ``Gi_Bin``); labels in :mod:`observatorio.labels`."""
 
     COLD_99 = -3
     COLD_95 = -2
@@ -44,21 +44,6 @@ class GiBin(IntEnum):
     HOT_90 = 1
     HOT_95 = 2
     HOT_99 = 3
-
-    @property
-    def label_es(self) -> str:
-        return _GI_BIN_LABELS_ES[self]
-
-
-_GI_BIN_LABELS_ES = {
-    GiBin.COLD_99: "Punto frío (99 % de confianza)",
-    GiBin.COLD_95: "Punto frío (95 % de confianza)",
-    GiBin.COLD_90: "Punto frío (90 % de confianza)",
-    GiBin.NOT_SIGNIFICANT: "No significativo",
-    GiBin.HOT_90: "Punto caliente (90 % de confianza)",
-    GiBin.HOT_95: "Punto caliente (95 % de confianza)",
-    GiBin.HOT_99: "Punto caliente (99 % de confianza)",
-}
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from scipy.signal import fftconvolve
@@ -30,6 +31,13 @@ QUARTIC_PER_GAUSSIAN = 2.0 * math.sqrt(2.0)  # radius with the same per-axis var
 SUBCELLS_PER_SIGMA = 6.0
 
 
+class DensityUnit(StrEnum):
+    """Unit of a surface's values; labels for the interface in :mod:`observatorio.labels`."""
+
+    EVENTS_PER_KM2 = "events_per_km2"
+    EVENTS_PER_CELL = "events_per_cell"
+
+
 @dataclass(frozen=True)
 class DensitySurface:
     values: np.ndarray
@@ -39,7 +47,8 @@ class DensitySurface:
     bandwidth: float
     """Metres: the standard deviation of the Gaussian, or the radius of the quartic kernel."""
     output: str
-    unit: str
+    unit: DensityUnit
+    """Events per km² for ``output="density"``, per cell for ``"expected"``."""
 
 
 def bandwidth_rule(x, y, rule: str = "scott") -> float:
@@ -222,10 +231,10 @@ class KdePlan:
         grid = self.grid
         if output == "density":
             surface *= 1e6
-            unit = "eventos por km²"
+            unit = DensityUnit.EVENTS_PER_KM2
         else:
             surface *= grid.cell * grid.cell
-            unit = "eventos por celda"
+            unit = DensityUnit.EVENTS_PER_CELL
         return DensitySurface(values=surface, grid=grid, kernel=self.kernel, bandwidth=self.bandwidth, output=output,
                               unit=unit)
 
@@ -279,7 +288,7 @@ def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output
     >>> g = Grid(x0=0.0, y0=0.0, cell=100.0, nrows=11, ncols=11, epsg=32719)
     >>> s = kde([550.0], [550.0], g, bandwidth=150.0, output="expected")
     >>> round(float(s.values.sum()), 3), s.unit, np.unravel_index(s.values.argmax(), g.shape)
-    (1.0, 'eventos por celda', (np.int64(5), np.int64(5)))
+    (1.0, <DensityUnit.EVENTS_PER_CELL: 'events_per_cell'>, (np.int64(5), np.int64(5)))
     >>> round(float(s.values[5, 5]), 4)  # 100² / (2π 150²) at the point itself
     0.0707
     """

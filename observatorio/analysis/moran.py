@@ -26,27 +26,16 @@ _LISA_CHUNK_CELLS = 4_000_000
 
 
 class Quadrant(enum.Enum):
-    """Moran scatterplot quadrant of an area: its value vs the average of its neighbours."""
+    """Moran scatterplot quadrant of an area: its value vs the average of its neighbours.
+
+    Labels for maps and reports are in :mod:`observatorio.labels`.
+    """
 
     HH = "HH"
     LH = "LH"
     LL = "LL"
     HL = "HL"
     NS = "ns"
-
-    @property
-    def label(self) -> str:
-        """Spanish label for maps and reports."""
-        return _QUADRANT_LABELS[self]
-
-
-_QUADRANT_LABELS = {
-    Quadrant.HH: "Alto-Alto (foco)",
-    Quadrant.LH: "Bajo-Alto",
-    Quadrant.LL: "Bajo-Bajo (zona fría)",
-    Quadrant.HL: "Alto-Bajo",
-    Quadrant.NS: "No significativo",
-}
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

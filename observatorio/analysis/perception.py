@@ -22,25 +22,15 @@ CENTRES = ("median", "mean")
 
 
 class GapClass(enum.Enum):
-    """Where an area stands on fear and on recorded crime, each against its centre."""
+    """Where an area stands on fear and on recorded crime, each against its centre.
+
+    Labels for maps and reports are in :mod:`observatorio.labels`.
+    """
 
     HIGH_FEAR_HIGH_CRIME = "HH"
     HIGH_FEAR_LOW_CRIME = "HL"
     LOW_FEAR_HIGH_CRIME = "LH"
     LOW_FEAR_LOW_CRIME = "LL"
-
-    @property
-    def label(self) -> str:
-        """Spanish label for maps and reports."""
-        return _GAP_LABELS[self]
-
-
-_GAP_LABELS = {
-    GapClass.HIGH_FEAR_HIGH_CRIME: "Alto temor, alta delincuencia",
-    GapClass.HIGH_FEAR_LOW_CRIME: "Alto temor, baja delincuencia",
-    GapClass.LOW_FEAR_HIGH_CRIME: "Bajo temor, alta delincuencia",
-    GapClass.LOW_FEAR_LOW_CRIME: "Bajo temor, baja delincuencia",
-}
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from observatorio.analysis.trend import MannKendall, mann_kendall
+from observatorio.analysis.trend import Direction, MannKendall, mann_kendall
 
 HOURS_IN_WEEK = 168
 AORISTIC_METHODS = ("blocks", "overlap")
@@ -229,12 +229,12 @@ def monthly_seasonality(counts: pd.Series, *, method: str = "ratio_to_moving_ave
 @dataclass(frozen=True)
 class TrendVerdict:
     test: MannKendall
-    verdict: str
-    """"sube", "baja" or "sin tendencia significativa"."""
+    verdict: Direction
+    """Up, down or no significant trend at ``alpha``."""
 
 
 def trend(series, *, alpha: float = 0.05) -> TrendVerdict:
-    """Mann–Kendall trend of a series in time order, with a Spanish verdict.
+    """Mann–Kendall trend of a series in time order, with its direction.
 
     Parameters
     ----------
@@ -247,7 +247,7 @@ def trend(series, *, alpha: float = 0.05) -> TrendVerdict:
     -------
     TrendVerdict
         The :class:`~observatorio.analysis.trend.MannKendall` result (with
-        Sen's slope) and "sube", "baja" or "sin tendencia significativa".
+        Sen's slope) and its :class:`~observatorio.analysis.trend.Direction`.
 
     Notes
     -----
@@ -257,10 +257,9 @@ def trend(series, *, alpha: float = 0.05) -> TrendVerdict:
     --------
     >>> t = trend([3, 4, 6, 7, 9, 12, 13, 15])
     >>> t.verdict, t.test.slope
-    ('sube', 1.8)
+    (<Direction.UP: 'up'>, 1.8)
     """
     if not 0 < alpha < 1:
         raise ValueError(f"alpha={alpha!r} must lie strictly between 0 and 1")
     result = mann_kendall(np.array(series, dtype=float))
-    verdict = {"up": "sube", "down": "baja", "none": "sin tendencia significativa"}[result.direction(alpha)]
-    return TrendVerdict(result, verdict)
+    return TrendVerdict(result, result.direction(alpha))

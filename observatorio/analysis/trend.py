@@ -10,9 +10,19 @@ Sen, P. K. (1968). Estimates of the regression coefficient based on Kendall's ta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 from scipy import stats
+
+
+class Direction(StrEnum):
+    """Direction of a trend at a significance level; labels for the interface in :mod:`observatorio.labels`."""
+
+    UP = "up"
+    DOWN = "down"
+    NONE = "none"
+    """No significant trend."""
 
 
 @dataclass(frozen=True)
@@ -25,11 +35,11 @@ class MannKendall:
     slope: float
     """Sen's slope, in units of the series per step."""
 
-    def direction(self, alpha: float = 0.05) -> str:
-        """``"up"``, ``"down"`` or ``"none"`` at significance ``alpha``."""
+    def direction(self, alpha: float = 0.05) -> Direction:
+        """``Direction.UP``, ``DOWN`` or ``NONE`` at significance ``alpha``."""
         if self.p_value >= alpha:
-            return "none"
-        return "up" if self.s > 0 else "down"
+            return Direction.NONE
+        return Direction.UP if self.s > 0 else Direction.DOWN
 
 
 def mann_kendall(values) -> MannKendall:

@@ -28,6 +28,19 @@ from sklearn.metrics import silhouette_score
 METHODS = ("kmeans", "ward")
 
 
+@dataclass(frozen=True)
+class Distinctive:
+    """What sets a type apart: the indicators (column names) whose mean z-score is high or low, strongest first.
+
+    Both empty: the type is close to the average on every indicator. The
+    interface words it ("alto en X; bajo en Y") with
+    :func:`observatorio.labels.typology_description`.
+    """
+
+    high: tuple
+    low: tuple
+
+
 @dataclass(frozen=True, eq=False)
 class Typology:
     """Result of a typology: a type per area and a profile per type."""
@@ -40,8 +53,8 @@ class Typology:
     """The standardised indicators the clustering saw."""
     profiles: pd.DataFrame
     """Mean z-score of each indicator (columns) in each type (rows)."""
-    descriptions: dict
-    """Spanish description of each type, e.g. "alto en robos; bajo en ingreso"."""
+    distinctive: dict
+    """Type → its :class:`Distinctive` indicators, e.g. high robos, low ingreso."""
     silhouettes: dict = field(default_factory=dict)
     """Mean silhouette for each k tried (empty when k was given)."""
 
@@ -81,8 +94,8 @@ def _fit(z: np.ndarray, k: int, method: str, seed: int, n_init: int) -> np.ndarr
     return AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(z)
 
 
-def describe(profiles: pd.DataFrame, *, top: int = 2, threshold: float = 0.5) -> dict:
-    """Spanish description of each type from its distinctive indicators.
+def distinctive(profiles: pd.DataFrame, *, top: int = 2, threshold: float = 0.5) -> dict:
+    """The distinctive indicators of each type: the highest and the lowest mean z-scores beyond ``threshold``.
 
     Parameters
     ----------
@@ -96,13 +109,14 @@ def describe(profiles: pd.DataFrame, *, top: int = 2, threshold: float = 0.5) ->
     Returns
     -------
     dict
-        Type → "alto en X e Y; bajo en Z", or "cercano al promedio".
+        Type → :class:`Distinctive` (both tuples empty when no indicator
+        reaches ``threshold``).
 
     Examples
     --------
     >>> p = pd.DataFrame({"robos": [1.2, -0.1], "ingreso": [-0.9, 0.2], "vif": [0.7, 0.1]})
-    >>> describe(p)
-    {0: 'alto en robos y vif; bajo en ingreso', 1: 'cercano al promedio'}
+    >>> distinctive(p)
+    {0: Distinctive(high=('robos', 'vif'), low=('ingreso',)), 1: Distinctive(high=(), low=())}
     """
     if top < 1:
         raise ValueError(f"top={top!r} must be at least 1")
@@ -110,18 +124,8 @@ def describe(profiles: pd.DataFrame, *, top: int = 2, threshold: float = 0.5) ->
     for cluster, row in profiles.iterrows():
         high = row[row >= threshold].sort_values(ascending=False).index[:top].tolist()
         low = row[row <= -threshold].sort_values().index[:top].tolist()
-        parts = []
-        if high:
-            parts.append("alto en " + _join(high))
-        if low:
-            parts.append("bajo en " + _join(low))
-        out[cluster] = "; ".join(parts) if parts else "cercano al promedio"
+        out[cluster] = Distinctive(tuple(high), tuple(low))
     return out
-
-
-def _join(names: list) -> str:
-    names = [str(n) for n in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " y " + names[-1]
 
 
 def _result(table, z: pd.DataFrame, labels, method, silhouettes, top, threshold) -> Typology:
@@ -134,7 +138,7 @@ def _result(table, z: pd.DataFrame, labels, method, silhouettes, top, threshold)
         method=method,
         zscores=z,
         profiles=profiles,
-        descriptions=describe(profiles, top=top, threshold=threshold),
+        distinctive=distinctive(profiles, top=top, threshold=threshold),
         silhouettes=silhouettes,
     )
 
@@ -158,7 +162,7 @@ def typology(table: pd.DataFrame, *, method: str = "kmeans", k: int | None = Non
         Random state of k-means (Ward is deterministic).
     n_init : int
         k-means restarts; the best (lowest inertia) is kept.
-    top, threshold : see :func:`describe`.
+    top, threshold : see :func:`distinctive`.
 
     Returns
     -------
@@ -179,8 +183,8 @@ def typology(table: pd.DataFrame, *, method: str = "kmeans", k: int | None = Non
     >>> r = typology(t, k_range=(2, 3))
     >>> r.k, r.labels.tolist()
     (2, [0, 0, 0, 1, 1, 1])
-    >>> r.descriptions[0]
-    'alto en robos; bajo en ingreso'
+    >>> r.distinctive[0]
+    Distinctive(high=('robos',), low=('ingreso',))
     """
     if method not in METHODS:
         raise ValueError(f"method={method!r} is not one of {METHODS}")
@@ -236,7 +240,7 @@ def spatial_typology(table: pd.DataFrame, w: W, population, *, floor: float, see
         Minimum population of every region.
     seed : int
         Seed for max-p's random construction and annealing.
-    top, threshold : see :func:`describe`.
+    top, threshold : see :func:`distinctive`.
     max_iterations_construction, max_iterations_sa : int
         Passed to ``spopt.region.MaxPHeuristic``.
 

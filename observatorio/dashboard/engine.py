@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from observatorio.analysis.compare import poisson_rate_test
+from observatorio.analysis.compare import Verdict, poisson_rate_test
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.records.catalog import Catalog
 from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
@@ -153,7 +153,7 @@ class Comparison:
     change: int  # current − this
     pct_change: float | None  # None when this window had no events
     p_value: float
-    verdict: str  # "sube" | "baja" | "sin cambio significativo"
+    verdict: Verdict  # worded by observatorio.labels.verdict_label
 
 
 @dataclass(frozen=True)
@@ -179,9 +179,9 @@ def _compare(current: int, days: int, other: int, start: dt.date, end: dt.date, 
     p = _poisson_p(current, days, other, other_days)
     rate_now, rate_then = current / days, other / other_days
     if p < alpha and rate_now != rate_then:
-        verdict = "sube" if rate_now > rate_then else "baja"
+        verdict = Verdict.UP if rate_now > rate_then else Verdict.DOWN
     else:
-        verdict = "sin cambio significativo"
+        verdict = Verdict.NO_CHANGE
     pct = 100.0 * (current - other) / other if other else None
     return Comparison(start, end, other, current - other, pct, p, verdict)
 

@@ -39,6 +39,7 @@ from observatorio.analysis.grid import Grid
 from observatorio.analysis.kde import KdePlan
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
 from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.labels import emerging_label, gi_bin_label
 from observatorio.records.snapshot import EventSnapshot, from_day_number
 from observatorio.state import DataState
 from observatorio.territory.models import Level
@@ -452,7 +453,7 @@ def hotspot_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
     bins = result.bins(fdr=True)
-    labels = {value: _(GiBin(value).label_es) for value in (3, 2, 1, -1, -2, -3)}
+    labels = {value: gi_bin_label(GiBin(value)) for value in (3, 2, 1, -1, -2, -3)}
     for value, label in labels.items():
         rows, cols = np.nonzero(bins == value)
         if rows.size == 0:
@@ -527,7 +528,7 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
         layer.empty_reason = _("No hay eventos con ubicación en esos trimestres.")
         return layer
     result, grid, _quarters = built
-    shown = [(code, cls, _(cls.label_es)) for code, cls in enumerate(EMERGING_CLASSES)
+    shown = [(code, cls, emerging_label(cls)) for code, cls in enumerate(EMERGING_CLASSES)
              if cls is not EmergingClass.NO_PATTERN]
     for code, cls, label in shown:
         rows, cols = np.nonzero(result.codes == code)

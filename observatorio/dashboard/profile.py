@@ -43,6 +43,7 @@ from observatorio.analysis.perception import GapClass, fear_by_area, perception_
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.analysis.typology import typology
 from observatorio.analysis.weights import contiguity
+from observatorio.labels import quadrant_label, typology_description
 from observatorio.records.models import Place, PlaceKind, Source, SurveyResponse
 from observatorio.records.snapshot import day_number
 from observatorio.state import DataState, current
@@ -84,7 +85,7 @@ class LevelStudy:
     table: pd.DataFrame  # index area id
     lisa: dict = field(default_factory=dict)  # area id → Quadrant (NS when not significant)
     lisa_note: str = ""
-    typology: dict = field(default_factory=dict)  # area id → (type number, description)
+    typology: dict = field(default_factory=dict)  # area id → (type number, its typology.Distinctive)
     typology_note: str = ""
     gap: pd.DataFrame | None = None
     gap_rho: float | None = None
@@ -184,17 +185,23 @@ def typology_indicators(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def typology_classes(table: pd.DataFrame) -> tuple[dict, str]:
-    """Type number and description of each area, or ({}, reason)."""
+    """Type number and distinctive indicators of each area, or ({}, reason)."""
     profile = typology_indicators(table).dropna(axis=1, how="any")
     profile = profile.loc[:, profile.std(ddof=0) > 0]
     n = len(profile)
     if n < 4 or profile.shape[1] < 2:
         return {}, _("Se necesitan al menos 4 áreas y 2 indicadores con variación.")
-    # Readable names in the descriptions ("alto en Migrantes (%)"), not column keys.
-    profile = profile.rename(columns=lambda key: _(TYPOLOGY_INDICATORS[key]))
     result = typology(profile, method="kmeans", k_range=(2, min(5, n - 1)), seed=SEED)
-    return {a: (int(result.labels.loc[a]) + 1, result.descriptions[int(result.labels.loc[a])])
+    return {a: (int(result.labels.loc[a]) + 1, result.distinctive[int(result.labels.loc[a])])
             for a in profile.index}, ""
+
+
+def typology_text(found) -> tuple[int, str] | None:
+    """(type number, description in the active language with the indicators' readable names), or None."""
+    if found is None:
+        return None
+    names = {key: _(name) for key, name in TYPOLOGY_INDICATORS.items()}
+    return found[0], typology_description(found[1], names)
 
 
 def perception_study(index: TerritoryIndex, table: pd.DataFrame, level: str, as_of: dt.date):
@@ -350,7 +357,7 @@ def _profile_data(state: DataState, area_id: int) -> dict:
         "series_labels": [_(label) for key, label, _k in GROUPS],
         "series_rows": [(m, [series[key][i] for key, _l, _k in GROUPS]) for i, m in enumerate(months)],
         "rank": rank, "peers": peers, "chain": chain[::-1], "children": children,
-        "lisa": study.lisa.get(area_id), "typology": study.typology.get(area_id),
+        "lisa": study.lisa.get(area_id), "typology": typology_text(study.typology.get(area_id)),
         "places": _places(index, area_id), "fear": fear,
         "names": {a: info.name for a, info in index.areas.items()},
         "peer_rows": sorted(((index.areas[a].name, a, float(study.table.at[a, "tasa_eb_delitos"]))
@@ -408,7 +415,7 @@ def area_profile(request, area_id: int):
     charts = json.loads(json.dumps(_charts(data, spanish), default=float))
     quadrant = data["lisa"]
     data.update({"charts": charts, "indicator_names": {k: _(v) for k, v in TYPOLOGY_INDICATORS.items()},
-                 "lisa_label": _(quadrant.label) if quadrant is not None else None,
+                 "lisa_label": quadrant_label(quadrant) if quadrant is not None else None,
                  "lisa_code": quadrant.value if quadrant is not None else None,
                  "significant": quadrant is not None and quadrant is not Quadrant.NS,
                  "lisa_permutations": LISA_PERMUTATIONS, "lisa_alpha": LISA_ALPHA, "window_days": WINDOW_DAYS})

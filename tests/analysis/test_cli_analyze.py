@@ -145,6 +145,7 @@ def test_typology_finds_the_two_planted_types(capsys, tmp_path):
     res = doc["results"]
     assert res["k"] == 2
     assert [a["type"] for a in res["areas"]] == [0, 0, 0, 1, 1, 1]
+    assert (res["types"][0]["high"], res["types"][0]["low"]) == (["robos"], ["ingreso"])
     assert res["types"][0]["description"] == "alto en robos; bajo en ingreso"
     assert set(res["silhouettes"]) == {"2", "3"} and res["silhouettes"]["2"] > res["silhouettes"]["3"]
 
@@ -228,7 +229,7 @@ def test_kde_of_one_point_peaks_at_its_cell_with_the_gaussian_height(capsys, tmp
     # A unit Gaussian of σ = 150 m read over a 100 m cell: 100² / (2π 150²) at the point, integrating to 1.
     assert res["max"] == pytest.approx(100**2 / (2 * np.pi * 150**2), rel=0.01)
     assert res["sum"] == pytest.approx(1.0, abs=0.01)
-    assert res["unit"] == "eventos por celda" and res["bandwidth_m"] == 150
+    assert res["unit"] == "events_per_cell" and res["unit_label"] == "eventos por celda" and res["bandwidth_m"] == 150
     assert abs(res["max_cell"]["lon"] - PLANTED[0]) < 0.0011 and abs(res["max_cell"]["lat"] - PLANTED[1]) < 0.0011
     assert len(pd.read_csv(out)) == res["cells"]
 
@@ -293,7 +294,8 @@ def test_compare_is_the_poisson_test_of_the_function(capsys, tmp_path):
     pd.DataFrame({"fecha": ["2024-03-30"] * 30 + ["2024-02-20"] * 10}).to_csv(path, index=False)
     doc = run_json(capsys, "compare", str(path), "--date", "fecha", "--as-of", "2024-03-31", "--period", "28d")
     res = doc["results"]
-    assert (res["current"], res["previous"], res["pct_change"], res["verdict"]) == (30, 10, 200.0, "sube")
+    assert (res["current"], res["previous"], res["pct_change"], res["verdict"]) == (30, 10, 200.0, "up")
+    assert res["verdict_label"] == "sube"
     assert res["p_value"] == pytest.approx(poisson_rate_test(30, 28, 10, 28), abs=EXACT)
     assert res["previous_start"] == "2024-02-05" and doc["parameters"]["as_of"] == "2024-03-31"
 
@@ -305,7 +307,8 @@ def test_trend_of_monthly_counts(capsys, tmp_path):
     pd.DataFrame({"fecha": dates}).to_csv(path, index=False)
     doc = run_json(capsys, "trend", str(path), "--date", "fecha")
     assert list(doc["results"]["counts"].values()) == counts
-    assert doc["results"]["verdict"] == "sube" and doc["results"]["slope"] == 1.8
+    assert doc["results"]["verdict"] == "up" and doc["results"]["slope"] == 1.8
+    assert doc["results"]["verdict_label"] == "sube"
 
 
 def test_wdd_is_wheeler_and_ratcliffes_example(capsys):

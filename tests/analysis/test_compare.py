@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from observatorio.analysis.compare import compare_periods, poisson_rate_test
+from observatorio.analysis.compare import Verdict, compare_periods, poisson_rate_test
 
 TOL = 1e-12
 D = dt.date
@@ -84,29 +84,30 @@ def test_close_to_scipy_e_test_with_large_counts(c1, t1, c2, t2):
 
 @pytest.mark.parametrize(
     ("n_current", "n_previous", "verdict"),
-    [(30, 10, "sube"), (10, 30, "baja"), (22, 18, "sin cambio significativo"), (0, 0, "sin cambio significativo")],
+    [(30, 10, Verdict.UP), (10, 30, Verdict.DOWN), (22, 18, Verdict.NO_CHANGE), (0, 0, Verdict.NO_CHANGE)],
     ids=["up", "down", "flat", "empty"],
 )
 def test_verdict(n_current, n_previous, verdict):
     dates = [D(2024, 3, 20)] * n_current + [D(2024, 3, 1)] * n_previous
     r = compare_periods(dates, D(2024, 3, 31), period="28d")
     assert (r.current, r.previous, r.verdict) == (n_current, n_previous, verdict)
+    assert r.verdict is verdict
     assert r.pct_change == (None if n_previous == 0 else 100 * (n_current - n_previous) / n_previous)
 
 
 def test_verdict_compares_rates_not_counts():
     # 30 in the 31 days of March vs 29 in the 29 days of February 2024: more events, lower rate;
-    # not significant, and the test must not call it "sube" on counts alone.
+    # not significant, and the test must not call it "up" on counts alone.
     dates = [D(2024, 3, 5)] * 30 + [D(2024, 2, 5)] * 29
     r = compare_periods(dates, D(2024, 3, 31), period="month")
-    assert r.change == 1 and r.verdict == "sin cambio significativo"
+    assert r.change == 1 and r.verdict is Verdict.NO_CHANGE
     assert r.p_value == pytest.approx(stats.binomtest(30, 59, 31 / 60).pvalue, abs=TOL)
 
 
 def test_alpha_changes_the_verdict():
     dates = [D(2024, 3, 20)] * 12 + [D(2024, 3, 1)] * 3  # p ≈ 0.035
-    assert compare_periods(dates, D(2024, 3, 31), alpha=0.05).verdict == "sube"
-    assert compare_periods(dates, D(2024, 3, 31), alpha=0.01).verdict == "sin cambio significativo"
+    assert compare_periods(dates, D(2024, 3, 31), alpha=0.05).verdict is Verdict.UP
+    assert compare_periods(dates, D(2024, 3, 31), alpha=0.01).verdict is Verdict.NO_CHANGE
 
 
 def test_input_not_mutated():

@@ -61,11 +61,11 @@ def test_trend_significance_decides_between_intensifying_and_persistent():
     assert classify_series(z, hot, cold, trend_alpha=1e-6) is E.PERSISTENT_HOT
 
 
-def test_every_class_has_a_spanish_label():
-    labels = {c.label_es for c in E}
-    assert len(labels) == len(E)
-    assert E.INTENSIFYING_HOT.label_es == "Punto caliente en intensificación"
-    assert E.NO_PATTERN.label_es == "Sin patrón detectado"
+def test_classes_are_stable_codes_without_labels():
+    # Labels live with the interface (observatorio/labels.py).
+    assert len({c.value for c in E}) == len(E) == 17
+    assert E.INTENSIFYING_HOT.value == "intensifying_hot" and E.NO_PATTERN.value == "no_pattern"
+    assert not hasattr(E.NEW_HOT, "label_es")
 
 
 @pytest.mark.parametrize(
@@ -145,8 +145,8 @@ def test_background_is_mostly_no_pattern(planted):
     frame = planted.to_frame()
     far = frame[(frame["row"].between(6, 11)) & (frame["col"].between(6, 11))]
     assert (far["pattern"] == "no_pattern").mean() >= 0.9
-    assert frame.loc[(frame["row"] == 2) & (frame["col"] == 2), "pattern_es"].item() == "Nuevo punto caliente"
-    assert set(frame.columns) >= {"pattern", "pattern_es", "hot_periods", "trend_p"}
+    assert frame.loc[(frame["row"] == 2) & (frame["col"] == 2), "pattern"].item() == "new_hot"
+    assert set(frame.columns) >= {"pattern", "hot_periods", "trend_p"} and "pattern_es" not in frame.columns
     assert len(frame) == 400
 
 

@@ -152,10 +152,11 @@ def test_gi_bins_with_fdr_is_stricter_and_follows_bh_per_level():
     np.testing.assert_array_equal(corrected, expected)
 
 
-def test_gi_bin_labels_are_spanish():
-    assert GiBin(3).label_es == "Punto caliente (99 % de confianza)"
-    assert GiBin(-1).label_es == "Punto frío (90 % de confianza)"
-    assert GiBin(0).label_es == "No significativo"
+def test_gi_bins_are_arcgis_codes_without_labels():
+    # Labels live with the interface (observatorio/labels.py); the enum is ArcGIS's Gi_Bin code and nothing more.
+    assert [int(b) for b in GiBin] == [-3, -2, -1, 0, 1, 2, 3]
+    assert GiBin(3) is GiBin.HOT_99 and GiBin(-1) is GiBin.COLD_90
+    assert not hasattr(GiBin.HOT_99, "label_es")
 
 
 @pytest.mark.parametrize("window", [0, 1, 3], ids=lambda k: f"k{k}")

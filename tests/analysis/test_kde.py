@@ -8,7 +8,7 @@ from scipy.stats import gaussian_kde
 from sklearn.neighbors import KernelDensity
 
 from observatorio.analysis.grid import Grid
-from observatorio.analysis.kde import bandwidth_rule, kde
+from observatorio.analysis.kde import DensityUnit, bandwidth_rule, kde
 
 PEAK_TOL = 0.01  # max |error| as a share of the exact surface's peak
 
@@ -45,7 +45,7 @@ def test_matches_direct_sum(kernel, bandwidth):
     x, y = _points(1)
     s = kde(x, y, GRID, bandwidth=bandwidth, kernel=kernel)
     exact = _exact(x, y, GRID, kernel, s.bandwidth)
-    assert s.values.shape == GRID.shape and s.unit == "eventos por km²"
+    assert s.values.shape == GRID.shape and s.unit is DensityUnit.EVENTS_PER_KM2
     assert np.abs(s.values - exact).max() < PEAK_TOL * exact.max()
 
 
@@ -83,7 +83,7 @@ def test_expected_per_cell_is_density_times_cell_area_and_sums_to_n():
     exp = kde(x, y, GRID, bandwidth=120.0, output="expected")
     np.testing.assert_allclose(exp.values, dens.values * (100.0**2 / 1e6), rtol=1e-12)
     assert exp.values.sum() == pytest.approx(500, rel=1e-3)
-    assert exp.unit == "eventos por celda"
+    assert exp.unit is DensityUnit.EVENTS_PER_CELL
 
 
 def test_bandwidth_rules_by_hand_and_against_scipy():

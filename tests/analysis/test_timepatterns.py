@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from observatorio.analysis.timepatterns import aoristic_weights, hour_weekday_matrix, monthly_seasonality, trend
-from observatorio.analysis.trend import mann_kendall
+from observatorio.analysis.trend import Direction, mann_kendall
 
 TOL = 1e-12
 METHODS = ["blocks", "overlap"]
@@ -157,19 +157,19 @@ def test_seasonality_rejects(series, kwargs, match):
 
 @pytest.mark.parametrize(
     ("series", "verdict"),
-    [([3, 4, 6, 7, 9, 12, 13, 15], "sube"), ([15, 13, 12, 9, 7, 6, 4, 3], "baja"), ([5, 7, 4, 6, 5, 7, 4, 6], "sin tendencia significativa")],
+    [([3, 4, 6, 7, 9, 12, 13, 15], Direction.UP), ([15, 13, 12, 9, 7, 6, 4, 3], Direction.DOWN), ([5, 7, 4, 6, 5, 7, 4, 6], Direction.NONE)],
     ids=["up", "down", "flat"],
 )
 def test_trend_verdict_wraps_mann_kendall(series, verdict):
     t = trend(series)
-    assert t.verdict == verdict
+    assert t.verdict is verdict
     assert t.test == mann_kendall(series)
 
 
 def test_trend_alpha():
     series = [1, 2, 3, 4, 5]  # p = 0.0275
-    assert trend(series, alpha=0.05).verdict == "sube"
-    assert trend(series, alpha=0.01).verdict == "sin tendencia significativa"
+    assert trend(series, alpha=0.05).verdict is Direction.UP
+    assert trend(series, alpha=0.01).verdict is Direction.NONE
     with pytest.raises(ValueError, match="alpha=0"):
         trend(series, alpha=0)
 

@@ -47,9 +47,9 @@ def test_given_k_and_profiles(planted):
     # Profiles are the mean z per type; types are numbered by first appearance, like truth here.
     expected = pd.DataFrame(z, columns=INDICATORS).groupby(truth).mean()
     np.testing.assert_allclose(r.profiles.to_numpy(), expected.to_numpy(), atol=EXACT)
-    assert r.descriptions[0].startswith("alto en robos")
-    assert "bajo en pobreza" in r.descriptions[1] and "alto en vif" in r.descriptions[1]
-    assert r.descriptions[3] == "alto en incivilidades"
+    assert r.distinctive[0].high[0] == "robos"
+    assert "pobreza" in r.distinctive[1].low and "vif" in r.distinctive[1].high
+    assert r.distinctive[3] == ty.Distinctive(high=("incivilidades",), low=())
 
 
 def test_kmeans_is_reproducible_with_seed_and_input_untouched(planted):
@@ -61,10 +61,10 @@ def test_kmeans_is_reproducible_with_seed_and_input_untouched(planted):
     pd.testing.assert_frame_equal(table, before)
 
 
-def test_describe_hand_case():
+def test_distinctive_hand_case():
     p = pd.DataFrame({"a": [2.0, 0.1], "b": [1.0, 0.0], "c": [0.6, -0.2], "d": [-1.5, 0.3]})
-    assert ty.describe(p, top=2) == {0: "alto en a y b; bajo en d", 1: "cercano al promedio"}
-    assert ty.describe(p, top=3)[0] == "alto en a, b y c; bajo en d"
+    assert ty.distinctive(p, top=2) == {0: ty.Distinctive(("a", "b"), ("d",)), 1: ty.Distinctive((), ())}
+    assert ty.distinctive(p, top=3)[0] == ty.Distinctive(("a", "b", "c"), ("d",))
 
 
 def _lattice_table():

@@ -65,8 +65,10 @@ def test_rank_lisa_and_typology_equal_the_analysis_functions(areas):
     profile_table = table[list(profile.TYPOLOGY_INDICATORS)].astype(float)
     expected = typology(profile_table, method="kmeans", k_range=(2, 5), seed=0)
     assert {a: int(expected.labels.loc[a]) + 1 for a in ids} == {a: t[0] for a, t in study.typology.items()}
+    assert {a: t[1] for a, t in study.typology.items()} == {a: expected.distinctive[expected.labels.loc[a]]
+                                                            for a in ids}
     # Types are described with the indicators' readable names, never their column keys.
-    descriptions = {t[1] for t in study.typology.values()}
+    descriptions = {profile.typology_text(t)[1] for t in study.typology.values()}
     assert not any(key in d for d in descriptions for key in profile.TYPOLOGY_INDICATORS)
     assert any("por 1.000 hab." in d or "(%)" in d for d in descriptions)
 

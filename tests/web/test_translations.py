@@ -110,11 +110,10 @@ def test_committed_mo_is_compiled_from_the_po(tmp_path):
 
 
 def _runtime_labels() -> dict[str, list[str]]:
-    """Spanish labels passed to gettext as variables: makemessages cannot see them, so the .po must hold them."""
-    from observatorio.analysis.emerging import EmergingClass
-    from observatorio.analysis.gistar import GiBin
-    from observatorio.analysis.moran import Quadrant
-    from observatorio.analysis.perception import GapClass
+    """Spanish labels passed to gettext as variables: makemessages cannot see them, so the .po must hold them.
+
+    The labels of the analysis enums are checked in test_labels.py.
+    """
     from observatorio.dashboard import board, filters, profile
     from observatorio.records.models import PlaceKind
     from observatorio.territory.models import Level
@@ -125,10 +124,6 @@ def _runtime_labels() -> dict[str, list[str]]:
         "periods": list(filters.PERIODS.values()),
         "levels": [str(label) for _value, label in Level.choices],
         "place kinds": [str(label) for _value, label in PlaceKind.choices],
-        "Gi* bins": [b.label_es for b in GiBin],
-        "emerging classes": [c.label_es for c in EmergingClass],
-        "LISA quadrants": [q.label for q in Quadrant],
-        "perception gap": [g.label for g in GapClass],
         "profile groups": [label for _key, label, _kinds in profile.GROUPS],
         "typology indicators": list(profile.TYPOLOGY_INDICATORS.values()),
     }

@@ -123,6 +123,7 @@ def moran(args) -> Outcome:
 
 def lisa(args) -> Outcome:
     from observatorio.analysis import moran as m
+    from observatorio.labels import quadrant_label
 
     frame, values, population, w, params = _moran_input(args)
     params["alpha"] = args.alpha
@@ -137,12 +138,12 @@ def lisa(args) -> Outcome:
     table["p"] = r.p_sim
     table["quadrant"] = [q.value for q in r.quadrant]
     table["cluster"] = [q.value for q in clusters]
-    table["cluster_es"] = [q.label for q in clusters]
+    table["cluster_label"] = [quadrant_label(q) for q in clusters]
     tally = Counter(q.value for q in clusters)
     results = {"n": len(values), "clusters": {q.value: tally.get(q.value, 0) for q in m.Quadrant},
                "areas": records(table[["id", "Is", "p", "quadrant", "cluster"]])}
     summary = [f"LISA de {args.column} ({len(values)} áreas, pesos {args.weights}, alfa {fmt(args.alpha, 2)}):"]
-    summary += [f"  {q.label}: {tally.get(q.value, 0)}" for q in m.Quadrant]
+    summary += [f"  {quadrant_label(q)}: {tally.get(q.value, 0)}" for q in m.Quadrant]
     return Outcome(params, results, summary, table)
 
 
@@ -192,6 +193,7 @@ def _k_range(text: str) -> tuple[int, int]:
 def typology(args) -> Outcome:
     from observatorio.analysis import typology as ty
     from observatorio.analysis.inputs import numeric_column, read_table
+    from observatorio.labels import typology_description
 
     frame = read_table(args.file, layer=args.layer)
     table = pd.DataFrame({c: numeric_column(frame, c, args.file) for c in args.columns})
@@ -203,19 +205,22 @@ def typology(args) -> Outcome:
     out = frame.copy()
     out["id"] = list(table.index)
     out["type"] = r.labels.to_numpy()
-    out["description"] = [r.descriptions[t] for t in r.labels]
+    described = {t: typology_description(d) for t, d in r.distinctive.items()}
+    out["description"] = [described[t] for t in r.labels]
     results = {"k": r.k, "method": r.method, "silhouettes": r.silhouettes,
-               "types": [{"type": t, "areas": int((r.labels == t).sum()), "description": r.descriptions[t],
+               "types": [{"type": t, "areas": int((r.labels == t).sum()), "high": r.distinctive[t].high,
+                          "low": r.distinctive[t].low, "description": described[t],
                           "profile": r.profiles.loc[t].to_dict()} for t in range(r.k)],
                "areas": records(out[["id", "type"]])}
     summary = [f"tipología {args.method} en {len(table)} áreas: {r.k} tipos"]
-    summary += [f"  tipo {t}: {int((r.labels == t).sum())} áreas, {r.descriptions[t]}" for t in range(r.k)]
+    summary += [f"  tipo {t}: {int((r.labels == t).sum())} áreas, {described[t]}" for t in range(r.k)]
     return Outcome(params, results, summary, out)
 
 
 def perception(args) -> Outcome:
     from observatorio.analysis import perception as pc
     from observatorio.analysis.inputs import numeric_column, read_table
+    from observatorio.labels import gap_label
 
     frame = read_table(args.file, layer=args.layer)
     ids = _ids(frame, args.id, args.file)
@@ -228,7 +233,7 @@ def perception(args) -> Outcome:
     for col in ("z_fear", "z_crime", "gap"):
         out[col] = t[col].to_numpy()
     out["gap_class"] = [c.value for c in t["gap_class"]]
-    out["gap_class_es"] = [c.label for c in t["gap_class"]]
+    out["gap_class_label"] = [gap_label(c) for c in t["gap_class"]]
     tally = Counter(out["gap_class"])
     params = {"fear": args.fear, "crime": args.crime, "centre": args.centre}
     results = {"n": len(out), "spearman_rho": g.spearman_rho, "spearman_p": g.spearman_p,
@@ -236,5 +241,5 @@ def perception(args) -> Outcome:
                "areas": records(out[["id", "z_fear", "z_crime", "gap", "gap_class"]])}
     summary = [f"brecha temor–delito en {len(out)} áreas: rho de Spearman = {fmt(g.spearman_rho, 3)} "
                f"(p = {fmt(g.spearman_p)})"]
-    summary += [f"  {c.label}: {tally.get(c.value, 0)}" for c in pc.GapClass]
+    summary += [f"  {gap_label(c)}: {tally.get(c.value, 0)}" for c in pc.GapClass]
     return Outcome(params, results, summary, out)

@@ -156,6 +156,7 @@ def emerging(args) -> Outcome:
     from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
     from observatorio.analysis.grid import Grid
     from observatorio.analysis.inputs import date_column
+    from observatorio.labels import emerging_label
 
     pts = _points(args)
     when = date_column(pts.frame, args.date, args.file).reset_index(drop=True)
@@ -171,6 +172,7 @@ def emerging(args) -> Outcome:
     frame = r.to_frame()
     rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
     columns = {c: frame[c].to_numpy() for c in frame.columns if c not in ("row", "col")}
+    columns["pattern_label"] = [emerging_label(p) for p in frame["pattern"]]
     columns["count"] = cube.sum(axis=0)[rows, cols]
     table = _cells(grid, rows, cols, columns)
     tally = Counter(table["pattern"])
@@ -183,13 +185,14 @@ def emerging(args) -> Outcome:
                "cells_with_pattern": records(patterned)}
     summary = [f"puntos calientes emergentes: {len(x)} eventos, {len(periods)} períodos ({periods[0]} a "
                f"{periods[-1]}), {len(table)} celdas de {fmt(args.cell, 0)} m"]
-    summary += [f"  {c.label_es}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
+    summary += [f"  {emerging_label(c)}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
     return Outcome(params, results, summary, table)
 
 
 def kde(args) -> Outcome:
     from observatorio.analysis import kde as k
     from observatorio.analysis.grid import Grid
+    from observatorio.labels import unit_label
 
     pts = _points(args)
     grid = Grid.covering(pts.x, pts.y, cell=args.cell, epsg=pts.epsg, margin=args.margin)
@@ -203,14 +206,14 @@ def kde(args) -> Outcome:
               "bandwidth": args.bandwidth, "rule": None if args.bandwidth is not None else (args.rule or "scott"),
               "kernel": args.kernel, "output": args.unit}
     top = table.iloc[peak]
-    results = {"bandwidth_m": s.bandwidth, "unit": s.unit, "cells": len(table),
+    results = {"bandwidth_m": s.bandwidth, "unit": s.unit, "unit_label": unit_label(s.unit), "cells": len(table),
                "grid": {"nrows": grid.nrows, "ncols": grid.ncols, "x0": grid.x0, "y0": grid.y0, "epsg": grid.epsg},
                "max": float(top["density"]), "max_cell": {"row": int(top["row"]), "col": int(top["col"]),
                                                           "lon": float(top["lon"]), "lat": float(top["lat"])},
                "sum": float(table["density"].sum())}
     summary = [f"densidad kernel {args.kernel} de {len(pts.x)} puntos, ancho de banda {fmt(s.bandwidth, 1)} m, "
                f"{len(table)} celdas de {fmt(args.cell, 0)} m",
-               f"máximo {fmt(float(top['density']), 3)} {s.unit} en ({fmt(float(top['lon']), 5)}, "
+               f"máximo {fmt(float(top['density']), 3)} {unit_label(s.unit)} en ({fmt(float(top['lon']), 5)}, "
                f"{fmt(float(top['lat']), 5)})"]
     return Outcome(params, results, summary, table)
 

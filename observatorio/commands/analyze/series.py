@@ -67,6 +67,7 @@ def _dates(args) -> pd.Series:
 
 def compare(args) -> Outcome:
     from observatorio.analysis.compare import compare_periods
+    from observatorio.labels import verdict_label
 
     when = _dates(args)
     as_of = args.as_of or when.max().date()
@@ -74,16 +75,18 @@ def compare(args) -> Outcome:
     params = {"date": args.date, "as_of": as_of, "period": args.period, "alpha": args.alpha}
     results = {"current_start": r.current_start, "current_end": r.current_end, "previous_start": r.previous_start,
                "previous_end": r.previous_end, "current": r.current, "previous": r.previous, "change": r.change,
-               "pct_change": r.pct_change, "p_value": r.p_value, "verdict": r.verdict}
+               "pct_change": r.pct_change, "p_value": r.p_value, "verdict": r.verdict,
+               "verdict_label": verdict_label(r.verdict)}
     pct = "—" if r.pct_change is None else f"{fmt(r.pct_change, 1)} %"
     summary = [f"{r.current_start} a {r.current_end}: {r.current} eventos; {r.previous_start} a {r.previous_end}: "
                f"{r.previous} ({pct})",
-               f"veredicto: {r.verdict} (prueba de Poisson, p = {fmt(r.p_value)})"]
+               f"veredicto: {verdict_label(r.verdict)} (prueba de Poisson, p = {fmt(r.p_value)})"]
     return Outcome(params, results, summary)
 
 
 def trend(args) -> Outcome:
     from observatorio.analysis.timepatterns import trend as mk_trend
+    from observatorio.labels import trend_label
 
     when = _dates(args)
     if getattr(when.dt, "tz", None) is not None:
@@ -97,9 +100,9 @@ def trend(args) -> Outcome:
     params = {"date": args.date, "freq": args.freq, "alpha": args.alpha}
     results = {"periods": len(index), "counts": dict(zip(table["period"], table["events"])), "s": t.s,
                "var_s": t.var_s, "z": t.z, "p_value": t.p_value, "tau": t.tau, "slope": t.slope,
-               "verdict": r.verdict}
+               "verdict": r.verdict, "verdict_label": trend_label(r.verdict)}
     summary = [f"{len(index)} períodos ({index[0]} a {index[-1]}), {int(counts.sum())} eventos",
-               f"tendencia: {r.verdict} (Mann–Kendall z = {fmt(t.z, 2)}, p = {fmt(t.p_value)}; pendiente de Sen "
+               f"tendencia: {trend_label(r.verdict)} (Mann–Kendall z = {fmt(t.z, 2)}, p = {fmt(t.p_value)}; pendiente de Sen "
                f"{fmt(t.slope, 2)} eventos por período)"]
     return Outcome(params, results, summary, table)
 

@@ -1,0 +1,191 @@
+"""Labels of what the analysis returns, for every interface: web pages, map layers, area profiles and the CLI.
+
+:mod:`observatorio.analysis` returns enums and numbers, never words: a
+statistic has no language, and the package must not import Django. Each enum
+family has here one table, stable value → Spanish source string marked with
+``gettext_noop`` (so ``makemessages`` keeps it; the English is in
+``locale/en/LC_MESSAGES/django.po``), and one function that gives a member's
+label in the active language. Files, JSON and CSV carry the stable values;
+people read the labels.
+
+The tables are keyed by the members' values so that this module imports no
+analysis module (``observatorio analyze`` starts without loading them all);
+each function turns its argument into its own enum first, so a member of
+another family (or an unknown value) is refused rather than mislabelled.
+
+Before Django is set up (``analyze`` runs without it) the labels are the
+Spanish sources.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext
+
+
+def gettext_noop(message: str) -> str:
+    """Mark ``message`` for ``makemessages`` (which looks for this name) and return it unchanged.
+
+    Django's own ``gettext_noop`` reads the settings, which ``analyze`` never configures.
+    """
+    return message
+
+GI_BINS = {  # observatorio.analysis.gistar.GiBin
+    -3: gettext_noop("Punto frío (99 % de confianza)"),
+    -2: gettext_noop("Punto frío (95 % de confianza)"),
+    -1: gettext_noop("Punto frío (90 % de confianza)"),
+    0: gettext_noop("No significativo"),
+    1: gettext_noop("Punto caliente (90 % de confianza)"),
+    2: gettext_noop("Punto caliente (95 % de confianza)"),
+    3: gettext_noop("Punto caliente (99 % de confianza)"),
+}
+
+EMERGING_CLASSES = {  # observatorio.analysis.emerging.EmergingClass
+    "new_hot": gettext_noop("Nuevo punto caliente"),
+    "consecutive_hot": gettext_noop("Punto caliente consecutivo"),
+    "intensifying_hot": gettext_noop("Punto caliente en intensificación"),
+    "persistent_hot": gettext_noop("Punto caliente persistente"),
+    "diminishing_hot": gettext_noop("Punto caliente en disminución"),
+    "sporadic_hot": gettext_noop("Punto caliente esporádico"),
+    "oscillating_hot": gettext_noop("Punto caliente oscilante"),
+    "historical_hot": gettext_noop("Punto caliente histórico"),
+    "new_cold": gettext_noop("Nuevo punto frío"),
+    "consecutive_cold": gettext_noop("Punto frío consecutivo"),
+    "intensifying_cold": gettext_noop("Punto frío en intensificación"),
+    "persistent_cold": gettext_noop("Punto frío persistente"),
+    "diminishing_cold": gettext_noop("Punto frío en disminución"),
+    "sporadic_cold": gettext_noop("Punto frío esporádico"),
+    "oscillating_cold": gettext_noop("Punto frío oscilante"),
+    "historical_cold": gettext_noop("Punto frío histórico"),
+    "no_pattern": gettext_noop("Sin patrón detectado"),
+}
+
+QUADRANTS = {  # observatorio.analysis.moran.Quadrant
+    "HH": gettext_noop("Alto-Alto (foco)"),
+    "LH": gettext_noop("Bajo-Alto"),
+    "LL": gettext_noop("Bajo-Bajo (zona fría)"),
+    "HL": gettext_noop("Alto-Bajo"),
+    "ns": gettext_noop("No significativo"),
+}
+
+GAP_CLASSES = {  # observatorio.analysis.perception.GapClass
+    "HH": gettext_noop("Alto temor, alta delincuencia"),
+    "HL": gettext_noop("Alto temor, baja delincuencia"),
+    "LH": gettext_noop("Bajo temor, alta delincuencia"),
+    "LL": gettext_noop("Bajo temor, baja delincuencia"),
+}
+
+VERDICTS = {  # observatorio.analysis.compare.Verdict
+    "up": gettext_noop("sube"),
+    "down": gettext_noop("baja"),
+    "no_change": gettext_noop("sin cambio significativo"),
+}
+
+TREND_DIRECTIONS = {  # observatorio.analysis.trend.Direction
+    "up": gettext_noop("sube"),
+    "down": gettext_noop("baja"),
+    "none": gettext_noop("sin tendencia significativa"),
+}
+
+DENSITY_UNITS = {  # observatorio.analysis.kde.DensityUnit
+    "events_per_km2": gettext_noop("eventos por km²"),
+    "events_per_cell": gettext_noop("eventos por celda"),
+}
+
+
+def translate(message: str) -> str:
+    """``gettext`` in the active language once Django is set up; the Spanish source before."""
+    from django.apps import apps
+
+    return gettext(message) if apps.ready else message
+
+
+def gi_bin_label(member) -> str:
+    """Label of a :class:`~observatorio.analysis.gistar.GiBin` (or its value, -3..3)."""
+    from observatorio.analysis.gistar import GiBin
+
+    return translate(GI_BINS[GiBin(member).value])
+
+
+def emerging_label(member) -> str:
+    """Label of an :class:`~observatorio.analysis.emerging.EmergingClass` (or its value)."""
+    from observatorio.analysis.emerging import EmergingClass
+
+    return translate(EMERGING_CLASSES[EmergingClass(member).value])
+
+
+def quadrant_label(member) -> str:
+    """Label of a LISA :class:`~observatorio.analysis.moran.Quadrant` (or its value)."""
+    from observatorio.analysis.moran import Quadrant
+
+    return translate(QUADRANTS[Quadrant(member).value])
+
+
+def gap_label(member) -> str:
+    """Label of a fear–crime :class:`~observatorio.analysis.perception.GapClass` (or its value)."""
+    from observatorio.analysis.perception import GapClass
+
+    return translate(GAP_CLASSES[GapClass(member).value])
+
+
+def verdict_label(member) -> str:
+    """Label of a period comparison's :class:`~observatorio.analysis.compare.Verdict` (or its value)."""
+    from observatorio.analysis.compare import Verdict
+
+    return translate(VERDICTS[Verdict(member).value])
+
+
+def trend_label(member) -> str:
+    """Label of a trend's :class:`~observatorio.analysis.trend.Direction` (or its value)."""
+    from observatorio.analysis.trend import Direction
+
+    return translate(TREND_DIRECTIONS[Direction(member).value])
+
+
+def unit_label(member) -> str:
+    """Label of a density surface's :class:`~observatorio.analysis.kde.DensityUnit` (or its value)."""
+    from observatorio.analysis.kde import DensityUnit
+
+    return translate(DENSITY_UNITS[DensityUnit(member).value])
+
+
+# Every enum the analysis returns → (its table, its label function). tests/core/test_labels.py checks that each
+# enum defined in observatorio.analysis is here, with a Spanish label and an English translation for every member.
+FAMILIES = {
+    "observatorio.analysis.gistar.GiBin": (GI_BINS, gi_bin_label),
+    "observatorio.analysis.emerging.EmergingClass": (EMERGING_CLASSES, emerging_label),
+    "observatorio.analysis.moran.Quadrant": (QUADRANTS, quadrant_label),
+    "observatorio.analysis.perception.GapClass": (GAP_CLASSES, gap_label),
+    "observatorio.analysis.compare.Verdict": (VERDICTS, verdict_label),
+    "observatorio.analysis.trend.Direction": (TREND_DIRECTIONS, trend_label),
+    "observatorio.analysis.kde.DensityUnit": (DENSITY_UNITS, unit_label),
+}
+
+
+def label(member) -> str:
+    """Label of a member of any of the enums above (for templates: ``{{ verdict|obs_label }}``)."""
+    kind = type(member)
+    family = FAMILIES.get(f"{kind.__module__}.{kind.__qualname__}")
+    if family is None:
+        raise TypeError(f"no labels for {kind.__qualname__} values ({member!r}); see observatorio.labels.FAMILIES")
+    return family[1](member)
+
+
+def typology_description(distinctive, names=None) -> str:
+    """A type in words: "alto en X e Y; bajo en Z", or "cercano al promedio" when nothing stands out.
+
+    ``distinctive`` is an :class:`observatorio.analysis.typology.Distinctive`;
+    ``names`` maps an indicator (column name) to the name to show, already in
+    the active language (default: the column name).
+    """
+    def listed(keys) -> str:
+        shown = [str(names.get(k, k)) if names else str(k) for k in keys]
+        if len(shown) == 1:
+            return shown[0]
+        return translate(gettext_noop("%(first)s y %(last)s")) % {"first": ", ".join(shown[:-1]), "last": shown[-1]}
+
+    parts = []
+    if distinctive.high:
+        parts.append(translate(gettext_noop("alto en %(indicators)s")) % {"indicators": listed(distinctive.high)})
+    if distinctive.low:
+        parts.append(translate(gettext_noop("bajo en %(indicators)s")) % {"indicators": listed(distinctive.low)})
+    return "; ".join(parts) if parts else translate(gettext_noop("cercano al promedio"))
