@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 
 from observatorio.analysis.projection import to_lonlat, to_metres
-from observatorio.records.identifiers import rut_key
+from observatorio.tables.rut import rut_key
 from observatorio.records.taxonomy import CEAD_CATEGORIES, MUNICIPAL_CATEGORIES
 
 from . import bundled

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from observatorio.records.readers import Note, ReadError, read_table
+from observatorio.tables.readers import Note, ReadError, read_table
 
 from . import dedupe
 from .fields import EVENT, SURVEY

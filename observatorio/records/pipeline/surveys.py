@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from observatorio.records.readers import Note
+from observatorio.tables.readers import Note
 
 from . import dedupe
 from .issues import ERROR, WARNING, Issue
