@@ -19,7 +19,7 @@ import shapely
 
 from observatorio.analysis.projection import to_lonlat, to_metres
 from observatorio.tables.rut import rut_key
-from observatorio.records.taxonomy import CEAD_CATEGORIES, MUNICIPAL_CATEGORIES
+from observatorio.taxonomy import CEAD_CATEGORIES, MUNICIPAL_CATEGORIES
 
 from . import bundled
 from .places import background_points, points_on_axes
