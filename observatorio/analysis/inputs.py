@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
-from observatorio.records.parsing import parse_numbers
-from observatorio.records.readers import ReadError
-from observatorio.records.readers import read_table as read_raw
+from observatorio.tables.parsing import parse_numbers
+from observatorio.tables.readers import ReadError
+from observatorio.tables.readers import read_table as read_raw
 
 # Anything but digits, signs, marks, "$", exponents and spaces (literal, so pandas stays vectorised).
 _NOT_IN_NUMBERS = "[^0-9.,+$eE \t\u00a0\u202f-]"
@@ -111,11 +111,11 @@ def _read_parquet(path: Path) -> pd.DataFrame:
 def read_csv(path) -> pd.DataFrame:
     """A CSV read by the import pipeline's reader, with its number columns as numbers.
 
-    The reader (`observatorio.records.readers`) detects the encoding (UTF-8,
+    The reader (`observatorio.tables.readers`) detects the encoding (UTF-8,
     with or without BOM, Windows-1252/Latin-1), the delimiter (``;``, ``,``
     or tab), title rows above the header, blank lines and a trailing totals
     row. A column whose every non-empty cell is a number becomes numbers,
-    read the Chilean way (`observatorio.records.parsing`): ``-70,53`` and
+    read the Chilean way (`observatorio.tables.parsing`): ``-70,53`` and
     ``1.234,5`` as well as ``-70.53``, with one decimal mark per column
     (``parse_numbers(..., decimal="column")``, see `parsing.column_decimal`);
     integers stay integers when none is missing.

@@ -37,7 +37,7 @@ def cead_years() -> tuple[int, int]:
 
 def cead_for(cut: str, years) -> pd.DataFrame:
     """Counts per (year, delito) for the comuna, with every label present (zeros filled)."""
-    from observatorio.records.taxonomy import CEAD_CATEGORIES
+    from observatorio.taxonomy import CEAD_CATEGORIES
 
     frame = cead_yearly()
     frame = frame[(frame["cut"] == str(cut)) & frame["year"].isin(list(years))]

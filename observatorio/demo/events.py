@@ -18,8 +18,8 @@ import pandas as pd
 import shapely
 
 from observatorio.analysis.projection import to_lonlat, to_metres
-from observatorio.records.identifiers import rut_key
-from observatorio.records.taxonomy import CEAD_CATEGORIES, MUNICIPAL_CATEGORIES
+from observatorio.tables.rut import rut_key
+from observatorio.taxonomy import CEAD_CATEGORIES, MUNICIPAL_CATEGORIES
 
 from . import bundled
 from .places import background_points, points_on_axes

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from observatorio.taxonomy import CEAD_CROSSWALK_VERSION, CEAD_LABELS, MUNICIPAL_CATEGORIES
+
 from .models import SourceKind
 from .pipeline.fields import AGGREGATE, EVENT, SURVEY
-from .taxonomy import CEAD_CROSSWALK_VERSION, CEAD_LABELS, MUNICIPAL_CATEGORIES
 
 DEFAULT_CROSSWALK_VERSION = "1"
 

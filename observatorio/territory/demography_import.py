@@ -3,8 +3,8 @@
 Census and municipal CSVs come in UTF-8 or Latin-1/Windows-1252, separated by
 ``,``, ``;`` (the Spanish-locale Excel default, which also writes decimal
 commas) or tabs, sometimes with a title above the header or a totals row at
-the end: they are read by the import pipeline's reader (`records.readers`),
-and numbers by its Chilean rule (`records.parsing.parse_number`: "1.234" is
+the end: they are read by the reader the import pipeline uses too (`tables.readers`),
+and numbers by the Chilean rule (`tables.parsing.parse_number`: "1.234" is
 1234, "20,7" is 20.7). Every row is checked before anything is written, and
 one transaction writes them all, so a bad file leaves the database as it was.
 """
@@ -16,9 +16,9 @@ from pathlib import Path
 
 from django.db import transaction
 
-from observatorio.records.parsing import ParseError, parse_number
-from observatorio.records.readers import ReadError
-from observatorio.records.readers import read_table as read_raw
+from observatorio.tables.parsing import ParseError, parse_number
+from observatorio.tables.readers import ReadError
+from observatorio.tables.readers import read_table as read_raw
 
 from .importers import MAX_MESSAGES, _raise_all, _short, normalise_code, parse_level
 from .models import Area, Demography, Level
@@ -80,7 +80,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     code_prefix : only rows whose code starts with it (e.g. the CUT "13122" in a census geocode).
     skip_unknown : codes with no area are reported in the summary instead of failing.
     commit : False validates and reports without writing.
-    decimal : "auto" (the Chilean rule of `records.parsing.parse_number`), or "," or "." when the
+    decimal : "auto" (the Chilean rule of `tables.parsing.parse_number`), or "," or "." when the
         file is known to use that decimal mark.
 
     Rows are the file's lines, as in a spreadsheet (the header is row 1 unless a title is above it).

@@ -11,9 +11,9 @@ from observatorio.demo import bundled
 from observatorio.demo.events import (INSECURITY_CATEGORIES, PLANTED, SERIES_SIZE, keyed_hash, synthetic_ruts)
 from observatorio.demo.population import REFERENCE, largest_remainder
 from observatorio.demo.scenario import build_scenario, event_years
-from observatorio.records.identifiers import check_digit, rut_key
 from observatorio.records.models import PlaceKind
-from observatorio.records.taxonomy import CEAD_CATEGORIES
+from observatorio.tables.rut import check_digit, rut_key
+from observatorio.taxonomy import CEAD_CATEGORIES
 
 from .conftest import AS_OF, KEY
 

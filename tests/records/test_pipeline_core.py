@@ -115,7 +115,8 @@ def test_rollback_removes_exactly_its_own_records(calls_file, denuncias_file):
 
 
 def test_ruts_are_validated_and_only_their_keyed_hash_is_stored(denuncias_file, territory):
-    from observatorio.records.identifiers import rut_key, settings_key
+    from observatorio.records.identifiers import settings_key
+    from observatorio.tables.rut import rut_key
 
     result = run_import(denuncias_file, "denuncia", commit=True)
     assert counts(result) == (5, 2, 0, 3)

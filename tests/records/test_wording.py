@@ -2,8 +2,8 @@
 
 The codes are collected from the source, not listed by hand: every `Issue(...)`,
 collector ``add``/``parse_errors`` call, `Note(...)` and `ImportFailed(...)`
-under observatorio/records must name its code as a literal string, so a new
-code cannot slip past this test.
+under observatorio/records and observatorio/tables (the readers' notes) must
+name its code as a literal string, so a new code cannot slip past this test.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
+from observatorio import tables
 from observatorio.records import wording
 from observatorio.records.models import ImportBatch
 from observatorio.records.pipeline import run_import
@@ -23,6 +24,7 @@ from tests.records.test_pipeline_fixtures import DENUNCIAS, territory  # noqa: F
 from tests.records.test_web_support import login
 
 RECORDS = Path(wording.__file__).parent
+TABLES = Path(tables.__file__).parent
 
 # call name → (kind, position of the code among the positional arguments, default when not given)
 CODE_ARGUMENT = {"Issue": ("issue", 6, None), "add": ("issue", 5, None), "parse_errors": ("issue", 3, None),
@@ -34,10 +36,10 @@ def _call_name(call: ast.Call) -> str:
 
 
 def emitted_codes() -> tuple[dict[str, set[str]], list[str]]:
-    """``({kind: codes}, [places whose code is not a literal])`` over the records package."""
+    """``({kind: codes}, [places whose code is not a literal])`` over the records and tables packages."""
     codes: dict[str, set[str]] = {"issue": set(), "note": set(), "failure": set()}
     hidden = []
-    for path in sorted(RECORDS.rglob("*.py")):
+    for path in sorted(RECORDS.rglob("*.py")) + sorted(TABLES.rglob("*.py")):
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -53,7 +55,7 @@ def emitted_codes() -> tuple[dict[str, set[str]], list[str]]:
             elif isinstance(given, ast.Constant) and isinstance(given.value, str):
                 codes[kind].add(given.value)
             elif not (isinstance(given, ast.Name) and given.id == "code"):  # a helper passing its own argument on
-                hidden.append(f"{path.relative_to(RECORDS)}:{node.lineno}")
+                hidden.append(f"{path.relative_to(RECORDS.parent)}:{node.lineno}")
     return codes, hidden
 
 

@@ -3,7 +3,7 @@
     from observatorio.records.pipeline import run_import
     result = run_import(path, "1461", commit=True, user=request.user, progress=callback)
 
-`run.run_import` reads (`records.readers`), maps columns (`mapping`), homologates
+`run.run_import` reads (`tables.readers`), maps columns (`mapping`), homologates
 labels (`crosswalk`), validates each row (`validate`), places it (`geocode`,
 `areas`), recognises duplicates and corrections (`dedupe`) and writes in one
 transaction (`write`). `rollback.rollback_batch` undoes a batch, `report` writes

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from observatorio.records import parsing
-from observatorio.records.readers import ReadError, read_table
+from observatorio.tables import parsing
+from observatorio.tables.readers import ReadError, read_table
 
 from .geocode import normalise_street, split_address, street_core
 from .issues import ImportFailed

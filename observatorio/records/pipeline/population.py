@@ -33,7 +33,7 @@ def load_population(path, *, commit: bool = False, source: str = SOURCE) -> Popu
     from django.db import transaction
 
     from observatorio.records.models import PopulationProjection
-    from observatorio.records.readers import ReadError, read_table
+    from observatorio.tables.readers import ReadError, read_table
 
     try:
         table = read_table(path)

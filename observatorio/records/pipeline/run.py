@@ -26,12 +26,14 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from observatorio.records.readers import Note, ReadError, read_table
+from observatorio.tables.readers import Note, ReadError, read_table
 
 from . import dedupe
 from .fields import EVENT, SURVEY
 from .issues import ERROR, WARNING, ImportFailed, Issue
 from .mapping import resolve_mapping
+from .surveys import prepare_responses, refuse_changed, response_columns, stored_response_keys
+from .write import text_json_objects
 
 REPORT_LIMIT = 5000  # issues stored with the batch; the result itself keeps them all
 
@@ -107,15 +109,6 @@ def saved_mapping(source) -> dict | None:
     if row is None:
         return None
     return {"columns": row.columns, "options": row.options, "version": row.version}
-
-
-def _json_objects(names: list[str], columns: list[pd.Series], n: int) -> np.ndarray:
-    """One JSON object text per row, every value as text (the content hash covers this exact text)."""
-    from .write import json_objects
-
-    if not names:
-        return np.full(n, "{}", dtype=object)
-    return json_objects([(name, series.fillna("").astype(str)) for name, series in zip(names, columns)], n)
 
 
 def _column(values: pd.DataFrame, name: str, n: int, default="") -> np.ndarray:
@@ -206,8 +199,6 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
         keys = _column(values, "external_id", n).astype(object)
         hashes = prepared["content_hash"]
     elif config.target == SURVEY:
-        from .surveys import prepare_responses
-
         prepared = prepare_responses(table, mapping, values, area_index, rejected, issues, notes, name)
         mark("place", n, n)
         keys = _column(values, "external_id", n).astype(object)
@@ -222,8 +213,6 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     if config.target == EVENT:
         existing_by_key, existing_hashes = dedupe.stored_event_keys(src_id)
     elif config.target == SURVEY:
-        from .surveys import stored_response_keys
-
         existing_by_key, existing_hashes = stored_response_keys(src_id)
     else:
         existing_by_key, existing_hashes = dedupe.stored_count_keys(src_id), set()
@@ -238,8 +227,6 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
                             "keep one of the two rows, or give each record its own identifier", "conflicting_row"))
     rejected[conflict] = True
     if config.target == SURVEY:
-        from .surveys import refuse_changed
-
         changed = np.flatnonzero((status == dedupe.UPDATE) & ~rejected)
         issues.extend(refuse_changed(changed, target[changed], keys, table, mapping, name))
         rejected[changed] = True
@@ -289,8 +276,6 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
                 write.update_events(target[upd].tolist(), columns, upd.tolist(), batch.id)
                 snapshot.bump()
             elif config.target == SURVEY:
-                from .surveys import response_columns
-
                 write.insert_responses(response_columns(prepared, values, src_id, batch.id, n), progress=progress,
                                        rows=new)
             else:
@@ -355,9 +340,9 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     protected = {c for c in table.columns if looks_like_rut_column(c)}
     protected |= {mapping.columns[f] for f in ("victim_rut", "offender_rut") if f in mapping.columns}
     kept = [c for c in table.columns if c not in protected]
-    original = _json_objects(kept, [table.frame[c] for c in kept], n)
+    original = text_json_objects(kept, [table.frame[c] for c in kept], n)
     attr_names = sorted(attributes)
-    attributes_json = _json_objects(attr_names, [attributes[a] for a in attr_names], n)
+    attributes_json = text_json_objects(attr_names, [attributes[a] for a in attr_names], n)
 
     address_key = dedupe.per_distinct(address, lambda a: normalise_street(a) if a else "")
     label_key = _column(values, "label_key", n)

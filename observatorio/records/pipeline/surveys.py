@@ -21,11 +21,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from observatorio.records.readers import Note
+from observatorio.tables.readers import Note
 
 from . import dedupe
 from .issues import ERROR, WARNING, Issue
 from .names import name_key
+from .write import text_json_objects
 
 
 def _column(values: pd.DataFrame, name: str, n: int, default="") -> np.ndarray:
@@ -40,7 +41,6 @@ def survey_name(mapping, file_name: str) -> str:
 
 
 def prepare_responses(table, mapping, values, area_index, rejected, issues, notes, name) -> dict:
-    from .run import _json_objects
     from .validate import looks_like_rut_column
 
     n = len(table)
@@ -72,10 +72,10 @@ def prepare_responses(table, mapping, values, area_index, rejected, issues, note
 
     protected = {c for c in table.columns if looks_like_rut_column(c)}
     kept = [c for c in table.columns if c not in protected]
-    original = _json_objects(kept, [table.frame[c] for c in kept], n)
+    original = text_json_objects(kept, [table.frame[c] for c in kept], n)
     attr_names = sorted(mapping.attributes)
-    attributes = _json_objects(attr_names, [table.frame[mapping.attributes[a]].fillna("").astype(str).str.strip()
-                                            for a in attr_names], n)
+    attributes = text_json_objects(attr_names, [table.frame[mapping.attributes[a]].fillna("").astype(str).str.strip()
+                                                 for a in attr_names], n)
     feels = _column(values, "feels_unsafe", n, False).astype(bool)
     victim = _column(values, "victimized", n, False).astype(bool)
     parts = [dedupe.per_distinct(survey, name_key), pd.Series(np.datetime_as_string(days)),

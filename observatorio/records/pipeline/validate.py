@@ -1,7 +1,7 @@
 """Typed validation of every mapped column, before anything is written.
 
-Each field type has one vectorised check built on `records.parsing` and
-`records.identifiers` (they parse each distinct text once). A cell that is
+Each field type has one vectorised check built on `tables.parsing` and
+`tables.rut` (they parse each distinct text once). A cell that is
 not a value of its type is an `Issue` with file, row, column, value, message
 and fix, and its row is rejected: a value is never guessed, and never
 dropped silently. RUT values are masked in every issue and replaced by their
@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from observatorio.records import parsing
-from observatorio.records.identifiers import mask_rut, rut_keys
+from observatorio.tables import parsing
+from observatorio.tables.rut import mask_rut, rut_keys
 
 from .fields import fields_for
 from .issues import ERROR, Issue

@@ -346,6 +346,16 @@ def json_objects(columns, n: int | None = None, *, omit_empty=()) -> np.ndarray:
     return rows.to_numpy(zero_copy_only=False).astype(object, copy=False)
 
 
+def text_json_objects(names: list[str], columns: list[pd.Series], n: int) -> np.ndarray:
+    """`json_objects` of columns with every value as text ('' for missing): the content hash covers this exact text.
+
+    What the import stores of a file's row (its original cells, its attributes), for events and survey responses.
+    """
+    if not names:
+        return np.full(n, "{}", dtype=object)
+    return json_objects([(name, series.fillna("").astype(str)) for name, series in zip(names, columns)], n)
+
+
 # --- COPY text ---------------------------------------------------------------------------------------------------
 
 _NUMBER_TYPES = {ID: pa.int64(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_()}

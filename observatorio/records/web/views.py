@@ -107,7 +107,7 @@ def history(request):
 @loader_only
 @require_http_methods(["GET", "POST"])
 def upload_file(request):
-    from observatorio.records.readers import ReadError, read_table
+    from observatorio.tables.readers import ReadError, read_table
 
     posted = Source.objects.filter(code=request.POST.get("source", "")).first() if request.method == "POST" else None
     if posted is not None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from observatorio.records.readers import RawTable, ReadError, read_table
-from observatorio.records.readers.csv import sniff_delimiter
+from observatorio.tables.readers import RawTable, ReadError, read_table
+from observatorio.tables.readers.csv import sniff_delimiter
 from tests.conftest import shared_file
 
 
@@ -289,7 +287,7 @@ def test_not_json(tmp_path):
         read_table(path)
 
 
-# ----------------------------------------------------------------------------- dispatch and purity
+# ----------------------------------------------------------------------------- dispatch
 
 def test_unknown_extension_is_sniffed(tmp_path):
     path = tmp_path / "export.dat"
@@ -297,13 +295,6 @@ def test_unknown_extension_is_sniffed(tmp_path):
     assert read_table(path).format == "geojson"
     path.write_text("a;b\n1;2\n")
     assert read_table(path).format == "csv"
-
-
-def test_readers_parsing_and_identifiers_import_no_django():
-    code = ("import sys, observatorio.records.readers, observatorio.records.parsing, "
-            "observatorio.records.identifiers; print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
 
 
 # ----------------------------------------------------------------------------- real public data
@@ -319,7 +310,7 @@ def test_real_codigos_territoriales_keep_leading_zeros():
 
 @pytest.mark.shared_data
 def test_real_census_total_of_penalolen():
-    from observatorio.records.parsing import parse_numbers
+    from observatorio.tables.parsing import parse_numbers
 
     table = read_table(shared_file("censo", "censo_2017_comunas.csv"))
     rows = table.frame[table.frame["codigo_comuna"] == "13122"]

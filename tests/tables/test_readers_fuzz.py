@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from observatorio.records.readers import RawTable, ReadError, read_table
+from observatorio.tables.readers import RawTable, ReadError, read_table
 
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _DIR = Path(tempfile.mkdtemp(prefix="obs-fuzz-"))

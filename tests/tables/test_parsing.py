@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from observatorio.records.parsing import (
+from observatorio.tables.parsing import (
     ParseError, column_decimal, parse_coordinate_columns, parse_coordinates, parse_date, parse_dates, parse_number,
     parse_numbers, parse_time, parse_times,
 )

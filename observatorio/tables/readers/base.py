@@ -3,13 +3,13 @@
 A reader turns one uploaded file into a `RawTable`: the cells exactly as they
 are in the file, as strings, with the file row each data row came from. It
 guesses no types: dates, numbers, coordinates and RUTs are parsed later by
-`observatorio.records.parsing` and `observatorio.records.identifiers`, so that
+`observatorio.tables.parsing` and `observatorio.tables.rut`, so that
 a bad value becomes a row-level error ("row 12, column fecha: ...") instead of
 a silently different value.
 
 Interface for the import pipeline::
 
-    from observatorio.records.readers import read_table, ReadError
+    from observatorio.tables.readers import read_table, ReadError
     try:
         table = read_table(path)              # or read_table(path, sheet="2024")
     except ReadError as exc:                  # the whole file is unusable
