@@ -11,6 +11,8 @@ import numpy as np
 from django.conf import settings
 from django.db import transaction
 
+from observatorio.errors import UserError
+
 from .events import SOURCES
 from .scenario import Scenario, build_scenario
 
@@ -42,7 +44,7 @@ def _areas(scenario: Scenario) -> dict[str, int]:
 
     comuna = setup_comuna(scenario.plan.cut)
     if Area.objects.filter(parent=comuna).exists():
-        raise ValueError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
+        raise UserError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
                          f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
     ids = {comuna.code: comuna.id}
     for drawn in scenario.plan.macrosectors + scenario.plan.uvs:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from observatorio.errors import UserError
 from observatorio.records.parsing import ParseError, parse_number
 from observatorio.records.readers import ReadError
 from observatorio.records.readers import read_table as read_raw
@@ -87,26 +88,26 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     """
     level = parse_level(level)
     if decimal not in ("auto", ",", "."):
-        raise ValueError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
+        raise UserError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
     path = Path(path)
     name = path.name
     try:
         table = read_raw(path, format="csv")
     except ReadError as exc:
-        raise ValueError(str(exc)) from None
+        raise UserError(str(exc)) from None
     header = table.columns
     if fields is None:
         fields = {f: f for f in FIELDS if f in header}
     unknown_targets = [f for f in fields if f not in FIELDS]
     if unknown_targets:
-        raise ValueError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
+        raise UserError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
     if "population" not in fields:
-        raise ValueError(f"no population column for {name}: map one (--population-field COLUMN); "
+        raise UserError(f"no population column for {name}: map one (--population-field COLUMN); "
                          f"columns are: {', '.join(header)}")
     if year is None and year_field is None:
-        raise ValueError("no year: pass year (--year 2017) or the column that holds it")
+        raise UserError("no year: pass year (--year 2017) or the column that holds it")
     if sum_rows and "poverty_pct" in fields:
-        raise ValueError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
+        raise UserError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
     wanted = [code_field] + list(fields.values()) + ([year_field] if year_field else [])
     missing = [c for c in dict.fromkeys(wanted) if c not in header]
     _raise_all([f"no column {c!r} in {name}; columns are: {', '.join(header)}" for c in missing])
@@ -161,7 +162,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
             problems.append(f"repeated codes in {name}: {listed}; pass sum_rows (--sum) to add them up")
     _raise_all(problems)
     if not values:
-        raise ValueError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
+        raise UserError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
 
     codes = sorted({c for c, _ in values})
     areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
@@ -169,7 +170,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     summary = DemographySummary(path=name, year=year, level=str(level), rows=len(table),
                                 notes=[note.message for note in table.notes])
     if unknown and not skip_unknown:
-        raise ValueError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
+        raise UserError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
                          f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
     summary.skipped_codes = unknown
     summary.skipped_population = int(sum(v["population"] or 0 for (c, _), v in values.items() if c in unknown))
