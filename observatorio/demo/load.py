@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from observatorio.errors import UserError
 
@@ -147,7 +148,8 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
         for r in scenario.places.itertuples(index=False)
     ])
     counts = {"areas": len(area_ids), "places": len(scenario.places)}
-    with tqdm(total=scenario.n_events, file=sys.stderr, unit=" eventos", desc="eventos",
+    events = gettext("eventos")  # in the language of the command (translation.override)
+    with tqdm(total=scenario.n_events, file=sys.stderr, unit=f" {events}", desc=events,
               disable=not show_progress, mininterval=0.5) as progress:
         for code, frame in scenario.events.items():
             n = _events(frame, sources[code], batches[code], area_ids, category_ids, progress)

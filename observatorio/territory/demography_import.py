@@ -41,6 +41,7 @@ class DemographySummary:
     skipped_codes: list[str] = field(default_factory=list)
     skipped_population: int = 0
     notes: list[str] = field(default_factory=list)
+    reader_notes: list = field(default_factory=list)  # the same notes as readers.Note (code, params)
     totals: dict[str, float] = field(default_factory=dict)
     committed: bool = False
 
@@ -168,7 +169,8 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
     unknown = [c for c in codes if c not in areas]
     summary = DemographySummary(path=name, year=year, level=str(level), rows=len(table),
-                                notes=[note.message for note in table.notes])
+                                notes=[note.message for note in table.notes],
+                                reader_notes=list(table.notes))
     if unknown and not skip_unknown:
         raise UserError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
                          f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
