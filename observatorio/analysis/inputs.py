@@ -159,7 +159,7 @@ def numeric_column(frame: pd.DataFrame, column: str, path) -> np.ndarray:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise UserError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
-                         f"(row {row + 1})")
+                        f"(row {row + 1})")
     return values.to_numpy(dtype=float)
 
 
@@ -175,7 +175,7 @@ def date_column(frame: pd.DataFrame, column: str, path) -> pd.Series:
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise UserError(f"{_name(path)}: column {column!r} has {raw.iloc[row]!r} (row {row + 1}), not a date; "
-                         "use YYYY-MM-DD or DD-MM-YYYY")
+                        "use YYYY-MM-DD or DD-MM-YYYY")
     return when
 
 
@@ -195,13 +195,17 @@ def _find_pair(frame: pd.DataFrame):
 
 def _metres(x: np.ndarray, y: np.ndarray, crs, path) -> tuple[np.ndarray, np.ndarray, int]:
     from pyproj import CRS
+    from pyproj.exceptions import CRSError
 
     if crs is None:
         if len(x) and (np.abs(x) > 180).any() or len(y) and (np.abs(y) > 90).any():
             raise UserError(f"{_name(path)}: the coordinates are not longitude/latitude degrees and the file "
-                             "does not say its CRS; give it, e.g. --crs EPSG:32719")
+                            "does not say its CRS; give it, e.g. --crs EPSG:32719")
         return to_metres(x, y)
-    crs = CRS.from_user_input(crs)
+    try:
+        crs = CRS.from_user_input(crs)
+    except CRSError:
+        raise UserError(f"{_name(path)}: unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
     if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter") and crs.to_epsg():
         return x, y, int(crs.to_epsg())
     from pyproj import Transformer
@@ -239,7 +243,7 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
         types = set(geometry.dropna().geom_type)
         if types - {"Point"}:
             raise UserError(f"{_name(path)}: geometries are {sorted(types)}, not points; "
-                             "this method takes one point per event")
+                            "this method takes one point per event")
         ok = geometry.notna() & ~geometry.is_empty
         kept = frame[ok.to_numpy()]
         gx = kept.geometry.x.to_numpy(dtype=float)
@@ -253,7 +257,7 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
         pair = _find_pair(frame)
         if pair is None:
             raise UserError(f"{_name(path)}: no coordinate columns (lon/lat, x/y…) found; name them with --x and "
-                             f"--y; columns are: {', '.join(map(str, frame.columns))}")
+                            f"--y; columns are: {', '.join(map(str, frame.columns))}")
         x, y = pair
     xs = numeric_column(frame, x, path)
     ys = numeric_column(frame, y, path)
@@ -272,7 +276,7 @@ def polygons(frame: pd.DataFrame, path):
     geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
     if geometry is None:
         raise UserError(f"{_name(path)}: has no geometries; area methods need polygons "
-                         "(GeoJSON, GeoPackage, Shapefile or GeoParquet)")
+                        "(GeoJSON, GeoPackage, Shapefile or GeoParquet)")
     types = set(geometry.geom_type.dropna())
     if not types or types - {"Polygon", "MultiPolygon"}:
         raise UserError(f"{_name(path)}: geometries are {sorted(types)}; area methods need polygons")

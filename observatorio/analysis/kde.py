@@ -188,7 +188,7 @@ class KdePlan:
         smallest = 0.5 * grid.cell if kernel == "gaussian" else grid.cell
         if h < smallest:
             raise UserError(f"bandwidth={h:.1f} m is below {smallest:g} m for {kernel} on {grid.cell:g} m cells; "
-                             "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
+                            "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
         sigma = h if kernel == "gaussian" else h / QUARTIC_PER_GAUSSIAN
         split = int(math.ceil(SUBCELLS_PER_SIGMA * grid.cell / sigma))
         split += 1 - split % 2  # odd, so a coarse centre is the centre of its middle sub-cell

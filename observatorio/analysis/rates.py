@@ -154,7 +154,7 @@ def _positive_population(b: np.ndarray) -> None:
     if (b <= 0).any():
         bad = np.flatnonzero(b <= 0)[:10].tolist()
         raise UserError(f"population must be positive for Empirical Bayes; zero at positions {bad}: "
-                         "merge or drop areas without residents first")
+                        "merge or drop areas without residents first")
 
 
 def eb_global(counts, population, *, per: int = 1_000) -> SmoothedRates:

@@ -46,7 +46,7 @@ def _areas(scenario: Scenario) -> dict[str, int]:
     comuna = setup_comuna(scenario.plan.cut)
     if Area.objects.filter(parent=comuna).exists():
         raise UserError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
-                         f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
+                        f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
     ids = {comuna.code: comuna.id}
     for drawn in scenario.plan.macrosectors + scenario.plan.uvs:
         area = Area.objects.create(code=drawn.code, name=drawn.name, level=drawn.level, parent_id=ids[drawn.parent_code],

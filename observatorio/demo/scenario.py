@@ -52,7 +52,7 @@ def event_years(years: int, as_of: dt.date) -> tuple[tuple[int, ...], int | None
     end = min(last_cead, as_of.year - 1)
     if end - years + 1 < first_cead:
         raise UserError(f"--years {years} with --as-of {as_of}: the bundled CEAD table covers "
-                         f"{first_cead}–{last_cead}; ask for fewer years or a later date")
+                        f"{first_cead}–{last_cead}; ask for fewer years or a later date")
     full = tuple(range(end - years + 1, end + 1))
     partial = as_of.year if as_of.year > end else None
     return full, partial

@@ -104,7 +104,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         raise UserError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
     if "population" not in fields:
         raise UserError(f"no population column for {name}: map one (--population-field COLUMN); "
-                         f"columns are: {', '.join(header)}")
+                        f"columns are: {', '.join(header)}")
     if year is None and year_field is None:
         raise UserError("no year: pass year (--year 2017) or the column that holds it")
     if sum_rows and "poverty_pct" in fields:
@@ -173,7 +173,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
                                 reader_notes=list(table.notes))
     if unknown and not skip_unknown:
         raise UserError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
-                         f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
+                        f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
     summary.skipped_codes = unknown
     summary.skipped_population = int(sum(v["population"] or 0 for (c, _), v in values.items() if c in unknown))
     kept = {k: v for k, v in values.items() if k[0] in areas}

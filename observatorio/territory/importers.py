@@ -143,7 +143,7 @@ def read_features(path, layer: str | None = None, crs: str | None = None):
         frame = frame.set_crs(override, allow_override=True)
     if frame.crs is None:
         raise UserError(f"{name} has no coordinate reference system: set the CRS (.prj) "
-                         f"or pass --crs EPSG:32719 (the CRS its coordinates are in)")
+                        f"or pass --crs EPSG:32719 (the CRS its coordinates are in)")
     if not frame.crs.equals(CRS.from_epsg(4326)):
         frame = frame.to_crs(4326)
     return frame
@@ -200,7 +200,7 @@ def _parents_by_space(rows, parent_level: Level, valid_from, name: str) -> tuple
         hint = "set up the comuna first (observatorio territory comuna CUT)" if parent_level == Level.COMUNA \
             else f"import the {parent_level} level first"
         raise UserError(f"no {parent_level} areas exist to place the features of {name} in; {hint}, "
-                         f"or give parent_field (--parent-field)")
+                        f"or give parent_field (--parent-field)")
     shapes = [b.shape for b in boundaries]
     tree = shapely.STRtree(shapes)
     out, outside = {}, []

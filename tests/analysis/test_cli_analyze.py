@@ -370,3 +370,9 @@ def test_rates_on_a_latin1_export_with_title_thousands_dots_and_totals(capsys, t
 def test_moran_on_points_is_exit_2(capsys, penalolen_csv):
     err = run_error(capsys, "moran", str(penalolen_csv), "--column", "id")
     assert "has no geometries; area methods need polygons" in err
+
+
+def test_unknown_crs_is_exit_2(capsys, penalolen_csv):
+    err = run_error(capsys, "kde", str(penalolen_csv), "--crs", "EPSG:nada")
+    assert err == "observatorio analyze: error: eventos.csv: unknown CRS 'EPSG:nada'; give it as an EPSG code, " \
+                  "e.g. EPSG:32719\n"

@@ -62,7 +62,7 @@ def set_label(source, label: str, category_code: str):
         codes = sorted(Category.objects.values_list("code", flat=True))
         near = [c for c in codes if category_code.strip()[:4] and category_code.strip()[:4] in c][:10] or codes[:20]
         raise UserError(f"no category {category_code!r}; categories include: {', '.join(near)} "
-                         f"(list them with `observatorio crosswalk SOURCE --categories`)") from None
+                        f"(list them with `observatorio crosswalk SOURCE --categories`)") from None
     key = name_key(label)
     same = [e for e in CategoryLabel.objects.filter(source=source).order_by("id") if name_key(e.label) == key]
     if same and same[-1].category_id == category.id:

@@ -144,7 +144,7 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
     for name in list(set_columns or {}) + list(unset or []):
         if not (name in target_fields or name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX)):
             raise UserError(f"unknown field {name!r}; fields are: {', '.join(target_fields)}, "
-                             f"or attr:NAME for an attribute")
+                            f"or attr:NAME for an attribute")
     with transaction.atomic():
         last = SourceMapping.objects.select_for_update().filter(source=source).order_by("-version").first()
         columns = dict(last.columns) if last else {}
