@@ -189,3 +189,15 @@ def test_summaries_follow_the_language(capsys):
     en = capsys.readouterr().out
     assert "desplazamiento 0,0" in es and "intervalo 95 %: -" in es
     assert "displacement 0.0" in en and "95 % interval: -" in en
+
+
+def test_committed_argparse_mo_is_compiled_from_the_po(tmp_path):
+    import shutil
+
+    msgfmt = shutil.which("msgfmt")
+    if msgfmt is None:
+        pytest.skip("msgfmt (GNU gettext) is not installed")
+    po = i18n.LOCALE_DIR / "es" / "LC_MESSAGES" / "argparse.po"
+    fresh = tmp_path / "argparse.mo"
+    subprocess.run([msgfmt, "--check", "-o", str(fresh), str(po)], check=True, capture_output=True)
+    assert fresh.read_bytes() == po.with_suffix(".mo").read_bytes(), "recompile: msgfmt --check -o argparse.mo argparse.po"
