@@ -11,8 +11,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from observatorio.errors import UserError
 
-class ConfigError(ValueError):
+
+class ConfigError(UserError):
     """An environment variable holds a value that cannot be used."""
 
 

@@ -13,8 +13,8 @@ analysis module (``observatorio analyze`` starts without loading them all);
 each function turns its argument into its own enum first, so a member of
 another family (or an unknown value) is refused rather than mislabelled.
 
-Before Django is set up (``analyze`` runs without it) the labels are the
-Spanish sources.
+Before Django is set up (``analyze`` runs without it) the labels follow the
+command line's language (:data:`translate_without_django`).
 """
 
 from __future__ import annotations
@@ -92,11 +92,16 @@ DENSITY_UNITS = {  # observatorio.analysis.kde.DensityUnit
 }
 
 
+# How a label is translated where Django is not set up: the Spanish source, unless the command line
+# (observatorio.commands.i18n, which reads the same catalogue with Python's gettext) says otherwise.
+translate_without_django = str
+
+
 def translate(message: str) -> str:
-    """``gettext`` in the active language once Django is set up; the Spanish source before."""
+    """``gettext`` in the active language once Django is set up; :data:`translate_without_django` before."""
     from django.apps import apps
 
-    return gettext(message) if apps.ready else message
+    return gettext(message) if apps.ready else translate_without_django(message)
 
 
 def gi_bin_label(member) -> str:

@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from observatorio.errors import UserError
+
 from .roles import Role
 
 
@@ -17,7 +19,7 @@ def ensure_role_groups() -> dict[Role, Group]:
 def create_user(username: str, password: str, role: Role, email: str = "", sources=()):
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise ValueError(f"user {username!r} already exists; choose another name")
+        raise UserError(f"user {username!r} already exists; choose another name")
     groups = ensure_role_groups()
     user = User.objects.create_user(username=username, password=password, email=email)
     if role is Role.ADMIN:

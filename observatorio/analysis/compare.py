@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from observatorio.errors import UserError
+
 PERIODS = ("week", "28d", "month", "quarter", "ytd", "yoy")
 
 
@@ -64,10 +66,10 @@ def poisson_rate_test(c1: int, t1: float, c2: int, t2: float) -> float:
     """
     for name, c in (("c1", c1), ("c2", c2)):
         if int(c) != c or c < 0:
-            raise ValueError(f"{name}={c!r} must be a non-negative whole number of events")
+            raise UserError(f"{name}={c!r} must be a non-negative whole number of events")
     for name, t in (("t1", t1), ("t2", t2)):
         if not (np.isfinite(t) and t > 0):
-            raise ValueError(f"{name}={t!r} must be a positive, finite period length")
+            raise UserError(f"{name}={t!r} must be a positive, finite period length")
     n = int(c1) + int(c2)
     if n == 0:
         return 1.0
@@ -126,16 +128,16 @@ def _windows(period: str, as_of: dt.date) -> tuple[dt.date, dt.date, dt.date, dt
     if period == "yoy":
         start = as_of - dt.timedelta(days=27)
         return start, as_of, _shift_years(start, -1), _shift_years(as_of, -1)
-    raise ValueError(f"period={period!r} is not allowed; choose one of {PERIODS}")
+    raise UserError(f"period={period!r} is not allowed; choose one of {PERIODS}")
 
 
 def _as_date(value, name: str) -> dt.date:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name}={value!r} is not a date") from exc
+        raise UserError(f"{name}={value!r} is not a date") from exc
     if pd.isna(ts):
-        raise ValueError(f"{name} is missing; pass the cut-off date explicitly")
+        raise UserError(f"{name} is missing; pass the cut-off date explicitly")
     return ts.date()
 
 
@@ -190,9 +192,9 @@ def compare_periods(dates, as_of, *, period: str = "28d", alpha: float = 0.05) -
     (datetime.date(2024, 2, 5), datetime.date(2024, 3, 3))
     """
     if period not in PERIODS:
-        raise ValueError(f"period={period!r} is not allowed; choose one of {PERIODS}")
+        raise UserError(f"period={period!r} is not allowed; choose one of {PERIODS}")
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must lie strictly between 0 and 1")
+        raise UserError(f"alpha={alpha!r} must lie strictly between 0 and 1")
     day = _as_date(as_of, "as_of")
     cs, ce, ps, pe = _windows(period, day)
     when = pd.DatetimeIndex(pd.to_datetime(dates))

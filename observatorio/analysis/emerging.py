@@ -61,6 +61,8 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
+from observatorio.errors import UserError
+
 from .fdr import benjamini_hochberg
 from .gistar import gi_star, gi_star_space_time
 from .trend import mann_kendall_many
@@ -192,11 +194,11 @@ def classify_series(z, hot, cold, *, trend_alpha: float = 0.05) -> EmergingClass
     if not (z.ndim == 1 and z.shape == hot.shape == cold.shape):
         raise ValueError(f"z, hot and cold must be 1-D of one length, got {z.shape}, {hot.shape}, {cold.shape}")
     if z.size < 3:
-        raise ValueError(f"emerging hotspots need at least 3 periods, got {z.size}")
+        raise UserError(f"emerging hotspots need at least 3 periods, got {z.size}")
     if (hot & cold).any():
-        raise ValueError("a bin cannot be both hot and cold")
+        raise UserError("a bin cannot be both hot and cold")
     if not 0 < trend_alpha < 1:
-        raise ValueError(f"trend_alpha={trend_alpha!r} must be in (0, 1)")
+        raise UserError(f"trend_alpha={trend_alpha!r} must be in (0, 1)")
     trend = mann_kendall_many(z[None, :])
     code = classify_cells(hot[:, None], cold[:, None], trend.s, trend.p_value, trend_alpha=trend_alpha)[0]
     return CLASSES[code]
@@ -325,10 +327,10 @@ def emerging_hotspots(
         raise ValueError(f"cube must be 3-D (nperiods, nrows, ncols), got shape {x.shape}")
     nper = x.shape[0]
     if nper < 3:
-        raise ValueError(f"emerging hotspots need at least 3 periods, got {nper}")
+        raise UserError(f"emerging hotspots need at least 3 periods, got {nper}")
     for name, value in (("alpha", alpha), ("trend_alpha", trend_alpha)):
         if not (isinstance(value, (int, float)) and 0 < value < 1):
-            raise ValueError(f"{name}={value!r} must be a number in (0, 1)")
+            raise UserError(f"{name}={value!r} must be a number in (0, 1)")
     if time_window is None:
         z = np.empty(x.shape)
         p = np.empty(x.shape)

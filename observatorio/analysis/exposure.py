@@ -16,6 +16,8 @@ from scipy import stats
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
+from observatorio.errors import UserError
+
 REFERENCES = ("ring", "region")
 _QUAD_SEGS = 64
 """Segments per quarter circle when buffers must be drawn (unions, clipping): area error < 0.01 %."""
@@ -50,7 +52,7 @@ def poisson_interval(observed, confidence: float = 0.95) -> tuple[np.ndarray, np
     _check_confidence(confidence)
     k = np.asarray(observed, dtype=float)
     if (k < 0).any() or not np.all(np.isfinite(k)) or np.any(k != np.round(k)):
-        raise ValueError("observed must be non-negative whole counts")
+        raise UserError("observed must be non-negative whole counts")
     a = 1.0 - confidence
     with np.errstate(invalid="ignore"):
         lower = np.where(k > 0, stats.chi2.ppf(a / 2, 2 * k) / 2, 0.0)
@@ -60,7 +62,7 @@ def poisson_interval(observed, confidence: float = 0.95) -> tuple[np.ndarray, np
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} must lie in (0, 1)")
+        raise UserError(f"confidence={confidence!r} must lie in (0, 1)")
 
 
 def _xy(x, y, name: str) -> np.ndarray:
@@ -69,7 +71,7 @@ def _xy(x, y, name: str) -> np.ndarray:
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"{name} x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise ValueError(f"{name} coordinates must be finite (project to metres and drop missing points)")
+        raise UserError(f"{name} coordinates must be finite (project to metres and drop missing points)")
     return np.column_stack([x, y])
 
 
@@ -156,21 +158,21 @@ def exposure(event_x, event_y, place_x, place_y, *, radius: float, reference: st
     ev = _xy(event_x, event_y, "event")
     pl = _xy(place_x, place_y, "place")
     if len(pl) == 0:
-        raise ValueError("no places given")
+        raise UserError("no places given")
     if not (np.isscalar(radius) and radius > 0):
-        raise ValueError(f"radius={radius!r} must be a positive number of metres")
+        raise UserError(f"radius={radius!r} must be a positive number of metres")
     if reference not in REFERENCES:
-        raise ValueError(f"reference={reference!r} is not one of {REFERENCES}")
+        raise UserError(f"reference={reference!r} is not one of {REFERENCES}")
     _check_confidence(confidence)
     region_geom = region if isinstance(region, BaseGeometry) else None
     if region is not None and region_geom is None and not (np.isscalar(region) and region > 0):
-        raise ValueError(f"region={region!r} must be a positive area in m² or a shapely polygon")
+        raise UserError(f"region={region!r} must be a positive area in m² or a shapely polygon")
     if reference == "ring":
         if outer_radius is None or not outer_radius > radius:
-            raise ValueError(f"outer_radius={outer_radius!r} must be given and exceed radius={radius!r} for the ring reference")
+            raise UserError(f"outer_radius={outer_radius!r} must be given and exceed radius={radius!r} for the ring reference")
     else:
         if region is None:
-            raise ValueError("reference='region' needs region (its area in m² or its polygon)")
+            raise UserError("reference='region' needs region (its area in m² or its polygon)")
 
     inside = np.ones(len(ev), dtype=bool)
     if region_geom is not None:

@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage, stats
 
+from observatorio.errors import UserError
+
 from .fdr import benjamini_hochberg
 from .grid import Grid
 
@@ -81,10 +83,10 @@ class GiStar:
             p = self.p_value
         elif inference == "permutation":
             if self.p_sim is None:
-                raise ValueError("inference='permutation' needs permutations > 0; this result has none")
+                raise UserError("inference='permutation' needs permutations > 0; this result has none")
             p = np.minimum(1.0, 2.0 * self.p_sim)
         else:
-            raise ValueError(f"inference={inference!r}; allowed: 'normal', 'permutation'")
+            raise UserError(f"inference={inference!r}; allowed: 'normal', 'permutation'")
         return gi_bins(self.z, p, fdr=fdr)
 
     def to_frame(self, fdr: bool = False) -> pd.DataFrame:
@@ -118,9 +120,9 @@ def neighbourhood_kernel(cell: float, distance: float) -> np.ndarray:
            [0, 1, 0]])
     """
     if not (np.isfinite(cell) and cell > 0):
-        raise ValueError(f"cell={cell!r} must be a positive number of metres")
+        raise UserError(f"cell={cell!r} must be a positive number of metres")
     if not (np.isfinite(distance) and distance >= 0):
-        raise ValueError(f"distance={distance!r} must be a non-negative number of metres")
+        raise UserError(f"distance={distance!r} must be a non-negative number of metres")
     # Relative slack so that a distance equal to a lattice distance (300 m at 100 m) counts, as d <= threshold does.
     reach = (distance / cell) ** 2 * (1 + 1e-9)
     half = int(np.floor(np.sqrt(reach)))
@@ -202,12 +204,12 @@ def gi_star(
             raise ValueError(f"mask must be a boolean array of shape {x.shape}, got {inside.dtype} {inside.shape}")
         inside = inside.copy()
     if not np.isfinite(x[inside]).all():
-        raise ValueError("values contain NaN or infinity inside the study area; allowed: finite numbers")
+        raise UserError("values contain NaN or infinity inside the study area; allowed: finite numbers")
     n = int(inside.sum())
     if n < 2:
-        raise ValueError(f"the study area has {n} cells; Gi* needs at least 2")
+        raise UserError(f"the study area has {n} cells; Gi* needs at least 2")
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 0):
-        raise ValueError(f"permutations={permutations!r} must be a non-negative integer")
+        raise UserError(f"permutations={permutations!r} must be a non-negative integer")
 
     x[~inside] = 0.0
     k = kernel.astype(float)
@@ -382,7 +384,7 @@ def gi_star_space_time(
     if x.ndim != 3:
         raise ValueError(f"cube must be 3-D (nperiods, nrows, ncols), got shape {x.shape}")
     if not (isinstance(time_window, (int, np.integer)) and time_window >= 0):
-        raise ValueError(f"time_window={time_window!r} must be a non-negative integer number of periods")
+        raise UserError(f"time_window={time_window!r} must be a non-negative integer number of periods")
     kernel = neighbourhood_kernel(float(cell), float(distance))
     nper = x.shape[0]
     if mask is None:
@@ -392,10 +394,10 @@ def gi_star_space_time(
         if inside.shape != x.shape[1:] or inside.dtype != bool:
             raise ValueError(f"mask must be a boolean array of shape {x.shape[1:]}, got {inside.dtype} {inside.shape}")
     if not np.isfinite(x[:, inside]).all():
-        raise ValueError("cube contains NaN or infinity inside the study area; allowed: finite numbers")
+        raise UserError("cube contains NaN or infinity inside the study area; allowed: finite numbers")
     n = int(inside.sum()) * nper
     if n < 2:
-        raise ValueError(f"the cube has {n} bins; Gi* needs at least 2")
+        raise UserError(f"the cube has {n} bins; Gi* needs at least 2")
     x[:, ~inside] = 0.0
     k = kernel.astype(float)[None, :, :]
     spatial_lag = ndimage.correlate(x, k, mode="constant", cval=0.0)

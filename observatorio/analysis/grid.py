@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from observatorio.errors import UserError
+
 
 @dataclass(frozen=True)
 class Grid:
@@ -34,11 +36,11 @@ class Grid:
         (0.0, 0.0, 1, 3)
         """
         if not cell > 0:
-            raise ValueError(f"cell={cell!r} must be a positive number of metres")
+            raise UserError(f"cell={cell!r} must be a positive number of metres")
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         if x.size == 0:
-            raise ValueError("cannot build a grid over no points")
+            raise UserError("cannot build a grid over no points")
         x0 = np.floor((np.nanmin(x) - margin) / cell) * cell
         y0 = np.floor((np.nanmin(y) - margin) / cell) * cell
         ncols = int(np.floor((np.nanmax(x) + margin - x0) / cell)) + 1

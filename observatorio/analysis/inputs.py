@@ -1,6 +1,6 @@
 """Read an analyst's file (GeoJSON, GeoPackage, Shapefile, CSV, Parquet) into a frame the statistics take.
 
-Everything here raises ``ValueError`` naming the file and, when a column is
+Everything here raises ``UserError`` (a ``ValueError``) naming the file and, when a column is
 missing, the columns that do exist, so a command line can print one line and
 the analyst knows what to type instead. Coordinates come out in metres
 (``projection.to_metres``), because grids, distances and bandwidths are metres.
@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
+from observatorio.errors import UserError
 from observatorio.tables.parsing import parse_numbers
 from observatorio.tables.readers import ReadError
 from observatorio.tables.readers import read_table as read_raw
@@ -49,9 +50,9 @@ def _name(path) -> str:
     return Path(path).name
 
 
-def _missing(path, column: str, frame: pd.DataFrame, what: str = "column") -> ValueError:
+def _missing(path, column: str, frame: pd.DataFrame, what: str = "column") -> UserError:
     columns = [c for c in frame.columns if c != "geometry"]
-    return ValueError(f"{_name(path)}: {what} {column!r} not found; columns are: {', '.join(map(str, columns))}")
+    return UserError(f"{_name(path)}: {what} {column!r} not found; columns are: {', '.join(map(str, columns))}")
 
 
 def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
@@ -75,14 +76,14 @@ def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
     >>> read_table("zonas.xlsx")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    ValueError: zonas.xlsx: unknown file type '.xlsx'; allowed: .geojson, .json, .gpkg, .shp, .csv, ...
+    observatorio.errors.UserError: zonas.xlsx: unknown file type '.xlsx'; allowed: .geojson, .json, ...
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise ValueError(f"{path.name}: unknown file type {suffix or '(none)'!r}; allowed: {', '.join(SUFFIXES)}")
+        raise UserError(f"{path.name}: unknown file type {suffix or '(none)'!r}; allowed: {', '.join(SUFFIXES)}")
     if not path.is_file():
-        raise ValueError(f"{path}: no such file")
+        raise UserError(f"{path}: no such file")
     if suffix in (".csv", ".txt"):
         return read_csv(path)
     try:
@@ -92,9 +93,9 @@ def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
 
         return gpd.read_file(path, layer=layer)
     except ValueError as exc:
-        raise ValueError(f"{path.name}: {exc}") from None
+        raise UserError(f"{path.name}: {exc}") from None
     except Exception as exc:  # pyogrio's DataSourceError and pyarrow's errors are RuntimeErrors and OSErrors
-        raise ValueError(f"{path.name}: cannot be read as {suffix}: {exc}") from None
+        raise UserError(f"{path.name}: cannot be read as {suffix}: {exc}") from None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -124,7 +125,7 @@ def read_csv(path) -> pd.DataFrame:
     try:
         table = read_raw(path, format="csv")
     except ReadError as exc:
-        raise ValueError(str(exc)) from None
+        raise UserError(str(exc)) from None
     return pd.DataFrame({column: _typed(table.frame[column]) for column in table.columns})
 
 
@@ -157,8 +158,8 @@ def numeric_column(frame: pd.DataFrame, column: str, path) -> np.ndarray:
     bad = values.isna() & frame[column].notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
-                         f"(row {row + 1})")
+        raise UserError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
+                        f"(row {row + 1})")
     return values.to_numpy(dtype=float)
 
 
@@ -173,8 +174,8 @@ def date_column(frame: pd.DataFrame, column: str, path) -> pd.Series:
     bad = when.isna() & raw.notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"{_name(path)}: column {column!r} has {raw.iloc[row]!r} (row {row + 1}), not a date; "
-                         "use YYYY-MM-DD or DD-MM-YYYY")
+        raise UserError(f"{_name(path)}: column {column!r} has {raw.iloc[row]!r} (row {row + 1}), not a date; "
+                        "use YYYY-MM-DD or DD-MM-YYYY")
     return when
 
 
@@ -194,13 +195,17 @@ def _find_pair(frame: pd.DataFrame):
 
 def _metres(x: np.ndarray, y: np.ndarray, crs, path) -> tuple[np.ndarray, np.ndarray, int]:
     from pyproj import CRS
+    from pyproj.exceptions import CRSError
 
     if crs is None:
         if len(x) and (np.abs(x) > 180).any() or len(y) and (np.abs(y) > 90).any():
-            raise ValueError(f"{_name(path)}: the coordinates are not longitude/latitude degrees and the file "
-                             "does not say its CRS; give it, e.g. --crs EPSG:32719")
+            raise UserError(f"{_name(path)}: the coordinates are not longitude/latitude degrees and the file "
+                            "does not say its CRS; give it, e.g. --crs EPSG:32719")
         return to_metres(x, y)
-    crs = CRS.from_user_input(crs)
+    try:
+        crs = CRS.from_user_input(crs)
+    except CRSError:
+        raise UserError(f"{_name(path)}: unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
     if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter") and crs.to_epsg():
         return x, y, int(crs.to_epsg())
     from pyproj import Transformer
@@ -237,8 +242,8 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
     if x is None and y is None and geometry is not None:
         types = set(geometry.dropna().geom_type)
         if types - {"Point"}:
-            raise ValueError(f"{_name(path)}: geometries are {sorted(types)}, not points; "
-                             "this method takes one point per event")
+            raise UserError(f"{_name(path)}: geometries are {sorted(types)}, not points; "
+                            "this method takes one point per event")
         ok = geometry.notna() & ~geometry.is_empty
         kept = frame[ok.to_numpy()]
         gx = kept.geometry.x.to_numpy(dtype=float)
@@ -247,18 +252,18 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
         return Points(np.asarray(mx), np.asarray(my), epsg, pd.DataFrame(kept.drop(columns="geometry")),
                       int((~ok).sum()))
     if (x is None) != (y is None):
-        raise ValueError("give both coordinate columns (--x and --y) or neither")
+        raise UserError("give both coordinate columns (--x and --y) or neither")
     if x is None:
         pair = _find_pair(frame)
         if pair is None:
-            raise ValueError(f"{_name(path)}: no coordinate columns (lon/lat, x/y…) found; name them with --x and "
-                             f"--y; columns are: {', '.join(map(str, frame.columns))}")
+            raise UserError(f"{_name(path)}: no coordinate columns (lon/lat, x/y…) found; name them with --x and "
+                            f"--y; columns are: {', '.join(map(str, frame.columns))}")
         x, y = pair
     xs = numeric_column(frame, x, path)
     ys = numeric_column(frame, y, path)
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
-        raise ValueError(f"{_name(path)}: no row has both {x!r} and {y!r}")
+        raise UserError(f"{_name(path)}: no row has both {x!r} and {y!r}")
     mx, my, epsg = _metres(xs[ok], ys[ok], crs, path)
     kept = frame[ok]
     if "geometry" in kept.columns:
@@ -270,13 +275,13 @@ def polygons(frame: pd.DataFrame, path):
     """The polygon geometries of an area file, as a GeoSeries; a ``ValueError`` otherwise."""
     geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
     if geometry is None:
-        raise ValueError(f"{_name(path)}: has no geometries; area methods need polygons "
-                         "(GeoJSON, GeoPackage, Shapefile or GeoParquet)")
+        raise UserError(f"{_name(path)}: has no geometries; area methods need polygons "
+                        "(GeoJSON, GeoPackage, Shapefile or GeoParquet)")
     types = set(geometry.geom_type.dropna())
     if not types or types - {"Polygon", "MultiPolygon"}:
-        raise ValueError(f"{_name(path)}: geometries are {sorted(types)}; area methods need polygons")
+        raise UserError(f"{_name(path)}: geometries are {sorted(types)}; area methods need polygons")
     if geometry.isna().any() or geometry.is_empty.any():
-        raise ValueError(f"{_name(path)}: {int((geometry.isna() | geometry.is_empty).sum())} areas have no geometry")
+        raise UserError(f"{_name(path)}: {int((geometry.isna() | geometry.is_empty).sum())} areas have no geometry")
     return geometry
 
 

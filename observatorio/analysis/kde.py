@@ -20,6 +20,7 @@ import numpy as np
 from scipy.signal import fftconvolve
 
 from observatorio.analysis.grid import Grid
+from observatorio.errors import UserError
 
 KERNELS = ("gaussian", "quartic")
 RULES = ("scott", "silverman")
@@ -78,12 +79,12 @@ def bandwidth_rule(x, y, rule: str = "scott") -> float:
     (458.2, 482.3)
     """
     if rule not in RULES:
-        raise ValueError(f"rule={rule!r} is not allowed; choose one of {RULES}")
+        raise UserError(f"rule={rule!r} is not allowed; choose one of {RULES}")
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     n = x.size
     if n < 2:
-        raise ValueError(f"a bandwidth rule needs at least 2 points, got {n}")
+        raise UserError(f"a bandwidth rule needs at least 2 points, got {n}")
     if rule == "scott":
         sigma = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2.0)
         h = sigma * n ** (-1.0 / 6.0)
@@ -95,7 +96,7 @@ def bandwidth_rule(x, y, rule: str = "scott") -> float:
         dm = math.sqrt(float(np.median(d2)))  # the median of d² is the square of the median of d
         h = 0.9 * min(sd, math.sqrt(1.0 / math.log(2.0)) * dm) * n ** (-0.2)
     if not h > 0:
-        raise ValueError("the points do not spread (all coincide); give the bandwidth in metres")
+        raise UserError("the points do not spread (all coincide); give the bandwidth in metres")
     return float(h)
 
 
@@ -187,16 +188,16 @@ class KdePlan:
     @classmethod
     def make(cls, grid: Grid, bandwidth: float, kernel: str = "gaussian") -> "KdePlan":
         if kernel not in KERNELS:
-            raise ValueError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
+            raise UserError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
         if not isinstance(grid, Grid):
             raise ValueError(f"grid must be an observatorio.analysis.grid.Grid, got {type(grid).__name__}")
         h = float(bandwidth)
         if not (math.isfinite(h) and h > 0):
-            raise ValueError(f"bandwidth={bandwidth!r} must be {RULES} or a positive number of metres")
+            raise UserError(f"bandwidth={bandwidth!r} must be {RULES} or a positive number of metres")
         smallest = 0.5 * grid.cell if kernel == "gaussian" else grid.cell
         if h < smallest:
-            raise ValueError(f"bandwidth={h:.1f} m is below {smallest:g} m for {kernel} on {grid.cell:g} m cells; "
-                             "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
+            raise UserError(f"bandwidth={h:.1f} m is below {smallest:g} m for {kernel} on {grid.cell:g} m cells; "
+                            "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
         sigma = h if kernel == "gaussian" else h / QUARTIC_PER_GAUSSIAN
         split = int(math.ceil(SUBCELLS_PER_SIGMA * grid.cell / sigma))
         split += 1 - split % 2  # odd, so a coarse centre is the centre of its middle sub-cell
@@ -221,7 +222,7 @@ class KdePlan:
     def surface(self, binned: np.ndarray, output: str = "density") -> "DensitySurface":
         """The kernel convolved with binned points, read at the centres of the grid's cells."""
         if output not in OUTPUTS:
-            raise ValueError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
+            raise UserError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
         surface = fftconvolve(binned, _kernel_array(self.kernel, self.bandwidth, self.fine, self.pad), mode="valid")
         if self.split > 1:
             half = self.split // 2
@@ -293,9 +294,9 @@ def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output
     0.0707
     """
     if kernel not in KERNELS:
-        raise ValueError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
+        raise UserError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
     if output not in OUTPUTS:
-        raise ValueError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
+        raise UserError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
     if not isinstance(grid, Grid):
         raise ValueError(f"grid must be an observatorio.analysis.grid.Grid, got {type(grid).__name__}")
     x = np.asarray(x, dtype=float)
@@ -303,14 +304,14 @@ def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be one-dimensional and equal in length, got {x.shape} and {y.shape}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise ValueError("x and y contain NaN or infinite coordinates; drop unlocated events first")
+        raise UserError("x and y contain NaN or infinite coordinates; drop unlocated events first")
     w = None
     if weights is not None:
         w = np.asarray(weights, dtype=float)
         if w.shape != x.shape:
             raise ValueError(f"weights has shape {w.shape}, expected {x.shape}")
         if not np.isfinite(w).all() or (w < 0).any():
-            raise ValueError("weights must be finite and non-negative")
+            raise UserError("weights must be finite and non-negative")
     if isinstance(bandwidth, str):
         h = bandwidth_rule(x, y, bandwidth)
         if kernel == "quartic":

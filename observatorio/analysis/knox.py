@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
+from observatorio.errors import UserError
+
 
 @dataclass(frozen=True)
 class Knox:
@@ -67,7 +69,7 @@ class Knox:
 def _edges(values, name: str, unit: str) -> np.ndarray:
     edges = np.asarray(values, dtype=float)
     if edges.ndim != 1 or edges.size < 2 or not np.isfinite(edges).all() or edges[0] < 0 or (np.diff(edges) <= 0).any():
-        raise ValueError(
+        raise UserError(
             f"{name}={values!r}: allowed are at least two strictly increasing, non-negative edges in {unit}, e.g. [0, 100, 200]"
         )
     return edges
@@ -85,11 +87,11 @@ def _as_days(t) -> np.ndarray:
     t = np.asarray(t)
     if np.issubdtype(t.dtype, np.datetime64):
         if np.isnat(t).any():
-            raise ValueError("t contains missing dates (NaT); drop them first")
+            raise UserError("t contains missing dates (NaT); drop them first")
         return (t - t.min()).astype("timedelta64[s]").astype(float) / 86400.0
     t = t.astype(float)
     if not np.isfinite(t).all():
-        raise ValueError("t contains NaN or infinity; allowed: finite day numbers or datetime64")
+        raise UserError("t contains NaN or infinity; allowed: finite day numbers or datetime64")
     return t
 
 
@@ -149,11 +151,11 @@ def knox_test(
     if not (xs.ndim == 1 and xs.shape == ys.shape == days.shape):
         raise ValueError(f"x, y and t must be 1-D of one length, got {xs.shape}, {ys.shape}, {days.shape}")
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        raise ValueError("x or y contains NaN or infinity; allowed: finite metres")
+        raise UserError("x or y contains NaN or infinity; allowed: finite metres")
     if xs.size < 2:
-        raise ValueError(f"the Knox test needs at least 2 events, got {xs.size}")
+        raise UserError(f"the Knox test needs at least 2 events, got {xs.size}")
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 1):
-        raise ValueError(f"permutations={permutations!r} must be a positive integer")
+        raise UserError(f"permutations={permutations!r} must be a positive integer")
     d_edges = _edges(distance_bands, "distance_bands", "metres")
     t_edges = _edges(time_bands, "time_bands", "days")
     nd, nt = d_edges.size - 1, t_edges.size - 1

@@ -20,6 +20,7 @@ from libpysal.weights import W
 from scipy import stats
 
 from observatorio.analysis.weights import transformed
+from observatorio.errors import UserError
 
 _LISA_CHUNK_CELLS = 4_000_000
 """Upper bound on sites × permutations × neighbours held at once in the LISA simulation."""
@@ -49,11 +50,11 @@ def _values(y, name: str = "values") -> np.ndarray:
     if y.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {y.shape}")
     if not np.isfinite(y).all():
-        raise ValueError(f"{name} contain NaN or inf; drop or impute those areas first")
+        raise UserError(f"{name} contain NaN or inf; drop or impute those areas first")
     if y.size < 4:
-        raise ValueError(f"Moran's I needs at least 4 areas, got {y.size}")
+        raise UserError(f"Moran's I needs at least 4 areas, got {y.size}")
     if np.ptp(y) == 0:
-        raise ValueError(f"{name} are constant: Moran's I is undefined")
+        raise UserError(f"{name} are constant: Moran's I is undefined")
     return y
 
 
@@ -67,7 +68,7 @@ def _weights(w, n: int, transformation: str) -> W:
 
 def _check_permutations(permutations: int) -> int:
     if not isinstance(permutations, (int, np.integer)) or permutations < 0:
-        raise ValueError(f"permutations={permutations!r} must be a non-negative integer (0 = no simulation)")
+        raise UserError(f"permutations={permutations!r} must be a non-negative integer (0 = no simulation)")
     return int(permutations)
 
 
@@ -147,7 +148,7 @@ def global_moran(values, w: W, *, transformation: str = "r", permutations: int =
     wt = _weights(w, n, transformation)
     s0, s1, s2 = float(wt.s0), float(wt.s1), float(wt.s2)
     if s0 == 0:
-        raise ValueError("w has no links (every area is an island)")
+        raise UserError("w has no links (every area is an island)")
     sparse = wt.sparse.tocsr()
     z = y - y.mean()
     z2ss = float(z @ z)
@@ -215,7 +216,7 @@ class LocalMoran:
     def significant(self, alpha: float = 0.05) -> np.ndarray:
         """Boolean mask of areas with ``p_sim < alpha`` (esda's convention)."""
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha={alpha!r} must lie in (0, 1)")
+            raise UserError(f"alpha={alpha!r} must lie in (0, 1)")
         return np.nan_to_num(self.p_sim, nan=1.0) < alpha
 
     def clusters(self, alpha: float = 0.05) -> np.ndarray:
@@ -374,9 +375,9 @@ def eb_standardised_rate(events, population) -> np.ndarray:
     if e.shape != p.shape or e.ndim != 1:
         raise ValueError(f"events and population must be 1-D of equal length, got {e.shape} and {p.shape}")
     if not np.isfinite(e).all() or (e < 0).any():
-        raise ValueError("events must be finite non-negative counts")
+        raise UserError("events must be finite non-negative counts")
     if not np.isfinite(p).all() or (p <= 0).any():
-        raise ValueError("population must be finite and positive in every area")
+        raise UserError("population must be finite and positive in every area")
     r = e / p
     b = e.sum() / p.sum()
     a = np.sum(p * (r - b) ** 2) / p.sum() - b / (p.sum() / e.size)

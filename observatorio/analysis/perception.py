@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from observatorio.errors import UserError
+
 CENTRES = ("median", "mean")
 
 
@@ -47,7 +49,7 @@ class WeightedProportion:
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} must lie in (0, 1)")
+        raise UserError(f"confidence={confidence!r} must lie in (0, 1)")
 
 
 def weighted_proportion(outcome, weights, *, confidence: float = 0.95) -> WeightedProportion:
@@ -87,11 +89,11 @@ def weighted_proportion(outcome, weights, *, confidence: float = 0.95) -> Weight
     if y.shape != w.shape or y.ndim != 1:
         raise ValueError(f"outcome and weights must be 1-D of equal length, got {y.shape} and {w.shape}")
     if y.size == 0:
-        raise ValueError("no respondents")
+        raise UserError("no respondents")
     if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError("outcome must be boolean or 0/1")
+        raise UserError("outcome must be boolean or 0/1")
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() == 0:
-        raise ValueError("weights must be finite, non-negative and not all zero")
+        raise UserError("weights must be finite, non-negative and not all zero")
     _check_confidence(confidence)
     p = float(np.sum(w * y) / w.sum())
     n_eff = float(w.sum() ** 2 / np.sum(w**2))
@@ -185,21 +187,21 @@ def perception_gap(fear: pd.Series, crime: pd.Series, *, centre: str = "median")
     ['LH', 'LL', 'HL']
     """
     if centre not in CENTRES:
-        raise ValueError(f"centre={centre!r} is not one of {CENTRES}")
+        raise UserError(f"centre={centre!r} is not one of {CENTRES}")
     if not isinstance(fear, pd.Series) or not isinstance(crime, pd.Series):
         raise ValueError("fear and crime must be pandas Series indexed by area")
     if set(fear.index) != set(crime.index) or fear.index.has_duplicates or crime.index.has_duplicates:
         missing = sorted(set(fear.index) ^ set(crime.index), key=str)
-        raise ValueError(f"fear and crime must cover the same unique areas; unmatched: {missing[:10]}")
+        raise UserError(f"fear and crime must cover the same unique areas; unmatched: {missing[:10]}")
     t = pd.DataFrame({"fear": fear.astype(float), "crime": crime.astype(float).reindex(fear.index)})
     if t.isna().any().any():
-        raise ValueError("fear and crime must not contain missing values")
+        raise UserError("fear and crime must not contain missing values")
     if len(t) < 3:
-        raise ValueError(f"need at least 3 areas, got {len(t)}")
+        raise UserError(f"need at least 3 areas, got {len(t)}")
     for col in ("fear", "crime"):
         sd = t[col].std(ddof=1)
         if sd == 0:
-            raise ValueError(f"{col} is constant across areas and cannot be standardised")
+            raise UserError(f"{col} is constant across areas and cannot be standardised")
         t[f"z_{col}"] = (t[col] - t[col].mean()) / sd
     t["gap"] = t["z_fear"] - t["z_crime"]
     ref = t[["fear", "crime"]].median() if centre == "median" else t[["fear", "crime"]].mean()

@@ -12,6 +12,8 @@ from functools import lru_cache
 import numpy as np
 from pyproj import CRS, Transformer
 
+from observatorio.errors import UserError
+
 WGS84 = "EPSG:4326"
 
 
@@ -24,7 +26,7 @@ def utm_epsg(lon: float, lat: float) -> int:
     32719
     """
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise ValueError(f"({lon}, {lat}) is not a WGS84 longitude/latitude; expected lon in [-180, 180], lat in [-90, 90]")
+        raise UserError(f"({lon}, {lat}) is not a WGS84 longitude/latitude; expected lon in [-180, 180], lat in [-90, 90]")
     zone = int((lon + 180.0) // 6.0) % 60 + 1
     return (32700 if lat < 0 else 32600) + zone
 
@@ -63,7 +65,7 @@ def to_metres(lon, lat, epsg: int | None = None) -> tuple[np.ndarray, np.ndarray
         raise ValueError(f"lon and lat differ in shape: {lon.shape} != {lat.shape}")
     if epsg is None:
         if lon.size == 0:
-            raise ValueError("cannot choose a UTM zone for no points; pass epsg")
+            raise UserError("cannot choose a UTM zone for no points; pass epsg")
         epsg = utm_epsg(float(np.nanmean(lon)), float(np.nanmean(lat)))
     x, y = _transformer(WGS84, f"EPSG:{epsg}").transform(lon, lat)
     return np.asarray(x), np.asarray(y), epsg

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.trend import Direction, MannKendall, mann_kendall
+from observatorio.errors import UserError
 
 HOURS_IN_WEEK = 168
 AORISTIC_METHODS = ("blocks", "overlap")
@@ -30,7 +31,7 @@ def _seconds_since_monday(values, name: str) -> np.ndarray:
         when = when.tz_localize(None)  # local wall-clock hour is what matters for patrols
     if when.isna().any():
         bad = np.flatnonzero(when.isna())[:10].tolist()
-        raise ValueError(f"{name} has missing values at positions {bad}")
+        raise UserError(f"{name} has missing values at positions {bad}")
     return ((when - _MONDAY) // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
 
 
@@ -72,14 +73,14 @@ def aoristic_weights(start, end, *, method: str = "blocks") -> np.ndarray:
     [0.2, 0.4, 0.4]
     """
     if method not in AORISTIC_METHODS:
-        raise ValueError(f"method={method!r} is not allowed; choose one of {AORISTIC_METHODS}")
+        raise UserError(f"method={method!r} is not allowed; choose one of {AORISTIC_METHODS}")
     s = _seconds_since_monday(start, "start")
     e = _seconds_since_monday(end, "end")
     if s.shape != e.shape:
         raise ValueError(f"start and end differ in length: {s.size} != {e.size}")
     if (e < s).any():
         bad = np.flatnonzero(e < s)[:10].tolist()
-        raise ValueError(f"end is before start at positions {bad}")
+        raise UserError(f"end is before start at positions {bad}")
     h = np.arange(HOURS_IN_WEEK, dtype=np.int64)
     instant = e == s
     if method == "blocks":
@@ -133,9 +134,9 @@ def hour_weekday_matrix(start, end=None, *, method: str = "blocks", chunk: int =
     ((7, 24), 1.0, 1.0, 2.0)
     """
     if method not in AORISTIC_METHODS:
-        raise ValueError(f"method={method!r} is not allowed; choose one of {AORISTIC_METHODS}")
+        raise UserError(f"method={method!r} is not allowed; choose one of {AORISTIC_METHODS}")
     if not (isinstance(chunk, (int, np.integer)) and chunk > 0):
-        raise ValueError(f"chunk={chunk!r} must be a positive integer")
+        raise UserError(f"chunk={chunk!r} must be a positive integer")
     if end is None:
         slot = (_seconds_since_monday(start, "start") // 3600) % HOURS_IN_WEEK
         return np.bincount(slot, minlength=HOURS_IN_WEEK).astype(float).reshape(7, 24)
@@ -156,13 +157,13 @@ def _monthly_series(counts) -> pd.Series:
     if isinstance(index, pd.DatetimeIndex):
         index = index.to_period("M")
     if not isinstance(index, pd.PeriodIndex) or index.freqstr != "M":
-        raise ValueError("counts must be indexed by monthly periods (PeriodIndex 'M') or month timestamps")
+        raise UserError("counts must be indexed by monthly periods (PeriodIndex 'M') or month timestamps")
     series = pd.Series(counts.to_numpy(dtype=float), index=index).sort_index()
     expected = pd.period_range(series.index[0], series.index[-1], freq="M") if len(series) else series.index
     if len(series) != len(expected) or not (series.index == expected).all():
-        raise ValueError("counts must cover consecutive months without gaps or repeats; fill missing months with 0")
+        raise UserError("counts must cover consecutive months without gaps or repeats; fill missing months with 0")
     if series.isna().any() or (series < 0).any():
-        raise ValueError("counts must be non-negative numbers without NaN")
+        raise UserError("counts must be non-negative numbers without NaN")
     return series
 
 
@@ -202,14 +203,14 @@ def monthly_seasonality(counts: pd.Series, *, method: str = "ratio_to_moving_ave
     [0.8, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 1.0, 0.9]
     """
     if method not in SEASONALITY_METHODS:
-        raise ValueError(f"method={method!r} is not allowed; choose one of {SEASONALITY_METHODS}")
+        raise UserError(f"method={method!r} is not allowed; choose one of {SEASONALITY_METHODS}")
     y = _monthly_series(counts)
     if len(y) < 24:
-        raise ValueError(f"seasonality needs at least 24 consecutive months, got {len(y)}")
+        raise UserError(f"seasonality needs at least 24 consecutive months, got {len(y)}")
     months = y.index.month
     if method == "seasonal_means":
         if len(y) % 12:
-            raise ValueError(f"seasonal_means needs whole years of months, got {len(y)} months")
+            raise UserError(f"seasonal_means needs whole years of months, got {len(y)} months")
         means = y.groupby(months).mean()
     else:
         kernel = np.r_[0.5, np.ones(11), 0.5] / 12.0
@@ -218,9 +219,9 @@ def monthly_seasonality(counts: pd.Series, *, method: str = "ratio_to_moving_ave
         ratio = pd.Series(np.divide(y.to_numpy(), trend, out=np.full(len(y), np.nan), where=trend > 0), index=y.index)
         means = ratio.groupby(months).mean()
         if means.isna().any() or len(means) < 12:
-            raise ValueError("some calendar month has no usable ratio (its moving average is 0 every year)")
+            raise UserError("some calendar month has no usable ratio (its moving average is 0 every year)")
     if means.mean() == 0:
-        raise ValueError("counts are all zero; there is no seasonal pattern to measure")
+        raise UserError("counts are all zero; there is no seasonal pattern to measure")
     index = means / means.mean()
     index.index = pd.Index(range(1, 13), name="month")
     return index
@@ -260,6 +261,6 @@ def trend(series, *, alpha: float = 0.05) -> TrendVerdict:
     (<Direction.UP: 'up'>, 1.8)
     """
     if not 0 < alpha < 1:
-        raise ValueError(f"alpha={alpha!r} must lie strictly between 0 and 1")
+        raise UserError(f"alpha={alpha!r} must lie strictly between 0 and 1")
     result = mann_kendall(np.array(series, dtype=float))
     return TrendVerdict(result, result.direction(alpha))

@@ -15,6 +15,8 @@ from enum import StrEnum
 import numpy as np
 from scipy import stats
 
+from observatorio.errors import UserError
+
 
 class Direction(StrEnum):
     """Direction of a trend at a significance level; labels for the interface in :mod:`observatorio.labels`."""
@@ -121,9 +123,9 @@ def mann_kendall_many(values) -> MannKendallMany:
         raise ValueError(f"values must be two-dimensional (series × time), got shape {x.shape}")
     n = x.shape[1]
     if n < 3:
-        raise ValueError(f"Mann–Kendall needs at least 3 values, got {n}")
+        raise UserError(f"Mann–Kendall needs at least 3 values, got {n}")
     if np.isnan(x).any():
-        raise ValueError("values contain NaN; fill or drop missing periods first")
+        raise UserError("values contain NaN; fill or drop missing periods first")
     i, j = np.triu_indices(n, k=1)
     diff = x[:, j] - x[:, i]
     s = np.sign(diff).sum(axis=1)

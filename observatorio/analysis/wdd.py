@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from observatorio.errors import UserError
+
 
 @dataclass(frozen=True)
 class WDD:
@@ -40,7 +42,7 @@ class WDD:
 def _pair(value, name: str) -> tuple[float, float]:
     a = np.asarray(value, dtype=float)
     if a.shape != (2,) or not np.isfinite(a).all() or (a < 0).any():
-        raise ValueError(f"{name}={value!r} must be a (before, after) pair of non-negative counts")
+        raise UserError(f"{name}={value!r} must be a (before, after) pair of non-negative counts")
     return float(a[0]), float(a[1])
 
 
@@ -85,7 +87,7 @@ def wdd(treated, control, displacement=(0, 0), displacement_control=(0, 0), *,
     (-118.0, 1568.0, -2.98, -196, -40)
     """
     if not 0 < confidence < 1:
-        raise ValueError(f"confidence={confidence!r} must lie in (0, 1)")
+        raise UserError(f"confidence={confidence!r} must lie in (0, 1)")
     t0, t1 = _pair(treated, "treated")
     c0, c1 = _pair(control, "control")
     d0, d1 = _pair(displacement, "displacement")
@@ -97,7 +99,7 @@ def wdd(treated, control, displacement=(0, 0), displacement_control=(0, 0), *,
     est = local + disp
     se = float(np.sqrt(var_local + var_disp))
     if se == 0:
-        raise ValueError("all counts are zero: the WDD test has no variance")
+        raise UserError("all counts are zero: the WDD test has no variance")
     z = est / se
     zc = stats.norm.ppf(0.5 + confidence / 2)
     return WDD(

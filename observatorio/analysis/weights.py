@@ -21,6 +21,8 @@ import numpy as np
 from libpysal import weights as _lw
 from shapely.geometry.base import BaseGeometry
 
+from observatorio.errors import UserError
+
 CONTIGUITY = ("queen", "rook")
 TRANSFORMATIONS = ("O", "B", "R", "D", "V")
 """libpysal codes: original, binary, row-standardised, doubly standardised, variance-stabilising."""
@@ -33,7 +35,7 @@ def _ids(ids, n: int) -> list | None:
     if len(ids) != n:
         raise ValueError(f"ids has {len(ids)} entries but there are {n} geometries/points")
     if len(set(ids)) != n:
-        raise ValueError("ids must be unique")
+        raise UserError("ids must be unique")
     return ids
 
 
@@ -43,7 +45,7 @@ def _coords(x, y) -> np.ndarray:
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be 1-D arrays of equal length, got shapes {x.shape} and {y.shape}")
     if not np.isfinite(x).all() or not np.isfinite(y).all():
-        raise ValueError("x and y must be finite (no NaN or inf coordinates)")
+        raise UserError("x and y must be finite (no NaN or inf coordinates)")
     return np.column_stack([x, y])
 
 
@@ -81,10 +83,10 @@ def contiguity(polygons: Iterable[BaseGeometry], *, kind: str = "queen", ids=Non
     [1]
     """
     if kind not in CONTIGUITY:
-        raise ValueError(f"kind={kind!r} is not one of {CONTIGUITY}")
+        raise UserError(f"kind={kind!r} is not one of {CONTIGUITY}")
     geoms = list(polygons)
     if not geoms:
-        raise ValueError("polygons is empty")
+        raise UserError("polygons is empty")
     for g in geoms:
         if not isinstance(g, BaseGeometry) or g.geom_type not in ("Polygon", "MultiPolygon"):
             raise ValueError(f"every geometry must be a shapely Polygon or MultiPolygon, got {type(g).__name__}")
@@ -120,7 +122,7 @@ def knn(x, y, *, k: int, ids=None) -> _lw.W:
     pts = _coords(x, y)
     n = len(pts)
     if not isinstance(k, (int, np.integer)) or not 1 <= k < n:
-        raise ValueError(f"k={k!r} must be an integer with 1 <= k < n={n}")
+        raise UserError(f"k={k!r} must be an integer with 1 <= k < n={n}")
     ids = _ids(ids, n)
     return _lw.KNN.from_array(pts, k=int(k), ids=ids)
 
@@ -153,7 +155,7 @@ def distance_band(x, y, *, threshold: float, binary: bool = True, alpha: float =
     """
     pts = _coords(x, y)
     if not (isinstance(threshold, (int, float, np.number)) and threshold > 0):
-        raise ValueError(f"threshold={threshold!r} must be a positive distance in metres")
+        raise UserError(f"threshold={threshold!r} must be a positive distance in metres")
     ids = _ids(ids, len(pts))
     # libpysal raises every stored distance to alpha, including the zero self-distances it then drops.
     with np.errstate(divide="ignore"):
@@ -179,7 +181,7 @@ def transformed(w: _lw.W, transformation: str = "R") -> _lw.W:
     """
     code = str(transformation).upper()
     if code not in TRANSFORMATIONS:
-        raise ValueError(f"transformation={transformation!r} is not one of {TRANSFORMATIONS}")
+        raise UserError(f"transformation={transformation!r} is not one of {TRANSFORMATIONS}")
     if not isinstance(w, _lw.W):
         raise ValueError(f"w must be a libpysal.weights.W, got {type(w).__name__}")
     out = copy.deepcopy(w)

@@ -1,15 +1,20 @@
 import getpass
 import os
 
+from observatorio.errors import UserError
+
+from .i18n import _
+
 
 def register(sub):
-    p = sub.add_parser("createuser", help="create a user with a role",
-                       description="Create a user. The password is read from OBS_PASSWORD or asked for.")
-    p.add_argument("username")
-    p.add_argument("--role", required=True, choices=["admin", "analyst", "operator", "authority"])
-    p.add_argument("--email", default="")
-    p.add_argument("--source", action="append", default=[], metavar="CODE",
-                   help="for operators: a source code they may load (repeatable)")
+    p = sub.add_parser("createuser", help=_("crea un usuario con un rol"),
+                       description=_("Crea un usuario. La contraseña se lee de OBS_PASSWORD o se pregunta."))
+    p.add_argument("username", metavar=_("USUARIO"))
+    p.add_argument("--role", required=True, choices=["admin", "analyst", "operator", "authority"],
+                   help=_("rol del usuario"))
+    p.add_argument("--email", default="", help=_("correo electrónico (opcional)"))
+    p.add_argument("--source", action="append", default=[], metavar=_("CÓDIGO"),
+                   help=_("para operadores: código de una fuente que puede cargar (repetible)"))
     p.set_defaults(handler=handle)
 
 
@@ -18,15 +23,16 @@ def handle(args):
     from observatorio.accounts.setup import create_user
     from observatorio.records.models import Source
 
-    password = os.environ.get("OBS_PASSWORD") or getpass.getpass("Password: ")
+    password = os.environ.get("OBS_PASSWORD") or getpass.getpass(_("Contraseña: "))
     if len(password) < 8:
-        raise ValueError("the password must have at least 8 characters")
+        raise UserError(_("la contraseña debe tener al menos 8 caracteres"))
     sources = []
     for code in args.source:
         source = Source.objects.filter(code=code).first()
         if source is None:
-            known = ", ".join(Source.objects.values_list("code", flat=True)) or "none yet"
-            raise ValueError(f"unknown source {code!r}; known sources: {known}")
+            known = ", ".join(Source.objects.values_list("code", flat=True)) or _("ninguna todavía")
+            raise UserError(_("no hay una fuente %(code)r; fuentes conocidas: %(known)s")
+                            % {"code": code, "known": known})
         sources.append(source)
     user = create_user(args.username, password, Role(args.role), args.email, sources)
-    print(f"created user {user.username} with role {args.role}")
+    print(_("usuario %(username)s creado con el rol %(role)s") % {"username": user.username, "role": args.role})

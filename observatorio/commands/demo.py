@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+from .i18n import _, thousands
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -9,7 +11,7 @@ def _date(text: str) -> dt.date:
     except ValueError:
         import argparse
 
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(_("%(text)r no es una fecha; use AAAA-MM-DD") % {"text": text}) from None
 
 
 def _positive(text: str) -> int:
@@ -18,30 +20,34 @@ def _positive(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        raise argparse.ArgumentTypeError(_("%(text)r no es un número entero") % {"text": text}) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+        raise argparse.ArgumentTypeError(_("%(value)s debe ser al menos 1") % {"value": value})
     return value
 
 
 def register(sub):
     p = sub.add_parser(
-        "demo", help="load an illustrative demo (territory, events, places, survey, users)",
-        description="Load an illustrative observatory for a comuna: UVs and macrosectors drawn inside its urban "
-                    "area, demography, places of interest, events of five sources (police totals equal CEAD's), "
-                    "CEAD monthly counts, a perception survey and one demo user per role. Everything is "
-                    "deterministic from --seed and --as-of, and written in one transaction.")
-    p.add_argument("--comuna", default="13122", metavar="NAME|CUT",
-                   help="comuna name (accents optional) or CUT code (default 13122, Peñalolén)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+        "demo", help=_("carga una demostración ilustrativa (territorio, eventos, lugares, encuesta, usuarios)"),
+        description=_("Carga un observatorio ilustrativo para una comuna: UV y macrosectores dibujados dentro de "
+                      "su área urbana, demografía, lugares de interés, eventos de cinco fuentes (los totales "
+                      "policiales igualan a los del CEAD), conteos mensuales del CEAD, una encuesta de percepción "
+                      "y un usuario de demostración por rol. Todo es determinista a partir de --seed y --as-of, y "
+                      "se escribe en una transacción."))
+    p.add_argument("--comuna", default="13122", metavar=_("NOMBRE|CUT"),
+                   help=_("nombre de la comuna (tildes opcionales) o código CUT (por defecto 13122, Peñalolén)"))
+    p.add_argument("--seed", type=int, default=1, help=_("semilla aleatoria (por defecto 1)"))
     p.add_argument("--years", type=_positive, default=3,
-                   help="full calendar years of events, ending with the last year of the CEAD table (default 3)")
+                   help=_("años calendario completos de eventos, hasta el último año de la tabla del CEAD (por "
+                          "defecto 3)"))
     p.add_argument("--events", type=_positive, default=None, metavar="N",
-                   help="rescale every source to about N events in total (benchmarks; default: natural volume)")
-    p.add_argument("--if-empty", action="store_true", help="do nothing if any area already exists")
-    p.add_argument("--as-of", type=_date, default=None, metavar="YYYY-MM-DD",
-                   help="data cut-off date; events of the current year run up to it (default: today)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+                   help=_("reescala cada fuente a unos N eventos en total (mediciones; por defecto: el volumen "
+                          "natural)"))
+    p.add_argument("--if-empty", action="store_true", help=_("no hace nada si ya existe alguna área"))
+    p.add_argument("--as-of", type=_date, default=None, metavar=_("AAAA-MM-DD"),
+                   help=_("fecha de corte de los datos; los eventos del año en curso llegan hasta ella (por "
+                          "defecto: hoy)"))
+    p.add_argument("--quiet", action="store_true", help=_("sin barra de progreso"))
     p.set_defaults(handler=handle)
 
 
@@ -50,24 +56,30 @@ def handle(args):
     from observatorio.territory.dpa import find_comuna
 
     if args.if_empty and has_areas():
-        print("demo: the database already has areas; nothing to do (--if-empty)")
+        print(_("demo: la base de datos ya tiene áreas; no hay nada que hacer (--if-empty)"))
         return 0
-    comuna = find_comuna(args.comuna)  # ValueError → exit 2 with the hint
+    comuna = find_comuna(args.comuna)  # UserError → exit 2 with the hint
     as_of = args.as_of or dt.date.today()
     result = run_demo(comuna.cut, seed=args.seed, years=args.years, as_of=as_of, n_events=args.events,
                       show_progress=not args.quiet)
     c = result.counts
     s = result.scenario
     events = sum(c[k] for k in ("cead-policial", "denuncias", "1461", "patrullaje", "vif"))
-    years = f"{s.full_years[0]}–{s.full_years[-1]}" + (f" y {s.partial_year} hasta {s.as_of}" if s.partial_year else "")
-    n_events = f"{events:,}".replace(",", ".")
-    print(f"demo {comuna.cut} {comuna.name}: {len(s.plan.macrosectors)} macrosectores, {len(s.plan.uvs)} UV "
-          f"(ilustrativas), {n_events} eventos ({years}), {c['places']} lugares, {c['survey']} encuestas, "
-          f"{c['cead']} conteos CEAD")
+    years = f"{s.full_years[0]}–{s.full_years[-1]}"
+    if s.partial_year:
+        years += _(" y %(year)s hasta %(as_of)s") % {"year": s.partial_year, "as_of": s.as_of}
+    print(_("demo %(cut)s %(name)s: %(macro)s macrosectores, %(uvs)s UV (ilustrativas), %(events)s eventos "
+            "(%(years)s), %(places)s lugares, %(survey)s encuestas, %(cead)s conteos CEAD")
+          % {"cut": comuna.cut, "name": comuna.name, "macro": len(s.plan.macrosectors), "uvs": len(s.plan.uvs),
+             "events": thousands(events), "years": years, "places": c["places"], "survey": c["survey"],
+             "cead": c["cead"]})
     if result.password is None:
-        print(f"los usuarios de demostración ya existían; su contraseña está en {result.credentials_path}")
+        print(_("los usuarios de demostración ya existían; su contraseña está en %(path)s")
+              % {"path": result.credentials_path})
         return 0
-    print(f"usuarios de demostración: {', '.join(u for u, _ in DEMO_USERS)}; "
-          f"contraseña común guardada en {result.credentials_path}")
-    print(f"ingrese como admin / {result.password} en la dirección que muestra `observatorio serve`")
+    print(_("usuarios de demostración: %(users)s; contraseña común guardada en %(path)s")
+          % {"users": ", ".join(u for u, _pw in DEMO_USERS), "path": result.credentials_path})
+    print(_("ingrese como admin / %(password)s en la dirección que muestra `observatorio serve`")
+          % {"password": result.password})
     return 0
+

@@ -1,9 +1,9 @@
 """``observatorio import``, ``batches``, ``rollback``, ``mapping``, ``crosswalk``, ``gazetteer``, ``population``.
 
 Thin adapters over `observatorio.records.pipeline`: parse the options, call
-the same core the web calls, print a summary (Spanish) or JSON. Problems the
-user can fix (`ImportFailed`, `RollbackRefused`, a bad --set) are
-ValueErrors, which the CLI prints as one line with exit code 2.
+the same core the web calls, print a summary in the command's language, or
+JSON. Problems the user can fix (`ImportFailed`, `RollbackRefused`, a bad
+--set) are `UserError`s, which the CLI prints as one line with exit code 2.
 """
 
 from __future__ import annotations
@@ -11,81 +11,97 @@ from __future__ import annotations
 import json
 import sys
 
-STAGES = {"read": "leyendo", "validate": "validando", "place": "ubicando", "dedupe": "duplicados",
-          "write": "escribiendo"}
+from observatorio.errors import UserError
+
+from .i18n import _, current, gettext_noop, thousands
+
+STAGES = {"read": gettext_noop("leyendo"), "validate": gettext_noop("validando"), "place": gettext_noop("ubicando"),
+          "dedupe": gettext_noop("duplicados"), "write": gettext_noop("escribiendo")}
+
+DRY_RUN = gettext_noop("prueba (sin escribir; use --commit)")
+WRITE_HELP = gettext_noop("escribe; sin esta opción no se escribe nada")
 
 
 def register(sub):
-    p = sub.add_parser("import", help="import a source's export (dry run unless --commit)",
-                       description="Read, validate, homologate and place the rows of FILE as records of SOURCE. "
-                                   "Nothing is written without --commit; with it the whole file is one batch, "
-                                   "written in one transaction.")
-    p.add_argument("file", help="CSV, XLSX, Parquet or GeoJSON file")
-    p.add_argument("--source", required=True, metavar="CODE", help="source code (or a source kind, e.g. 1461)")
-    p.add_argument("--sheet", help="Excel sheet (default: the first)")
-    p.add_argument("--crs", help="coordinate system of the coordinates, e.g. EPSG:32719 (default: guessed)")
-    p.add_argument("--commit", action="store_true", help="write; without it nothing is written")
-    p.add_argument("--json", action="store_true", help="print a machine-readable summary")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = sub.add_parser("import", help=_("importa la exportación de una fuente (prueba, salvo con --commit)"),
+                       description=_("Lee, valida, homologa y ubica las filas de ARCHIVO como registros de la "
+                                     "fuente. Sin --commit no se escribe nada; con ella el archivo entero es un "
+                                     "lote, escrito en una transacción."))
+    p.add_argument("file", metavar=_("ARCHIVO"), help=_("archivo CSV, XLSX, Parquet o GeoJSON"))
+    p.add_argument("--source", required=True, metavar=_("CÓDIGO"),
+                   help=_("código de la fuente (o un tipo de fuente, p. ej. 1461)"))
+    p.add_argument("--sheet", help=_("hoja de Excel (por defecto: la primera)"))
+    p.add_argument("--crs", help=_("sistema de coordenadas de las coordenadas, p. ej. EPSG:32719 (por defecto: "
+                                   "se deduce)"))
+    p.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
+    p.add_argument("--json", action="store_true", help=_("muestra un resumen legible por máquina (JSON)"))
+    p.add_argument("--quiet", action="store_true", help=_("sin barra de progreso"))
     p.set_defaults(handler=handle_import)
 
-    b = sub.add_parser("batches", help="list import batches, or write a batch's error report",
-                       description="List the import batches (newest first), or with --report write one batch's "
-                                   "error report as CSV or XLSX.")
-    b.add_argument("--source", metavar="CODE", help="only this source")
-    b.add_argument("--limit", type=int, default=30, help="how many (default 30)")
-    b.add_argument("--report", type=int, metavar="BATCH", help="write the error report of this batch")
-    b.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="report format (default csv)")
-    b.add_argument("--output", "-o", metavar="FILE", help="report file (default: standard output, CSV only)")
-    b.add_argument("--json", action="store_true", help="machine-readable list")
+    b = sub.add_parser("batches", help=_("lista los lotes de importación, o escribe el informe de errores de uno"),
+                       description=_("Lista los lotes de importación (los más nuevos primero) o, con --report, "
+                                     "escribe el informe de errores de un lote en CSV o XLSX."))
+    b.add_argument("--source", metavar=_("CÓDIGO"), help=_("solo esta fuente"))
+    b.add_argument("--limit", type=int, default=30, help=_("cuántos (por defecto 30)"))
+    b.add_argument("--report", type=int, metavar=_("LOTE"), help=_("escribe el informe de errores de este lote"))
+    b.add_argument("--format", choices=("csv", "xlsx"), default="csv",
+                   help=_("formato del informe (por defecto csv)"))
+    b.add_argument("--output", "-o", metavar=_("ARCHIVO"),
+                   help=_("archivo del informe (por defecto: la salida estándar, solo CSV)"))
+    b.add_argument("--json", action="store_true", help=_("lista legible por máquina (JSON)"))
     b.set_defaults(handler=handle_batches)
 
-    r = sub.add_parser("rollback", help="undo a committed batch",
-                       description="Remove exactly the records a batch created and restore those it corrected.")
-    r.add_argument("batch", type=int, help="batch number (see `observatorio batches`)")
-    r.add_argument("--json", action="store_true", help="machine-readable result")
+    r = sub.add_parser("rollback", help=_("deshace un lote escrito"),
+                       description=_("Elimina exactamente los registros que creó un lote y restaura los que "
+                                     "corrigió."))
+    r.add_argument("batch", type=int, metavar=_("LOTE"), help=_("número de lote (vea `observatorio batches`)"))
+    r.add_argument("--json", action="store_true", help=_("resultado legible por máquina (JSON)"))
     r.set_defaults(handler=handle_rollback)
 
-    m = sub.add_parser("mapping", help="show or change a source's column mapping",
-                       description="Show the saved column mapping of SOURCE, or save a new version of it.")
-    m.add_argument("source", metavar="SOURCE", help="source code")
-    m.add_argument("--set", action="append", default=[], metavar="FIELD=COLUMN",
-                   help="map a field (or attr:NAME) to a file column (repeatable)")
-    m.add_argument("--unset", action="append", default=[], metavar="FIELD", help="unmap a field (repeatable)")
-    m.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
-                   help="reading option, e.g. crs=EPSG:32719 or crosswalk_version=2 (KEY= removes it)")
-    m.add_argument("--fields", action="store_true", help="list the fields a column can be mapped to")
+    m = sub.add_parser("mapping", help=_("muestra o cambia la asignación de columnas de una fuente"),
+                       description=_("Muestra la asignación de columnas guardada de la fuente, o guarda una "
+                                     "versión nueva."))
+    m.add_argument("source", metavar=_("FUENTE"), help=_("código de la fuente"))
+    m.add_argument("--set", action="append", default=[], metavar=_("CAMPO=COLUMNA"),
+                   help=_("asigna un campo (o attr:NOMBRE) a una columna del archivo (repetible)"))
+    m.add_argument("--unset", action="append", default=[], metavar=_("CAMPO"),
+                   help=_("quita la asignación de un campo (repetible)"))
+    m.add_argument("--option", action="append", default=[], metavar=_("CLAVE=VALOR"),
+                   help=_("opción de lectura, p. ej. crs=EPSG:32719 o crosswalk_version=2 (CLAVE= la quita)"))
+    m.add_argument("--fields", action="store_true", help=_("lista los campos a los que se puede asignar una columna"))
     m.set_defaults(handler=handle_mapping)
 
-    c = sub.add_parser("crosswalk", help="show or change how a source's labels map to categories",
-                       description="List the crosswalk of SOURCE (label → category), or add entries.")
-    c.add_argument("source", metavar="SOURCE", help="source code")
-    c.add_argument("--set", action="append", default=[], metavar="LABEL=CATEGORY",
-                   help="map a label of the source to a category code (repeatable)")
-    c.add_argument("--categories", action="store_true", help="list the category codes of the common tree")
+    c = sub.add_parser("crosswalk", help=_("muestra o cambia cómo las etiquetas de una fuente se asignan a "
+                                           "categorías"),
+                       description=_("Lista la tabla de equivalencias de la fuente (etiqueta → categoría), o "
+                                     "agrega entradas."))
+    c.add_argument("source", metavar=_("FUENTE"), help=_("código de la fuente"))
+    c.add_argument("--set", action="append", default=[], metavar=_("ETIQUETA=CATEGORÍA"),
+                   help=_("asigna una etiqueta de la fuente a un código de categoría (repetible)"))
+    c.add_argument("--categories", action="store_true", help=_("lista los códigos de categoría del árbol común"))
     c.set_defaults(handler=handle_crosswalk)
 
-    g = sub.add_parser("gazetteer", help="load the address gazetteer (street, number → coordinates)",
-                       description="Validate an address file and, with --commit, load it as the gazetteer "
-                                   "addresses are geocoded against.")
-    g.add_argument("file", help="CSV, XLSX, Parquet or GeoJSON")
-    for role in ("street", "number", "address", "lon", "lat"):
-        g.add_argument(f"--{role}-column", metavar="COLUMN", help=f"column with the {role} (default: guessed)")
-    g.add_argument("--crs", help="coordinate system, e.g. EPSG:32719 (default: guessed)")
-    g.add_argument("--replace", action="store_true", help="delete the current gazetteer first")
-    g.add_argument("--commit", action="store_true", help="write; without it nothing is written")
+    g = sub.add_parser("gazetteer", help=_("carga el callejero (calle, número → coordenadas)"),
+                       description=_("Valida un archivo de direcciones y, con --commit, lo carga como el callejero "
+                                     "contra el que se geocodifican las direcciones."))
+    g.add_argument("file", metavar=_("ARCHIVO"), help=_("CSV, XLSX, Parquet o GeoJSON"))
+    roles = {"street": _("la calle"), "number": _("el número"), "address": _("la dirección"),
+             "lon": _("la longitud"), "lat": _("la latitud")}
+    for role, what in roles.items():
+        g.add_argument(f"--{role}-column", metavar=_("COLUMNA"),
+                       help=_("columna con %(what)s (por defecto: se deduce)") % {"what": what})
+    g.add_argument("--crs", help=_("sistema de coordenadas, p. ej. EPSG:32719 (por defecto: se deduce)"))
+    g.add_argument("--replace", action="store_true", help=_("borra primero el callejero actual"))
+    g.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
     g.set_defaults(handler=handle_gazetteer)
 
-    pop = sub.add_parser("population", help="load INE population projections by comuna and year",
-                         description="Load population projections (cut_comuna, año, población), the "
-                                     "denominators of CEAD rates per 100,000.")
-    pop.add_argument("file", help="e.g. ../shared/data/cead/censo_proyecciones_anio.parquet")
-    pop.add_argument("--commit", action="store_true", help="write; without it nothing is written")
+    pop = sub.add_parser("population", help=_("carga las proyecciones de población del INE por comuna y año"),
+                         description=_("Carga proyecciones de población (cut_comuna, año, población), los "
+                                       "denominadores de las tasas CEAD por 100.000 habitantes."))
+    pop.add_argument("file", metavar=_("ARCHIVO"),
+                     help=_("p. ej. ../shared/data/cead/censo_proyecciones_anio.parquet"))
+    pop.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
     pop.set_defaults(handler=handle_population)
-
-
-def _thousands(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
 
 
 class _Bar:
@@ -104,7 +120,8 @@ class _Bar:
         if stage != self.stage:
             self.close()
             self.stage = stage
-            self.bar = tqdm(total=total, desc=STAGES.get(stage, stage), unit=" filas", file=sys.stderr,
+            desc = _(STAGES[stage]) if stage in STAGES else stage
+            self.bar = tqdm(total=total, desc=desc, unit=" " + _("filas"), file=sys.stderr,
                             leave=False, dynamic_ncols=True)
         self.bar.n = done
         self.bar.refresh()
@@ -115,29 +132,53 @@ class _Bar:
             self.bar = None
 
 
+def _issue(e) -> str:
+    """An issue's problem and fix: the pipeline's exact English in English, the sentence for its code in Spanish."""
+    from observatorio.records.wording import fix_text, issue_text
+
+    if current() == "en" or not issue_text(e.code):
+        return f"{e.message}. {e.fix}"
+    return f"{issue_text(e.code)} {fix_text(e.code)}".strip()
+
+
+def _note(n) -> str:
+    from observatorio.records.wording import note_text
+
+    return n.message if current() == "en" else (note_text(n.code, n.params) or n.message)
+
+
 def summary_lines(result) -> list[str]:
-    mode = "importado" if result.status == "committed" else "prueba (sin escribir; use --commit para importar)"
+    mode = _("importado") if result.status == "committed" else _("prueba (sin escribir; use --commit para importar)")
+    first = _("%(file)s → fuente %(source)s: %(mode)s") % {"file": result.file, "source": result.source, "mode": mode}
+    if result.batch:
+        first += _(", lote %(batch)s") % {"batch": result.batch}
     lines = [
-        f"{result.file} → fuente {result.source}: {mode}" + (f", lote {result.batch}" if result.batch else ""),
-        f"  leídas {_thousands(result.read)} = importadas {_thousands(result.imported)} "
-        f"(corregidas {_thousands(result.updated)}) + duplicadas {_thousands(result.duplicates)} "
-        f"+ rechazadas {_thousands(result.rejected)}",
+        first,
+        _("  leídas %(read)s = importadas %(imported)s (corregidas %(updated)s) + duplicadas %(duplicates)s "
+          "+ rechazadas %(rejected)s")
+        % {"read": thousands(result.read), "imported": thousands(result.imported),
+           "updated": thousands(result.updated), "duplicates": thousands(result.duplicates),
+           "rejected": thousands(result.rejected)},
     ]
     if result.unmapped_categories:
-        lines.append("  etiquetas sin equivalencia (mapéelas con `observatorio crosswalk "
-                     f"{result.source} --set \"ETIQUETA=CATEGORÍA\"`):")
-        lines += [f"    {label!r}: {_thousands(n)} filas" for label, n in result.unmapped_categories.items()]
+        lines.append(_("  etiquetas sin equivalencia (asígnelas con `observatorio crosswalk %(source)s --set "
+                       "\"ETIQUETA=CATEGORÍA\"`):") % {"source": result.source})
+        lines += [_("    %(label)r: %(n)s filas") % {"label": label, "n": thousands(n)}
+                  for label, n in result.unmapped_categories.items()]
     shown = result.errors[:20]
     if shown:
-        lines.append(f"  errores ({_thousands(len(result.errors))}):")
-        lines += [f"    fila {e.row}, {e.column}: {e.value!r}: {e.message}. {e.fix}" for e in shown]
+        lines.append(_("  errores (%(n)s):") % {"n": thousands(len(result.errors))})
+        lines += [_("    fila %(row)s, %(column)s: %(value)r: %(problem)s")
+                  % {"row": e.row, "column": e.column, "value": e.value, "problem": _issue(e)} for e in shown]
         if len(result.errors) > len(shown):
-            lines.append(f"    … informe completo: observatorio batches --report {result.batch} -o errores.csv"
-                         if result.batch else "    …")
+            lines.append(_("    … informe completo: observatorio batches --report %(batch)s -o errores.csv")
+                         % {"batch": result.batch} if result.batch else "    …")
     if result.warnings:
-        lines.append(f"  avisos: {_thousands(len(result.warnings))} (p. ej. fila {result.warnings[0].row}: "
-                     f"{result.warnings[0].message})")
-    lines += [f"  nota: {note}" for note in result.notes]
+        w = result.warnings[0]
+        lines.append(_("  avisos: %(n)s (p. ej. fila %(row)s: %(message)s)")
+                     % {"n": thousands(len(result.warnings)), "row": w.row,
+                        "message": w.message if current() == "en" else (_issue(w) or w.message)})
+    lines += [_("  nota: %(note)s") % {"note": _note(n)} for n in result.notices]
     return lines
 
 
@@ -164,16 +205,18 @@ def handle_batches(args):
     if args.report is not None:
         batch = ImportBatch.objects.filter(pk=args.report).first()
         if batch is None:
-            raise ValueError(f"no batch {args.report}; list them with `observatorio batches`")
+            raise UserError(_("no hay un lote %(batch)s; vea la lista con `observatorio batches`")
+                            % {"batch": args.report})
         data = write_report(batch_issues(batch), args.format)
         if args.output:
             with open(args.output, "wb") as fh:
                 fh.write(data)
-            print(f"informe del lote {batch.id}: {len(batch_issues(batch))} problemas → {args.output}")
+            print(_("informe del lote %(batch)s: %(n)s problemas → %(output)s")
+                  % {"batch": batch.id, "n": len(batch_issues(batch)), "output": args.output})
         elif args.format == "csv":
             sys.stdout.write(data.decode("utf-8-sig"))
         else:
-            raise ValueError("an XLSX report needs --output FILE")
+            raise UserError(_("un informe XLSX necesita --output ARCHIVO"))
         return 0
     batches = ImportBatch.objects.select_related("source", "created_by").order_by("-created_at", "-id")
     if args.source:
@@ -187,11 +230,11 @@ def handle_batches(args):
         print(json.dumps(rows, ensure_ascii=False, indent=1))
         return 0
     if not rows:
-        print("no hay lotes")
+        print(_("no hay lotes"))
     for r in rows:
-        print(f"{r['batch']}\t{r['created_at']}\t{r['source']}\t{r['status']}\t{r['file']}\t"
-              f"leídas {r['read']}, importadas {r['imported']}, duplicadas {r['duplicates']}, "
-              f"rechazadas {r['rejected']}")
+        counts = (_("leídas %(read)s, importadas %(imported)s, duplicadas %(duplicates)s, rechazadas %(rejected)s")
+                  % r)
+        print(f"{r['batch']}\t{r['created_at']}\t{r['source']}\t{r['status']}\t{r['file']}\t{counts}")
     return 0
 
 
@@ -202,9 +245,11 @@ def handle_rollback(args):
     if args.json:
         print(json.dumps(result.__dict__))
     else:
-        print(f"lote {result.batch} revertido: {_thousands(result.events_deleted)} eventos, "
-              f"{_thousands(result.counts_deleted)} conteos y {_thousands(result.responses_deleted)} respuestas de "
-              f"encuesta eliminados, {result.events_restored + result.counts_restored} correcciones deshechas")
+        print(_("lote %(batch)s revertido: %(events)s eventos, %(counts)s conteos y %(responses)s respuestas de "
+                "encuesta eliminados, %(restored)s correcciones deshechas")
+              % {"batch": result.batch, "events": thousands(result.events_deleted),
+                 "counts": thousands(result.counts_deleted), "responses": thousands(result.responses_deleted),
+                 "restored": thousands(result.events_restored + result.counts_restored)})
     return 0
 
 
@@ -213,7 +258,7 @@ def _pairs(items, what):
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise ValueError(f"{what} takes KEY=VALUE, got {item!r}")
+            raise UserError(_("%(option)s lleva CLAVE=VALOR, no %(item)r") % {"option": what, "item": item})
         out[key.strip()] = value.strip()
     return out
 
@@ -228,27 +273,31 @@ def handle_mapping(args):
     config = config_for(source.kind)
     if args.fields:
         for f in fields_for(config.target).values():
-            print(f"{f.name}\t{f.type}\t{'obligatorio' if f.required else 'opcional'}\t{f.help}")
+            print(f"{f.name}\t{f.type}\t{_('obligatorio') if f.required else _('opcional')}\t{f.help}")
         return 0
     if args.set or args.unset or args.option:
         options = {k: (v or None) for k, v in _pairs(args.option, "--option").items()}
         row = save_mapping(source, set_columns=_pairs(args.set, "--set"), unset=args.unset, options=options)
-        print(f"asignación de {source.code} guardada (versión {row.version})")
+        print(_("asignación de %(source)s guardada (versión %(version)s)")
+              % {"source": source.code, "version": row.version})
     saved = saved_mapping(source) or {"columns": {}, "options": {}, "version": None}
-    print(f"fuente {source.code} ({source.get_kind_display()}), versión {saved['version'] or '— (por defecto)'}")
+    print(_("fuente %(source)s (%(kind)s), versión %(version)s")
+          % {"source": source.code, "kind": source.get_kind_display(),
+             "version": saved["version"] or _("— (por defecto)")})
     for name in fields_for(config.target):
         column = saved["columns"].get(name)
         if column:
             print(f"  {name} = {column!r}")
         elif column == "":
-            print(f"  {name}: sin asignar")
+            print(_("  %(field)s: sin asignar") % {"field": name})
         else:
-            print(f"  {name}: por defecto, una de {', '.join(config.columns.get(name, [])) or '(ninguna)'}")
+            print(_("  %(field)s: por defecto, una de %(columns)s")
+                  % {"field": name, "columns": ", ".join(config.columns.get(name, [])) or _("(ninguna)")})
     for name, column in saved["columns"].items():
         if name.startswith("attr:") and column:
             print(f"  {name} = {column!r}")
     for key, value in saved["options"].items():
-        print(f"  opción {key} = {value!r}")
+        print(_("  opción %(key)s = %(value)r") % {"key": key, "value": value})
     return 0
 
 
@@ -266,7 +315,9 @@ def handle_crosswalk(args):
         return 0
     for label, code in _pairs(args.set, "--set").items():
         entry, created = set_label(source, label, code)
-        print(f"{label!r} → {entry.category.code} (versión {entry.version})" + ("" if created else ": sin cambios"))
+        line = _("%(label)r → %(category)s (versión %(version)s)") % {"label": label, "category": entry.category.code,
+                                                                      "version": entry.version}
+        print(line if created else _("%(line)s: sin cambios") % {"line": line})
     if not args.set:
         for entry in CategoryLabel.objects.filter(source=source).select_related("category").order_by("label", "id"):
             print(f"{entry.label}\t{entry.category.code}\t{entry.version}")
@@ -279,8 +330,10 @@ def handle_gazetteer(args):
     result = load_gazetteer(args.file, street_column=args.street_column, number_column=args.number_column,
                             address_column=args.address_column, lon_column=args.lon_column,
                             lat_column=args.lat_column, crs=args.crs, replace=args.replace, commit=args.commit)
-    mode = "cargado" if result.committed else "prueba (sin escribir; use --commit)"
-    print(f"{result.file}: {mode}: {_thousands(result.loaded)} direcciones, {_thousands(result.skipped)} omitidas")
+    mode = _("cargado") if result.committed else _(DRY_RUN)
+    print(_("%(file)s: %(mode)s: %(loaded)s direcciones, %(skipped)s omitidas")
+          % {"file": result.file, "mode": mode, "loaded": thousands(result.loaded),
+             "skipped": thousands(result.skipped)})
     for error in result.errors:
         print(f"  {error}")
     return 0
@@ -290,7 +343,8 @@ def handle_population(args):
     from observatorio.records.pipeline.population import load_population
 
     result = load_population(args.file, commit=args.commit)
-    mode = "cargado" if result.committed else "prueba (sin escribir; use --commit)"
-    print(f"{result.file}: {mode}: {_thousands(result.rows)} filas, {result.comunas} comunas, "
-          f"años {result.years[0]}–{result.years[1]}")
+    mode = _("cargado") if result.committed else _(DRY_RUN)
+    print(_("%(file)s: %(mode)s: %(rows)s filas, %(comunas)s comunas, años %(first)s–%(last)s")
+          % {"file": result.file, "mode": mode, "rows": thousands(result.rows), "comunas": result.comunas,
+             "first": result.years[0], "last": result.years[1]})
     return 0

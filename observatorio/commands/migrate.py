@@ -1,6 +1,10 @@
+from .i18n import _
+
+
 def register(sub):
-    p = sub.add_parser("migrate", help="create or update the database schema",
-                       description="Apply database migrations and seed the category tree and role groups.")
+    p = sub.add_parser("migrate", help=_("crea o actualiza el esquema de la base de datos"),
+                       description=_("Aplica las migraciones de la base de datos y crea el árbol de categorías y "
+                                     "los grupos de roles."))
     p.set_defaults(handler=handle)
 
 
@@ -13,4 +17,5 @@ def handle(args):
     call_command("migrate", interactive=False, verbosity=0)
     ensure_role_groups()
     n = seed_taxonomy()
-    print(f"database ready: schema migrated, role groups present, {n} categories in the tree")
+    print(_("base de datos lista: esquema migrado, grupos de roles presentes, %(n)s categorías en el árbol")
+          % {"n": n})

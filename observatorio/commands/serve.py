@@ -11,27 +11,33 @@ from __future__ import annotations
 
 import logging
 
+from observatorio.errors import UserError
+
+from .i18n import _
+
 logger = logging.getLogger(__name__)
 
 THREADS = 8
 
 
 def register(sub):
-    p = sub.add_parser("serve", help="serve the web app", description="Serve the web application.")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--threads", type=int, default=THREADS, help=f"requests served at once (default {THREADS})")
+    p = sub.add_parser("serve", help=_("sirve la aplicación web"), description=_("Sirve la aplicación web."))
+    p.add_argument("--host", default="127.0.0.1", help=_("dirección en que escucha (por defecto 127.0.0.1)"))
+    p.add_argument("--port", type=int, default=8000, help=_("puerto (por defecto 8000)"))
+    p.add_argument("--threads", type=int, default=THREADS,
+                   help=_("solicitudes atendidas a la vez (por defecto %(default)s)"))
     p.add_argument("--dev", action="store_true",
-                   help="Django's development server instead of Waitress (debugging only)")
+                   help=_("el servidor de desarrollo de Django en vez de Waitress (solo para depurar)"))
     p.set_defaults(handler=handle)
 
 
 def handle(args):
     if not 0 < args.port < 65536:
-        raise ValueError(f"--port {args.port} is not a TCP port; use 1–65535")
+        raise UserError(_("--port %(port)s no es un puerto TCP; use 1–65535") % {"port": args.port})
     if not 0 < args.threads <= 256:
-        raise ValueError(f"--threads {args.threads} must be between 1 and 256")
-    print(f"Observatorio en http://{args.host}:{args.port}/ (Ctrl+C para detener)", flush=True)
+        raise UserError(_("--threads %(threads)s debe estar entre 1 y 256") % {"threads": args.threads})
+    print(_("Observatorio en http://%(host)s:%(port)s/ (Ctrl+C para detener)")
+          % {"host": args.host, "port": args.port}, flush=True)
     # The events' snapshot is read while the server starts, not by the first person who opens a dashboard
     # (13-19 s at 5M events); a page asked for before it is ready shows the load's progress.
     warm_snapshot()

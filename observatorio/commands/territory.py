@@ -1,59 +1,73 @@
+from observatorio.errors import UserError
+
+from .i18n import _, current, decimal, thousands
+
 # Spelled out here because the parser is built before Django is set up, when the
 # models (and so demography_import) cannot be imported yet; a test keeps them equal.
 DEMOGRAPHY_FIELDS = ("population", "households", "women", "children_youth", "migrants", "indigenous", "poverty_pct")
 
 
 def register(sub):
-    p = sub.add_parser("territory", help="set up and inspect the territory",
-                       description="Set up comunas, import areas and demography, list areas.")
-    tsub = p.add_subparsers(dest="territory_command", metavar="ACTION")
+    p = sub.add_parser("territory", help=_("configura y consulta el territorio"),
+                       description=_("Configura comunas, importa áreas y demografía, lista las áreas."))
+    tsub = p.add_subparsers(dest="territory_command", metavar=_("ACCIÓN"))
     tsub.required = True
 
-    c = tsub.add_parser("comuna", help="set up a Chilean comuna from the DPA 2023 boundaries")
-    c.add_argument("comuna", help="name (accents optional) or CUT code, e.g. 'Peñalolén' or 13122")
+    c = tsub.add_parser("comuna", help=_("configura una comuna de Chile a partir de los límites DPA 2023"),
+                        description=_("Configura una comuna de Chile a partir de los límites DPA 2023."))
+    c.add_argument("comuna", metavar=_("COMUNA"),
+                   help=_("nombre (tildes opcionales) o código CUT, p. ej. 'Peñalolén' o 13122"))
     c.set_defaults(handler=handle_comuna)
 
-    ls = tsub.add_parser("list", help="list the areas")
-    ls.add_argument("--level", help="only this level (comuna, macrosector, uv, zona_censal, …)")
+    ls = tsub.add_parser("list", help=_("lista las áreas"), description=_("Lista las áreas."))
+    ls.add_argument("--level", help=_("solo este nivel (comuna, macrosector, uv, zona_censal, …)"))
     ls.set_defaults(handler=handle_list)
 
-    imp = tsub.add_parser("import", help="import area boundaries from GeoJSON, GeoPackage or Shapefile",
-                          description="Validate a boundary file and, with --commit, load its areas "
-                                      "(all or nothing). A dry run by default.")
-    imp.add_argument("file", help="GeoJSON, GeoPackage or Shapefile (.shp)")
-    imp.add_argument("--level", required=True, help="level of the areas: comuna, macrosector, uv, zona_censal, …")
-    imp.add_argument("--code-field", required=True, help="attribute holding each area's code")
-    imp.add_argument("--name-field", required=True, help="attribute holding each area's name")
-    imp.add_argument("--parent-field", help="attribute holding the parent's code (else parents are found spatially)")
-    imp.add_argument("--parent-level", help="level of the parents (default: the level above, or the comuna)")
-    imp.add_argument("--layer", help="layer of a GeoPackage")
-    imp.add_argument("--crs", help="CRS of the coordinates when the file lacks or misstates it, e.g. EPSG:32719")
-    imp.add_argument("--valid-from", help="date the boundaries start, YYYY-MM-DD (needed to version a changed one)")
-    imp.add_argument("--where", action="append", default=[], metavar="FIELD=VALUE",
-                     help="only features whose FIELD equals VALUE (repeatable)")
-    imp.add_argument("--source", help="source label stored with the areas (default: the file name)")
-    imp.add_argument("--commit", action="store_true", help="write; without it nothing is written")
+    imp = tsub.add_parser("import", help=_("importa límites de áreas desde GeoJSON, GeoPackage o Shapefile"),
+                          description=_("Valida un archivo de límites y, con --commit, carga sus áreas (todo o "
+                                        "nada). Por defecto es una prueba."))
+    imp.add_argument("file", metavar=_("ARCHIVO"), help=_("GeoJSON, GeoPackage o Shapefile (.shp)"))
+    imp.add_argument("--level", required=True,
+                     help=_("nivel de las áreas: comuna, macrosector, uv, zona_censal, …"))
+    imp.add_argument("--code-field", required=True, help=_("atributo con el código de cada área"))
+    imp.add_argument("--name-field", required=True, help=_("atributo con el nombre de cada área"))
+    imp.add_argument("--parent-field",
+                     help=_("atributo con el código del padre (si no, los padres se buscan en el espacio)"))
+    imp.add_argument("--parent-level", help=_("nivel de los padres (por defecto: el nivel superior, o la comuna)"))
+    imp.add_argument("--layer", help=_("capa de un GeoPackage"))
+    imp.add_argument("--crs", help=_("sistema de coordenadas cuando el archivo no lo trae o lo declara mal, "
+                                     "p. ej. EPSG:32719"))
+    imp.add_argument("--valid-from", metavar=_("AAAA-MM-DD"),
+                     help=_("fecha desde la que rigen los límites (necesaria para versionar uno que cambió)"))
+    imp.add_argument("--where", action="append", default=[], metavar=_("CAMPO=VALOR"),
+                     help=_("solo los elementos cuyo CAMPO es igual a VALOR (repetible)"))
+    imp.add_argument("--source", help=_("fuente que se guarda con las áreas (por defecto: el nombre del archivo)"))
+    imp.add_argument("--commit", action="store_true", help=_("escribe; sin esta opción no se escribe nada"))
     imp.set_defaults(handler=handle_import)
 
-    dem = tsub.add_parser("demography", help="import population by area and year from a CSV",
-                          description="Validate a demography CSV (UTF-8 or Latin-1, ',' ';' or tab, read as "
-                                      "`observatorio import` reads it) and, with --commit, load it (all or "
-                                      "nothing). A dry run by default.")
-    dem.add_argument("file", help="CSV file")
-    dem.add_argument("--year", type=int, help="year of every row")
-    dem.add_argument("--year-field", help="column holding the year, instead of --year")
-    dem.add_argument("--level", default="uv", help="level of the areas the codes belong to (default: uv)")
-    dem.add_argument("--code-field", default="code", help="column with the area code (default: code)")
+    dem = tsub.add_parser("demography", help=_("importa población por área y año desde un CSV"),
+                          description=_("Valida un CSV de demografía (UTF-8 o Latin-1, separado por ',' ';' o "
+                                        "tabulador, leído como lo lee `observatorio import`) y, con --commit, lo "
+                                        "carga (todo o nada). Por defecto es una prueba."))
+    dem.add_argument("file", metavar=_("ARCHIVO"), help=_("archivo CSV"))
+    dem.add_argument("--year", type=int, help=_("año de todas las filas"))
+    dem.add_argument("--year-field", help=_("columna con el año, en vez de --year"))
+    dem.add_argument("--level", default="uv",
+                     help=_("nivel de las áreas a que pertenecen los códigos (por defecto: uv)"))
+    dem.add_argument("--code-field", default="code", help=_("columna con el código del área (por defecto: code)"))
     for name in DEMOGRAPHY_FIELDS:
-        dem.add_argument(f"--{name.replace('_', '-')}-field", dest=f"{name}_field", metavar="COLUMN",
-                         help=f"column holding {name}")
-    dem.add_argument("--sum", action="store_true", help="add up several rows per code (e.g. one per age band)")
-    dem.add_argument("--code-prefix", help="only codes starting with this, e.g. 13122 in census geocodes")
-    dem.add_argument("--skip-unknown", action="store_true", help="report codes with no area instead of failing")
+        dem.add_argument(f"--{name.replace('_', '-')}-field", dest=f"{name}_field", metavar=_("COLUMNA"),
+                         help=_("columna con %(field)s") % {"field": name})
+    dem.add_argument("--sum", action="store_true",
+                     help=_("suma varias filas por código (p. ej. una por tramo de edad)"))
+    dem.add_argument("--code-prefix",
+                     help=_("solo los códigos que empiezan así, p. ej. 13122 en los códigos censales"))
+    dem.add_argument("--skip-unknown", action="store_true",
+                     help=_("informa los códigos sin área en vez de fallar"))
     dem.add_argument("--decimal", choices=("auto", ",", "."), default="auto",
-                     help="decimal mark of the numbers (default auto: 1.234 is 1234, 20,7 is 20.7)")
-    dem.add_argument("--source", help="source label (default: the file name)")
-    dem.add_argument("--commit", action="store_true", help="write; without it nothing is written")
+                     help=_("separador decimal de los números (por defecto auto: 1.234 es 1234, 20,7 es 20.7)"))
+    dem.add_argument("--source", help=_("fuente (por defecto: el nombre del archivo)"))
+    dem.add_argument("--commit", action="store_true", help=_("escribe; sin esta opción no se escribe nada"))
     dem.set_defaults(handler=handle_demography)
 
 
@@ -62,7 +76,8 @@ def handle_comuna(args):
 
     area = setup_comuna(args.comuna)
     boundary = area.boundaries.first()
-    print(f"comuna {area.code} {area.name}: {boundary.area_km2:.1f} km²")
+    print(_("comuna %(code)s %(name)s: %(km2)s km²")
+          % {"code": area.code, "name": area.name, "km2": decimal(boundary.area_km2, 1)})
 
 
 def handle_list(args):
@@ -81,9 +96,21 @@ def _parse_where(items):
     for item in items:
         fld, sep, value = item.partition("=")
         if not sep or not fld:
-            raise ValueError(f"--where takes FIELD=VALUE, got {item!r}")
+            raise UserError(_("--where lleva CAMPO=VALOR, no %(item)r") % {"item": item})
         where[fld] = value
     return where
+
+
+def _short(items, limit: int = 10) -> str:
+    items = list(items)
+    text = ", ".join(str(i) for i in items[:limit])
+    if len(items) > limit:
+        text += _(", … y %(n)s más") % {"n": len(items) - limit}
+    return text
+
+
+def _closing(committed: bool) -> str:
+    return _("escrito") if committed else _("prueba: no se escribió nada; agregue --commit")
 
 
 def handle_import(args):
@@ -96,20 +123,47 @@ def handle_import(args):
         try:
             valid_from = dt.date.fromisoformat(args.valid_from)
         except ValueError:
-            raise ValueError(f"--valid-from takes a date YYYY-MM-DD, got {args.valid_from!r}") from None
-    summary = import_boundaries(
+            raise UserError(_("--valid-from lleva una fecha AAAA-MM-DD, no %(value)r")
+                            % {"value": args.valid_from}) from None
+    s = import_boundaries(
         args.file, args.level, args.code_field, args.name_field, parent_field=args.parent_field,
         parent_level=args.parent_level, valid_from=valid_from, commit=args.commit, source_label=args.source,
         layer=args.layer, crs=args.crs, where=_parse_where(args.where))
-    print("\n".join(summary.lines()))
+    lines = [_("%(file)s: %(read)s elementos leídos, %(selected)s elegidos para el nivel %(level)s")
+             % {"file": s.path, "read": s.read, "selected": s.selected, "level": s.level},
+             _("  áreas nuevas: %(n)s") % {"n": len(s.created)},
+             _("  versiones nuevas de límites: %(n)s") % {"n": len(s.new_versions)},
+             _("  sin cambios: %(n)s") % {"n": len(s.unchanged)}]
+    if s.renamed:
+        lines.append(_("  renombradas: %(n)s (%(which)s)") % {"n": len(s.renamed), "which": _short(s.renamed)})
+    if s.outside_parent:
+        lines.append(_("  fuera de todo padre (quedan sin padre): %(n)s (%(which)s)")
+                     % {"n": len(s.outside_parent), "which": _short(s.outside_parent)})
+    lines.append(_closing(s.committed))
+    print("\n".join(lines))
 
 
 def handle_demography(args):
-    from observatorio.territory.demography_import import import_demography
+    from observatorio.records.wording import note_text
+    from observatorio.territory.demography_import import COUNT_FIELDS, import_demography
 
     fields = {name: getattr(args, f"{name}_field") for name in DEMOGRAPHY_FIELDS if getattr(args, f"{name}_field")}
-    summary = import_demography(
+    s = import_demography(
         args.file, year=args.year, code_field=args.code_field, level=args.level, fields=fields or None,
         sum_rows=args.sum, year_field=args.year_field, code_prefix=args.code_prefix,
         skip_unknown=args.skip_unknown, commit=args.commit, source_label=args.source, decimal=args.decimal)
-    print("\n".join(summary.lines()))
+    lines = [_("%(file)s: %(rows)s filas, %(areas)s áreas del nivel %(level)s")
+             % {"file": s.path, "rows": s.rows, "areas": s.areas, "level": s.level},
+             _("  nuevas: %(created)s, reemplazadas: %(updated)s") % {"created": len(s.created),
+                                                                     "updated": len(s.updated)}]
+    for n in s.reader_notes:  # the reader's exact English in English, the sentence for its code in Spanish
+        note = n.message if current() == "en" else (note_text(n.code, n.params) or n.message)
+        lines.append(_("  nota: %(note)s") % {"note": note})
+    lines += [_("  %(field)s en total: %(value)s") % {"field": name, "value": thousands(round(value))}
+              for name, value in s.totals.items() if name in COUNT_FIELDS]
+    if s.skipped_codes:
+        lines.append(_("  códigos desconocidos omitidos: %(n)s (%(which)s), población %(population)s")
+                     % {"n": len(s.skipped_codes), "which": _short(s.skipped_codes),
+                        "population": thousands(s.skipped_population)})
+    lines.append(_closing(s.committed))
+    print("\n".join(lines))

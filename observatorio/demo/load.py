@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
+
+from observatorio.errors import UserError
 
 from .events import SOURCES
 from .scenario import Scenario, build_scenario
@@ -42,8 +45,8 @@ def _areas(scenario: Scenario) -> dict[str, int]:
 
     comuna = setup_comuna(scenario.plan.cut)
     if Area.objects.filter(parent=comuna).exists():
-        raise ValueError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
-                         f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
+        raise UserError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
+                        f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
     ids = {comuna.code: comuna.id}
     for drawn in scenario.plan.macrosectors + scenario.plan.uvs:
         area = Area.objects.create(code=drawn.code, name=drawn.name, level=drawn.level, parent_id=ids[drawn.parent_code],
@@ -145,7 +148,8 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
         for r in scenario.places.itertuples(index=False)
     ])
     counts = {"areas": len(area_ids), "places": len(scenario.places)}
-    with tqdm(total=scenario.n_events, file=sys.stderr, unit=" eventos", desc="eventos",
+    events = gettext("eventos")  # in the language of the command (translation.override)
+    with tqdm(total=scenario.n_events, file=sys.stderr, unit=f" {events}", desc=events,
               disable=not show_progress, mininterval=0.5) as progress:
         for code, frame in scenario.events.items():
             n = _events(frame, sources[code], batches[code], area_ids, category_ids, progress)

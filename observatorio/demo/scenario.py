@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from observatorio.errors import UserError
 from observatorio.territory.dpa import find_comuna
 
 from . import bundled
@@ -50,8 +51,8 @@ def event_years(years: int, as_of: dt.date) -> tuple[tuple[int, ...], int | None
         raise ValueError(f"--years {years}: need at least 1 full year")
     end = min(last_cead, as_of.year - 1)
     if end - years + 1 < first_cead:
-        raise ValueError(f"--years {years} with --as-of {as_of}: the bundled CEAD table covers "
-                         f"{first_cead}–{last_cead}; ask for fewer years or a later date")
+        raise UserError(f"--years {years} with --as-of {as_of}: the bundled CEAD table covers "
+                        f"{first_cead}–{last_cead}; ask for fewer years or a later date")
     full = tuple(range(end - years + 1, end + 1))
     partial = as_of.year if as_of.year > end else None
     return full, partial

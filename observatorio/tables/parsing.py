@@ -64,6 +64,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from observatorio.errors import UserError
+
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_MAX = 80000
 YEAR_MIN, YEAR_MAX = 1900, 2100
@@ -441,7 +443,7 @@ def _locate(a: float, b: float, crs: str | None, bounds) -> tuple[float, float]:
         try:
             lon, lat = _transformer(used).transform(a, b)
         except Exception as exc:  # pyproj raises its own CRSError for an unknown crs string
-            raise ValueError(f"crs {used!r} is not a coordinate system pyproj knows: {exc}") from exc
+            raise UserError(f"crs {used!r} is not a coordinate system pyproj knows: {exc}") from exc
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ParseError(f"{shown} cannot be converted from {used}", "check the coordinate system of the columns")
     _check_bounds(lon, lat, bounds, shown, used)
@@ -491,7 +493,7 @@ def parse_coordinate_columns(xs: pd.Series, ys: pd.Series, *, crs: str | None = 
         try:
             lon[finite], lat[finite] = _transformer(crs).transform(a[finite], b[finite])
         except Exception as exc:
-            raise ValueError(f"crs {crs!r} is not a coordinate system pyproj knows: {exc}") from exc
+            raise UserError(f"crs {crs!r} is not a coordinate system pyproj knows: {exc}") from exc
     inside = (lon >= bounds[0]) & (lon <= bounds[2]) & (lat >= bounds[1]) & (lat <= bounds[3])
     lon[~inside], lat[~inside] = np.nan, np.nan
     invalid = ~inside & ~empty

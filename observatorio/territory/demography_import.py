@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from observatorio.errors import UserError
 from observatorio.tables.parsing import ParseError, parse_number
 from observatorio.tables.readers import ReadError
 from observatorio.tables.readers import read_table as read_raw
@@ -40,6 +41,7 @@ class DemographySummary:
     skipped_codes: list[str] = field(default_factory=list)
     skipped_population: int = 0
     notes: list[str] = field(default_factory=list)
+    reader_notes: list = field(default_factory=list)  # the same notes as readers.Note (code, params)
     totals: dict[str, float] = field(default_factory=dict)
     committed: bool = False
 
@@ -87,26 +89,26 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     """
     level = parse_level(level)
     if decimal not in ("auto", ",", "."):
-        raise ValueError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
+        raise UserError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
     path = Path(path)
     name = path.name
     try:
         table = read_raw(path, format="csv")
     except ReadError as exc:
-        raise ValueError(str(exc)) from None
+        raise UserError(str(exc)) from None
     header = table.columns
     if fields is None:
         fields = {f: f for f in FIELDS if f in header}
     unknown_targets = [f for f in fields if f not in FIELDS]
     if unknown_targets:
-        raise ValueError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
+        raise UserError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
     if "population" not in fields:
-        raise ValueError(f"no population column for {name}: map one (--population-field COLUMN); "
-                         f"columns are: {', '.join(header)}")
+        raise UserError(f"no population column for {name}: map one (--population-field COLUMN); "
+                        f"columns are: {', '.join(header)}")
     if year is None and year_field is None:
-        raise ValueError("no year: pass year (--year 2017) or the column that holds it")
+        raise UserError("no year: pass year (--year 2017) or the column that holds it")
     if sum_rows and "poverty_pct" in fields:
-        raise ValueError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
+        raise UserError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
     wanted = [code_field] + list(fields.values()) + ([year_field] if year_field else [])
     missing = [c for c in dict.fromkeys(wanted) if c not in header]
     _raise_all([f"no column {c!r} in {name}; columns are: {', '.join(header)}" for c in missing])
@@ -161,16 +163,17 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
             problems.append(f"repeated codes in {name}: {listed}; pass sum_rows (--sum) to add them up")
     _raise_all(problems)
     if not values:
-        raise ValueError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
+        raise UserError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
 
     codes = sorted({c for c, _ in values})
     areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
     unknown = [c for c in codes if c not in areas]
     summary = DemographySummary(path=name, year=year, level=str(level), rows=len(table),
-                                notes=[note.message for note in table.notes])
+                                notes=[note.message for note in table.notes],
+                                reader_notes=list(table.notes))
     if unknown and not skip_unknown:
-        raise ValueError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
-                         f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
+        raise UserError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
+                        f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
     summary.skipped_codes = unknown
     summary.skipped_population = int(sum(v["population"] or 0 for (c, _), v in values.items() if c in unknown))
     kept = {k: v for k, v in values.items() if k[0] in areas}

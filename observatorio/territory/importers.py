@@ -22,6 +22,8 @@ import pandas as pd
 import shapely
 from django.db import transaction
 
+from observatorio.errors import UserError
+
 from .geometry import clean_polygon, geodesic_km2
 from .models import HIERARCHY, Area, Boundary, Level
 
@@ -77,7 +79,7 @@ def _raise_all(problems: list[str]) -> None:
     if problems:
         extra = len(problems) - MAX_MESSAGES
         text = "; ".join(problems[:MAX_MESSAGES])
-        raise ValueError(text + (f"; … and {extra} more problems" if extra > 0 else ""))
+        raise UserError(text + (f"; … and {extra} more problems" if extra > 0 else ""))
 
 
 def normalise_code(value) -> str:
@@ -99,7 +101,7 @@ def parse_level(value: str, what: str = "level") -> Level:
     try:
         return Level(value)
     except ValueError:
-        raise ValueError(f"unknown {what} {value!r}; levels are: {', '.join(Level.values)}") from None
+        raise UserError(f"unknown {what} {value!r}; levels are: {', '.join(Level.values)}") from None
 
 
 def default_parent_level(level: Level) -> Level | None:
@@ -121,27 +123,27 @@ def read_features(path, layer: str | None = None, crs: str | None = None):
     path = Path(path)
     name = path.name
     if not path.exists():
-        raise ValueError(f"no such file: {path}")
+        raise UserError(f"no such file: {path}")
     if layer is not None:
         try:
             layers = [str(row[0]) for row in pyogrio.list_layers(path)]
         except Exception as exc:  # noqa: BLE001 - GDAL raises several kinds for unreadable files
-            raise ValueError(f"cannot read {name}: {exc}") from None
+            raise UserError(f"cannot read {name}: {exc}") from None
         if layer not in layers:
-            raise ValueError(f"no layer {layer!r} in {name}; layers are: {', '.join(layers)}")
+            raise UserError(f"no layer {layer!r} in {name}; layers are: {', '.join(layers)}")
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001
-        raise ValueError(f"cannot read {name}: {exc}; is it a GeoJSON, GeoPackage or Shapefile?") from None
+        raise UserError(f"cannot read {name}: {exc}; is it a GeoJSON, GeoPackage or Shapefile?") from None
     if crs is not None:
         try:
             override = CRS.from_user_input(crs)
         except CRSError:
-            raise ValueError(f"unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
+            raise UserError(f"unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
         frame = frame.set_crs(override, allow_override=True)
     if frame.crs is None:
-        raise ValueError(f"{name} has no coordinate reference system: set the CRS (.prj) "
-                         f"or pass --crs EPSG:32719 (the CRS its coordinates are in)")
+        raise UserError(f"{name} has no coordinate reference system: set the CRS (.prj) "
+                        f"or pass --crs EPSG:32719 (the CRS its coordinates are in)")
     if not frame.crs.equals(CRS.from_epsg(4326)):
         frame = frame.to_crs(4326)
     return frame
@@ -161,10 +163,10 @@ def _select(frame, name: str, where: dict[str, str] | None):
         match = column == normalise_code(value)
         if not match.any():
             seen = _short(sorted(set(column) - {""}), 5)
-            raise ValueError(f"no feature of {name} has {fld} = {value!r}; values are e.g.: {seen}")
+            raise UserError(f"no feature of {name} has {fld} = {value!r}; values are e.g.: {seen}")
         keep &= match
     if not keep.any():
-        raise ValueError(f"no feature of {name} matches all of {where}")
+        raise UserError(f"no feature of {name} matches all of {where}")
     return keep
 
 
@@ -197,8 +199,8 @@ def _parents_by_space(rows, parent_level: Level, valid_from, name: str) -> tuple
     if not boundaries:
         hint = "set up the comuna first (observatorio territory comuna CUT)" if parent_level == Level.COMUNA \
             else f"import the {parent_level} level first"
-        raise ValueError(f"no {parent_level} areas exist to place the features of {name} in; {hint}, "
-                         f"or give parent_field (--parent-field)")
+        raise UserError(f"no {parent_level} areas exist to place the features of {name} in; {hint}, "
+                        f"or give parent_field (--parent-field)")
     shapes = [b.shape for b in boundaries]
     tree = shapely.STRtree(shapes)
     out, outside = {}, []
@@ -244,9 +246,9 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
     else:
         parent_level = default_parent_level(level)
     if parent_field and parent_level is None:
-        raise ValueError("a comuna has no parent level; give parent_level (--parent-level) with parent_field")
+        raise UserError("a comuna has no parent level; give parent_level (--parent-level) with parent_field")
     if parent_level is not None and parent_level == level:
-        raise ValueError(f"an area cannot be its own parent level ({level})")
+        raise UserError(f"an area cannot be its own parent level ({level})")
 
     path = Path(path)
     name = path.name

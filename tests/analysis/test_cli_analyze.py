@@ -337,14 +337,14 @@ def test_unknown_file_type_is_exit_2(capsys, tmp_path):
 
 def test_unknown_output_type_is_exit_2_before_any_work(capsys, columbus_path, tmp_path):
     err = run_error(capsys, "lisa", columbus_path, "--column", "CRIME", "-o", str(tmp_path / "x.shp"))
-    assert "unknown output type '.shp'" in err and not (tmp_path / "x.shp").exists()
+    assert "tipo de salida desconocido '.shp'" in err and not (tmp_path / "x.shp").exists()
 
 
 def test_geojson_output_of_a_table_without_geometry_is_exit_2(capsys, tmp_path):
     path = tmp_path / "t.csv"
     pd.DataFrame({"fecha": ["2024-01-01", "2024-02-01", "2024-03-01"]}).to_csv(path, index=False)
     err = run_error(capsys, "trend", str(path), "--date", "fecha", "-o", str(tmp_path / "t.geojson"))
-    assert "has no geometries; write it as .csv" in err
+    assert "no tiene geometrías; escríbalo como .csv" in err
 
 
 def test_latin1_semicolon_csv_runs_end_to_end(capsys, tmp_path):
@@ -373,3 +373,9 @@ def test_rates_on_a_latin1_export_with_title_thousands_dots_and_totals(capsys, t
 def test_moran_on_points_is_exit_2(capsys, penalolen_csv):
     err = run_error(capsys, "moran", str(penalolen_csv), "--column", "id")
     assert "has no geometries; area methods need polygons" in err
+
+
+def test_unknown_crs_is_exit_2(capsys, penalolen_csv):
+    err = run_error(capsys, "kde", str(penalolen_csv), "--crs", "EPSG:nada")
+    assert err == "observatorio analyze: error: eventos.csv: unknown CRS 'EPSG:nada'; give it as an EPSG code, " \
+                  "e.g. EPSG:32719\n"

@@ -28,14 +28,14 @@ def test_every_command_has_help(path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(path + ["--help"])
     assert exit_info.value.code == 0
-    assert "usage: observatorio" in capsys.readouterr().out
+    assert "uso: observatorio" in capsys.readouterr().out
 
 
 def test_unknown_command_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["fly"])
     assert exit_info.value.code == 2
-    assert "invalid choice: 'fly'" in capsys.readouterr().err
+    assert "opción no válida: 'fly'" in capsys.readouterr().err
 
 
 @pytest.mark.django_db
@@ -72,7 +72,7 @@ def test_migrate_seeds_roles_and_taxonomy(capsys):
     assert set(Group.objects.values_list("name", flat=True)) >= {"Administrador", "Analista",
                                                                   "Operador de unidad", "Autoridad"}
     assert Category.objects.filter(parent__isnull=False, is_crime=True).count() == 30
-    assert "categories in the tree" in capsys.readouterr().out
+    assert "categorías en el árbol" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
@@ -81,7 +81,7 @@ def test_createuser_rejects_an_unknown_source(monkeypatch, capsys):
 
     monkeypatch.setenv("OBS_PASSWORD", "long-enough-pass")
     assert cli.main(["createuser", "olga", "--role", "operator", "--source", "nope"]) == 2
-    assert "unknown source 'nope'" in capsys.readouterr().err
+    assert "no hay una fuente 'nope'" in capsys.readouterr().err
     assert not get_user_model().objects.filter(username="olga").exists()
 
 

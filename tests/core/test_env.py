@@ -78,7 +78,7 @@ def test_a_bad_setting_stops_the_cli_with_one_line(tmp_path):
     out = subprocess.run([sys.executable, "-m", "observatorio.cli", "migrate"], env=environ,
                          capture_output=True, text=True)
     assert out.returncode == 2
-    assert out.stderr.strip() == "observatorio: configuration error: OBS_DEBUG='perhaps' is not a boolean; " \
+    assert out.stderr.strip() == "observatorio: error de configuración: OBS_DEBUG='perhaps' is not a boolean; " \
                                  "use one of: true, false, 1, 0, yes, no"
 
 

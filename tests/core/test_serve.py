@@ -66,8 +66,8 @@ def test_serve_answers_pages_and_static_files_on_waitress(env):
     assert f"http://127.0.0.1:{port}/" in output
 
 
-@pytest.mark.parametrize("args, message", [(["--port", "0"], "--port 0 is not a TCP port"),
-                                           (["--threads", "0"], "--threads 0 must be between 1 and 256")])
+@pytest.mark.parametrize("args, message", [(["--port", "0"], "--port 0 no es un puerto TCP"),
+                                           (["--threads", "0"], "--threads 0 debe estar entre 1 y 256")])
 def test_serve_refuses_bad_options(env, args, message):
     done = subprocess.run([BIN, "serve", *args], env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and message in done.stderr

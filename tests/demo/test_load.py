@@ -52,7 +52,7 @@ def test_demo_loads_everything_and_if_empty_skips_the_second_time(data_dir, caps
     assert users["autoridad"].check_password(password) and password in out
 
     assert main(["demo", "--if-empty", *SMALL]) == EXIT_OK
-    assert "nothing to do" in capsys.readouterr().out
+    assert "no hay nada que hacer" in capsys.readouterr().out
     assert Event.objects.count() == n
     # Without --if-empty a second run refuses rather than mixing two demos.
     assert main(["demo", *SMALL]) == EXIT_USAGE

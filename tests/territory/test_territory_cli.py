@@ -29,13 +29,13 @@ def _import(path, *extra):
 def test_import_dry_run_then_commit(zone_file, capsys):
     assert _import(zone_file, "--where", "CUT=1") == 0
     out = capsys.readouterr().out
-    assert out.splitlines() == ["zonas.gpkg: 3 features read, 2 selected for level comuna", "  new areas: 2",
-                                "  new boundary versions: 0", "  unchanged: 0",
-                                "dry run: nothing written; add --commit"]
+    assert out.splitlines() == ["zonas.gpkg: 3 elementos leídos, 2 elegidos para el nivel comuna", "  áreas nuevas: 2",
+                                "  versiones nuevas de límites: 0", "  sin cambios: 0",
+                                "prueba: no se escribió nada; agregue --commit"]
     assert Area.objects.count() == 0
 
     assert _import(zone_file, "--where", "CUT=1", "--valid-from", "2020-01-01", "--commit") == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "committed"
+    assert capsys.readouterr().out.splitlines()[-1] == "escrito"
     assert sorted(Area.objects.values_list("code", "name")) == [("Z1", "Norte"), ("Z2", "Centro")]
     assert {b.valid_from.isoformat() for b in Boundary.objects.all()} == {"2020-01-01"}
 
@@ -43,8 +43,8 @@ def test_import_dry_run_then_commit(zone_file, capsys):
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra,message", [
     (["--code-field", "CODIGO"], "no field 'CODIGO' in zonas.gpkg; fields are: COD, NOM, CUT"),
-    (["--valid-from", "01-01-2020"], "--valid-from takes a date YYYY-MM-DD, got '01-01-2020'"),
-    (["--where", "CUT"], "--where takes FIELD=VALUE, got 'CUT'"),
+    (["--valid-from", "01-01-2020"], "--valid-from lleva una fecha AAAA-MM-DD, no '01-01-2020'"),
+    (["--where", "CUT"], "--where lleva CAMPO=VALOR, no 'CUT'"),
     (["--crs", "EPSG:nada"], "unknown CRS 'EPSG:nada'; give it as an EPSG code, e.g. EPSG:32719"),
 ], ids=["missing field", "bad date", "bad where", "bad crs"])
 def test_import_errors_are_one_line_and_exit_2(zone_file, capsys, extra, message):
@@ -68,10 +68,10 @@ def test_demography_dry_run_commit_and_error(zone_file, tmp_path, capsys):
     assert capsys.readouterr().err == ("observatorio territory: error: repeated codes in pob.csv: Z1 (rows 2, 3); "
                                        "pass sum_rows (--sum) to add them up\n")
     assert cli.main(base + ["--sum"]) == 0
-    assert capsys.readouterr().out.splitlines()[-1] == "dry run: nothing written; add --commit"
+    assert capsys.readouterr().out.splitlines()[-1] == "prueba: no se escribió nada; agregue --commit"
     assert Demography.objects.count() == 0
     assert cli.main(base + ["--sum", "--commit"]) == 0
-    assert "  total population: 29" in capsys.readouterr().out.splitlines()
+    assert "  population en total: 29" in capsys.readouterr().out.splitlines()
     assert dict(Demography.objects.values_list("area__code", "population")) == {"Z1": 25, "Z2": 4}
 
 
@@ -86,7 +86,7 @@ def test_demography_latin1_decimal_commas_and_forced_decimal_mark(zone_file, tmp
                                        "a whole number; pob.csv row 3, column 'pobreza': '12,5' is not a number\n")
     assert cli.main(base) == 0
     out = capsys.readouterr().out.splitlines()
-    assert "  total population: 2,000" in out
-    assert "  note: row 5 looks like a totals row ('Total') and was left out" in out
+    assert "  population en total: 2.000" in out
+    assert "  nota: Se omitió una fila de totales al final." in out
     assert sorted(Demography.objects.values_list("area__code", "population", "poverty_pct")) == [
         ("Z1", 1200, 12.5), ("Z2", 800, 7.0)]

@@ -6,61 +6,73 @@ from collections import Counter
 
 import pandas as pd
 
+from observatorio.errors import UserError
+
+from ..i18n import _, gettext_noop
 from .options import add_method, add_permutations, add_weights, names, positive
 from .output import Outcome, fmt, handler, records
 
-AREAS_FILE = "areas: GeoJSON, GeoPackage, Shapefile or GeoParquet with polygons"
-TABLE_FILE = "one row per area: any supported file (CSV or Parquet too)"
+AREAS_FILE = gettext_noop("áreas: GeoJSON, GeoPackage, Shapefile o GeoParquet con polígonos")
+TABLE_FILE = gettext_noop("una fila por área: cualquier archivo admitido (también CSV o Parquet)")
 
 
 def register(msub) -> None:
-    p = add_method(msub, "moran", "global Moran's I of a value per area",
-                   "Is a value (crime count, rate) clustered in space? Global Moran's I with analytic and "
-                   "permutation p-values, as esda.Moran / GeoDa. With --rate-population, the Assunção–Reis "
-                   "Empirical-Bayes Moran of the rate --column / --rate-population.", handler(moran),
-                   file_help=AREAS_FILE)
+    p = add_method(msub, "moran", _("I de Moran global de un valor por área"),
+                   _("¿Se agrupa en el espacio un valor (conteo de delitos, tasa)? I de Moran global con valores p "
+                     "analítico y por permutaciones, como esda.Moran / GeoDa. Con --rate-population, el Moran "
+                     "Empirical-Bayes de Assunção–Reis de la tasa --column / --rate-population."), handler(moran),
+                   file_help=_(AREAS_FILE))
     _moran_options(p)
-    p = add_method(msub, "lisa", "local Moran's I (LISA) per area",
-                   "Which areas are hot (High-High) or cold (Low-Low) spots, or outliers? Local Moran's I with "
-                   "conditional permutations, as esda.Moran_Local / GeoDa. -o writes the areas with Is, p, quadrant "
-                   "and cluster.", handler(lisa), file_help=AREAS_FILE)
+    p = add_method(msub, "lisa", _("I de Moran local (LISA) por área"),
+                   _("¿Qué áreas son focos (Alto-Alto) o zonas frías (Bajo-Bajo), o atípicas? I de Moran local con "
+                     "permutaciones condicionales, como esda.Moran_Local / GeoDa. -o escribe las áreas con Is, p, "
+                     "cuadrante y conglomerado."), handler(lisa), file_help=_(AREAS_FILE))
     _moran_options(p)
-    p.add_argument("--alpha", type=positive, default=0.05, help="significance of a cluster (default 0.05)")
+    p.add_argument("--alpha", type=positive, default=0.05,
+                   help=_("significancia de un conglomerado (por defecto 0,05)"))
 
-    p = add_method(msub, "rates", "rates per inhabitants, Empirical-Bayes smoothed",
-                   "Crude rate per --per inhabitants of each area and its Empirical-Bayes smoothed rate "
-                   "(Marshall 1991): toward the overall rate (global) or the neighbourhood's (local).",
-                   handler(rates), file_help=TABLE_FILE + " (polygons for --eb local)")
-    p.add_argument("--count", required=True, metavar="COLUMN", help="events per area")
-    p.add_argument("--population", required=True, metavar="COLUMN", help="population per area")
-    p.add_argument("--per", type=int, default=1000, choices=(1, 1000, 100000), help="rate scale (default 1000)")
+    p = add_method(msub, "rates", _("tasas por habitantes, suavizadas por Empirical Bayes"),
+                   _("Tasa cruda por --per habitantes de cada área y su tasa suavizada por Empirical Bayes "
+                     "(Marshall 1991): hacia la tasa general (global) o la de la vecindad (local)."),
+                   handler(rates), file_help=_(TABLE_FILE) + _(" (polígonos para --eb local)"))
+    p.add_argument("--count", required=True, metavar=_("COLUMNA"), help=_("eventos por área"))
+    p.add_argument("--population", required=True, metavar=_("COLUMNA"), help=_("población por área"))
+    p.add_argument("--per", type=int, default=1000, choices=(1, 1000, 100000),
+                   help=_("escala de la tasa (por defecto 1000)"))
     p.add_argument("--eb", choices=("none", "global", "local"), default="global",
-                   help="Empirical-Bayes smoothing (default global; local needs polygons)")
+                   help=_("suavizado Empirical Bayes (por defecto global; local necesita polígonos)"))
     add_weights(p)
 
-    p = add_method(msub, "typology", "types of areas by their indicator profile",
-                   "Cluster areas on z-scored indicators with k-means or Ward; k by the best silhouette when "
-                   "--k is not given.", handler(typology), file_help=TABLE_FILE)
-    p.add_argument("--columns", type=names, required=True, metavar="A,B,C", help="indicator columns")
-    p.add_argument("--k", type=int, default=None, help="number of types (default: best silhouette in --k-range)")
-    p.add_argument("--k-range", default="2,8", metavar="LOW,HIGH", help="k tried without --k (default 2,8)")
-    p.add_argument("--method", choices=("kmeans", "ward"), default="kmeans", help="clustering (default kmeans)")
-    p.add_argument("--seed", type=int, default=0, help="random state of k-means (default 0)")
-    p.add_argument("--id", metavar="COLUMN", help="column identifying each area (default: row number)")
+    p = add_method(msub, "typology", _("tipos de áreas según su perfil de indicadores"),
+                   _("Agrupa las áreas según sus indicadores estandarizados (z) con k-means o Ward; k según la mejor "
+                     "silueta cuando no se da --k."), handler(typology), file_help=_(TABLE_FILE))
+    p.add_argument("--columns", type=names, required=True, metavar="A,B,C", help=_("columnas de los indicadores"))
+    p.add_argument("--k", type=int, default=None,
+                   help=_("número de tipos (por defecto: la mejor silueta en --k-range)"))
+    p.add_argument("--k-range", default="2,8", metavar=_("MIN,MAX"), help=_("k probados sin --k (por defecto 2,8)"))
+    p.add_argument("--method", choices=("kmeans", "ward"), default="kmeans",
+                   help=_("agrupamiento (por defecto kmeans)"))
+    p.add_argument("--seed", type=int, default=0, help=_("estado aleatorio de k-means (por defecto 0)"))
+    p.add_argument("--id", metavar=_("COLUMNA"),
+                   help=_("columna que identifica cada área (por defecto: el número de fila)"))
 
-    p = add_method(msub, "perception", "gap between fear and recorded crime per area",
-                   "Standardised gap z(fear) − z(crime) per area, its four classes and Spearman's rho.",
-                   handler(perception), file_help=TABLE_FILE)
-    p.add_argument("--fear", required=True, metavar="COLUMN", help="share feeling unsafe per area")
-    p.add_argument("--crime", required=True, metavar="COLUMN", help="recorded crime rate per area")
-    p.add_argument("--centre", choices=("median", "mean"), default="median", help="what 'high' is above")
-    p.add_argument("--id", metavar="COLUMN", help="column identifying each area (default: row number)")
+    p = add_method(msub, "perception", _("brecha entre temor y delito registrado por área"),
+                   _("Brecha estandarizada z(temor) − z(delito) por área, sus cuatro clases y el rho de Spearman."),
+                   handler(perception), file_help=_(TABLE_FILE))
+    p.add_argument("--fear", required=True, metavar=_("COLUMNA"),
+                   help=_("proporción que se siente insegura, por área"))
+    p.add_argument("--crime", required=True, metavar=_("COLUMNA"), help=_("tasa de delitos registrados por área"))
+    p.add_argument("--centre", choices=("median", "mean"), default="median",
+                   help=_("sobre qué se considera 'alto' (por defecto median)"))
+    p.add_argument("--id", metavar=_("COLUMNA"),
+                   help=_("columna que identifica cada área (por defecto: el número de fila)"))
 
 
 def _moran_options(p) -> None:
-    p.add_argument("--column", required=True, metavar="COLUMN", help="value per area (events with --rate-population)")
-    p.add_argument("--rate-population", metavar="COLUMN",
-                   help="population per area: analyse the EB-standardised rate column/population")
+    p.add_argument("--column", required=True, metavar=_("COLUMNA"),
+                   help=_("valor por área (eventos, con --rate-population)"))
+    p.add_argument("--rate-population", metavar=_("COLUMNA"),
+                   help=_("población por área: analiza la tasa estandarizada EB de columna/población"))
     add_weights(p)
     add_permutations(p, 999)
 
@@ -114,10 +126,12 @@ def moran(args) -> Outcome:
     results = {"I": r.i, "expected": r.expected, "var_norm": r.var_norm, "z_norm": r.z_norm, "p_norm": r.p_norm,
                "var_rand": r.var_rand, "z_rand": r.z_rand, "p_rand": r.p_rand, "z_sim": r.z_sim, "p_sim": r.p_sim,
                "n": r.n, "islands": len(w.islands)}
-    summary = [f"I de Moran global de {args.column} ({r.n} áreas, pesos {args.weights}): I = {fmt(r.i)} "
-               f"(esperado {fmt(r.expected)})",
-               f"z (aleatorización) = {fmt(r.z_rand, 3)}, p = {fmt(r.p_rand)}; p por permutaciones = "
-               f"{fmt(r.p_sim)} ({r.permutations} permutaciones)"]
+    summary = [_("I de Moran global de %(column)s (%(n)s áreas, pesos %(weights)s): I = %(i)s (esperado "
+                 "%(expected)s)") % {"column": args.column, "n": r.n, "weights": args.weights, "i": fmt(r.i),
+                                     "expected": fmt(r.expected)},
+               _("z (aleatorización) = %(z)s, p = %(p)s; p por permutaciones = %(p_sim)s (%(permutations)s "
+                 "permutaciones)") % {"z": fmt(r.z_rand, 3), "p": fmt(r.p_rand), "p_sim": fmt(r.p_sim),
+                                      "permutations": r.permutations}]
     return Outcome(params, results, summary)
 
 
@@ -142,7 +156,8 @@ def lisa(args) -> Outcome:
     tally = Counter(q.value for q in clusters)
     results = {"n": len(values), "clusters": {q.value: tally.get(q.value, 0) for q in m.Quadrant},
                "areas": records(table[["id", "Is", "p", "quadrant", "cluster"]])}
-    summary = [f"LISA de {args.column} ({len(values)} áreas, pesos {args.weights}, alfa {fmt(args.alpha, 2)}):"]
+    summary = [_("LISA de %(column)s (%(n)s áreas, pesos %(weights)s, alfa %(alpha)s):")
+               % {"column": args.column, "n": len(values), "weights": args.weights, "alpha": fmt(args.alpha, 2)}]
     summary += [f"  {quadrant_label(q)}: {tally.get(q.value, 0)}" for q in m.Quadrant]
     return Outcome(params, results, summary, table)
 
@@ -172,12 +187,14 @@ def rates(args) -> Outcome:
     overall = counts.sum() / population.sum() * args.per if population.sum() > 0 else float("nan")
     results = {"n": len(frame), "events": counts.sum(), "population": population.sum(), "overall_rate": overall,
                "areas": records(table[cols])}
-    summary = [f"tasas por {fmt(args.per)} habitantes ({len(frame)} áreas): tasa global {fmt(overall, 2)}; "
-               f"cruda entre {fmt(float(pd.Series(table['crude']).min()), 2)} y "
-               f"{fmt(float(pd.Series(table['crude']).max()), 2)}"]
+    summary = [_("tasas por %(per)s habitantes (%(n)s áreas): tasa global %(overall)s; cruda entre %(low)s y "
+                 "%(high)s") % {"per": fmt(args.per), "n": len(frame), "overall": fmt(overall, 2),
+                                "low": fmt(float(pd.Series(table["crude"]).min()), 2),
+                                "high": fmt(float(pd.Series(table["crude"]).max()), 2)}]
     if "smoothed" in table:
-        summary.append(f"suavizada ({args.eb}) entre {fmt(float(table['smoothed'].min()), 2)} y "
-                       f"{fmt(float(table['smoothed'].max()), 2)}")
+        summary.append(_("suavizada (%(eb)s) entre %(low)s y %(high)s")
+                       % {"eb": args.eb, "low": fmt(float(table["smoothed"].min()), 2),
+                          "high": fmt(float(table["smoothed"].max()), 2)})
     return Outcome(params, results, summary, table)
 
 
@@ -186,7 +203,7 @@ def _k_range(text: str) -> tuple[int, int]:
     try:
         lo, hi = (int(v) for v in parts)
     except ValueError:
-        raise ValueError(f"--k-range takes LOW,HIGH, e.g. 2,8; got {text!r}") from None
+        raise UserError(_("--k-range lleva MIN,MAX, p. ej. 2,8; no %(text)r") % {"text": text}) from None
     return lo, hi
 
 
@@ -212,8 +229,11 @@ def typology(args) -> Outcome:
                           "low": r.distinctive[t].low, "description": described[t],
                           "profile": r.profiles.loc[t].to_dict()} for t in range(r.k)],
                "areas": records(out[["id", "type"]])}
-    summary = [f"tipología {args.method} en {len(table)} áreas: {r.k} tipos"]
-    summary += [f"  tipo {t}: {int((r.labels == t).sum())} áreas, {described[t]}" for t in range(r.k)]
+    summary = [_("tipología %(method)s en %(n)s áreas: %(k)s tipos") % {"method": args.method, "n": len(table),
+                                                                        "k": r.k}]
+    summary += [_("  tipo %(type)s: %(n)s áreas, %(description)s")
+                % {"type": t, "n": int((r.labels == t).sum()), "description": described[t]}
+                for t in range(r.k)]
     return Outcome(params, results, summary, out)
 
 
@@ -239,7 +259,7 @@ def perception(args) -> Outcome:
     results = {"n": len(out), "spearman_rho": g.spearman_rho, "spearman_p": g.spearman_p,
                "classes": {c.value: tally.get(c.value, 0) for c in pc.GapClass},
                "areas": records(out[["id", "z_fear", "z_crime", "gap", "gap_class"]])}
-    summary = [f"brecha temor–delito en {len(out)} áreas: rho de Spearman = {fmt(g.spearman_rho, 3)} "
-               f"(p = {fmt(g.spearman_p)})"]
+    summary = [_("brecha temor–delito en %(n)s áreas: rho de Spearman = %(rho)s (p = %(p)s)")
+               % {"n": len(out), "rho": fmt(g.spearman_rho, 3), "p": fmt(g.spearman_p)}]
     summary += [f"  {gap_label(c)}: {tally.get(c.value, 0)}" for c in pc.GapClass]
     return Outcome(params, results, summary, out)

@@ -1,4 +1,4 @@
-"""What ``analyze`` prints and writes: one stable JSON shape, a short Spanish summary, a GeoJSON/CSV table."""
+"""What ``analyze`` prints and writes: one stable JSON shape, a short summary, a GeoJSON/CSV table."""
 
 from __future__ import annotations
 
@@ -11,6 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from observatorio.errors import UserError
+
+from ..i18n import _, decimal, thousands
 
 OUTPUT_SUFFIXES = (".geojson", ".json", ".csv")
 
@@ -70,7 +74,8 @@ def check_output(path: str | None) -> None:
     suffix = Path(path).suffix.lower()
     if suffix not in OUTPUT_SUFFIXES:
         allowed = ", ".join(OUTPUT_SUFFIXES)
-        raise ValueError(f"-o {path}: unknown output type {suffix or '(none)'!r}; allowed: {allowed}")
+        raise UserError(_("-o %(path)s: tipo de salida desconocido %(suffix)r; se admiten: %(allowed)s")
+                        % {"path": path, "suffix": suffix or _("(ninguno)"), "allowed": allowed})
 
 
 def write_table(table: pd.DataFrame, path: str) -> None:
@@ -87,7 +92,7 @@ def write_table(table: pd.DataFrame, path: str) -> None:
     import geopandas as gpd
 
     if not isinstance(flat, gpd.GeoDataFrame) or "geometry" not in flat.columns:
-        raise ValueError(f"-o {path}: this result has no geometries; write it as .csv")
+        raise UserError(_("-o %(path)s: este resultado no tiene geometrías; escríbalo como .csv") % {"path": path})
     if flat.crs is not None and not flat.crs.equals("EPSG:4326"):
         flat = flat.to_crs("EPSG:4326")
     target.write_text(flat.to_json(drop_id=True, na="null"), encoding="utf-8")
@@ -97,7 +102,8 @@ def emit(args, outcome: Outcome) -> None:
     if outcome.table is not None and args.output:
         write_table(outcome.table, args.output)
     elif args.output:
-        raise ValueError(f"-o {args.output}: {args.method} gives no table to write; use --json")
+        raise UserError(_("-o %(path)s: %(method)s no da una tabla que escribir; use --json")
+                        % {"path": args.output, "method": args.method})
     if args.json:
         doc = {
             "method": args.method,
@@ -112,7 +118,7 @@ def emit(args, outcome: Outcome) -> None:
     for line in outcome.summary:
         print(line)
     if args.output:
-        print(f"escrito: {args.output}")
+        print(_("escrito: %(path)s") % {"path": args.output})
 
 
 def handler(compute):
@@ -127,9 +133,9 @@ def handler(compute):
 
 
 def fmt(value, digits: int = 4) -> str:
-    """A number for the Spanish summary: decimal comma, '—' for missing."""
+    """A number for the summary in the command's language (0,5 or 0.5), '—' for missing."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if isinstance(value, (int, np.integer)):
-        return f"{int(value):,}".replace(",", ".")
-    return f"{float(value):.{digits}f}".replace(".", ",")
+        return thousands(value)
+    return decimal(value, digits)

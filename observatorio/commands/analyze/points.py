@@ -7,85 +7,106 @@ from collections import Counter
 import numpy as np
 import pandas as pd
 
+from observatorio.errors import UserError
+
+from ..i18n import _, gettext_noop
 from .options import add_grid, add_method, add_permutations, add_points, count, fraction, numbers, positive
 from .output import Outcome, fmt, handler, records
 
-POINTS_FILE = "events: points (GeoJSON, GeoPackage, Shapefile, GeoParquet) or a table with lon/lat (CSV, Parquet)"
+POINTS_FILE = gettext_noop("eventos: puntos (GeoJSON, GeoPackage, Shapefile, GeoParquet) o una tabla con lon/lat "
+                           "(CSV, Parquet)")
 
 
 def register(msub) -> None:
-    p = add_method(msub, "gistar", "Getis-Ord Gi* hotspots of points on a grid",
-                   "Count the points per square cell and find cells whose neighbourhood holds more (hot) or "
-                   "fewer (cold) events than chance, as ArcGIS's Hot Spot Analysis (Gi_Bin -3..3). -o writes "
-                   "the cells as WGS84 polygons with count, z, p and bin.", handler(gistar), file_help=POINTS_FILE)
+    p = add_method(msub, "gistar", _("puntos calientes Gi* de Getis-Ord sobre una grilla"),
+                   _("Cuenta los puntos por celda cuadrada y busca las celdas cuya vecindad tiene más (calientes) o "
+                     "menos (frías) eventos que lo esperable por azar, como Hot Spot Analysis de ArcGIS (Gi_Bin "
+                     "-3..3). -o escribe las celdas como polígonos WGS84 con conteo, z, p y bin."),
+                   handler(gistar), file_help=_(POINTS_FILE))
     add_points(p)
     add_grid(p)
     add_permutations(p, 0)
-    p.add_argument("--fdr", action="store_true", help="Benjamini–Hochberg correction of each confidence level")
+    p.add_argument("--fdr", action="store_true",
+                   help=_("corrección de Benjamini–Hochberg de cada nivel de confianza"))
     p.add_argument("--inference", choices=("normal", "permutation"), default="normal",
-                   help="p-values of the bins: normal approximation (default) or the permutations")
+                   help=_("valores p de los bins: aproximación normal (por defecto) o las permutaciones"))
 
-    p = add_method(msub, "emerging", "emerging hotspots: Gi* per period and its trend",
-                   "Gi* of every cell in every period and the Mann–Kendall trend of its z, classed as ESRI's "
-                   "new, consecutive, intensifying, persistent, diminishing, sporadic, oscillating or "
-                   "historical hot/cold spots.", handler(emerging), file_help=POINTS_FILE)
+    p = add_method(msub, "emerging", _("puntos calientes emergentes: Gi* por período y su tendencia"),
+                   _("Gi* de cada celda en cada período y la tendencia de Mann–Kendall de su z, clasificados como "
+                     "los puntos calientes o fríos nuevos, consecutivos, en intensificación, persistentes, en "
+                     "disminución, esporádicos, oscilantes o históricos de ESRI."), handler(emerging),
+                   file_help=_(POINTS_FILE))
     add_points(p)
     add_grid(p)
-    p.add_argument("--date", required=True, metavar="COLUMN", help="date of each event")
-    p.add_argument("--period", choices=("week", "month", "quarter"), default="month", help="time step")
-    p.add_argument("--alpha", type=fraction, default=0.05, help="significance of a hot/cold bin (default 0.05)")
-    p.add_argument("--trend-alpha", type=fraction, default=0.05, help="significance of the trend (default 0.05)")
-    p.add_argument("--fdr", action="store_true", help="Benjamini–Hochberg correction within each period")
+    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
+    p.add_argument("--period", choices=("week", "month", "quarter"), default="month",
+                   help=_("paso de tiempo (por defecto month)"))
+    p.add_argument("--alpha", type=fraction, default=0.05,
+                   help=_("significancia de un bin caliente o frío (por defecto 0,05)"))
+    p.add_argument("--trend-alpha", type=fraction, default=0.05,
+                   help=_("significancia de la tendencia (por defecto 0,05)"))
+    p.add_argument("--fdr", action="store_true", help=_("corrección de Benjamini–Hochberg dentro de cada período"))
     p.add_argument("--time-window", type=count, default=None,
-                   help="space-time Gi* with this many preceding periods (default: each period on its own)")
+                   help=_("Gi* espacio-temporal con este número de períodos anteriores (por defecto: cada período "
+                          "por sí solo)"))
 
-    p = add_method(msub, "kde", "kernel density surface of points",
-                   "Kernel density of the points at the centres of square cells (events per km² or per cell). "
-                   "-o writes the cells with their density.", handler(kde), file_help=POINTS_FILE)
+    p = add_method(msub, "kde", _("superficie de densidad kernel de los puntos"),
+                   _("Densidad kernel de los puntos en los centros de celdas cuadradas (eventos por km² o por "
+                     "celda). -o escribe las celdas con su densidad."), handler(kde), file_help=_(POINTS_FILE))
     add_points(p)
     add_grid(p, distance=False)
     bw = p.add_mutually_exclusive_group()
-    bw.add_argument("--bandwidth", type=positive, help="metres: Gaussian SD or quartic radius")
-    bw.add_argument("--rule", choices=("scott", "silverman"), help="bandwidth rule of thumb (default scott)")
-    p.add_argument("--kernel", choices=("gaussian", "quartic"), default="gaussian", help="kernel (default gaussian)")
+    bw.add_argument("--bandwidth", type=positive,
+                    help=_("metros: desviación estándar de la gaussiana o radio de la cuártica"))
+    bw.add_argument("--rule", choices=("scott", "silverman"),
+                    help=_("regla empírica del ancho de banda (por defecto scott)"))
+    p.add_argument("--kernel", choices=("gaussian", "quartic"), default="gaussian",
+                   help=_("kernel (por defecto gaussian)"))
     p.add_argument("--output-unit", dest="unit", choices=("density", "expected"), default="density",
-                   help="events per km² (density, default) or expected events per cell")
+                   help=_("eventos por km² (density, por defecto) o eventos esperados por celda (expected)"))
 
-    p = add_method(msub, "concentration", "concentration of events: top shares and Gini",
-                   "Share of events in the busiest 1/5/10 % of cells (or of the units of --count) and the "
-                   "Gini coefficient (Weisburd 2015; generalized Gini of Bernasco & Steenbeek 2017).",
-                   handler(concentration), file_help=POINTS_FILE + "; or units with --count")
+    p = add_method(msub, "concentration", _("concentración de los eventos: proporciones principales y Gini"),
+                   _("Proporción de los eventos en el 1/5/10 % de celdas con más eventos (o de las unidades de "
+                     "--count) y el coeficiente de Gini (Weisburd 2015; Gini generalizado de Bernasco y Steenbeek "
+                     "2017)."),
+                   handler(concentration), file_help=_(POINTS_FILE) + _("; o unidades con --count"))
     add_points(p)
     add_grid(p, distance=False)
-    p.add_argument("--count", metavar="COLUMN", help="events per unit already counted (no grid)")
+    p.add_argument("--count", metavar=_("COLUMNA"), help=_("eventos por unidad ya contados (sin grilla)"))
     p.add_argument("--shares", type=numbers, default=[0.01, 0.05, 0.10], metavar="P,P,…",
-                   help="fractions of units (default 0.01,0.05,0.10)")
+                   help=_("fracciones de las unidades (por defecto 0.01,0.05,0.10)"))
 
-    p = add_method(msub, "knox", "Knox test for near repeats",
-                   "Are events close in space also close in time? Pairs per distance band × time band against "
-                   "date permutations (Ratcliffe's Near Repeat Calculator).", handler(knox), file_help=POINTS_FILE)
+    p = add_method(msub, "knox", _("prueba de Knox de repeticiones cercanas"),
+                   _("¿Los eventos cercanos en el espacio también lo están en el tiempo? Pares por banda de "
+                     "distancia × banda de tiempo frente a permutaciones de las fechas (Near Repeat Calculator de "
+                     "Ratcliffe)."), handler(knox), file_help=_(POINTS_FILE))
     add_points(p)
-    p.add_argument("--date", required=True, metavar="COLUMN", help="date (or timestamp) of each event")
+    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha (o fecha y hora) de cada evento"))
     p.add_argument("--distance-bands", type=numbers, default=[0, 100, 200, 400], metavar="M,M,…",
-                   help="band edges in metres (default 0,100,200,400)")
+                   help=_("límites de las bandas en metros (por defecto 0,100,200,400)"))
     p.add_argument("--time-bands", type=numbers, default=[0, 7, 14, 30], metavar="D,D,…",
-                   help="band edges in days (default 0,7,14,30)")
+                   help=_("límites de las bandas en días (por defecto 0,7,14,30)"))
     add_permutations(p, 999)
 
-    p = add_method(msub, "exposure", "events near places of interest against the expected count",
-                   "Events within --radius metres of each place (school, alcohol outlet…) against the count "
-                   "expected from the ring around it or from the whole region, with an exact Poisson interval.",
-                   handler(exposure), file_help=POINTS_FILE)
+    p = add_method(msub, "exposure", _("eventos cerca de lugares de interés frente al conteo esperado"),
+                   _("Eventos a menos de --radius metros de cada lugar (colegio, botillería…) frente al conteo "
+                     "esperado según el anillo que lo rodea o según toda la región, con un intervalo exacto de "
+                     "Poisson."), handler(exposure), file_help=_(POINTS_FILE))
     add_points(p)
-    p.add_argument("--places", required=True, metavar="FILE", help="places of interest (points, any supported file)")
-    p.add_argument("--place-x", metavar="COLUMN", help="longitude column of --places (default: auto)")
-    p.add_argument("--place-y", metavar="COLUMN", help="latitude column of --places")
-    p.add_argument("--group", metavar="COLUMN", help="column of --places pooling places (e.g. kind)")
-    p.add_argument("--radius", type=positive, required=True, help="buffer radius in metres")
-    p.add_argument("--reference", choices=("ring", "region"), default="ring", help="expected density from")
-    p.add_argument("--outer-radius", type=positive, help="outer radius of the ring (default 3 × radius)")
-    p.add_argument("--region-area", type=positive, metavar="M2", help="area of the study region in m² (region)")
-    p.add_argument("--confidence", type=fraction, default=0.95, help="interval level (default 0.95)")
+    p.add_argument("--places", required=True, metavar=_("ARCHIVO"),
+                   help=_("lugares de interés (puntos, cualquier archivo admitido)"))
+    p.add_argument("--place-x", metavar=_("COLUMNA"),
+                   help=_("columna de la longitud de --places (por defecto: automática)"))
+    p.add_argument("--place-y", metavar=_("COLUMNA"), help=_("columna de la latitud de --places"))
+    p.add_argument("--group", metavar=_("COLUMNA"),
+                   help=_("columna de --places que agrupa los lugares (p. ej. el tipo)"))
+    p.add_argument("--radius", type=positive, required=True, help=_("radio del área de influencia en metros"))
+    p.add_argument("--reference", choices=("ring", "region"), default="ring",
+                   help=_("de dónde sale la densidad esperada (por defecto ring)"))
+    p.add_argument("--outer-radius", type=positive, help=_("radio exterior del anillo (por defecto 3 × radio)"))
+    p.add_argument("--region-area", type=positive, metavar="M2",
+                   help=_("superficie de la región de estudio en m² (region)"))
+    p.add_argument("--confidence", type=fraction, default=0.95, help=_("nivel del intervalo (por defecto 0,95)"))
 
 
 def _points(args):
@@ -140,12 +161,16 @@ def gistar(args) -> Outcome:
                "significant_cells": records(significant)}
     hot = sum(tally.get(b, 0) for b in (1, 2, 3))
     cold = sum(tally.get(b, 0) for b in (-1, -2, -3))
-    summary = [f"Gi* de {len(pts.x)} puntos en celdas de {fmt(args.cell, 0)} m (vecindad {fmt(distance, 0)} m): "
-               f"{len(table)} celdas, {hot} calientes y {cold} frías (90–99 %{', FDR' if args.fdr else ''})"]
+    summary = [_("Gi* de %(n)s puntos en celdas de %(cell)s m (vecindad %(distance)s m): %(cells)s celdas, %(hot)s "
+                 "calientes y %(cold)s frías (90–99 %%%(fdr)s)")
+               % {"n": len(pts.x), "cell": fmt(args.cell, 0), "distance": fmt(distance, 0), "cells": len(table),
+                  "hot": hot, "cold": cold, "fdr": ", FDR" if args.fdr else ""}]
     if hot:
         top = significant.iloc[0]
-        summary.append(f"celda más caliente: fila {top['row']}, columna {top['col']} ({fmt(top['lon'], 5)}, "
-                       f"{fmt(top['lat'], 5)}), {fmt(int(top['count']))} eventos, z = {fmt(top['z'], 2)}")
+        summary.append(_("celda más caliente: fila %(row)s, columna %(col)s (%(lon)s, %(lat)s), %(count)s eventos, "
+                         "z = %(z)s") % {"row": top["row"], "col": top["col"], "lon": fmt(top["lon"], 5),
+                                         "lat": fmt(top["lat"], 5), "count": fmt(int(top["count"])),
+                                         "z": fmt(top["z"], 2)})
     return Outcome(params, results, summary, table)
 
 
@@ -183,8 +208,9 @@ def emerging(args) -> Outcome:
     results = {"periods": [str(p) for p in periods], "cells": len(table),
                "patterns": {c.value: tally.get(c.value, 0) for c in EmergingClass},
                "cells_with_pattern": records(patterned)}
-    summary = [f"puntos calientes emergentes: {len(x)} eventos, {len(periods)} períodos ({periods[0]} a "
-               f"{periods[-1]}), {len(table)} celdas de {fmt(args.cell, 0)} m"]
+    summary = [_("puntos calientes emergentes: %(n)s eventos, %(periods)s períodos (%(first)s a %(last)s), %(cells)s "
+                 "celdas de %(cell)s m") % {"n": len(x), "periods": len(periods), "first": periods[0],
+                                            "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)}]
     summary += [f"  {emerging_label(c)}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
     return Outcome(params, results, summary, table)
 
@@ -211,10 +237,12 @@ def kde(args) -> Outcome:
                "max": float(top["density"]), "max_cell": {"row": int(top["row"]), "col": int(top["col"]),
                                                           "lon": float(top["lon"]), "lat": float(top["lat"])},
                "sum": float(table["density"].sum())}
-    summary = [f"densidad kernel {args.kernel} de {len(pts.x)} puntos, ancho de banda {fmt(s.bandwidth, 1)} m, "
-               f"{len(table)} celdas de {fmt(args.cell, 0)} m",
-               f"máximo {fmt(float(top['density']), 3)} {unit_label(s.unit)} en ({fmt(float(top['lon']), 5)}, "
-               f"{fmt(float(top['lat']), 5)})"]
+    summary = [_("densidad kernel %(kernel)s de %(n)s puntos, ancho de banda %(bandwidth)s m, %(cells)s celdas de "
+                 "%(cell)s m") % {"kernel": args.kernel, "n": len(pts.x), "bandwidth": fmt(s.bandwidth, 1),
+                                  "cells": len(table), "cell": fmt(args.cell, 0)},
+               _("máximo %(max)s %(unit)s en (%(lon)s, %(lat)s)")
+               % {"max": fmt(float(top["density"]), 3), "unit": unit_label(s.unit),
+                  "lon": fmt(float(top["lon"]), 5), "lat": fmt(float(top["lat"]), 5)}]
     return Outcome(params, results, summary, table)
 
 
@@ -228,7 +256,7 @@ def concentration(args) -> Outcome:
         frame = read_table(args.file, layer=args.layer)
         counts = numeric_column(frame, args.count, args.file)
         params = {"count": args.count}
-        unit = "unidades"
+        unit = _("unidades")
     else:
         from observatorio.analysis.grid import Grid
 
@@ -238,7 +266,7 @@ def concentration(args) -> Outcome:
         rows, cols = np.divmod(np.arange(grid.size), grid.ncols)
         table = _cells(grid, rows, cols, {"count": counts})
         params = {**_point_parameters(args, pts), "cell": args.cell, "margin": args.margin}
-        unit = "celdas"
+        unit = _("celdas")
     params["shares"] = args.shares
     shares = c.top_share(counts, args.shares)
     integer = bool(np.array_equal(counts, np.round(counts)))
@@ -246,9 +274,11 @@ def concentration(args) -> Outcome:
                "units_for_half": c.units_for_share(counts, 0.5) if counts.sum() > 0 else None,
                "gini": c.gini(counts), "gini_with_events": c.gini(counts, include_empty=False),
                "gini_generalized": c.gini(counts, generalized=True) if integer else None}
-    summary = [f"concentración de {fmt(int(counts.sum()))} eventos en {fmt(len(counts))} {unit}: Gini "
-               f"{fmt(results['gini'], 3)}"]
-    summary += [f"  el {fmt(100 * p, 0)} % con más eventos concentra el {fmt(100 * v, 1)} %" for p, v in shares.items()]
+    summary = [_("concentración de %(events)s eventos en %(n)s %(unit)s: Gini %(gini)s")
+               % {"events": fmt(int(counts.sum())), "n": fmt(len(counts)), "unit": unit,
+                  "gini": fmt(results["gini"], 3)}]
+    summary += [_("  el %(top)s %% con más eventos concentra el %(share)s %%")
+                % {"top": fmt(100 * p, 0), "share": fmt(100 * v, 1)} for p, v in shares.items()]
     return Outcome(params, results, summary, table)
 
 
@@ -267,12 +297,14 @@ def knox(args) -> Outcome:
               "time_bands": args.time_bands, "permutations": args.permutations, "seed": args.seed}
     results = {"events": r.n_events, "observed": r.observed, "expected": r.expected, "ratio": r.ratio,
                "p_value": r.p_value, "table": records(table)}
-    summary = [f"prueba de Knox: {r.n_events} eventos, {r.permutations} permutaciones"]
+    summary = [_("prueba de Knox: %(n)s eventos, %(permutations)s permutaciones")
+               % {"n": r.n_events, "permutations": r.permutations}]
     for row in table.itertuples(index=False):
         flag = " *" if row.p_value < 0.05 else ""
-        summary.append(f"  {fmt(row.distance_from, 0)}–{fmt(row.distance_to, 0)} m, {fmt(row.days_from, 0)}–"
-                       f"{fmt(row.days_to, 0)} días: {row.observed} pares, razón {fmt(row.ratio, 2)}, "
-                       f"p = {fmt(row.p_value, 3)}{flag}")
+        summary.append(_("  %(d0)s–%(d1)s m, %(t0)s–%(t1)s días: %(pairs)s pares, razón %(ratio)s, p = %(p)s")
+                       % {"d0": fmt(row.distance_from, 0), "d1": fmt(row.distance_to, 0),
+                          "t0": fmt(row.days_from, 0), "t1": fmt(row.days_to, 0), "pairs": row.observed,
+                          "ratio": fmt(row.ratio, 2), "p": fmt(row.p_value, 3)} + flag)
     return Outcome(params, results, summary, table)
 
 
@@ -288,7 +320,7 @@ def exposure(args) -> Outcome:
     if places.epsg != pts.epsg:
         # Both layers must share one metric CRS: bring the places into the events'.
         lon, lat = to_lonlat(px, py, places.epsg)
-        px, py, _ = to_metres(lon, lat, epsg=pts.epsg)
+        px, py, _epsg = to_metres(lon, lat, epsg=pts.epsg)
     groups = None
     if args.group:
         require_columns(places.frame, [args.group], args.places)
@@ -297,7 +329,7 @@ def exposure(args) -> Outcome:
     if args.reference == "ring":
         outer = args.outer_radius if args.outer_radius is not None else 3 * args.radius
     elif args.region_area is None:
-        raise ValueError("--reference region needs --region-area (the study region's area in m²)")
+        raise UserError(_("--reference region necesita --region-area (la superficie de la región de estudio en m²)"))
     t = expo(pts.x, pts.y, px, py, radius=args.radius, reference=args.reference, outer_radius=outer,
              region=args.region_area, groups=groups, confidence=args.confidence)
     t = t.reset_index(names="group")
@@ -305,9 +337,11 @@ def exposure(args) -> Outcome:
               "radius": args.radius, "reference": args.reference, "outer_radius": outer,
               "region_area": args.region_area, "confidence": args.confidence}
     results = {"groups": records(t)}
-    summary = [f"exposición: {len(pts.x)} eventos, {len(px)} lugares, radio {fmt(args.radius, 0)} m "
-               f"(referencia {args.reference})"]
+    summary = [_("exposición: %(n)s eventos, %(places)s lugares, radio %(radius)s m (referencia %(reference)s)")
+               % {"n": len(pts.x), "places": len(px), "radius": fmt(args.radius, 0), "reference": args.reference}]
     for row in t.head(20).itertuples(index=False):
-        summary.append(f"  {row.group}: observados {row.observed}, esperados {fmt(row.expected, 1)}, razón "
-                       f"{fmt(row.ratio, 2)} [{fmt(row.lower, 2)}–{fmt(row.upper, 2)}]")
+        summary.append(_("  %(group)s: observados %(observed)s, esperados %(expected)s, razón %(ratio)s "
+                         "[%(lower)s–%(upper)s]")
+                       % {"group": row.group, "observed": row.observed, "expected": fmt(row.expected, 1),
+                          "ratio": fmt(row.ratio, 2), "lower": fmt(row.lower, 2), "upper": fmt(row.upper, 2)})
     return Outcome(params, results, summary, t)

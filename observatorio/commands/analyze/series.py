@@ -6,10 +6,13 @@ import datetime as dt
 
 import pandas as pd
 
+from observatorio.errors import UserError
+
+from ..i18n import _, gettext_noop
 from .options import add_method, fraction, pair
 from .output import Outcome, fmt, handler
 
-EVENTS_FILE = "events: any supported file with a date column"
+EVENTS_FILE = gettext_noop("eventos: cualquier archivo admitido con una columna de fecha")
 _FREQ = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
 
 
@@ -19,40 +22,45 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date; use YYYY-MM-DD") from None
+        raise argparse.ArgumentTypeError(_("%(text)r no es una fecha; use AAAA-MM-DD") % {"text": text}) from None
 
 
 def register(msub) -> None:
     from observatorio.analysis.compare import PERIODS
 
-    p = add_method(msub, "compare", "this period against the previous one, with a Poisson test",
-                   "CompStat-style comparison of the events of the current window with the previous one; the "
-                   "verdict comes from an exact Poisson test on rates per day, not from the percent change.",
-                   handler(compare), file_help=EVENTS_FILE)
-    p.add_argument("--date", required=True, metavar="COLUMN", help="date of each event")
-    p.add_argument("--as-of", type=_date, metavar="YYYY-MM-DD",
-                   help="last day of the current window (default: the last date in the file)")
-    p.add_argument("--period", choices=PERIODS, default="28d", help="windows compared (default 28d)")
-    p.add_argument("--alpha", type=fraction, default=0.05, help="significance of the verdict (default 0.05)")
+    p = add_method(msub, "compare", _("este período frente al anterior, con una prueba de Poisson"),
+                   _("Comparación al estilo CompStat de los eventos de la ventana actual con la anterior; el "
+                     "veredicto viene de una prueba exacta de Poisson sobre las tasas diarias, no del cambio "
+                     "porcentual."), handler(compare), file_help=_(EVENTS_FILE))
+    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
+    p.add_argument("--as-of", type=_date, metavar=_("AAAA-MM-DD"),
+                   help=_("último día de la ventana actual (por defecto: la última fecha del archivo)"))
+    p.add_argument("--period", choices=PERIODS, default="28d", help=_("ventanas comparadas (por defecto 28d)"))
+    p.add_argument("--alpha", type=fraction, default=0.05,
+                   help=_("significancia del veredicto (por defecto 0,05)"))
 
-    p = add_method(msub, "trend", "Mann–Kendall trend of the events per period",
-                   "Count events per period (empty periods as 0) and test for a monotonic trend (Mann–Kendall, "
-                   "Sen's slope).", handler(trend), file_help=EVENTS_FILE)
-    p.add_argument("--date", required=True, metavar="COLUMN", help="date of each event")
-    p.add_argument("--freq", choices=tuple(_FREQ), default="month", help="period length (default month)")
-    p.add_argument("--alpha", type=fraction, default=0.05, help="significance (default 0.05)")
+    p = add_method(msub, "trend", _("tendencia de Mann–Kendall de los eventos por período"),
+                   _("Cuenta los eventos por período (los períodos vacíos como 0) y prueba si hay una tendencia "
+                     "monótona (Mann–Kendall, pendiente de Sen)."), handler(trend), file_help=_(EVENTS_FILE))
+    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
+    p.add_argument("--freq", choices=tuple(_FREQ), default="month",
+                   help=_("duración del período (por defecto month)"))
+    p.add_argument("--alpha", type=fraction, default=0.05, help=_("significancia (por defecto 0,05)"))
 
-    p = add_method(msub, "wdd", "Weighted Displacement Difference test of an intervention",
-                   "Wheeler & Ratcliffe's (2018) WDD from before/after counts in the treated area, its control "
-                   "and, optionally, a displacement buffer and its control. Negative: fewer crimes.",
-                   handler(wdd), file_help=None)
-    p.add_argument("--treated", type=pair, required=True, metavar="BEFORE,AFTER", help="counts in the treated area")
-    p.add_argument("--control", type=pair, required=True, metavar="BEFORE,AFTER", help="counts in its control")
-    p.add_argument("--displacement", type=pair, default=(0, 0), metavar="BEFORE,AFTER",
-                   help="counts in the displacement buffer (default 0,0)")
-    p.add_argument("--displacement-control", type=pair, default=(0, 0), metavar="BEFORE,AFTER",
-                   help="counts in the buffer's control (default 0,0)")
-    p.add_argument("--confidence", type=fraction, default=0.95, help="interval level (default 0.95)")
+    p = add_method(msub, "wdd", _("prueba Weighted Displacement Difference de una intervención"),
+                   _("WDD de Wheeler y Ratcliffe (2018) a partir de los conteos antes/después en el área tratada, "
+                     "su control y, si se quiere, una zona de desplazamiento y su control. Negativo: menos "
+                     "delitos."), handler(wdd), file_help=None)
+    before_after = _("ANTES,DESPUÉS")
+    p.add_argument("--treated", type=pair, required=True, metavar=before_after,
+                   help=_("conteos en el área tratada"))
+    p.add_argument("--control", type=pair, required=True, metavar=before_after, help=_("conteos en su control"))
+    p.add_argument("--displacement", type=pair, default=(0, 0), metavar=before_after,
+                   help=_("conteos en la zona de desplazamiento (por defecto 0,0)"))
+    p.add_argument("--displacement-control", type=pair, default=(0, 0), metavar=before_after,
+                   help=_("conteos en el control de esa zona (por defecto 0,0)"))
+    p.add_argument("--confidence", type=fraction, default=0.95,
+                   help=_("nivel del intervalo (por defecto 0,95)"))
 
 
 def _dates(args) -> pd.Series:
@@ -61,7 +69,8 @@ def _dates(args) -> pd.Series:
     frame = read_table(args.file, layer=args.layer)
     when = date_column(frame, args.date, args.file).dropna()
     if when.empty:
-        raise ValueError(f"{args.file}: column {args.date!r} has no dates")
+        raise UserError(_("%(file)s: la columna %(column)r no tiene fechas") % {"file": args.file,
+                                                                                "column": args.date})
     return when
 
 
@@ -78,9 +87,12 @@ def compare(args) -> Outcome:
                "pct_change": r.pct_change, "p_value": r.p_value, "verdict": r.verdict,
                "verdict_label": verdict_label(r.verdict)}
     pct = "—" if r.pct_change is None else f"{fmt(r.pct_change, 1)} %"
-    summary = [f"{r.current_start} a {r.current_end}: {r.current} eventos; {r.previous_start} a {r.previous_end}: "
-               f"{r.previous} ({pct})",
-               f"veredicto: {verdict_label(r.verdict)} (prueba de Poisson, p = {fmt(r.p_value)})"]
+    summary = [_("%(start)s a %(end)s: %(current)s eventos; %(previous_start)s a %(previous_end)s: %(previous)s "
+                 "(%(pct)s)") % {"start": r.current_start, "end": r.current_end, "current": r.current,
+                                 "previous_start": r.previous_start, "previous_end": r.previous_end,
+                                 "previous": r.previous, "pct": pct},
+               _("veredicto: %(verdict)s (prueba de Poisson, p = %(p)s)")
+               % {"verdict": verdict_label(r.verdict), "p": fmt(r.p_value)}]
     return Outcome(params, results, summary)
 
 
@@ -101,9 +113,11 @@ def trend(args) -> Outcome:
     results = {"periods": len(index), "counts": dict(zip(table["period"], table["events"])), "s": t.s,
                "var_s": t.var_s, "z": t.z, "p_value": t.p_value, "tau": t.tau, "slope": t.slope,
                "verdict": r.verdict, "verdict_label": trend_label(r.verdict)}
-    summary = [f"{len(index)} períodos ({index[0]} a {index[-1]}), {int(counts.sum())} eventos",
-               f"tendencia: {trend_label(r.verdict)} (Mann–Kendall z = {fmt(t.z, 2)}, p = {fmt(t.p_value)}; pendiente de Sen "
-               f"{fmt(t.slope, 2)} eventos por período)"]
+    summary = [_("%(n)s períodos (%(first)s a %(last)s), %(events)s eventos")
+               % {"n": len(index), "first": index[0], "last": index[-1], "events": int(counts.sum())},
+               _("tendencia: %(verdict)s (Mann–Kendall z = %(z)s, p = %(p)s; pendiente de Sen %(slope)s eventos por "
+                 "período)") % {"verdict": trend_label(r.verdict), "z": fmt(t.z, 2),
+                                "p": fmt(t.p_value), "slope": fmt(t.slope, 2)}]
     return Outcome(params, results, summary, table)
 
 
@@ -116,7 +130,9 @@ def wdd(args) -> Outcome:
               "displacement_control": args.displacement_control, "confidence": args.confidence}
     results = {k: getattr(r, k) for k in ("local", "local_se", "displacement", "displacement_se", "estimate", "se",
                                           "z", "p_value", "lower", "upper")}
-    summary = [f"WDD = {fmt(r.estimate, 1)} (local {fmt(r.local, 1)}, desplazamiento {fmt(r.displacement, 1)}), "
-               f"z = {fmt(r.z, 2)}, p = {fmt(r.p_value)}",
-               f"intervalo {fmt(100 * args.confidence, 0)} %: {fmt(r.lower, 1)} a {fmt(r.upper, 1)}"]
+    summary = [_("WDD = %(estimate)s (local %(local)s, desplazamiento %(displacement)s), z = %(z)s, p = %(p)s")
+               % {"estimate": fmt(r.estimate, 1), "local": fmt(r.local, 1), "displacement": fmt(r.displacement, 1),
+                  "z": fmt(r.z, 2), "p": fmt(r.p_value)},
+               _("intervalo %(level)s %%: %(lower)s a %(upper)s")
+               % {"level": fmt(100 * args.confidence, 0), "lower": fmt(r.lower, 1), "upper": fmt(r.upper, 1)}]
     return Outcome(params, results, summary)

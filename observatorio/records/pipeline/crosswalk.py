@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from observatorio.errors import UserError
+
 from .names import name_key
 
 
@@ -53,14 +55,14 @@ def set_label(source, label: str, category_code: str):
 
     label = label.strip()
     if not label:
-        raise ValueError("the label is empty; write it as in the file, e.g. \"Ruidos molestos=ruidos\"")
+        raise UserError("the label is empty; write it as in the file, e.g. \"Ruidos molestos=ruidos\"")
     try:
         category = Category.objects.get(code=category_code.strip())
     except Category.DoesNotExist:
         codes = sorted(Category.objects.values_list("code", flat=True))
         near = [c for c in codes if category_code.strip()[:4] and category_code.strip()[:4] in c][:10] or codes[:20]
-        raise ValueError(f"no category {category_code!r}; categories include: {', '.join(near)} "
-                         f"(list them with `observatorio crosswalk SOURCE --categories`)") from None
+        raise UserError(f"no category {category_code!r}; categories include: {', '.join(near)} "
+                        f"(list them with `observatorio crosswalk SOURCE --categories`)") from None
     key = name_key(label)
     same = [e for e in CategoryLabel.objects.filter(source=source).order_by("id") if name_key(e.label) == key]
     if same and same[-1].category_id == category.id:

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from observatorio.errors import UserError
+
 ERROR, WARNING = "error", "warning"
 
 
-class ImportFailed(ValueError):
+class ImportFailed(UserError):
     """Nothing of the file can be imported (unreadable, unmapped required column, unknown source).
 
-    A ValueError, so the CLI turns it into one line and exit code 2.
+    A `UserError`, so the CLI turns it into one line and exit code 2.
     """
 
     def __init__(self, file: str, message: str, fix: str, code: str = "import_failed"):

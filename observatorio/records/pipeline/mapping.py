@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from observatorio.errors import UserError
+
 from .fields import ATTRIBUTE_PREFIX, fields_for
 from .issues import ImportFailed
 from .names import name_key
@@ -141,8 +143,8 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
     target_fields = fields_for(config_for(source.kind).target)
     for name in list(set_columns or {}) + list(unset or []):
         if not (name in target_fields or name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX)):
-            raise ValueError(f"unknown field {name!r}; fields are: {', '.join(target_fields)}, "
-                             f"or attr:NAME for an attribute")
+            raise UserError(f"unknown field {name!r}; fields are: {', '.join(target_fields)}, "
+                            f"or attr:NAME for an attribute")
     with transaction.atomic():
         last = SourceMapping.objects.select_for_update().filter(source=source).order_by("-version").first()
         columns = dict(last.columns) if last else {}

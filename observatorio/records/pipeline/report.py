@@ -15,6 +15,7 @@ import io
 
 from django.utils.translation import gettext_lazy as _
 
+from observatorio.errors import UserError
 from observatorio.records import wording
 
 HEADERS = (_("archivo"), _("fila"), _("columna"), _("valor"), _("problema"), _("cómo corregirlo"), _("gravedad"),
@@ -43,7 +44,7 @@ def write_report(issues, fmt: str = "csv") -> bytes:
     """The report as bytes in the active language: CSV (UTF-8 with BOM, so Excel opens accents right,
     ';'-separated) or XLSX."""
     if fmt not in FORMATS:
-        raise ValueError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise UserError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
     headers = [str(h) for h in HEADERS]
     rows = report_rows(issues)
     if fmt == "csv":

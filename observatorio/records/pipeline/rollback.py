@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from observatorio.errors import UserError
 
-class RollbackRefused(ValueError):
+
+class RollbackRefused(UserError):
     """The batch cannot be rolled back as asked; the message says why and what to do."""
 
 
