@@ -27,16 +27,20 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "observatorio"
 
 # Package (or module) -> the observatorio packages it may import; anything else from observatorio is a violation.
+# observatorio.errors (UserError, Django-free, imports nothing) is the one module every layer may raise from.
 ONLY_FROM = {
-    "observatorio.tables": ("observatorio.tables",),
+    "observatorio.tables": ("observatorio.tables", "observatorio.errors"),
     "observatorio.taxonomy": ("observatorio.taxonomy",),
-    "observatorio.analysis": ("observatorio.analysis", "observatorio.tables"),
+    "observatorio.analysis": ("observatorio.analysis", "observatorio.tables", "observatorio.errors"),
+    "observatorio.errors": (),
+    "observatorio.labels": ("observatorio.analysis",),
 }
 # Package -> the observatorio packages it must never import.
 NEVER_FROM = {
     "observatorio.territory": ("observatorio.records",),
 }
-PURE = ("observatorio.tables", "observatorio.taxonomy", "observatorio.analysis", "observatorio.demo.scenario")
+PURE = ("observatorio.tables", "observatorio.taxonomy", "observatorio.analysis", "observatorio.demo.scenario",
+        "observatorio.errors")
 IMPURE = ("django", "matplotlib")
 
 
