@@ -38,19 +38,20 @@ def _open(opener, url: str, data: dict | None = None, headers: dict | None = Non
     """(status, headers) of one request; redirects are answers, not followed."""
     body = urllib.parse.urlencode(data).encode() if data is not None else None
     try:
-        with opener.open(urllib.request.Request(url, data=body, headers=headers or {}), timeout=10) as response:
+        with opener.open(urllib.request.Request(url, data=body, headers=headers or {}), timeout=60) as response:
             return response.status, response.headers
     except urllib.error.HTTPError as exc:
         return exc.code, exc.headers
 
 
 def _wait_ready(base: str, server: subprocess.Popen, log) -> None:
-    stop = time.monotonic() + 60
+    """Until the login page answers (the first request imports the views: seconds on a busy machine)."""
+    stop = time.monotonic() + 120
     while True:
         try:
-            urllib.request.urlopen(base + LOGIN, timeout=5).close()
+            urllib.request.urlopen(base + LOGIN, timeout=60).close()
             return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while starting; a timeout
             if server.poll() is not None or time.monotonic() > stop:
                 pytest.fail(f"{base} never answered:\n{log.read_text()}")
             time.sleep(0.1)
@@ -111,7 +112,7 @@ class Browser:
         self.base = base
         self.jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
-        page = self.opener.open(base + LOGIN, timeout=10).read().decode()
+        page = self.opener.open(base + LOGIN, timeout=60).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         status, headers = _open(self.opener, base + LOGIN,
                                 {"csrfmiddlewaretoken": token, "username": "bob", "password": PASSWORD})
