@@ -46,10 +46,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "observatorio.urls"
 
-# Django's database sessions and ModelBackend, each reading its rows with one hand-written query per request
-# (the user together with their role groups): the ORM's query building cost more than a dashboard answer.
-SESSION_ENGINE = "observatorio.accounts.sessions"
-AUTHENTICATION_BACKENDS = ["observatorio.accounts.backends.RoleModelBackend"]
+# Django's database sessions and ModelBackend as shipped, nothing kept between requests: every request reads
+# its session and user, so a sign-out, a deactivation or a removed role counts on the next request in every
+# process (decision 24).
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 
 TEMPLATES = [
     {

@@ -42,12 +42,12 @@ def user_roles(user) -> set[Role]:
         return set()
     if user.is_superuser:
         return set(Role)
-    # Usually filled in with the user by accounts.backends.RoleModelBackend, in the same query.
-    cached = getattr(user, "_obs_roles", None)
-    if cached is None:
-        cached = roles_of_groups(user.groups.values_list("name", flat=True))
-        user._obs_roles = cached
-    return cached
+    # Kept on the user object, which AuthenticationMiddleware loads anew for every request: one query per request.
+    roles = getattr(user, "_obs_roles", None)
+    if roles is None:
+        roles = roles_of_groups(user.groups.values_list("name", flat=True))
+        user._obs_roles = roles
+    return roles
 
 
 def roles_of_groups(names) -> set[Role]:

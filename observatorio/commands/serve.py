@@ -1,9 +1,8 @@
 """``observatorio serve``: the web application on Waitress, or on Django's development server with ``--dev``.
 
 Waitress is a production WSGI server in pure Python: one process with many
-threads, so the per-process caches (the events' snapshot, the signed-in
-sessions of decision 24) are shared by every request and memory stays that of
-one process (decision 27). Static files are served by WhiteNoise inside the
+threads, so the per-process caches (the events' snapshot, the map's cells)
+are shared by every request and memory stays that of one process (decision 27). Static files are served by WhiteNoise inside the
 application either way.
 """
 

@@ -30,8 +30,8 @@ def _get(url: str, timeout: float = 30.0):
     stop = time.monotonic() + timeout
     while True:
         try:
-            return urllib.request.urlopen(url, timeout=5)
-        except (urllib.error.URLError, ConnectionError):
+            return urllib.request.urlopen(url, timeout=timeout)
+        except OSError:  # refused while starting; or a timeout: the first request imports the views
             if time.monotonic() > stop:
                 raise
             time.sleep(0.2)
