@@ -48,19 +48,35 @@ def _clear_caches():
     state.reset()
 
 
+@pytest.fixture(scope="session")
+def demo_scenario():
+    """The small demo's scenario (Peñalolén, 3,000 events), generated once per test session.
+
+    Generating is most of the demo's cost and pure (no database): every module that loads the demo loads
+    this same scenario.
+    """
+    from django.conf import settings
+
+    from observatorio.demo.scenario import build_scenario
+
+    key = settings.RUT_HASH_KEY
+    return build_scenario("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=3_000,
+                          key=key.encode() if isinstance(key, str) else bytes(key))
+
+
 @pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """A small demo (Peñalolén, 3,000 events) loaded once per module and rolled back after it."""
+def demo(django_db_setup, django_db_blocker, demo_scenario):
+    """The small demo loaded once per module and rolled back after it."""
     from django.db import transaction
 
-    from observatorio.demo.load import run_demo
+    from observatorio.demo.load import load_scenario
 
     with django_db_blocker.unblock():
         _clear_caches()
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield run_demo("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=3_000, show_progress=False)
+            yield load_scenario(demo_scenario, show_progress=False)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)

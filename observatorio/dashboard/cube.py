@@ -155,7 +155,23 @@ def build_cube(snap: EventSnapshot, max_entries: int | None = None) -> Cube | No
                 row_cell.astype(_smallest_int(cells)), row_slot.astype(np.uint8))
 
 
+_ARRAYS = ("cell_source", "cell_category", "cell_area", "prefix", "row_start", "slot_prefix", "row_cell", "row_slot")
+
+
 def cube_of(state: DataState) -> Cube | None:
-    """The cube of the state's events, built on first use and kept with the state (and its successors while
-    the events stand)."""
-    return state.memo("cube", lambda: build_cube(state.events), on=("events",))
+    """The cube of the state's events: built once for all processes (kept as files beside the events'
+    columns, :meth:`DataState.shared`), and kept with the state and its successors while the events stand."""
+    def arrays() -> dict | None:
+        cube = build_cube(state.events)
+        if cube is None:
+            return None
+        return {"first_day": np.array(cube.first_day), "days": np.array(cube.days),
+                **{name: getattr(cube, name) for name in _ARRAYS}}
+
+    def assemble() -> Cube | None:
+        held = state.shared(f"cube-{MAX_ENTRIES}", arrays)
+        if held is None:
+            return None
+        return Cube(int(held["first_day"]), int(held["days"]), *(held[name] for name in _ARRAYS))
+
+    return state.memo(f"cube:{MAX_ENTRIES}", assemble, on=("events",))

@@ -207,20 +207,40 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
 def placed(state: DataState, terr: Territory) -> placement.Placement:
     """Every event's cells on the map's grids (:mod:`.placement`), once per events and territory drawn.
 
-    114 MB at 5M events: kept with the data state, so only the current state's are held.
+    114 MB at 5M events, built once for all processes (kept as files beside the events' columns,
+    :meth:`DataState.shared`); the grids themselves come from the territory, cheaply, in each process.
     """
-    return state.memo(f"placement-{terr.boundaries}-{terr.epsg}", lambda: _place(state.events, terr),
-                      on=("events", "territory"))
+    name = (f"placement-{terr.boundaries}-{terr.epsg}-{GI_CELL}-{KDE_CELL}-{KDE_BANDWIDTH}-{EMERGING_CELL}-"
+            f"{CLUSTER_CELL}-{CLUSTER_MARGIN}")
+
+    def assemble() -> placement.Placement:
+        grids = _grids(terr)
+
+        def arrays() -> dict:
+            made = placement.place(state.events, terr.epsg, *grids)
+            return {column: getattr(made, column) for column in placement.COLUMNS}
+
+        held = state.shared(name, arrays, on=("events", "territory"))
+        gi_grid, kde, emerging_grid, cluster_grid = grids
+        return placement.Placement(gi_grid, held["gi"], kde, held["kde_base"], held["kde_u"], held["kde_v"],
+                                   emerging_grid, held["emerging"], cluster_grid, held["cluster"])
+
+    return state.memo(f"placed:{name}", assemble, on=("events", "territory"))
 
 
-def _place(snap: EventSnapshot, terr: Territory) -> placement.Placement:
+def _grids(terr: Territory) -> tuple:
+    """The map's grids over this territory: Gi*, the density's plan, emerging hotspots, clusters."""
     gi_grid, _inside = terr.grid(GI_CELL)
     kde_grid, _inside = terr.grid(KDE_CELL)
     emerging_grid, _inside = terr.grid(EMERGING_CELL)
     minx, miny, maxx, maxy = terr.outline.bounds
     cluster_grid = Grid.covering([minx, maxx], [miny, maxy], cell=CLUSTER_CELL, epsg=terr.epsg, margin=CLUSTER_MARGIN)
-    return placement.place(snap, terr.epsg, gi_grid, KdePlan.make(kde_grid, KDE_BANDWIDTH, "gaussian"),
-                           emerging_grid, cluster_grid)
+    return gi_grid, KdePlan.make(kde_grid, KDE_BANDWIDTH, "gaussian"), emerging_grid, cluster_grid
+
+
+def _place(snap: EventSnapshot, terr: Territory) -> placement.Placement:
+    """The placement computed here, not kept (tests compare it with the kept one)."""
+    return placement.place(snap, terr.epsg, *_grids(terr))
 
 
 def to_wgs84(geom, epsg: int):

@@ -46,7 +46,11 @@ class Placement:
 
     @property
     def nbytes(self) -> int:
-        return sum(getattr(self, f).nbytes for f in ("gi", "kde_base", "kde_u", "kde_v", "emerging", "cluster"))
+        return sum(getattr(self, f).nbytes for f in COLUMNS)
+
+
+# The per-event arrays of a Placement (what is kept as files; the grids come from the territory).
+COLUMNS = ("gi", "kde_base", "kde_u", "kde_v", "emerging", "cluster")
 
 
 def place(snap: EventSnapshot, epsg: int, gi_grid: Grid, kde: KdePlan, emerging_grid: Grid,

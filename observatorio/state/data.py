@@ -61,6 +61,32 @@ class DataState:
                 self._memo[name] = held
         return held[2]
 
+    def shared(self, name: str, build: Callable[[], dict | None], on: tuple[str, ...] = ("events",)) -> dict | None:
+        """Arrays derived from the events (``build()``: a dict of arrays, or None), kept as files beside the
+        events' columns and mapped, so every process holds one copy and only the first builds them.
+
+        ``name`` must say everything else they depend on (e.g. the boundaries drawn); ``on`` as for :meth:`memo`.
+        """
+        from . import store
+
+        def load():
+            folder = store.derived_folder(self.key.version, self.key.token, name)
+            if folder is None:
+                return build()
+            arrays = store.read(folder)
+            if arrays is None:
+                with store.building(folder):
+                    arrays = store.read(folder)  # built by another process while this one waited
+                    if arrays is None:
+                        made = build()
+                        if made is None:
+                            return None
+                        store.write(folder, made)
+                        arrays = store.read(folder) or made
+            return arrays
+
+        return self.memo(name, load, on)
+
     def cache(self, name: str, size: int, on: tuple[str, ...] = PARTS) -> Answers:
         """A bounded store of answers (least recently used out first) for this state, e.g. per filter."""
         return self.memo(name, lambda: Answers(size), on)

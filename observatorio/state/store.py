@@ -47,6 +47,22 @@ def version_folder(version: int, token: str) -> Path | None:
     return database_folder() / f"{version:012d}-{token}"
 
 
+def derived_folder(version: int, token: str, name: str) -> Path | None:
+    """Where arrays derived from a version's events (the dashboard's cube, the map's cells) are kept.
+
+    Beside the version's own folder, and removed with it. ``name`` says what they are and of what else
+    they depend on (e.g. the boundaries drawn), hashed into the folder's name.
+    """
+    folder = version_folder(version, token)
+    if folder is None:
+        return None
+    digest = hashlib.sha256(name.encode()).hexdigest()[:16]
+    return folder.with_name(folder.name + DERIVED) / f"{name.split('-', 1)[0]}-{digest}"
+
+
+DERIVED = ".derived"
+
+
 def read(folder: Path) -> dict[str, np.ndarray] | None:
     """The columns kept in ``folder``, mapped read-only; None when it is missing or unreadable (then rebuilt)."""
     try:
@@ -65,7 +81,9 @@ def write(folder: Path, arrays: dict[str, np.ndarray]) -> None:
     temporary = Path(tempfile.mkdtemp(prefix=".writing-", dir=folder.parent))
     try:
         for name, array in arrays.items():
-            np.save(temporary / f"{name}.npy", np.ascontiguousarray(array), allow_pickle=False)
+            array = np.asarray(array)  # ascontiguousarray would make a 0-d array 1-d
+            np.save(temporary / f"{name}.npy", array if array.flags.c_contiguous else array.copy(order="C"),
+                    allow_pickle=False)
         try:
             os.rename(temporary, folder)
         except OSError:
@@ -76,13 +94,15 @@ def write(folder: Path, arrays: dict[str, np.ndarray]) -> None:
 
 
 def prune(folder: Path) -> None:
-    """Remove the folders of versions up to ``folder``'s other than it, and writes left by a killed process."""
+    """Remove the folders of versions up to ``folder``'s other than it (and their derived arrays), and writes
+    left by a killed process."""
     try:
         version = int(folder.name.split("-", 1)[0])
+        keep = {folder.name, folder.name + DERIVED}
         for other in folder.parent.iterdir():
             head = other.name.split("-", 1)[0]
             stale = other.name.startswith(".writing-") or (head.isdigit() and int(head) <= version)
-            if other != folder and other.is_dir() and stale and not _writing_now(other):
+            if other.name not in keep and other.is_dir() and stale and not _writing_now(other):
                 shutil.rmtree(other, ignore_errors=True)
     except OSError:
         pass  # another process pruning at the same time; what is left goes next time

@@ -7,7 +7,6 @@ the comuna, so the figures describe the comuna and not the bounding box of a few
 events planted just outside it.
 """
 
-import datetime as dt
 
 import numpy as np
 import pandas as pd
@@ -19,10 +18,15 @@ from observatorio.analysis.gistar import GiBin, gi_star
 from observatorio.analysis.grid import Grid
 from observatorio.analysis.knox import knox_test
 from observatorio.analysis.projection import to_metres
-from observatorio.demo.events import EMERGING_CATEGORIES, HOTSPOT_CATEGORIES, PLANTED, SERIES_CATEGORY
+from observatorio.demo.events import (
+    EMERGING_CATEGORIES,
+    HOTSPOT_CATEGORIES,
+    PLANTED,
+    SERIES_CATEGORY,
+)
 from observatorio.demo.territory import to_metres_geom
+from tests.conftest import DEMO_AS_OF as AS_OF  # the one as-of date of the tests
 
-AS_OF = dt.date(2026, 11, 25)
 KEY = b"test-key-for-hashing-ruts-0123456789"
 EPSG = 32719
 CELL, NEIGHBOURHOOD = 100.0, 300.0

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
@@ -12,10 +10,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db):
-    from observatorio.demo.load import run_demo
+def demo(transactional_db, demo_scenario):
+    from observatorio.demo.load import load_scenario
 
-    return run_demo("13122", seed=1, years=3, as_of=dt.date(2026, 11, 25), n_events=3_000, show_progress=False)
+    return load_scenario(demo_scenario, show_progress=False)
 
 
 def test_home_page_of_the_demo_has_no_console_errors(page, live_server, fast_hashing, demo):  # noqa: F811

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 import pytest
@@ -13,15 +12,12 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def demo(transactional_db):
-    from observatorio.dashboard import layers
-    from observatorio.demo.load import run_demo
+def demo(transactional_db, demo_scenario):
     from observatorio import state
-    from observatorio.records import snapshot
-    from observatorio.state import holder
+    from observatorio.demo.load import load_scenario
 
     state.reset()
-    yield run_demo("13122", seed=1, years=3, as_of=dt.date(2026, 11, 25), n_events=3_000, show_progress=False)
+    yield load_scenario(demo_scenario, show_progress=False)
     state.reset()
 
 

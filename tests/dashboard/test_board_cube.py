@@ -73,7 +73,7 @@ CATALOG = Catalog(sources=(), families=((10, "fa", "Familia A"), (20, "fb", "Fam
 
 def state_of(snap: EventSnapshot) -> DataState:
     """A data state over a synthetic snapshot, the hand-built territory and catalog: no database."""
-    return DataState(Key(snap.version, "t", (), (), ()), snap, INDEX, CATALOG)
+    return DataState(Key(snap.version, "", (), (), ()), snap, INDEX, CATALOG)  # no token: no files
 
 
 def _random_filters(rng) -> list[Filters]:

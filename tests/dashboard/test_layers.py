@@ -240,3 +240,27 @@ def test_placement_is_kept_with_the_state_and_reused_while_events_and_territory_
                                      data.key.surveys), data.events, data.index, data.catalog)
     newer.inherit(data)
     assert layers.placed(newer, terr) is not first  # new events: placed again
+
+
+def test_cube_and_map_cells_are_built_once_for_every_process(ctx, monkeypatch):
+    from observatorio.dashboard import cube as cube_module
+    from observatorio.dashboard import placement
+
+    data, f, terr = ctx
+    cube, cells = cube_module.cube_of(data), layers.placed(data, terr)
+    state.reset()  # what a worker started now holds: nothing but the files the first one wrote
+
+    def built_again(*_args, **_kwargs):
+        raise AssertionError("built again instead of mapped from the files")
+
+    monkeypatch.setattr(cube_module, "build_cube", built_again)
+    monkeypatch.setattr(placement, "place", built_again)
+    later = state.current()
+    assert later is not data and later.key == data.key
+    again = cube_module.cube_of(later)
+    np.testing.assert_array_equal(again.prefix, cube.prefix)
+    assert (again.first_day, again.days) == (cube.first_day, cube.days) and not again.prefix.flags.writeable
+    mapped = layers.placed(later, layers.territory(later, f.end))
+    for column in placement.COLUMNS:
+        np.testing.assert_array_equal(getattr(mapped, column), getattr(cells, column))
+    assert not mapped.gi.flags.writeable

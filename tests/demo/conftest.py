@@ -1,10 +1,9 @@
 """Scenarios built once per session: the full Peñalolén demo and small rescaled ones."""
 
-import datetime as dt
-
 import pytest
 
-AS_OF = dt.date(2026, 11, 25)
+from tests.conftest import DEMO_AS_OF as AS_OF  # the one as-of date of the tests
+
 KEY = b"test-key-for-hashing-ruts-0123456789"
 
 
