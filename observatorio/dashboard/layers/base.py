@@ -44,8 +44,8 @@ from observatorio.records.snapshot import EventSnapshot, from_day_number
 from observatorio.state import DataState
 from observatorio.territory.models import Level
 
-from . import colours, engine, placement
-from .filters import Filters
+from .. import colours, engine, placement
+from ..filters import Filters
 
 KDE_CELL = 100.0
 KDE_BANDWIDTH = 200.0
