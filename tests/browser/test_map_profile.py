@@ -14,7 +14,6 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def demo(transactional_db):
-    from observatorio.dashboard import layers
     from observatorio.demo.load import run_demo
     from observatorio import state
     from observatorio.records import snapshot
