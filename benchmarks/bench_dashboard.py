@@ -17,7 +17,7 @@ Each (backend, size) runs in two fresh processes:
    of the outermost middleware (every middleware, the session and user
    queries, the view, the JSON). Endpoint-major order, as a page load asks all
    its endpoints with one query string (the map's per-event grid cells,
-   ``layers.placed``, are built and timed before, like the cube): the first endpoint parses each
+   ``layers.base.placed``, are built and timed before, like the cube): the first endpoint parses each
    combination's filters, the others find them parsed. Per endpoint, the
    requests of all combinations run first, then the engine alone on each, then
    the GROUP BYs, so that each is timed in its own steady state (a server
@@ -319,7 +319,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
     t0 = time.perf_counter()
     cube = cube_of(state)
     cube_s = time.perf_counter() - t0
-    from observatorio.dashboard.layers import placed, territory
+    from observatorio.dashboard.layers.base import placed, territory
 
     # The map's per-event grid cells, built once per state like the cube (the first map request after a
     # data change pays it); timed here so that the layers' figures are per request.
@@ -341,7 +341,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
 
     from observatorio.dashboard.board import DATASETS, build_context
     from observatorio.dashboard.engine import area_counts
-    from observatorio.dashboard.layers import area_figures
+    from observatorio.dashboard.layers.choropleth import area_figures
 
     factory = RequestFactory()
     def timed_get(url: str, times: list, server: list) -> None:

@@ -26,14 +26,14 @@ from bench_dashboard import ROOT, _env, _rss_mb, _setup_django  # noqa: E402
 def measure() -> dict:
     _setup_django()
     from observatorio import state as data_state
-    from observatorio.dashboard import layers
     from observatorio.dashboard.cube import cube_of
+    from observatorio.dashboard.layers.base import placed, territory
     from observatorio.records import snapshot
 
     state = data_state.current()
     snap = state.events
     cube_of(state)
-    layers.placed(state, layers.territory(state, state.as_of))
+    placed(state, territory(state, state.as_of))
     serving, serving_peak = _rss_mb()
     t0 = time.perf_counter()
     fresh = snapshot.load_snapshot()

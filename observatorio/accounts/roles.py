@@ -50,6 +50,24 @@ def user_roles(user) -> set[Role]:
     return roles
 
 
+def event_scope(user) -> tuple | None:
+    """The one rule for who may see events one by one (map points, lists of events), and which.
+
+    ``()``: every source's (administrators, analysts); a sorted tuple of source
+    ids: only those sources' (a unit operator, by their ``OperatorScope``);
+    None: aggregates only (authorities, no role, and an operator with no source
+    in scope — an empty scope must never read as "all").
+    """
+    roles = user_roles(user)
+    if not roles & set(EVENT_LEVEL_ROLES):
+        return None
+    if roles & {Role.ADMIN, Role.ANALYST}:
+        return ()
+    scope = getattr(user, "operator_scope", None)
+    ids = tuple(sorted(scope.sources.values_list("id", flat=True))) if scope else ()
+    return ids if ids else None
+
+
 def roles_of_groups(names) -> set[Role]:
     names = set(names)
     return {role for role, name in GROUP_NAMES.items() if name in names}

@@ -20,15 +20,16 @@ import numpy as np
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.state import DataState, current
 
-from . import colours, engine, layers
+from . import colours, engine, numbers
 from .filters import PERIODS, Filters, parse_filters
+from .layers.base import territory
+from .numbers import number
 
 COLORSCALE = "Viridis"
 _ENCODER = DjangoJSONEncoder()  # what JsonResponse would use for dates and decimals
@@ -58,7 +59,7 @@ class Context:
     @property
     def separators(self) -> str:
         # Plotly's layout.separators: decimal mark, then thousands mark (Chile: 1.234,5).
-        return ",." if self.spanish else ".,"
+        return numbers.separators()
 
 
 def build_context(request, state: DataState) -> tuple[Context | None, dict]:
@@ -70,8 +71,7 @@ def build_context(request, state: DataState) -> tuple[Context | None, dict]:
         errors = {**errors, "level": [f"no hay áreas de nivel «{filters.level}»"]}
     if errors:
         return None, errors
-    spanish = (get_language() or "es").startswith("es")
-    return Context(state, filters, metric, spanish), {}
+    return Context(state, filters, metric, numbers.spanish()), {}
 
 
 # --- data sets ------------------------------------------------------------------------------------------------
@@ -220,13 +220,13 @@ def _metric_title(metric: str) -> str:
 
 
 def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
-    terr = layers.territory(ctx.state, ctx.filters.end)
+    terr = territory(ctx.state, ctx.filters.end)
     shapes = {} if terr is None else {s.id: terr.rings_xy(s) for s in terr.shapes.get(t.level, [])}
     values = _metric_values(t, ctx.metric)
     known = [v for v in values if v is not None]
     top = max(known, default=0.0) or 1.0
     colour_of = iter(colours.sample(COLORSCALE, [min(max(v / top, 0.0), 1.0) for v in known]))
-    number = ",d" if ctx.metric == "count" else ",.2f"
+    tick_format = ",d" if ctx.metric == "count" else ",.2f"
     title = _metric_title(ctx.metric)
     traces = []
     for row, value in zip(t.rows, values):
@@ -234,9 +234,7 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
             continue
         fill = next(colour_of) if value is not None else "#e4e7eb"
         xs, ys = shapes[row.id]
-        shown = "—" if value is None else (f"{value:,.0f}" if ctx.metric == "count" else f"{value:,.2f}")
-        if ctx.spanish:
-            shown = shown.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
+        shown = number(value, 0 if ctx.metric == "count" else 2)
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": fill,
                        "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills", "hoverinfo": "text",
                        "text": f"{row.name}<br>{title}: {shown}", "name": row.code, "showlegend": False})
@@ -247,7 +245,7 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
                        "marker": {"size": 0.1, "opacity": 0, "color": [0], "cmin": 0, "cmax": top,
                                   "colorscale": COLORSCALE, "showscale": True,
                                   "colorbar": {"title": {"text": title, "side": "right"},
-                                               "thickness": 10, "tickformat": number}}})
+                                               "thickness": 10, "tickformat": tick_format}}})
     return {"data": traces, "layout": _layout(ctx, height=440, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                                                dragmode="pan", xaxis={"visible": False},
                                                yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1})}

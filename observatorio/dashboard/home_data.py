@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from observatorio.accounts.roles import EVENT_LEVEL_ROLES, Role, user_roles
 from observatorio.records.models import Event
 from observatorio.records.snapshot import day_number
 from observatorio.state import DataState
-from observatorio.territory.models import Boundary, Level
+from observatorio.territory.models import Level
 
+from .layers.base import Territory
 from .maps import MapArea
 
 WINDOW_DAYS = 28
@@ -101,17 +101,14 @@ def _population(state: DataState, year: int) -> tuple[int | None, int | None]:
     return None, None
 
 
-def map_areas(state: DataState, as_of: dt.date | None) -> list[MapArea]:
-    """Comuna, macrosectors and UVs with the boundary in force on ``as_of``; UVs carry their 12-month count."""
-    day = as_of or dt.date.today()
-    boundaries = (Boundary.in_force(day).filter(area__level__in=[lv.value for lv in MAP_LEVELS])
-                  .select_related("area").order_by("area__level", "area__code"))
+def map_areas(state: DataState, terr: Territory | None, as_of: dt.date | None) -> list[MapArea]:
+    """Comuna, macrosectors and UVs of the territory drawn (``layers.territory(state, state.as_of)``, the
+    boundaries in force on the "as of" day); UVs carry their 12-month count when there are events."""
+    if terr is None:
+        return []
     uv_counts = _uv_counts(state, as_of) if as_of else {}
-    areas = []
-    for b in boundaries:
-        count = uv_counts.get(b.area_id, 0) if b.area.level == Level.UV and as_of else None
-        areas.append(MapArea(b.area.code, b.area.name, b.area.level, b.shape, count))
-    return areas
+    return [MapArea(shape, uv_counts.get(shape.id, 0) if shape.level == Level.UV and as_of else None)
+            for level in MAP_LEVELS for shape in terr.shapes.get(level, [])]
 
 
 def _uv_counts(state: DataState, as_of: dt.date) -> dict[int, int]:
@@ -125,13 +122,12 @@ def _uv_counts(state: DataState, as_of: dt.date) -> dict[int, int]:
     return {int(a): int(counts[a]) for a in np.flatnonzero(counts)}
 
 
-def recent_events(user, limit: int = 8) -> list[Event]:
-    """The latest events the user may see one by one: none for authorities, own sources for operators."""
-    roles = user_roles(user)
-    if not roles & set(EVENT_LEVEL_ROLES):
+def recent_events(scope: tuple | None, limit: int = 8) -> list[Event]:
+    """The latest events of ``scope`` (:func:`observatorio.accounts.roles.event_scope` of the user): none for
+    None, every source's for ``()``, else only the scope's sources'."""
+    if scope is None:
         return []
     events = Event.objects.select_related("source", "category", "area").order_by("-occurred_on", "-id")
-    if not roles & {Role.ADMIN, Role.ANALYST}:
-        scope = getattr(user, "operator_scope", None)
-        events = events.filter(source__in=scope.sources.all()) if scope else events.none()
+    if scope:
+        events = events.filter(source_id__in=scope)
     return list(events[:limit])

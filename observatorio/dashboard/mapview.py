@@ -3,32 +3,31 @@
 The page embeds the layers switched on in its URL; the others are fetched
 from ``/mapa/capa/<key>.json`` the first time their checkbox is ticked, so a
 visit pays only for what it shows. Event points exist only for the roles that
-may see single events (``layers.point_scope``); for everyone else the points
-endpoint answers 403 and the page never offers them.
+may see single events (``accounts.roles.event_scope``); for everyone else the
+points endpoint answers 403 and the page never offers them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 
-import shapely
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from observatorio.accounts.roles import ALL_ROLES, allow
+from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
 from observatorio.analysis.projection import to_metres
 from observatorio.records.models import Category, Source
 from observatorio.state import current
 
 from . import layers
 from .filters import PERIODS, parse_filters
+from .layers import base, downloads
+from .layers.choropleth import area_figures
+from .numbers import separators
 
 DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
 FORMATS = ("json", "geojson", "gpkg", "csv")
@@ -39,7 +38,7 @@ def _context(request):
     """Data state, filters (or errors) and territory shared by the page and the endpoints."""
     state = current()
     f, errors = parse_filters(request.GET, state)
-    terr = layers.territory(state, f.end if f else state.as_of)
+    terr = base.territory(state, f.end if f else state.as_of)
     return state, f, errors, terr
 
 
@@ -66,13 +65,13 @@ def _layer_menu(scope) -> list[dict]:
     return menu
 
 
-def _layout(terr, spanish: bool, images: list) -> dict:
+def _layout(terr, images: list) -> dict:
     minx, miny, maxx, maxy = terr.outline.bounds
     pad = 0.03 * max(maxx - minx, maxy - miny)
     # Height follows the territory's shape (about 760 px of plot width) plus room for the legend.
     height = int(min(720, max(480, 760 * (maxy - miny) / max(maxx - minx, 1.0) + 160)))
     return dict(
-        separators=",." if spanish else ".,", margin=dict(l=0, r=110, t=0, b=0), height=height,
+        separators=separators(), margin=dict(l=0, r=110, t=0, b=0), height=height,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode="pan",
         hoverlabel=dict(bgcolor="white", font=dict(color="#1f2933")),
         xaxis=dict(visible=False, range=[minx - pad, maxx + pad]),
@@ -125,7 +124,7 @@ def _wanted_layers(request, scope) -> list[str]:
     asked = request.GET.getlist("capa")
     if not asked:
         return list(DEFAULT_LAYERS)
-    allowed = set(layers.LAYER_KEYS) - ({"eventos"} if scope is None else set())
+    allowed = set(layers.LAYER_KEYS) - (set(layers.EVENT_LAYER_KEYS) if scope is None else set())
     return [k for k in asked if k in allowed]
 
 
@@ -133,8 +132,7 @@ def _wanted_layers(request, scope) -> list[str]:
 def map_page(request):
     state, f, errors, terr = _context(request)
     index = state.index
-    scope = layers.point_scope(request.user)
-    spanish = (get_language() or "es").startswith("es")
+    scope = event_scope(request.user)
     context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
                "sources": Source.objects.order_by("name"),
                "families": Category.objects.filter(parent__isnull=True).order_by("name"),
@@ -149,9 +147,9 @@ def map_page(request):
         traces.extend(layer.traces)
         notes[key] = layer.empty_reason or layer.note
     tile_url = getattr(settings, "OBS_TILE_URL", "")
-    figure = {"data": traces, "layout": _layout(terr, spanish, tile_images(terr, tile_url) if tile_url else [])}
+    figure = {"data": traces, "layout": _layout(terr, tile_images(terr, tile_url) if tile_url else [])}
     metric = next((k.removeprefix("coropletico-") for k in wanted if k.startswith("coropletico-")), "count")
-    figs = layers.area_figures(state, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
+    figs = area_figures(state, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
     names = {a: index.areas[a].name for a in figs.ids}
     context.update({
         "figure": figure, "wanted": wanted, "notes": notes,
@@ -159,27 +157,18 @@ def map_page(request):
         "query": f.to_query(), "order": list(layers.LAYER_KEYS),
         "area_rows": sorted(((names[a], a, int(c), r, e) for a, c, r, e in
                              zip(figs.ids, figs.counts, figs.rate, figs.eb)), key=lambda row: (-row[2], row[0])),
-        "downloads": [k for k in layers.LAYER_KEYS if k != "eventos" or scope is not None],
-        "layer_titles": _layer_titles(),
+        "downloads": [k for k in layers.LAYER_KEYS if k not in layers.EVENT_LAYER_KEYS or scope is not None],
+        "layer_titles": layers.titles(),
     })
     return render(request, "dashboard/map.html", context)
-
-
-def _layer_titles() -> dict:
-    return {"limites-comuna": _("Límite comunal"), "limites-macrosector": _("Macrosectores"),
-            "limites-uv": _("Unidades vecinales"), "coropletico-count": _("Coroplético: eventos"),
-            "coropletico-rate": _("Coroplético: tasa por 1.000 hab."),
-            "coropletico-eb": _("Coroplético: tasa suavizada (EB)"), "densidad": _("Densidad (kernel)"),
-            "gi": _("Puntos calientes y fríos (Gi*)"), "emergentes": _("Puntos calientes emergentes"),
-            "lugares": _("Lugares de interés"), "eventos": _("Eventos")}
 
 
 @allow(*ALL_ROLES)
 def layer_data(request, key: str, fmt: str):
     if key not in layers.LAYER_KEYS or fmt not in FORMATS:
         raise Http404
-    scope = layers.point_scope(request.user)
-    if key == "eventos" and scope is None:
+    scope = event_scope(request.user)
+    if key in layers.EVENT_LAYER_KEYS and scope is None:
         raise PermissionDenied
     state, f, errors, terr = _context(request)
     if f is None:
@@ -194,28 +183,14 @@ def layer_data(request, key: str, fmt: str):
         return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=float), content_type="application/json")
     stem = f"{layer.key}_{f.start.isoformat()}_{f.end.isoformat()}"
     if fmt == "geojson":
-        response = HttpResponse(json.dumps(layers.geojson(layer, terr.epsg), ensure_ascii=False),
+        response = HttpResponse(json.dumps(downloads.geojson(layer, terr.epsg), ensure_ascii=False),
                                 content_type="application/geo+json; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.geojson"'
         return response
     if fmt == "gpkg":
-        response = HttpResponse(layers.geopackage(layer, terr.epsg), content_type="application/geopackage+sqlite3")
+        response = HttpResponse(downloads.geopackage(layer, terr.epsg), content_type="application/geopackage+sqlite3")
         response["Content-Disposition"] = f'attachment; filename="{stem}.gpkg"'
         return response
-    return _csv_response(layer, terr.epsg, stem)
-
-
-def _csv_response(layer, epsg: int, stem: str) -> HttpResponse:
-    """Properties of each feature plus the longitude/latitude of a point inside it."""
-    buffer = io.StringIO()
-    columns: list[str] = []
-    for feat in layer.features:
-        columns.extend(k for k in feat.properties if k not in columns)
-    writer = csv.writer(buffer)
-    writer.writerow(columns + ["lon", "lat"])
-    for feat in layer.features:
-        point = layers.to_wgs84(shapely.point_on_surface(feat.geometry), epsg)
-        writer.writerow([feat.properties.get(c, "") for c in columns] + [round(point.x, 6), round(point.y, 6)])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response = HttpResponse(downloads.csv_text(layer, terr.epsg), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
     return response

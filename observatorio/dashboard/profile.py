@@ -50,7 +50,8 @@ from observatorio.state import DataState, current
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Demography, Level
 
-from . import layers
+from .layers.base import Territory, territory
+from .numbers import separators
 from .quality import month_index, month_starts
 
 WINDOW_DAYS = 365
@@ -167,7 +168,7 @@ def _count_by(area_ids: np.ndarray, ids: list) -> np.ndarray:
     return np.bincount(pos[pos >= 0], minlength=len(ids)).astype(np.int64)
 
 
-def lisa_classes(terr: layers.Territory, table: pd.DataFrame, level: str) -> tuple[dict, str]:
+def lisa_classes(terr: Territory, table: pd.DataFrame, level: str) -> tuple[dict, str]:
     """LISA cluster of each area on the EB crime rate, or ({}, reason)."""
     shapes = {s.id: s for s in terr.shapes.get(level, [])}
     ids = [a for a in table.index if a in shapes and np.isfinite(table.at[a, "tasa_eb_delitos"])]
@@ -291,8 +292,8 @@ def _rank(table: pd.DataFrame, area_id: int, column: str) -> tuple[int | None, i
     return int((values > values.loc[area_id]).sum()) + 1, len(values)
 
 
-def _chart_layout(spanish: bool, **extra) -> dict:
-    layout = dict(separators=",." if spanish else ".,", margin=dict(l=50, r=10, t=10, b=40), height=300,
+def _chart_layout(**extra) -> dict:
+    layout = dict(separators=separators(), margin=dict(l=50, r=10, t=10, b=40), height=300,
                   paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", hovermode="x unified",
                   legend=dict(orientation="h", y=-0.18), font=dict(size=12),
                   xaxis=dict(gridcolor="#e4e7eb"), yaxis=dict(gridcolor="#e4e7eb", rangemode="tozero"))
@@ -329,7 +330,7 @@ PROFILES_KEPT = 64
 def _profile_data(state: DataState, area_id: int) -> dict:
     snap, index, as_of = state.events, state.index, state.as_of
     info = index.areas[area_id]
-    terr = layers.territory(state, as_of)
+    terr = territory(state, as_of)
     study = level_study(state, terr, info.level)
     row = study.table.loc[area_id]
     start, end = window(as_of)
@@ -375,7 +376,7 @@ def _fear_of(index: TerritoryIndex, area_id: int, as_of: dt.date) -> dict | None
     return {"share": r.proportion, "lower": r.lower, "upper": r.upper, "n": r.n, "gap": None, "gap_class": None}
 
 
-def _charts(data: dict, spanish: bool) -> dict:
+def _charts(data: dict) -> dict:
     labels = [m.strftime("%Y-%m-01") for m in data["months"]]
     traces = []
     for key, label, _kinds in GROUPS:
@@ -385,7 +386,7 @@ def _charts(data: dict, spanish: bool) -> dict:
         traces.append(dict(type="scatter", mode="lines", x=labels, y=values, name=_(label),
                            line=dict(color=GROUP_COLOURS[key], width=2.5 if key in ("delitos", "llamados") else 1.5,
                                      dash="solid" if key in ("delitos", "llamados") else "dot")))
-    trend = {"data": traces, "layout": _chart_layout(spanish, xaxis=dict(gridcolor="#e4e7eb", tickformat="%m-%Y"),
+    trend = {"data": traces, "layout": _chart_layout(xaxis=dict(gridcolor="#e4e7eb", tickformat="%m-%Y"),
                                                       yaxis=dict(gridcolor="#e4e7eb", rangemode="tozero",
                                                                  title=dict(text=_("Registros por mes"))),
                                                       **_partial_month(data["months"][-1], data["as_of"]))}
@@ -401,7 +402,7 @@ def _charts(data: dict, spanish: bool) -> dict:
                  marker=dict(size=[14 if m else 8 for m in me], color=["#D55E00" if m else "#9aa5b1" for m in me],
                              line=dict(color="#1f2933", width=[2 if m else 0 for m in me])),
                  name=_("Áreas del mismo nivel"), showlegend=False)],
-            "layout": _chart_layout(spanish, hovermode="closest",
+            "layout": _chart_layout(hovermode="closest",
                                     xaxis=dict(title=dict(text=_("Denuncias y casos policiales por 1.000 hab.")),
                                                gridcolor="#e4e7eb"),
                                     yaxis=dict(title=dict(text=_("Se siente inseguro/a (%)")), gridcolor="#e4e7eb"))}
@@ -411,8 +412,7 @@ def _charts(data: dict, spanish: bool) -> dict:
 @allow(*ALL_ROLES)
 def area_profile(request, area_id: int):
     data = profile_data(current(), area_id)
-    spanish = (get_language() or "es").startswith("es")
-    charts = json.loads(json.dumps(_charts(data, spanish), default=float))
+    charts = json.loads(json.dumps(_charts(data), default=float))
     quadrant = data["lisa"]
     data.update({"charts": charts, "indicator_names": {k: _(v) for k, v in TYPOLOGY_INDICATORS.items()},
                  "lisa_label": quadrant_label(quadrant) if quadrant is not None else None,

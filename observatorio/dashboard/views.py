@@ -11,14 +11,13 @@ import json
 from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from observatorio.accounts.roles import ALL_ROLES, EVENT_LEVEL_ROLES, allow, has_role, public
-
+from observatorio.accounts.roles import ALL_ROLES, allow, event_scope, public
 from observatorio.state import current, refresh_status
 
 from . import home_data
+from .layers.base import territory
 from .maps import MapLabels, territory_figure
 
 
@@ -26,14 +25,15 @@ from .maps import MapLabels, territory_figure
 def home(request):
     state = current()
     as_of = home_data.latest_event_date(state)
-    areas = home_data.map_areas(state, as_of)
-    spanish = (get_language() or "es").startswith("es")
+    # The boundaries in force on the one "as of" day of the data (state.as_of), as on the map and the dashboard.
+    terr = territory(state, state.as_of)
+    areas = home_data.map_areas(state, terr, as_of)
+    scope = event_scope(request.user)
     figure = None
     if areas:
-        labels = MapLabels(count_title=_("Eventos (12 meses)"), events=_("eventos"), no_count=_("sin eventos"),
-                           separators=",." if spanish else ".,")
+        labels = MapLabels(count_title=_("Eventos (12 meses)"), events=_("eventos"), no_count=_("sin eventos"))
         # Round-trip through Plotly's encoder (NumPy arrays → lists) so json_script can escape it.
-        figure = json.loads(territory_figure(areas, labels).to_json())
+        figure = json.loads(territory_figure(terr, areas, labels).to_json())
     context = {
         "as_of": as_of,
         "headline": home_data.headline(state, as_of) if as_of else None,
@@ -42,8 +42,8 @@ def home(request):
         # The map's numbers as a table, for screen readers and for copying.
         "uv_rows": sorted(((a.name, a.count) for a in areas if a.level == "uv" and a.count is not None),
                           key=lambda row: (-row[1], row[0])),
-        "event_level": has_role(request.user, *EVENT_LEVEL_ROLES),
-        "recent_events": home_data.recent_events(request.user),
+        "event_level": scope is not None,
+        "recent_events": home_data.recent_events(scope),
         "map_days": home_data.MAP_DAYS,
         "window_days": home_data.WINDOW_DAYS,
     }

@@ -8,7 +8,6 @@ import pytest
 from django.urls import reverse
 
 from observatorio import state
-from observatorio.dashboard import layers
 
 PERSONAS_WITH_ROLE = ("alice", "bob", "olga", "ana")
 

@@ -8,12 +8,13 @@ import numpy as np
 import pytest
 from django.urls import reverse
 
+from observatorio import state
 from observatorio.analysis.moran import local_moran
 from observatorio.analysis.rates import eb_global
 from observatorio.analysis.typology import typology
 from observatorio.analysis.weights import contiguity
-from observatorio import state
-from observatorio.dashboard import layers, profile
+from observatorio.dashboard import profile
+from observatorio.dashboard.layers.base import territory
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,7 @@ def areas(demo, db):
 def _study(level):
     data = state.current()
     snap, index, as_of = data.events, data.index, data.as_of
-    return snap, index, as_of, profile.level_study(data, layers.territory(data, as_of), level)
+    return snap, index, as_of, profile.level_study(data, territory(data, as_of), level)
 
 
 def test_level_table_counts_match_the_orm(areas):
@@ -55,7 +56,7 @@ def test_rank_lisa_and_typology_equal_the_analysis_functions(areas):
     eb = eb_global(table["delitos"].to_numpy(), table["poblacion"].to_numpy()).smoothed
     np.testing.assert_allclose(table["tasa_eb_delitos"], eb, rtol=1e-12)
 
-    terr = layers.territory(state.current(), as_of)
+    terr = territory(state.current(), as_of)
     shapes = {s.id: s.metric for s in terr.shapes["uv"]}
     ids = list(table.index)
     w = contiguity([shapes[a] for a in ids], kind="queen", ids=ids)

@@ -122,6 +122,21 @@ def test_map_colours_uvs_by_twelve_month_count(as_user, personas, small_dataset)
     assert "http" not in json.dumps(figure["data"])
 
 
+def test_map_draws_the_outlines_of_the_map_page(as_user, personas, small_dataset):
+    """One way to draw areas: the home page's outlines are the territory's rings (projection and rounding)."""
+    from observatorio import state
+    from observatorio.dashboard.layers.base import territory
+
+    figure = _figure(as_user(personas["bob"]).get(reverse("home")).content.decode())
+    data = state.current()
+    terr = territory(data, data.as_of)
+    rings = {s.code: terr.rings_xy(s) for shapes in terr.shapes.values() for s in shapes}
+    drawn = [t for t in figure["data"] if t.get("name") in rings]
+    assert len(drawn) == len(rings)
+    for trace in drawn:
+        assert (trace["x"], trace["y"]) == tuple(map(list, rings[trace["name"]]))
+
+
 def test_authority_sees_aggregates_only(as_user, personas, small_dataset):
     ana = as_user(personas["ana"]).get(reverse("home"))
     assert ana.context["recent_events"] == []
@@ -149,3 +164,4 @@ def test_home_in_english_uses_english_numbers_and_dates(as_user, personas, small
     assert _kpi(text, "population") == "270,054"
     assert "Data as of 15 Mar 2026" in text
     assert "<br>11 events" in json.dumps(_figure(text))
+    assert _figure(text)["layout"]["separators"] == ".,"

@@ -23,7 +23,6 @@ from django.utils import translation
 import observatorio.analysis
 from observatorio import labels
 from observatorio.analysis.typology import Distinctive
-from observatorio.dashboard import layers
 
 from .test_translations import PO, read_po
 

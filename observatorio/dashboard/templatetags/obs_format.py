@@ -2,7 +2,8 @@
 
 Django's Spanish locale groups thousands with a space; Chile writes 1.234 and
 25-11-2026, so the observatory formats them itself rather than patching the
-global FORMAT_MODULE_PATH.
+global FORMAT_MODULE_PATH. Numbers are written by :func:`observatorio.dashboard.numbers.number`,
+the one formatter the map's and the dashboard's hover text use too.
 """
 
 from __future__ import annotations
@@ -12,20 +13,11 @@ import math
 
 from django import template
 from django.utils import dateformat
-from django.utils.translation import get_language
+
+from ..numbers import number as _number
+from ..numbers import spanish as _spanish
 
 register = template.Library()
-
-
-def _spanish() -> bool:
-    return (get_language() or "es").lower().startswith("es")
-
-
-def _number(value: float, digits: int) -> str:
-    text = f"{value:,.{digits}f}"
-    if _spanish():
-        text = text.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return text
 
 
 def _finite(value) -> float | None:
@@ -41,8 +33,7 @@ def obs_int(value) -> str:
     """1234567 → "1.234.567" in Spanish, "1,234,567" in English; blanks stay blank."""
     if value is None or value == "":
         return "—"
-    text = f"{int(value):,}"
-    return text.replace(",", ".") if _spanish() else text
+    return _number(int(value))
 
 
 @register.filter
@@ -50,11 +41,9 @@ def obs_pct(value, digits: int = 0) -> str:
     """A signed percent change: "+12 %" / "−3,5 %" in Spanish, "+12%" in English."""
     if value is None:
         return "—"
-    text = f"{abs(value):.{int(digits)}f}"
+    text = _number(abs(value), int(digits))
     sign = "+" if value > 0 else ("−" if value < 0 else "")
-    if _spanish():
-        return f"{sign}{text.replace('.', ',')}\u00a0%"
-    return f"{sign}{text}%"
+    return f"{sign}{text}\u00a0%" if _spanish() else f"{sign}{text}%"
 
 
 @register.filter

@@ -1,0 +1,63 @@
+"""The map's layers: one module per kind of layer on one base, gathered here.
+
+* :mod:`.base`: the territory drawn (boundaries in force, projected once; the one
+  way areas' outlines are drawn; the map's grids), :func:`~.base.territory`,
+  :func:`~.base.placed`, :class:`~.base.Layer`, :class:`~.base.Feature`, the
+  kept answers and :class:`~.base.LayerKind`, what each layer module declares;
+* one module per kind: :mod:`.boundaries`, :mod:`.choropleth`, :mod:`.density`
+  (kernel), :mod:`.hotspots` (Gi*), :mod:`.emerging`, :mod:`.places`,
+  :mod:`.points` (single events, for the roles that may see them);
+* :mod:`.downloads`: a built layer as GeoJSON, GeoPackage or CSV.
+
+This module is the registry: :data:`LAYER_KEYS` (the drawing order, bottom to
+top: fills, then surfaces and cells, then outlines, then markers), the
+download titles and :func:`build_layer`.
+"""
+
+from __future__ import annotations
+
+from observatorio.state import DataState
+
+from ..filters import Filters
+from . import boundaries, choropleth, density, emerging, hotspots, places, points
+from .base import Layer, LayerKind, Territory, cached
+
+# Drawing order, bottom to top.
+KINDS: tuple[LayerKind, ...] = (choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND, boundaries.KIND,
+                                places.KIND, points.KIND)
+_BY_KEY: dict[str, LayerKind] = {key: kind for kind in KINDS for key in kind.keys}
+LAYER_KEYS: tuple[str, ...] = tuple(_BY_KEY)
+# The layers only users who may see single events get (accounts.roles.event_scope not None).
+EVENT_LAYER_KEYS: tuple[str, ...] = tuple(key for kind in KINDS if kind.individual_events for key in kind.keys)
+
+
+def kind_of(key: str) -> LayerKind:
+    """The kind that builds ``key``; ValueError for a key no layer module declares."""
+    try:
+        return _BY_KEY[key]
+    except KeyError:
+        raise ValueError(f"layer {key!r} is not one of {', '.join(LAYER_KEYS)}") from None
+
+
+# The order of the list of downloads: the boundaries first, comuna to UV, then the drawing order.
+_LISTED: tuple[LayerKind, ...] = (boundaries.KIND, choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND,
+                                  places.KIND, points.KIND)
+
+
+def titles() -> dict[str, str]:
+    """Each layer's name in the list of downloads, in the active language."""
+    return {key: str(title) for kind in _LISTED for key, title in kind.titles.items()}
+
+
+def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None) -> Layer:
+    """One layer by its key (see ``LAYER_KEYS``); ``scope`` (``accounts.roles.event_scope``) matters only to
+    the layers of single events, which refuse None.
+
+    The built layer (traces and features) is kept with the data state too (:meth:`LayerKind.question` says
+    under what): building the cells of a large Gi* layer costs more than the statistic.
+    """
+    kind = kind_of(key)
+    if kind.individual_events and scope is None:
+        raise PermissionError("this user may not see individual events")
+    return cached(state, kind.question(key, terr=terr, f=f, scope=scope),
+                  lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope))

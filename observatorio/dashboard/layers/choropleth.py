@@ -1,0 +1,102 @@
+"""Choropleth layers: each area of the chosen level filled by its events, crude rate or Empirical-Bayes rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.state import DataState
+from observatorio.territory.models import Level
+
+from .. import colours, engine
+from ..filters import Filters
+from ..numbers import number
+from .base import Feature, Layer, LayerKind, Territory, cached, filters_key, meta
+
+METRICS = ("count", "rate", "eb")
+CHOROPLETH_SCALE = "Cividis"
+
+
+@dataclass(frozen=True)
+class AreaFigures:
+    """Counts and rates of one level's areas, in the order of ``ids``."""
+
+    ids: list
+    counts: np.ndarray
+    population: np.ndarray
+    rate: np.ndarray  # per 1,000; NaN without population
+    eb: np.ndarray  # Empirical-Bayes (global) per 1,000; NaN when it cannot be computed
+
+
+def area_figures(state: DataState, f: Filters, level: str) -> AreaFigures:
+    """Events per area of ``level`` in the window, population of the window's last year, crude and EB rates."""
+    index = state.index
+
+    def build():
+        ids = index.ids_at(level)
+        # The dashboard engine's counts (from the snapshot's cube when there is one), not a mask over every event.
+        by_id, _unplaced = engine.area_counts(state, f, level)
+        counts = by_id[np.asarray(ids, dtype=np.int64)].astype(np.int64) if ids else np.zeros(0, dtype=np.int64)
+        population = np.array([index.population_in(a, f.end.year) or 0 for a in ids], dtype=float)
+        rate = crude_rate(counts, population)
+        eb = np.full(len(ids), np.nan)
+        have = population > 0
+        if have.sum() >= 2:
+            eb[have] = eb_global(counts[have], population[have]).smoothed
+        return AreaFigures(ids, counts, population, rate, eb)
+
+    return cached(state, ("areas", filters_key(f), level), build)
+
+
+def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str) -> Layer:
+    if metric not in METRICS:
+        raise ValueError(f"metric={metric!r} is not one of {METRICS}")
+    titles = {"count": _("Eventos"), "rate": _("Tasa por 1.000 hab."), "eb": _("Tasa suavizada (EB) por 1.000 hab.")}
+    level = f.level if f.level in terr.shapes else next(iter(terr.shapes))
+    layer = Layer(f"coropletico-{metric}", titles[metric],
+                  note=_("Nivel: %(level)s. Del %(start)s al %(end)s.") % {
+                      "level": _(dict(Level.choices).get(level, level)), "start": f.start.strftime("%d-%m-%Y"),
+                      "end": f.end.strftime("%d-%m-%Y")})
+    figs = area_figures(state, f, level)
+    by_id = {a: i for i, a in enumerate(figs.ids)}
+    values = {"count": figs.counts.astype(float), "rate": figs.rate, "eb": figs.eb}[metric]
+    finite = values[np.isfinite(values)]
+    top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    for s in terr.shapes.get(level, []):
+        i = by_id.get(s.id)
+        if i is None:
+            continue
+        v = float(values[i])
+        props = {"area_id": s.id, "codigo": s.code, "nombre": s.name, "nivel": s.level,
+                 "eventos": int(figs.counts[i]), "poblacion": int(figs.population[i]),
+                 "tasa_1000": None if not np.isfinite(figs.rate[i]) else round(float(figs.rate[i]), 3),
+                 "tasa_eb_1000": None if not np.isfinite(figs.eb[i]) else round(float(figs.eb[i]), 3)}
+        layer.features.append(Feature(s.metric, props))
+        fill = colours.sample(CHOROPLETH_SCALE, [v / top])[0] if np.isfinite(v) else "#e4e7eb"
+        x, y = terr.rings_xy(s)
+        text = (f"<b>{s.name}</b><br>{_('Eventos')}: {number(figs.counts[i])}<br>"
+                f"{_('Tasa por 1.000 hab.')}: {number(figs.rate[i], 1)}<br>{_('Tasa EB')}: {number(figs.eb[i], 1)}")
+        layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor=fill,
+                                 line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
+                                 text=text, name=s.name, showlegend=False, opacity=0.85, meta=meta(layer.key)))
+    cx, cy = terr.outline.centroid.x, terr.outline.centroid.y
+    layer.traces.append(dict(
+        type="scatter", x=[cx], y=[cy], mode="markers", hoverinfo="skip", showlegend=False, meta=meta(layer.key),
+        marker=dict(size=0.1, opacity=0, color=[0], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
+                    colorbar=dict(title=dict(text=titles[metric], side="right"), thickness=12, x=1.0, len=0.8,
+                                  tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0))))
+    return layer
+
+
+KIND = LayerKind(
+    keys=tuple(f"coropletico-{metric}" for metric in METRICS),
+    titles={"coropletico-count": gettext_lazy("Coroplético: eventos"),
+            "coropletico-rate": gettext_lazy("Coroplético: tasa por 1.000 hab."),
+            "coropletico-eb": gettext_lazy("Coroplético: tasa suavizada (EB)")},
+    build=lambda key, *, state, terr, f, **_ignored: choropleth_layer(state, terr, f,
+                                                                      key.removeprefix("coropletico-")),
+)
