@@ -15,7 +15,9 @@ from observatorio.state import holder
 
 @pytest.fixture
 def refreshing(db):
-    """A background reload in progress for the test database, a third of the way through."""
+    """A background reload in progress for the test database, a third of the way through, while a state is held
+    (without one, a page would wait for the first load instead of showing the banner)."""
+    state.current()
     key = connection.settings_dict["NAME"]
     status = state.Refresh(time.monotonic(), expected=300, read=100)
     holder._refreshing[key] = status
