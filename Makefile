@@ -6,7 +6,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
-.PHONY: run test test-postgres test-browser install install-test clean bench
+.PHONY: run test test-postgres test-browser lint install install-test clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ run: install
 
 test: install-test
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check observatorio tests benchmarks scripts
 
 test-postgres: install-test
 	OBS_DATABASE_URL=$${OBS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/observatorio} \

@@ -334,9 +334,9 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
     client = Client()
     client.force_login(get_user_model().objects.get(username="analista"))
     client.get("/tablero/datos/resumen.json")  # warm-up: imports, first query plans
-    from django.http import QueryDict
     from urllib.parse import urlencode
 
+    from django.http import QueryDict
     from django.test import RequestFactory
 
     from observatorio.dashboard.board import DATASETS, build_context

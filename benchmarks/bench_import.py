@@ -120,8 +120,9 @@ def write_csv(path: Path, rows: int, shape, seed: int):
 
 def fresh_postgres(url: str):
     """Create the PostgreSQL database named in `url` (dropping it first); returns a function that drops it."""
-    import psycopg
     from urllib.parse import urlsplit
+
+    import psycopg
 
     parts = urlsplit(url)
     name = parts.path.lstrip("/")

@@ -13,10 +13,10 @@ import copy
 import time
 import warnings
 
-import numpy as np
+import esda
 import geopandas as gpd
 import libpysal
-import esda
+import numpy as np
 
 from observatorio.analysis.moran import local_moran
 from observatorio.analysis.weights import contiguity, knn

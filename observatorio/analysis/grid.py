@@ -26,7 +26,7 @@ class Grid:
     epsg: int
 
     @classmethod
-    def covering(cls, x, y, cell: float, epsg: int, margin: float = 0.0) -> "Grid":
+    def covering(cls, x, y, cell: float, epsg: int, margin: float = 0.0) -> Grid:
         """The smallest grid aligned to multiples of ``cell`` that covers the points plus ``margin``.
 
         Examples

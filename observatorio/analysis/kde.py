@@ -186,7 +186,7 @@ class KdePlan:
     ncols: int
 
     @classmethod
-    def make(cls, grid: Grid, bandwidth: float, kernel: str = "gaussian") -> "KdePlan":
+    def make(cls, grid: Grid, bandwidth: float, kernel: str = "gaussian") -> KdePlan:
         if kernel not in KERNELS:
             raise UserError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
         if not isinstance(grid, Grid):
@@ -219,7 +219,7 @@ class KdePlan:
         """:meth:`bin` of points already placed by :meth:`positions`; ``base`` must hold no -1."""
         return _spread(np.asarray(base), u, v, weights, self.nrows, self.ncols)
 
-    def surface(self, binned: np.ndarray, output: str = "density") -> "DensitySurface":
+    def surface(self, binned: np.ndarray, output: str = "density") -> DensitySurface:
         """The kernel convolved with binned points, read at the centres of the grid's cells."""
         if output not in OUTPUTS:
             raise UserError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")

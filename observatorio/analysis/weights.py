@@ -15,7 +15,7 @@ Methods. The Review of Regional Studies 37(1), 5–27.
 from __future__ import annotations
 
 import copy
-from typing import Iterable
+from collections.abc import Iterable
 
 import numpy as np
 from libpysal import weights as _lw

@@ -56,17 +56,17 @@ class Filters:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
-    def shifted(self, days: int) -> "Filters":
+    def shifted(self, days: int) -> Filters:
         """The same filters over a window moved by ``days`` (negative: earlier)."""
         delta = dt.timedelta(days=days)
         return Filters(self.start + delta, self.end + delta, "custom", self.sources, self.categories, self.level,
                        self.areas, self.query)
 
-    def previous(self) -> "Filters":
+    def previous(self) -> Filters:
         """The window of the same length just before this one."""
         return self.shifted(-self.days)
 
-    def last_year(self) -> "Filters":
+    def last_year(self) -> Filters:
         """The same calendar window one year earlier (29 February becomes 28)."""
         def back(d):
             try:

@@ -32,9 +32,8 @@ import pandas as pd
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.compare import compare_periods
@@ -44,7 +43,7 @@ from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.analysis.typology import typology
 from observatorio.analysis.weights import contiguity
 from observatorio.labels import quadrant_label, typology_description
-from observatorio.records.models import Place, PlaceKind, Source, SurveyResponse
+from observatorio.records.models import Place, PlaceKind, SurveyResponse
 from observatorio.records.snapshot import day_number
 from observatorio.state import DataState, current
 from observatorio.territory.index import TerritoryIndex
@@ -328,7 +327,7 @@ PROFILES_KEPT = 64
 
 
 def _profile_data(state: DataState, area_id: int) -> dict:
-    snap, index, as_of = state.events, state.index, state.as_of
+    index, as_of = state.index, state.as_of
     info = index.areas[area_id]
     terr = territory(state, as_of)
     study = level_study(state, terr, info.level)

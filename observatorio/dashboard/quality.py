@@ -29,7 +29,6 @@ from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.records.models import AggregateCount, BatchStatus, Event, ImportBatch, Source, SurveyResponse
 from observatorio.state import DataState, current
 
-
 MONTHS = 24
 SCALE = "Cividis"
 

@@ -25,8 +25,7 @@ from . import bundled
 from .places import background_points, points_on_axes
 from .population import largest_remainder
 from .territory import Locator, sample_in
-from .timing import (MUNICIPAL_MONTHS, TIME_GROUP_OF, TIME_GROUPS, elapsed_share, month_split, sample_dates,
-                     sample_hours)
+from .timing import MUNICIPAL_MONTHS, TIME_GROUP_OF, TIME_GROUPS, elapsed_share, month_split, sample_dates, sample_hours
 
 
 @dataclass(frozen=True)

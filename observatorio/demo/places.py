@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 import shapely
-
 from shapely.ops import nearest_points
 
 from observatorio.analysis.projection import to_lonlat, to_metres

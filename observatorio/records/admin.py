@@ -1,8 +1,21 @@
 from django.contrib import admin
 
-from .models import (AddressPoint, AggregateCount, Category, CategoryLabel, CountRevision, DataVersion, Event,
-                     EventRevision, ImportBatch, Place, PopulationProjection, Source, SourceMapping,
-                     SurveyResponse)
+from .models import (
+    AddressPoint,
+    AggregateCount,
+    Category,
+    CategoryLabel,
+    CountRevision,
+    DataVersion,
+    Event,
+    EventRevision,
+    ImportBatch,
+    Place,
+    PopulationProjection,
+    Source,
+    SourceMapping,
+    SurveyResponse,
+)
 
 
 @admin.register(Source)

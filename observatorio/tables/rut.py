@@ -33,7 +33,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .parsing import ParseError, Parsed
+from .parsing import Parsed, ParseError
 
 MIN_KEY_BYTES = 16
 _RUT = re.compile(r"0*(\d{1,3}(?:\.\d{3})*|\d+)-?([0-9Kk])")

@@ -49,10 +49,10 @@ class Area(models.Model):
     def __str__(self):
         return f"{self.get_level_display()} {self.code} {self.name}"
 
-    def boundary_on(self, day: dt.date | None = None) -> "Boundary | None":
+    def boundary_on(self, day: dt.date | None = None) -> Boundary | None:
         return Boundary.in_force(day).filter(area=self).first()
 
-    def ancestors(self) -> list["Area"]:
+    def ancestors(self) -> list[Area]:
         chain, node = [], self.parent
         while node is not None:
             chain.append(node)

@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from esda import G_Local
-from libpysal.weights import W, DistanceBand
+from libpysal.weights import DistanceBand, W
 
 from observatorio.analysis.gistar import (
     GiBin,

@@ -14,10 +14,9 @@ pytestmark = pytest.mark.browser
 def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_hashing, transactional_db):  # noqa: F811
     from django.db import connection
 
+    from observatorio import state
     from observatorio.accounts.roles import Role
     from observatorio.accounts.setup import create_user
-    from observatorio import state
-    from observatorio.records import snapshot
     from observatorio.state import holder
 
     create_user("ana", "ana-pass-123", Role.AUTHORITY)
@@ -53,12 +52,12 @@ def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_h
 
 def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server, fast_hashing, transactional_db,  # noqa: F811
                                                                snapshot_gate, monkeypatch):
+    from observatorio import state
     from observatorio.accounts.roles import Role
     from observatorio.accounts.setup import create_user
-    from observatorio import state
     from observatorio.records import snapshot
-    from observatorio.state import holder
     from observatorio.records.models import Event, Source
+    from observatorio.state import holder
 
     create_user("ana", "ana-pass-123", Role.AUTHORITY)
     source = Source.objects.create(code="denuncias", name="Denuncias", kind="denuncia")

@@ -82,8 +82,9 @@ def _random_filters(rng) -> list[Filters]:
         days = int(rng.choice([1, 7, 28, 90, 365, 800, 1500]))
         end = LAST + dt.timedelta(days=int(rng.integers(-400, 40)))  # some windows run past the data
         start = end - dt.timedelta(days=days - 1)
-        pick = lambda pool, p: tuple(sorted(int(x) for x in rng.choice(pool, int(rng.integers(1, 3)), replace=False))) \
-            if rng.random() < p else ()
+        def pick(pool, p):
+            return tuple(sorted(int(x) for x in rng.choice(pool, int(rng.integers(1, 3)), replace=False))) \
+                    if rng.random() < p else ()
         out.append(Filters(start, end, "custom", pick([3, 5, 9, 4], 0.5), pick([11, 12, 13, 21, 22], 0.4),
                            str(rng.choice(["comuna", "macrosector", "uv"])), pick([1, 2, 3, 4, 8], 0.3)))
     return out

@@ -65,7 +65,7 @@ def test_the_as_of_day_is_the_latest_event(ctx):
 def test_quarters_before_takes_complete_quarters(end, first, last):
     quarters = emerging.quarters_before(end, 8)
     assert len(quarters) == 8 and quarters[0][0] == first and quarters[-1][1] == last
-    for (s1, e1), (s2, _e2) in zip(quarters, quarters[1:]):
+    for (_s1, e1), (s2, _e2) in zip(quarters, quarters[1:]):
         assert s2 == e1 + dt.timedelta(days=1)
 
 

@@ -8,7 +8,7 @@ import pytest
 import shapely
 
 from observatorio.demo import bundled
-from observatorio.demo.events import (INSECURITY_CATEGORIES, PLANTED, SERIES_SIZE, keyed_hash, synthetic_ruts)
+from observatorio.demo.events import INSECURITY_CATEGORIES, PLANTED, SERIES_SIZE, keyed_hash, synthetic_ruts
 from observatorio.demo.population import REFERENCE, largest_remainder
 from observatorio.demo.scenario import build_scenario, event_years
 from observatorio.records.models import PlaceKind
@@ -92,7 +92,7 @@ def test_largest_remainder_known_answer():
 @pytest.mark.parametrize("field", ["population", "households", "women", "children_youth", "migrants", "indigenous"])
 def test_demography_sums_exactly_at_every_level(penalolen, field):
     d = penalolen.demography
-    for year, rows in d.groupby("year"):
+    for _year, rows in d.groupby("year"):
         uv = rows[rows["level"] == "uv"]
         macro = rows[rows["level"] == "macrosector"].set_index("code")[field]
         assert (uv.groupby("parent_code")[field].sum().reindex(macro.index) == macro).all()

@@ -9,8 +9,7 @@ import pytest
 from observatorio.cli import main
 from observatorio.records.models import Event, ImportBatch
 from observatorio.records.pipeline import run_import
-from tests.records.test_pipeline_fixtures import (  # noqa: F401 - fixtures
-    CALLS_1461_ERRORS, calls_file, territory)
+from tests.records.test_pipeline_fixtures import CALLS_1461_ERRORS, calls_file, territory  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,15 @@ from observatorio.records.pipeline.mapping import save_mapping
 from observatorio.records.pipeline.report import batch_issues, write_report
 from observatorio.records.pipeline.rollback import RollbackRefused
 from tests.records.test_pipeline_fixtures import (  # noqa: F401 - fixtures
-    BAD_RUT, CALLS_1461_ERRORS, CALLS_1461_WARNINGS, VALID_RUT, calls_file, calls_text, denuncias_file, territory)
+    BAD_RUT,
+    CALLS_1461_ERRORS,
+    CALLS_1461_WARNINGS,
+    VALID_RUT,
+    calls_file,
+    calls_text,
+    denuncias_file,
+    territory,
+)
 
 pytestmark = pytest.mark.django_db
 

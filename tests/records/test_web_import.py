@@ -9,8 +9,7 @@ import pytest
 from observatorio.records.models import Event, ImportBatch, SourceMapping
 from observatorio.records.pipeline import run_import
 from observatorio.records.pipeline.report import batch_issues, write_report
-from tests.records.test_pipeline_fixtures import (  # noqa: F401 - fixtures
-    CALLS_1461_ERRORS, CALLS_1461_WARNINGS, calls_file, territory)
+from tests.records.test_pipeline_fixtures import CALLS_1461_ERRORS, CALLS_1461_WARNINGS, calls_file, territory  # noqa: F401 - fixtures
 from tests.records.test_web_support import login, token_of, upload, web  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +120,7 @@ def test_upload_preview_dry_run_commit_history_rollback_equal_the_core(client, w
     unconfirmed = client.post(f"/cargas/lote/{second_batch.id}/revertir/")
     assert unconfirmed.status_code == 200 and Event.objects.count() == 7
     done = client.post(f"/cargas/lote/{second_batch.id}/revertir/", {"confirmar": "si"}, follow=True)
-    assert "Lote %d revertido: 2 eventos" % second_batch.id in done.content.decode()
+    assert f"Lote {second_batch.id:d} revertido: 2 eventos" in done.content.decode()
     assert Event.objects.count() == 5
     second_batch.refresh_from_db()
     assert second_batch.status == "rolled_back"
@@ -176,8 +175,8 @@ def test_a_file_that_cannot_be_read_shows_why_and_keeps_nothing(client, web, per
 
 def test_impossible_dates_and_a_missing_column_at_validation_write_nothing(client, web, personas, territory,
                                                                             tmp_path):
-    from observatorio.records.pipeline.mapping import save_mapping
     from observatorio.records.models import Source
+    from observatorio.records.pipeline.mapping import save_mapping
 
     path = tmp_path / "llamados.csv"
     path.write_text("Folio;Fecha;Tipo\n1;31-02-2024;Ruidos molestos\n2;2024-13-01;Ruidos molestos\n",

@@ -11,8 +11,8 @@ from tests.records.test_web_support import login, token_of, web  # noqa: F401 - 
 
 pytestmark = pytest.mark.django_db
 
-CSV_1461 = "Folio;Fecha;Tipo\n1;05-01-2024;Ruidos molestos\n".encode()
-CSV_VIF = "Folio;Fecha;Tipo\n1;05-01-2024;Violencia intrafamiliar\n".encode()
+CSV_1461 = b"Folio;Fecha;Tipo\n1;05-01-2024;Ruidos molestos\n"
+CSV_VIF = b"Folio;Fecha;Tipo\n1;05-01-2024;Violencia intrafamiliar\n"
 
 
 def _upload(client, user, source, content):

@@ -77,7 +77,7 @@ def test_every_emitted_code_has_spanish_wording_and_english(kind, sentences):
     missing = sorted(CODES[kind] - set(sentences))
     assert missing == [], f"add Spanish wording to records/wording.py for these {kind} codes"
     untranslated = []
-    for code, sentence in sentences.items():
+    for _code, sentence in sentences.items():
         with translation.override("es-cl"):
             spanish = str(sentence)
         with translation.override("en"):

@@ -93,7 +93,7 @@ def test_a_failed_reload_keeps_the_held_snapshot_and_tries_again(source, monkeyp
     assert state.current().events is first  # a new attempt starts, and fails too
     _wait_for_refresh()
     monkeypatch.setattr(snapshot, "load_snapshot", real)
-    state.current().events
+    state.current()
     _wait_for_refresh()
     assert state.current().events.size == 3
 
@@ -116,7 +116,7 @@ def test_without_a_snapshot_requests_are_told_to_come_back_while_the_first_one_l
     status = state.warm_up()
     assert status is not None and status.expected == 3  # counted first, for the progress
     with pytest.raises(state.StateLoading) as loading:
-        state.current().events
+        state.current()
     assert loading.value.status is status and "0 %" in str(loading.value)
     assert state.warm_up() is None  # one load at a time
     snapshot_gate.set()

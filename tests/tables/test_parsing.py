@@ -11,8 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from observatorio.tables.parsing import (
-    ParseError, column_decimal, parse_coordinate_columns, parse_coordinates, parse_date, parse_dates, parse_number,
-    parse_numbers, parse_time, parse_times,
+    ParseError,
+    column_decimal,
+    parse_coordinate_columns,
+    parse_coordinates,
+    parse_date,
+    parse_dates,
+    parse_number,
+    parse_numbers,
+    parse_time,
+    parse_times,
 )
 
 COORD_TOL = 1e-6  # degrees

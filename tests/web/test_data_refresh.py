@@ -9,7 +9,6 @@ from django.db import connection
 from django.urls import reverse
 
 from observatorio import state
-from observatorio.records import snapshot
 from observatorio.state import holder
 
 

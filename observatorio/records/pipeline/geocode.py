@@ -87,7 +87,7 @@ class Gazetteer:
     core: dict[str, tuple[list[int], list[tuple[float, float]]]] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows) -> "Gazetteer":
+    def from_rows(cls, rows) -> Gazetteer:
         """From ``(street_normalised, street_core, number, lon, lat)`` rows."""
         full: dict[str, dict[int, tuple[float, float]]] = {}
         core: dict[str, dict[int, tuple[float, float]]] = {}
@@ -97,7 +97,7 @@ class Gazetteer:
         return cls(_sorted(full), _sorted(core))
 
     @classmethod
-    def from_database(cls) -> "Gazetteer":
+    def from_database(cls) -> Gazetteer:
         from observatorio.records.models import AddressPoint
 
         return cls.from_rows(AddressPoint.objects.values_list("street_normalised", "street_core", "number", "lon",

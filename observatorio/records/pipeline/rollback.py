@@ -46,8 +46,14 @@ def _restore_value(field: str, value):
 @transaction.atomic
 def rollback_batch(batch_id: int) -> RollbackResult:
     from observatorio.records import snapshot
-    from observatorio.records.models import (AggregateCount, BatchStatus, CountRevision, Event, EventRevision,
-                                             ImportBatch)
+    from observatorio.records.models import (
+        AggregateCount,
+        BatchStatus,
+        CountRevision,
+        Event,
+        EventRevision,
+        ImportBatch,
+    )
 
     try:
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)

@@ -287,7 +287,7 @@ def _fragments(key: str, values, omit_empty: bool) -> pa.Array:
         series = values.reset_index(drop=True)
     else:
         # pandas 3 infers its string dtype from text, turning None into NaN; keep Python objects as they are.
-        is_objects = isinstance(values, (list, tuple)) or getattr(values, "dtype", None) == object
+        is_objects = isinstance(values, (list, tuple)) or getattr(values, "dtype", None) == object  # noqa: E721 - a NumPy dtype equals object
         series = pd.Series(values, dtype=object) if is_objects else pd.Series(values)
     codes, uniques = pd.factorize(series, use_na_sentinel=False)
     # factorize folds None into NaN; JSON must keep them apart (null vs NaN).
@@ -489,7 +489,7 @@ def _insert(table: str, kinds: dict[str, str], defaults: dict, columns: Mapping,
         else:
             # The default 2 MB page cache thrashes on the random-order index inserts (external id,
             # dates) of a million rows; a larger cache for this connection makes it several times faster.
-            cursor.execute("PRAGMA cache_size = -%d" % SQLITE_CACHE_KB)
+            cursor.execute(f"PRAGMA cache_size = -{SQLITE_CACHE_KB:d}")
             sql = f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(['%s'] * len(names))})"
             lists = _prepared(columns, kinds, defaults, total)
             with transaction.atomic(), _bulk_load(cursor, table, total):

@@ -8,7 +8,6 @@ sources' uploads and batches. An upload belongs to the person who sent it.
 
 from __future__ import annotations
 
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator

@@ -43,7 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import HASH_CHUNK, Note, RawTable, Reader, ReadError, finish_table, find_header
+from .base import HASH_CHUNK, Note, RawTable, Reader, ReadError, find_header, finish_table
 
 DELIMITERS = (";", ",", "\t")
 SAMPLE_CHARS = 64 * 1024
