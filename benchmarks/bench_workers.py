@@ -14,7 +14,10 @@ Reuses the databases that ``bench_dashboard.py --keep`` loaded (SQLite in
    data endpoint asked once through the test client (signed in), then every
    map layer once (its per-event cells are built on the first). Each reports
    the seconds from its spawn to its first dashboard answer, and from the end
-   of Django's setup to it. While all are alive and idle, the parent reads
+   of Django's setup to it; the first of them builds the dashboard's cube and
+   the map's cells and writes them beside the columns, the others wait and map
+   them. Then one more worker is started (a restart, an added worker): its
+   first answer is the figure that matters. While all are alive and idle, the parent reads
    each one's ``/proc/PID/smaps_rollup``: PSS counts a page shared by n
    processes as 1/n in each, so their sum is the memory of the group counted
    once; RSS counts shared pages in every process.
@@ -103,11 +106,20 @@ def workers(env: dict, n: int) -> dict:
                 raise SystemExit(f"a worker failed (exit {proc.wait()})")
             reports.append(json.loads(line))
         memory = [_pss_mb(p.pid) for p in procs]
+        # One more worker, started once the first ones have written every file: what a restart or an added
+        # worker costs.
+        late = subprocess.Popen([sys.executable, __file__, "--phase", "worker", "--spawned", repr(time.time())],
+                                env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        procs.append(late)
+        line = late.stdout.readline()
+        if not line:
+            raise SystemExit(f"the late worker failed (exit {late.wait()})")
+        late_report = json.loads(line)
     finally:
         for proc in procs:
             proc.stdin.close()
             proc.wait(timeout=60)
-    return {"workers": reports, "pss_mb": [round(p, 1) for p, _r in memory],
+    return {"workers": reports, "late": late_report, "pss_mb": [round(p, 1) for p, _r in memory],
             "rss_mb": [round(r, 1) for _p, r in memory], "pss_total_mb": round(sum(p for p, _r in memory), 1),
             "rss_total_mb": round(sum(r for _p, r in memory), 1)}
 
@@ -138,8 +150,10 @@ def main() -> int:
             shared = workers(env, args.workers)
             print(json.dumps({"backend": backend, "size": size, "build": built, **shared}), flush=True)
             w = shared["workers"]
+            late = shared["late"]
             print(f"| {backend} | {built['events']:,} | {built['load_s']} | {built['build_s']} | {built['files_mb']} | "
                   f"{max(x['first_answer_s'] for x in w)} ({max(x['after_setup_s'] for x in w)}) | "
+                  f"{late['first_answer_s']} ({late['after_setup_s']}) | {late['map_s']} | "
                   f"{max(x['map_s'] for x in w)} | {' / '.join(str(p) for p in shared['pss_mb'])} | "
                   f"{shared['pss_total_mb']} | {shared['rss_total_mb']} |", flush=True)
     return 0
