@@ -14,6 +14,16 @@ DEMO_AS_OF = dt.date(2026, 11, 25)
 SHARED_DATA = Path(os.environ.get("OBS_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
+def pytest_configure(config):
+    """One password hasher for every test: PBKDF2 costs a second per persona, and no test is about it.
+
+    Processes a test starts (a real server, the command line) keep the project's own hashers.
+    """
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def shared_file(*parts: str) -> Path:
     """A file of ../shared/data, or skip the test with the reason when it is absent."""
     path = SHARED_DATA.joinpath(*parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def demo(transactional_db, demo_scenario):
     state.reset()
 
 
-def test_dashboard_filters_change_the_figures_and_csv_downloads(page, live_server, fast_hashing, demo):  # noqa: F811
+def test_dashboard_filters_change_the_figures_and_csv_downloads(page, live_server, demo):  # noqa: F811
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(live_server.url + "/tablero/")
     page.fill("#id_username", "autoridad")

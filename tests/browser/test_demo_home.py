@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -16,7 +16,7 @@ def demo(transactional_db, demo_scenario):
     return load_scenario(demo_scenario, show_progress=False)
 
 
-def test_home_page_of_the_demo_has_no_console_errors(page, live_server, fast_hashing, demo):  # noqa: F811
+def test_home_page_of_the_demo_has_no_console_errors(page, live_server, demo):  # noqa: F811
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(live_server.url + "/")
     page.fill("#id_username", "analista")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def _traces(page, layer: str) -> int:
         " && t.visible !== false).length", layer)
 
 
-def test_switch_layers_open_a_profile_and_download_geojson(page, live_server, fast_hashing, demo):  # noqa: F811
+def test_switch_layers_open_a_profile_and_download_geojson(page, live_server, demo):  # noqa: F811
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(live_server.url + "/mapa/?period=12m")
     page.fill("#id_username", "analista")
@@ -74,7 +74,7 @@ def test_switch_layers_open_a_profile_and_download_geojson(page, live_server, fa
     assert page.problems == []
 
 
-def test_authority_map_has_no_event_layer(page, live_server, fast_hashing, demo):  # noqa: F811
+def test_authority_map_has_no_event_layer(page, live_server, demo):  # noqa: F811
     page.goto(live_server.url + "/mapa/")
     page.fill("#id_username", "autoridad")
     page.fill("#id_password", demo.password)

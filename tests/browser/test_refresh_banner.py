@@ -6,12 +6,12 @@ import time
 
 import pytest
 
-from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
 
-def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_hashing, transactional_db):  # noqa: F811
+def test_banner_follows_the_load_then_offers_to_reload(page, live_server, transactional_db):  # noqa: F811
     from django.db import connection
 
     from observatorio import state
@@ -50,7 +50,7 @@ def test_banner_follows_the_load_then_offers_to_reload(page, live_server, fast_h
     assert page.problems == []
 
 
-def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server, fast_hashing, transactional_db,  # noqa: F811
+def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server, transactional_db,  # noqa: F811
                                                                snapshot_gate, monkeypatch):
     from observatorio import state
     from observatorio.accounts.roles import Role

@@ -56,11 +56,6 @@ def page(browser, live_server):
     context.close()
 
 
-@pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _chilean(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
@@ -78,7 +73,7 @@ def loaded(transactional_db):
     return home_data.headline(home_data.latest_event_date())
 
 
-def test_home_with_data_in_spanish_then_english(page, live_server, fast_hashing, personas, loaded):
+def test_home_with_data_in_spanish_then_english(page, live_server, personas, loaded):
     ARTIFACTS.mkdir(exist_ok=True)
 
     page.goto(live_server.url + "/")
@@ -118,7 +113,7 @@ def test_home_with_data_in_spanish_then_english(page, live_server, fast_hashing,
     assert page.problems == []
 
 
-def test_user_without_role_sees_spanish_403(page, live_server, fast_hashing, personas):
+def test_user_without_role_sees_spanish_403(page, live_server, personas):
     page.goto(live_server.url + "/cuenta/ingresar/")
     page.fill("#id_username", "charlie")
     page.fill("#id_password", "charlie-pass-123")

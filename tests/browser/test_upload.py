@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser.test_smoke import ARTIFACTS, browser, fast_hashing, page  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -24,7 +24,7 @@ def calls_csv(transactional_db, tmp_path, settings):
     return path
 
 
-def test_upload_preview_dry_run_commit_and_history(page, live_server, fast_hashing, personas,  # noqa: F811
+def test_upload_preview_dry_run_commit_and_history(page, live_server, personas,  # noqa: F811
                                                   calls_csv):
     from observatorio.records.models import Event, ImportBatch
 

@@ -168,7 +168,7 @@ def test_points_of_an_operator_are_only_their_sources(ctx):
         layers.build_layer("eventos", state=data, terr=terr, f=f, scope=None)
 
 
-def test_event_scope_by_persona(fast_hashing, personas):
+def test_event_scope_by_persona(personas):
     from observatorio.records.models import Source
 
     assert event_scope(personas["alice"]) == ()

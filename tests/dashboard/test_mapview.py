@@ -35,7 +35,7 @@ ENDPOINTS = [("map", ()), ("map_layer", ("gi", "json")), ("map_layer", ("corople
 
 
 @pytest.mark.parametrize("name, args", ENDPOINTS, ids=["page", "gi-json", "choro-geojson", "uv-gpkg", "kde-csv"])
-def test_aggregate_endpoints_by_persona(client, demo, fast_hashing, personas, name, args):
+def test_aggregate_endpoints_by_persona(client, demo, personas, name, args):
     url = reverse(name, args=args)
     assert client.get(url).status_code == 302  # anonymous → login
     client.force_login(personas["charlie"])
@@ -46,7 +46,7 @@ def test_aggregate_endpoints_by_persona(client, demo, fast_hashing, personas, na
 
 
 @pytest.mark.parametrize("fmt", ["json", "geojson", "gpkg", "csv"])
-def test_authority_never_receives_event_points(client, demo, fast_hashing, personas, fmt):
+def test_authority_never_receives_event_points(client, demo, personas, fmt):
     client.force_login(personas["ana"])
     assert client.get(reverse("map_layer", args=("eventos", fmt))).status_code == 403
     page = client.get(reverse("map") + "?capa=eventos&capa=limites-comuna")
@@ -55,7 +55,7 @@ def test_authority_never_receives_event_points(client, demo, fast_hashing, perso
     assert 'data-layer="eventos"' not in page.content.decode()
 
 
-def test_operator_gets_only_their_sources_points(client, demo, fast_hashing, personas):
+def test_operator_gets_only_their_sources_points(client, demo, personas):
     client.force_login(personas["olga"])
     data = json.loads(client.get(reverse("map_layer", args=("eventos", "geojson")) + "?period=12m").content)
     assert data["features"] and {f["properties"]["fuente"] for f in data["features"]} == {"1461"}
@@ -64,7 +64,7 @@ def test_operator_gets_only_their_sources_points(client, demo, fast_hashing, per
     assert len({f["properties"]["fuente"] for f in data["features"]}) > 1
 
 
-def test_page_embeds_the_layers_of_its_url_and_defaults(client, demo, fast_hashing, personas):
+def test_page_embeds_the_layers_of_its_url_and_defaults(client, demo, personas):
     client.force_login(personas["bob"])
     default = _figure(client.get(reverse("map")))
     assert _layers_in(default) == {"limites-comuna", "limites-macrosector", "coropletico-count"}
@@ -73,7 +73,7 @@ def test_page_embeds_the_layers_of_its_url_and_defaults(client, demo, fast_hashi
     assert chosen["layout"]["images"] == []  # no tile URL configured: nothing to fetch
 
 
-def test_base_map_only_when_configured(client, demo, fast_hashing, personas, settings):
+def test_base_map_only_when_configured(client, demo, personas, settings):
     settings.OBS_TILE_URL = "https://tiles.example.org/{z}/{x}/{y}.png"
     client.force_login(personas["bob"])
     images = _figure(client.get(reverse("map")))["layout"]["images"]
@@ -81,7 +81,7 @@ def test_base_map_only_when_configured(client, demo, fast_hashing, personas, set
     assert all(img["source"].startswith("https://tiles.example.org/") and "{" not in img["source"] for img in images)
 
 
-def test_layer_json_matches_the_layer_module(client, demo, fast_hashing, personas):
+def test_layer_json_matches_the_layer_module(client, demo, personas):
     client.force_login(personas["bob"])
     data = json.loads(client.get(reverse("map_layer", args=("coropletico-count", "json")) + "?period=12m").content)
     assert data["key"] == "coropletico-count" and len(data["traces"]) == 32  # 31 UVs + the colour bar
@@ -102,7 +102,7 @@ def demo_window_start():
     return last - dt.timedelta(days=364)
 
 
-def test_downloads_are_attachments(client, demo, fast_hashing, personas):
+def test_downloads_are_attachments(client, demo, personas):
     client.force_login(personas["bob"])
     gpkg = client.get(reverse("map_layer", args=("gi", "gpkg")) + "?period=12m")
     assert gpkg["Content-Disposition"].startswith('attachment; filename="gi_') and gpkg.content[:16] == b"SQLite format 3\x00"
@@ -112,14 +112,14 @@ def test_downloads_are_attachments(client, demo, fast_hashing, personas):
 
 
 @pytest.mark.parametrize("query, status", [("?period=custom", 400), ("?period=nope", 400)], ids=["no-dates", "bad"])
-def test_bad_filters_are_explained(client, demo, fast_hashing, personas, query, status):
+def test_bad_filters_are_explained(client, demo, personas, query, status):
     client.force_login(personas["bob"])
     assert client.get(reverse("map") + query).status_code == status
     response = client.get(reverse("map_layer", args=("gi", "json")) + query)
     assert response.status_code == 400 and "invalid_filters" in response.content.decode()
 
 
-def test_unknown_layer_or_format_is_404(client, demo, fast_hashing, personas):
+def test_unknown_layer_or_format_is_404(client, demo, personas):
     client.force_login(personas["bob"])
     assert client.get(reverse("map_layer", args=("nada", "json"))).status_code == 404
     assert client.get(reverse("map_layer", args=("gi", "shp"))).status_code == 404

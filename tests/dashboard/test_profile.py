@@ -91,7 +91,7 @@ def test_perception_is_the_weighted_share_of_the_area(areas):
 
 
 @pytest.mark.parametrize("level", ["comuna", "macrosector", "uv"])
-def test_every_level_has_a_profile_with_links(client, fast_hashing, personas, areas, level):
+def test_every_level_has_a_profile_with_links(client, personas, areas, level):
     index, ids = areas
     area_id = ids[level][0]
     client.force_login(personas["ana"])
@@ -115,7 +115,7 @@ def test_print_rules_hide_the_chrome():
     assert "@media print" in css and ".site-header" in css.split("@media print", 1)[1]
 
 
-def test_profile_csv_carries_its_figures(client, fast_hashing, personas, areas):
+def test_profile_csv_carries_its_figures(client, personas, areas):
     index, ids = areas
     uv = ids["uv"][2]
     client.force_login(personas["bob"])
@@ -130,7 +130,7 @@ def test_profile_csv_carries_its_figures(client, fast_hashing, personas, areas):
     assert monthly == data["series"]["llamados"] and len(monthly) == profile.SERIES_MONTHS
 
 
-def test_profile_permissions(client, fast_hashing, personas, areas):
+def test_profile_permissions(client, personas, areas):
     index, ids = areas
     for name in ("area_profile", "area_profile_csv"):
         url = reverse(name, args=(ids["uv"][0],))

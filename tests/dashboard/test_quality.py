@@ -64,7 +64,7 @@ def test_cead_counts_cases_and_a_missing_month_is_a_gap(demo, db):
     assert all(cead.cells[i][3] for i in empty_after_first)
 
 
-def test_page_and_csv(client, demo, fast_hashing, personas):
+def test_page_and_csv(client, demo, personas):
     client.force_login(personas["ana"])
     text = client.get(reverse("quality")).content.decode()
     assert 'id="heat-table"' in text and 'data-source="1461"' in text and 'class="gap"' in text
@@ -74,7 +74,7 @@ def test_page_and_csv(client, demo, fast_hashing, personas):
 
 
 @pytest.mark.parametrize("name", ["quality", "quality_csv"])
-def test_permissions(client, demo, fast_hashing, personas, name):
+def test_permissions(client, demo, personas, name):
     url = reverse(name)
     assert client.get(url).status_code == 302
     client.force_login(personas["charlie"])

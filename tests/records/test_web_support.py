@@ -13,7 +13,6 @@ def web(settings, tmp_path, monkeypatch):
 
     settings.DATA_DIR = tmp_path / "data"
     settings.DATA_DIR.mkdir()
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     monkeypatch.setattr(jobs, "RUNNER", jobs.run_inline)
     return settings.DATA_DIR
 
