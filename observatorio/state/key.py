@@ -9,7 +9,8 @@ inside a transaction.
 * events: the :class:`~observatorio.records.models.DataVersion` counter and its
   token (new at every bump, so a version number that comes back after a
   rollback is still told apart);
-* territory: counts and largest ids of areas, boundaries and demography rows;
+* territory: counts and largest ids of areas, boundaries, demography rows and
+  places;
 * catalog: counts, largest ids and a checksum of the names and kinds of
   sources and categories (a rename to a name of the same length is missed
   until the next other change);
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from observatorio.records.models import Category, DataVersion, Source, SurveyResponse
+from observatorio.records.models import Category, DataVersion, Place, Source, SurveyResponse
 from observatorio.records.snapshot import EVENTS
 from observatorio.territory.models import Area, Boundary, Demography
 
@@ -49,7 +50,7 @@ class Key:
 def _sql() -> str:
     table = DataVersion._meta.db_table
     out = [f"SELECT version FROM {table} WHERE name = '{EVENTS}'", f"SELECT token FROM {table} WHERE name = '{EVENTS}'"]
-    for model in (Area, Boundary, Demography):
+    for model in (Area, Boundary, Demography, Place):
         name = model._meta.db_table
         out += [f"SELECT COUNT(*) FROM {name}", f"SELECT MAX(id) FROM {name}"]
     for model, extra in ((Source, " + LENGTH(kind)"), (Category, " + COALESCE(parent_id, 0)")):
@@ -62,7 +63,7 @@ def _sql() -> str:
 
 
 # The columns of each part in the statement's row.
-_TERRITORY, _CATALOG, _SURVEYS = slice(2, 8), slice(8, 14), slice(14, 16)
+_TERRITORY, _CATALOG, _SURVEYS = slice(2, 10), slice(10, 16), slice(16, 18)
 
 
 def read_key() -> Key:

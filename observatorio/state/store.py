@@ -37,6 +37,9 @@ def database_folder() -> Path:
     """This database's folder of column files: named by a hash of where the database is, not by its contents."""
     db = connection.settings_dict
     where = "|".join(str(db.get(k) or "") for k in ("ENGINE", "NAME", "HOST", "PORT"))
+    name = str(db.get("NAME") or "")
+    if connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name):
+        where += f"|{os.getpid()}"  # an in-memory database is this process's own, whatever its name
     return Path(settings.DATA_DIR) / ROOT / hashlib.sha256(where.encode()).hexdigest()[:16]
 
 

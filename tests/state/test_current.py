@@ -170,7 +170,7 @@ def test_a_territory_change_keeps_the_events_and_what_derives_from_them_alone(so
 
 
 def test_every_part_of_the_key_moves_with_its_tables(source):
-    from observatorio.records.models import Category, SurveyResponse
+    from observatorio.records.models import Category, Place, SurveyResponse
     from observatorio.state.key import read_key
     from observatorio.territory.models import Area
 
@@ -178,6 +178,8 @@ def test_every_part_of_the_key_moves_with_its_tables(source):
     _events(source, 1)
     keys.append(read_key())
     Area.objects.create(code="X2", name="Otra", level="uv")
+    keys.append(read_key())
+    Place.objects.create(kind="school", name="Escuela", lon=-70.5, lat=-33.5)
     keys.append(read_key())
     Category.objects.create(code="nueva", name="Nueva categoría")
     keys.append(read_key())

@@ -289,9 +289,9 @@ class LayerKind:
     ``build(key, state=, terr=, f=, scope=)`` builds one. What the built layer
     is kept under (:meth:`question`) follows what it is read from:
 
-    * ``depends_on_events`` False: only the boundaries drawn (and ``version()``,
-      what else it reads, e.g. the places table), so one build per territory
-      and language serves every filter;
+    * ``depends_on_events`` False: only the boundaries drawn and the places
+      (both in the state's territory key), so one build per territory and
+      language serves every filter;
     * ``individual_events`` True: single events, so it needs an event scope
       (:func:`observatorio.accounts.roles.event_scope`, never None) and the
       scope is part of the question.
@@ -302,7 +302,6 @@ class LayerKind:
     build: Builder
     depends_on_events: bool = True
     individual_events: bool = False
-    version: Callable[[], tuple] | None = None
 
     def question(self, key: str, *, terr: Territory, f: Filters, scope=None) -> tuple:
         """What the layer ``key`` is kept under in :func:`cached`."""
@@ -311,4 +310,4 @@ class LayerKind:
                      get_language())
         else:
             asked = ("layer", key, terr.boundaries, terr.epsg, get_language())
-        return asked + (self.version() if self.version else ())
+        return asked

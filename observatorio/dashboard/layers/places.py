@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import shapely
-from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -54,17 +53,9 @@ def places_layer(terr: Territory, kinds: list | None = None) -> Layer:
     return layer
 
 
-def _places_version() -> tuple:
-    """How many places there are and the largest id: a new or removed place builds the layer again."""
-    from observatorio.records.models import Place
-
-    return tuple(Place.objects.aggregate(n=Count("id"), m=Max("id")).values())
-
-
 KIND = LayerKind(
     keys=("lugares",),
     titles={"lugares": gettext_lazy("Lugares de interés")},
     build=lambda key, *, terr, **_ignored: places_layer(terr),
-    depends_on_events=False,  # places and boundaries only: one build per territory and places table
-    version=_places_version,
+    depends_on_events=False,  # places and boundaries only (places are part of the state's territory key)
 )
