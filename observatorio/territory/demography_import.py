@@ -67,7 +67,7 @@ def _number(text: str, decimal: str) -> float | None:
 def import_demography(path, year: int | None = None, code_field: str = "code", level=Level.UV,
                       fields: dict[str, str] | None = None, sum_rows: bool = False, *,
                       year_field: str | None = None, code_prefix: str | None = None,
-                      skip_unknown: bool = False, commit: bool = True,
+                      skip_unknown: bool = False, commit: bool = False,
                       source_label: str | None = None, decimal: str = "auto") -> DemographySummary:
     """Load demography by area from a CSV, all or nothing.
 
@@ -81,7 +81,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         code is an error. ``poverty_pct`` cannot be summed.
     code_prefix : only rows whose code starts with it (e.g. the CUT "13122" in a census geocode).
     skip_unknown : codes with no area are reported in the summary instead of failing.
-    commit : False validates and reports without writing.
+    commit : write; by default (False) a dry run that validates and reports what it would write.
     decimal : "auto" (the Chilean rule of `tables.parsing.parse_number`), or "," or "." when the
         file is known to use that decimal mark.
 

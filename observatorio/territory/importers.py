@@ -220,7 +220,7 @@ def _parents_by_space(rows, parent_level: Level, valid_from, name: str) -> tuple
 
 
 def import_boundaries(path, level, code_field: str, name_field: str, parent_field: str | None = None,
-                      parent_level=None, valid_from: dt.date | None = None, commit: bool = True,
+                      parent_level=None, valid_from: dt.date | None = None, commit: bool = False,
                       source_label: str | None = None, *, layer: str | None = None, crs: str | None = None,
                       where: dict[str, str] | None = None) -> ImportSummary:
     """Load the areas of ``level`` from a boundary file, all or nothing.
@@ -236,7 +236,7 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
         ``outside_parent`` and left without parent.
     valid_from : start of the boundaries. A new area without it is valid from 1900-01-01;
         an area whose boundary changed needs it, and its current version is closed then.
-    commit : False validates and reports without writing (a dry run).
+    commit : write; by default (False) a dry run that validates and reports what it would write.
     crs : the CRS the coordinates are in, overriding the file's (or supplying a missing one).
     where : only features whose field equals the value, e.g. ``{"codigo_comuna": "13122"}``.
     """
