@@ -57,7 +57,7 @@ def test_year_from_a_column_and_dry_run(tmp_path, uvs):
     path = write(tmp_path, "code;year;population\n01;2017;100\n01;2024;120\n")
     summary = import_demography(path, year_field="year", commit=False)
     assert Demography.objects.count() == 0
-    assert summary.lines()[-1] == "dry run: nothing written; add --commit"
+    assert not summary.report().committed and summary.report().written == len(summary.created)
     import_demography(path, year_field="year", commit=True)
     assert sorted(Demography.objects.values_list("year", "population")) == [(2017, 100), (2024, 120)]
 
@@ -120,8 +120,9 @@ def test_latin1_semicolon_export_with_title_decimal_commas_and_totals(tmp_path, 
     assert summary.rows == 2 and summary.created == ["01", "02"]
     assert dict(Demography.objects.values_list("area__code", "population")) == {"01": 1234, "02": 987}
     assert dict(Demography.objects.values_list("area__code", "poverty_pct")) == {"01": 20.7, "02": 8.25}
-    assert any("totals row" in note for note in summary.notes)
-    assert any("above the header" in note for note in summary.notes)
+    assert any("totals row" in note.message for note in summary.notes)
+    assert any("above the header" in note.message for note in summary.notes)
+    assert {"totals_row", "title_rows"} <= set(summary.report().as_dict()["note_codes"])
 
 
 @pytest.mark.django_db

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
+from observatorio.importing import Report
 from observatorio.tables.readers import Note, ReadError, read_table
 
 from . import dedupe
@@ -67,6 +68,15 @@ class ImportResult:
     def notes(self) -> list[str]:
         """The notices' English messages (CLI, JSON summary, logs)."""
         return [n.message for n in self.notices]
+
+    def report(self) -> Report:
+        """The one shape every import reports in (`observatorio.importing.Report`); its details are this
+        result's own fields (imported, updated, duplicates, rejected, batch, unmapped categories, …)."""
+        common = {"file", "read", "errors", "errors_total", "warnings", "warnings_total", "notes", "note_codes"}
+        return Report(kind="records", file=self.file, read=self.read, valid=self.read - self.rejected,
+                      written=self.imported, committed=self.status == "committed",
+                      issues=self.errors + self.warnings, notes=self.notices,
+                      details={k: v for k, v in self.as_dict().items() if k not in common})
 
     def as_dict(self, limit: int | None = None) -> dict:
         errors = self.errors if limit is None else self.errors[:limit]
