@@ -1,8 +1,8 @@
 """Every code the import can emit has Spanish wording (and its English translation), and the pages show it.
 
 The codes are collected from the source, not listed by hand: every `Issue(...)`,
-collector ``add``/``parse_errors`` call, `Note(...)` and `ImportFailed(...)`
-under observatorio/records, observatorio/territory (boundaries and demography
+collector ``add``/``parse_errors`` call, validation `Rule(...)` and `Parser(...)`,
+`Note(...)` and `ImportFailed(...)` under observatorio/records, observatorio/territory (boundaries and demography
 imports) and observatorio/tables (the readers' notes) must name its code as a
 literal string, so a new code cannot slip past this test.
 """
@@ -27,7 +27,8 @@ PACKAGES = [Path(wording.__file__).parent / name for name in ("records", "territ
 
 # call name → (kind, position of the code among the positional arguments, default when not given)
 CODE_ARGUMENT = {"Issue": ("issue", 6, None), "add": ("issue", 5, None), "parse_errors": ("issue", 3, None),
-                 "Note": ("note", 0, None), "ImportFailed": ("failure", 3, "import_failed")}
+                 "Note": ("note", 0, None), "ImportFailed": ("failure", 3, "import_failed"),
+                 "Rule": ("issue", 1, None), "Parser": ("issue", 2, None)}  # validate.py's tables
 
 
 def _call_name(call: ast.Call) -> str:
