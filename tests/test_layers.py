@@ -113,7 +113,8 @@ def test_the_module_graph_is_read():
     graph = _graph()
     assert "observatorio.tables.readers.csv" in graph and "observatorio.demo.scenario" in graph
     assert "observatorio.tables.readers.base" in graph["observatorio.tables.readers.csv"]
-    assert "observatorio.records.pipeline.surveys" in graph["observatorio.records.pipeline.run"]
+    assert "observatorio.records.pipeline.kinds" in graph["observatorio.records.pipeline.run"]
+    assert "observatorio.records.pipeline.surveys" in graph["observatorio.records.pipeline.kinds"]
     assert "observatorio.tables.readers" in graph["observatorio.territory.demography_import"]
     assert not any("migrations" in m for m in graph)
 

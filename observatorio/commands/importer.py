@@ -13,13 +13,14 @@ import sys
 
 from observatorio.errors import UserError
 
-from .i18n import _, current, gettext_noop, thousands
+from .i18n import _, gettext_noop, thousands
+from .reports import show
 
 STAGES = {"read": gettext_noop("leyendo"), "validate": gettext_noop("validando"), "place": gettext_noop("ubicando"),
           "dedupe": gettext_noop("duplicados"), "write": gettext_noop("escribiendo")}
 
-DRY_RUN = gettext_noop("prueba (sin escribir; use --commit)")
 WRITE_HELP = gettext_noop("escribe; sin esta opción no se escribe nada")
+JSON_HELP = gettext_noop("muestra un resumen legible por máquina (JSON)")
 
 
 def register(sub):
@@ -34,7 +35,7 @@ def register(sub):
     p.add_argument("--crs", help=_("sistema de coordenadas de las coordenadas, p. ej. EPSG:32719 (por defecto: "
                                    "se deduce)"))
     p.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
-    p.add_argument("--json", action="store_true", help=_("muestra un resumen legible por máquina (JSON)"))
+    p.add_argument("--json", action="store_true", help=_(JSON_HELP))
     p.add_argument("--quiet", action="store_true", help=_("sin barra de progreso"))
     p.set_defaults(handler=handle_import)
 
@@ -93,6 +94,7 @@ def register(sub):
     g.add_argument("--crs", help=_("sistema de coordenadas, p. ej. EPSG:32719 (por defecto: se deduce)"))
     g.add_argument("--replace", action="store_true", help=_("borra primero el callejero actual"))
     g.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
+    g.add_argument("--json", action="store_true", help=_(JSON_HELP))
     g.set_defaults(handler=handle_gazetteer)
 
     pop = sub.add_parser("population", help=_("carga las proyecciones de población del INE por comuna y año"),
@@ -101,6 +103,7 @@ def register(sub):
     pop.add_argument("file", metavar=_("ARCHIVO"),
                      help=_("p. ej. ../shared/data/cead/censo_proyecciones_anio.parquet"))
     pop.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
+    pop.add_argument("--json", action="store_true", help=_(JSON_HELP))
     pop.set_defaults(handler=handle_population)
 
 
@@ -132,56 +135,6 @@ class _Bar:
             self.bar = None
 
 
-def _issue(e) -> str:
-    """An issue's problem and fix: the pipeline's exact English in English, the sentence for its code in Spanish."""
-    from observatorio.records.wording import fix_text, issue_text
-
-    if current() == "en" or not issue_text(e.code):
-        return f"{e.message}. {e.fix}"
-    return f"{issue_text(e.code)} {fix_text(e.code)}".strip()
-
-
-def _note(n) -> str:
-    from observatorio.records.wording import note_text
-
-    return n.message if current() == "en" else (note_text(n.code, n.params) or n.message)
-
-
-def summary_lines(result) -> list[str]:
-    mode = _("importado") if result.status == "committed" else _("prueba (sin escribir; use --commit para importar)")
-    first = _("%(file)s → fuente %(source)s: %(mode)s") % {"file": result.file, "source": result.source, "mode": mode}
-    if result.batch:
-        first += _(", lote %(batch)s") % {"batch": result.batch}
-    lines = [
-        first,
-        _("  leídas %(read)s = importadas %(imported)s (corregidas %(updated)s) + duplicadas %(duplicates)s "
-          "+ rechazadas %(rejected)s")
-        % {"read": thousands(result.read), "imported": thousands(result.imported),
-           "updated": thousands(result.updated), "duplicates": thousands(result.duplicates),
-           "rejected": thousands(result.rejected)},
-    ]
-    if result.unmapped_categories:
-        lines.append(_("  etiquetas sin equivalencia (asígnelas con `observatorio crosswalk %(source)s --set "
-                       "\"ETIQUETA=CATEGORÍA\"`):") % {"source": result.source})
-        lines += [_("    %(label)r: %(n)s filas") % {"label": label, "n": thousands(n)}
-                  for label, n in result.unmapped_categories.items()]
-    shown = result.errors[:20]
-    if shown:
-        lines.append(_("  errores (%(n)s):") % {"n": thousands(len(result.errors))})
-        lines += [_("    fila %(row)s, %(column)s: %(value)r: %(problem)s")
-                  % {"row": e.row, "column": e.column, "value": e.value, "problem": _issue(e)} for e in shown]
-        if len(result.errors) > len(shown):
-            lines.append(_("    … informe completo: observatorio batches --report %(batch)s -o errores.csv")
-                         % {"batch": result.batch} if result.batch else "    …")
-    if result.warnings:
-        w = result.warnings[0]
-        lines.append(_("  avisos: %(n)s (p. ej. fila %(row)s: %(message)s)")
-                     % {"n": thousands(len(result.warnings)), "row": w.row,
-                        "message": w.message if current() == "en" else (_issue(w) or w.message)})
-    lines += [_("  nota: %(note)s") % {"note": _note(n)} for n in result.notices]
-    return lines
-
-
 def handle_import(args):
     from observatorio.records.pipeline import run_import
 
@@ -191,10 +144,7 @@ def handle_import(args):
                             options={"crs": args.crs} if args.crs else None)
     finally:
         bar.close()
-    if args.json:
-        print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
-    else:
-        print("\n".join(summary_lines(result)))
+    show(result.report(), args.json)
     return 0
 
 
@@ -330,12 +280,7 @@ def handle_gazetteer(args):
     result = load_gazetteer(args.file, street_column=args.street_column, number_column=args.number_column,
                             address_column=args.address_column, lon_column=args.lon_column,
                             lat_column=args.lat_column, crs=args.crs, replace=args.replace, commit=args.commit)
-    mode = _("cargado") if result.committed else _(DRY_RUN)
-    print(_("%(file)s: %(mode)s: %(loaded)s direcciones, %(skipped)s omitidas")
-          % {"file": result.file, "mode": mode, "loaded": thousands(result.loaded),
-             "skipped": thousands(result.skipped)})
-    for error in result.errors:
-        print(f"  {error}")
+    show(result.report(), args.json)
     return 0
 
 
@@ -343,8 +288,5 @@ def handle_population(args):
     from observatorio.records.pipeline.population import load_population
 
     result = load_population(args.file, commit=args.commit)
-    mode = _("cargado") if result.committed else _(DRY_RUN)
-    print(_("%(file)s: %(mode)s: %(rows)s filas, %(comunas)s comunas, años %(first)s–%(last)s")
-          % {"file": result.file, "mode": mode, "rows": thousands(result.rows), "comunas": result.comunas,
-             "first": result.years[0], "last": result.years[1]})
+    show(result.report(), args.json)
     return 0

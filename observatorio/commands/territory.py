@@ -1,6 +1,7 @@
 from observatorio.errors import UserError
 
-from .i18n import _, current, decimal, thousands
+from .i18n import _, decimal
+from .reports import show
 
 # Spelled out here because the parser is built before Django is set up, when the
 # models (and so demography_import) cannot be imported yet; a test keeps them equal.
@@ -43,6 +44,7 @@ def register(sub):
                      help=_("solo los elementos cuyo CAMPO es igual a VALOR (repetible)"))
     imp.add_argument("--source", help=_("fuente que se guarda con las áreas (por defecto: el nombre del archivo)"))
     imp.add_argument("--commit", action="store_true", help=_("escribe; sin esta opción no se escribe nada"))
+    imp.add_argument("--json", action="store_true", help=_("muestra un resumen legible por máquina (JSON)"))
     imp.set_defaults(handler=handle_import)
 
     dem = tsub.add_parser("demography", help=_("importa población por área y año desde un CSV"),
@@ -68,6 +70,7 @@ def register(sub):
                      help=_("separador decimal de los números (por defecto auto: 1.234 es 1234, 20,7 es 20.7)"))
     dem.add_argument("--source", help=_("fuente (por defecto: el nombre del archivo)"))
     dem.add_argument("--commit", action="store_true", help=_("escribe; sin esta opción no se escribe nada"))
+    dem.add_argument("--json", action="store_true", help=_("muestra un resumen legible por máquina (JSON)"))
     dem.set_defaults(handler=handle_demography)
 
 
@@ -101,18 +104,6 @@ def _parse_where(items):
     return where
 
 
-def _short(items, limit: int = 10) -> str:
-    items = list(items)
-    text = ", ".join(str(i) for i in items[:limit])
-    if len(items) > limit:
-        text += _(", … y %(n)s más") % {"n": len(items) - limit}
-    return text
-
-
-def _closing(committed: bool) -> str:
-    return _("escrito") if committed else _("prueba: no se escribió nada; agregue --commit")
-
-
 def handle_import(args):
     import datetime as dt
 
@@ -129,41 +120,15 @@ def handle_import(args):
         args.file, args.level, args.code_field, args.name_field, parent_field=args.parent_field,
         parent_level=args.parent_level, valid_from=valid_from, commit=args.commit, source_label=args.source,
         layer=args.layer, crs=args.crs, where=_parse_where(args.where))
-    lines = [_("%(file)s: %(read)s elementos leídos, %(selected)s elegidos para el nivel %(level)s")
-             % {"file": s.path, "read": s.read, "selected": s.selected, "level": s.level},
-             _("  áreas nuevas: %(n)s") % {"n": len(s.created)},
-             _("  versiones nuevas de límites: %(n)s") % {"n": len(s.new_versions)},
-             _("  sin cambios: %(n)s") % {"n": len(s.unchanged)}]
-    if s.renamed:
-        lines.append(_("  renombradas: %(n)s (%(which)s)") % {"n": len(s.renamed), "which": _short(s.renamed)})
-    if s.outside_parent:
-        lines.append(_("  fuera de todo padre (quedan sin padre): %(n)s (%(which)s)")
-                     % {"n": len(s.outside_parent), "which": _short(s.outside_parent)})
-    lines.append(_closing(s.committed))
-    print("\n".join(lines))
+    show(s.report(), args.json)
 
 
 def handle_demography(args):
-    from observatorio.records.wording import note_text
-    from observatorio.territory.demography_import import COUNT_FIELDS, import_demography
+    from observatorio.territory.demography_import import import_demography
 
     fields = {name: getattr(args, f"{name}_field") for name in DEMOGRAPHY_FIELDS if getattr(args, f"{name}_field")}
     s = import_demography(
         args.file, year=args.year, code_field=args.code_field, level=args.level, fields=fields or None,
         sum_rows=args.sum, year_field=args.year_field, code_prefix=args.code_prefix,
         skip_unknown=args.skip_unknown, commit=args.commit, source_label=args.source, decimal=args.decimal)
-    lines = [_("%(file)s: %(rows)s filas, %(areas)s áreas del nivel %(level)s")
-             % {"file": s.path, "rows": s.rows, "areas": s.areas, "level": s.level},
-             _("  nuevas: %(created)s, reemplazadas: %(updated)s") % {"created": len(s.created),
-                                                                     "updated": len(s.updated)}]
-    for n in s.reader_notes:  # the reader's exact English in English, the sentence for its code in Spanish
-        note = n.message if current() == "en" else (note_text(n.code, n.params) or n.message)
-        lines.append(_("  nota: %(note)s") % {"note": note})
-    lines += [_("  %(field)s en total: %(value)s") % {"field": name, "value": thousands(round(value))}
-              for name, value in s.totals.items() if name in COUNT_FIELDS]
-    if s.skipped_codes:
-        lines.append(_("  códigos desconocidos omitidos: %(n)s (%(which)s), población %(population)s")
-                     % {"n": len(s.skipped_codes), "which": _short(s.skipped_codes),
-                        "population": thousands(s.skipped_population)})
-    lines.append(_closing(s.committed))
-    print("\n".join(lines))
+    show(s.report(), args.json)

@@ -17,11 +17,12 @@ from pathlib import Path
 from django.db import transaction
 
 from observatorio.errors import UserError
+from observatorio.importing import MAX_MESSAGES, Issue, Report, raise_errors
 from observatorio.tables.parsing import ParseError, parse_number
 from observatorio.tables.readers import ReadError
 from observatorio.tables.readers import read_table as read_raw
 
-from .importers import MAX_MESSAGES, _raise_all, _short, normalise_code, parse_level
+from .importers import _short, normalise_code, parse_level
 from .models import Area, Demography, Level
 
 COUNT_FIELDS = ("population", "households", "women", "children_youth", "migrants", "indigenous")
@@ -40,21 +41,19 @@ class DemographySummary:
     updated: list[str] = field(default_factory=list)
     skipped_codes: list[str] = field(default_factory=list)
     skipped_population: int = 0
-    notes: list[str] = field(default_factory=list)
-    reader_notes: list = field(default_factory=list)  # the same notes as readers.Note (code, params)
+    valid: int = 0  # rows whose code is an area of the level (after code_prefix)
+    notes: list = field(default_factory=list)  # readers.Note (code, English message, row, params)
     totals: dict[str, float] = field(default_factory=dict)
     committed: bool = False
 
-    def lines(self) -> list[str]:
-        out = [f"{self.path}: {self.rows} rows, {self.areas} areas of level {self.level}",
-               f"  new: {len(self.created)}, replaced: {len(self.updated)}"]
-        out += [f"  note: {note}" for note in self.notes]
-        out += [f"  total {name}: {value:,.0f}" for name, value in self.totals.items() if name in COUNT_FIELDS]
-        if self.skipped_codes:
-            out.append(f"  unknown codes skipped: {len(self.skipped_codes)} ({_short(self.skipped_codes)}), "
-                       f"population {self.skipped_population:,}")
-        out.append("committed" if self.committed else "dry run: nothing written; add --commit")
-        return out
+    def report(self) -> Report:
+        """The one shape every import reports in (`observatorio.importing.Report`)."""
+        return Report(kind="demography", file=self.path, read=self.rows, valid=self.valid,
+                      written=len(self.created) + len(self.updated), committed=self.committed, notes=self.notes,
+                      details={"level": self.level, "year": self.year, "areas": self.areas, "created": self.created,
+                               "updated": self.updated, "skipped_codes": self.skipped_codes,
+                               "skipped_population": self.skipped_population,
+                               "totals": {k: v for k, v in self.totals.items() if k in COUNT_FIELDS}})
 
 
 def _number(text: str, decimal: str) -> float | None:
@@ -67,7 +66,7 @@ def _number(text: str, decimal: str) -> float | None:
 def import_demography(path, year: int | None = None, code_field: str = "code", level=Level.UV,
                       fields: dict[str, str] | None = None, sum_rows: bool = False, *,
                       year_field: str | None = None, code_prefix: str | None = None,
-                      skip_unknown: bool = False, commit: bool = True,
+                      skip_unknown: bool = False, commit: bool = False,
                       source_label: str | None = None, decimal: str = "auto") -> DemographySummary:
     """Load demography by area from a CSV, all or nothing.
 
@@ -81,7 +80,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         code is an error. ``poverty_pct`` cannot be summed.
     code_prefix : only rows whose code starts with it (e.g. the CUT "13122" in a census geocode).
     skip_unknown : codes with no area are reported in the summary instead of failing.
-    commit : False validates and reports without writing.
+    commit : write; by default (False) a dry run that validates and reports what it would write.
     decimal : "auto" (the Chilean rule of `tables.parsing.parse_number`), or "," or "." when the
         file is known to use that decimal mark.
 
@@ -111,9 +110,10 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         raise UserError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
     wanted = [code_field] + list(fields.values()) + ([year_field] if year_field else [])
     missing = [c for c in dict.fromkeys(wanted) if c not in header]
-    _raise_all([f"no column {c!r} in {name}; columns are: {', '.join(header)}" for c in missing])
+    raise_errors([Issue(name, 0, c, "", f"no column {c!r} in {name}; columns are: {', '.join(header)}",
+                        "name one of the file's columns", code="missing_column") for c in missing])
 
-    problems: list[str] = []
+    problems: list[Issue] = []
     values: dict[tuple[str, int], dict[str, float | None]] = {}
     first_row: dict[tuple[str, int], list[int]] = {}
     for n, row in table.records():
@@ -121,12 +121,15 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         if code_prefix and not code.startswith(code_prefix):
             continue
         if not code:
-            problems.append(f"{name} row {n}: empty code in column {code_field!r}")
+            problems.append(Issue(name, n, code_field, "", f"{name} row {n}: empty code in column {code_field!r}",
+                                  "give the row its area's code", code="empty_code"))
             continue
         if year_field:
             y = _number(row[year_field], decimal)
             if y is None or not float(y).is_integer():
-                problems.append(f"{name} row {n}, column {year_field!r}: {row[year_field]!r} is not a year")
+                problems.append(Issue(name, n, year_field, row[year_field], f"{name} row {n}, column {year_field!r}: "
+                                      f"{row[year_field]!r} is not a year", "write the year as 2017",
+                                      code="bad_year"))
                 continue
             row_year = int(y)
         else:
@@ -136,16 +139,22 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
             raw = row[column].strip()
             if raw == "":
                 if target == "population":
-                    problems.append(f"{name} row {n}, column {column!r}: empty population")
+                    problems.append(Issue(name, n, column, "", f"{name} row {n}, column {column!r}: empty population",
+                                          "give every row its population", code="required_empty"))
                 parsed[target] = None
                 continue
             number = _number(raw, decimal)
             if number is None:
-                problems.append(f"{name} row {n}, column {column!r}: {raw!r} is not a number")
+                problems.append(Issue(name, n, column, raw, f"{name} row {n}, column {column!r}: {raw!r} is not a "
+                                      f"number", "write a number (1.234 or 20,7), or pass --decimal",
+                                      code="bad_number"))
             elif number < 0:
-                problems.append(f"{name} row {n}, column {column!r}: {raw!r} is negative")
+                problems.append(Issue(name, n, column, raw, f"{name} row {n}, column {column!r}: {raw!r} is negative",
+                                      "correct the value", code="negative_number"))
             elif target in COUNT_FIELDS and not number.is_integer():
-                problems.append(f"{name} row {n}, column {column!r}: {raw!r} is not a whole number")
+                problems.append(Issue(name, n, column, raw, f"{name} row {n}, column {column!r}: {raw!r} is not a "
+                                      f"whole number", "a count is a whole number; check the decimal mark",
+                                      code="not_whole"))
             else:
                 parsed[target] = int(number) if target in COUNT_FIELDS else number
         key = (code, row_year)
@@ -160,8 +169,11 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         repeated = {k: ns for k, ns in first_row.items() if len(ns) > 1}
         if repeated:
             listed = ", ".join(f"{c} (rows {', '.join(map(str, ns))})" for (c, _), ns in list(repeated.items())[:10])
-            problems.append(f"repeated codes in {name}: {listed}; pass sum_rows (--sum) to add them up")
-    _raise_all(problems)
+            (code, _), rows = next(iter(repeated.items()))
+            problems.append(Issue(name, rows[1], code_field, code, f"repeated codes in {name}: {listed}; pass "
+                                  f"sum_rows (--sum) to add them up", "pass --sum to add them up, or keep one row",
+                                  code="repeated_code"))
+    raise_errors(problems)
     if not values:
         raise UserError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
 
@@ -169,8 +181,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
     unknown = [c for c in codes if c not in areas]
     summary = DemographySummary(path=name, year=year, level=str(level), rows=len(table),
-                                notes=[note.message for note in table.notes],
-                                reader_notes=list(table.notes))
+                                notes=list(table.notes))
     if unknown and not skip_unknown:
         raise UserError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
                         f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
@@ -178,6 +189,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     summary.skipped_population = int(sum(v["population"] or 0 for (c, _), v in values.items() if c in unknown))
     kept = {k: v for k, v in values.items() if k[0] in areas}
     summary.areas = len({c for c, _ in kept})
+    summary.valid = sum(len(ns) for k, ns in first_row.items() if k[0] in areas)
     summary.totals = {f: sum(v.get(f) or 0 for v in kept.values()) for f in fields}
 
     source = source_label or name

@@ -23,12 +23,10 @@ import shapely
 from django.db import transaction
 
 from observatorio.errors import UserError
+from observatorio.importing import Issue, Report, raise_errors
 
 from .geometry import clean_polygon, geodesic_km2
 from .models import HIERARCHY, Area, Boundary, Level
-
-# Long lists of problems are cut here: the first ones are enough to fix the file.
-MAX_MESSAGES = 20
 
 # A feature whose best parent holds less than this share of it is reported as
 # outside every parent rather than forced into a neighbour it only grazes.
@@ -53,33 +51,19 @@ class ImportSummary:
     outside_parent: list[str] = field(default_factory=list)
     committed: bool = False
 
-    def lines(self) -> list[str]:
-        out = [
-            f"{self.path}: {self.read} features read, {self.selected} selected for level {self.level}",
-            f"  new areas: {len(self.created)}",
-            f"  new boundary versions: {len(self.new_versions)}",
-            f"  unchanged: {len(self.unchanged)}",
-        ]
-        if self.renamed:
-            out.append(f"  renamed: {len(self.renamed)} ({_short(self.renamed)})")
-        if self.outside_parent:
-            out.append(f"  outside every parent (left without parent): {len(self.outside_parent)} "
-                       f"({_short(self.outside_parent)})")
-        out.append("committed" if self.committed else "dry run: nothing written; add --commit")
-        return out
+    def report(self) -> Report:
+        """The one shape every import reports in (`observatorio.importing.Report`)."""
+        return Report(kind="boundaries", file=self.path, read=self.read, valid=self.selected,
+                      written=len(self.created) + len(self.new_versions), committed=self.committed,
+                      details={"level": self.level, "created": self.created, "new_versions": self.new_versions,
+                               "unchanged": self.unchanged, "renamed": self.renamed,
+                               "outside_parent": self.outside_parent})
 
 
 def _short(items, limit: int = 10) -> str:
     items = list(items)
     text = ", ".join(str(i) for i in items[:limit])
     return text + (f", … and {len(items) - limit} more" if len(items) > limit else "")
-
-
-def _raise_all(problems: list[str]) -> None:
-    if problems:
-        extra = len(problems) - MAX_MESSAGES
-        text = "; ".join(problems[:MAX_MESSAGES])
-        raise UserError(text + (f"; … and {extra} more problems" if extra > 0 else ""))
 
 
 def normalise_code(value) -> str:
@@ -151,8 +135,9 @@ def read_features(path, layer: str | None = None, crs: str | None = None):
 
 def _check_fields(frame, name: str, wanted: list[str]) -> None:
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    _raise_all([f"no field {f!r} in {name}; fields are: {', '.join(columns)}"
-                for f in dict.fromkeys(wanted) if f not in columns])
+    raise_errors([Issue(name, 0, f, "", f"no field {f!r} in {name}; fields are: {', '.join(columns)}",
+                        "name one of the file's fields", code="missing_column")
+                  for f in dict.fromkeys(wanted) if f not in columns])
 
 
 def _select(frame, name: str, where: dict[str, str] | None):
@@ -177,7 +162,7 @@ def _same_shape(a, b) -> bool:
     return bool(shapely.equals_exact(shapely.normalize(a), shapely.normalize(b), tolerance=1e-9))
 
 
-def _parents_by_field(rows, parent_level: Level, problems: list[str], name: str) -> dict[str, Area | None]:
+def _parents_by_field(rows, parent_level: Level, problems: list[Issue], name: str) -> dict[str, Area | None]:
     wanted = {r["parent_code"] for r in rows if r["parent_code"]}
     found = {a.code: a for a in Area.objects.filter(level=parent_level, code__in=wanted)}
     existing = list(Area.objects.filter(level=parent_level).values_list("code", flat=True)[:11])
@@ -185,10 +170,15 @@ def _parents_by_field(rows, parent_level: Level, problems: list[str], name: str)
     for r in rows:
         pc = r["parent_code"]
         if not pc:
-            problems.append(f"{name} feature {r['n']} (code {r['code']}): empty parent code")
+            problems.append(Issue(name, r["n"], "", "",
+                                  f"{name} feature {r['n']} (code {r['code']}): empty parent code",
+                                  "give the feature its parent's code", code="empty_parent"))
         elif pc not in found:
-            problems.append(f"{name} feature {r['n']} (code {r['code']}): no {parent_level} with code {pc!r}; "
-                            f"existing {parent_level} codes: {_short(existing) or 'none yet'}")
+            problems.append(Issue(name, r["n"], "", pc, f"{name} feature {r['n']} (code {r['code']}): no "
+                                  f"{parent_level} with code {pc!r}; existing {parent_level} codes: "
+                                  f"{_short(existing) or 'none yet'}",
+                                  f"use an existing {parent_level} code, or import that level first",
+                                  code="unknown_parent"))
         out[r["code"]] = found.get(pc)
     return out
 
@@ -220,7 +210,7 @@ def _parents_by_space(rows, parent_level: Level, valid_from, name: str) -> tuple
 
 
 def import_boundaries(path, level, code_field: str, name_field: str, parent_field: str | None = None,
-                      parent_level=None, valid_from: dt.date | None = None, commit: bool = True,
+                      parent_level=None, valid_from: dt.date | None = None, commit: bool = False,
                       source_label: str | None = None, *, layer: str | None = None, crs: str | None = None,
                       where: dict[str, str] | None = None) -> ImportSummary:
     """Load the areas of ``level`` from a boundary file, all or nothing.
@@ -236,7 +226,7 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
         ``outside_parent`` and left without parent.
     valid_from : start of the boundaries. A new area without it is valid from 1900-01-01;
         an area whose boundary changed needs it, and its current version is closed then.
-    commit : False validates and reports without writing (a dry run).
+    commit : write; by default (False) a dry run that validates and reports what it would write.
     crs : the CRS the coordinates are in, overriding the file's (or supplying a missing one).
     where : only features whose field equals the value, e.g. ``{"codigo_comuna": "13122"}``.
     """
@@ -257,7 +247,7 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
                   + list((where or {}).keys()))
     keep = _select(frame, name, where)
 
-    problems: list[str] = []
+    problems: list[Issue] = []
     rows = []
     positions: dict[str, list[int]] = {}
     for n, (take, code, label, geom, pcode) in enumerate(zip(
@@ -267,25 +257,31 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
             continue
         code = normalise_code(code)
         if not code:
-            problems.append(f"{name} feature {n}: empty code in field {code_field!r}; every area needs a code")
+            problems.append(Issue(name, n, code_field, "", f"{name} feature {n}: empty code in field {code_field!r}; "
+                                  f"every area needs a code", "give every area a code", code="empty_code"))
             continue
         positions.setdefault(code, []).append(n)
         where_text = f"{name} feature {n} (code {code})"
         if geom is None or geom.is_empty:
-            problems.append(f"{where_text}: empty geometry; draw its boundary or remove the feature")
+            problems.append(Issue(name, n, "geometry", code, f"{where_text}: empty geometry; draw its boundary or "
+                                  f"remove the feature", "draw its boundary or remove the feature",
+                                  code="empty_geometry"))
             continue
         try:
             geom = clean_polygon(geom, where_text)
         except ValueError as exc:
-            problems.append(str(exc))
+            problems.append(Issue(name, n, "geometry", code, str(exc), "repair the polygon in a GIS and export again",
+                                  code="bad_geometry"))
             continue
         label = normalise_code(label) or code
         rows.append({"n": n, "code": code, "name": label, "geom": geom, "parent_code": normalise_code(pcode)})
     duplicates = {c: ns for c, ns in positions.items() if len(ns) > 1}
     if duplicates:
         listed = ", ".join(f"{c} (features {', '.join(map(str, ns))})" for c, ns in duplicates.items())
-        problems.append(f"duplicate codes in {name}: {listed}; every area needs its own code")
-    _raise_all(problems)
+        problems.append(Issue(name, next(iter(duplicates.values()))[1], code_field, next(iter(duplicates)),
+                              f"duplicate codes in {name}: {listed}; every area needs its own code",
+                              "every area needs its own code", code="duplicate_code"))
+    raise_errors(problems)
 
     summary = ImportSummary(path=name, level=str(level), read=len(frame), selected=int(keep.sum()))
     source = source_label or name
@@ -311,15 +307,20 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
             elif _same_shape(last.shape, r["geom"]):
                 plan.append(("same", r, area, last))
             elif valid_from is None:
-                problems.append(f"{level} {r['code']} already has a different boundary (in force since "
-                                f"{last.valid_from.isoformat()}); pass valid_from (--valid-from YYYY-MM-DD) "
-                                f"to start a new version")
+                problems.append(Issue(name, r["n"], "geometry", r["code"],
+                                      f"{level} {r['code']} already has a different boundary (in force since "
+                                      f"{last.valid_from.isoformat()}); pass valid_from (--valid-from YYYY-MM-DD) "
+                                      f"to start a new version", "pass --valid-from YYYY-MM-DD",
+                                      code="boundary_changed"))
             elif valid_from <= last.valid_from:
-                problems.append(f"{level} {r['code']}: the new boundary must start after the current one "
-                                f"({last.valid_from.isoformat()}); got valid_from {valid_from.isoformat()}")
+                problems.append(Issue(name, r["n"], "geometry", r["code"],
+                                      f"{level} {r['code']}: the new boundary must start after the current one "
+                                      f"({last.valid_from.isoformat()}); got valid_from {valid_from.isoformat()}",
+                                      f"pass a --valid-from after {last.valid_from.isoformat()}",
+                                      code="version_too_early"))
             else:
                 plan.append(("version", r, area, last))
-        _raise_all(problems)
+        raise_errors(problems)
 
         for action, r, area, last in plan:
             code, parent = r["code"], parents[r["code"]]

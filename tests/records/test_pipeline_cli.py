@@ -33,7 +33,10 @@ def test_import_json_matches_the_core_and_commit_batches_rollback(calls_file, ca
 
     code, out, err = run_cli(capsys, "import", str(calls_file), "--source", "1461", "--commit")
     assert code == 0
-    assert "leídas 10 = importadas 5 (corregidas 0) + duplicadas 1 + rechazadas 4" in out
+    assert "llamados_1461_enero.csv (registros): leídas 10, válidas 6, escritas 5" in out
+    assert ["  importadas: 5", "  actualizadas: 0", "  duplicadas: 1", "  rechazadas: 4"] == \
+        [line for line in out.splitlines() if line.startswith(("  importadas", "  actualizadas", "  duplicadas",
+                                                                "  rechazadas"))]
     assert "'Fuegos artificiales': 2 filas" in out
     assert "escribiendo" in err or "leyendo" in err  # the progress bar, on stderr
     batch = ImportBatch.objects.get(status="committed")
@@ -90,6 +93,7 @@ def test_gazetteer_command_loads_addresses(tmp_path, territory, capsys):
     path.write_text(f"calle;numero;lon;lat\nPje. Los Aromos;45;{lon};{lat}\nAv. Grecia;x;{lon};{lat}\n",
                     encoding="utf-8")
     code, out, _ = run_cli(capsys, "gazetteer", str(path), "--commit")
-    assert code == 0 and "1 direcciones, 1 omitidas" in out
+    assert code == 0 and "direcciones.csv (callejero): leídas 2, válidas 1, escritas 1" in out
+    assert "  omitidas: 1" in out and "fila 3, numero: '': La dirección no tiene número." in out
     point = AddressPoint.objects.get(street_normalised="pasaje los aromos")
     assert (point.number, point.area_id) == (45, territory["UV-2"][0].id)

@@ -1,9 +1,10 @@
 """Every code the import can emit has Spanish wording (and its English translation), and the pages show it.
 
 The codes are collected from the source, not listed by hand: every `Issue(...)`,
-collector ``add``/``parse_errors`` call, `Note(...)` and `ImportFailed(...)`
-under observatorio/records and observatorio/tables (the readers' notes) must
-name its code as a literal string, so a new code cannot slip past this test.
+collector ``add``/``parse_errors`` call, validation `Rule(...)` and `Parser(...)`,
+`Note(...)` and `ImportFailed(...)` under observatorio/records, observatorio/territory (boundaries and demography
+imports) and observatorio/tables (the readers' notes) must name its code as a
+literal string, so a new code cannot slip past this test.
 """
 
 from __future__ import annotations
@@ -16,19 +17,18 @@ from pathlib import Path
 import pytest
 from django.utils import translation
 
-from observatorio import tables
-from observatorio.records import wording
+from observatorio import wording
 from observatorio.records.models import ImportBatch
 from observatorio.records.pipeline import run_import
 from tests.records.test_pipeline_fixtures import DENUNCIAS, territory  # noqa: F401 - fixture
 from tests.records.test_web_support import login
 
-RECORDS = Path(wording.__file__).parent
-TABLES = Path(tables.__file__).parent
+PACKAGES = [Path(wording.__file__).parent / name for name in ("records", "territory", "tables")]
 
 # call name → (kind, position of the code among the positional arguments, default when not given)
 CODE_ARGUMENT = {"Issue": ("issue", 6, None), "add": ("issue", 5, None), "parse_errors": ("issue", 3, None),
-                 "Note": ("note", 0, None), "ImportFailed": ("failure", 3, "import_failed")}
+                 "Note": ("note", 0, None), "ImportFailed": ("failure", 3, "import_failed"),
+                 "Rule": ("issue", 1, None), "Parser": ("issue", 2, None)}  # validate.py's tables
 
 
 def _call_name(call: ast.Call) -> str:
@@ -36,10 +36,10 @@ def _call_name(call: ast.Call) -> str:
 
 
 def emitted_codes() -> tuple[dict[str, set[str]], list[str]]:
-    """``({kind: codes}, [places whose code is not a literal])`` over the records and tables packages."""
+    """``({kind: codes}, [places whose code is not a literal])`` over the packages that import files."""
     codes: dict[str, set[str]] = {"issue": set(), "note": set(), "failure": set()}
     hidden = []
-    for path in sorted(RECORDS.rglob("*.py")) + sorted(TABLES.rglob("*.py")):
+    for path in [p for package in PACKAGES for p in sorted(package.rglob("*.py"))]:
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -55,7 +55,7 @@ def emitted_codes() -> tuple[dict[str, set[str]], list[str]]:
             elif isinstance(given, ast.Constant) and isinstance(given.value, str):
                 codes[kind].add(given.value)
             elif not (isinstance(given, ast.Name) and given.id == "code"):  # a helper passing its own argument on
-                hidden.append(f"{path.relative_to(RECORDS.parent)}:{node.lineno}")
+                hidden.append(f"{path.relative_to(PACKAGES[0].parent)}:{node.lineno}")
     return codes, hidden
 
 
@@ -64,7 +64,8 @@ CODES, HIDDEN = emitted_codes()
 
 def test_the_scan_finds_the_codes_it_must():
     assert not HIDDEN, f"give these calls their code as a literal string: {HIDDEN}"
-    assert {"bad_date", "unmapped_label", "address_not_found", "window_backwards", "changed_response"} <= CODES["issue"]
+    assert {"bad_date", "unmapped_label", "address_not_found", "window_backwards", "changed_response",
+            "duplicate_code", "boundary_changed", "repeated_code", "not_whole", "no_street_number"} <= CODES["issue"]
     assert {"title_rows", "totals_row", "rut_column", "already_imported", "gazetteer_empty", "no_weight"} \
         <= CODES["note"]
     assert {"unreadable", "required_column_missing", "half_window", "import_failed"} <= CODES["failure"]
@@ -75,7 +76,7 @@ def test_the_scan_finds_the_codes_it_must():
                          ids=["issue", "fix", "note", "failure"])
 def test_every_emitted_code_has_spanish_wording_and_english(kind, sentences):
     missing = sorted(CODES[kind] - set(sentences))
-    assert missing == [], f"add Spanish wording to records/wording.py for these {kind} codes"
+    assert missing == [], f"add Spanish wording to observatorio/wording.py for these {kind} codes"
     untranslated = []
     for _code, sentence in sentences.items():
         with translation.override("es-cl"):

@@ -31,7 +31,7 @@ def test_reads_encodings_and_separators(encoding, sep, tmp_path, uvs):
     text = f"código{sep}población{sep}mujeres{sep}pobreza\n01{sep}1200{sep}610{sep}{pct}\n02{sep}800{sep}{sep}\n"
     path = write(tmp_path, text, encoding)
     summary = import_demography(path, year=2017, code_field="código", level="uv",
-                                fields={"population": "población", "women": "mujeres", "poverty_pct": "pobreza"})
+                                fields={"population": "población", "women": "mujeres", "poverty_pct": "pobreza"}, commit=True)
     assert summary.created == ["01", "02"] and summary.committed
     first = Demography.objects.get(area=uvs["01"], year=2017)
     assert (first.population, first.women, first.poverty_pct, first.source) == (1200, 610, 20.7, "demo.csv")
@@ -43,10 +43,10 @@ def test_reads_encodings_and_separators(encoding, sep, tmp_path, uvs):
 def test_sum_rows_adds_up_age_bands_and_reimport_replaces(tmp_path, uvs):
     text = "code,band,population\n01,0 a 5,10\n01,6 a 14,20\n02,0 a 5,7\n01,65 y mas,5\n"
     path = write(tmp_path, text)
-    summary = import_demography(path, year=2017, sum_rows=True)
+    summary = import_demography(path, year=2017, sum_rows=True, commit=True)
     assert summary.totals["population"] == 42
     assert dict(Demography.objects.values_list("area__code", "population")) == {"01": 35, "02": 7}
-    again = import_demography(write(tmp_path, "code,population\n01,36\n", name="b.csv"), year=2017)
+    again = import_demography(write(tmp_path, "code,population\n01,36\n", name="b.csv"), year=2017, commit=True)
     assert again.updated == ["01"] and not again.created
     assert Demography.objects.get(area=uvs["01"]).population == 36
     assert Demography.objects.count() == 2
@@ -57,8 +57,8 @@ def test_year_from_a_column_and_dry_run(tmp_path, uvs):
     path = write(tmp_path, "code;year;population\n01;2017;100\n01;2024;120\n")
     summary = import_demography(path, year_field="year", commit=False)
     assert Demography.objects.count() == 0
-    assert summary.lines()[-1] == "dry run: nothing written; add --commit"
-    import_demography(path, year_field="year")
+    assert not summary.report().committed and summary.report().written == len(summary.created)
+    import_demography(path, year_field="year", commit=True)
     assert sorted(Demography.objects.values_list("year", "population")) == [(2017, 100), (2024, 120)]
 
 
@@ -92,7 +92,7 @@ def test_bad_rows_are_refused_and_nothing_written(case, tmp_path, uvs):
     Demography.objects.create(area=uvs["01"], year=2017, population=999)
     before = list(Demography.objects.values_list("area__code", "year", "population"))
     with pytest.raises(ValueError) as err:
-        import_demography(write(tmp_path, text), **{"year": 2017, **kwargs})
+        import_demography(write(tmp_path, text), **{"year": 2017, **kwargs}, commit=True)
     assert str(err.value) == message
     assert list(Demography.objects.values_list("area__code", "year", "population")) == before
 
@@ -100,7 +100,7 @@ def test_bad_rows_are_refused_and_nothing_written(case, tmp_path, uvs):
 @pytest.mark.django_db
 def test_unknown_codes_can_be_skipped_and_are_reported(tmp_path, uvs):
     path = write(tmp_path, "code,population\n01,5\n77,1\n88,2\n")
-    summary = import_demography(path, year=2017, skip_unknown=True)
+    summary = import_demography(path, year=2017, skip_unknown=True, commit=True)
     assert (summary.skipped_codes, summary.skipped_population) == (["77", "88"], 3)
     assert list(Demography.objects.values_list("area__code", "population")) == [("01", 5)]
 
@@ -116,31 +116,32 @@ def test_latin1_semicolon_export_with_title_decimal_commas_and_totals(tmp_path, 
             "Total;2.221;\n")
     path = write(tmp_path, text, "cp1252")
     summary = import_demography(path, year=2017, code_field="Unidad vecinal",
-                                fields={"population": "Población", "poverty_pct": "Pobreza (%)"})
+                                fields={"population": "Población", "poverty_pct": "Pobreza (%)"}, commit=True)
     assert summary.rows == 2 and summary.created == ["01", "02"]
     assert dict(Demography.objects.values_list("area__code", "population")) == {"01": 1234, "02": 987}
     assert dict(Demography.objects.values_list("area__code", "poverty_pct")) == {"01": 20.7, "02": 8.25}
-    assert any("totals row" in note for note in summary.notes)
-    assert any("above the header" in note for note in summary.notes)
+    assert any("totals row" in note.message for note in summary.notes)
+    assert any("above the header" in note.message for note in summary.notes)
+    assert {"totals_row", "title_rows"} <= set(summary.report().as_dict()["note_codes"])
 
 
 @pytest.mark.django_db
 def test_errors_name_the_file_line_and_a_decimal_mark_can_be_forced(tmp_path, uvs):
     path = write(tmp_path, "Censo 2017\ncode;population\n01;1.234\n02;1.5\n", "latin-1")
     with pytest.raises(ValueError) as err:
-        import_demography(path, year=2017)
+        import_demography(path, year=2017, commit=True)
     assert str(err.value) == "demo.csv row 4, column 'population': '1.5' is not a whole number"
     with pytest.raises(ValueError) as err:
-        import_demography(path, year=2017, decimal=".")
+        import_demography(path, year=2017, decimal=".", commit=True)
     assert str(err.value) == ("demo.csv row 3, column 'population': '1.234' is not a whole number; "
                               "demo.csv row 4, column 'population': '1.5' is not a whole number")
     with pytest.raises(ValueError, match="decimal must be 'auto', ',' or '.'"):
-        import_demography(path, year=2017, decimal=";")
+        import_demography(path, year=2017, decimal=";", commit=True)
 
 
 @pytest.mark.django_db
 def test_an_unreadable_file_names_it_and_the_fix(tmp_path, uvs):
     with pytest.raises(ValueError) as err:
-        import_demography(write(tmp_path, "", name="vacio.csv"), year=2017)
+        import_demography(write(tmp_path, "", name="vacio.csv"), year=2017, commit=True)
     assert str(err.value) == ("vacio.csv: the file is empty (0 bytes). "
                               "Fix: export the table again and upload the new file")

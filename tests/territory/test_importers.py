@@ -109,7 +109,7 @@ def test_bad_file_is_refused_with_the_fix_and_nothing_written(case, tmp_path, ma
     args = {"level": "uv", "code_field": "code", "name_field": "name", **kwargs}
     before = counts()
     with pytest.raises(ValueError) as err:
-        import_boundaries(path, **args)
+        import_boundaries(path, **args, commit=True)
     assert str(err.value) == message
     assert counts() == before
 
@@ -120,22 +120,22 @@ def test_file_without_crs_names_the_file_and_the_fix(tmp_path, macros):
     assert not (tmp_path / "uv.prj").exists()
     before = counts()
     with pytest.raises(ValueError) as err:
-        import_boundaries(path, "uv", "code", "name")
+        import_boundaries(path, "uv", "code", "name", commit=True)
     assert str(err.value) == ("uv.shp has no coordinate reference system: set the CRS (.prj) or pass "
                               "--crs EPSG:32719 (the CRS its coordinates are in)")
     assert counts() == before
     # The suggested fix works.
-    summary = import_boundaries(path, "uv", "code", "name", crs="EPSG:4326")
+    summary = import_boundaries(path, "uv", "code", "name", crs="EPSG:4326", commit=True)
     assert sorted(summary.created) == sorted(UVS)
 
 
 @pytest.mark.django_db
 def test_missing_file_and_missing_layer(tmp_path, macros):
     with pytest.raises(ValueError, match="^no such file: .*nope.gpkg$"):
-        import_boundaries(tmp_path / "nope.gpkg", "uv", "code", "name")
+        import_boundaries(tmp_path / "nope.gpkg", "uv", "code", "name", commit=True)
     path = write(uv_frame(), tmp_path / "uv.gpkg", layer="uvs")
     with pytest.raises(ValueError) as err:
-        import_boundaries(path, "uv", "code", "name", layer="uv")
+        import_boundaries(path, "uv", "code", "name", layer="uv", commit=True)
     assert str(err.value) == "no layer 'uv' in uv.gpkg; layers are: uvs"
 
 
@@ -143,7 +143,7 @@ def test_missing_file_and_missing_layer(tmp_path, macros):
 def test_spatial_parent_needs_existing_parents(tmp_path, db):
     path = write(uv_frame(), tmp_path / "uv.geojson")
     with pytest.raises(ValueError) as err:
-        import_boundaries(path, "zona_censal", "code", "name")
+        import_boundaries(path, "zona_censal", "code", "name", commit=True)
     assert str(err.value) == ("no comuna areas exist to place the features of uv.geojson in; set up the comuna "
                               "first (observatorio territory comuna CUT), or give parent_field (--parent-field)")
     assert counts() == (0, 0)
@@ -163,7 +163,7 @@ def test_a_failure_while_writing_keeps_nothing(tmp_path, macros, monkeypatch):
 
     monkeypatch.setattr(Boundary, "save", failing_save)
     with pytest.raises(RuntimeError, match="disk full"):
-        import_boundaries(path, "uv", "code", "name")
+        import_boundaries(path, "uv", "code", "name", commit=True)
     assert len(calls) == 3
     assert counts() == before
 
@@ -182,7 +182,7 @@ FORMATS = {
 def test_round_trip_each_format(fmt, tmp_path, macros):
     filename, kwargs = FORMATS[fmt]
     path = write(uv_frame(), tmp_path / filename, **kwargs)
-    summary = import_boundaries(path, "uv", "code", "name", **kwargs)
+    summary = import_boundaries(path, "uv", "code", "name", **kwargs, commit=True)
     assert sorted(summary.created) == sorted(UVS)
     assert summary.committed
     for code, geom in UVS.items():
@@ -205,7 +205,7 @@ def test_utm_shapefile_is_reprojected(with_prj, tmp_path, macros):
     if not with_prj:
         utm = utm.set_crs(None, allow_override=True)
     path = write(utm, tmp_path / "uv_utm.shp")
-    summary = import_boundaries(path, "uv", "code", "name", crs=None if with_prj else "EPSG:32719")
+    summary = import_boundaries(path, "uv", "code", "name", crs=None if with_prj else "EPSG:32719", commit=True)
     assert sorted(summary.created) == sorted(UVS)
     for code, geom in UVS.items():
         area = Area.objects.get(level="uv", code=code)
@@ -227,17 +227,19 @@ def test_dry_run_reports_and_writes_nothing(tmp_path, macros):
     assert not summary.committed
     assert sorted(summary.created) == sorted(UVS)
     assert summary.parents == UV_MACRO
-    assert summary.lines()[-1] == "dry run: nothing written; add --commit"
+    report = summary.report()
+    assert (report.kind, report.read, report.valid, report.written, report.committed) == ("boundaries", 4, 4, 4, False)
+    assert sorted(report.as_dict()["created"]) == sorted(UVS)
 
 
 @pytest.mark.django_db
 def test_parents_by_field_and_outside_every_parent(tmp_path, macros):
     by_field = import_boundaries(write(uv_frame(), tmp_path / "a.geojson"), "uv", "code", "name",
-                                 parent_field="macro", parent_level="macrosector")
+                                 parent_field="macro", parent_level="macrosector", commit=True)
     assert by_field.parents == UV_MACRO
     # Mostly east of the comuna: under half of it lies in M2, so it is reported, not forced in.
     far = {"U5": box(-70.51, -33.50, -70.40, -33.47), "U6": box(-70.30, -33.50, -70.20, -33.47)}
-    spatial = import_boundaries(write(uv_frame(far), tmp_path / "b.geojson"), "uv", "code", "name")
+    spatial = import_boundaries(write(uv_frame(far), tmp_path / "b.geojson"), "uv", "code", "name", commit=True)
     assert spatial.outside_parent == ["U5", "U6"]
     assert Area.objects.get(code="U5").parent is None
 
@@ -246,7 +248,7 @@ def test_parents_by_field_and_outside_every_parent(tmp_path, macros):
 def test_where_selects_features_and_compares_as_codes(tmp_path, macros):
     frame = uv_frame()
     frame["cut"] = [13122, 13122, 13999, 13122]
-    summary = import_boundaries(write(frame, tmp_path / "uv.gpkg"), "uv", "code", "name", where={"cut": "13122"})
+    summary = import_boundaries(write(frame, tmp_path / "uv.gpkg"), "uv", "code", "name", where={"cut": "13122"}, commit=True)
     assert (summary.read, summary.selected) == (4, 3)
     assert sorted(Area.objects.filter(level="uv").values_list("code", flat=True)) == ["U1", "U2", "U4"]
 
@@ -256,8 +258,8 @@ def test_where_selects_features_and_compares_as_codes(tmp_path, macros):
 @pytest.mark.django_db
 def test_reimport_versions_changed_boundaries_and_skips_same_ones(tmp_path, macros):
     path = write(uv_frame(), tmp_path / "uv.geojson")
-    import_boundaries(path, "uv", "code", "name")
-    same = import_boundaries(path, "uv", "code", "name", valid_from=dt.date(2024, 1, 1))
+    import_boundaries(path, "uv", "code", "name", commit=True)
+    same = import_boundaries(path, "uv", "code", "name", valid_from=dt.date(2024, 1, 1), commit=True)
     assert sorted(same.unchanged) == sorted(UVS) and not same.created and not same.new_versions
     assert Boundary.objects.filter(area__level="uv").count() == 4
 
@@ -265,12 +267,12 @@ def test_reimport_versions_changed_boundaries_and_skips_same_ones(tmp_path, macr
     changed_path = write(uv_frame(moved), tmp_path / "uv2.geojson")
     before = counts()
     with pytest.raises(ValueError) as err:
-        import_boundaries(changed_path, "uv", "code", "name")
+        import_boundaries(changed_path, "uv", "code", "name", commit=True)
     assert str(err.value) == ("uv U1 already has a different boundary (in force since 1900-01-01); pass valid_from "
                               "(--valid-from YYYY-MM-DD) to start a new version")
     assert counts() == before
 
-    summary = import_boundaries(changed_path, "uv", "code", "name", valid_from=dt.date(2024, 1, 1))
+    summary = import_boundaries(changed_path, "uv", "code", "name", valid_from=dt.date(2024, 1, 1), commit=True)
     assert summary.new_versions == ["U1"] and sorted(summary.unchanged) == ["U2", "U3", "U4"]
     u1 = Area.objects.get(code="U1")
     old, new = u1.boundaries.order_by("valid_from")
@@ -284,7 +286,7 @@ def test_reimport_versions_changed_boundaries_and_skips_same_ones(tmp_path, macr
     back = write(uv_frame(UVS), tmp_path / "uv3.geojson")
     before = counts()
     with pytest.raises(ValueError) as err:
-        import_boundaries(back, "uv", "code", "name", valid_from=dt.date(2023, 6, 1))
+        import_boundaries(back, "uv", "code", "name", valid_from=dt.date(2023, 6, 1), commit=True)
     assert str(err.value) == ("uv U1: the new boundary must start after the current one (2024-01-01); "
                               "got valid_from 2023-06-01")
     assert counts() == before

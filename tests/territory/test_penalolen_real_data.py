@@ -20,16 +20,16 @@ def penalolen_zones():
     limits = shared_file("penalolen", "limites_penalolen.geojson")
     zones = shared_file("censo", "zonas_r13.geojson")
     comuna = import_boundaries(limits, "comuna", "dpachile:id", "name", where={"boundary": "administrative"},
-                               source_label="OpenStreetMap")
+                               source_label="OpenStreetMap", commit=True)
     census = import_boundaries(zones, "zona_censal", "geocodigo", "geocodigo", where={"codigo_comuna": "13122"},
-                               source_label="INE Censo 2017")
+                               source_label="INE Censo 2017", commit=True)
     return comuna, census
 
 
 def test_the_osm_file_needs_the_where_filter():
     limits = shared_file("penalolen", "limites_penalolen.geojson")
     with pytest.raises(ValueError) as err:
-        import_boundaries(limits, "comuna", "dpachile:id", "name")
+        import_boundaries(limits, "comuna", "dpachile:id", "name", commit=True)
     # Feature 2 is the admin_centre node of the relation: no code and a Point.
     assert str(err.value) == ("limites_penalolen.geojson feature 2: empty code in field 'dpachile:id'; "
                               "every area needs a code")
@@ -60,12 +60,12 @@ def test_census_population_per_zone(penalolen_zones):
     args = dict(year=2017, code_field="geocodigo", level="zona_censal", fields={"population": "poblacion"},
                 sum_rows=True, code_prefix="13122")
     with pytest.raises(ValueError) as err:
-        import_demography(csv, **args)
+        import_demography(csv, **args, commit=True)
     assert str(err.value) == (f"1 codes of censo_2017_zonas.csv are not zona_censal areas: {UNLOCATED_ZONE}; import "
                               f"those areas first, check --level and --code-field, or skip them (--skip-unknown)")
     assert Demography.objects.count() == 0
 
-    summary = import_demography(csv, skip_unknown=True, **args)
+    summary = import_demography(csv, skip_unknown=True, **args, commit=True)
     assert summary.skipped_codes == [UNLOCATED_ZONE]
     assert summary.skipped_population == UNLOCATED_POPULATION
     assert summary.areas == 56

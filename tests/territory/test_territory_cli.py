@@ -29,8 +29,8 @@ def _import(path, *extra):
 def test_import_dry_run_then_commit(zone_file, capsys):
     assert _import(zone_file, "--where", "CUT=1") == 0
     out = capsys.readouterr().out
-    assert out.splitlines() == ["zonas.gpkg: 3 elementos leídos, 2 elegidos para el nivel comuna", "  áreas nuevas: 2",
-                                "  versiones nuevas de límites: 0", "  sin cambios: 0",
+    assert out.splitlines() == ["zonas.gpkg (límites): leídas 3, válidas 2, se escribirían 2",
+                                "  áreas nuevas: 2 (Z1, Z2)", "  versiones nuevas de límites: 0", "  sin cambios: 0",
                                 "prueba: no se escribió nada; agregue --commit"]
     assert Area.objects.count() == 0
 
@@ -71,7 +71,9 @@ def test_demography_dry_run_commit_and_error(zone_file, tmp_path, capsys):
     assert capsys.readouterr().out.splitlines()[-1] == "prueba: no se escribió nada; agregue --commit"
     assert Demography.objects.count() == 0
     assert cli.main(base + ["--sum", "--commit"]) == 0
-    assert "  population en total: 29" in capsys.readouterr().out.splitlines()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "pob.csv (demografía): leídas 3, válidas 3, escritas 2"
+    assert "  population en total: 29" in out
     assert dict(Demography.objects.values_list("area__code", "population")) == {"Z1": 25, "Z2": 4}
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from observatorio.importing import Issue, Report
 from observatorio.tables import parsing
 from observatorio.tables.readers import ReadError, read_table
 
@@ -37,7 +38,12 @@ class GazetteerResult:
     loaded: int
     skipped: int
     committed: bool
-    errors: list[str] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)  # the first 20 of each kind; ``skipped`` counts them all
+
+    def report(self) -> Report:
+        """The one shape every import reports in (`observatorio.importing.Report`)."""
+        return Report(kind="gazetteer", file=self.file, read=self.read, valid=self.loaded, written=self.loaded,
+                      committed=self.committed, issues=self.issues, details={"skipped": self.skipped})
 
 
 def _find(columns, explicit, role, file):
@@ -78,9 +84,13 @@ def load_gazetteer(path, *, street_column=None, number_column=None, address_colu
                            "give --lon-column and --lat-column")
     frame = table.frame
     lon_p, lat_p = parsing.parse_coordinate_columns(frame[lon], frame[lat], crs=crs)
-    errors, bad = [], ~(lon_p.values.notna() & lat_p.values.notna()).to_numpy()
+    issues, bad = [], ~(lon_p.values.notna() & lat_p.values.notna()).to_numpy()
     for i in np.flatnonzero(lon_p.invalid.to_numpy())[:20]:
-        errors.append(f"row {table.row_numbers[i]}: {lon_p.errors[frame.index[i]].message}")
+        error = lon_p.errors[frame.index[i]]
+        issues.append(Issue(table.file, int(table.row_numbers[i]), f"{lon}/{lat}",
+                            f"{frame[lon].iloc[i]} {frame[lat].iloc[i]}",
+                            f"row {table.row_numbers[i]}: {error.message}",
+                            error.fix, "bad_coordinates"))
     if street and number:
         streets = [normalise_street(s) for s in frame[street].tolist()]
         parsed = parsing.parse_numbers(frame[number])
@@ -93,11 +103,13 @@ def load_gazetteer(path, *, street_column=None, number_column=None, address_colu
         labels = [s.title() for s in streets]
     bad_number = ~np.isfinite(numbers) | (numbers < 0) | (np.floor(np.nan_to_num(numbers)) != numbers)
     for i in np.flatnonzero(bad_number & ~bad)[:20]:
-        errors.append(f"row {table.row_numbers[i]}: no street number")
+        issues.append(Issue(table.file, int(table.row_numbers[i]), number or address, "",
+                            f"row {table.row_numbers[i]}: no street number",
+                            "give the address its number, or leave the row out", "no_street_number"))
     bad |= bad_number
     bad |= np.asarray([not s for s in streets], dtype=bool)
     keep = np.flatnonzero(~bad)
-    result = GazetteerResult(table.file, len(table), len(keep), int(bad.sum()), commit, errors)
+    result = GazetteerResult(table.file, len(table), len(keep), int(bad.sum()), commit, issues)
     if not commit:
         return result
     xs, ys = lon_p.values.to_numpy()[keep], lat_p.values.to_numpy()[keep]

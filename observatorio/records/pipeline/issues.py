@@ -1,4 +1,5 @@
-"""What can go wrong, in two sizes: a whole file (`ImportFailed`) or one cell (`Issue`).
+"""What can go wrong, in two sizes: a whole file (`ImportFailed`) or one cell (`Issue`, shared by every
+import: `observatorio.importing`).
 
 Like the readers and parsers, messages are English and carry a ``fix``; the
 interface translates them. A value shown in an issue is already safe to show:
@@ -7,11 +8,10 @@ RUTs are masked before an `Issue` is made.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-
 from observatorio.errors import UserError
+from observatorio.importing import ERROR, WARNING, Issue
 
-ERROR, WARNING = "error", "warning"
+__all__ = ["ERROR", "WARNING", "ImportFailed", "Issue"]
 
 
 class ImportFailed(UserError):
@@ -29,20 +29,3 @@ class ImportFailed(UserError):
 
     def as_dict(self) -> dict:
         return {"file": self.file, "code": self.code, "message": self.message, "fix": self.fix}
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One problem in one cell (or row, when ``column`` is empty)."""
-
-    file: str
-    row: int
-    column: str
-    value: str
-    message: str
-    fix: str
-    code: str
-    severity: str = ERROR
-
-    def as_dict(self) -> dict:
-        return asdict(self)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from observatorio.importing import Report
+
 from .issues import ImportFailed
 from .names import name_key
 
@@ -24,6 +26,12 @@ class PopulationResult:
     comunas: int
     years: tuple[int, int]
     committed: bool
+
+    def report(self) -> Report:
+        """The one shape every import reports in (`observatorio.importing.Report`)."""
+        return Report(kind="population", file=self.file, read=self.rows, valid=self.rows, written=self.rows,
+                      committed=self.committed, details={"comunas": self.comunas, "first_year": self.years[0],
+                                                         "last_year": self.years[1]})
 
 
 def load_population(path, *, commit: bool = False, source: str = SOURCE) -> PopulationResult:

@@ -16,7 +16,7 @@ import io
 from django.utils.translation import gettext_lazy as _
 
 from observatorio.errors import UserError
-from observatorio.records import wording
+from observatorio import wording
 
 HEADERS = (_("archivo"), _("fila"), _("columna"), _("valor"), _("problema"), _("cómo corregirlo"), _("gravedad"),
            _("código"), _("detalle"), _("detalle de la corrección"))

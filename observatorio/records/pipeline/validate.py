@@ -7,6 +7,12 @@ and fix, and its row is rejected: a value is never guessed, and never
 dropped silently. RUT values are masked in every issue and replaced by their
 keyed hash before any other step sees them.
 
+The checks of the typed values are a table (`RULES`): for a field type, a code,
+a vectorised test of the parsed column that marks the bad rows, the message and
+the fix. Types read as numbers, dates or times share one path (`PARSED`: the
+parser and the code of a value it cannot read); the others (text, label, area,
+RUT, sex, answers) have their own step.
+
 `check_table` returns a `Checked`: the typed columns (a DataFrame with the
 table's index), the rejected mask, the issues and the unmapped labels.
 """
@@ -16,7 +22,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -33,6 +41,89 @@ SEX = {"f": "F", "fem": "F", "femenino": "F", "mujer": "F", "m": "M", "masc": "M
 AGE_BANDS = ((0, "0-13"), (14, "14-17"), (18, "18-29"), (30, "30-44"), (45, "45-59"), (60, "60+"))
 AGE_MAX = 120
 RUT_COLUMN = re.compile(r"\b(rut|run)\b")
+
+
+class Parser(NamedTuple):
+    """A type read by a parser of `tables.parsing`, and the code of a text it cannot read."""
+
+    type: str
+    parse: Callable[[pd.Series], parsing.Parsed]
+    code: str
+
+
+PARSED = {p.type: p for p in (Parser("date", parsing.parse_dates, "bad_date"),
+                              Parser("time", parsing.parse_times, "bad_time"),
+                              Parser("age", parsing.parse_numbers, "bad_age"),
+                              Parser("count", parsing.parse_numbers, "bad_count"),
+                              Parser("weight", parsing.parse_numbers, "bad_weight"))}
+
+# An empty cell of a required field of these types: (message, fix); None is "fill in the column".
+REQUIRED = {"text": (None, None), "date": ("no date given", "write the date as dd-mm-yyyy, e.g. 31-01-2024"),
+            "count": ("no count given", None)}
+# Types whose empty cell is an error whenever the column is mapped (an unmapped weight is 1).
+REQUIRED_WHEN_MAPPED = {"weight": ("no expansion factor given", "fill in the column {column!r} (e.g. 1,25)")}
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check of a parsed column: ``bad(values, as_of)`` marks the rows (vectorised) that break it."""
+
+    type: str
+    code: str
+    bad: Callable[[np.ndarray, dt.date | None], np.ndarray]
+    message: str  # may name {as_of} and {max_age}
+    fix: str
+
+
+def _future(days, as_of):
+    if as_of is None:
+        return np.zeros(len(days), dtype=bool)
+    return ~np.isnat(days) & (days > np.datetime64(as_of, "D"))
+
+
+RULES = (
+    Rule("date", "future_date", _future, "the date is after the import date ({as_of})", "check the year"),
+    Rule("age", "bad_age", lambda v, _: np.isfinite(v) & ((v < 0) | (v > AGE_MAX) | (np.floor(v) != v)),
+         "an age is a whole number of years from 0 to {max_age}", "correct the age"),
+    Rule("count", "bad_count", lambda v, _: np.isfinite(v) & ((v < 0) | (np.floor(v) != v)),
+         "a count is a whole number, 0 or more", "correct the count"),
+    Rule("weight", "bad_weight", lambda v, _: np.isfinite(v) & (v <= 0),
+         "an expansion factor is a number greater than 0", "correct the factor (e.g. 1,25)"),
+)
+
+
+def _typed(kind: str, parsed: np.ndarray) -> np.ndarray:
+    """The parsed column as the rules test it: days for dates, floats for numbers."""
+    return parsed.astype("datetime64[D]") if kind == "date" else parsed
+
+
+def _stored(kind: str, value: np.ndarray, name: str) -> dict[str, np.ndarray]:
+    """The typed column(s) a parsed field leaves for the next steps."""
+    if kind == "time":
+        seconds = value.astype("timedelta64[s]").astype(np.int64)
+        seconds[np.isnat(value)] = -1
+        return {name: seconds}
+    if kind == "age":
+        group = np.full(len(value), "", dtype=object)
+        for low, band in AGE_BANDS:
+            group[np.isfinite(value) & (value >= low)] = band
+        return {name.replace("_age", "_age_group"): group}
+    if kind == "count":
+        return {name: np.where(np.isfinite(value), value, -1).astype(np.int64)}
+    return {name: value}
+
+
+def _thousands_read_back(raw: pd.Series, stripped: pd.Series) -> tuple[pd.Series, int]:
+    """The compiled CEAD series stores 1.040 cases as the float 1.04: the thousands dot was read as a
+    decimal point and the trailing zeros were lost. Counts are whole, so such a value can only be
+    thousands; pad it back to three digits (a source option, never a general guess)."""
+    short = stripped.str.fullmatch(r"[1-9]\d{0,2}\.\d{1,2}").to_numpy(dtype=bool, na_value=False)
+    if not short.any():
+        return raw, 0
+    head = stripped[short].str.split(".", n=1)
+    raw = raw.copy()
+    raw[short] = head.str[0] + "." + head.str[1].str.ljust(3, "0")
+    return raw, int(short.sum())
 
 
 def looks_like_rut_column(name: str) -> bool:
@@ -103,29 +194,34 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
         column = cols[name]
         raw = text(name)
         stripped = raw.str.strip()
-        if spec.type == "text":
+        if spec.type in PARSED:
+            if spec.type == "count" and mapping.options.get("count_dot_is_thousands"):
+                raw, thousands_fixed = _thousands_read_back(raw, stripped)
+            code = PARSED[spec.type].code
+            parsed = PARSED[spec.type].parse(raw)
+            out.parse_errors(column, raw, parsed, code)
+            if spec.type in REQUIRED:
+                message, fix = REQUIRED[spec.type]
+                empty_required(name, stripped, message, fix or f"fill in the column {column!r}")
+            if spec.type in REQUIRED_WHEN_MAPPED:
+                message, fix = REQUIRED_WHEN_MAPPED[spec.type]
+                out.add(np.flatnonzero((stripped == "").to_numpy()), column, "", message, fix.format(column=column),
+                        "required_empty")
+            value = _typed(spec.type, parsed.values.to_numpy())
+            for rule in (r for r in RULES if r.type == spec.type):
+                bad, code = np.flatnonzero(rule.bad(value, as_of)), rule.code
+                message = rule.message.format(as_of=as_of.isoformat() if as_of else "", max_age=AGE_MAX)
+                out.add(bad, column, stripped.iloc[bad].tolist(), message, rule.fix, code)
+            for key, column_values in _stored(spec.type, value, name).items():
+                values[key] = column_values
+        elif spec.type == "text":
             if spec.max_length:
                 long = np.flatnonzero((stripped.str.len() > spec.max_length).to_numpy())
                 out.add(long, column, stripped.iloc[long].str.slice(0, 40).tolist(),
                         f"longer than {spec.max_length} characters", "shorten the value", "too_long")
-            empty_required(name, stripped, f"no {name} given", f"fill in the column {column!r}")
+            message, fix = REQUIRED["text"]
+            empty_required(name, stripped, message or f"no {name} given", fix or f"fill in the column {column!r}")
             values[name] = stripped
-        elif spec.type == "date":
-            parsed = parsing.parse_dates(raw)
-            out.parse_errors(column, raw, parsed, "bad_date")
-            empty_required(name, stripped, "no date given", "write the date as dd-mm-yyyy, e.g. 31-01-2024")
-            days = parsed.values.to_numpy().astype("datetime64[D]")
-            if as_of is not None:
-                future = np.flatnonzero(~np.isnat(days) & (days > np.datetime64(as_of, "D")))
-                out.add(future, column, stripped.iloc[future].tolist(),
-                        f"the date is after the import date ({as_of.isoformat()})", "check the year", "future_date")
-            values[name] = days
-        elif spec.type == "time":
-            parsed = parsing.parse_times(raw)
-            out.parse_errors(column, raw, parsed, "bad_time")
-            seconds = parsed.values.to_numpy().astype("timedelta64[s]").astype(np.int64)
-            seconds[np.isnat(parsed.values.to_numpy())] = -1
-            values[name] = seconds
         elif spec.type == "label":
             labels = stripped
             keys = name_keys(labels)
@@ -172,46 +268,6 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
             out.add(bad, column, stripped.iloc[bad].tolist(), "not a sex code",
                     "write F (femenino), M (masculino) or X", "bad_sex")
             values[name] = mapped.fillna("").astype(object)
-        elif spec.type == "age":
-            parsed = parsing.parse_numbers(raw)
-            out.parse_errors(column, raw, parsed, "bad_age")
-            age = parsed.values.to_numpy()
-            bad = np.flatnonzero(np.isfinite(age) & ((age < 0) | (age > AGE_MAX) | (np.floor(age) != age)))
-            out.add(bad, column, stripped.iloc[bad].tolist(), f"an age is a whole number of years from 0 to {AGE_MAX}",
-                    "correct the age", "bad_age")
-            group = np.full(n, "", dtype=object)
-            for low, band in AGE_BANDS:
-                group[np.isfinite(age) & (age >= low)] = band
-            values[name.replace("_age", "_age_group")] = group
-        elif spec.type == "count":
-            if mapping.options.get("count_dot_is_thousands"):
-                # The compiled CEAD series stores 1.040 cases as the float 1.04: the thousands dot was read
-                # as a decimal point and the trailing zeros were lost. Counts are whole, so such a value can
-                # only be thousands; pad it back to three digits (a source option, never a general guess).
-                short = stripped.str.fullmatch(r"[1-9]\d{0,2}\.\d{1,2}").to_numpy(dtype=bool, na_value=False)
-                if short.any():
-                    head = stripped[short].str.split(".", n=1)
-                    raw = raw.copy()
-                    raw[short] = head.str[0] + "." + head.str[1].str.ljust(3, "0")
-                    thousands_fixed = int(short.sum())
-            parsed = parsing.parse_numbers(raw)
-            out.parse_errors(column, raw, parsed, "bad_count")
-            empty_required(name, stripped, "no count given", f"fill in the column {column!r}")
-            count = parsed.values.to_numpy()
-            bad = np.flatnonzero(np.isfinite(count) & ((count < 0) | (np.floor(count) != count)))
-            out.add(bad, column, stripped.iloc[bad].tolist(), "a count is a whole number, 0 or more",
-                    "correct the count", "bad_count")
-            values[name] = np.where(np.isfinite(count), count, -1).astype(np.int64)
-        elif spec.type == "weight":
-            parsed = parsing.parse_numbers(raw)
-            out.parse_errors(column, raw, parsed, "bad_weight")
-            out.add(np.flatnonzero((stripped == "").to_numpy()), column, "", "no expansion factor given",
-                    f"fill in the column {column!r} (e.g. 1,25)", "required_empty")
-            weight = parsed.values.to_numpy()
-            bad = np.flatnonzero(np.isfinite(weight) & (weight <= 0))
-            out.add(bad, column, stripped.iloc[bad].tolist(), "an expansion factor is a number greater than 0",
-                    "correct the factor (e.g. 1,25)", "bad_weight")
-            values[name] = weight
         elif spec.type in ("answer", "yes_no"):
             from .answers import FEELS_UNSAFE, FEELS_UNSAFE_HELP, YES_NO, YES_NO_HELP, parse_answers
 

@@ -1,12 +1,20 @@
-"""Spanish wording of the import's messages, which are English by design (issues.py: "the interface translates").
+"""Spanish wording of every import's messages, which are English by design (`importing`: "the interface words
+the code").
 
-Each problem (`Issue`), failure (`ImportFailed`) and note (`readers.Note`) has
+Each problem (`importing.Issue`, of any import: records, boundaries, demography,
+gazetteer, population), failure (`ImportFailed`) and note (`readers.Note`) has
 a stable code; the import pages and the downloadable report show the Spanish
 sentence for the code (English through the locale switcher, from the .po)
 and, beside it, the pipeline's own message, which names the exact value,
 columns or dates. Notes carry ``params``, the facts their sentence names. A
 code without a sentence here falls back to the message alone, so a new code
 never hides a problem; tests/records/test_wording.py fails on such a code.
+
+It lives at the top of the package, beside `importing`, because territory's
+imports use it too and territory never imports records. It needs Django only
+for ``gettext_lazy`` (a sentence is translated when it is shown, in the
+reader's language: the web request's, or the CLI's, which runs under
+``translation.override``); `importing` itself stays Django-free.
 """
 
 from __future__ import annotations
@@ -36,6 +44,22 @@ ISSUE = {
     "window_no_start": _("El intervalo tiene fin pero no inicio."),
     "window_backwards": _("El intervalo termina antes de empezar."),
     "long_window": _("El intervalo es más largo que el máximo; el evento se guarda igual."),
+    # boundaries, demography, gazetteer
+    "missing_column": _("El archivo no tiene la columna indicada."),
+    "empty_code": _("Falta el código del área."),
+    "duplicate_code": _("El mismo código de área aparece en más de un elemento."),
+    "empty_geometry": _("El elemento no tiene geometría."),
+    "bad_geometry": _("La geometría no es un polígono válido."),
+    "empty_parent": _("Falta el código del área superior."),
+    "unknown_parent": _("El área superior indicada no existe."),
+    "boundary_changed": _("El área ya tiene otro límite vigente."),
+    "version_too_early": _("El nuevo límite empieza antes que el vigente."),
+    "bad_year": _("El año no es válido."),
+    "bad_number": _("El valor no es un número."),
+    "negative_number": _("El valor es negativo."),
+    "not_whole": _("Un conteo debe ser un número entero."),
+    "repeated_code": _("El mismo código aparece en varias filas."),
+    "no_street_number": _("La dirección no tiene número."),
 }
 
 FIX = {
@@ -63,6 +87,21 @@ FIX = {
     "window_no_start": _("Complete la fecha de inicio: el primer día en que pudo ocurrir el hecho."),
     "window_backwards": _("Revise fechas y horas; un intervalo nocturno termina al día siguiente."),
     "long_window": _("Revise las fechas; la opción window_max_days de la asignación fija el máximo."),
+    "missing_column": _("Indique una de las columnas del archivo."),
+    "empty_code": _("Dé a cada área su código."),
+    "duplicate_code": _("Dé a cada área su propio código."),
+    "empty_geometry": _("Dibuje su límite o quite el elemento."),
+    "bad_geometry": _("Repare el polígono en un SIG y exporte de nuevo."),
+    "empty_parent": _("Indique el código de su área superior."),
+    "unknown_parent": _("Use un código existente, o importe antes ese nivel."),
+    "boundary_changed": _("Indique desde cuándo rige el nuevo límite (--valid-from AAAA-MM-DD)."),
+    "version_too_early": _("Indique una fecha --valid-from posterior al inicio del límite vigente."),
+    "bad_year": _("Escriba el año con cuatro cifras, p. ej. 2017."),
+    "bad_number": _("Escriba un número (1.234 o 20,7), o indique --decimal."),
+    "negative_number": _("Corrija el valor."),
+    "not_whole": _("Revise el separador decimal."),
+    "repeated_code": _("Sume las filas con --sum, o deje una."),
+    "no_street_number": _("Agregue el número a la dirección, o quite la fila."),
 }
 
 FAILURE = {
