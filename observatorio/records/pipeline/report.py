@@ -2,7 +2,7 @@
 
 One line per problem: file, row, column, value, the problem and how to fix
 it in the user's language (Spanish first: the report goes back to the unit
-that sent the export; `records.wording` words each code), the severity, a
+that sent the export; `observatorio.wording` words each code), the severity, a
 stable code, and the pipeline's own message and fix (English, naming the
 exact value, columns or dates). Values are already masked where they were
 RUTs (`validate` masks them before an issue exists).
@@ -15,8 +15,8 @@ import io
 
 from django.utils.translation import gettext_lazy as _
 
-from observatorio.errors import UserError
 from observatorio import wording
+from observatorio.errors import UserError
 
 HEADERS = (_("archivo"), _("fila"), _("columna"), _("valor"), _("problema"), _("cómo corregirlo"), _("gravedad"),
            _("código"), _("detalle"), _("detalle de la corrección"))

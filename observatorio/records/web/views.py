@@ -19,8 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from observatorio.accounts.roles import allow
 from observatorio import wording
+from observatorio.accounts.roles import allow
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 
 from . import jobs, uploads
