@@ -64,14 +64,15 @@ def _write(database, sql: str, params=()) -> int:
 
 
 def _add_analyst(database) -> None:
-    """The analyst bob, written with Django's password hasher (a ``createuser`` process costs seconds)."""
-    from django.contrib.auth.hashers import make_password
+    """The analyst bob, written with the servers' password hasher (a ``createuser`` process costs seconds; the
+    tests' own fast hasher is not one the servers accept)."""
+    from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
     from observatorio.accounts.roles import Role
 
     bob = _write(database, "INSERT INTO auth_user (username, password, first_name, last_name, email, is_superuser, "
                            "is_staff, is_active, date_joined) VALUES ('bob', ?, '', '', '', FALSE, FALSE, TRUE, "
-                           "CURRENT_TIMESTAMP)", [make_password(PASSWORD)])
+                           "CURRENT_TIMESTAMP)", [PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())])
     _write(database, "INSERT INTO auth_user_groups (user_id, group_id) SELECT ?, id FROM auth_group WHERE name = ?",
            [bob, Role.ANALYST.group_name])
 
