@@ -68,9 +68,12 @@ def _english(n: int) -> str:
 def loaded(transactional_db):
     """The hand-counted web dataset (the demo itself is test_demo_home.py); returns the headline the page must show."""
     build_small_dataset()
+    from observatorio import state
     from observatorio.dashboard import home_data
 
-    return home_data.headline(home_data.latest_event_date())
+    state.reset()
+    data = state.current()
+    return home_data.headline(data, home_data.latest_event_date(data))
 
 
 def test_home_with_data_in_spanish_then_english(page, live_server, personas, loaded):
