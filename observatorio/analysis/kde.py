@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 import numpy as np
-from scipy.signal import fftconvolve
 
 from observatorio.analysis.grid import Grid
 from observatorio.errors import UserError
@@ -223,6 +222,10 @@ class KdePlan:
         """The kernel convolved with binned points, read at the centres of the grid's cells."""
         if output not in OUTPUTS:
             raise UserError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
+        # Imported here: scipy.signal costs ~0.8 s to import (a server worker pays it at its first density
+        # surface instead of before its first answer; docs/performance.md, workers).
+        from scipy.signal import fftconvolve
+
         surface = fftconvolve(binned, _kernel_array(self.kernel, self.bandwidth, self.fine, self.pad), mode="valid")
         if self.split > 1:
             half = self.split // 2
