@@ -37,11 +37,8 @@ from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.compare import compare_periods
-from observatorio.analysis.moran import Quadrant, local_moran
 from observatorio.analysis.perception import GapClass, fear_by_area, perception_gap, weighted_proportion
 from observatorio.analysis.rates import crude_rate, eb_global
-from observatorio.analysis.typology import typology
-from observatorio.analysis.weights import contiguity
 from observatorio.labels import quadrant_label, typology_description
 from observatorio.records.models import Place, PlaceKind, SurveyResponse
 from observatorio.records.snapshot import day_number
@@ -169,6 +166,11 @@ def _count_by(area_ids: np.ndarray, ids: list) -> np.ndarray:
 
 def lisa_classes(terr: Territory, table: pd.DataFrame, level: str) -> tuple[dict, str]:
     """LISA cluster of each area on the EB crime rate, or ({}, reason)."""
+    # PySAL is imported here, not with the module: ~0.4 s off every server worker's start (the URL configuration
+    # imports this module), paid by the first profile instead (docs/performance.md, workers).
+    from observatorio.analysis.moran import local_moran
+    from observatorio.analysis.weights import contiguity
+
     shapes = {s.id: s for s in terr.shapes.get(level, [])}
     ids = [a for a in table.index if a in shapes and np.isfinite(table.at[a, "tasa_eb_delitos"])]
     if len(ids) < 3:
@@ -191,6 +193,8 @@ def typology_classes(table: pd.DataFrame) -> tuple[dict, str]:
     n = len(profile)
     if n < 4 or profile.shape[1] < 2:
         return {}, _("Se necesitan al menos 4 áreas y 2 indicadores con variación.")
+    from observatorio.analysis.typology import typology  # PySAL and scikit-learn: see lisa_classes
+
     result = typology(profile, method="kmeans", k_range=(2, min(5, n - 1)), seed=SEED)
     return {a: (int(result.labels.loc[a]) + 1, result.distinctive[int(result.labels.loc[a])])
             for a in profile.index}, ""
@@ -416,7 +420,7 @@ def area_profile(request, area_id: int):
     data.update({"charts": charts, "indicator_names": {k: _(v) for k, v in TYPOLOGY_INDICATORS.items()},
                  "lisa_label": quadrant_label(quadrant) if quadrant is not None else None,
                  "lisa_code": quadrant.value if quadrant is not None else None,
-                 "significant": quadrant is not None and quadrant is not Quadrant.NS,
+                 "significant": quadrant is not None and quadrant.value != "ns",
                  "lisa_permutations": LISA_PERMUTATIONS, "lisa_alpha": LISA_ALPHA, "window_days": WINDOW_DAYS})
     return render(request, "dashboard/profile.html", data)
 
