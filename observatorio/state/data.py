@@ -61,31 +61,17 @@ class DataState:
                 self._memo[name] = held
         return held[2]
 
-    def shared(self, name: str, build: Callable[[], dict | None], on: tuple[str, ...] = ("events",)) -> dict | None:
+    def shared(self, name: str, build: Callable[[], dict | None]) -> dict | None:
         """Arrays derived from the events (``build()``: a dict of arrays, or None), kept as files beside the
         events' columns and mapped, so every process holds one copy and only the first builds them.
 
-        ``name`` must say everything else they depend on (e.g. the boundaries drawn); ``on`` as for :meth:`memo`.
+        ``name`` must say everything else they depend on (e.g. the boundaries drawn). Call it inside a
+        :meth:`memo` build, which keeps what is made of the arrays with the state.
         """
         from . import store
 
-        def load():
-            folder = store.derived_folder(self.key.version, self.key.token, name)
-            if folder is None:
-                return build()
-            arrays = store.read(folder)
-            if arrays is None:
-                with store.building(folder):
-                    arrays = store.read(folder)  # built by another process while this one waited
-                    if arrays is None:
-                        made = build()
-                        if made is None:
-                            return None
-                        store.write(folder, made)
-                        arrays = store.read(folder) or made
-            return arrays
-
-        return self.memo(name, load, on)
+        folder = store.derived_folder(self.key.version, self.key.token, name)
+        return build() if folder is None else store.kept(folder, build)
 
     def cache(self, name: str, size: int, on: tuple[str, ...] = PARTS) -> Answers:
         """A bounded store of answers (least recently used out first) for this state, e.g. per filter."""

@@ -124,19 +124,17 @@ def _events(key: Key, progress: Refresh | None) -> EventSnapshot:
     folder = store.version_folder(key.version, key.token)
     if folder is None:
         return snapshot.load_snapshot(progress)
-    arrays = store.read(folder)
+    loaded: list[EventSnapshot] = []
+
+    def build() -> dict | None:
+        loaded.append(snapshot.load_snapshot(progress))
+        # The data moved since the key was read: these are not this version's columns, so they are not kept.
+        return loaded[0].columns() if loaded[0].version == key.version else None
+
+    arrays = store.kept(folder, build)
     if arrays is None:
-        with store.building(folder):
-            arrays = store.read(folder)  # written by another process while this one waited
-            if arrays is None:
-                loaded = snapshot.load_snapshot(progress)
-                if loaded.version != key.version:
-                    return loaded  # the data moved since the key was read: not this version's files
-                store.write(folder, loaded.columns())
-                arrays = store.read(folder)
-                if arrays is None:  # removed at once by a newer version's writer: keep what was read
-                    return loaded
-        store.prune(folder)
+        return loaded[0]
+    store.prune(folder)
     if progress is not None:
         progress.read = progress.expected
     return EventSnapshot(version=key.version, **arrays)

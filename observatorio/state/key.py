@@ -42,7 +42,7 @@ class Key:
         return (self.version, self.token)
 
     def part(self, name: str) -> tuple:
-        """The key of one part of the state: ``events``, ``territory`` or ``catalog``."""
+        """The key of one part of the state: ``events``, ``territory``, ``catalog`` or ``surveys``."""
         return self.events if name == "events" else getattr(self, name)
 
 

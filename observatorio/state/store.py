@@ -96,6 +96,23 @@ def write(folder: Path, arrays: dict[str, np.ndarray]) -> None:
         shutil.rmtree(temporary, ignore_errors=True)
 
 
+def kept(folder: Path, build) -> dict[str, np.ndarray] | None:
+    """The arrays kept in ``folder``, mapped; else ``build()``'s (a dict of arrays, or None: nothing to keep),
+    written there first. The lock makes processes asking together build once: the others wait, then map."""
+    arrays = read(folder)
+    if arrays is not None:
+        return arrays
+    with building(folder):
+        arrays = read(folder)  # written by another process while this one waited
+        if arrays is None:
+            made = build()
+            if made is None:
+                return None
+            write(folder, made)
+            arrays = read(folder) or made  # removed at once by a newer version's writer: keep what was built
+    return arrays
+
+
 def prune(folder: Path) -> None:
     """Remove the folders of versions up to ``folder``'s other than it (and their derived arrays), and writes
     left by a killed process."""

@@ -188,7 +188,7 @@ def placed(state: DataState, terr: Territory) -> placement.Placement:
             made = placement.place(state.events, terr.epsg, *grids)
             return {column: getattr(made, column) for column in placement.COLUMNS}
 
-        held = state.shared(name, arrays, on=("events", "territory"))
+        held = state.shared(name, arrays)
         gi_grid, kde, emerging_grid, cluster_grid = grids
         return placement.Placement(gi_grid, held["gi"], kde, held["kde_base"], held["kde_u"], held["kde_v"],
                                    emerging_grid, held["emerging"], cluster_grid, held["cluster"])
