@@ -106,13 +106,7 @@ class FilterForm(forms.Form):
     level = forms.ChoiceField(required=False)
     area = forms.TypedMultipleChoiceField(coerce=int, required=False)
 
-    choices_ready = False  # True in the subclasses of form_class(), whose fields already hold their choices
-
-    def __init__(self, data, *, index: TerritoryIndex, catalog: Catalog, **kwargs):
-        super().__init__(data, **kwargs)
-        self.index = index
-        if not self.choices_ready:
-            _set_choices(self.fields, catalog, index)
+    # Its source, family, category, level and area choices come from a data state: use form_class(state).
 
     def clean(self):
         data = super().clean()
@@ -147,7 +141,7 @@ def form_class(state: DataState) -> type[FilterForm]:
     Setting choices normalises them (Django walks every option): milliseconds per request otherwise.
     """
     def build() -> type[FilterForm]:
-        cls = type("BoundFilterForm", (FilterForm,), {"choices_ready": True})
+        cls = type("BoundFilterForm", (FilterForm,), {})
         cls.base_fields = copy.deepcopy(FilterForm.base_fields)
         _set_choices(cls.base_fields, state.catalog, state.index)
         return cls
@@ -182,7 +176,7 @@ def parse_filters(querydict, state: DataState) -> tuple[Filters | None, dict]:
 
 def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
     index, catalog, as_of = state.index, state.catalog, state.as_of
-    form = form_class(state)(querydict, index=index, catalog=catalog)
+    form = form_class(state)(querydict)
     if not form.is_valid():
         return None, {k: [str(m) for m in v] for k, v in form.errors.items()}
     data = form.cleaned_data
