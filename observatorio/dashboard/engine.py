@@ -28,6 +28,7 @@ import numpy as np
 
 from observatorio.analysis.compare import Verdict, poisson_rate_test
 from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.records import links
 from observatorio.records.catalog import Catalog
 from observatorio.records.snapshot import EventSnapshot, day_number, from_day_number
 from observatorio.state import DataState
@@ -74,6 +75,27 @@ def taxonomy(state: DataState) -> Taxonomy:
 # --- selection ------------------------------------------------------------------------------------------------
 
 
+def linked(state: DataState, measure: str) -> np.ndarray | None:
+    """Per event, whether the measure leaves it out as linked to an event of its primary source (None: none)."""
+    found = state.catalog.measure(measure)
+    if found is None or not found.links:
+        return None
+    return state.memo(f"linked:{measure}", lambda: links.linked_rows(state.events, found), on=("events", "catalog"))
+
+
+def link_summary(state: DataState, measure: str) -> links.LinkSummary | None:
+    """How many events of the measure's other sources there are and how many it leaves out (None: one source)."""
+    found = state.catalog.measure(measure)
+    if found is None or not found.links:
+        return None
+    return links.summary(state.events, found, linked(state, measure))
+
+
+def _cube(state: DataState, f: Filters) -> Cube | None:
+    """The cube, unless the filters ask what only the rows know (time of day, weekday, linked events)."""
+    return None if f.by_rows else cube_of(state)
+
+
 def _lut(ids) -> np.ndarray:
     """Boolean table over ids 0..max(ids)+1; database ids start at 1, so slots 0 and the last are False."""
     ids = np.asarray([i for i in ids if i > 0], dtype=np.int64)
@@ -83,8 +105,11 @@ def _lut(ids) -> np.ndarray:
 
 
 def select(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, start: dt.date | None = None,
-           end: dt.date | None = None) -> tuple[slice, np.ndarray | None]:
-    """Rows of the window [start, end] (default: the filters' own) and a mask over that slice (None: all pass)."""
+           end: dt.date | None = None, leave_out: np.ndarray | None = None) -> tuple[slice, np.ndarray | None]:
+    """Rows of the window [start, end] (default: the filters' own) and a mask over that slice (None: all pass).
+
+    ``leave_out``: per event, those the measure leaves out (:func:`linked`); pass it whenever ``f.links``.
+    """
     window = snap.window(day_number(start or f.start), day_number(end or f.end))
     mask = None
 
@@ -100,7 +125,28 @@ def select(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, start: dt.
         narrow(snap.category, f.categories)
     if f.areas:
         narrow(snap.area, _wanted_areas(f, index))
+    if f.hours is not None:
+        minutes = snap.minute[window].astype(np.int64)
+        # Unknown times (-1) fall in slot 24 of the hour table, which never passes.
+        passed = f.hour_mask()[np.where(minutes >= 0, minutes // 60, 24)]
+        mask = passed if mask is None else (mask & passed)
+    if f.weekdays:
+        table = np.zeros(7, dtype=bool)
+        table[list(f.weekdays)] = True
+        # 1970-01-01 was a Thursday (weekday 3 counting from Monday = 0).
+        passed = table[(snap.day[window].astype(np.int64) + 3) % 7]
+        mask = passed if mask is None else (mask & passed)
+    if leave_out is not None:
+        passed = ~leave_out[window]
+        mask = passed if mask is None else (mask & passed)
     return window, mask
+
+
+def select_in(state: DataState, f: Filters, *, start: dt.date | None = None,
+              end: dt.date | None = None) -> tuple[slice, np.ndarray | None]:
+    """:func:`select` over the state's events, leaving out the events the filters' measure leaves out."""
+    return select(state.events, f, state.index, start=start, end=end,
+                  leave_out=linked(state, f.measure) if f.links else None)
 
 
 def _wanted_areas(f: Filters, index: TerritoryIndex) -> set[int]:
@@ -213,14 +259,14 @@ def _population_down(area_id: int, index: TerritoryIndex, year: int) -> int | No
 def headline(state: DataState, f: Filters, *, alpha: float = ALPHA) -> Headline:
     """Events in the window, against the window before it and the same window a year earlier."""
     prev, last = f.previous(), f.last_year()
-    snap, index, cube = state.events, state.index, cube_of(state)
+    snap, index, cube = state.events, state.index, _cube(state, f)
     if cube is not None:
         cells = select_cells(cube, f, index)
         count, n_prev, n_last = (cube.total(day_number(w.start), day_number(w.end), cells) for w in (f, prev, last))
     else:
-        count = _count(*select(snap, f, index))
-        n_prev = _count(*select(snap, f, index, start=prev.start, end=prev.end))
-        n_last = _count(*select(snap, f, index, start=last.start, end=last.end))
+        count = _count(*select_in(state, f))
+        n_prev = _count(*select_in(state, f, start=prev.start, end=prev.end))
+        n_last = _count(*select_in(state, f, start=last.start, end=last.end))
     population = territory_population(f, index, f.end.year)
     rate = float(crude_rate([count], [population])[0]) if population else None
     return Headline(f.start, f.end, f.days, count, count / f.days, population, rate,
@@ -255,13 +301,13 @@ def trend_step(days: int) -> str:
 
 def trend(state: DataState, f: Filters) -> Trend:
     first, last = day_number(f.start), day_number(f.end)
-    snap, index, cube = state.events, state.index, cube_of(state)
+    snap, index, cube = state.events, state.index, _cube(state, f)
     if cube is not None:
         # Events per day of the window; the bins below weight each day by its count instead of each event by 1.
         daily = cube.daily(first, last, select_cells(cube, f, index))
         days, weights = np.arange(first, last + 1), daily
     else:
-        window, mask = select(snap, f, index)
+        window, mask = select_in(state, f)
         days, weights = _take(snap, "day", window, mask), None
 
     def binned(keys: np.ndarray, size: int) -> np.ndarray:
@@ -314,11 +360,11 @@ def _breakdown(values: np.ndarray, names: dict[int, str], unnamed: str, weights=
 
 def _categories(state: DataState, f: Filters) -> tuple[np.ndarray, np.ndarray | None]:
     """Category of each selected event, or of each selected cell with its events as weights."""
-    snap, index, cube = state.events, state.index, cube_of(state)
+    snap, index, cube = state.events, state.index, _cube(state, f)
     if cube is not None:
         cells, counts = _window_cells(cube, f, index)
         return cube.cell_category[cells], counts
-    return _take(snap, "category", *select(snap, f, index)).astype(np.int64), None
+    return _take(snap, "category", *select_in(state, f)).astype(np.int64), None
 
 
 def by_category(state: DataState, f: Filters) -> Breakdown:
@@ -349,11 +395,11 @@ def hour_weekday(state: DataState, f: Filters) -> HourWeekday:
     The matrix is counted straight from the day and minute columns: building millions of timestamps for
     the analysis function costs ten times more than the count (the tests check both agree).
     """
-    snap, index, cube = state.events, state.index, cube_of(state)
+    snap, index, cube = state.events, state.index, _cube(state, f)
     if cube is not None:
         slots = cube.slots(day_number(f.start), day_number(f.end), select_cells(cube, f, index))
         return HourWeekday(slots[:-1].astype(float).reshape(7, 24), int(slots[-1]))
-    window, mask = select(snap, f, index)
+    window, mask = select_in(state, f)
     minutes = _take(snap, "minute", window, mask)
     known = minutes >= 0
     days = _take(snap, "day", window, mask)
@@ -392,7 +438,7 @@ class AreaTable:
 
 def area_counts(state: DataState, f: Filters, level: str) -> tuple[np.ndarray, int]:
     """Events of the selection per area id of ``level`` (an array indexed by id), and those with no area there."""
-    snap, index, cube = state.events, state.index, cube_of(state)
+    snap, index, cube = state.events, state.index, _cube(state, f)
     size = max(index.areas, default=0) + 1
     if cube is not None:
         cells, weights = _window_cells(cube, f, index)
@@ -402,7 +448,7 @@ def area_counts(state: DataState, f: Filters, level: str) -> tuple[np.ndarray, i
                          ).astype(np.int64)
         unplaced = int(weights.sum() - weights[inside_level].sum())
     else:
-        areas = _take(snap, "area", *select(snap, f, index)).astype(np.int64)
+        areas = _take(snap, "area", *select_in(state, f)).astype(np.int64)
         lifted = index.lift(areas, level) if areas.size else np.empty(0, dtype=np.int64)
         placed = lifted[lifted >= 0]
         counts = np.bincount(placed, minlength=size)

@@ -3,11 +3,17 @@
 The filter state lives in the URL so that a view can be shared or bookmarked;
 ``Filters.to_query()`` writes it back. Parameters (all optional):
 
-``period``  7d | 28d | month | ytd | 12m | custom (default 28d)
+``measure``  the measure counted (records.measures; default casos-policiales): every figure counts one
+``period``  7d | 28d | last-month | last-quarter | mtd | ytd | 12m | month | year | custom (default 28d);
+           see :mod:`observatorio.analysis.periods`
+``month``  YYYY-MM, with period=month; ``year`` YYYY, with period=year
 ``start``, ``end``  ISO dates, with period=custom (inclusive)
-``source``  source codes (repeatable)
 ``family``  category family codes, e.g. familia-vif (repeatable; expands to its categories)
-``category``  category codes (repeatable)
+``category``  category codes (repeatable); both narrow the measure's own categories
+``hour_from``, ``hour_to``  hours 0–23, both or neither: events from hour_from:00 up to hour_to:00 (exclusive),
+           across midnight when hour_to ≤ hour_from (20 and 6: nights 20:00–05:59); events with no time
+           are left out
+``weekday``  0 (Monday) … 6 (Sunday), repeatable
 ``level``  territory level for breakdowns (default uv)
 ``area``  area ids (repeatable; an area includes its descendants)
 """
@@ -23,6 +29,7 @@ import numpy as np
 from django import forms
 from django.utils.translation import gettext_noop
 
+from observatorio.analysis import periods
 from observatorio.records.catalog import Catalog
 from observatorio.records.snapshot import EventSnapshot, day_number
 from observatorio.state import DataState
@@ -31,13 +38,20 @@ from observatorio.territory.index import TerritoryIndex
 PERIODS = {
     "7d": gettext_noop("Últimos 7 días"),
     "28d": gettext_noop("Últimos 28 días"),
-    "month": gettext_noop("Mes en curso"),
+    "last-month": gettext_noop("Último mes completo"),
+    "last-quarter": gettext_noop("Último trimestre completo"),
+    "mtd": gettext_noop("Mes en curso"),
     "ytd": gettext_noop("Año a la fecha"),
-    "12m": gettext_noop("Últimos 12 meses"),
+    "12m": gettext_noop("Últimos 12 meses completos"),
+    "month": gettext_noop("Un mes"),
+    "year": gettext_noop("Un año"),
     "custom": gettext_noop("Personalizado"),
 }
+WEEKDAYS = (gettext_noop("lunes"), gettext_noop("martes"), gettext_noop("miércoles"), gettext_noop("jueves"),
+            gettext_noop("viernes"), gettext_noop("sábado"), gettext_noop("domingo"))
 MAX_SPAN_DAYS = 366 * 20
 MAX_CHOICES = 200
+NOTHING = (0,)  # a selection no event has (ids start at 1): a measure without sources, or disjoint categories
 
 
 @dataclass(frozen=True)
@@ -45,10 +59,14 @@ class Filters:
     start: dt.date
     end: dt.date  # inclusive
     period: str = "28d"
-    sources: tuple[int, ...] = ()  # empty: every source
-    categories: tuple[int, ...] = ()  # empty: every category (families are expanded here)
+    sources: tuple[int, ...] = ()  # the measure's sources (NOTHING when it has none); empty: no restriction
+    categories: tuple[int, ...] = ()  # the measure's categories narrowed by the chosen ones; empty: every one
     level: str = "uv"
     areas: tuple[int, ...] = ()  # empty: the whole territory
+    measure: str = ""  # the measure's code
+    links: bool = False  # the measure leaves out events linked to another source's (records.measures)
+    hours: tuple[int, int] | None = None  # (from, to): from:00 up to to:00, across midnight when to <= from
+    weekdays: tuple[int, ...] = ()  # 0 Monday … 6 Sunday; empty: every day
     # The codes as given in the URL, to write it back unchanged.
     query: dict = field(default_factory=dict, compare=False)
 
@@ -56,25 +74,43 @@ class Filters:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def by_time(self) -> bool:
+        """Whether the time-of-day or weekday filters are set (the cube cannot answer those)."""
+        return self.hours is not None or bool(self.weekdays)
+
+    @property
+    def by_rows(self) -> bool:
+        """Whether only a scan of the events answers (time filters, or events left out as linked)."""
+        return self.by_time or self.links
+
+    def over(self, start: dt.date, end: dt.date) -> Filters:
+        """The same filters over another window."""
+        return Filters(start, end, "custom", self.sources, self.categories, self.level, self.areas, self.measure,
+                       self.links, self.hours, self.weekdays, self.query)
+
     def shifted(self, days: int) -> Filters:
         """The same filters over a window moved by ``days`` (negative: earlier)."""
         delta = dt.timedelta(days=days)
-        return Filters(self.start + delta, self.end + delta, "custom", self.sources, self.categories, self.level,
-                       self.areas, self.query)
+        return self.over(self.start + delta, self.end + delta)
 
     def previous(self) -> Filters:
-        """The window of the same length just before this one."""
-        return self.shifted(-self.days)
+        """The previous equivalent period (:func:`observatorio.analysis.periods.previous`): September for
+        October, the quarter before, the same days a year earlier for year to date."""
+        return self.over(*periods.previous(self.period, self.start, self.end))
 
     def last_year(self) -> Filters:
-        """The same calendar window one year earlier (29 February becomes 28)."""
-        def back(d):
-            try:
-                return d.replace(year=d.year - 1)
-            except ValueError:
-                return d.replace(year=d.year - 1, day=28)
-        return Filters(back(self.start), back(self.end), "custom", self.sources, self.categories, self.level,
-                       self.areas, self.query)
+        """The same calendar period one year earlier (29 February becomes 28; whole months stay whole)."""
+        return self.over(*periods.last_year(self.start, self.end))
+
+    def hour_mask(self) -> np.ndarray | None:
+        """Per hour 0–23 (index 24: time unknown), whether it passes the hour filter; None without one."""
+        if self.hours is None:
+            return None
+        start, stop = self.hours
+        hours = np.arange(24)
+        passed = (hours >= start) & (hours < stop) if stop > start else (hours >= start) | (hours < stop)
+        return np.append(passed, False)
 
     def to_query(self, **changes) -> str:
         params = {k: v for k, v in self.query.items() if v not in (None, "", [])}
@@ -82,37 +118,37 @@ class Filters:
         return urlencode({k: v for k, v in params.items() if v not in (None, "", [])}, doseq=True)
 
 
-def window(period: str, as_of: dt.date) -> tuple[dt.date, dt.date]:
-    if period == "7d":
-        return as_of - dt.timedelta(days=6), as_of
-    if period == "28d":
-        return as_of - dt.timedelta(days=27), as_of
-    if period == "month":
-        return as_of.replace(day=1), as_of
-    if period == "ytd":
-        return as_of.replace(month=1, day=1), as_of
-    if period == "12m":
-        return as_of - dt.timedelta(days=364), as_of
-    raise ValueError(f"period {period!r} is not one of {', '.join(PERIODS)}")
-
-
 class FilterForm(forms.Form):
+    measure = forms.ChoiceField(required=False)
     period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
+    month = forms.DateField(required=False, input_formats=["%Y-%m", "%m-%Y"])
+    year = forms.IntegerField(required=False, min_value=1900, max_value=2200)
     start = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d-%m-%Y"])
     end = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d-%m-%Y"])
-    source = forms.MultipleChoiceField(required=False)
     family = forms.MultipleChoiceField(required=False)
     category = forms.MultipleChoiceField(required=False)
     level = forms.ChoiceField(required=False)
     area = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    hour_from = forms.IntegerField(required=False, min_value=0, max_value=23)
+    hour_to = forms.IntegerField(required=False, min_value=0, max_value=23)
+    weekday = forms.TypedMultipleChoiceField(coerce=int, required=False,
+                                             choices=[(str(i), name) for i, name in enumerate(WEEKDAYS)])
 
-    # Its source, family, category, level and area choices come from a data state: use form_class(state).
+    # Its measure, family, category, level and area choices come from a data state: use form_class(state).
 
     def clean(self):
         data = super().clean()
-        for name in ("source", "family", "category", "area"):
+        for name in ("family", "category", "area"):
             if len(data.get(name) or ()) > MAX_CHOICES:
                 raise forms.ValidationError(f"demasiados valores en {name} (máximo {MAX_CHOICES})")
+        if (data.get("hour_from") is None) != (data.get("hour_to") is None):
+            raise forms.ValidationError("el filtro de horas necesita la hora de inicio y la de término")
+        if data.get("hour_from") is not None and data["hour_from"] == data["hour_to"]:
+            raise forms.ValidationError("la hora de inicio y la de término son iguales: elija un intervalo")
+        if data.get("period") == "month" and not data.get("month"):
+            raise forms.ValidationError("el período «un mes» necesita el mes (AAAA-MM)")
+        if data.get("period") == "year" and not data.get("year"):
+            raise forms.ValidationError("el período «un año» necesita el año")
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
@@ -127,7 +163,7 @@ class FilterForm(forms.Form):
 def _set_choices(fields: dict, catalog: Catalog, index: TerritoryIndex) -> None:
     from observatorio.territory.models import Level
 
-    fields["source"].choices = [(c, n) for _i, c, n in catalog.sources]
+    fields["measure"].choices = [(m.code, m.name) for m in catalog.count_measures]
     fields["family"].choices = [(c, n) for _i, c, n in catalog.families]
     fields["category"].choices = [(c, n) for _i, c, n, _p in catalog.categories]
     labels = dict(Level.choices)
@@ -184,30 +220,49 @@ def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
     if period == "custom":
         start, end = data["start"], data["end"]
     else:
-        start, end = window(period, as_of)
+        start, end = periods.window(period, as_of, month=data.get("month"), year=data.get("year"))
+    measure = catalog.measure(data["measure"]) if data.get("measure") else catalog.default_measure
     # The form accepted only codes of the catalog, so every look-up below succeeds.
-    sources = tuple(catalog.source_id[c] for c in data.get("source") or [])
-    categories = {catalog.category_id[c] for c in data.get("category") or []}
+    chosen = {catalog.category_id[c] for c in data.get("category") or []}
     for family in data.get("family") or []:
-        categories |= set(catalog.family_children.get(family, ()))
+        chosen |= set(catalog.family_children.get(family, ()))
+    sources, categories, links = NOTHING, tuple(sorted(chosen)), False
+    if measure is not None:
+        sources, links = measure.sources or NOTHING, measure.links
+        if measure.categories and chosen:
+            categories = tuple(sorted(chosen & set(measure.categories))) or NOTHING
+        elif measure.categories:
+            categories = measure.categories
     levels = index.levels()
     level = data.get("level") or ("uv" if "uv" in levels else (levels[-1] if levels else "uv"))
+    hours = (data["hour_from"], data["hour_to"]) if data.get("hour_from") is not None else None
+    weekdays = tuple(sorted(set(data.get("weekday") or ()))) if len(set(data.get("weekday") or ())) < 7 else ()
     query = {
+        "measure": data.get("measure") or "",
         "period": period,
+        "month": data["month"].strftime("%Y-%m") if period == "month" else "",
+        "year": str(data["year"]) if period == "year" else "",
         "start": start.isoformat() if period == "custom" else "",
         "end": end.isoformat() if period == "custom" else "",
-        "source": list(data.get("source") or []),
         "family": list(data.get("family") or []),
         "category": list(data.get("category") or []),
+        "hour_from": "" if hours is None else str(hours[0]),
+        "hour_to": "" if hours is None else str(hours[1]),
+        "weekday": [str(d) for d in weekdays],
         "level": data.get("level") or "",
         "area": [str(a) for a in data.get("area") or []],
     }
-    return Filters(start, end, period, tuple(sorted(sources)), tuple(sorted(categories)), level,
-                   tuple(sorted(data.get("area") or [])), query), {}
+    return Filters(start, end, period, tuple(sources), categories, level, tuple(sorted(data.get("area") or [])),
+                   measure.code if measure else "", links, hours, weekdays, query), {}
 
 
-def event_mask(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, dates: bool = True) -> np.ndarray:
-    """Boolean mask of the snapshot's events that pass the filters (``dates=False`` ignores the window)."""
+def event_mask(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, dates: bool = True,
+               linked: np.ndarray | None = None) -> np.ndarray:
+    """Boolean mask of the snapshot's events that pass the filters (``dates=False`` ignores the window).
+
+    Written plainly (set membership, datetime arithmetic) as the reference the engine's faster selection is
+    tested against; ``linked``: the events the measure leaves out (``engine.linked``).
+    """
     mask = np.ones(snap.size, dtype=bool)
     if dates:
         mask &= (snap.day >= day_number(f.start)) & (snap.day <= day_number(f.end))
@@ -220,4 +275,14 @@ def event_mask(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, dates:
         for area_id in f.areas:
             wanted |= index.descendants_or_self(area_id)
         mask &= np.isin(snap.area, np.asarray(sorted(wanted), dtype=snap.area.dtype))
+    if f.hours is not None:
+        hour = snap.minute.astype(np.int64) // 60
+        start, stop = f.hours
+        inside = (hour >= start) & (hour < stop) if stop > start else (hour >= start) | (hour < stop)
+        mask &= (snap.minute >= 0) & inside
+    if f.weekdays:
+        weekday = np.array([d.weekday() for d in snap.day.astype("datetime64[D]").astype(object)], dtype=np.int64)
+        mask &= np.isin(weekday, np.asarray(f.weekdays))
+    if linked is not None:
+        mask &= ~linked
     return mask

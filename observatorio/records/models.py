@@ -258,6 +258,65 @@ class SurveyResponse(models.Model):
         ]
 
 
+class MeasureKind(models.TextChoices):
+    COUNT = "conteo", "Conteo de eventos"
+    SHARE = "proporcion", "Proporción de encuestados"
+
+
+class Combine(models.TextChoices):
+    """How the events of several sources make one count without counting an incident twice."""
+
+    SINGLE = "una", "Una sola fuente"
+    DISJOINT = "disjuntas", "Fuentes disjuntas (describen incidentes distintos)"
+    SHARED_ID = "identificador", "Enlace por identificador compartido"
+    PROXIMITY = "proximidad", "Enlace por categoría, lugar y hora"
+
+
+class Measure(models.Model):
+    """A named, documented count: which sources and categories, in which unit, how duplicates are removed.
+
+    Every figure the observatory shows counts one measure; sources that describe the same incidents are
+    never added unless the measure declares the rule that removes the double counting
+    (:mod:`observatorio.records.measures`).
+    """
+
+    code = models.SlugField("código", max_length=40, unique=True)
+    name = models.CharField("nombre", max_length=200)
+    unit = models.CharField("unidad", max_length=60, help_text="En plural: «casos», «llamados», «patrullajes».")
+    kind = models.CharField("tipo", max_length=12, choices=MeasureKind.choices, default=MeasureKind.COUNT)
+    sources = models.ManyToManyField(Source, blank=True, related_name="measures", verbose_name="fuentes")
+    categories = models.ManyToManyField(
+        Category, blank=True, related_name="measures", verbose_name="categorías",
+        help_text="Vacío: todas las categorías de sus fuentes. Una familia incluye sus categorías.")
+    combine = models.CharField("combinación de fuentes", max_length=14, choices=Combine.choices,
+                               default=Combine.SINGLE)
+    primary_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="primary_of",
+        verbose_name="fuente principal",
+        help_text="Con enlace: sus eventos cuentan todos; los de las otras fuentes enlazados a uno de ellos, no.")
+    link_attribute = models.CharField(
+        "atributo de enlace", max_length=60, blank=True,
+        help_text="Enlace por identificador: atributo de los eventos secundarios que guarda el identificador "
+                  "de origen del evento principal.")
+    link_metres = models.PositiveIntegerField("distancia de enlace (m)", default=100)
+    link_hours = models.PositiveIntegerField("intervalo de enlace (horas)", default=24)
+    reference_source = models.ForeignKey(
+        Source, null=True, blank=True, on_delete=models.SET_NULL, related_name="reference_of",
+        verbose_name="cifras oficiales de referencia",
+        help_text="Conteos agregados (CEAD) con los que se concilia y compara esta medida.")
+    sensitive = models.BooleanField("sensible", default=False)
+    definition = models.TextField("definición", help_text="Un párrafo para el anexo metodológico.")
+    position = models.PositiveSmallIntegerField("orden", default=100)
+
+    class Meta:
+        verbose_name = "medida"
+        verbose_name_plural = "medidas"
+        ordering = ["position", "code"]
+
+    def __str__(self):
+        return self.name
+
+
 class DataVersion(models.Model):
     """A counter bumped whenever events change, so per-process caches know when to reload.
 

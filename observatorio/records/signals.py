@@ -12,3 +12,12 @@ def _event_changed(sender, **kwargs):
     from .snapshot import bump
 
     bump()
+
+
+@receiver(post_save, sender="records.Source")
+def _source_created(sender, instance, created, raw=False, **kwargs):
+    """A new source joins the standard measure of its kind (records.measures.attach_new_source)."""
+    if created and not raw:
+        from .measures import attach_new_source
+
+        attach_new_source(instance)

@@ -12,8 +12,9 @@ inside a transaction.
 * territory: counts and largest ids of areas, boundaries, demography rows and
   places;
 * catalog: counts, largest ids and a checksum of the names and kinds of
-  sources and categories (a rename to a name of the same length is missed
-  until the next other change);
+  sources and categories, and of the measures with their sources and
+  categories (a rename to a name of the same length is missed until the next
+  other change);
 * surveys: count and largest id of the survey responses.
 """
 
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from observatorio.records.models import Category, DataVersion, Place, Source, SurveyResponse
+from observatorio.records.models import Category, DataVersion, Measure, Place, Source, SurveyResponse
 from observatorio.records.snapshot import EVENTS
 from observatorio.territory.models import Area, Boundary, Demography
 
@@ -57,13 +58,25 @@ def _sql() -> str:
         name = model._meta.db_table
         out += [f"SELECT COUNT(*) FROM {name}", f"SELECT MAX(id) FROM {name}",
                 f"SELECT SUM(LENGTH(code) + LENGTH(name){extra}) FROM {name}"]
+    # Measures: any edit of a field or of its sources and categories moves the checksum (ids are summed, so
+    # swapping one source for another of the same id total is missed until the next other change).
+    name = Measure._meta.db_table
+    out += [f"SELECT COUNT(*) FROM {name}", f"SELECT MAX(id) FROM {name}",
+            f"SELECT SUM(LENGTH(code) + LENGTH(name) + LENGTH(unit) + LENGTH(kind) + LENGTH(combine) "
+            f"+ LENGTH(link_attribute) + LENGTH(definition) + link_metres + link_hours + position "
+            f"+ COALESCE(primary_source_id, 0) + COALESCE(reference_source_id, 0) "
+            f"+ CASE WHEN sensitive THEN 1 ELSE 0 END) FROM {name}"]
+    for through in (Measure.sources.through, Measure.categories.through):
+        name = through._meta.db_table
+        column = "source_id" if through is Measure.sources.through else "category_id"
+        out += [f"SELECT COUNT(*) * 1000003 + COALESCE(SUM(measure_id * 7919 + {column}), 0) FROM {name}"]
     name = SurveyResponse._meta.db_table
     out += [f"SELECT COUNT(*) FROM {name}", f"SELECT MAX(id) FROM {name}"]
     return "SELECT " + ", ".join(f"({p})" for p in out)
 
 
 # The columns of each part in the statement's row.
-_TERRITORY, _CATALOG, _SURVEYS = slice(2, 10), slice(10, 16), slice(16, 18)
+_TERRITORY, _CATALOG, _SURVEYS = slice(2, 10), slice(10, 21), slice(21, 23)
 
 
 def read_key() -> Key:

@@ -135,7 +135,7 @@ def cached(state: DataState, question: tuple, build):
 
 
 def filters_key(f: Filters) -> tuple:
-    return (f.start, f.end, f.sources, f.categories, f.level, f.areas)
+    return (f.start, f.end, f.measure, f.sources, f.categories, f.links, f.hours, f.weekdays, f.level, f.areas)
 
 
 def territory(state: DataState, day: dt.date) -> Territory | None:
@@ -271,7 +271,7 @@ def cell_counts(state: DataState, f: Filters, cells: np.ndarray, size: int, star
 
     The window is a slice of the day-ordered snapshot, so only its rows are read, not every event.
     """
-    window, mask = engine.select(state.events, f, state.index, start=start, end=end)
+    window, mask = engine.select_in(state, f, start=start, end=end)
     return placement.counts(cells, window, mask, size)
 
 

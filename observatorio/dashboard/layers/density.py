@@ -33,7 +33,7 @@ def density_surface(state: DataState, terr: Territory, f: Filters):
     or None without located events."""
     def build():
         where = placed(state, terr)
-        window, mask = engine.select(state.events, f, state.index)
+        window, mask = engine.select_in(state, f)
         rows = placement.chosen_rows(where.kde_base, window, mask)
         if rows.size == 0:
             return None

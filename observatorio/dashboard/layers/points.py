@@ -36,7 +36,7 @@ def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) ->
     layer = Layer("eventos", _("Eventos"))
     snap = state.events
     where = placed(state, terr)
-    window, mask = engine.select(snap, f, state.index)
+    window, mask = engine.select_in(state, f)
     idx = placement.chosen_rows(where.cluster, window, mask)
     if scope:
         idx = idx[np.isin(snap.source[idx], np.asarray(scope, dtype=snap.source.dtype))]
