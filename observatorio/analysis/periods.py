@@ -90,13 +90,13 @@ def previous(code: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]
     """The previous equivalent period: the month before a month, the quarter before a quarter, the same
     days of the previous month for month to date, the same days of last year for year to date, and the
     window of the same length just before for rolling and other windows."""
+    if code == "ytd":
+        return shift(start, end, -12)
     months = whole_months(start, end)
     if months:
         return shift(start, end, -months)
     if code == "mtd":
         return shift(start, end, -1)
-    if code == "ytd":
-        return shift(start, end, -12)
     days = (end - start).days + 1
     return start - dt.timedelta(days=days), end - dt.timedelta(days=days)
 

@@ -259,7 +259,7 @@ def _population_down(area_id: int, index: TerritoryIndex, year: int) -> int | No
 def headline(state: DataState, f: Filters, *, alpha: float = ALPHA) -> Headline:
     """Events in the window, against the window before it and the same window a year earlier."""
     prev, last = f.previous(), f.last_year()
-    snap, index, cube = state.events, state.index, _cube(state, f)
+    index, cube = state.index, _cube(state, f)
     if cube is not None:
         cells = select_cells(cube, f, index)
         count, n_prev, n_last = (cube.total(day_number(w.start), day_number(w.end), cells) for w in (f, prev, last))

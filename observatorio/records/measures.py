@@ -150,7 +150,8 @@ def seed_measures(measure_model=None, source_model=None) -> int:
     stand). The model arguments are for the data migration, which must use its historical models.
     """
     if measure_model is None:
-        from .models import Measure as measure_model, Source as source_model  # noqa: N813
+        from .models import Measure as measure_model  # noqa: N813
+        from .models import Source as source_model
     made = 0
     for position, std in enumerate(STANDARD, start=1):
         measure, created = measure_model.objects.get_or_create(code=std.code, defaults={
