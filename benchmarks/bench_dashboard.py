@@ -174,17 +174,21 @@ def _write(connection, frame) -> None:
 # --- phase 2: time ----------------------------------------------------------------------------------------------
 
 
-def combos(rng, sources, families, levels, areas, n: int) -> list[dict]:
+def combos(rng, measures, families, levels, areas, n: int) -> list[dict]:
     out = []
-    periods = ["7d", "28d", "month", "ytd", "12m", "custom"]
+    periods = ["7d", "28d", "last-month", "mtd", "ytd", "12m", "year", "custom"]
     for _ in range(n):
         q: dict = {"period": periods[int(rng.integers(len(periods)))]}
         if q["period"] == "custom":
             days = int(rng.integers(7, 3 * 365))
             end = AS_OF - dt.timedelta(days=int(rng.integers(0, 365)))
             q["start"], q["end"] = (end - dt.timedelta(days=days)).isoformat(), end.isoformat()
-        if rng.random() < 0.5:
-            q["source"] = list(rng.choice(sources, size=int(rng.integers(1, 3)), replace=False))
+        if q["period"] == "year":
+            q["year"] = str(AS_OF.year - int(rng.integers(0, 3)))
+        q["measure"] = measures[int(rng.integers(len(measures)))]
+        if rng.random() < 0.2:
+            # Nights: the cube cannot answer time filters, so these are row scans.
+            q["hour_from"], q["hour_to"] = "20", "6"
         if rng.random() < 0.4:
             q["family"] = list(rng.choice(families, size=int(rng.integers(1, 3)), replace=False))
         q["level"] = levels[int(rng.integers(len(levels)))]
@@ -196,7 +200,7 @@ def combos(rng, sources, families, levels, areas, n: int) -> list[dict]:
 
 def _baseline(name: str, f, index):
     """The same question as one plain ORM GROUP BY (or COUNT) over records_event."""
-    from django.db.models import Count
+    from django.db.models import Count, Q
     from django.db.models.functions import ExtractHour, ExtractWeekDay
 
     from observatorio.records.models import Event
@@ -212,6 +216,12 @@ def _baseline(name: str, f, index):
             for a in f.areas:
                 wanted |= index.descendants_or_self(a)
             q = q.filter(area_id__in=wanted)
+        if f.hours is not None:
+            start, stop = f.hours
+            hour = ExtractHour("occurred_time")
+            q = q.annotate(hour=hour).filter(occurred_time__isnull=False)
+            q = q.filter(hour__gte=start, hour__lt=stop) if stop > start else q.filter(
+                Q(hour__gte=start) | Q(hour__lt=stop))
         return q
 
     base = qs(f.start, f.end)
@@ -309,7 +319,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
     from observatorio import state as data_state
     from observatorio.dashboard.cube import cube_of
     from observatorio.dashboard.filters import parse_filters
-    from observatorio.records.models import Category, Source
+    from observatorio.records.models import Category, Measure, MeasureKind
 
     rss_before, _ = _rss_mb()
     t0 = time.perf_counter()
@@ -327,10 +337,11 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
     placement = placed(state, territory(state, state.as_of))
     place_s = time.perf_counter() - t0
     rng = np.random.default_rng(20261125)
-    sources = sorted(Source.objects.filter(events__isnull=False).distinct().values_list("code", flat=True))
+    measures = sorted(Measure.objects.filter(kind=MeasureKind.COUNT, sources__events__isnull=False).distinct()
+                      .values_list("code", flat=True))
     families = sorted(Category.objects.filter(parent__isnull=True).values_list("code", flat=True))
     areas = sorted(index.areas)
-    queries = combos(rng, sources, families, index.levels(), areas, COMBOS)
+    queries = combos(rng, measures, families, index.levels(), areas, COMBOS)
     client = Client()
     client.force_login(get_user_model().objects.get(username="analista"))
     client.get("/tablero/datos/resumen.json")  # warm-up: imports, first query plans
