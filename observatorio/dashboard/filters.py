@@ -47,8 +47,8 @@ PERIODS = {
     "year": gettext_noop("Un año"),
     "custom": gettext_noop("Personalizado"),
 }
-WEEKDAYS = (gettext_noop("lunes"), gettext_noop("martes"), gettext_noop("miércoles"), gettext_noop("jueves"),
-            gettext_noop("viernes"), gettext_noop("sábado"), gettext_noop("domingo"))
+WEEKDAYS = (gettext_noop("Lunes"), gettext_noop("Martes"), gettext_noop("Miércoles"), gettext_noop("Jueves"),
+            gettext_noop("Viernes"), gettext_noop("Sábado"), gettext_noop("Domingo"))
 MAX_SPAN_DAYS = 366 * 20
 MAX_CHOICES = 200
 NOTHING = (0,)  # a selection no event has (ids start at 1): a measure without sources, or disjoint categories
