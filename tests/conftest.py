@@ -111,3 +111,15 @@ def snapshot_gate(monkeypatch):
     monkeypatch.setattr(snapshot, "load_snapshot", held)
     yield opened
     opened.set()
+
+
+@pytest.fixture(autouse=True)
+def _spanish_after_each_test():
+    """Each test starts in the default language: a request through the locale middleware (an English reader)
+    leaves its language active in the thread, and a later test that writes words (an import's error report)
+    would then write them in English."""
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
