@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class RecordsConfig(AppConfig):
@@ -7,3 +8,13 @@ class RecordsConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+
+        post_migrate.connect(_seed_measures, sender=self)
+
+
+def _seed_measures(sender, using="default", **kwargs):
+    """The standard measures exist after every migrate (and after a flush, which tests do: Django sends
+    post_migrate then too, as it does to create permissions); seeding never changes an existing measure."""
+    from .measures import seed_measures
+
+    seed_measures(using=using)

@@ -143,22 +143,22 @@ def load_measures() -> tuple[MeasureDef, ...]:
         for m in Measure.objects.order_by("position", "code"))
 
 
-def seed_measures(measure_model=None, source_model=None) -> int:
+def seed_measures(using: str = "default") -> int:
     """Create the standard measures that are missing and give them their sources; returns how many were made.
 
-    Existing measures are not changed beyond getting a source when they have none (an administrator's edits
-    stand). The model arguments are for the data migration, which must use its historical models.
+    Run after every ``migrate`` (records' post_migrate). Existing measures are not changed beyond getting a
+    source when they have none (an administrator's edits stand).
     """
-    if measure_model is None:
-        from .models import Measure as measure_model  # noqa: N813
-        from .models import Source as source_model
+    from .models import Measure, Source
+
     made = 0
     for position, std in enumerate(STANDARD, start=1):
-        measure, created = measure_model.objects.get_or_create(code=std.code, defaults={
+        measure, created = Measure.objects.using(using).get_or_create(code=std.code, defaults={
             "name": std.name, "unit": std.unit, "kind": std.kind, "definition": std.definition,
             "sensitive": std.sensitive, "position": position * 10})
         made += created
-        for source in source_model.objects.filter(kind__in=[std.source_kind, std.reference_kind]).order_by("id"):
+        kinds = [std.source_kind, std.reference_kind]
+        for source in Source.objects.using(using).filter(kind__in=kinds).order_by("id"):
             _attach(measure, source, std)
     return made
 

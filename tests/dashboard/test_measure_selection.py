@@ -158,3 +158,15 @@ def test_time_filters_need_both_hours():
     f, errors = filters.parse_filters(QueryDict("hour_from=20&hour_to=6&weekday=5&weekday=6"), data)
     assert f.hours == (20, 6) and f.weekdays == (5, 6) and f.by_rows
     assert "hour_from=20" in f.to_query() and "weekday=5" in f.to_query()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_standard_measures_survive_a_flush():
+    """Seeded after every migrate and flush (post_migrate), not by a data migration a flush would undo."""
+    from django.core.management import call_command
+
+    from observatorio.records.measures import STANDARD
+    from observatorio.records.models import Measure
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert sorted(Measure.objects.values_list("code", flat=True)) == sorted(s.code for s in STANDARD)

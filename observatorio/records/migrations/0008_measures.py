@@ -4,12 +4,6 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
-def seed(apps, schema_editor):
-    from observatorio.records.measures import seed_measures
-
-    seed_measures(apps.get_model("records", "Measure"), apps.get_model("records", "Source"))
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -43,5 +37,4 @@ class Migration(migrations.Migration):
                 'ordering': ['position', 'code'],
             },
         ),
-        migrations.RunPython(seed, migrations.RunPython.noop),
     ]
