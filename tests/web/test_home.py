@@ -268,3 +268,22 @@ def test_home_in_english_uses_english_numbers_and_dates(as_user, personas, small
     assert "Data as of 15 Mar 2026" in text
     assert "<br>5 casos" in json.dumps(_figure(text))  # measure names and units are data, in Spanish
     assert _figure(text)["layout"]["separators"] == ".,"
+
+
+@pytest.mark.parametrize("query", ["measure=llamados-1461&period=28d", "measure=casos-policiales&period=ytd",
+                                   "measure=llamados-1461&period=12m&level=macrosector"])
+def test_filters_for_equals_the_filters_the_url_gives(small_dataset, query):
+    """One way to pick a measure's events: filters built in code equal the URL's for the same choice."""
+    from django.http import QueryDict
+
+    from observatorio import state
+    from observatorio.dashboard.filters import filters_for, parse_filters
+
+    state.reset()
+    data = state.current()
+    parsed, errors = parse_filters(QueryDict(query), data)
+    assert not errors
+    built = filters_for(data, measure=parsed.measure, start=parsed.start, end=parsed.end, period=parsed.period,
+                        level=parsed.level)
+    source = {"llamados-1461": "1461", "casos-policiales": "stop"}[parsed.measure]
+    assert built == parsed and built.sources == (small_dataset.sources[source].id,)
