@@ -31,6 +31,7 @@ from django.utils.translation import gettext_noop
 
 from observatorio.analysis import periods
 from observatorio.records.catalog import Catalog
+from observatorio.records.measures import MeasureDef
 from observatorio.records.snapshot import EventSnapshot, day_number
 from observatorio.state import DataState
 from observatorio.territory.index import TerritoryIndex
@@ -226,13 +227,7 @@ def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
     chosen = {catalog.category_id[c] for c in data.get("category") or []}
     for family in data.get("family") or []:
         chosen |= set(catalog.family_children.get(family, ()))
-    sources, categories, links = NOTHING, tuple(sorted(chosen)), False
-    if measure is not None:
-        sources, links = measure.sources or NOTHING, measure.links
-        if measure.categories and chosen:
-            categories = tuple(sorted(chosen & set(measure.categories))) or NOTHING
-        elif measure.categories:
-            categories = measure.categories
+    sources, categories, links = _selection(measure, chosen)
     levels = index.levels()
     level = data.get("level") or ("uv" if "uv" in levels else (levels[-1] if levels else "uv"))
     hours = (data["hour_from"], data["hour_to"]) if data.get("hour_from") is not None else None
@@ -254,6 +249,19 @@ def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
     }
     return Filters(start, end, period, tuple(sources), categories, level, tuple(sorted(data.get("area") or [])),
                    measure.code if measure else "", links, hours, weekdays, query), {}
+
+
+def _selection(measure: MeasureDef | None, chosen: set[int]) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+    """Sources, categories and whether linked events are left out, for a measure and chosen categories (which
+    narrow the measure's own; none in common selects nothing)."""
+    if measure is None:
+        return NOTHING, tuple(sorted(chosen)), False
+    categories = tuple(sorted(chosen))
+    if measure.categories and chosen:
+        categories = tuple(sorted(chosen & set(measure.categories))) or NOTHING
+    elif measure.categories:
+        categories = measure.categories
+    return tuple(measure.sources) or NOTHING, categories, measure.links
 
 
 def event_mask(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, dates: bool = True,
@@ -286,3 +294,17 @@ def event_mask(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, dates:
     if linked is not None:
         mask &= ~linked
     return mask
+
+
+def filters_for(state: DataState, *, measure: str, start: dt.date, end: dt.date, period: str = "custom",
+                level: str = "uv", categories=(), areas=()) -> Filters:
+    """Filters counting ``measure`` over [start, end], built in code rather than parsed from a URL (the home
+    page, the area profiles, the command line); ``categories`` (ids, families already expanded) narrow the
+    measure's own, as the URL's do; ``areas``: area ids. An unknown measure, or one without sources, counts
+    nothing. ``period`` only chooses the previous equivalent period (:meth:`Filters.previous`)."""
+    sources, selected, links = _selection(state.catalog.measure(measure), set(categories))
+    query = {"measure": measure, "period": period, "level": level, "area": [str(a) for a in areas],
+             "start": start.isoformat() if period == "custom" else "",
+             "end": end.isoformat() if period == "custom" else ""}
+    return Filters(start, end, period, tuple(sources), selected, level, tuple(sorted(areas)), measure, links,
+                   query=query)

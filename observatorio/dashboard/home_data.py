@@ -1,5 +1,11 @@
 """Headline figures and map data for the home page, from the data state.
 
+Every figure counts one measure (records.measures): the default measure
+(casos-policiales) is the headline, the other count measures stand beside it
+with their own names and units, never added; the map colours UVs by the
+headline measure. Counting is the dashboard engine's (:func:`engine.headline`,
+:func:`engine.area_counts`) over filters built for the measure.
+
 The reference date ("as of") is the latest event (``DataState.as_of``), not
 the clock: a cut of data shows the same page whenever it is opened, and the
 demo data never looks stale.
@@ -12,11 +18,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from observatorio.analysis import periods
+from observatorio.records.measures import MeasureDef
 from observatorio.records.models import Event
-from observatorio.records.snapshot import day_number
 from observatorio.state import DataState
 from observatorio.territory.models import Level
 
+from . import engine
+from .filters import filters_for
 from .layers.base import Territory
 from .maps import MapArea
 
@@ -26,18 +35,17 @@ MAP_LEVELS = (Level.COMUNA, Level.MACROSECTOR, Level.UV)
 
 
 @dataclass(frozen=True)
-class SourceCount:
+class MeasureFigure:
+    """One measure's count in the window, with its comparisons (:func:`engine.headline`)."""
+
     code: str
     name: str
-    current: int
-    previous: int
+    unit: str
+    figure: engine.Headline
 
     @property
-    def change_pct(self) -> float | None:
-        """Percent change on the previous window; None when there is nothing to compare with."""
-        if self.previous == 0:
-            return None
-        return 100.0 * (self.current - self.previous) / self.previous
+    def count(self) -> int:
+        return self.figure.count
 
 
 @dataclass(frozen=True)
@@ -46,14 +54,16 @@ class Headline:
     window_start: dt.date  # first day of the current window
     previous_start: dt.date  # first day of the previous window
     previous_end: dt.date  # last day of the previous window
-    by_source: list[SourceCount]
+    main: MeasureFigure | None  # the default measure (casos-policiales), the page's headline
+    beside: list[MeasureFigure]  # the other count measures with sources, shown beside it, never added
+    comuna: str = ""  # the name of the comuna (or comunas) the figures count
     areas_by_level: dict[str, int] = field(default_factory=dict)
     population: int | None = None
     population_year: int | None = None
 
     @property
-    def total(self) -> SourceCount:
-        return SourceCount("", "", sum(s.current for s in self.by_source), sum(s.previous for s in self.by_source))
+    def figures(self) -> list[MeasureFigure]:
+        return ([self.main] if self.main else []) + self.beside
 
     @property
     def areas_total(self) -> int:
@@ -64,25 +74,38 @@ def latest_event_date(state: DataState) -> dt.date | None:
     return state.as_of if state.events.size else None
 
 
-def _per_source(state: DataState, first: dt.date, last: dt.date) -> np.ndarray:
-    events = state.events
-    window = events.window(day_number(first), day_number(last))
-    return np.bincount(events.source[window], minlength=max(state.catalog.source_kind, default=0) + 1)
+def shown_measures(state: DataState, *, sensitive: bool) -> list[MeasureDef]:
+    """The count measures with sources, the headline measure first (the default one when it has sources);
+    sensitive measures only when ``sensitive``."""
+    catalog = state.catalog
+    measures = [m for m in catalog.count_measures if m.sources and (sensitive or not m.sensitive)]
+    default = catalog.default_measure
+    measures.sort(key=lambda m: m.code != (default.code if default else ""))
+    return measures
 
 
-def headline(state: DataState, as_of: dt.date) -> Headline:
-    """Events by source in the last ``WINDOW_DAYS`` days up to ``as_of`` and in the window before."""
-    window_start = as_of - dt.timedelta(days=WINDOW_DAYS - 1)
-    previous_start = window_start - dt.timedelta(days=WINDOW_DAYS)
-    previous_end = window_start - dt.timedelta(days=1)
-    current = _per_source(state, window_start, as_of)
-    previous = _per_source(state, previous_start, previous_end)
-    by_source = [SourceCount(code, name, int(current[i]), int(previous[i]))
-                 for i, code, name in state.catalog.sources if i < current.size and (current[i] or previous[i])]
-    by_source.sort(key=lambda s: (-s.current, s.name))
+def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
+    """The home page's window: the ``WINDOW_DAYS`` days up to ``as_of`` (the dashboard's "28d")."""
+    return periods.window("28d", as_of)
+
+
+def headline(state: DataState, as_of: dt.date, *, sensitive: bool = False) -> Headline:
+    """Each shown measure's count in the last ``WINDOW_DAYS`` days up to ``as_of``, against the window before
+    and the same days a year earlier, with its rate per 1,000 inhabitants (the engine's headline)."""
+    start, end = window(as_of)
+    figures = []
+    for measure in shown_measures(state, sensitive=sensitive):
+        f = filters_for(state, measure=measure.code, start=start, end=end, period="28d")
+        figures.append(MeasureFigure(measure.code, measure.name, measure.unit, engine.headline(state, f)))
+    previous_start, previous_end = periods.previous("28d", start, end)
     population, year = _population(state, as_of.year)
-    return Headline(as_of, window_start, previous_start, previous_end, by_source, areas_by_level(state),
-                    population, year)
+    return Headline(as_of, start, previous_start, previous_end, figures[0] if figures else None, figures[1:],
+                    comuna_name(state), areas_by_level(state), population, year)
+
+
+def comuna_name(state: DataState) -> str:
+    index = state.index
+    return " · ".join(sorted(index.areas[a].name for a in index.ids_at(Level.COMUNA)))
 
 
 def areas_by_level(state: DataState) -> dict[str, int]:
@@ -101,9 +124,15 @@ def _population(state: DataState, year: int) -> tuple[int | None, int | None]:
     return None, None
 
 
+def map_measure(state: DataState) -> MeasureDef | None:
+    """The measure the home map colours UVs by: the headline's (the default measure)."""
+    shown = shown_measures(state, sensitive=False)
+    return shown[0] if shown else None
+
+
 def map_areas(state: DataState, terr: Territory | None, as_of: dt.date | None) -> list[MapArea]:
     """Comuna, macrosectors and UVs of the territory drawn (``layers.territory(state, state.as_of)``, the
-    boundaries in force on the "as of" day); UVs carry their 12-month count when there are events."""
+    boundaries in force on the "as of" day); UVs carry their 12-month count of :func:`map_measure`."""
     if terr is None:
         return []
     uv_counts = _uv_counts(state, as_of) if as_of else {}
@@ -112,13 +141,12 @@ def map_areas(state: DataState, terr: Territory | None, as_of: dt.date | None) -
 
 
 def _uv_counts(state: DataState, as_of: dt.date) -> dict[int, int]:
-    """Events of the last ``MAP_DAYS`` days per UV, rolling finer areas (e.g. census zones) up to their UV."""
-    events, index = state.events, state.index
-    if Level.UV not in index.ancestor:
+    """The map measure's count in the last ``MAP_DAYS`` days per UV (finer areas rolled up to their UV)."""
+    measure = map_measure(state)
+    if measure is None or Level.UV not in state.index.ancestor:
         return {}
-    window = events.window(day_number(as_of - dt.timedelta(days=MAP_DAYS - 1)), day_number(as_of))
-    uv = index.lift(events.area[window], Level.UV)
-    counts = np.bincount(uv[uv >= 0])
+    f = filters_for(state, measure=measure.code, start=as_of - dt.timedelta(days=MAP_DAYS - 1), end=as_of)
+    counts, _unplaced = engine.area_counts(state, f, Level.UV)
     return {int(a): int(counts[a]) for a in np.flatnonzero(counts)}
 
 

@@ -4,19 +4,26 @@ A profile reads the last ``WINDOW_DAYS`` days up to the latest event and puts
 the area beside its peers (the other areas of its level):
 
 * demography of the year in force;
-* headline indicators per group of sources (count, rate per 1,000, the
-  year-to-date comparison of :func:`observatorio.analysis.compare.compare_periods`)
-  and their monthly trend over ``SERIES_MONTHS`` months;
-* rank among peers by the Empirical-Bayes rate of crime records;
+* headline indicators per count measure (records.measures), each with its
+  name and unit and never summed: count, rate per 1,000 and the year to date
+  against the same days a year earlier (the dashboard engine's headline), and
+  one monthly line per measure over ``SERIES_MONTHS`` months;
+* rank among peers by the Empirical-Bayes rate per 1,000 of the declared
+  ``RANKING_MEASURE`` (casos-policiales, the default measure), with the rate
+  of ``BESIDE_MEASURE`` (the 1461 calls) shown beside it, not added;
 * LISA class: :func:`observatorio.analysis.moran.local_moran` of that EB rate
   over the level's areas, queen contiguity of their boundaries, 999
   permutations, seed 0, alpha 0.05;
 * typology class: :func:`observatorio.analysis.typology.typology` (k-means,
-  k by silhouette) on ``TYPOLOGY_INDICATORS`` of the level's areas;
-* places of interest, the 1461 calls beside crime reports month by month,
-  and perceived insecurity (weighted share feeling unsafe,
-  :func:`observatorio.analysis.perception.fear_by_area`) against recorded
-  crime (:func:`observatorio.analysis.perception.perception_gap`).
+  k by silhouette) on the rates of ``TYPOLOGY_MEASURES`` side by side and the
+  demographic shares ``TYPOLOGY_SHARES`` of the level's areas;
+* places of interest and perceived insecurity (weighted share feeling unsafe,
+  :func:`observatorio.analysis.perception.fear_by_area`) against the ranking
+  measure's rate (:func:`observatorio.analysis.perception.perception_gap`).
+
+Counts come from the engine (:func:`engine.area_counts`, :func:`engine.trend`,
+:func:`engine.headline`) over filters built for each measure
+(:func:`filters.filters_for`): no counting code of its own.
 """
 
 from __future__ import annotations
@@ -35,42 +42,53 @@ from django.shortcuts import render
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
-from observatorio.accounts.roles import ALL_ROLES, allow
-from observatorio.analysis.compare import compare_periods
+from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
+from observatorio.analysis.compare import Verdict
 from observatorio.analysis.perception import GapClass, fear_by_area, perception_gap, weighted_proportion
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.labels import quadrant_label, typology_description
+from observatorio.records.measures import DEFAULT_MEASURE, MeasureDef
 from observatorio.records.models import Place, PlaceKind, SurveyResponse
-from observatorio.records.snapshot import day_number
 from observatorio.state import DataState, current
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Demography, Level
 
+from . import engine
+from .filters import filters_for
 from .layers.base import Territory, territory
 from .numbers import separators
-from .quality import month_index, month_starts
+from .quality import month_starts
 
 WINDOW_DAYS = 365
 SERIES_MONTHS = 36
 LISA_PERMUTATIONS = 999
 LISA_ALPHA = 0.05
 SEED = 0
-# Source kinds of each indicator group (records.models.SourceKind values).
-GROUPS = (
-    ("delitos", gettext_noop("Denuncias y casos policiales"), ("denuncia", "stop", "cead")),
-    ("llamados", gettext_noop("Llamados al 1461"), ("1461",)),
-    ("patrullaje", gettext_noop("Patrullaje preventivo"), ("patrullaje",)),
-    ("vif", gettext_noop("Violencia intrafamiliar"), ("vif",)),
-)
-# The typology's indicator profile: rates per 1,000 of three groups and three demographic shares (%).
-TYPOLOGY_INDICATORS = {
-    "tasa_delitos": gettext_noop("Denuncias y casos policiales por 1.000 hab."),
-    "tasa_llamados": gettext_noop("Llamados al 1461 por 1.000 hab."),
-    "tasa_vif": gettext_noop("Casos VIF por 1.000 hab."),
+# The measure the ranking, the LISA class and the perception gap use (its rate per 1,000), and the one shown
+# beside it, never added (records.measures codes).
+RANKING_MEASURE = DEFAULT_MEASURE
+BESIDE_MEASURE = "llamados-1461"
+# The typology's indicator profile: the rates per 1,000 of these measures (those with sources), side by side,
+# and three demographic shares (%).
+TYPOLOGY_MEASURES = (DEFAULT_MEASURE, "llamados-1461", "casos-vif")
+TYPOLOGY_SHARES = {
     "pobreza_pct": gettext_noop("Pobreza multidimensional (%)"),
     "ninos_jovenes_pct": gettext_noop("Niños, niñas y jóvenes (%)"),
     "migrantes_pct": gettext_noop("Migrantes (%)"),
 }
+# Okabe–Ito colours, one per measure in the catalogue's order.
+MEASURE_COLOURS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def count_col(code: str) -> str:
+    return f"n_{code}"
+
+
+def rate_col(code: str) -> str:
+    return f"tasa_{code}"
+
+
+EB_RATE = "tasa_eb"  # the ranking measure's Empirical-Bayes rate per 1,000
 
 
 @dataclass
@@ -80,6 +98,7 @@ class LevelStudy:
     level: str
     ids: list
     table: pd.DataFrame  # index area id
+    measure: MeasureDef | None = None  # the ranking measure (RANKING_MEASURE when it has sources)
     lisa: dict = field(default_factory=dict)  # area id → Quadrant (NS when not significant)
     lisa_note: str = ""
     typology: dict = field(default_factory=dict)  # area id → (type number, its typology.Distinctive)
@@ -88,10 +107,23 @@ class LevelStudy:
     gap_rho: float | None = None
 
 
-def group_sources(state: DataState) -> dict[str, tuple[int, ...]]:
-    """Source ids of each group, by the sources' kinds."""
-    kinds = state.catalog.source_kind
-    return {key: tuple(sorted(s for s, k in kinds.items() if k in members)) for key, _label, members in GROUPS}
+def profile_measures(state: DataState) -> list[MeasureDef]:
+    """The count measures with sources, in the catalogue's order: one indicator (and one line) each."""
+    return [m for m in state.catalog.count_measures if m.sources]
+
+
+def ranking_measure(state: DataState) -> MeasureDef | None:
+    """``RANKING_MEASURE`` when it has sources, else the first non-sensitive count measure that has (said on
+    the page), else None."""
+    shown = profile_measures(state)
+    return next((m for m in shown if m.code == RANKING_MEASURE), None) or next(
+        (m for m in shown if not m.sensitive), None)
+
+
+def beside_measure(state: DataState) -> MeasureDef | None:
+    ranking = ranking_measure(state)
+    return next((m for m in profile_measures(state)
+                 if m.code == BESIDE_MEASURE and (ranking is None or m.code != ranking.code)), None)
 
 
 def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
@@ -114,31 +146,29 @@ def _share(part, whole) -> float:
 
 
 def level_table(state: DataState, level: str) -> pd.DataFrame:
-    """Per area of ``level``: population, counts and rates per group in the window, EB rate of crime, shares."""
-    snap, index, as_of = state.events, state.index, state.as_of
+    """Per area of ``level``: population, each measure's count and rate per 1,000 in the window, the ranking
+    measure's EB rate, demographic shares."""
+    index, as_of = state.index, state.as_of
 
     def build():
         ids = index.ids_at(level)
         start, end = window(as_of)
-        in_window = (snap.day >= day_number(start)) & (snap.day <= day_number(end))
-        lifted = index.lift(snap.area, level)
-        groups = group_sources(state)
         demo = _demography(ids, as_of.year)
         rows = {}
         population = np.array([index.population_in(a, as_of.year) or 0 for a in ids], dtype=float)
         table = pd.DataFrame(index=pd.Index(ids, name="area_id"))
         table["poblacion"] = population
-        total_mask = in_window & (lifted >= 0)
-        table["eventos"] = _count_by(lifted[total_mask], ids)
-        for key, _label, _kinds in GROUPS:
-            m = total_mask & np.isin(snap.source, np.asarray(groups[key] or (-9,), dtype=snap.source.dtype))
-            table[key] = _count_by(lifted[m], ids)
-            table[f"tasa_{key}"] = crude_rate(table[key].to_numpy(), population)
+        for measure in profile_measures(state):
+            f = filters_for(state, measure=measure.code, start=start, end=end, level=level)
+            counts, _unplaced = engine.area_counts(state, f, level)
+            table[count_col(measure.code)] = counts[ids].astype(np.int64) if ids else np.zeros(0, np.int64)
+            table[rate_col(measure.code)] = crude_rate(table[count_col(measure.code)].to_numpy(), population)
+        ranking = ranking_measure(state)
         have = population > 0
         eb = np.full(len(ids), np.nan)
-        if have.sum() >= 2:
-            eb[have] = eb_global(table.loc[have, "delitos"].to_numpy(), population[have]).smoothed
-        table["tasa_eb_delitos"] = eb
+        if ranking is not None and have.sum() >= 2:
+            eb[have] = eb_global(table.loc[have, count_col(ranking.code)].to_numpy(), population[have]).smoothed
+        table[EB_RATE] = eb
         for a in ids:
             d = demo.get(a)
             rows[a] = {
@@ -156,34 +186,39 @@ def level_table(state: DataState, level: str) -> pd.DataFrame:
     return state.memo(f"profile-table-{level}", build)
 
 
-def _count_by(area_ids: np.ndarray, ids: list) -> np.ndarray:
-    lut = np.full(int(max(ids, default=0)) + 2, -1, dtype=np.int64)
-    for i, a in enumerate(ids):
-        lut[a] = i
-    pos = lut[area_ids]
-    return np.bincount(pos[pos >= 0], minlength=len(ids)).astype(np.int64)
-
-
 def lisa_classes(terr: Territory, table: pd.DataFrame, level: str) -> tuple[dict, str]:
-    """LISA cluster of each area on the EB crime rate, or ({}, reason)."""
+    """LISA cluster of each area on the ranking measure's EB rate, or ({}, reason)."""
     # PySAL is imported here, not with the module: ~0.4 s off every server worker's start (the URL configuration
     # imports this module), paid by the first profile instead (docs/performance.md, workers).
     from observatorio.analysis.moran import local_moran
     from observatorio.analysis.weights import contiguity
 
     shapes = {s.id: s for s in terr.shapes.get(level, [])}
-    ids = [a for a in table.index if a in shapes and np.isfinite(table.at[a, "tasa_eb_delitos"])]
+    ids = [a for a in table.index if a in shapes and np.isfinite(table.at[a, EB_RATE])]
     if len(ids) < 3:
         return {}, _("Se necesitan al menos 3 áreas con población en este nivel.")
     w = contiguity([shapes[a].metric for a in ids], kind="queen", ids=ids)
     if len(w.islands) == len(ids):
         return {}, _("Las áreas de este nivel no comparten bordes.")
-    result = local_moran(table.loc[ids, "tasa_eb_delitos"].to_numpy(), w, permutations=LISA_PERMUTATIONS, seed=SEED)
+    result = local_moran(table.loc[ids, EB_RATE].to_numpy(), w, permutations=LISA_PERMUTATIONS, seed=SEED)
     return dict(zip(ids, result.clusters(LISA_ALPHA))), ""
 
 
+def typology_columns(table: pd.DataFrame) -> list[str]:
+    """The typology's indicators: the rates of ``TYPOLOGY_MEASURES`` that have sources, then the shares."""
+    return [rate_col(c) for c in TYPOLOGY_MEASURES if rate_col(c) in table.columns] + list(TYPOLOGY_SHARES)
+
+
 def typology_indicators(table: pd.DataFrame) -> pd.DataFrame:
-    return table[list(TYPOLOGY_INDICATORS)].astype(float)
+    return table[typology_columns(table)].astype(float)
+
+
+def indicator_names(state: DataState) -> dict[str, str]:
+    """Readable names of the typology's indicators in the active language (a measure's rate by its name)."""
+    names = {rate_col(m.code): _("%(measure)s por 1.000 hab.") % {"measure": m.name}
+             for m in profile_measures(state) if m.code in TYPOLOGY_MEASURES}
+    names.update({key: _(label) for key, label in TYPOLOGY_SHARES.items()})
+    return names
 
 
 def typology_classes(table: pd.DataFrame) -> tuple[dict, str]:
@@ -200,16 +235,16 @@ def typology_classes(table: pd.DataFrame) -> tuple[dict, str]:
             for a in profile.index}, ""
 
 
-def typology_text(found) -> tuple[int, str] | None:
-    """(type number, description in the active language with the indicators' readable names), or None."""
+def typology_text(found, names: dict[str, str]) -> tuple[int, str] | None:
+    """(type number, description with the indicators' readable names, :func:`indicator_names`), or None."""
     if found is None:
         return None
-    names = {key: _(name) for key, name in TYPOLOGY_INDICATORS.items()}
     return found[0], typology_description(found[1], names)
 
 
-def perception_study(index: TerritoryIndex, table: pd.DataFrame, level: str, as_of: dt.date):
-    """Weighted fear per area of ``level`` and its gap against the crime rate; None without surveys."""
+def perception_study(index: TerritoryIndex, table: pd.DataFrame, level: str, as_of: dt.date, rate: str):
+    """Weighted fear per area of ``level`` and its gap against the ``rate`` column (the ranking measure's rate
+    per 1,000); None without surveys."""
     rows = list(SurveyResponse.objects.filter(area__isnull=False, answered_on__lte=as_of)
                 .values_list("area_id", "feels_unsafe", "weight"))
     if not rows:
@@ -219,11 +254,12 @@ def perception_study(index: TerritoryIndex, table: pd.DataFrame, level: str, as_
     fear = fear_by_area(area[keep], np.array([r[1] for r in rows])[keep].astype(int),
                         np.array([r[2] for r in rows], float)[keep])
     fear.index = fear.index.astype(int)
-    common = [a for a in fear.index if a in table.index and np.isfinite(table.at[a, "tasa_delitos"])]
+    common = [a for a in fear.index if a in table.index and rate in table.columns
+              and np.isfinite(table.at[a, rate])]
     gap = None
     if len(common) >= 3:
         try:
-            gap = perception_gap(fear.loc[common, "proportion"], table.loc[common, "tasa_delitos"])
+            gap = perception_gap(fear.loc[common, "proportion"], table.loc[common, rate])
         except ValueError:
             gap = None
     return fear, gap
@@ -234,11 +270,12 @@ def level_study(state: DataState, terr, level: str) -> LevelStudy:
 
     def build():
         table = level_table(state, level)
-        study = LevelStudy(level, list(table.index), table)
+        measure = ranking_measure(state)
+        study = LevelStudy(level, list(table.index), table, measure)
         if terr is not None:
             study.lisa, study.lisa_note = lisa_classes(terr, table, level)
         study.typology, study.typology_note = typology_classes(table)
-        found = perception_study(index, table, level, as_of)
+        found = perception_study(index, table, level, as_of, rate_col(measure.code) if measure else "")
         if found is not None:
             fear, gap = found
             study.gap = fear.join(gap.table[["crime", "gap", "gap_class"]], how="left") if gap else fear
@@ -248,36 +285,47 @@ def level_study(state: DataState, terr, level: str) -> LevelStudy:
     return state.memo(f"profile-study-{level}", build)
 
 
+@dataclass(frozen=True)
+class YearToDate:
+    """A measure's year to date in the area against the same days a year earlier (:func:`engine.headline`)."""
+
+    current: int
+    previous: int
+    current_start: dt.date
+    current_end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    pct_change: float | None
+    verdict: Verdict
+
+
 def monthly_series(state: DataState, area_id: int) -> tuple[list, dict]:
-    """Months and, per group, events of the area (and its descendants) per month."""
-    snap, index = state.events, state.index
+    """Months and, per measure (code), its count in the area (and its descendants) per month."""
     months = month_starts(state.as_of, SERIES_MONTHS)
-    info = index.areas[area_id]
-    in_area = index.lift(snap.area, info.level) == area_id
-    idx = month_index(snap.day, months[0])
-    ok = in_area & (idx >= 0) & (idx < len(months))
-    groups = group_sources(state)
     series = {}
-    for key, _label, _kinds in GROUPS:
-        m = ok & np.isin(snap.source, np.asarray(groups[key] or (-9,), dtype=snap.source.dtype))
-        series[key] = np.bincount(idx[m], minlength=len(months)).tolist()
+    for measure in profile_measures(state):
+        f = filters_for(state, measure=measure.code, start=months[0], end=state.as_of, areas=(area_id,))
+        trend = engine.trend(state, f)
+        # SERIES_MONTHS months are longer than the engine's weekly bins reach: one bin per month.
+        assert trend.step == "month" and len(trend.counts) == len(months), (trend.step, len(trend.counts))
+        series[measure.code] = [int(v) for v in trend.counts]
     return months, series
 
 
 def headline(state: DataState, area_id: int, row: pd.Series) -> list[dict]:
-    snap, index, as_of = state.events, state.index, state.as_of
-    info = index.areas[area_id]
-    in_area = index.lift(snap.area, info.level) == area_id
-    groups = group_sources(state)
+    """Per measure: its name and unit, count and rate per 1,000 in the window, year to date against last year."""
+    as_of = state.as_of
     out = []
-    for key, label, _kinds in GROUPS:
-        if not groups[key]:
-            continue
-        m = in_area & np.isin(snap.source, np.asarray(groups[key], dtype=snap.source.dtype))
-        dates = snap.day[m].astype("datetime64[D]")
-        comparison = compare_periods(dates, as_of, period="ytd")
-        out.append({"key": key, "label": _(label), "count": int(row[key]), "rate": float(row[f"tasa_{key}"]),
-                    "ytd": comparison})
+    for measure in profile_measures(state):
+        f = filters_for(state, measure=measure.code, start=as_of.replace(month=1, day=1), end=as_of,
+                        period="ytd", areas=(area_id,))
+        ytd = engine.headline(state, f)
+        before = ytd.last_year
+        comparison = YearToDate(ytd.count, before.count, ytd.start, ytd.end, before.start, before.end,
+                                before.pct_change, before.verdict)
+        out.append({"key": measure.code, "label": measure.name, "unit": measure.unit,
+                    "sensitive": measure.sensitive, "count": int(row[count_col(measure.code)]),
+                    "rate": float(row[rate_col(measure.code)]), "ytd": comparison})
     return out
 
 
@@ -316,10 +364,6 @@ def _partial_month(first: dt.date, as_of: dt.date) -> dict:
                                  text=note, showarrow=False, font=dict(size=11, color="#52606d"))]}
 
 
-# Okabe–Ito colours, one per group.
-GROUP_COLOURS = {"delitos": "#D55E00", "llamados": "#0072B2", "patrullaje": "#009E73", "vif": "#CC79A7"}
-
-
 def profile_data(state: DataState, area_id: int) -> dict:
     """The figures of one area's profile, kept per data state and language."""
     if area_id not in state.index.areas:
@@ -338,7 +382,7 @@ def _profile_data(state: DataState, area_id: int) -> dict:
     row = study.table.loc[area_id]
     start, end = window(as_of)
     months, series = monthly_series(state, area_id)
-    rank, peers = _rank(study.table, area_id, "tasa_eb_delitos")
+    rank, peers = _rank(study.table, area_id, EB_RATE)
     chain = []
     node = info
     while node.parent_id is not None and node.parent_id in index.areas:
@@ -358,15 +402,32 @@ def _profile_data(state: DataState, area_id: int) -> dict:
         "info": info, "as_of": as_of, "start": start, "end": end, "row": row, "study": study,
         "level_label": dict(Level.choices).get(info.level, info.level),
         "headline": headline(state, area_id, row), "months": months, "series": series,
-        "series_labels": [_(label) for key, label, _k in GROUPS],
-        "series_rows": [(m, [series[key][i] for key, _l, _k in GROUPS]) for i, m in enumerate(months)],
+        "measure": study.measure, "beside": beside_measure(state),
+        "beside_rate": _beside_rate(state, row),
         "rank": rank, "peers": peers, "chain": chain[::-1], "children": children,
-        "lisa": study.lisa.get(area_id), "typology": typology_text(study.typology.get(area_id)),
+        "lisa": study.lisa.get(area_id), "indicator_names": indicator_names(state),
+        "typology": typology_text(study.typology.get(area_id), indicator_names(state)),
         "places": _places(index, area_id), "fear": fear,
         "names": {a: info.name for a, info in index.areas.items()},
-        "peer_rows": sorted(((index.areas[a].name, a, float(study.table.at[a, "tasa_eb_delitos"]))
+        "peer_rows": sorted(((index.areas[a].name, a, float(study.table.at[a, EB_RATE]))
                              for a in study.ids), key=lambda r: (-np.nan_to_num(r[2], nan=-1), r[0])),
     }
+
+
+def _beside_rate(state: DataState, row: pd.Series) -> float | None:
+    beside = beside_measure(state)
+    return None if beside is None else float(row[rate_col(beside.code)])
+
+
+def for_viewer(data: dict, *, sensitive: bool) -> dict:
+    """The profile as a viewer may see it: without the sensitive measures' indicators and lines unless
+    ``sensitive`` (those who see events; a fuller disclosure control is to come). Adds each line's label."""
+    headline = [h for h in data["headline"] if sensitive or not h["sensitive"]]
+    codes = [h["key"] for h in headline]
+    series = {code: data["series"][code] for code in codes}
+    return {**data, "headline": headline, "series": series,
+            "series_labels": [f"{h['label']} ({h['unit']})" for h in headline],
+            "series_rows": [(m, [series[c][i] for c in codes]) for i, m in enumerate(data["months"])]}
 
 
 def _fear_of(index: TerritoryIndex, area_id: int, as_of: dt.date) -> dict | None:
@@ -382,16 +443,19 @@ def _fear_of(index: TerritoryIndex, area_id: int, as_of: dt.date) -> dict | None
 def _charts(data: dict) -> dict:
     labels = [m.strftime("%Y-%m-01") for m in data["months"]]
     traces = []
-    for key, label, _kinds in GROUPS:
-        values = data["series"][key]
+    main = data["measure"].code if data["measure"] else ""
+    for position, h in enumerate(data["headline"]):
+        values = data["series"][h["key"]]
         if not any(values):
             continue
-        traces.append(dict(type="scatter", mode="lines", x=labels, y=values, name=_(label),
-                           line=dict(color=GROUP_COLOURS[key], width=2.5 if key in ("delitos", "llamados") else 1.5,
-                                     dash="solid" if key in ("delitos", "llamados") else "dot")))
+        strong = h["key"] in (main, BESIDE_MEASURE)
+        traces.append(dict(type="scatter", mode="lines", x=labels, y=values, name=f"{h['label']} ({h['unit']})",
+                           meta=dict(measure=h["key"]),
+                           line=dict(color=MEASURE_COLOURS[position % len(MEASURE_COLOURS)],
+                                     width=2.5 if strong else 1.5, dash="solid" if strong else "dot")))
     trend = {"data": traces, "layout": _chart_layout(xaxis=dict(gridcolor="#e4e7eb", tickformat="%m-%Y"),
                                                       yaxis=dict(gridcolor="#e4e7eb", rangemode="tozero",
-                                                                 title=dict(text=_("Registros por mes"))),
+                                                                 title=dict(text=_("Por mes, cada medida en su unidad"))),
                                                       **_partial_month(data["months"][-1], data["as_of"]))}
     charts = {"trend": trend}
     study = data["study"]
@@ -406,7 +470,8 @@ def _charts(data: dict) -> dict:
                              line=dict(color="#1f2933", width=[2 if m else 0 for m in me])),
                  name=_("Áreas del mismo nivel"), showlegend=False)],
             "layout": _chart_layout(hovermode="closest",
-                                    xaxis=dict(title=dict(text=_("Denuncias y casos policiales por 1.000 hab.")),
+                                    xaxis=dict(title=dict(text=_("%(measure)s por 1.000 hab.") % {
+                                        "measure": data["measure"].name} if data["measure"] else ""),
                                                gridcolor="#e4e7eb"),
                                     yaxis=dict(title=dict(text=_("Se siente inseguro/a (%)")), gridcolor="#e4e7eb"))}
     return charts
@@ -414,10 +479,10 @@ def _charts(data: dict) -> dict:
 
 @allow(*ALL_ROLES)
 def area_profile(request, area_id: int):
-    data = profile_data(current(), area_id)
+    data = for_viewer(profile_data(current(), area_id), sensitive=event_scope(request.user) is not None)
     charts = json.loads(json.dumps(_charts(data), default=float))
     quadrant = data["lisa"]
-    data.update({"charts": charts, "indicator_names": {k: _(v) for k, v in TYPOLOGY_INDICATORS.items()},
+    data.update({"charts": charts,
                  "lisa_label": quadrant_label(quadrant) if quadrant is not None else None,
                  "lisa_code": quadrant.value if quadrant is not None else None,
                  "significant": quadrant is not None and quadrant.value != "ns",
@@ -434,13 +499,21 @@ def profile_rows(data: dict) -> list[tuple]:
                 "pobreza_pct"):
         out.append(("demografia", col, row.get("anio_demografia") or "", _csv_value(row.get(col))))
     for h in data["headline"]:
-        out.append(("indicadores", f"{h['key']}_eventos", period, h["count"]))
-        out.append(("indicadores", f"{h['key']}_tasa_1000", period, _csv_value(h["rate"])))
+        key = h["key"]
+        out.append(("medidas", key, "", h["label"]))
+        out.append(("medidas", f"{key}_unidad", "", h["unit"]))
+        out.append(("indicadores", f"{key}_conteo", period, h["count"]))
+        out.append(("indicadores", f"{key}_tasa_1000", period, _csv_value(h["rate"])))
         c = h["ytd"]
-        out.append(("indicadores", f"{h['key']}_anio_a_la_fecha", f"{c.current_start}/{c.current_end}", c.current))
-        out.append(("indicadores", f"{h['key']}_anio_anterior", f"{c.previous_start}/{c.previous_end}", c.previous))
-        out.append(("indicadores", f"{h['key']}_veredicto", "", c.verdict))
-    out.append(("comparacion", "tasa_eb_delitos_1000", period, _csv_value(row["tasa_eb_delitos"])))
+        out.append(("indicadores", f"{key}_anio_a_la_fecha", f"{c.current_start}/{c.current_end}", c.current))
+        out.append(("indicadores", f"{key}_anio_anterior", f"{c.previous_start}/{c.previous_end}", c.previous))
+        out.append(("indicadores", f"{key}_veredicto", "", c.verdict.value))
+    measure = data["measure"]
+    out.append(("comparacion", "medida", "", measure.code if measure else ""))
+    out.append(("comparacion", f"{measure.code}_tasa_eb_1000" if measure else "tasa_eb_1000", period,
+                _csv_value(row[EB_RATE])))
+    if data["beside"] is not None:
+        out.append(("comparacion", f"{data['beside'].code}_tasa_1000", period, _csv_value(data["beside_rate"])))
     out.append(("comparacion", "lugar_entre_pares", period, "" if data["rank"] is None else data["rank"]))
     out.append(("comparacion", "pares", "", data["peers"]))
     out.append(("comparacion", "lisa", period, data["lisa"].value if data["lisa"] is not None else ""))
@@ -468,7 +541,7 @@ def _csv_value(value):
 
 @allow(*ALL_ROLES)
 def area_profile_csv(request, area_id: int):
-    data = profile_data(current(), area_id)
+    data = for_viewer(profile_data(current(), area_id), sensitive=event_scope(request.user) is not None)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["seccion", "indicador", "periodo", "valor"])

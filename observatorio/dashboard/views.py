@@ -29,16 +29,21 @@ def home(request):
     terr = territory(state, state.as_of)
     areas = home_data.map_areas(state, terr, as_of)
     scope = event_scope(request.user)
+    measure = home_data.map_measure(state)
     figure = None
     if areas:
-        labels = MapLabels(count_title=_("Eventos (12 meses)"), events=_("eventos"), no_count=_("sin eventos"))
+        labels = MapLabels(count_title=_("%(measure)s (12 meses)") % {"measure": measure.name} if measure else "",
+                           events=measure.unit if measure else "",
+                           no_count=_("sin %(unit)s") % {"unit": measure.unit} if measure else "")
         # Round-trip through Plotly's encoder (NumPy arrays → lists) so json_script can escape it.
         figure = json.loads(territory_figure(terr, areas, labels).to_json())
     context = {
         "as_of": as_of,
-        "headline": home_data.headline(state, as_of) if as_of else None,
+        # Sensitive measures (casos-vif) only for those who see events (a fuller disclosure control is to come).
+        "headline": home_data.headline(state, as_of, sensitive=scope is not None) if as_of else None,
         "figure": figure,
-        "map_has_counts": as_of is not None and any(a.level == "uv" for a in areas),
+        "map_measure": measure,
+        "map_has_counts": as_of is not None and measure is not None and any(a.level == "uv" for a in areas),
         # The map's numbers as a table, for screen readers and for copying.
         "uv_rows": sorted(((a.name, a.count) for a in areas if a.level == "uv" and a.count is not None),
                           key=lambda row: (-row[1], row[0])),

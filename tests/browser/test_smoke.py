@@ -67,9 +67,12 @@ def _english(n: int) -> str:
 @pytest.fixture
 def loaded(transactional_db):
     """The hand-counted web dataset (the demo itself is test_demo_home.py); returns the headline the page must show."""
-    build_small_dataset()
     from observatorio import state
     from observatorio.dashboard import home_data
+    from observatorio.records.measures import seed_measures
+
+    build_small_dataset()
+    seed_measures()  # a transactional test's flush empties the measures migration 0008 seeded
 
     state.reset()
     data = state.current()
@@ -91,10 +94,12 @@ def test_home_with_data_in_spanish_then_english(page, live_server, personas, loa
     assert page.locator("#territory-map.js-plotly-plot svg.main-svg").count() >= 1
     # One filled path per UV (4) in the plot's scatter layer.
     assert page.locator("#territory-map .scatterlayer .trace").count() >= 4
-    assert page.locator('[data-kpi="events"]').inner_text() == _chilean(loaded.total.current)
+    # The headline counts the default measure (the police cases), never every source together.
+    assert page.locator('[data-kpi="headline"]').inner_text() == _chilean(loaded.main.count)
     assert page.locator('[data-kpi="areas"]').inner_text() == _chilean(loaded.areas_total)
     assert page.locator('[data-kpi="population"]').inner_text() == _chilean(loaded.population)
-    assert (loaded.total.current, loaded.population) == (EXPECTED["total"][0], POPULATION)
+    assert (loaded.main.code, loaded.main.count, loaded.population) == (
+        "casos-policiales", EXPECTED["stop"][0], POPULATION)
     assert page.locator("html").get_attribute("lang") == "es-CL"
 
     # The first Tab lands on the skip link, which becomes visible.

@@ -4,9 +4,10 @@ import json
 import re
 
 import pytest
+from django.db import models
 from django.urls import reverse
 
-from .dataset import AS_OF, EXPECTED, POPULATION_YEAR
+from .dataset import AS_OF, EXPECTED, POPULATION, POPULATION_YEAR
 
 
 @pytest.fixture
@@ -78,25 +79,125 @@ def _kpi(text, name):
     return re.search(rf'data-kpi="{name}">([^<]*)<', text).group(1)
 
 
+# The small dataset's events by measure (stop → casos-policiales, 1461 → llamados-1461): current, previous.
+CASES, CALLS = EXPECTED["stop"], EXPECTED["1461"]
+
+
 def test_headline_counts_on_small_dataset(as_user, personas, small_dataset):
     response = as_user(personas["bob"]).get(reverse("home"))
     text = response.content.decode()
     headline = response.context["headline"]
     assert headline.as_of == AS_OF
-    assert {s.code: (s.current, s.previous) for s in headline.by_source} == {
-        "stop": EXPECTED["stop"], "1461": EXPECTED["1461"]}
-    assert (headline.total.current, headline.total.previous) == EXPECTED["total"]
-    assert _kpi(text, "events") == "8"
+    # The default measure is the headline; the calls stand beside it with their own name and unit.
+    assert headline.main.code == "casos-policiales"
+    assert [(m.code, m.count, m.figure.previous.count, m.figure.last_year.count) for m in headline.figures] == [
+        ("casos-policiales", *CASES, 0), ("llamados-1461", *CALLS, 0)]
+    assert headline.comuna == "Peñalolén"
+    assert "Casos policiales en Peñalolén, últimos 28 días" in text
+    assert _kpi(text, "headline") == str(CASES[0])
+    # 5 cases among 270,054 people: 0.0185 per 1,000.
+    assert _kpi(text, "headline-rate") == "0,02"
+    assert headline.main.figure.rate == pytest.approx(1000 * CASES[0] / POPULATION)
     assert _kpi(text, "areas") == str(EXPECTED["areas"])
     # Chilean grouping: a dot every three digits.
     assert _kpi(text, "population") == "270.054"
     assert f"Habitantes, {POPULATION_YEAR}" in text
     assert "Datos al 15-03-2026" in text
     assert "Del 16-02-2026 al 15-03-2026" in text  # 28 days ending on the latest event, both included
-    stop_row = re.search(r'data-source="stop">(.*?)</tr>', text, re.S).group(1)
-    assert "+150\u00a0%" in stop_row
-    call_row = re.search(r'data-source="1461">(.*?)</tr>', text, re.S).group(1)
-    assert "−50\u00a0%" in call_row
+    cases_row = re.search(r'<tr data-measure="casos-policiales">(.*?)</tr>', text, re.S).group(1)
+    assert "+150\u00a0%" in cases_row and "(casos)" in cases_row
+    calls_row = re.search(r'<tr data-measure="llamados-1461">(.*?)</tr>', text, re.S).group(1)
+    assert "−50\u00a0%" in calls_row and "Llamados al 1461" in calls_row and "(llamados)" in calls_row
+
+
+def test_every_figure_links_to_the_board_with_its_measure(as_user, personas, small_dataset):
+    text = as_user(personas["bob"]).get(reverse("home")).content.decode()
+    board = reverse("board")
+    assert re.search(rf'<a href="{board}\?measure=casos-policiales" data-kpi="headline">', text)
+    for code in ("casos-policiales", "llamados-1461"):
+        row = re.search(rf'<tr data-measure="{code}">(.*?)</tr>', text, re.S).group(1)
+        assert f'href="{board}?measure={code}"' in row
+
+
+def _orm_count(code, start, end):
+    """The measure's events from the database: its sources (and categories, if it names any) in [start, end]."""
+    from observatorio.records.models import Event, Measure
+
+    measure = Measure.objects.get(code=code)
+    events = Event.objects.filter(source__in=measure.sources.all(), occurred_on__gte=start, occurred_on__lte=end)
+    if measure.categories.exists():
+        cats = measure.categories.all()
+        events = events.filter(models.Q(category__in=cats) | models.Q(category__parent__in=cats))
+    return events.count()
+
+
+def test_home_figures_equal_the_orm_counts_of_each_measure(as_user, personas, small_dataset):
+    import datetime as dt
+
+    from observatorio.records.models import Combine, Measure, MeasureKind
+
+    headline = as_user(personas["bob"]).get(reverse("home")).context["headline"]
+    start, end = AS_OF - dt.timedelta(days=27), AS_OF
+    previous = (start - dt.timedelta(days=28), start - dt.timedelta(days=1))
+    last_year = (start.replace(year=start.year - 1), end.replace(year=end.year - 1))
+    shown = {m.code for m in headline.figures}
+    # Every count measure with sources is shown (none is sensitive here), and nothing else.
+    assert shown == set(Measure.objects.filter(kind=MeasureKind.COUNT, sources__isnull=False).values_list("code", flat=True))
+    assert not Measure.objects.filter(code__in=shown).exclude(combine=Combine.SINGLE).exists()
+    for m in headline.figures:
+        assert m.count == _orm_count(m.code, start, end)
+        assert m.figure.previous.count == _orm_count(m.code, *previous)
+        assert m.figure.last_year.count == _orm_count(m.code, *last_year)
+
+
+def test_no_figure_is_the_sum_over_sources(as_user, personas, small_dataset):
+    import datetime as dt
+
+    from observatorio.records.models import Event
+
+    response = as_user(personas["bob"]).get(reverse("home"))
+    text = response.content.decode()
+    start = AS_OF - dt.timedelta(days=27)
+    all_now = Event.objects.filter(occurred_on__gte=start, occurred_on__lte=AS_OF).count()
+    all_before = Event.objects.filter(occurred_on__gte=start - dt.timedelta(days=28), occurred_on__lt=start).count()
+    assert (all_now, all_before) == EXPECTED["total"]
+    shown = [_kpi(text, "headline")] + re.findall(r'data-figure="(?:count|previous)">([^<]*)<', text)
+    assert len(shown) == 1 + 2 * 2
+    assert str(all_now) not in shown and str(all_before) not in shown
+    assert "eventos" not in re.search(r'<section class="kpis".*?</section>', text, re.S).group(0).lower()
+    assert not hasattr(response.context["headline"], "total")
+
+
+@pytest.fixture
+def vif_events(small_dataset):
+    """A VIF programme source (it joins the sensitive measure casos-vif) with two cases in the window."""
+    from observatorio.records.models import Event, Source, SourceKind
+    from observatorio.records.snapshot import bump
+
+    vif = Source.objects.create(code="vif", name="Programa VIF", kind=SourceKind.VIF)
+    Event.objects.bulk_create([Event(source=vif, occurred_on=AS_OF, area=small_dataset.areas["UV1"],
+                                     original_label="VIF", precision="area") for _ in range(2)])
+    bump()
+    return vif
+
+
+@pytest.mark.parametrize("name, sees", [("bob", True), ("olga", True), ("ana", False)],
+                         ids=["analyst", "operator", "authority"])
+def test_sensitive_measure_only_for_roles_that_see_events(as_user, personas, vif_events, name, sees):
+    from observatorio import state
+
+    state.reset()
+    response = as_user(personas[name]).get(reverse("home"))
+    text = response.content.decode()
+    codes = [m.code for m in response.context["headline"].figures]
+    assert ("casos-vif" in codes) is sees
+    assert ('data-measure="casos-vif"' in text) is sees
+    assert ("Casos de violencia intrafamiliar" in text) is sees
+    if sees:
+        vif = next(m for m in response.context["headline"].figures if m.code == "casos-vif")
+        assert vif.count == 2
+    # The headline measure stays the default one, whoever looks.
+    assert codes[0] == "casos-policiales"
 
 
 def _figure(text):
@@ -108,14 +209,16 @@ def test_map_colours_uvs_by_twelve_month_count(as_user, personas, small_dataset)
     figure = _figure(text)
     uv_traces = {t["name"]: t for t in figure["data"] if t.get("fill") == "toself" and t["name"].startswith("UV")}
     assert set(uv_traces) == {"UV1", "UV2", "UV3", "UV4"}
-    for code, count in EXPECTED["uv_12_months"].items():
-        assert f"<br>{count} eventos" in uv_traces[code]["text"]
+    # The headline measure's cases (stop) in the 12 months; the calls are not added in.
+    for code, count in {"UV1": 5, "UV2": 2, "UV3": 0, "UV4": 0}.items():
+        assert f"<br>{count} casos" in uv_traces[code]["text"]
     assert "UV 1 Lo Hermida" in uv_traces["UV1"]["text"]
-    # UV2 and UV4 have the same count, so the same colour; UV1, the busiest, the top of the scale.
-    assert uv_traces["UV2"]["fillcolor"] == uv_traces["UV4"]["fillcolor"]
-    assert uv_traces["UV1"]["fillcolor"] != uv_traces["UV3"]["fillcolor"]
+    assert "Casos policiales por unidad vecinal" in text
+    # UV3 and UV4 have the same count, so the same colour; UV1, the busiest, the top of the scale.
+    assert uv_traces["UV3"]["fillcolor"] == uv_traces["UV4"]["fillcolor"]
+    assert uv_traces["UV1"]["fillcolor"] != uv_traces["UV2"]["fillcolor"]
     colorbar = [t for t in figure["data"] if t.get("marker", {}).get("showscale")]
-    assert len(colorbar) == 1 and colorbar[0]["marker"]["cmax"] == 11
+    assert len(colorbar) == 1 and colorbar[0]["marker"]["cmax"] == 5
     # Plain cartesian axes at 1:1: no geo/mapbox traces that would fetch tiles or topojson.
     assert {t["type"] for t in figure["data"]} == {"scatter"}
     assert figure["layout"]["yaxis"]["scaleanchor"] == "x"
@@ -163,5 +266,24 @@ def test_home_in_english_uses_english_numbers_and_dates(as_user, personas, small
     assert '<html lang="en">' in text
     assert _kpi(text, "population") == "270,054"
     assert "Data as of 15 Mar 2026" in text
-    assert "<br>11 events" in json.dumps(_figure(text))
+    assert "<br>5 casos" in json.dumps(_figure(text))  # measure names and units are data, in Spanish
     assert _figure(text)["layout"]["separators"] == ".,"
+
+
+@pytest.mark.parametrize("query", ["measure=llamados-1461&period=28d", "measure=casos-policiales&period=ytd",
+                                   "measure=llamados-1461&period=12m&level=macrosector"])
+def test_filters_for_equals_the_filters_the_url_gives(small_dataset, query):
+    """One way to pick a measure's events: filters built in code equal the URL's for the same choice."""
+    from django.http import QueryDict
+
+    from observatorio import state
+    from observatorio.dashboard.filters import filters_for, parse_filters
+
+    state.reset()
+    data = state.current()
+    parsed, errors = parse_filters(QueryDict(query), data)
+    assert not errors
+    built = filters_for(data, measure=parsed.measure, start=parsed.start, end=parsed.end, period=parsed.period,
+                        level=parsed.level)
+    source = {"llamados-1461": "1461", "casos-policiales": "stop"}[parsed.measure]
+    assert built == parsed and built.sources == (small_dataset.sources[source].id,)

@@ -124,8 +124,7 @@ def _runtime_labels() -> dict[str, list[str]]:
         "periods": list(filters.PERIODS.values()),
         "levels": [str(label) for _value, label in Level.choices],
         "place kinds": [str(label) for _value, label in PlaceKind.choices],
-        "profile groups": [label for _key, label, _kinds in profile.GROUPS],
-        "typology indicators": list(profile.TYPOLOGY_INDICATORS.values()),
+        "typology shares": list(profile.TYPOLOGY_SHARES.values()),
     }
 
 
@@ -152,8 +151,8 @@ def visible_text(page: str) -> str:
 PAGES = {
     "/cuenta/ingresar/": ("Sign in to the observatory", ["Ingresar al observatorio", "Contraseña", "Usuario"]),
     "/": ("Overview of the territory",
-          ["Panorama del territorio", "Eventos por unidad vecinal", "Eventos por fuente",
-           "Últimos eventos registrados"]),
+          ["Panorama del territorio", "Casos policiales por unidad vecinal", "Cada medida por separado en",
+           "Mismos días, año anterior", "Últimos eventos registrados"]),
     "/tablero/": ("Dashboard", ["Eventos en el período", "Frente al período anterior", "Eventos por familia",
                                 "Últimos 7 días", "Mes en curso"]),
     "/mapa/": ("Map of the territory", ["Mapa del territorio", "Capas sobre los límites del territorio",
