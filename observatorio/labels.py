@@ -80,6 +80,9 @@ VERDICTS = {  # observatorio.analysis.compare.Verdict
     "no_change": gettext_noop("sin cambio significativo"),
 }
 
+# A comparison resting on too few events says so instead of a verdict (observatorio.dashboard.engine.FEW_EVENTS).
+OUTCOMES = {**VERDICTS, "few_events": gettext_noop("pocos eventos para concluir")}
+
 TREND_DIRECTIONS = {  # observatorio.analysis.trend.Direction
     "up": gettext_noop("sube"),
     "down": gettext_noop("baja"),
@@ -137,6 +140,11 @@ def verdict_label(member) -> str:
     from observatorio.analysis.compare import Verdict
 
     return translate(VERDICTS[Verdict(member).value])
+
+
+def outcome_label(value) -> str:
+    """Label of a comparison's outcome as the dashboard shows it: a Verdict (or its value), or "few_events"."""
+    return translate(OUTCOMES[getattr(value, "value", value)])
 
 
 def trend_label(member) -> str:

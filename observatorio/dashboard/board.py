@@ -6,6 +6,11 @@ objects: validating them costs more than the aggregation), as JSON data and
 as CSV. Filters come from the URL (see :mod:`.filters`); a bad filter answers
 400 with the form's errors in one JSON shape, :func:`error_body`.
 
+Every figure counts one measure (``measure``, default casos-policiales) and says
+so: every JSON answer carries ``"measure": {code, name, unit}``, every CSV
+starts with the columns ``medida`` and ``unidad``, every panel title and figure
+names the measure and its unit. There is no total over sources.
+
 Every data set is an aggregate, so all four roles may see them.
 """
 
@@ -14,20 +19,25 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from observatorio.accounts.roles import ALL_ROLES, allow
+from observatorio.analysis.periods import whole_months
+from observatorio.labels import outcome_label
+from observatorio.records.measures import MeasureDef
 from observatorio.state import DataState, current
 
 from . import colours, engine, numbers
-from .filters import PERIODS, Filters, parse_filters
+from .filters import PERIODS, WEEKDAYS, Filters, parse_filters
 from .layers.base import territory
 from .numbers import number
 
@@ -35,9 +45,11 @@ COLORSCALE = "Viridis"
 _ENCODER = DjangoJSONEncoder()  # what JsonResponse would use for dates and decimals
 BAR = "#3b528b"  # a viridis blue, readable on white
 METRICS = ("count", "rate", "eb")
-# gettext_noop: translated where shown; marked here so makemessages keeps them.
-WEEKDAYS = (gettext_noop("Lunes"), gettext_noop("Martes"), gettext_noop("Miércoles"), gettext_noop("Jueves"),
-            gettext_noop("Viernes"), gettext_noop("Sábado"), gettext_noop("Domingo"))
+# How the change-by-area table is ordered: by code (the level's order), name, change (rises first; "-change":
+# falls first) or p-value.
+SORTS = ("code", "name", "change", "-change", "p")
+NIGHTS = (20, 6)  # the "noches" preset: 20:00 up to 06:00
+WEEKEND = (5, 6)  # the "fines de semana" preset: Saturday and Sunday
 
 
 def error_body(status: int, message: str, fields: dict[str, list[str]] | None = None) -> dict:
@@ -55,56 +67,120 @@ class Context:
     filters: Filters
     metric: str
     spanish: bool
+    measure: MeasureDef | None = None
+    compare: str = "previous"  # what the change-by-area table compares with (engine.COMPARES)
+    sort: str = "code"  # the change-by-area table's order (SORTS)
 
     @property
     def separators(self) -> str:
         # Plotly's layout.separators: decimal mark, then thousands mark (Chile: 1.234,5).
         return numbers.separators()
 
+    @property
+    def name(self) -> str:
+        return self.measure.name if self.measure else _("Sin medida")
+
+    @property
+    def unit(self) -> str:
+        return self.measure.unit if self.measure else ""
+
+    @property
+    def label(self) -> str:
+        """The measure and its unit, as panel titles and axes name it: "Casos policiales (casos)"."""
+        return f"{self.name} ({self.unit})" if self.unit else self.name
+
+    def amount(self, count) -> str:
+        """A count with its unit: "1.234 casos"."""
+        return f"{number(count)} {self.unit}".strip()
+
+    def extras(self, **changes) -> dict:
+        """The page's own parameters (not filters) that differ from their defaults, changed by ``changes``."""
+        params = {"metric": self.metric, "compare": self.compare, "sort": self.sort, **changes}
+        defaults = {"metric": "count", "compare": "previous", "sort": "code"}
+        return {k: (None if v == defaults[k] else v) for k, v in params.items()}
+
+    def query(self, **changes) -> str:
+        """The URL's query string with ``changes`` (None drops a parameter)."""
+        extras = {k: changes.pop(k) for k in ("metric", "compare", "sort") if k in changes}
+        return self.filters.to_query(**changes, **self.extras(**extras))
+
+
+def measure_json(ctx: Context) -> dict:
+    return {"code": ctx.measure.code if ctx.measure else "", "name": ctx.name, "unit": ctx.unit}
+
 
 def build_context(request, state: DataState) -> tuple[Context | None, dict]:
     filters, errors = parse_filters(request.GET, state)
-    metric = request.GET.get("metric") or "count"
-    if metric not in METRICS:
-        errors = {**errors, "metric": [f"«{metric}» no es una opción válida: {', '.join(METRICS)}"]}
+    choices = {"metric": (METRICS, "count"), "compare": (engine.COMPARES, "previous"), "sort": (SORTS, "code")}
+    chosen = {}
+    for key, (options, default) in choices.items():
+        chosen[key] = request.GET.get(key) or default
+        if chosen[key] not in options:
+            errors = {**errors, key: [f"«{chosen[key]}» no es una opción válida: {', '.join(options)}"]}
     if filters is not None and not state.index.ids_at(filters.level):
         errors = {**errors, "level": [f"no hay áreas de nivel «{filters.level}»"]}
     if errors:
         return None, errors
-    return Context(state, filters, metric, numbers.spanish()), {}
+    measure = state.catalog.measure(filters.measure) if filters.measure else None
+    return Context(state, filters, chosen["metric"], numbers.spanish(), measure, chosen["compare"],
+                   chosen["sort"]), {}
 
 
 # --- data sets ------------------------------------------------------------------------------------------------
 # Each is (compute, to_json, to_rows, to_figure): compute runs the engine once, the others only reshape.
+# Every CSV gets the measure's name and unit as its first two columns (board_data), so to_rows leaves them out.
 
 
 def _fmt_date(d: dt.date) -> str:
     return d.isoformat()
 
 
-def _headline_json(h: engine.Headline) -> dict:
-    def comp(c: engine.Comparison) -> dict:
-        return {"start": _fmt_date(c.start), "end": _fmt_date(c.end), "count": c.count, "change": c.change,
-                "pct_change": c.pct_change, "p_value": c.p_value, "verdict": c.verdict}
+def _date(d: dt.date) -> str:
+    return dateformat.format(d, "d-m-Y" if numbers.spanish() else "j M Y")
 
+
+def period_name(start: dt.date, end: dt.date) -> str:
+    """A window in words with its dates: "octubre 2026 (01-10-2026 al 31-10-2026)", or just the dates."""
+    dates = _("del %(start)s al %(end)s") % {"start": _date(start), "end": _date(end)}
+    months = whole_months(start, end)
+    if months == 1:
+        return f"{dateformat.format(start, 'F Y')} ({dates})"
+    if months == 12 and start.month == 1:
+        return f"{start.year} ({dates})"
+    if months:
+        return f"{dateformat.format(start, 'F Y')} – {dateformat.format(end, 'F Y')} ({dates})"
+    return dates
+
+
+def _comparison_json(c: engine.Comparison) -> dict:
+    return {"start": _fmt_date(c.start), "end": _fmt_date(c.end), "count": c.count, "change": c.change,
+            "pct_change": c.pct_change, "p_value": c.p_value, "events": c.events, "few_events": c.few,
+            "verdict": c.outcome, "test_verdict": c.verdict.value}
+
+
+def _headline_json(h: engine.Headline) -> dict:
     return {"start": _fmt_date(h.start), "end": _fmt_date(h.end), "days": h.days, "count": h.count,
             "per_day": h.per_day, "population": h.population, "rate_per_1000": h.rate,
-            "previous": comp(h.previous), "last_year": comp(h.last_year)}
+            "min_events": engine.MIN_EVENTS_FOR_TEST,
+            "previous": _comparison_json(h.previous), "last_year": _comparison_json(h.last_year)}
 
 
 def _headline_rows(h: engine.Headline):
-    header = ["periodo", "desde", "hasta", "eventos", "variacion", "variacion_pct", "valor_p", "veredicto"]
-    rows = [["actual", _fmt_date(h.start), _fmt_date(h.end), h.count, "", "", "", ""]]
+    header = ["periodo", "desde", "hasta", "cantidad", "variacion", "variacion_pct", "valor_p", "eventos_comparacion",
+              "veredicto"]
+    rows = [["actual", _fmt_date(h.start), _fmt_date(h.end), h.count, "", "", "", "", ""]]
     for name, c in (("anterior", h.previous), ("mismo_periodo_ano_anterior", h.last_year)):
         rows.append([name, _fmt_date(c.start), _fmt_date(c.end), c.count, c.change,
-                     "" if c.pct_change is None else round(c.pct_change, 2), round(c.p_value, 6), c.verdict])
+                     "" if c.pct_change is None else round(c.pct_change, 2), round(c.p_value, 6), c.events,
+                     c.outcome])
     return header, rows
 
 
 def _layout(ctx: Context, **extra) -> dict:
     layout = {"separators": ctx.separators, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "height": 320,
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "hovermode": "closest",
-              "font": {"family": "system-ui, sans-serif", "size": 12}}
+              "font": {"family": "system-ui, sans-serif", "size": 12},
+              "meta": {"measure": measure_json(ctx)}}
     layout.update(extra)
     return layout
 
@@ -115,16 +191,17 @@ def _trend_json(t: engine.Trend) -> dict:
 
 
 def _trend_rows(t: engine.Trend):
-    return ["desde", "eventos", "dias", "incompleto"], [
+    return ["desde", "cantidad", "dias", "incompleto"], [
         [_fmt_date(d), int(c), int(n), bool(p)] for d, c, n, p in zip(t.starts, t.counts, t.days, t.partial())]
 
 
 def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
     x = [_fmt_date(d) for d in t.starts]
+    unit = f" {ctx.unit}" if ctx.unit else ""
     trace = {"type": "scatter", "mode": "lines+markers" if len(t.starts) <= 60 else "lines",
              "x": x, "y": t.counts.tolist(), "line": {"color": BAR, "width": 2},
-             "marker": {"size": 4}, "name": _("Eventos"), "showlegend": False,
-             "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d}<extra></extra>"}
+             "marker": {"size": 4}, "name": ctx.name, "showlegend": False,
+             "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d}" + unit + "<extra>" + ctx.name + "</extra>"}
     data = [trace]
     cut = np.flatnonzero(t.partial())
     if cut.size:
@@ -133,10 +210,11 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
                      "y": [int(t.counts[i]) for i in cut], "customdata": [int(t.days[i]) for i in cut],
                      "marker": {"size": 10, "symbol": "circle-open", "color": BAR, "line": {"width": 2}},
                      "name": _("Período incompleto"),
-                     "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d} (" + _("%(n)s días") % {"n": "%{customdata}"}
+                     "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d}" + unit + " ("
+                                      + _("%(n)s días") % {"n": "%{customdata}"}
                                       + ")<extra>" + _("Período incompleto") + "</extra>"})
     layout = _layout(ctx, xaxis={"type": "date", "tickformat": "%d-%m-%Y"},
-                     yaxis={"rangemode": "tozero", "tickformat": ",d"})
+                     yaxis={"rangemode": "tozero", "tickformat": ",d", "title": {"text": ctx.label}})
     if cut.size:
         layout["showlegend"] = True
         layout["legend"] = {"orientation": "h", "y": -0.2}
@@ -148,16 +226,19 @@ def _breakdown_json(b: engine.Breakdown) -> dict:
 
 
 def _breakdown_rows(b: engine.Breakdown):
-    return ["id", "nombre", "eventos"], [[i, n, c] for i, n, c in zip(b.ids, b.names, b.counts)]
+    return ["id", "nombre", "cantidad"], [[i, n, c] for i, n, c in zip(b.ids, b.names, b.counts)]
 
 
 def _breakdown_figure(b: engine.Breakdown, ctx: Context) -> dict:
     shown = list(zip(b.names, b.counts))[:15][::-1]  # largest on top
+    unit = f" {ctx.unit}" if ctx.unit else ""
     trace = {"type": "bar", "orientation": "h", "y": [n for n, _c in shown], "x": [c for _n, c in shown],
-             "marker": {"color": BAR}, "hovertemplate": "%{y}: %{x:,d}<extra></extra>"}
-    height = max(220, 26 * len(shown) + 60)
-    return {"data": [trace], "layout": _layout(ctx, height=height, margin={"l": 200, "r": 10, "t": 10, "b": 40},
-                                                 xaxis={"tickformat": ",d"}, yaxis={"automargin": True})}
+             "name": ctx.name, "marker": {"color": BAR},
+             "hovertemplate": "%{y}: %{x:,d}" + unit + "<extra>" + ctx.name + "</extra>"}
+    height = max(220, 26 * len(shown) + 70)
+    return {"data": [trace], "layout": _layout(ctx, height=height, margin={"l": 200, "r": 10, "t": 10, "b": 50},
+                                                 xaxis={"tickformat": ",d", "title": {"text": ctx.label}},
+                                                 yaxis={"automargin": True})}
 
 
 def _hours_json(h: engine.HourWeekday) -> dict:
@@ -167,14 +248,15 @@ def _hours_json(h: engine.HourWeekday) -> dict:
 
 def _hours_rows(h: engine.HourWeekday):
     rows = [[WEEKDAYS[d], hour, int(h.matrix[d, hour])] for d in range(7) for hour in range(24)]
-    return ["dia", "hora", "eventos"], rows
+    return ["dia", "hora", "cantidad"], rows
 
 
 def _hours_figure(h: engine.HourWeekday, ctx: Context) -> dict:
+    unit = f" {ctx.unit}" if ctx.unit else ""
     trace = {"type": "heatmap", "z": h.matrix.astype(int).tolist(), "x": [f"{hour:02d}" for hour in range(24)],
-             "y": [_(d) for d in WEEKDAYS], "colorscale": COLORSCALE, "hoverongaps": False,
-             "colorbar": {"thickness": 10, "tickformat": ",d"},
-             "hovertemplate": "%{y} %{x} h: %{z:,d}<extra></extra>"}
+             "y": [_(d) for d in WEEKDAYS], "colorscale": COLORSCALE, "hoverongaps": False, "name": ctx.name,
+             "colorbar": {"thickness": 10, "tickformat": ",d", "title": {"text": ctx.unit, "side": "right"}},
+             "hovertemplate": "%{y} %{x} h: %{z:,d}" + unit + "<extra>" + ctx.name + "</extra>"}
     return {"data": [trace], "layout": _layout(ctx, height=300, margin={"l": 80, "r": 10, "t": 10, "b": 40},
                                                  yaxis={"autorange": "reversed", "automargin": True},
                                                  xaxis={"title": {"text": _("Hora")}, "dtick": 2})}
@@ -186,7 +268,7 @@ def _areas_json(t: engine.AreaTable) -> dict:
 
 
 def _areas_rows(t: engine.AreaTable):
-    header = ["codigo", "nombre", "eventos", "poblacion", "tasa_por_1000", "tasa_eb_por_1000"]
+    header = ["codigo", "nombre", "cantidad", "poblacion", "tasa_por_1000", "tasa_eb_por_1000"]
 
     def r4(v):
         return "" if v is None else round(v, 4)
@@ -214,9 +296,14 @@ def _metric_values(t: engine.AreaTable, metric: str) -> list[float | None]:
     return [r.rate if metric == "rate" else r.eb_rate for r in t.rows]
 
 
-def _metric_title(metric: str) -> str:
-    return {"count": _("Eventos"), "rate": _("Tasa por 1.000 hab."), "eb": _("Tasa suavizada (EB) por 1.000 hab.")}[
-        metric]
+def metric_title(ctx: Context, metric: str | None = None) -> str:
+    """What the area map shows: "Casos policiales (casos)", "Casos policiales por 1.000 hab." …"""
+    metric = metric or ctx.metric
+    if metric == "count":
+        return ctx.label
+    if metric == "rate":
+        return _("%(measure)s por 1.000 hab.") % {"measure": ctx.name}
+    return _("%(measure)s: tasa suavizada (EB) por 1.000 hab.") % {"measure": ctx.name}
 
 
 def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
@@ -227,17 +314,18 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
     top = max(known, default=0.0) or 1.0
     colour_of = iter(colours.sample(COLORSCALE, [min(max(v / top, 0.0), 1.0) for v in known]))
     tick_format = ",d" if ctx.metric == "count" else ",.2f"
-    title = _metric_title(ctx.metric)
+    title = metric_title(ctx)
     traces = []
     for row, value in zip(t.rows, values):
         if row.id not in shapes:
             continue
         fill = next(colour_of) if value is not None else "#e4e7eb"
         xs, ys = shapes[row.id]
-        shown = number(value, 0 if ctx.metric == "count" else 2)
+        shown = ctx.amount(value) if ctx.metric == "count" else number(value, 2)
+        label = ctx.name if ctx.metric == "count" else title
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": fill,
                        "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills", "hoverinfo": "text",
-                       "text": f"{row.name}<br>{title}: {shown}", "name": row.code, "showlegend": False})
+                       "text": f"{row.name}<br>{label}: {shown}", "name": row.code, "showlegend": False})
     if traces:
         first = traces[0]
         traces.append({"type": "scatter", "x": [first["x"][0]], "y": [first["y"][0]], "mode": "markers",
@@ -249,6 +337,43 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
     return {"data": traces, "layout": _layout(ctx, height=440, margin={"l": 0, "r": 0, "t": 0, "b": 0},
                                                dragmode="pan", xaxis={"visible": False},
                                                yaxis={"visible": False, "scaleanchor": "x", "scaleratio": 1})}
+
+
+def sorted_changes(changes: engine.AreaChanges, sort: str) -> engine.AreaChanges:
+    """The table in the order asked for (SORTS); ties by code."""
+    keys = {
+        "code": lambda r: (r.code,),
+        "name": lambda r: (r.name.casefold(), r.code),
+        "change": lambda r: (-r.change, r.p_value, r.code),
+        "-change": lambda r: (r.change, r.p_value, r.code),
+        "p": lambda r: (r.p_value, -abs(r.change), r.code),
+    }
+    return replace(changes, rows=sorted(changes.rows, key=keys[sort]))
+
+
+def _changes(ctx: Context) -> engine.AreaChanges:
+    return sorted_changes(engine.area_changes(ctx.state, ctx.filters, ctx.compare), ctx.sort)
+
+
+def _changes_json(t: engine.AreaChanges) -> dict:
+    return {"level": t.level, "compare": t.compare, "start": _fmt_date(t.start), "end": _fmt_date(t.end),
+            "before_start": _fmt_date(t.before_start), "before_end": _fmt_date(t.before_end), "alpha": t.alpha,
+            "min_events": engine.MIN_EVENTS_FOR_TEST, "tested": t.tested, "threshold": t.threshold,
+            "unplaced": t.unplaced, "unplaced_before": t.unplaced_before,
+            "rows": [{"id": r.id, "code": r.code, "name": r.name, "count": r.count, "before": r.before,
+                      "change": r.change, "pct_change": r.pct_change, "p_value": r.p_value, "q_value": r.q_value,
+                      "events": r.events, "few_events": r.few, "verdict": r.outcome,
+                      "url": reverse("area_profile", args=[r.id])} for r in t.rows]}
+
+
+def _changes_rows(t: engine.AreaChanges):
+    header = ["codigo", "nombre", "ahora", "antes", "variacion", "variacion_pct", "valor_p", "valor_q",
+              "eventos_prueba", "veredicto", "desde", "hasta", "antes_desde", "antes_hasta"]
+    dates = [_fmt_date(t.start), _fmt_date(t.end), _fmt_date(t.before_start), _fmt_date(t.before_end)]
+    return header, [[r.code, r.name, r.count, r.before, r.change,
+                     "" if r.pct_change is None else round(r.pct_change, 2), round(r.p_value, 6),
+                     "" if r.q_value is None else round(r.q_value, 6), r.events, r.outcome, *dates]
+                    for r in t.rows]
 
 
 def _no_figure(_payload, _ctx) -> None:
@@ -277,19 +402,23 @@ DATASETS: dict[str, DataSet] = {
     "areas": DataSet(lambda c: engine.by_area(c.state, c.filters), _areas_json, _areas_rows,
                      _areas_figure),
     "top-areas": DataSet(lambda c: engine.by_area(c.state, c.filters), _top_json, _top_rows, _no_figure),
+    "cambios": DataSet(_changes, _changes_json, _changes_rows, _no_figure),
 }
 
 
 def _filters_json(ctx: Context) -> dict:
     f = ctx.filters
-    return {"as_of": _fmt_date(ctx.state.as_of), "start": _fmt_date(f.start), "end": _fmt_date(f.end), "period": f.period,
-            "sources": list(f.sources), "categories": list(f.categories), "level": f.level, "areas": list(f.areas),
-            "metric": ctx.metric}
+    return {"as_of": _fmt_date(ctx.state.as_of), "start": _fmt_date(f.start), "end": _fmt_date(f.end),
+            "period": f.period, "month": f.query.get("month") or None, "year": f.query.get("year") or None,
+            "measure": f.measure, "sources": list(f.sources), "categories": list(f.categories),
+            "hours": list(f.hours) if f.hours else None, "weekdays": list(f.weekdays), "level": f.level,
+            "areas": list(f.areas), "metric": ctx.metric, "compare": ctx.compare, "sort": ctx.sort}
 
 
 @allow(*ALL_ROLES)
 def board_data(request, name: str, fmt: str):
-    """One data set as JSON ({filters, data, figure}) or CSV (UTF-8 with BOM so Excel reads the accents)."""
+    """One data set as JSON ({dataset, measure, filters, data, figure}) or CSV (UTF-8 with BOM so Excel reads
+    the accents; the first two columns say the measure and its unit)."""
     dataset = DATASETS.get(name)
     if fmt not in ("json", "csv"):
         return _error(404, f"formato «{fmt}» desconocido; opciones: json, csv")
@@ -302,25 +431,73 @@ def board_data(request, name: str, fmt: str):
     if fmt == "csv":
         header, rows = dataset.to_rows(payload)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (f'attachment; filename="tablero-{name}-{ctx.filters.start.isoformat()}'
-                                           f'-{ctx.filters.end.isoformat()}.csv"')
+        code = ctx.measure.code if ctx.measure else "sin-medida"
+        response["Content-Disposition"] = (f'attachment; filename="tablero-{name}-{code}-'
+                                           f'{ctx.filters.start.isoformat()}-{ctx.filters.end.isoformat()}.csv"')
         response.write("\ufeff")
         writer = csv.writer(response)
-        writer.writerow(header)
-        writer.writerows(rows)
+        writer.writerow(["medida", "unidad", *header])
+        writer.writerows([ctx.name, ctx.unit, *row] for row in rows)
         return response
-    body = {"dataset": name, "filters": _filters_json(ctx), "data": dataset.to_json(payload),
-            "figure": dataset.to_figure(payload, ctx)}
-    return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default), content_type="application/json")
+    body = {"dataset": name, "measure": measure_json(ctx), "filters": _filters_json(ctx),
+            "data": dataset.to_json(payload), "figure": dataset.to_figure(payload, ctx)}
+    return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default),
+                        content_type="application/json")
 
 
 CHARTS = (
     ("tendencia", gettext_noop("Tendencia")),
-    ("familias", gettext_noop("Eventos por familia")),
-    ("categorias", gettext_noop("Eventos por categoría")),
+    ("familias", gettext_noop("Por familia de delitos")),
+    ("categorias", gettext_noop("Por categoría")),
     ("horas", gettext_noop("Día de la semana y hora")),
     ("areas", gettext_noop("Mapa por área")),
 )
+COMPARE_LABELS = {"previous": gettext_noop("el período anterior"),
+                  "last_year": gettext_noop("el mismo período del año anterior")}
+
+
+def _definition(measure: MeasureDef | None) -> tuple[str, str]:
+    """The measure's definition cut after its first sentence: (short, rest)."""
+    text = (measure.definition if measure else "").strip()
+    cut = text.find(". ")
+    return (text, "") if cut < 0 else (text[:cut + 1], text[cut + 2:])
+
+
+def _measure_panel(ctx: Context) -> dict:
+    """What the page says about the measure: definition, and for a measure of several sources its rule and,
+    when it links events, how many of the other sources' events it counts once."""
+    m = ctx.measure
+    short, rest = _definition(m)
+    panel = {"short": short, "rest": rest, "rule": "", "links": None}
+    if m is not None and len(m.sources) > 1:
+        panel["rule"] = m.rule()
+        panel["sources"] = [ctx.state.catalog.source_name(s) for s in m.sources]
+        if m.links:
+            panel["links"] = engine.link_summary(ctx.state, m.code)
+    return panel
+
+
+def _changes_view(ctx: Context, changes: engine.AreaChanges) -> dict:
+    rows = [{"row": r, "label": outcome_label(r.outcome), "url": reverse("area_profile", args=[r.id])}
+            for r in changes.rows]
+    few = sum(1 for r in changes.rows if r.few)
+    # Keyed for the template (no "-" in a variable name): "fall" is "-change".
+    sorts = {("fall" if s == "-change" else s): ctx.query(sort=s) + "#cambios" for s in SORTS}
+    compares = [(c, _(COMPARE_LABELS[c]), ctx.query(compare=c) + "#cambios") for c in engine.COMPARES]
+    return {"table": changes, "rows": rows, "few": few, "sorts": sorts, "compares": compares,
+            "current": period_name(changes.start, changes.end),
+            "before": period_name(changes.before_start, changes.before_end),
+            "csv": f"datos/cambios.csv?{ctx.query()}"}
+
+
+def _headline_view(ctx: Context, h: engine.Headline) -> dict:
+    def comp(key: str, title: str, c: engine.Comparison) -> dict:
+        return {"key": key, "title": title, "c": c, "period": period_name(c.start, c.end),
+                "amount": ctx.amount(c.count), "events": ctx.amount(c.events), "label": outcome_label(c.outcome)}
+
+    return {"h": h, "amount": ctx.amount(h.count), "period": period_name(h.start, h.end),
+            "comparisons": [comp("previous", _("Frente al período anterior equivalente"), h.previous),
+                            comp("last-year", _("Frente al mismo período del año anterior"), h.last_year)]}
 
 
 @allow(*ALL_ROLES)
@@ -328,41 +505,75 @@ def board(request):
     state = current()
     ctx, errors = build_context(request, state)
     catalog, index = state.catalog, state.index
-    sources = [(c, n) for _i, c, n in catalog.sources]
     families = [(c, n) for _i, c, n in catalog.families]
     categories = [(c, n) for _i, c, n, _p in catalog.categories]
     from observatorio.territory.models import Level
 
     level_labels = dict(Level.choices)
     base = {
-        "periods": list(PERIODS.items()),
-        "sources": sources, "families": families, "categories": categories,
+        "periods": [(p, _(label)) for p, label in PERIODS.items()],
+        "measures": [(m.code, m.name) for m in catalog.count_measures],
+        "families": families, "categories": categories,
         "levels": [(lv, level_labels.get(lv, lv)) for lv in index.levels()],
         "areas": sorted(((a.id, a.code, a.name, a.level) for a in index.areas.values()),
                         key=lambda a: (a[3], a[1])),
-        "metrics": [("count", _("Eventos")), ("rate", _("Tasa por 1.000 hab.")),
+        "metrics": [("count", _("Cantidad")), ("rate", _("Tasa por 1.000 hab.")),
                     ("eb", _("Tasa suavizada (EB)"))],
+        "hour_choices": [(h, f"{h:02d}:00") for h in range(24)],
+        "weekday_choices": [(str(d), _(name)) for d, name in enumerate(WEEKDAYS)],
         "q": request.GET,
-        "selected": {k: request.GET.getlist(k) for k in ("source", "family", "category", "area")},
+        "selected": {k: request.GET.getlist(k) for k in ("family", "category", "area", "weekday")},
     }
     if ctx is None:
         return render(request, "dashboard/board.html", {**base, "errors": errors}, status=400)
-    headline = engine.headline(state, ctx.filters)
-    areas = engine.by_area(state, ctx.filters)
+    f = ctx.filters
+    headline = engine.headline(state, f)
+    areas = engine.by_area(state, f)
     figures = {}
     for name, _title in CHARTS:
         dataset = DATASETS[name]
         payload = areas if name == "areas" else dataset.compute(ctx)
         figures[name] = dataset.to_figure(payload, ctx)
-    query = ctx.filters.to_query(metric=ctx.metric if ctx.metric != "count" else None)
-    charts = [{"name": name, "title": _(title), "figure_id": f"fig-{name}",
-               "csv": f"datos/{name}.csv?{query}"} for name, title in CHARTS]
+    query = ctx.query()
+    charts = [{"name": name, "title": f"{_(title)} · {metric_title(ctx) if name == 'areas' else ctx.label}",
+               "figure_id": f"fig-{name}", "csv": f"datos/{name}.csv?{query}"} for name, title in CHARTS]
+    last_month = state.as_of.replace(day=1) - dt.timedelta(days=1)
+    reset = {"period": None, "start": None, "end": None, "month": None, "year": None}
     context = {
-        **base, "ctx": ctx, "filters": ctx.filters, "headline": headline, "top": areas.top(),
-        "area_table": areas, "charts": charts, "figures": figures, "query": query,
-        "metric_title": _metric_title(ctx.metric), "as_of": state.as_of,
-        "quick": [(p, _(label), ctx.filters.to_query(period=p, start=None, end=None,
-                                                      metric=ctx.metric if ctx.metric != "count" else None))
-                  for p, label in PERIODS.items() if p != "custom"],
+        **base, "ctx": ctx, "filters": f, "measure": ctx.measure, "measure_panel": _measure_panel(ctx),
+        "headline": _headline_view(ctx, headline), "top": areas.top(), "area_table": areas, "charts": charts,
+        "figures": figures, "query": query, "as_of": state.as_of, "min_events": engine.MIN_EVENTS_FOR_TEST,
+        "changes": _changes_view(ctx, _changes(ctx)),
+        "month_value": f.query.get("month") or last_month.strftime("%Y-%m"),
+        "year_value": f.query.get("year") or str(state.as_of.year),
+        "quick": [(p, _(label), ctx.query(**{**reset, "period": p}))
+                  for p, label in PERIODS.items() if p not in ("custom", "month", "year")],
+        "presets": [
+            ("nights", _("Noches 20:00–06:00"), ctx.query(hour_from=NIGHTS[0], hour_to=NIGHTS[1]),
+             f.hours == NIGHTS),
+            ("weekends", _("Fines de semana"), ctx.query(weekday=[str(d) for d in WEEKEND]),
+             f.weekdays == WEEKEND),
+            ("all-hours", _("Todo el día, todos los días"), ctx.query(hour_from=None, hour_to=None, weekday=None),
+             f.hours is None and not f.weekdays),
+        ],
+        "time_note": _time_note(f),
+        "rose_query": ctx.query(**{**reset, "period": "last-month"}, level="macrosector", area=None,
+                                compare="previous", sort="change") + "#cambios",
     }
     return render(request, "dashboard/board.html", context)
+
+
+def _time_note(f: Filters) -> str:
+    """The time-of-day and weekday filters in words ("" without them)."""
+    parts = []
+    if f.hours is not None:
+        start, stop = f.hours
+        parts.append(_("de %(start)s a %(stop)s") % {"start": f"{start:02d}:00", "stop": f"{stop:02d}:00"})
+    if f.weekdays:
+        parts.append(", ".join(_(WEEKDAYS[d]) for d in f.weekdays))
+    if not parts:
+        return ""
+    note = _("Solo eventos %(when)s") % {"when": "; ".join(parts)}
+    if f.hours is not None:
+        note += " " + _("(los eventos sin hora registrada quedan fuera).")
+    return note

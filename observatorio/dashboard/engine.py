@@ -27,6 +27,7 @@ from functools import lru_cache
 import numpy as np
 
 from observatorio.analysis.compare import Verdict, poisson_rate_test
+from observatorio.analysis.fdr import benjamini_hochberg
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.records import links
 from observatorio.records.catalog import Catalog
@@ -38,6 +39,11 @@ from .cube import Cube, cube_of
 from .filters import Filters
 
 ALPHA = 0.05
+# Fewest events (both windows together) a comparison must rest on before it may say "up" or "down": below it
+# the verdict is FEW_EVENTS, "pocos eventos para concluir" (the reasoning is in docs/analysis.md).
+MIN_EVENTS_FOR_TEST = 10
+FEW_EVENTS = "few_events"  # the outcome of a comparison below MIN_EVENTS_FOR_TEST (labels.outcome_label)
+COMPARES = ("previous", "last_year")  # what a period is compared with: the previous equivalent period, a year ago
 DAILY_MAX_DAYS = 92  # up to a quarter, one point per day
 WEEKLY_MAX_DAYS = 731  # up to two years, one point per week (weeks start on Monday)
 TOP_AREAS = 10
@@ -193,13 +199,31 @@ def _count(window: slice, mask: np.ndarray | None) -> int:
 
 @dataclass(frozen=True)
 class Comparison:
+    """The current window against another one. Show :attr:`outcome`, not :attr:`verdict`: the test's verdict
+    stands only when the comparison rests on at least :data:`MIN_EVENTS_FOR_TEST` events."""
+
     start: dt.date
     end: dt.date
     count: int
     change: int  # current − this
     pct_change: float | None  # None when this window had no events
     p_value: float
-    verdict: Verdict  # worded by observatorio.labels.verdict_label
+    verdict: Verdict  # the exact test's at alpha, whatever the counts
+    events: int  # what the comparison rests on: the current window's events plus this window's
+
+    @property
+    def few(self) -> bool:
+        return self.events < MIN_EVENTS_FOR_TEST
+
+    @property
+    def outcome(self) -> str:
+        """The verdict to show: FEW_EVENTS below the minimum, else the verdict's value (labels.outcome_label)."""
+        return outcome(self.verdict, self.events)
+
+
+def outcome(verdict: Verdict, events: int) -> str:
+    """A verdict as shown: FEW_EVENTS when it rests on fewer than MIN_EVENTS_FOR_TEST events, else its value."""
+    return FEW_EVENTS if events < MIN_EVENTS_FOR_TEST else Verdict(verdict).value
 
 
 @dataclass(frozen=True)
@@ -229,7 +253,7 @@ def _compare(current: int, days: int, other: int, start: dt.date, end: dt.date, 
     else:
         verdict = Verdict.NO_CHANGE
     pct = 100.0 * (current - other) / other if other else None
-    return Comparison(start, end, other, current - other, pct, p, verdict)
+    return Comparison(start, end, other, current - other, pct, p, verdict, current + other)
 
 
 def territory_population(f: Filters, index: TerritoryIndex, year: int) -> int | None:
@@ -478,3 +502,88 @@ def by_area(state: DataState, f: Filters) -> AreaTable:
         info = index.areas[area_id]
         rows.append(AreaRow(area_id, info.code, info.name, int(counts[area_id]), pops[k], rate[k], eb[k]))
     return AreaTable(f.level, year, rows, unplaced)
+
+
+# --- change by area -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaChange:
+    id: int
+    code: str
+    name: str
+    count: int  # events in the filters' window
+    before: int  # events in the window compared with
+    change: int  # count − before
+    pct_change: float | None  # None when there were none before
+    p_value: float  # exact Poisson test on the rates per day (poisson_rate_test with the windows' days)
+    q_value: float | None  # Benjamini–Hochberg adjusted p-value; None when not tested (too few events)
+    verdict: Verdict  # after FDR control across the tested areas
+    events: int  # count + before: what the test rests on
+
+    @property
+    def few(self) -> bool:
+        return self.events < MIN_EVENTS_FOR_TEST
+
+    @property
+    def outcome(self) -> str:
+        return outcome(self.verdict, self.events)
+
+
+@dataclass(frozen=True)
+class AreaChanges:
+    level: str
+    compare: str  # one of COMPARES
+    start: dt.date
+    end: dt.date
+    before_start: dt.date
+    before_end: dt.date
+    alpha: float  # the false discovery rate controlled
+    tested: int  # areas with at least MIN_EVENTS_FOR_TEST events: the family FDR is controlled over
+    threshold: float | None  # the BH threshold on p (None: nothing tested)
+    rows: list[AreaChange]  # in the level's order (by code)
+    unplaced: int  # events of the window with no area at this level
+    unplaced_before: int
+
+
+def compared_window(f: Filters, compare: str) -> Filters:
+    """The filters over the window a period is compared with: ``previous`` or ``last_year``."""
+    if compare not in COMPARES:
+        raise ValueError(f"compare={compare!r}: use one of {COMPARES}")
+    return f.previous() if compare == "previous" else f.last_year()
+
+
+def area_changes(state: DataState, f: Filters, compare: str = "previous", *, alpha: float = ALPHA) -> AreaChanges:
+    """Every area of the filters' level: events now and in the compared window, the exact test of equal
+    rates per day, and a verdict after Benjamini–Hochberg FDR control across the areas.
+
+    Areas whose two windows hold fewer than :data:`MIN_EVENTS_FOR_TEST` events together are not tested (their
+    p-value is shown, but they do not enter the FDR family and their outcome is FEW_EVENTS). Leaving them out
+    does not bias the procedure: the conditional test's p-value depends on how the n events split between the
+    windows, while the choice depends on n alone.
+    """
+    other = compared_window(f, compare)
+    index = state.index
+    now, unplaced = area_counts(state, f, f.level)
+    then, unplaced_before = area_counts(state, other, f.level)
+    ids = index.ids_at(f.level)
+    if f.areas:
+        inside = _wanted_areas(f, index)
+        ids = [i for i in ids if i in inside or int(now[i]) > 0 or int(then[i]) > 0]
+    days, other_days = f.days, other.days
+    counts = [(int(now[i]), int(then[i])) for i in ids]
+    p_values = [_poisson_p(c, days, b, other_days) for c, b in counts]
+    tested = np.array([c + b >= MIN_EVENTS_FOR_TEST for c, b in counts], dtype=bool)
+    fdr = benjamini_hochberg(np.where(tested, p_values, np.nan), alpha) if ids else None
+    rows = []
+    for k, area_id in enumerate(ids):
+        c, b = counts[k]
+        verdict = Verdict.NO_CHANGE
+        if fdr is not None and fdr.reject[k] and c / days != b / other_days:
+            verdict = Verdict.UP if c / days > b / other_days else Verdict.DOWN
+        info = index.areas[area_id]
+        rows.append(AreaChange(area_id, info.code, info.name, c, b, c - b, 100.0 * (c - b) / b if b else None,
+                               p_values[k], float(fdr.adjusted[k]) if tested[k] else None, verdict, c + b))
+    threshold = fdr.threshold if fdr is not None and fdr.m else None
+    return AreaChanges(f.level, compare, f.start, f.end, other.start, other.end, alpha, int(tested.sum()),
+                       threshold, rows, unplaced, unplaced_before)

@@ -1,4 +1,5 @@
-"""The pre-aggregated cube answers exactly what a scan of the snapshot's rows answers.
+"""The pre-aggregated cube answers exactly what a scan of the snapshot's rows answers; the change by area and
+the small-number rule on hand-built counts.
 
 A synthetic snapshot (seeded) and a hand-built territory (comuna → 2
 macrosectors → 6 UVs) need no database: every engine figure is computed twice,
@@ -15,6 +16,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from observatorio.analysis.compare import Verdict
 from observatorio.dashboard import cube as cube_module
 from observatorio.dashboard import engine
 from observatorio.dashboard.filters import Filters, event_mask
@@ -124,10 +126,17 @@ def test_window_counts_equal_a_direct_count(f):
 def test_every_engine_figure_equals_the_row_scan(monkeypatch, f):
     def compute(state):
         return (engine.headline(state, f), engine.trend(state, f), engine.by_category(state, f),
-                engine.by_family(state, f), engine.hour_weekday(state, f), engine.by_area(state, f))
+                engine.by_family(state, f), engine.hour_weekday(state, f), engine.by_area(state, f),
+                [engine.area_changes(state, f, compare) for compare in engine.COMPARES])
 
     cube_answer, rows_answer = _both(monkeypatch, compute)
-    (h1, t1, c1, fam1, hw1, a1), (h2, t2, c2, fam2, hw2, a2) = cube_answer, rows_answer
+    (h1, t1, c1, fam1, hw1, a1, ch1), (h2, t2, c2, fam2, hw2, a2, ch2) = cube_answer, rows_answer
+    assert ch1 == ch2
+    for changes, other in zip(ch1, (f.previous(), f.last_year())):
+        assert sum(r.count for r in changes.rows) + changes.unplaced == sum(r.count for r in a1.rows) + a1.unplaced
+        if not f.areas:
+            assert sum(r.before for r in changes.rows) + changes.unplaced_before == int(
+                event_mask(SNAP, other, INDEX).sum())
     assert h1 == h2
     assert t1.step == t2.step and t1.starts == t2.starts
     np.testing.assert_array_equal(t1.counts, t2.counts)
@@ -139,6 +148,93 @@ def test_every_engine_figure_equals_the_row_scan(monkeypatch, f):
     assert hw1.without_time == hw2.without_time
     assert a1 == a2
     assert h1.count == int(event_mask(SNAP, f, INDEX).sum()) == sum(c1.counts) == int(t1.counts.sum())
+
+
+TIME_FILTERS = [((20, 6), ()), ((8, 12), ()), (None, (5, 6)), ((22, 2), (0, 4)), ((23, 0), ())]
+
+
+@pytest.mark.parametrize("hours,weekdays", TIME_FILTERS, ids=[f"{h}-{w}" for h, w in TIME_FILTERS])
+def test_time_filters_count_what_event_mask_counts(hours, weekdays):
+    """Hours across midnight and weekdays: the engine's row scan against the plain reference."""
+    for k, base in enumerate(FILTERS[:8]):
+        f = Filters(base.start, base.end, "custom", base.sources, base.categories, base.level, base.areas,
+                    hours=hours, weekdays=weekdays)
+        assert f.by_rows
+        expected = event_mask(SNAP, f, INDEX)
+        h = engine.headline(STATE, f)
+        assert h.count == int(expected.sum()), k
+        assert h.previous.count == int(event_mask(SNAP, f.previous(), INDEX).sum())
+        hw = engine.hour_weekday(STATE, f)
+        assert int(hw.matrix.sum()) + hw.without_time == h.count
+        assert hw.without_time == 0 or hours is None  # an hour filter leaves out the events without time
+        if weekdays:
+            assert hw.matrix[[d for d in range(7) if d not in weekdays]].sum() == 0
+        counts, unplaced = engine.area_counts(STATE, f, "uv")
+        assert int(counts.sum()) + unplaced == h.count
+
+
+# --- change by area and small numbers, on counts made by hand ------------------------------------------------
+
+OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # 31 days, against September's 30
+# UV → (events in October, events in September) and the outcome expected after BH at 0.05 over the tested UVs.
+HAND = {4: (40, 10, "up"),  # p = 2.7e-5
+        5: (9, 0, "few_events"),  # p = 0.0039 alone, but 9 events
+        6: (12, 12, "no_change"),  # p = 1
+        7: (0, 30, "down"),  # p = 5.7e-10
+        8: (0, 0, "few_events"),
+        9: (15, 5, "no_change")}  # p = 0.042 alone; third of four tested, above BH's 3 × 0.05 / 4 = 0.0375
+
+
+def _hand_snapshot() -> EventSnapshot:
+    days, areas = [], []
+    for area, (now, before, _outcome) in HAND.items():
+        days += [day_number(dt.date(2026, 10, 1 + k % 31)) for k in range(now)]
+        days += [day_number(dt.date(2026, 9, 1 + k % 30)) for k in range(before)]
+        areas += [area] * (now + before)
+    order = np.argsort(days, kind="stable")
+    n = len(days)
+    return EventSnapshot(1, np.arange(1, n + 1), np.full(n, 3, dtype=np.int32), np.full(n, 11, dtype=np.int32),
+                         np.asarray(days, dtype=np.int32)[order], np.full(n, 600, dtype=np.int16), np.zeros(n),
+                         np.zeros(n), np.asarray(areas, dtype=np.int32)[order], np.zeros(n, dtype=bool))
+
+
+def test_area_changes_on_counts_made_by_hand():
+    from scipy import stats
+
+    f = Filters(*OCTOBER, "month", level="uv")
+    changes = engine.area_changes(state_of(_hand_snapshot()), f, "previous")
+    assert (changes.before_start, changes.before_end) == (dt.date(2026, 9, 1), dt.date(2026, 9, 30))
+    assert changes.tested == 4 and changes.threshold == pytest.approx(2 * 0.05 / 4)
+    rows = {r.id: r for r in changes.rows}
+    assert list(rows) == [4, 5, 6, 7, 8, 9]
+    for area, (now, before, expected) in HAND.items():
+        r = rows[area]
+        assert (r.count, r.before, r.change, r.events) == (now, before, now - before, now + before)
+        p = stats.binomtest(now, now + before, 31 / 61).pvalue if now + before else 1.0
+        assert r.p_value == pytest.approx(p, rel=1e-12)
+        assert r.outcome == expected, area
+        assert (r.q_value is None) == (now + before < engine.MIN_EVENTS_FOR_TEST)
+    assert rows[9].p_value < 0.05 and rows[9].verdict == Verdict.NO_CHANGE  # the FDR control at work
+    assert rows[5].p_value < 0.05 and rows[5].few  # significant alone, yet too few events to conclude
+    # Only the macrosectors' sums at that level, tested the same way.
+    macro = engine.area_changes(state_of(_hand_snapshot()), Filters(*OCTOBER, "month", level="macrosector"))
+    assert [(r.id, r.count, r.before) for r in macro.rows] == [(2, 61, 22), (3, 15, 35)]
+
+
+def test_small_numbers_in_the_headline():
+    """Nine events against none: the exact test alone says "up" (p = 0.004), the outcome says too few; ten say up."""
+    for now, expected in ((9, "few_events"), (10, "up")):
+        days = [day_number(dt.date(2026, 10, 1 + k)) for k in range(now)]
+        n = len(days)
+        snap = EventSnapshot(1, np.arange(1, n + 1), np.full(n, 3, dtype=np.int32), np.full(n, 11, dtype=np.int32),
+                             np.asarray(days, dtype=np.int32), np.full(n, -1, dtype=np.int16), np.zeros(n),
+                             np.zeros(n), np.full(n, 4, dtype=np.int32), np.zeros(n, dtype=bool))
+        h = engine.headline(state_of(snap), Filters(*OCTOBER, "month"))
+        c = h.previous
+        assert (h.count, c.count, c.events) == (now, 0, now)
+        assert c.verdict == Verdict.UP and c.p_value < 0.01
+        assert c.outcome == expected and c.few == (expected == "few_events")
+    assert engine.MIN_EVENTS_FOR_TEST == 10
 
 
 def test_hour_weekday_counts_slots_by_hand():
@@ -198,23 +294,32 @@ def test_one_query_checks_every_cache(bob):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    bob.get("/tablero/datos/resumen.json", {"source": "1461", "family": "familia-vif"})
+    query = {"measure": "llamados-1461", "family": "familia-vif", "hour_from": 20, "hour_to": 6}
+    bob.get("/tablero/datos/resumen.json", query)
     with CaptureQueriesContext(connection) as captured:
-        response = bob.get("/tablero/datos/resumen.json", {"source": "1461", "family": "familia-vif"})
+        response = bob.get("/tablero/datos/resumen.json", query)
     assert response.status_code == 200
     sql = [q["sql"] for q in captured.captured_queries]
     ours = [s for s in sql if "records_" in s or "territory_" in s]
     assert len(ours) == 1, ours
-    assert all(t in ours[0] for t in ("records_dataversion", "territory_area", "records_source", "records_category"))
+    assert all(t in ours[0] for t in ("records_dataversion", "territory_area", "records_source", "records_category",
+                                      "records_measure"))
 
 
-def test_filter_choices_follow_new_sources(bob):
-    from observatorio.records.models import Source
+def test_measure_choices_follow_new_measures(bob):
+    from observatorio.records.models import Event, Measure, Source
 
-    assert bob.get("/tablero/datos/resumen.json", {"source": "nueva"}).status_code == 400
-    Source.objects.create(code="nueva", name="Nueva", kind="denuncia")  # in this process: the signal
-    assert bob.get("/tablero/datos/resumen.json", {"source": "nueva"}).status_code == 200
-    Source.objects.bulk_create([Source(code="otra", name="Otra", kind="denuncia")])  # no signal: the key moves
-    body = bob.get("/tablero/datos/resumen.json", {"source": "otra"}).json()
-    assert body["filters"]["sources"] == list(Source.objects.filter(code="otra").values_list("id", flat=True))
-    assert body["data"]["count"] == 0
+    assert bob.get("/tablero/datos/resumen.json", {"measure": "nueva"}).status_code == 400
+    calls = Source.objects.get(code="1461")
+    m = Measure.objects.create(code="nueva", name="Nueva", unit="llamados", definition="Una medida nueva.")
+    m.sources.add(calls)
+    body = bob.get("/tablero/datos/resumen.json", {"measure": "nueva", "period": "12m"}).json()
+    assert body["measure"] == {"code": "nueva", "name": "Nueva", "unit": "llamados"}
+    assert body["filters"]["sources"] == [calls.id]
+    start, end = dt.date.fromisoformat(body["data"]["start"]), dt.date.fromisoformat(body["data"]["end"])
+    assert body["data"]["count"] == Event.objects.filter(source=calls, occurred_on__range=(start, end)).count() > 0
+    Measure.objects.filter(code="nueva").update(name="Renombrada")  # no signal: the key's checksum moves
+    assert bob.get("/tablero/datos/resumen.json", {"measure": "nueva"}).json()["measure"]["name"] == "Renombrada"
+    # A measure with no source counts nothing (never everything).
+    Measure.objects.create(code="vacia", name="Vacía", unit="casos", definition="Sin fuentes.")
+    assert bob.get("/tablero/datos/resumen.json", {"measure": "vacia", "period": "12m"}).json()["data"]["count"] == 0

@@ -28,26 +28,30 @@ def data(db):
 
 
 def test_a_repeated_query_is_parsed_once_per_state(data):
-    query = QueryDict("period=12m&source=1461&family=familia-x")
+    query = QueryDict("period=ytd&measure=llamados-1461&family=familia-x&hour_from=20&hour_to=6")
     first, errors = filters.parse_filters(query, data)
-    assert not errors and first.categories and first.end == data.as_of
-    again, _errors = filters.parse_filters(QueryDict("period=12m&source=1461&family=familia-x"), data)
+    assert not errors and first.categories and first.end == data.as_of and first.hours == (20, 6)
+    assert first.measure == "llamados-1461" and first.sources == (data.catalog.source_id["1461"],)
+    again, _errors = filters.parse_filters(QueryDict("period=ytd&measure=llamados-1461&family=familia-x&hour_from=20"
+                                                     "&hour_to=6"), data)
     assert again is first
     assert state.current() is data  # nothing moved: the same state, the same kept answers
 
 
 def test_errors_are_not_kept_and_a_new_catalog_starts_afresh(data):
-    from observatorio.records.models import Source
+    from observatorio.records.models import Measure, Source
 
-    query = QueryDict("source=stop")
+    query = QueryDict("measure=robos")
     for _ in range(2):
         f, errors = filters.parse_filters(query, data)
-        assert f is None and "source" in errors
+        assert f is None and "measure" in errors
     Source.objects.bulk_create([Source(code="stop", name="STOP", kind="stop")])  # no signal: the key moves
+    measure = Measure.objects.create(code="robos", name="Robos", unit="casos", definition="Robos.")
+    measure.sources.add(Source.objects.get(code="stop"))
     fresh = state.current()
     assert fresh is not data and fresh.events is data.events and fresh.index is data.index
     f, errors = filters.parse_filters(query, fresh)
-    assert not errors and f.sources == (fresh.catalog.source_id["stop"],)
+    assert not errors and f.sources == (fresh.catalog.source_id["stop"],) and f.measure == "robos"
 
 
 def test_a_new_boundary_moves_the_territory_key(db):

@@ -3,26 +3,29 @@
 (function () {
   "use strict";
   var period = document.getElementById("f-period");
-  var custom = document.getElementById("custom-dates");
-  function toggleDates() {
-    if (period && custom) {
-      custom.hidden = period.value !== "custom";
-    }
+  // The month picker goes with period=month, the year with period=year, the dates with period=custom.
+  var pickers = document.querySelectorAll("#board-filters [data-for]");
+  function togglePickers() {
+    pickers.forEach(function (el) {
+      el.hidden = !period || period.value !== el.getAttribute("data-for");
+    });
   }
   if (period) {
-    period.addEventListener("change", toggleDates);
-    toggleDates();
+    period.addEventListener("change", togglePickers);
+    togglePickers();
   }
-  // Dates only travel with a custom period, so the URL stays short and shareable.
+  // Only what the period needs travels, and no empty values: the URL stays short and shareable.
   var form = document.getElementById("board-filters");
   if (form) {
     form.addEventListener("submit", function () {
-      if (period && period.value !== "custom") {
-        ["f-start", "f-end"].forEach(function (id) {
-          var el = document.getElementById(id);
-          if (el) { el.disabled = true; }
-        });
-      }
+      pickers.forEach(function (el) {
+        if (el.hidden) {
+          el.querySelectorAll("input").forEach(function (input) { input.disabled = true; });
+        }
+      });
+      form.querySelectorAll("select, input[type=hidden]").forEach(function (el) {
+        if (!el.multiple && el.value === "") { el.disabled = true; }
+      });
     });
   }
   var source = document.getElementById("board-figures");
@@ -39,7 +42,7 @@
       displaylogo: false,
       scrollZoom: false,
       toImageButtonOptions: { format: "png", filename: "tablero-" + name, scale: 2 },
-      modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]
+      modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]
     });
   });
 })();
