@@ -40,9 +40,12 @@
     return key === "coropletico" ? "coropletico-" + currentMetric() : key;
   }
 
-  function setNote(key, text) {
-    var note = document.querySelector("[data-note-for='" + key.replace(/-(count|rate|eb)$/, "") + "']");
-    if (note) { note.textContent = text || ""; }
+  function setNote(key, layer) {
+    var item = key.replace(/-(count|rate|eb)$/, "");
+    var note = document.querySelector("[data-note-for='" + item + "']");
+    var caution = document.querySelector("[data-caution-for='" + item + "']");
+    if (note) { note.textContent = layer.empty_reason || layer.note || ""; }
+    if (caution) { caution.textContent = layer.caution || ""; }
   }
 
   function show(key, visible) {
@@ -61,14 +64,14 @@
       })
       .then(function (layer) {
         loading[key] = false;
-        setNote(key, layer.empty_reason || layer.note);
-        if (!layer.traces.length) { say(layer.empty_reason || ""); return; }
+        setNote(key, layer);
+        if (!layer.traces.length) { say(layer.caption || ""); return; }
         var at = (target.data || []).filter(function (t) {
           return t.meta && rank(t.meta.layer) <= rank(key);
         }).length;
         var positions = layer.traces.map(function (_, i) { return at + i; });
         return window.Plotly.addTraces(target, layer.traces, positions).then(function () {
-          say(layer.title + ": " + target.getAttribute("data-loaded"));
+          say(layer.title + ": " + target.getAttribute("data-loaded") + (layer.caution ? ". " + layer.caution : ""));
         });
       })
       .catch(function () {
