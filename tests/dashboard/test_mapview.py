@@ -154,10 +154,10 @@ def test_the_page_offers_the_dashboard_filters_and_names_the_measure(client, dem
         assert name in page, name
     for code in ("month", "year", "last-month", "ytd"):
         assert f'<option value="{code}"' in page
-    assert "Casos policiales (casos): capas sobre los límites del territorio" in page
+    assert "Capas sobre los límites del territorio: Casos policiales (casos)" in page
     assert "<th scope=\"col\" class=\"num\">Casos policiales (casos)</th>" in page
     calls = client.get(reverse("map") + "?period=12m&measure=llamados-1461").content.decode()
-    assert "Llamados al 1461 (llamados): capas sobre los límites del territorio" in calls
+    assert "Capas sobre los límites del territorio: Llamados al 1461 (llamados)" in calls
     assert '<option value="llamados-1461" selected>' in calls
     figure = _figure(client.get(reverse("map") + "?period=12m&measure=llamados-1461"))
     (bar,) = [t for t in figure["data"] if t.get("marker", {}).get("colorbar")]
