@@ -324,16 +324,16 @@ def caution_trace(layer: Layer, terr: Territory) -> dict:
     """The caution written on the map itself, at the territory's centre (it switches with its layer)."""
     point = terr.outline.representative_point()
     words, lines, line = layer.caution.split(), [], ""
-    for word in words:  # about 45 characters a line, so it fits a phone's map
-        if line and len(line) + len(word) > 45:
+    for word in words:  # about 28 characters a line, so it fits the map on a phone
+        if line and len(line) + len(word) > 28:
             lines.append(line)
             line = word
         else:
             line = f"{line} {word}".strip()
     lines.append(line)
     return dict(type="scatter", x=[round(point.x)], y=[round(point.y)], mode="text", text=["<br>".join(lines)],
-                textfont=dict(size=13, color="#7c2d12"), hoverinfo="skip", showlegend=False,
-                name=layer.caution, meta=meta(layer.key))
+                textfont=dict(size=12, color="#7c2d12", shadow="0 0 3px #fff, 0 0 3px #fff"), hoverinfo="skip",
+                showlegend=False, name=layer.caution, meta=meta(layer.key))
 
 
 

@@ -122,7 +122,9 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str)
         type="scatter", x=[cx], y=[cy], mode="markers", hoverinfo="skip", showlegend=False, meta=meta(layer.key),
         marker=dict(size=0.1, opacity=0, color=[0], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
                     colorbar=dict(title=dict(text=bar_title, side="right"), thickness=12, x=1.0, len=0.8,
-                                  tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0))))
+                                  tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0,
+                                  # a few events: whole ticks, not 0, 0, 1, 1 written over fractions
+                                  **({"dtick": 1} if metric == "count" and top <= 5 else {})))))
     return layer
 
 

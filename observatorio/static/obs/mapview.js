@@ -111,6 +111,15 @@
       if (box && box.checked) { show("coropletico-" + radio.value, true).then(syncUrl); }
     });
   });
+  var form = document.getElementById("map-filters");
+  if (form) {
+    // Empty fields stay out of the URL, so a shared link says only what was chosen.
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.value === "" && field.tagName !== "BUTTON") { field.disabled = true; }
+      });
+    });
+  }
   var base = document.getElementById("base-map");
   if (base) {
     base.addEventListener("change", function () {
