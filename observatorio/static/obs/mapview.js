@@ -113,8 +113,26 @@
   });
   var form = document.getElementById("map-filters");
   if (form) {
+    // Choosing a month, a year or dates chooses the period that uses them.
+    [["f-month", "month"], ["f-year", "year"], ["f-start", "custom"], ["f-end", "custom"]].forEach(function (pair) {
+      var field = document.getElementById(pair[0]);
+      var period = document.getElementById("f-period");
+      if (field && period) {
+        field.addEventListener("change", function () { if (field.value) { period.value = pair[1]; } });
+      }
+    });
     // Empty fields stay out of the URL, so a shared link says only what was chosen.
     form.addEventListener("submit", function () {
+      // The layers switched on since the page was drawn go with the filters.
+      form.querySelectorAll("input[type=hidden][name=capa]").forEach(function (old) { old.remove(); });
+      document.querySelectorAll("input[data-layer]").forEach(function (input) {
+        if (!input.checked) { return; }
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = "capa";
+        hidden.value = keyOf(input);
+        form.appendChild(hidden);
+      });
       Array.prototype.forEach.call(form.elements, function (field) {
         if (field.name && field.value === "" && field.tagName !== "BUTTON") { field.disabled = true; }
       });
