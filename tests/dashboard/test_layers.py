@@ -485,3 +485,34 @@ def test_a_count_layer_has_no_minimum(six_in_a_week):
     layer, *_rest = _week_layers("coropletico-count")
     assert layer.events == 6 and not layer.caution
     assert sum(feat.properties["eventos"] for feat in layer.features) == 6
+
+
+def test_a_measure_of_one_family_maps_only_that_family(long_ctx):
+    """A measure declared on a family of categories counts that family's categories (its children) only."""
+    import json
+
+    from django.db.models import Count
+
+    from observatorio.dashboard.filters import parse_filters
+    from observatorio.records.models import Category, Measure, Source
+
+    police = Source.objects.get(code="cead-policial")
+    family = (Category.objects.filter(parent__isnull=True, children__events__source=police)
+              .annotate(n=Count("children__events")).order_by("-n").first())
+    measure = Measure.objects.create(code="robos-prueba", name="Una familia (prueba)", unit="casos",
+                                     definition="Casos policiales de una familia, para la prueba.")
+    measure.sources.add(police)
+    measure.categories.add(family)
+    state.reset()
+    data = state.current()
+    f, errors = parse_filters({**LONG, "measure": "robos-prueba"}, data)
+    assert not errors and f.categories
+    terr = base.territory(data, f.end)
+    whole = map_orm.events(MEASURE, f.start, f.end).count()
+    assert 0 < map_orm.events("robos-prueba", f.start, f.end).count() < whole
+    for key in ("gi", "densidad", "coropletico-count", "emergentes"):
+        layer = layers.build_layer(key, state=data, terr=terr, f=f)
+        assert layer.measure == map_orm.measure_row("robos-prueba")
+        assert layer.events == _expected_events(key, "robos-prueba", f, terr), key
+    assert json.dumps(layer.measure, ensure_ascii=False) == (
+        '{"code": "robos-prueba", "name": "Una familia (prueba)", "unit": "casos"}')
