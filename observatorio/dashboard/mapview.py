@@ -5,6 +5,10 @@ from ``/mapa/capa/<key>.json`` the first time their checkbox is ticked, so a
 visit pays only for what it shows. Event points exist only for the roles that
 may see single events (``accounts.roles.event_scope``); for everyone else the
 points endpoint answers 403 and the page never offers them.
+
+The page takes the dashboard's filters (:mod:`.filters`: measure, period, family
+and category, area, hours, weekdays): every layer read from events counts the
+chosen measure, names it with its unit, and says how many events it rests on.
 """
 
 from __future__ import annotations
@@ -20,11 +24,10 @@ from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
 from observatorio.analysis.projection import to_metres
-from observatorio.records.models import Category, Source
 from observatorio.state import current
 
 from . import layers
-from .filters import PERIODS, parse_filters
+from .filters import PERIODS, WEEKDAYS, parse_filters
 from .layers import base, downloads
 from .layers.choropleth import area_figures
 from .numbers import separators
@@ -47,6 +50,28 @@ def _level_choices(index) -> list[tuple[str, str]]:
 
     labels = dict(Level.choices)
     return [(lv, _(labels.get(lv, lv))) for lv in index.levels()]
+
+
+def _filter_choices(state) -> dict:
+    """The choices of the map's filter form, from the data state (as the filters' form takes them)."""
+    from observatorio.territory.models import Level
+
+    catalog, index, labels = state.catalog, state.index, dict(Level.choices)
+    by_family: dict[int, list] = {}
+    for _cid, code, name, parent in catalog.categories:
+        by_family.setdefault(parent, []).append((code, name))
+    areas = [(a.id, a.code, a.name, a.level) for a in sorted(index.areas.values(), key=lambda a: a.code)
+             if a.level in ("macrosector", "uv")]
+    return {
+        "measures": [(m.code, m.name, m.unit) for m in catalog.count_measures],
+        "families": [(code, name) for _i, code, name in catalog.families],
+        "category_groups": [(name, by_family.get(fid, [])) for fid, _code, name in catalog.families
+                            if by_family.get(fid)],
+        "area_groups": [(_(labels.get(level, level)), [a for a in areas if a[3] == level])
+                        for level in ("macrosector", "uv") if any(a[3] == level for a in areas)],
+        "hours": list(range(24)),
+        "weekdays": [(str(i), _(name)) for i, name in enumerate(WEEKDAYS)],
+    }
 
 
 def _layer_menu(scope) -> list[dict]:
@@ -134,26 +159,34 @@ def map_page(request):
     index = state.index
     scope = event_scope(request.user)
     context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
-               "sources": Source.objects.order_by("name"),
-               "families": Category.objects.filter(parent__isnull=True).order_by("name"),
-               "levels": _level_choices(index), "event_level": scope is not None}
+               "levels": _level_choices(index), "event_level": scope is not None, **_filter_choices(state)}
     if f is None or terr is None:
         return render(request, "dashboard/map.html", context, status=400 if errors else 200)
+    measure = base.measure_of(state, f)
     wanted = _wanted_layers(request, scope)
-    traces, notes = [], {}
+    traces, built = [], {}
     order = {k: i for i, k in enumerate(layers.LAYER_KEYS)}
     for key in sorted(wanted, key=order.get):
         layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope)
         traces.extend(layer.traces)
-        notes[key] = layer.empty_reason or layer.note
+        built[key.split("-")[0] if key.startswith("coropletico-") else key] = layer
+    menu = _layer_menu(scope)
+    for item in menu:  # each checkbox says what its layer (when drawn) rests on, and its caution
+        layer = built.get(item["key"])
+        item["note"] = (layer.empty_reason or layer.note) if layer else ""
+        item["caution"] = layer.caution if layer else ""
     tile_url = getattr(settings, "OBS_TILE_URL", "")
     figure = {"data": traces, "layout": _layout(terr, tile_images(terr, tile_url) if tile_url else [])}
     metric = next((k.removeprefix("coropletico-") for k in wanted if k.startswith("coropletico-")), "count")
     figs = area_figures(state, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
     names = {a: index.areas[a].name for a in figs.ids}
     context.update({
-        "figure": figure, "wanted": wanted, "notes": notes,
-        "metric": metric, "menu": _layer_menu(scope), "base_map": bool(tile_url),
+        "figure": figure, "wanted": wanted, "measure": measure,
+        "measure_label": base.measure_label(measure),
+        "chosen": {"family": set(f.query.get("family") or ()), "category": set(f.query.get("category") or ()),
+                   "area": {int(a) for a in f.query.get("area") or ()},
+                   "weekday": set(f.query.get("weekday") or ())},
+        "metric": metric, "menu": menu, "base_map": bool(tile_url),
         "query": f.to_query(), "order": list(layers.LAYER_KEYS),
         "area_rows": sorted(((names[a], a, int(c), r, e) for a, c, r, e in
                              zip(figs.ids, figs.counts, figs.rate, figs.eb)), key=lambda row: (-row[2], row[0])),
@@ -179,9 +212,13 @@ def layer_data(request, key: str, fmt: str):
     layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope)
     if fmt == "json":
         payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
-                   "traces": layer.traces}
+                   "caption": layer.caption}
+        if layer.measure is not None:
+            payload.update(measure=layer.measure, events=layer.events, caution=layer.caution)
+        payload["traces"] = layer.traces
         return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=float), content_type="application/json")
-    stem = f"{layer.key}_{f.start.isoformat()}_{f.end.isoformat()}"
+    named = f"_{layer.measure['code']}" if layer.measure is not None else ""
+    stem = f"{layer.key}{named}_{f.start.isoformat()}_{f.end.isoformat()}"
     if fmt == "geojson":
         response = HttpResponse(json.dumps(downloads.geojson(layer, terr.epsg), ensure_ascii=False),
                                 content_type="application/geo+json; charset=utf-8")

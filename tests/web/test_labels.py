@@ -155,7 +155,8 @@ def _get(client, url: str, language: str):
 
 def test_hotspot_layer_names_its_classes_in_the_interface_language(client, demo, personas, fresh_layer_cache):
     client.force_login(personas["bob"])
-    url = reverse("map_layer", args=("gi", "json")) + "?period=12m"
+    window = "?period=custom&start=2024-01-01&end=2026-11-25"  # police cases enough for Gi* (600 in Peñalolén)
+    url = reverse("map_layer", args=("gi", "json")) + window
     names = {}
     for language in ("es-cl", "en"):
         traces = json.loads(_get(client, url, language).content)["traces"]
@@ -164,7 +165,7 @@ def test_hotspot_layer_names_its_classes_in_the_interface_language(client, demo,
     assert "Punto caliente (99 % de confianza)" in names["es-cl"], "the demo plants a 99 % hot spot"
     assert "Hot spot (99 % confidence)" in names["en"]
     assert not any("Punto" in n for n in names["en"])
-    geo = json.loads(_get(client, reverse("map_layer", args=("gi", "geojson")) + "?period=12m", "en").content)
+    geo = json.loads(_get(client, reverse("map_layer", args=("gi", "geojson")) + window, "en").content)
     assert {f["properties"]["clase"] for f in geo["features"]} <= names["en"]
     assert {f["properties"]["gi_bin"] for f in geo["features"]} <= {-3, -2, -1, 1, 2, 3}
 

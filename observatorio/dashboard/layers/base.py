@@ -24,12 +24,14 @@ events on all of them at once; each statistic's own parameters are in its module
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from observatorio.analysis.grid import Grid
 from observatorio.analysis.kde import KdePlan
@@ -39,6 +41,7 @@ from observatorio.state import DataState
 
 from .. import engine, placement
 from ..filters import Filters
+from ..numbers import number
 
 # The map's grids (cell sides in metres): each event is placed on all of them once per state (:func:`placed`).
 KDE_CELL = 100.0
@@ -107,6 +110,13 @@ class Feature:
 
 @dataclass
 class Layer:
+    """One layer's answer: traces for the map, features for the downloads, and what it rests on.
+
+    The layers read from events also say which measure they count (``measure``: code, name and unit), how
+    many events they rest on (``events``) and, below their documented minimum, a ``caution`` that replaces
+    their classes; ``area`` (the study area, metres) is where a download with no feature puts that caution.
+    """
+
     key: str
     title: str
     note: str = ""
@@ -114,6 +124,15 @@ class Layer:
     empty_reason: str = ""
     make_features: Callable[[], list] | None = field(default=None, repr=False)
     _features: list | None = field(default=None, repr=False)
+    measure: dict | None = None  # {"code", "name", "unit"} of the measure counted; None: not read from events
+    events: int | None = None  # events the layer rests on
+    caution: str = ""  # said when the events are too few for the layer's statistic (no classes then)
+    area: object = field(default=None, repr=False)  # shapely, metres: the study area
+
+    @property
+    def caption(self) -> str:
+        """What the page writes under the layer's name: the caution first, then why it is empty or its note."""
+        return " ".join(part for part in (self.caution, self.empty_reason or self.note) if part)
 
     @property
     def features(self) -> list:
@@ -262,6 +281,59 @@ def none_where_nan(values: np.ndarray) -> list:
 
 def meta(layer: str) -> dict:
     return {"layer": layer}
+
+
+# --------------------------------------------------------------------------- the measure and small numbers
+
+def measure_of(state: DataState, f: Filters) -> dict:
+    """The filters' measure as the layers name it: ``{"code", "name", "unit"}``."""
+    found = state.catalog.measure(f.measure)
+    if found is None:
+        return {"code": f.measure, "name": f.measure or _("sin medida"), "unit": ""}
+    return {"code": found.code, "name": found.name, "unit": found.unit}
+
+
+def measure_label(measure: dict) -> str:
+    """«Casos policiales (casos)»: the measure and its unit, as every event layer's title and legend say."""
+    return f"{measure['name']} ({measure['unit']})" if measure["unit"] else measure["name"]
+
+
+def event_layer(key: str, title: str, state: DataState, terr: Territory, f: Filters, note: str = "") -> Layer:
+    """A layer read from the filters' events: its title names the measure and unit."""
+    measure = measure_of(state, f)
+    return Layer(key, f"{title} · {measure_label(measure)}", note=note, measure=measure, area=terr.study)
+
+
+def minimum_events(cells: int, neighbourhood: int, expected: float, floor: int) -> int:
+    """Fewest events for a Gi* on ``cells`` cells with ``neighbourhood`` cells in each neighbourhood: enough
+    that a neighbourhood holds ``expected`` events on average (events spread evenly), and never below ``floor``.
+
+    Why (docs/analysis.md, "Pocos eventos"): Gi*'s p-values come from a normal approximation to the
+    neighbourhood's sum, which a sum of a few counts, mostly zeros, does not follow.
+    """
+    return max(floor, math.ceil(expected * cells / max(neighbourhood, 1)))
+
+
+def too_few(n: int, minimum: int, purpose: str) -> str:
+    """The caution a layer shows instead of its classes: «Muy pocos eventos (n = 6) para …»."""
+    return _("Muy pocos eventos (n = %(n)s) para %(purpose)s: se necesitan al menos %(min)s.") % {
+        "n": number(n), "purpose": purpose, "min": number(minimum)}
+
+
+def caution_trace(layer: Layer, terr: Territory) -> dict:
+    """The caution written on the map itself, at the territory's centre (it switches with its layer)."""
+    point = terr.outline.representative_point()
+    words, lines, line = layer.caution.split(), [], ""
+    for word in words:  # about 28 characters a line, so it fits the map on a phone
+        if line and len(line) + len(word) > 28:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return dict(type="scatter", x=[round(point.x)], y=[round(point.y)], mode="text", text=["<br>".join(lines)],
+                textfont=dict(size=12, color="#7c2d12", shadow="0 0 3px #fff, 0 0 3px #fff"), hoverinfo="skip",
+                showlegend=False, name=layer.caution, meta=meta(layer.key))
 
 
 

@@ -1,4 +1,11 @@
-"""Choropleth layers: each area of the chosen level filled by its events, crude rate or Empirical-Bayes rate."""
+"""Choropleth layers: each area of the chosen level filled by its events, crude rate or Empirical-Bayes rate.
+
+Every one says how many events it rests on. The rates compare areas, and with
+fewer than ``RATE_MIN_PER_AREA`` events per area on average most differences
+between them are chance: the rate layers then carry a caution (still drawn, as
+the area table beside the map shows the same figures; docs/analysis.md,
+"Pocos eventos").
+"""
 
 from __future__ import annotations
 
@@ -15,10 +22,13 @@ from observatorio.territory.models import Level
 from .. import colours, engine
 from ..filters import Filters
 from ..numbers import number
-from .base import Feature, Layer, LayerKind, Territory, cached, filters_key, meta
+from .base import Feature, Layer, LayerKind, Territory, cached, event_layer, filters_key, meta, too_few
 
 METRICS = ("count", "rate", "eb")
 CHOROPLETH_SCALE = "Cividis"
+# Small numbers (docs/analysis.md, "Pocos eventos"): events per area with population, on average, below
+# which a map of rates is mostly chance (a count of 5 has a Poisson standard error of 45 %).
+RATE_MIN_PER_AREA = 5
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,16 @@ class AreaFigures:
     population: np.ndarray
     rate: np.ndarray  # per 1,000; NaN without population
     eb: np.ndarray  # Empirical-Bayes (global) per 1,000; NaN when it cannot be computed
+
+    @property
+    def events(self) -> int:
+        """Events in the level's areas (those with no area at this level are not on the map)."""
+        return int(self.counts.sum())
+
+    @property
+    def rate_minimum(self) -> int:
+        """Fewest events for a map of rates: ``RATE_MIN_PER_AREA`` per area with population."""
+        return RATE_MIN_PER_AREA * int((self.population > 0).sum())
 
 
 def area_figures(state: DataState, f: Filters, level: str) -> AreaFigures:
@@ -57,15 +77,25 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str)
         raise ValueError(f"metric={metric!r} is not one of {METRICS}")
     titles = {"count": _("Eventos"), "rate": _("Tasa por 1.000 hab."), "eb": _("Tasa suavizada (EB) por 1.000 hab.")}
     level = f.level if f.level in terr.shapes else next(iter(terr.shapes))
-    layer = Layer(f"coropletico-{metric}", titles[metric],
-                  note=_("Nivel: %(level)s. Del %(start)s al %(end)s.") % {
-                      "level": _(dict(Level.choices).get(level, level)), "start": f.start.strftime("%d-%m-%Y"),
-                      "end": f.end.strftime("%d-%m-%Y")})
+    level_name = _(dict(Level.choices).get(level, level))
     figs = area_figures(state, f, level)
+    layer = event_layer(f"coropletico-{metric}", titles[metric], state, terr, f)
+    name, unit = layer.measure["name"], layer.measure["unit"] or _("eventos")
+    layer.events = figs.events
+    layer.note = _("n = %(n)s %(unit)s en las áreas. Nivel: %(level)s. Del %(start)s al %(end)s.") % {
+        "n": number(figs.events), "unit": unit, "level": level_name, "start": f.start.strftime("%d-%m-%Y"),
+        "end": f.end.strftime("%d-%m-%Y")}
+    if metric != "count" and figs.events < figs.rate_minimum:
+        layer.caution = too_few(figs.events, figs.rate_minimum, _("comparar tasas entre áreas (%(level)s)") % {
+            "level": level_name})
+    scale_titles = {"count": f"{name}<br>{unit}",
+                    "rate": f"{name}<br>" + _("%(unit)s por 1.000 hab.") % {"unit": unit},
+                    "eb": f"{name}<br>" + _("%(unit)s por 1.000 hab. (EB)") % {"unit": unit}}
     by_id = {a: i for i, a in enumerate(figs.ids)}
     values = {"count": figs.counts.astype(float), "rate": figs.rate, "eb": figs.eb}[metric]
     finite = values[np.isfinite(values)]
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    features = []
     for s in terr.shapes.get(level, []):
         i = by_id.get(s.id)
         if i is None:
@@ -75,20 +105,26 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str)
                  "eventos": int(figs.counts[i]), "poblacion": int(figs.population[i]),
                  "tasa_1000": None if not np.isfinite(figs.rate[i]) else round(float(figs.rate[i]), 3),
                  "tasa_eb_1000": None if not np.isfinite(figs.eb[i]) else round(float(figs.eb[i]), 3)}
-        layer.features.append(Feature(s.metric, props))
+        features.append(Feature(s.metric, props))
         fill = colours.sample(CHOROPLETH_SCALE, [v / top])[0] if np.isfinite(v) else "#e4e7eb"
         x, y = terr.rings_xy(s)
-        text = (f"<b>{s.name}</b><br>{_('Eventos')}: {number(figs.counts[i])}<br>"
+        text = (f"<b>{s.name}</b><br>{name}: {number(figs.counts[i])}<br>"
                 f"{_('Tasa por 1.000 hab.')}: {number(figs.rate[i], 1)}<br>{_('Tasa EB')}: {number(figs.eb[i], 1)}")
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor=fill,
                                  line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
                                  text=text, name=s.name, showlegend=False, opacity=0.85, meta=meta(layer.key)))
+    layer.make_features = lambda: features
     cx, cy = terr.outline.centroid.x, terr.outline.centroid.y
+    bar_title = f"{scale_titles[metric]}<br>n = {number(figs.events)}"
+    if layer.caution:
+        bar_title += "<br>" + _("(muy pocos eventos)")
     layer.traces.append(dict(
         type="scatter", x=[cx], y=[cy], mode="markers", hoverinfo="skip", showlegend=False, meta=meta(layer.key),
         marker=dict(size=0.1, opacity=0, color=[0], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
-                    colorbar=dict(title=dict(text=titles[metric], side="right"), thickness=12, x=1.0, len=0.8,
-                                  tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0))))
+                    colorbar=dict(title=dict(text=bar_title, side="right"), thickness=12, x=1.0, len=0.8,
+                                  tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0,
+                                  # a few events: whole ticks, not 0, 0, 1, 1 written over fractions
+                                  **({"dtick": 1} if metric == "count" and top <= 5 else {})))))
     return layer
 
 

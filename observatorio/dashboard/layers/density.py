@@ -1,6 +1,13 @@
-"""The kernel density layer: a Gaussian surface of the filtered events, in events per km²."""
+"""The kernel density layer: a Gaussian surface of the filtered events, in events per km².
+
+Below ``KDE_MIN_EVENTS`` events the surface is not drawn: a few bumps show where
+those events fell (for a sensitive measure, near whose home), not a density; the
+layer says how many there are instead (docs/analysis.md, "Pocos eventos").
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext as _
@@ -10,6 +17,7 @@ from observatorio.state import DataState
 
 from .. import engine, placement
 from ..filters import Filters
+from ..numbers import number
 from .base import (
     KDE_BANDWIDTH,
     KDE_CELL,
@@ -18,42 +26,64 @@ from .base import (
     LayerKind,
     Territory,
     cached,
+    caution_trace,
     cell_boxes,
+    event_layer,
     filters_key,
     meta,
     none_where_nan,
     placed,
+    too_few,
 )
 
 KDE_SCALE = "Viridis"
+# Small numbers (docs/analysis.md, "Pocos eventos"): fewer events than this draw no surface.
+KDE_MIN_EVENTS = 30
 
 
-def density_surface(state: DataState, terr: Territory, f: Filters):
+@dataclass(frozen=True)
+class Density:
+    """What the density layer rests on: located events in the comuna, and the surface when there are enough."""
+
+    events: int
+    surface: object | None  # analysis.kde.DensitySurface
+    inside: np.ndarray | None
+
+    @property
+    def too_few(self) -> bool:
+        return self.events < KDE_MIN_EVENTS
+
+
+def density_surface(state: DataState, terr: Territory, f: Filters) -> Density:
     """Kernel density (:class:`observatorio.analysis.kde.KdePlan`) of the filtered events inside the comuna,
-    or None without located events."""
+    when there are at least ``KDE_MIN_EVENTS``."""
     def build():
         where = placed(state, terr)
         window, mask = engine.select_in(state, f)
         rows = placement.chosen_rows(where.kde_base, window, mask)
-        if rows.size == 0:
-            return None
+        if rows.size < KDE_MIN_EVENTS:
+            return Density(int(rows.size), None, None)
         plan = where.kde
         surface = plan.surface(plan.spread(where.kde_base[rows], where.kde_u[rows], where.kde_v[rows]), "density")
         _grid, inside = terr.grid(KDE_CELL)
-        return surface, inside
+        return Density(int(rows.size), surface, inside)
 
     return cached(state, ("kde", filters_key(f), terr.epsg), build)
 
 
 def density_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
-    layer = Layer("densidad", _("Densidad de eventos (kernel)"),
-                  note=_("Kernel gaussiano, σ = %(bw)s m, celdas de %(cell)s m; eventos por km².") % {
-                      "bw": int(KDE_BANDWIDTH), "cell": int(KDE_CELL)})
-    result = density_surface(state, terr, f)
-    if result is None:
-        layer.empty_reason = _("No hay eventos con ubicación en el período.")
+    found = density_surface(state, terr, f)
+    layer = event_layer("densidad", _("Densidad de eventos (kernel)"), state, terr, f)
+    name, unit = layer.measure["name"], layer.measure["unit"] or _("eventos")
+    layer.events = found.events
+    layer.note = _("n = %(n)s %(unit)s con ubicación en la comuna. Kernel gaussiano, σ = %(bw)s m, celdas de "
+                   "%(cell)s m; %(unit)s por km².") % {
+        "n": number(found.events), "unit": unit, "bw": int(KDE_BANDWIDTH), "cell": int(KDE_CELL)}
+    if found.too_few:
+        layer.caution = too_few(found.events, KDE_MIN_EVENTS, _("estimar una densidad"))
+        layer.traces.append(caution_trace(layer, terr))
         return layer
-    surface, inside = result
+    surface, inside = found.surface, found.inside
     values = np.where(inside, surface.values, np.nan)
     peak = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
     # Below 2 % of the peak the surface is noise, and leaving it clear keeps the boundaries readable.
@@ -66,13 +96,14 @@ def density_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
 
     layer.make_features = features
     xs, ys = surface.grid.centres()
+    per_km2 = _("%(unit)s por km²") % {"unit": unit}
     layer.traces.append(dict(
         type="heatmap", x=np.round(xs[0], 1).tolist(), y=np.round(ys[:, 0], 1).tolist(),
         z=none_where_nan(np.round(shown, 2)),
         colorscale=KDE_SCALE, opacity=0.75, zsmooth="best", hoverongaps=False, showscale=True,
-        hovertemplate=_("Densidad") + ": %{z:,.1f} " + _("eventos por km²") + "<extra></extra>",
-        colorbar=dict(title=dict(text=_("Eventos por km²"), side="right"), thickness=12, x=1.09, len=0.8,
-                      outlinewidth=0),
+        hovertemplate=f"{name}: %{{z:,.1f}} {per_km2}<extra></extra>",
+        colorbar=dict(title=dict(text=f"{name}<br>{per_km2}<br>n = {number(found.events)}", side="right"),
+                      thickness=12, x=1.09, len=0.8, outlinewidth=0),
         name=layer.title, meta=meta(layer.key)))
     return layer
 

@@ -3,18 +3,25 @@
 The last ``EMERGING_QUARTERS`` complete calendar quarters up to the end of the
 filter window, ``EMERGING_CELL`` m cells (:mod:`.base`), ``EMERGING_DISTANCE`` m
 neighbourhood, FDR per quarter, Mann–Kendall trend.
+
+Each quarter is a Gi* of its own, so each must hold enough events for one
+(:func:`emerging_minimum`, as :func:`.hotspots.gi_minimum` on this grid): below
+that in any quarter the layer shows a caution and no pattern
+(docs/analysis.md, "Pocos eventos").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from observatorio.analysis.emerging import CLASSES as EMERGING_CLASSES
-from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
+from observatorio.analysis.emerging import EmergingClass, EmergingHotspots, emerging_hotspots
+from observatorio.analysis.gistar import neighbourhood_kernel
 from observatorio.labels import emerging_label
 from observatorio.state import DataState
 
@@ -27,11 +34,15 @@ from .base import (
     LayerKind,
     Territory,
     cached,
+    caution_trace,
     cell_boxes,
     cell_counts,
     cells_xy,
+    event_layer,
     filters_key,
+    measure_label,
     meta,
+    minimum_events,
     placed,
 )
 
@@ -63,49 +74,99 @@ def quarters_before(end: dt.date, n: int) -> list[tuple[dt.date, dt.date]]:
     return out[::-1]
 
 
-def emerging_result(state: DataState, terr: Territory, f: Filters):
-    """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, with the quarters used."""
+# Small numbers (docs/analysis.md, "Pocos eventos"): each quarter's Gi* asks what the Gi* layer asks.
+EMERGING_MIN_EXPECTED = 5.0
+EMERGING_MIN_EVENTS = 30
+
+
+def emerging_minimum(terr: Territory) -> int:
+    """Fewest events in the study area in every quarter (335 for Peñalolén's 871 cells of 200 m)."""
+    _grid, inside = terr.grid(EMERGING_CELL)
+    return minimum_events(int(inside.sum()), int(neighbourhood_kernel(EMERGING_CELL, EMERGING_DISTANCE).sum()),
+                          EMERGING_MIN_EXPECTED, EMERGING_MIN_EVENTS)
+
+
+@dataclass(frozen=True)
+class Emerging:
+    """What the emerging layer rests on: the quarters, the events of each in the study area, the minimum
+    per quarter, and the analysis when every quarter reaches it."""
+
+    quarters: list
+    per_quarter: tuple[int, ...]
+    minimum: int
+    grid: object
+    result: EmergingHotspots | None
+
+    @property
+    def events(self) -> int:
+        return sum(self.per_quarter)
+
+    @property
+    def fewest(self) -> int:
+        return min(self.per_quarter)
+
+    @property
+    def too_few(self) -> bool:
+        return self.fewest < self.minimum
+
+
+def emerging_result(state: DataState, terr: Territory, f: Filters) -> Emerging:
+    """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, when every quarter has
+    enough events (:func:`emerging_minimum`)."""
     def build():
         quarters = quarters_before(f.end, EMERGING_QUARTERS)
         grid, inside = terr.grid(EMERGING_CELL)
-        if inside.sum() < 2:
-            return None
         where = placed(state, terr)
         cube = np.stack([cell_counts(state, f, where.emerging, grid.size, start, end).reshape(grid.shape)
                          for start, end in quarters]).astype(float)
-        if cube.sum() == 0:
-            return None
+        per_quarter = tuple(int(q[inside].sum()) for q in cube)
+        minimum = emerging_minimum(terr)
+        if min(per_quarter) < minimum or inside.sum() < 2:
+            return Emerging(quarters, per_quarter, minimum, grid, None)
         result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True)
-        return result, grid, quarters
+        return Emerging(quarters, per_quarter, minimum, grid, result)
 
     return cached(state, ("emerging", filters_key(f), terr.epsg), build)
 
 
 def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
-    quarters = quarters_before(f.end, EMERGING_QUARTERS)
-    layer = Layer("emergentes", _("Puntos calientes emergentes"),
-                  note=_("%(n)s trimestres completos (%(start)s a %(end)s), celdas de %(cell)s m, "
-                         "vecindad de %(dist)s m, FDR por trimestre, tendencia de Mann–Kendall.") % {
-                      "n": EMERGING_QUARTERS, "start": quarters[0][0].strftime("%d-%m-%Y"),
-                      "end": quarters[-1][1].strftime("%d-%m-%Y"), "cell": int(EMERGING_CELL),
-                      "dist": int(EMERGING_DISTANCE)})
     built = emerging_result(state, terr, f)
-    if built is None:
+    quarters = built.quarters
+    layer = event_layer("emergentes", _("Puntos calientes emergentes"), state, terr, f)
+    unit = layer.measure["unit"] or _("eventos")
+    layer.events = built.events
+    layer.note = _("n = %(n)s %(unit)s en %(q)s trimestres completos (%(start)s a %(end)s; el que menos, "
+                   "%(fewest)s), celdas de %(cell)s m, vecindad de %(dist)s m, FDR por trimestre, tendencia de "
+                   "Mann–Kendall.") % {
+        "n": number(built.events), "unit": unit, "q": EMERGING_QUARTERS,
+        "start": quarters[0][0].strftime("%d-%m-%Y"), "end": quarters[-1][1].strftime("%d-%m-%Y"),
+        "fewest": number(built.fewest), "cell": int(EMERGING_CELL), "dist": int(EMERGING_DISTANCE)}
+    if built.too_few:
+        layer.caution = _("Muy pocos eventos por trimestre (n = %(n)s en el que menos tiene) para identificar "
+                          "puntos calientes emergentes: se necesitan al menos %(min)s en cada uno.") % {
+            "n": number(built.fewest), "min": number(built.minimum)}
+        layer.traces.append(caution_trace(layer, terr))
+        return layer
+    result, grid = built.result, built.grid
+    if result is None:
         layer.empty_reason = _("No hay eventos con ubicación en esos trimestres.")
         return layer
-    result, grid, _quarters = built
     shown = [(code, cls, emerging_label(cls)) for code, cls in enumerate(EMERGING_CLASSES)
              if cls is not EmergingClass.NO_PATTERN]
+    group_title = f"{_('Emergentes')} · {measure_label(layer.measure)} · n = {number(built.events)}"
     for code, cls, label in shown:
         rows, cols = np.nonzero(result.codes == code)
         if rows.size == 0:
             continue
         x, y = cells_xy(grid, rows, cols)
-        layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself",
-                                 fillcolor=EMERGING_COLOURS[cls.value], line=dict(color="#ffffff", width=0.5),
-                                 opacity=0.9, hoveron="fills", hoverinfo="text",
-                                 text=f"{label}<br>{number(rows.size)} {_('celdas')}", name=label,
-                                 legendgroup="emerging", showlegend=True, meta=meta(layer.key)))
+        trace = dict(type="scatter", x=x, y=y, mode="lines", fill="toself",
+                     fillcolor=EMERGING_COLOURS[cls.value], line=dict(color="#ffffff", width=0.5),
+                     opacity=0.9, hoveron="fills", hoverinfo="text",
+                     text=f"{label}<br>{number(rows.size)} {_('celdas')}", name=label,
+                     legendgroup="emerging", showlegend=True, meta=meta(layer.key))
+        if not layer.traces:
+            trace["legendgrouptitle"] = dict(text=group_title)
+        layer.traces.append(trace)
     if not layer.traces:
         layer.empty_reason = _("Ninguna celda muestra un patrón emergente.")
 

@@ -18,7 +18,7 @@ from observatorio.state import DataState
 from .. import engine, placement
 from ..filters import Filters
 from ..numbers import number
-from .base import CLUSTER_CELL, Feature, Layer, LayerKind, Territory, meta, placed
+from .base import CLUSTER_CELL, Feature, Layer, LayerKind, Territory, event_layer, meta, placed
 
 POINT_LIMIT = 2_000  # above this, event points are drawn as clusters per grid cell
 
@@ -33,13 +33,17 @@ def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) ->
         raise PermissionError("this user may not see individual events")
     from observatorio.records.models import Category, Source
 
-    layer = Layer("eventos", _("Eventos"))
+    layer = event_layer("eventos", _("Eventos"), state, terr, f)
     snap = state.events
     where = placed(state, terr)
     window, mask = engine.select_in(state, f)
     idx = placement.chosen_rows(where.cluster, window, mask)
     if scope:
         idx = idx[np.isin(snap.source[idx], np.asarray(scope, dtype=snap.source.dtype))]
+    layer.events = int(idx.size)
+    if scope and not set(scope) & set(f.sources):
+        layer.empty_reason = _("Su perfil no ve eventos individuales de las fuentes de esta medida.")
+        return layer
     if idx.size == 0:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
@@ -55,7 +59,7 @@ def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) ->
         layer.make_features = lambda: [
             Feature(point, {"evento_id": i, "fecha": day.isoformat(), "fuente": src, "categoria": cat})
             for point, i, (day, cat, src) in zip(shapely.points(x, y), ids, rows)]
-        layer.note = _("%(n)s eventos.") % {"n": number(idx.size)}
+        layer.note = _("n = %(n)s %(unit)s.") % {"n": number(idx.size), "unit": layer.measure["unit"] or _("eventos")}
         layer.traces.append(dict(type="scatter", x=np.round(x, 1).tolist(), y=np.round(y, 1).tolist(),
                                  mode="markers", marker=dict(size=5, color="#1d4e6f", opacity=0.7),
                                  text=texts, hovertemplate="%{text}<extra></extra>", name=layer.title,
@@ -74,14 +78,15 @@ def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) ->
     layer.make_features = lambda: [
         Feature(point, {"fila": int(cell // grid.ncols), "columna": int(cell % grid.ncols), "eventos": int(k)})
         for point, cell, k in zip(shapely.points(cx, cy), cells, n)]
-    layer.note = _("%(n)s eventos agrupados en celdas de %(cell)s m.") % {"n": number(idx.size),
-                                                                          "cell": int(CLUSTER_CELL)}
+    layer.note = _("n = %(n)s %(unit)s agrupados en celdas de %(cell)s m.") % {
+        "n": number(idx.size), "unit": layer.measure["unit"] or _("eventos"), "cell": int(CLUSTER_CELL)}
     size = 6 + 22 * np.sqrt(n / n.max())
     layer.traces.append(dict(
         type="scatter", x=np.round(cx, 1).tolist(), y=np.round(cy, 1).tolist(), mode="markers",
         marker=dict(size=np.round(size, 1).tolist(), color="#1d4e6f", opacity=0.55,
                     line=dict(color="#ffffff", width=1)),
-        text=[number(v) for v in n], hovertemplate="%{text} " + _("eventos") + "<extra></extra>",
+        text=[number(v) for v in n],
+        hovertemplate="%{text} " + (layer.measure["unit"] or _("eventos")) + "<extra></extra>",
         name=layer.title, showlegend=False, meta=meta(layer.key)))
     return layer
 

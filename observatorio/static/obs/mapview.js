@@ -40,9 +40,12 @@
     return key === "coropletico" ? "coropletico-" + currentMetric() : key;
   }
 
-  function setNote(key, text) {
-    var note = document.querySelector("[data-note-for='" + key.replace(/-(count|rate|eb)$/, "") + "']");
-    if (note) { note.textContent = text || ""; }
+  function setNote(key, layer) {
+    var item = key.replace(/-(count|rate|eb)$/, "");
+    var note = document.querySelector("[data-note-for='" + item + "']");
+    var caution = document.querySelector("[data-caution-for='" + item + "']");
+    if (note) { note.textContent = layer.empty_reason || layer.note || ""; }
+    if (caution) { caution.textContent = layer.caution || ""; }
   }
 
   function show(key, visible) {
@@ -61,14 +64,14 @@
       })
       .then(function (layer) {
         loading[key] = false;
-        setNote(key, layer.empty_reason || layer.note);
-        if (!layer.traces.length) { say(layer.empty_reason || ""); return; }
+        setNote(key, layer);
+        if (!layer.traces.length) { say(layer.caption || ""); return; }
         var at = (target.data || []).filter(function (t) {
           return t.meta && rank(t.meta.layer) <= rank(key);
         }).length;
         var positions = layer.traces.map(function (_, i) { return at + i; });
         return window.Plotly.addTraces(target, layer.traces, positions).then(function () {
-          say(layer.title + ": " + target.getAttribute("data-loaded"));
+          say(layer.title + ": " + target.getAttribute("data-loaded") + (layer.caution ? ". " + layer.caution : ""));
         });
       })
       .catch(function () {
@@ -108,6 +111,33 @@
       if (box && box.checked) { show("coropletico-" + radio.value, true).then(syncUrl); }
     });
   });
+  var form = document.getElementById("map-filters");
+  if (form) {
+    // Choosing a month, a year or dates chooses the period that uses them.
+    [["f-month", "month"], ["f-year", "year"], ["f-start", "custom"], ["f-end", "custom"]].forEach(function (pair) {
+      var field = document.getElementById(pair[0]);
+      var period = document.getElementById("f-period");
+      if (field && period) {
+        field.addEventListener("change", function () { if (field.value) { period.value = pair[1]; } });
+      }
+    });
+    // Empty fields stay out of the URL, so a shared link says only what was chosen.
+    form.addEventListener("submit", function () {
+      // The layers switched on since the page was drawn go with the filters.
+      form.querySelectorAll("input[type=hidden][name=capa]").forEach(function (old) { old.remove(); });
+      document.querySelectorAll("input[data-layer]").forEach(function (input) {
+        if (!input.checked) { return; }
+        var hidden = document.createElement("input");
+        hidden.type = "hidden";
+        hidden.name = "capa";
+        hidden.value = keyOf(input);
+        form.appendChild(hidden);
+      });
+      Array.prototype.forEach.call(form.elements, function (field) {
+        if (field.name && field.value === "" && field.tagName !== "BUTTON") { field.disabled = true; }
+      });
+    });
+  }
   var base = document.getElementById("base-map");
   if (base) {
     base.addEventListener("change", function () {
