@@ -226,13 +226,7 @@ def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
     chosen = {catalog.category_id[c] for c in data.get("category") or []}
     for family in data.get("family") or []:
         chosen |= set(catalog.family_children.get(family, ()))
-    sources, categories, links = NOTHING, tuple(sorted(chosen)), False
-    if measure is not None:
-        sources, links = measure.sources or NOTHING, measure.links
-        if measure.categories and chosen:
-            categories = tuple(sorted(chosen & set(measure.categories))) or NOTHING
-        elif measure.categories:
-            categories = measure.categories
+    sources, categories, links = _selection(measure, chosen)
     levels = index.levels()
     level = data.get("level") or ("uv" if "uv" in levels else (levels[-1] if levels else "uv"))
     hours = (data["hour_from"], data["hour_to"]) if data.get("hour_from") is not None else None
@@ -254,6 +248,29 @@ def _parse(querydict, state: DataState) -> tuple[Filters | None, dict]:
     }
     return Filters(start, end, period, tuple(sources), categories, level, tuple(sorted(data.get("area") or [])),
                    measure.code if measure else "", links, hours, weekdays, query), {}
+
+
+def _selection(measure, chosen: set[int]) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+    """The measure's sources, its categories narrowed by the chosen ones, and whether it leaves linked events out."""
+    if measure is None:
+        return NOTHING, tuple(sorted(chosen)), False
+    categories = tuple(sorted(chosen))
+    if measure.categories and chosen:
+        categories = tuple(sorted(chosen & set(measure.categories))) or NOTHING
+    elif measure.categories:
+        categories = measure.categories
+    return tuple(measure.sources) or NOTHING, categories, measure.links
+
+
+def filters_for(state: DataState, *, measure: str, start: dt.date, end: dt.date, period: str = "custom",
+                level: str = "uv", categories=(), areas=()) -> Filters:
+    """Filters built in code (the command line, the home page) as the URL would give them: ``measure`` a code of
+    the catalog, ``categories`` category ids (a family's already expanded) narrowing the measure's own,
+    ``areas`` area ids."""
+    found = state.catalog.measure(measure)
+    sources, chosen, links = _selection(found, set(categories))
+    return Filters(start, end, period, sources, chosen, level, tuple(sorted(areas)), found.code if found else "",
+                   links)
 
 
 def event_mask(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, dates: bool = True,
