@@ -167,7 +167,8 @@ class _Checker:
             for c in unknown:
                 self.issues.append(Issue(self.file, self.row, field, c, f"{self.where(field)}: no "
                                          f"{'source' if field == 'sources' else 'category'} has the code {c!r}",
-                                         f"Use one of: {', '.join(sorted(known))}.",
+                                         f"Use one of: {', '.join(sorted(known))}." if known else
+                                         f"There are no {field} yet: create them first.",
                                          code="measure_unknown_source" if field == "sources"
                                          else "measure_unknown_category"))
             if not unknown:
