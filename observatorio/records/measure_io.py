@@ -164,13 +164,16 @@ class _Checker:
                                          code="measure_bad_value"))
                 return
             unknown = [c for c in value if c not in known]
+            fix = (f"Use one of: {', '.join(sorted(known))}." if known else
+                   f"There are no {field} yet: create them first.")
             for c in unknown:
-                self.issues.append(Issue(self.file, self.row, field, c, f"{self.where(field)}: no "
-                                         f"{'source' if field == 'sources' else 'category'} has the code {c!r}",
-                                         f"Use one of: {', '.join(sorted(known))}." if known else
-                                         f"There are no {field} yet: create them first.",
-                                         code="measure_unknown_source" if field == "sources"
-                                         else "measure_unknown_category"))
+                message = f"{self.where(field)}: no {field[:-1] if field == 'sources' else 'category'} has the code {c!r}"
+                if field == "sources":
+                    self.issues.append(Issue(self.file, self.row, field, c, message, fix,
+                                             code="measure_unknown_source"))
+                else:
+                    self.issues.append(Issue(self.file, self.row, field, c, message, fix,
+                                             code="measure_unknown_category"))
             if not unknown:
                 v[field] = sorted(set(value))
         elif field in ("primary_source", "reference_source"):
