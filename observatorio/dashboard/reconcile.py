@@ -22,6 +22,7 @@ from functools import cached_property
 
 import numpy as np
 from django.db.models import Sum
+from django.utils.translation import gettext
 
 from observatorio.analysis.periods import month_end
 from observatorio.records.measures import MeasureDef
@@ -143,7 +144,7 @@ def reconcile(state: DataState, measure: MeasureDef) -> Reconciliation | None:
     last = month_end(last_month.year, last_month.month)
     counted = _counted(state, measure, first, last) if state.events.size else {}
     taxonomy = engine.taxonomy(state)
-    unnamed = "(sin categoría)"
+    unnamed = gettext("sin categoría")
 
     def names(category: int) -> tuple[str, str]:
         if category == NO_CATEGORY:
