@@ -40,13 +40,15 @@ def handle_export(args):
     return 0
 
 
-def issue_line(issue) -> str:
+def issue_line(issue, codes: list[str]) -> str:
     """One problem: the file, the measure, the field, what is wrong and how to fix it (English: the message)."""
     from observatorio.wording import fix_text, issue_text
 
     if current() == "en" or not issue_text(issue.code):
         return f"  {issue.message}. {issue.fix}"
     where = _("%(file)s: medida %(row)s") % {"file": issue.file, "row": issue.row}
+    if 0 < issue.row <= len(codes) and codes[issue.row - 1]:
+        where += f" ({codes[issue.row - 1]})"
     field = _(", campo «%(field)s»") % {"field": issue.column} if issue.column else ""
     value = f" ({issue.value})" if issue.value else ""
     return f"  {where}{field}: {issue_text(issue.code)}{value} {fix_text(issue.code)}"
@@ -70,7 +72,7 @@ def handle_import(args):
     if report.errors:
         print(_("  errores (%(n)s); no se escribió nada:") % {"n": thousands(len(report.errors))})
         for issue in report.errors:
-            print(issue_line(issue))
+            print(issue_line(issue, d.get("codes", [])))
         return 2
     print(_("escrito") if report.committed else _("prueba: no se escribió nada; agregue --commit"))
     return 0

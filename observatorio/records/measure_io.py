@@ -237,6 +237,7 @@ def import_measures(path, *, commit: bool = False) -> Report:
         report.issues.extend(checker.issues)
         checked.append(checker)
     report.read = len(items)
+    report.details["codes"] = [str(i.get("code", "")) if isinstance(i, dict) else "" for i in items]
     bad = {i.row for i in report.issues if i.severity == ERROR}
     report.valid = sum(1 for c in checked if c.row not in bad)
     for c in checked:

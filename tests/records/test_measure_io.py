@@ -170,7 +170,8 @@ def test_the_commands(sources, tmp_path, capsys):
     assert cli.main(["measures", "import", str(path), "--commit"]) == 2
     out = capsys.readouterr().out
     row = len(data["measures"])
-    assert f"{path}: medida {row}, campo «sources»: No existe una fuente con ese código. (carabineros)" in out
+    assert (f"{path}: medida {row} (policiales-y-denuncias), campo «sources»: No existe una fuente con ese código. "
+            "(carabineros)") in out
     assert "no se escribió nada" in out
     assert cli.main(["--lang", "en", "measures", "import", str(path), "--json"]) == 2
     report = json.loads(capsys.readouterr().out)
