@@ -60,6 +60,14 @@ ISSUE = {
     "not_whole": _("Un conteo debe ser un número entero."),
     "repeated_code": _("El mismo código aparece en varias filas."),
     "no_street_number": _("La dirección no tiene número."),
+    "measure_bad_file": _("El archivo no es un JSON de medidas."),
+    "measure_unknown_field": _("La medida tiene un campo desconocido."),
+    "measure_required": _("Falta un campo obligatorio de la medida."),
+    "measure_bad_value": _("El valor del campo no es válido."),
+    "measure_unknown_source": _("No existe una fuente con ese código."),
+    "measure_unknown_category": _("No existe una categoría con ese código."),
+    "measure_repeated": _("El código de la medida aparece dos veces en el archivo."),
+    "measure_rule": _("Con esta combinación la medida no puede contar sin duplicar hechos."),
 }
 
 FIX = {
@@ -102,6 +110,14 @@ FIX = {
     "not_whole": _("Revise el separador decimal."),
     "repeated_code": _("Sume las filas con --sum, o deje una."),
     "no_street_number": _("Agregue el número a la dirección, o quite la fila."),
+    "measure_bad_file": _("Use un archivo JSON escrito por «observatorio measures export»."),
+    "measure_unknown_field": _("Use solo los campos que escribe «observatorio measures export»."),
+    "measure_required": _("Escriba el código, el nombre, la unidad y la definición de una medida nueva."),
+    "measure_bad_value": _("Corrija el valor como en el archivo que escribe «observatorio measures export»."),
+    "measure_unknown_source": _("Use el código de una fuente existente (página de fuentes o administración)."),
+    "measure_unknown_category": _("Use el código de una categoría del árbol común (administración de categorías)."),
+    "measure_repeated": _("Deje una sola entrada por medida."),
+    "measure_rule": _("Cambie las fuentes, la combinación, la fuente principal o el atributo de enlace."),
 }
 
 FAILURE = {

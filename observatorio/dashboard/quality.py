@@ -184,12 +184,34 @@ def _cells(counts: list[int], first: int | None) -> list[tuple]:
     return cells
 
 
+@dataclass(frozen=True)
+class Combined:
+    """A measure that combines sources: its rule and, when it links events, how many it leaves out."""
+
+    code: str
+    name: str
+    sources: list[str]
+    rule: str
+    summary: object  # records.links.LinkSummary, or None for disjoint sources
+
+
+def combined_measures(state: DataState) -> list[Combined]:
+    from . import engine
+
+    return [Combined(m.code, m.name, [state.catalog.source_name(s) for s in m.sources], m.rule(),
+                     engine.link_summary(state, m.code))
+            for m in state.catalog.count_measures if len(m.sources) > 1]
+
+
 @allow(*ALL_ROLES)
 def quality_page(request):
+    from .reconcile import reconciliations
+
     state = current()
     sources, months = source_quality(state)
     context = {"sources": sources, "months": months, "as_of": state.as_of,
-               "snapshot_size": state.events.size, "month_count": MONTHS}
+               "snapshot_size": state.events.size, "month_count": MONTHS,
+               "reconciliations": reconciliations(state), "combined": combined_measures(state)}
     return render(request, "dashboard/quality.html", context)
 
 
@@ -210,3 +232,21 @@ def quality_csv(request):
     response["Content-Disposition"] = 'attachment; filename="calidad_fuentes.csv"'
     return response
 
+
+
+@allow(*ALL_ROLES)
+def reconciliation_csv(request):
+    """Every reconciled measure by month and category: the measure's count, the official count, the difference."""
+    from .reconcile import reconciliations
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["medida", "referencia", "mes", "familia", "categoria", "medida_conteo", "oficial_conteo",
+                     "diferencia"])
+    for rec in reconciliations(current()):
+        for r in rec.detail:
+            writer.writerow([rec.measure.code, rec.reference, r.month.strftime("%Y-%m"), r.family, r.name,
+                             r.measure, r.official, r.difference])
+    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="conciliacion_cead.csv"'
+    return response

@@ -12,5 +12,6 @@ urlpatterns = [
     path("area/<int:area_id>/datos.csv", profile.area_profile_csv, name="area_profile_csv"),
     path("fuentes/", quality.quality_page, name="quality"),
     path("fuentes/datos.csv", quality.quality_csv, name="quality_csv"),
+    path("fuentes/conciliacion.csv", quality.reconciliation_csv, name="reconciliation_csv"),
     path("datos/estado.json", views.data_status, name="data_status"),
 ]

@@ -487,6 +487,9 @@ def _reports(ctx: Context, police: pd.DataFrame, table: pd.DataFrame, last_full:
     frame["attr_dias_hasta_denuncia"] = lag
     states = np.array(["Vigente", "Archivo provisional", "Decisión de no perseverar", "Sentencia", "Suspensión condicional"])
     frame["attr_estado"] = states[ctx.rng.choice(5, size=n, p=[0.25, 0.5, 0.08, 0.07, 0.1])]
+    # The police case each report comes from (its "CP-…" number), as a Fiscalía export names it: a measure can
+    # link the two sources by it (records.links, combine=SHARED_ID, link_attribute="caso_policial").
+    frame["attr_caso_policial"] = frame["external_id"].to_numpy()
     frame["external_id"] = [f"RUC-{y % 100:02d}{i:08d}" for i, y in enumerate(frame["year"], start=1)]
     return frame
 

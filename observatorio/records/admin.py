@@ -1,5 +1,7 @@
+from django import forms
 from django.contrib import admin
 
+from .measures import problems
 from .models import (
     AddressPoint,
     AggregateCount,
@@ -10,9 +12,11 @@ from .models import (
     Event,
     EventRevision,
     ImportBatch,
+    Measure,
     Place,
     PopulationProjection,
     Source,
+    SourceKind,
     SourceMapping,
     SurveyResponse,
 )
@@ -111,3 +115,41 @@ class PopulationProjectionAdmin(admin.ModelAdmin):
     list_display = ("area_code", "name", "year", "population")
     list_filter = ("year",)
     search_fields = ("area_code", "name")
+
+
+class MeasureForm(forms.ModelForm):
+    """A measure whose sources and rule cannot count honestly is not saved (records.measures.problems)."""
+
+    class Meta:
+        model = Measure
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        sources = list(data.get("sources") or [])
+        found = problems(data.get("kind") or "", data.get("combine") or "", sources, data.get("primary_source"),
+                         data.get("link_attribute") or "")
+        reference = data.get("reference_source")
+        if reference is not None and reference.kind != SourceKind.CEAD:
+            found.append("las cifras oficiales de referencia son una fuente de conteos agregados (CEAD)")
+        if found:
+            raise forms.ValidationError([forms.ValidationError(p) for p in found])
+        return data
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    form = MeasureForm
+    list_display = ("code", "name", "unit", "kind", "combine", "primary_source", "reference_source", "sensitive",
+                    "position")
+    list_filter = ("kind", "combine", "sensitive", "sources")
+    search_fields = ("code", "name", "definition")
+    filter_horizontal = ("sources", "categories")
+    list_select_related = ("primary_source", "reference_source")
+    fieldsets = (
+        (None, {"fields": ("code", "name", "unit", "kind", "position", "sensitive", "definition")}),
+        ("Qué cuenta", {"fields": ("sources", "categories")}),
+        ("Cómo se combinan las fuentes", {"fields": ("combine", "primary_source", "link_attribute", "link_metres",
+                                                     "link_hours")}),
+        ("Referencia oficial", {"fields": ("reference_source",)}),
+    )
