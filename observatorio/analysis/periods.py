@@ -8,6 +8,17 @@ its length in days (rolling windows), or by a calendar month or year with the
 day cut at the month's end (month to date, year to date).
 
 Every window includes both ends.
+
+Examples
+--------
+>>> import datetime as dt
+>>> october = window("last-month", dt.date(2026, 11, 25))
+>>> october
+(datetime.date(2026, 10, 1), datetime.date(2026, 10, 31))
+>>> previous("last-month", *october)
+(datetime.date(2026, 9, 1), datetime.date(2026, 9, 30))
+>>> last_year(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+(datetime.date(2023, 2, 1), datetime.date(2023, 2, 28))
 """
 
 from __future__ import annotations

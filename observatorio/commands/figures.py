@@ -157,13 +157,7 @@ def count_figure(state, measure, period, start, end, categories, areas) -> dict:
                     areas=[a.id for a in areas])
     h = engine.headline(state, f)
 
-    def comparison(c) -> dict:
-        return {"start": c.start.isoformat(), "end": c.end.isoformat(), "count": c.count, "change": c.change,
-                "pct_change": c.pct_change, "p_value": c.p_value, "verdict": str(c.verdict.value)}
-
-    out = {"start": h.start.isoformat(), "end": h.end.isoformat(), "days": h.days, "count": h.count,
-           "per_day": h.per_day, "population": h.population, "rate_per_1000": h.rate,
-           "previous": comparison(h.previous), "last_year": comparison(h.last_year)}
+    out = h.as_dict()
     summary = engine.link_summary(state, measure.code)
     if measure.links:
         out["rule"] = measure.rule()
@@ -237,7 +231,7 @@ def _p(value: float) -> str:
 
 
 def lines(data: dict) -> list[str]:
-    from observatorio.labels import verdict_label
+    from observatorio.labels import outcome_label
 
     m = data["measure"]
     where = ", ".join(a["name"] for a in data["areas"]) or _("todo el territorio")
@@ -267,7 +261,7 @@ def lines(data: dict) -> list[str]:
                      "%(verdict)s") % {"label": label, "start": _day(c["start"]), "end": _day(c["end"]),
                                        "count": thousands(c["count"]), "change": _signed(c["change"]),
                                        "pct": _pct(c["pct_change"]), "p": _p(c["p_value"]),
-                                       "verdict": verdict_label(c["verdict"])})
+                                       "verdict": outcome_label(c["verdict"])})
     if "rule" in data:
         linked = data.get("linked")
         share = (decimal(100 * linked["share"], 1) + " %") if linked and linked["share"] is not None else "—"

@@ -152,19 +152,6 @@ def period_name(start: dt.date, end: dt.date) -> str:
     return dates
 
 
-def _comparison_json(c: engine.Comparison) -> dict:
-    return {"start": _fmt_date(c.start), "end": _fmt_date(c.end), "count": c.count, "change": c.change,
-            "pct_change": c.pct_change, "p_value": c.p_value, "events": c.events, "few_events": c.few,
-            "verdict": c.outcome, "test_verdict": c.verdict.value}
-
-
-def _headline_json(h: engine.Headline) -> dict:
-    return {"start": _fmt_date(h.start), "end": _fmt_date(h.end), "days": h.days, "count": h.count,
-            "per_day": h.per_day, "population": h.population, "rate_per_1000": h.rate,
-            "min_events": engine.MIN_EVENTS_FOR_TEST,
-            "previous": _comparison_json(h.previous), "last_year": _comparison_json(h.last_year)}
-
-
 def _headline_rows(h: engine.Headline):
     header = ["periodo", "desde", "hasta", "cantidad", "variacion", "variacion_pct", "valor_p", "eventos_comparacion",
               "veredicto"]
@@ -389,7 +376,7 @@ class DataSet:
 
 
 DATASETS: dict[str, DataSet] = {
-    "resumen": DataSet(lambda c: engine.headline(c.state, c.filters), _headline_json, _headline_rows,
+    "resumen": DataSet(lambda c: engine.headline(c.state, c.filters), lambda h: h.as_dict(), _headline_rows,
                        _no_figure),
     "tendencia": DataSet(lambda c: engine.trend(c.state, c.filters), _trend_json, _trend_rows,
                          _trend_figure),

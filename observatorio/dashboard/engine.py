@@ -220,6 +220,13 @@ class Comparison:
         """The verdict to show: FEW_EVENTS below the minimum, else the verdict's value (labels.outcome_label)."""
         return outcome(self.verdict, self.events)
 
+    def as_dict(self) -> dict:
+        """As the dashboard's JSON and ``observatorio figures --json`` give it."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "count": self.count,
+                "change": self.change, "pct_change": self.pct_change, "p_value": self.p_value,
+                "events": self.events, "few_events": self.few, "verdict": self.outcome,
+                "test_verdict": Verdict(self.verdict).value}
+
 
 def outcome(verdict: Verdict, events: int) -> str:
     """A verdict as shown: FEW_EVENTS when it rests on fewer than MIN_EVENTS_FOR_TEST events, else its value."""
@@ -237,6 +244,13 @@ class Headline:
     rate: float | None  # per 1,000 inhabitants in the period
     previous: Comparison
     last_year: Comparison
+
+    def as_dict(self) -> dict:
+        """As the dashboard's JSON and ``observatorio figures --json`` give it."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "days": self.days,
+                "count": self.count, "per_day": self.per_day, "population": self.population,
+                "rate_per_1000": self.rate, "min_events": MIN_EVENTS_FOR_TEST,
+                "previous": self.previous.as_dict(), "last_year": self.last_year.as_dict()}
 
 
 # SciPy's binomtest costs 0.5-1.7 ms a call (argument checks per pmf call); a page load asks every endpoint
