@@ -131,3 +131,20 @@ def test_user_without_role_sees_spanish_403(page, live_server, personas):
     page.screenshot(path=str(ARTIFACTS / "403-es.png"))
     # 403 is the point of this page: Chromium logs the status as a console error, nothing else may.
     assert [p for p in page.problems if "403" not in p] == []
+
+
+def test_every_page_fits_a_phone_for_the_administrator(browser, live_server, personas, loaded):
+    """The administrator has the longest navigation (six links): on a 390 px phone it wraps onto its own row
+    instead of widening every page."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-CL")
+    page = context.new_page()
+    page.goto(live_server.url + "/cuenta/ingresar/")
+    page.fill("#id_username", "alice")
+    page.fill("#id_password", "alice-pass-123")
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(live_server.url + "/")
+    for path in ("/", "/tablero/", "/mapa/", "/fuentes/", "/cargas/"):
+        page.goto(live_server.url + path)
+        assert page.locator(".site-nav a", has_text="Administración").is_visible(), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()
