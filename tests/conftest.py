@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -58,25 +59,21 @@ def _clear_caches():
     state.reset()
 
 
-@pytest.fixture(scope="session")
-def demo_scenario():
-    """The small demo's scenario (Peñalolén, 3,000 events), generated once per test session.
-
-    Generating is most of the demo's cost and pure (no database): every module that loads the demo loads
-    this same scenario.
-    """
+def build_demo(n_events: int | None = 3_000):
+    """Peñalolén's demo scenario as of DEMO_AS_OF (seed 1, three years): ``n_events`` rescales it, None keeps
+    its natural size (CEAD's totals)."""
     from django.conf import settings
 
     from observatorio.demo.scenario import build_scenario
 
     key = settings.RUT_HASH_KEY
-    return build_scenario("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=3_000,
+    return build_scenario("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=n_events,
                           key=key.encode() if isinstance(key, str) else bytes(key))
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker, demo_scenario):
-    """The small demo loaded once per module and rolled back after it."""
+@contextmanager
+def loaded(scenario, django_db_blocker):
+    """The scenario loaded for the block (a module's tests) and rolled back after it."""
     from django.db import transaction
 
     from observatorio.demo.load import load_scenario
@@ -86,11 +83,28 @@ def demo(django_db_setup, django_db_blocker, demo_scenario):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield load_scenario(demo_scenario, show_progress=False)
+            yield load_scenario(scenario, show_progress=False)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             _clear_caches()
+
+
+@pytest.fixture(scope="session")
+def demo_scenario():
+    """The small demo's scenario (Peñalolén, 3,000 events), generated once per test session.
+
+    Generating is most of the demo's cost and pure (no database): every module that loads the demo loads
+    this same scenario.
+    """
+    return build_demo()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker, demo_scenario):
+    """The small demo loaded once per module and rolled back after it."""
+    with loaded(demo_scenario, django_db_blocker) as result:
+        yield result
 
 
 @pytest.fixture

@@ -197,8 +197,24 @@ def _count(window: slice, mask: np.ndarray | None) -> int:
 # --- headline -------------------------------------------------------------------------------------------------
 
 
+class Tested:
+    """A test's verdict and the events it rests on (``verdict``, ``events``): show :attr:`outcome`."""
+
+    verdict: Verdict
+    events: int
+
+    @property
+    def few(self) -> bool:
+        return self.events < MIN_EVENTS_FOR_TEST
+
+    @property
+    def outcome(self) -> str:
+        """The verdict to show: FEW_EVENTS below the minimum, else the verdict's value (labels.outcome_label)."""
+        return outcome(self.verdict, self.events)
+
+
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(Tested):
     """The current window against another one. Show :attr:`outcome`, not :attr:`verdict`: the test's verdict
     stands only when the comparison rests on at least :data:`MIN_EVENTS_FOR_TEST` events."""
 
@@ -210,15 +226,6 @@ class Comparison:
     p_value: float
     verdict: Verdict  # the exact test's at alpha, whatever the counts
     events: int  # what the comparison rests on: the current window's events plus this window's
-
-    @property
-    def few(self) -> bool:
-        return self.events < MIN_EVENTS_FOR_TEST
-
-    @property
-    def outcome(self) -> str:
-        """The verdict to show: FEW_EVENTS below the minimum, else the verdict's value (labels.outcome_label)."""
-        return outcome(self.verdict, self.events)
 
     def as_dict(self) -> dict:
         """As the dashboard's JSON and ``observatorio figures --json`` give it."""
@@ -522,7 +529,7 @@ def by_area(state: DataState, f: Filters) -> AreaTable:
 
 
 @dataclass(frozen=True)
-class AreaChange:
+class AreaChange(Tested):
     id: int
     code: str
     name: str
@@ -534,14 +541,6 @@ class AreaChange:
     q_value: float | None  # Benjamini–Hochberg adjusted p-value; None when not tested (too few events)
     verdict: Verdict  # after FDR control across the tested areas
     events: int  # count + before: what the test rests on
-
-    @property
-    def few(self) -> bool:
-        return self.events < MIN_EVENTS_FOR_TEST
-
-    @property
-    def outcome(self) -> str:
-        return outcome(self.verdict, self.events)
 
 
 @dataclass(frozen=True)

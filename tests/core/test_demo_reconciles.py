@@ -16,30 +16,13 @@ from django.db.models import Sum
 from django.urls import reverse
 
 from observatorio import cli, state
-from tests.conftest import DEMO_AS_OF
+from tests.conftest import build_demo, loaded
 
 
 @pytest.fixture(scope="module")
 def natural_demo(django_db_setup, django_db_blocker):
-    from django.conf import settings
-    from django.db import transaction
-
-    from observatorio.demo.load import load_scenario
-    from observatorio.demo.scenario import build_scenario
-
-    key = settings.RUT_HASH_KEY
-    scenario = build_scenario("13122", seed=1, years=3, as_of=DEMO_AS_OF,
-                              key=key.encode() if isinstance(key, str) else bytes(key))
-    with django_db_blocker.unblock():
-        state.reset()
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            yield load_scenario(scenario, show_progress=False)
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            state.reset()
+    with loaded(build_demo(None), django_db_blocker) as result:
+        yield result
 
 
 def cead(category: str, year: int) -> int:
