@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "observatorio.territory",
     "observatorio.records",
     "observatorio.dashboard",
+    "observatorio.audit",
 ]
 
 MIDDLEWARE = [

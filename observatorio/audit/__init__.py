@@ -1,0 +1,1 @@
+"""The audit trail: who did what, when, from where. Entries are only ever added (see :mod:`.models`)."""
