@@ -12,6 +12,8 @@ import io
 import os
 import tarfile
 import time
+import zlib
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.utils.translation import gettext as _
@@ -91,9 +93,19 @@ def _open(path: Path) -> tarfile.TarFile:
 
 
 def read_manifest(path: Path) -> dict:
-    with _open(path) as tar:
+    with _open(path) as tar, _damaged(path):
         member = _member(tar, manifests.NAME, path)
         return manifests.parse(tar.extractfile(member).read(), str(path))
+
+
+@contextmanager
+def _damaged(path: Path):
+    """A tar that ends early or is garbled past its first header: one message naming the file and the fix."""
+    try:
+        yield
+    except (tarfile.TarError, EOFError, zlib.error) as exc:
+        raise UserError(_("%(file)s está dañado o truncado (%(error)s); no se restauró nada, use otra copia del "
+                          "respaldo") % {"file": path, "error": exc}) from None
 
 
 def _member(tar: tarfile.TarFile, name: str, path: Path) -> tarfile.TarInfo:
@@ -116,18 +128,14 @@ def extract_dump(path: Path, manifest: dict, workdir: Path, progress=no_progress
                         % {"file": path, "member": name})
     out = workdir / name
     digest, done = hashlib.sha256(), 0
-    with _open(path) as tar:
+    with _open(path) as tar, _damaged(path):
         member = _member(tar, name, path)
         with tar.extractfile(member) as source, open(out, "wb") as sink:
-            try:
-                while chunk := source.read(CHUNK):
-                    digest.update(chunk)
-                    sink.write(chunk)
-                    done += len(chunk)
-                    progress("read", done, member.size)
-            except (tarfile.TarError, OSError) as exc:
-                raise UserError(_("%(file)s está dañado o truncado (%(error)s); use otra copia del respaldo")
-                                % {"file": path, "error": exc}) from None
+            while chunk := source.read(CHUNK):
+                digest.update(chunk)
+                sink.write(chunk)
+                done += len(chunk)
+                progress("read", done, member.size)
     expected = manifest["dump"]["sha256"]
     if digest.hexdigest() != expected:
         out.unlink()
