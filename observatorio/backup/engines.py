@@ -25,7 +25,11 @@ from django.utils.translation import gettext as _
 from observatorio.errors import UserError
 
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
-PAGES_PER_STEP = 4096  # SQLite backup step: ~16 MB, so a writer in between costs little and progress moves
+# SQLite's backup copies in one step: a copy made in several steps starts again whenever another connection
+# writes in between (forever, under a steady stream of writes); one step holds a read transaction, which in
+# WAL mode does not stop the writers, and is one consistent picture. Restoring in one step writes the whole
+# database under one lock: a server sees the old one or the new one.
+PAGES_PER_STEP = -1
 CHUNK = 1 << 20
 
 
@@ -93,6 +97,7 @@ class SqliteEngine:
         src = sqlite3.connect(self.path, timeout=60)
         dst = sqlite3.connect(copy)
         try:
+            progress("copy", 0, 1)
             src.backup(dst, pages=PAGES_PER_STEP,
                        progress=lambda status, remaining, total: progress("copy", total - remaining, total))
             dst.execute("PRAGMA journal_mode=DELETE")  # the copy is one self-contained file
@@ -126,6 +131,7 @@ class SqliteEngine:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             dst = sqlite3.connect(self.path, timeout=60)
             try:
+                progress("restore", 0, 1)
                 src.backup(dst, pages=PAGES_PER_STEP,
                            progress=lambda status, remaining, total: progress("restore", total - remaining, total))
                 dst.execute("PRAGMA journal_mode=WAL")  # as the settings open it

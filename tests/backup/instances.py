@@ -100,3 +100,39 @@ def assert_same_instance(before: dict, after: dict, backup: dict) -> None:
     dumped = backup["tables"]["audit_auditentry"]
     assert after["audit_auditentry"][:dumped] == before["audit_auditentry"][:dumped]
     assert len(after["audit_auditentry"]) == dumped + 1
+
+
+class Writer:
+    """A server's steady writes while a backup runs: one audit entry per transaction, from another thread and
+    connection, until stopped; ``count()`` is how many it has committed."""
+
+    SQL = ("INSERT INTO audit_auditentry (at, username, action, target, detail) "
+           "VALUES (CURRENT_TIMESTAMP, 'escritor', 'descarga', 'durante el respaldo', '{}')")
+
+    def __init__(self, connect):
+        import threading
+
+        self.connect, self.done, self.committed = connect, threading.Event(), 0
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def run(self):
+        conn = self.connect()
+        try:
+            while not self.done.is_set():
+                conn.execute(self.SQL)
+                conn.commit()
+                self.committed += 1
+        finally:
+            conn.close()
+
+    def __enter__(self):
+        import time
+
+        self.thread.start()
+        while not self.committed:
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join(30)
