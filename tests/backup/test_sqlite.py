@@ -6,6 +6,8 @@ import json
 import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 import tarfile
 from contextlib import closing
 
@@ -166,3 +168,20 @@ def test_a_backup_taken_while_a_server_writes_is_one_consistent_picture(source, 
     # Restore compares every table's rows with the manifest: the dump and its counts are one picture.
     ok(cli(environment(tmp_path / "target"), "restore", str(archive), "--quiet"))
     assert len(sqlite_rows(tmp_path / "target" / DB)["audit_auditentry"]) == dumped + 1
+
+
+def test_a_backup_of_an_older_schema_is_restored_and_migrated_forward(source, tmp_path):
+    older = tmp_path / "older"
+    shutil.copytree(source["home"] / "data", older)
+    env = environment(older)
+    rolled = subprocess.run([sys.executable, "-c", "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE',"
+                             " 'observatorio.settings'); django.setup(); from django.core.management import "
+                             "call_command; call_command('migrate', 'sessions', 'zero', verbosity=0)"],
+                            env=env, capture_output=True, text=True, timeout=300)
+    assert rolled.returncode == 0, rolled.stderr
+    archive = tmp_path / "antiguo.tar"
+    ok(cli(env, "backup", "-o", str(archive), "--quiet"))
+    assert "sessions" not in manifest_of(archive)["schema"]["migrations"]
+    done = ok(cli(environment(tmp_path / "target"), "restore", str(archive), "--json", "--quiet"))
+    assert json.loads(done.stdout)["migrated"] == ["sessions.0001_initial"]
+    assert "django_session" in sqlite_rows(tmp_path / "target" / DB)
