@@ -45,7 +45,6 @@ def create_backup(output: str | Path, *, progress=no_progress) -> dict:
     """Write the backup archive to ``output``; returns its manifest. Consistent while servers write."""
     from observatorio.audit.models import Action
     from observatorio.audit.record import record
-    from observatorio.records.identifiers import key_fingerprint
 
     destination = Path(output).expanduser().absolute()
     if destination.is_dir():
@@ -61,7 +60,7 @@ def create_backup(output: str | Path, *, progress=no_progress) -> dict:
                               "respaldar (¿falta `observatorio migrate`?)") % {"db": engine.describe()})
         sha256, size = archive.sha256_of(dump, progress)
         manifest = manifests.build(backend=engine.backend, facts=facts, member=engine.member, sha256=sha256,
-                                   size=size, fingerprint=key_fingerprint(), database=engine.describe())
+                                   size=size, fingerprint=manifests.key_fingerprint(), database=engine.describe())
         archive.write(destination, manifest, dump, progress)
     record(Action.BACKUP, target=str(destination),
            detail=manifests.summary(manifest) | {"os_user": _operator()})
@@ -102,8 +101,6 @@ def occupied_tables() -> dict[str, int]:
 
 def check(manifest: dict, file: str, *, force: bool, accept_key_mismatch: bool) -> Restored:
     """Every refusal that needs no more than the manifest and the target; the checksum comes next."""
-    from observatorio.records.identifiers import key_fingerprint
-
     engine = engine_for(_database())
     if manifest["backend"] != engine.backend:
         raise UserError(_("%(file)s es un respaldo de %(theirs)s y esta instalación usa %(ours)s: solo se restaura "
@@ -116,13 +113,13 @@ def check(manifest: dict, file: str, *, force: bool, accept_key_mismatch: bool) 
                           "%(migration)s no existe aquí); actualice el programa primero")
                         % {"file": file, "migration": ", ".join(newer[:3]) + ("…" if len(newer) > 3 else "")})
     result = Restored(file=file, manifest=manifest)
-    ours = key_fingerprint()
+    ours = manifests.key_fingerprint()
     if manifest["rut_key_fingerprint"] != ours:
         if not accept_key_mismatch:
             raise UserError(_("la clave RUT de esta instalación (huella %(ours)s) no es la del respaldo (huella "
                               "%(theirs)s): los RUT de las importaciones nuevas no coincidirían con los "
                               "restaurados. Configure OBS_RUT_KEY con la clave original, o agregue "
-                              "--accept-key-mismatch si lo acepta") % {"ours": ours,
+                              "--accept-key-mismatch si lo acepta") % {"ours": ours or "—",
                                                                        "theirs": manifest["rut_key_fingerprint"]})
         result.key_mismatch = True
     occupied = occupied_tables()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 import pytest
 
 from observatorio.backup import manifest as manifests
+from observatorio.backup.manifest import key_fingerprint
 from observatorio.errors import UserError
-from observatorio.records.identifiers import key_fingerprint
 
 
 def test_the_fingerprint_names_a_key_without_revealing_it():
@@ -17,6 +19,10 @@ def test_the_fingerprint_names_a_key_without_revealing_it():
     assert key_fingerprint(one) != key_fingerprint(other)
     assert len(key_fingerprint(one)) == 16 and int(key_fingerprint(one), 16) >= 0
     assert key_fingerprint() == key_fingerprint(_settings_key())  # the installation's own key by default
+    # The algorithm of records.identifiers.fingerprint (privacy): SHA-256 of an HMAC of a fixed constant.
+    key = b"0123456789abcdef"
+    inner = hmac.new(key, b"observatorio rut key fingerprint v1", hashlib.sha256).digest()
+    assert key_fingerprint(key) == key_fingerprint(key.decode()) == hashlib.sha256(inner).hexdigest()[:16]
 
 
 def _settings_key() -> bytes:
