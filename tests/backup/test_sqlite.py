@@ -12,6 +12,7 @@ import tarfile
 from contextlib import closing
 
 import pytest
+from django.db import connection
 
 from .instances import (
     OTHER_KEY,
@@ -27,6 +28,10 @@ from .instances import (
 )
 
 DB = "observatorio.sqlite3"
+
+# These instances are SQLite files of their own whatever the suite runs on: once, in the SQLite run, is enough.
+pytestmark = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite instances of their own; run once, "
+                                "in the suite's SQLite run (test_postgres.py covers PostgreSQL)")
 
 
 @pytest.fixture(scope="module")
