@@ -25,7 +25,7 @@ from observatorio.env import ConfigError
 from observatorio.errors import UserError
 
 # Each name is a module in observatorio/commands with register(subparsers).
-COMMANDS = ("serve", "migrate", "createuser", "territory", "demo", "analyze", "importer", "figures", "measures")
+COMMANDS = ("serve", "migrate", "createuser", "territory", "demo", "analyze", "importer", "figures", "measures", "db_roles")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 
