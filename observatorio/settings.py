@@ -105,15 +105,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Idle timeout and absolute lifetime of a session (accounts/lifetime.py); the cookie and the session row end with
 # the absolute lifetime too.
-OBS_SESSION_IDLE_MINUTES = env.env_int("OBS_SESSION_IDLE_MINUTES", 30)
-OBS_SESSION_MAX_HOURS = env.env_int("OBS_SESSION_MAX_HOURS", 12)
+OBS_SESSION_IDLE_MINUTES = env.env_positive_int("OBS_SESSION_IDLE_MINUTES", 30)
+OBS_SESSION_MAX_HOURS = env.env_positive_int("OBS_SESSION_MAX_HOURS", 12)
 SESSION_COOKIE_AGE = OBS_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # django-axes: after OBS_SIGNIN_FAILURES wrong passwords for one user from one address, that pair is locked out
 # for OBS_SIGNIN_COOLOFF_MINUTES (a lockout by user alone would let anyone lock an officer out).
-AXES_FAILURE_LIMIT = env.env_int("OBS_SIGNIN_FAILURES", 5)
-AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.env_int("OBS_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_FAILURE_LIMIT = env.env_positive_int("OBS_SIGNIN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.env_positive_int("OBS_SIGNIN_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -125,6 +125,8 @@ AXES_DISABLE_ACCESS_LOG = True
 # The second factor: TOTP codes (django-otp), required for the roles an administrator marks in the admin
 # (accounts.RolePolicy); the issuer shown in the authenticator app.
 OTP_TOTP_ISSUER = "Observatorio"
+# Not even an administrator sees another user's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # --- end of sign-in and sessions ------------------------------------------------------------------------------
 
 LANGUAGE_CODE = env.env_str("OBS_LANGUAGE", "es-cl")
