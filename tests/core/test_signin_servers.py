@@ -4,6 +4,7 @@ Two real ``observatorio serve`` processes share one SQLite database. The test si
 sends the same session cookie to B, then changes who may do what (a sign-out through A; a deactivation or
 a removed role written straight into the database, as the admin of another process or the command line
 would) and asks B again at once: nothing B read a moment before may still let the session in.
+An administrator ending every session of a user through A's admin counts on B at once too.
 """
 
 from __future__ import annotations
