@@ -37,6 +37,13 @@ SETTINGS = (
     Setting("OBS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the server answers."),
     Setting("OBS_TILE_URL", "", "Optional base-map tile URL template ({z}/{x}/{y}); empty means no base map."),
     Setting("OBS_LANGUAGE", "es-cl", "Default interface language (es-cl or en)."),
+    # Sign-in and sessions (issue #12).
+    Setting("OBS_SESSION_IDLE_MINUTES", "30", "Minutes without a request after which a session is signed out."),
+    Setting("OBS_SESSION_MAX_HOURS", "12", "Hours after signing in after which a session ends, active or not."),
+    Setting("OBS_SIGNIN_FAILURES", "5", "Wrong passwords for one user from one address before that pair is locked."),
+    Setting("OBS_SIGNIN_COOLOFF_MINUTES", "15", "Minutes a locked user-and-address pair waits before trying again."),
+    Setting("OBS_DATABASE_APP_ROLE", "", "PostgreSQL role the server connects as; `migrate` grants it its privileges "
+            "(the audit table: SELECT and INSERT only)."),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -67,6 +74,13 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not an integer") from None
+
+
+def env_positive_int(name: str, default: int) -> int:
+    value = env_int(name, default)
+    if value < 1:
+        raise ConfigError(f"{name}={value} must be a positive whole number")
+    return value
 
 
 def env_list(name: str, default: str) -> list[str]:

@@ -1,5 +1,6 @@
 """Django settings, read from the environment through ``observatorio.env``."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -27,6 +28,10 @@ INSTALLED_APPS = [
     "observatorio.records",
     "observatorio.dashboard",
     "observatorio.audit",
+    # Sign-in hardening (issue #12, point 5): lockout, second factor.
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
@@ -39,10 +44,18 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sign-in hardening (issue #12): the second factor's state, the session's idle and absolute limits, the
+    # second factor required by role, then the audit of downloads and views of single events.
+    "django_otp.middleware.OTPMiddleware",
+    "observatorio.accounts.lifetime.SessionLifetimeMiddleware",
+    "observatorio.accounts.second_factor.SecondFactorMiddleware",
+    "observatorio.audit.middleware.AuditMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Innermost: turns "the first snapshot is still loading" into a progress page or a 503 for data.
     "observatorio.dashboard.loading.StateLoadingMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "observatorio.urls"
@@ -51,7 +64,7 @@ ROOT_URLCONF = "observatorio.urls"
 # its session and user, so a sign-out, a deactivation or a removed role counts on the next request in every
 # process (decision 24).
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 TEMPLATES = [
     {
@@ -82,9 +95,39 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Sign-in and sessions (issue #12, point 5; docs/settings.md) -------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "observatorio.accounts.passwords.NotOnlySpacesValidator"},
 ]
+# Idle timeout and absolute lifetime of a session (accounts/lifetime.py); the cookie and the session row end with
+# the absolute lifetime too.
+OBS_SESSION_IDLE_MINUTES = env.env_positive_int("OBS_SESSION_IDLE_MINUTES", 30)
+OBS_SESSION_MAX_HOURS = env.env_positive_int("OBS_SESSION_MAX_HOURS", 12)
+SESSION_COOKIE_AGE = OBS_SESSION_MAX_HOURS * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# django-axes: after OBS_SIGNIN_FAILURES wrong passwords for one user from one address, that pair is locked out
+# for OBS_SIGNIN_COOLOFF_MINUTES (a lockout by user alone would let anyone lock an officer out).
+AXES_FAILURE_LIMIT = env.env_positive_int("OBS_SIGNIN_FAILURES", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.env_positive_int("OBS_SIGNIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "observatorio.audit.record.client_address"
+AXES_LOCKOUT_CALLABLE = "observatorio.accounts.views.locked_out"
+AXES_VERBOSE = False
+# The audit trail is the record of sign-ins; axes keeps only what it needs to count failures.
+AXES_DISABLE_ACCESS_LOG = True
+# The second factor: TOTP codes (django-otp), required for the roles an administrator marks in the admin
+# (accounts.RolePolicy); the issuer shown in the authenticator app.
+OTP_TOTP_ISSUER = "Observatorio"
+# Not even an administrator sees another user's TOTP secret or QR code in the admin.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# --- end of sign-in and sessions ------------------------------------------------------------------------------
 
 LANGUAGE_CODE = env.env_str("OBS_LANGUAGE", "es-cl")
 LANGUAGES = [("es-cl", "Español (Chile)"), ("en", "English")]

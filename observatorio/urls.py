@@ -1,16 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from observatorio.dashboard import views as dashboard_views
-
 admin.site.site_header = "Observatorio de Seguridad Humana"
 admin.site.site_title = "Observatorio"
 admin.site.index_title = "Administración"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("cuenta/ingresar/", dashboard_views.login, name="login"),
-    path("cuenta/salir/", dashboard_views.logout, name="logout"),
+    path("cuenta/", include("observatorio.accounts.urls")),
+    path("auditoria/", include("observatorio.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cargas/", include("observatorio.records.web.urls")),
     path("", include("observatorio.dashboard.urls")),

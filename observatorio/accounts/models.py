@@ -19,3 +19,22 @@ class OperatorScope(models.Model):
 
     def __str__(self):
         return f"{self.user}"
+
+
+class RolePolicy(models.Model):
+    """What a role requires at sign-in, editable by an administrator: the second factor (TOTP)."""
+
+    role = models.CharField("rol", max_length=20, unique=True,
+                            choices=[("admin", "Administrador"), ("analyst", "Analista"),
+                                     ("operator", "Operador de unidad"), ("authority", "Autoridad")])
+    second_factor = models.BooleanField(
+        "exige segundo factor", default=False,
+        help_text="Quien tenga este rol debe ingresar además un código de una aplicación de autenticación (TOTP).")
+
+    class Meta:
+        verbose_name = "política de rol"
+        verbose_name_plural = "políticas de roles"
+        ordering = ["role"]
+
+    def __str__(self):
+        return f"{self.get_role_display()}: {'con' if self.second_factor else 'sin'} segundo factor"

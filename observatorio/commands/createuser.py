@@ -24,8 +24,13 @@ def handle(args):
     from observatorio.records.models import Source
 
     password = os.environ.get("OBS_PASSWORD") or getpass.getpass(_("Contraseña: "))
-    if len(password) < 8:
-        raise UserError(_("la contraseña debe tener al menos 8 caracteres"))
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_password(password)  # the same rules as the web (settings.AUTH_PASSWORD_VALIDATORS)
+    except ValidationError as exc:
+        raise UserError(_("contraseña rechazada: %(why)s") % {"why": " ".join(exc.messages)}) from None
     sources = []
     for code in args.source:
         source = Source.objects.filter(code=code).first()

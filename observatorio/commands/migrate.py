@@ -1,3 +1,5 @@
+import os
+
 from .i18n import _
 
 
@@ -17,5 +19,10 @@ def handle(args):
     call_command("migrate", interactive=False, verbosity=0)
     ensure_role_groups()
     n = seed_taxonomy()
+    if app_role := os.environ.get("OBS_DATABASE_APP_ROLE", "").strip():
+        from observatorio.audit.grants import grant_app_role
+
+        grant_app_role(app_role)  # new tables need their grants; the audit table stays append-only for it
+        print(_("permisos del rol %(role)s al día") % {"role": app_role})
     print(_("base de datos lista: esquema migrado, grupos de roles presentes, %(n)s categorías en el árbol")
           % {"n": n})

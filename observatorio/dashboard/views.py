@@ -1,4 +1,4 @@
-"""Pages of the dashboard, and the site-wide login, logout and error pages.
+"""Pages of the dashboard, and the site-wide error pages (sign-in lives in ``observatorio.accounts.views``).
 
 Every view declares who may use it (``allow`` or ``public``); a test walks the
 URL configuration and fails on any view that does not.
@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 
-from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -71,11 +70,6 @@ def refresh_context(request):
         return {}
     status = refresh_status()
     return {"data_refresh": status} if status is not None else {}
-
-
-login = public(auth_views.LoginView.as_view())
-# Logging out an anonymous visitor is harmless, and the form must work from any page.
-logout = public(auth_views.LogoutView.as_view())
 
 
 @public

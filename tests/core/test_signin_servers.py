@@ -4,6 +4,7 @@ Two real ``observatorio serve`` processes share one SQLite database. The test si
 sends the same session cookie to B, then changes who may do what (a sign-out through A; a deactivation or
 a removed role written straight into the database, as the admin of another process or the command line
 would) and asks B again at once: nothing B read a moment before may still let the session in.
+An administrator ending every session of a user through A's admin counts on B at once too.
 """
 
 from __future__ import annotations
@@ -63,18 +64,25 @@ def _write(database, sql: str, params=()) -> int:
         return db.execute(sql, params).lastrowid
 
 
-def _add_analyst(database) -> None:
-    """The analyst bob, written with the servers' password hasher (a ``createuser`` process costs seconds; the
-    tests' own fast hasher is not one the servers accept)."""
+def _add_user(database, username: str, role, admin: bool = False) -> int:
+    """A user with PASSWORD, written with the servers' password hasher (a ``createuser`` process costs seconds;
+    the tests' own fast hasher is not one the servers accept)."""
     from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
+    user = _write(database, "INSERT INTO auth_user (username, password, first_name, last_name, email, is_superuser, "
+                            "is_staff, is_active, date_joined) VALUES (?, ?, '', '', '', ?, ?, TRUE, CURRENT_TIMESTAMP)",
+                  [username, PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt()), admin, admin])
+    _write(database, "INSERT INTO auth_user_groups (user_id, group_id) SELECT ?, id FROM auth_group WHERE name = ?",
+           [user, role.group_name])
+    return user
+
+
+def _add_analyst(database) -> None:
+    """The analyst bob, and the administrator alice."""
     from observatorio.accounts.roles import Role
 
-    bob = _write(database, "INSERT INTO auth_user (username, password, first_name, last_name, email, is_superuser, "
-                           "is_staff, is_active, date_joined) VALUES ('bob', ?, '', '', '', FALSE, FALSE, TRUE, "
-                           "CURRENT_TIMESTAMP)", [PBKDF2PasswordHasher().encode(PASSWORD, PBKDF2PasswordHasher().salt())])
-    _write(database, "INSERT INTO auth_user_groups (user_id, group_id) SELECT ?, id FROM auth_group WHERE name = ?",
-           [bob, Role.ANALYST.group_name])
+    _add_user(database, "bob", Role.ANALYST)
+    _add_user(database, "alice", Role.ADMIN, admin=True)
 
 
 @pytest.fixture
@@ -109,14 +117,14 @@ def servers(tmp_path):
 class Browser:
     """One signed-in browser, on server A (its cookies for 127.0.0.1 would go to any port)."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, username: str = "bob"):
         self.base = base
         self.jar = CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
         page = self.opener.open(base + LOGIN, timeout=60).read().decode()
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
         status, headers = _open(self.opener, base + LOGIN,
-                                {"csrfmiddlewaretoken": token, "username": "bob", "password": PASSWORD})
+                                {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD})
         assert status == 302 and headers["Location"] == "/", "signing in failed"
         self.session = self._cookie("sessionid")
 
@@ -154,3 +162,26 @@ def test_sign_in_changes_count_at_once_on_another_server_process(servers):
     assert _ask(b, browser.session) == (200, "")
     _write(database, "DELETE FROM auth_user_groups WHERE user_id = (SELECT id FROM auth_user WHERE username = 'bob')")
     assert _ask(b, browser.session)[0] == 403, "a user whose role was removed was let in on B"
+
+
+def test_ending_a_user_s_sessions_on_one_server_counts_at_once_on_the_other(servers):
+    """An administrator on A ends every session of bob (the users' admin action); B refuses bob's cookie on its
+    very next request, and the trail says who did it."""
+    database, a, b = servers
+    bob_here, bob_there = Browser(a), Browser(b)
+    assert _ask(b, bob_here.session) == (200, "") and _ask(a, bob_there.session) == (200, "")
+    alice = Browser(a, "alice")
+    with closing(sqlite3.connect(database)) as db:
+        bob_id = db.execute("SELECT id FROM auth_user WHERE username = 'bob'").fetchone()[0]
+    status, headers = _open(alice.opener, a + "/admin/auth/user/", {
+        "csrfmiddlewaretoken": alice._cookie("csrftoken"), "action": "end_all_sessions",
+        "_selected_action": bob_id, "index": 0})
+    assert status == 302, "the admin action failed"
+    to_login = (302, f"{LOGIN}?next={PROTECTED}")
+    assert _ask(b, bob_here.session) == to_login, "a session ended on A still let bob in on B"
+    assert _ask(b, bob_there.session) == to_login, "bob's session opened on B itself survived"
+    assert _ask(a, alice.session) == (200, "")
+    with closing(sqlite3.connect(database)) as db:
+        entry = db.execute("SELECT username, target, detail FROM audit_auditentry WHERE action = 'sesiones-cerradas'"
+                           ).fetchall()
+    assert entry == [("alice", "bob", '{"sesiones": 2}')]
