@@ -1,0 +1,73 @@
+"""The map for an aggregate-only reader: small areas suppressed, grid layers need a window and k per cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+K = 5
+
+
+@pytest.fixture
+def ana(client, personas):
+    client.force_login(personas["ana"])
+    return client
+
+
+def test_choropleth_suppresses_small_areas_in_every_format(demo, db, ana):
+    params = {"period": "7d", "level": "uv"}
+    body = ana.get("/mapa/capa/coropletico-count.json", params).json()
+    assert body["disclosure"]["applied"] and body["disclosure"]["k"] == K
+    geo = json.loads(ana.get("/mapa/capa/coropletico-count.geojson", params).content)
+    counts = [f["properties"]["eventos"] for f in geo["features"]]
+    assert None in counts, "the demo has UVs with 1..4 events in 7 days"
+    assert not any(c is not None and 1 <= c < K for c in counts)
+    hidden = [f for f in geo["features"] if f["properties"]["eventos"] is None]
+    assert all(f["properties"]["reservado"] and f["properties"]["tasa_1000"] is None for f in hidden)
+    rows = list(csv.DictReader(io.StringIO(ana.get("/mapa/capa/coropletico-count.csv", params).content.decode())))
+    assert not any(r["eventos"] not in ("", None) and 1 <= int(r["eventos"]) < K for r in rows)
+    assert ana.get("/mapa/capa/coropletico-count.gpkg", params).status_code == 200
+    page = ana.get("/mapa/", params).content.decode()
+    assert "data-disclosure" in page and "reservado" in page
+
+
+def test_the_analyst_sees_exact_area_counts(demo, db, client, personas):
+    client.force_login(personas["bob"])
+    geo = json.loads(client.get("/mapa/capa/coropletico-count.geojson", {"period": "7d"}).content)
+    counts = [f["properties"]["eventos"] for f in geo["features"]]
+    assert None not in counts and any(1 <= c < K for c in counts)
+
+
+@pytest.mark.parametrize("key", ["gi", "densidad", "emergentes"])
+def test_a_one_day_grid_layer_is_not_drawn_for_the_authority(demo, db, ana, key):
+    params = {"period": "custom", "start": "2026-11-20", "end": "2026-11-20"}
+    body = ana.get(f"/mapa/capa/{key}.json", params).json()
+    assert body["traces"] == [] and "al menos 28 días" in body["empty_reason"]
+    geo = json.loads(ana.get(f"/mapa/capa/{key}.geojson", params).content)
+    assert not any((f["properties"].get("eventos") or 0) in range(1, K) for f in geo["features"])
+
+
+def test_gi_cells_of_the_authority_hold_no_small_count(demo, db, ana):
+    geo = json.loads(ana.get("/mapa/capa/gi.geojson", {"period": "12m"}).content)
+    assert not any(1 <= (f["properties"].get("eventos") or 0) < K for f in geo["features"])
+
+
+def test_density_of_the_authority_hides_thin_neighbourhoods(demo, db, ana, client):
+    body = ana.get("/mapa/capa/densidad.json", {"period": "12m"}).json()
+    drawn = [t for t in body["traces"] if t.get("type") == "heatmap"]
+    if drawn:
+        z = [v for row in drawn[0]["z"] for v in row if v is not None]
+        assert "k = 5" in body["note"]
+        assert z is not None
+
+
+def test_a_sensitive_measure_on_the_map(demo, db, ana):
+    short = ana.get("/mapa/capa/coropletico-count.json", {"measure": "casos-vif", "period": "7d"})
+    assert short.status_code == 400
+    coarse = ana.get("/mapa/capa/coropletico-count.geojson", {"measure": "casos-vif", "period": "12m",
+                                                              "level": "uv"})
+    levels = {f["properties"]["nivel"] for f in json.loads(coarse.content)["features"]}
+    assert levels <= {"macrosector", "comuna"}
