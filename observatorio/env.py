@@ -37,6 +37,14 @@ SETTINGS = (
     Setting("OBS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the server answers."),
     Setting("OBS_TILE_URL", "", "Optional base-map tile URL template ({z}/{x}/{y}); empty means no base map."),
     Setting("OBS_LANGUAGE", "es-cl", "Default interface language (es-cl or en)."),
+    # Disclosure control (observatorio.disclosure, docs/disclosure.md).
+    Setting("OBS_DISCLOSURE_K", "5", "Smallest count shown to aggregate-only readers; 1..k-1 are suppressed."),
+    Setting("OBS_DISCLOSURE_GRID_MIN_DAYS", "28",
+            "Shortest window of a grid layer (density, Gi*, emerging) for aggregate-only readers."),
+    Setting("OBS_DISCLOSURE_SENSITIVE_MIN_DAYS", "28",
+            "Shortest window of a sensitive view (VIF, sexual offences) for aggregate-only readers."),
+    Setting("OBS_DISCLOSURE_SENSITIVE_FAMILIES", "familia-sexuales,familia-vif",
+            "Category families whose counts are sensitive (coarse areas and long windows only)."),
 )
 
 _TRUE = {"1", "true", "yes", "on"}

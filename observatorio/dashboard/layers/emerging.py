@@ -22,8 +22,8 @@ from django.utils.translation import gettext_lazy
 from observatorio.analysis.emerging import CLASSES as EMERGING_CLASSES
 from observatorio.analysis.emerging import EmergingClass, EmergingHotspots, emerging_hotspots
 from observatorio.analysis.gistar import neighbourhood_kernel
-from observatorio.labels import emerging_label
 from observatorio.disclosure.grids import small_cells
+from observatorio.labels import emerging_label
 from observatorio.state import DataState
 
 from ..filters import Filters

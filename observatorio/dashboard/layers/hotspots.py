@@ -18,8 +18,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from observatorio.analysis.gistar import GiBin, GiStar, gi_star, neighbourhood_kernel
-from observatorio.labels import gi_bin_label
 from observatorio.disclosure.grids import small_cells
+from observatorio.labels import gi_bin_label
 from observatorio.state import DataState
 
 from ..filters import Filters
