@@ -88,16 +88,24 @@ def suppress(values, equations: Sequence[Equation], k: int, *, fixed: Sequence[i
         bad = violations(values, eqs, hidden, k)
         if not bad:
             return hidden
-        n, _why = bad[0]
-        total, members = eqs[n]
-        pick = _smallest_visible(values, hidden, members)
-        if pick is None and not fixed_mask[total] and values[total] > 0 and not hidden[total]:
-            pick = total
-        if pick is None:
-            pick = _widen(values, hidden, fixed_mask, eqs, lines_of, members[hidden[members]])
-        if pick is None:
-            raise RuntimeError(f"cannot protect line {n}: no visible non-zero cell left")
-        hidden[pick] = True
+        # Every broken line gets its next cell in one pass (a line mended earlier in the pass is left for the
+        # next check): far fewer passes on large linked tables, at worst a cell more than one at a time.
+        touched: set[int] = set()
+        for n, _why in bad:
+            total, members = eqs[n]
+            if touched & set(members.tolist()) or total in touched:
+                continue
+            pick = _smallest_visible(values, hidden, members)
+            if pick is None and not fixed_mask[total] and values[total] > 0 and not hidden[total]:
+                pick = total
+            if pick is None:
+                pick = _widen(values, hidden, fixed_mask, eqs, lines_of, members[hidden[members]])
+            if pick is None:
+                if touched:  # this pass's cells may have mended it: checked again in the next pass
+                    continue
+                raise RuntimeError(f"cannot protect line {n}: no visible non-zero cell left")
+            hidden[pick] = True
+            touched.add(pick)
     raise RuntimeError("suppression did not settle")  # pragma: no cover - each pass hides one more cell
 
 
