@@ -29,18 +29,23 @@ def primary(values: np.ndarray, k: int) -> np.ndarray:
     return (values >= 1) & (values < k)
 
 
-def _derivable(values: np.ndarray, hidden: np.ndarray, equations: Sequence[tuple[int, np.ndarray]]) -> np.ndarray:
-    """Suppressed cells an attacker recovers exactly: the only hidden cell of some line, repeatedly."""
+def _derivable(hidden: np.ndarray, cells_of: Sequence[np.ndarray], lines_of: dict[int, list[int]]) -> np.ndarray:
+    """Suppressed cells an attacker still cannot recover: a line with one hidden cell gives it back, and
+    that cell known may leave another line with one (worked through a queue, each line once per change)."""
     unknown = hidden.copy()
-    changed = True
-    while changed:
-        changed = False
-        for total, members in equations:
-            cells = np.append(members, total)
-            open_ = cells[unknown[cells]]
-            if open_.size == 1:
-                unknown[open_[0]] = False
-                changed = True
+    open_count = [int(unknown[cells].sum()) for cells in cells_of]
+    queue = [n for n, c in enumerate(open_count) if c == 1]
+    while queue:
+        n = queue.pop()
+        if open_count[n] != 1:
+            continue
+        cells = cells_of[n]
+        cell = int(cells[unknown[cells]][0])
+        unknown[cell] = False
+        for line in lines_of.get(cell, ()):
+            open_count[line] -= 1
+            if open_count[line] == 1:
+                queue.append(line)
     return unknown
 
 
@@ -51,13 +56,26 @@ def violations(values, equations: Sequence[Equation], hidden, k: int) -> list[tu
     """
     values, hidden = np.asarray(values, dtype=np.int64), np.asarray(hidden, dtype=bool)
     eqs = [(int(t), np.asarray(m, dtype=np.int64)) for t, m in equations]
-    unknown = _derivable(values, hidden, eqs)
+    return _violations(values, eqs, hidden, k, *_lines(eqs))
+
+
+def _lines(eqs) -> tuple[list[np.ndarray], dict[int, list[int]]]:
+    """Each line's cells (members and total), and the lines each cell lies on."""
+    cells_of = [np.append(members, total) for total, members in eqs]
+    lines_of: dict[int, list[int]] = {}
+    for n, cells in enumerate(cells_of):
+        for c in cells.tolist():
+            lines_of.setdefault(c, []).append(n)
+    return cells_of, lines_of
+
+
+def _violations(values, eqs, hidden, k, cells_of, lines_of) -> list[tuple[int, str]]:
+    unknown = _derivable(hidden, cells_of, lines_of)
     found = []
     sensitive = primary(values, k)
     leaked = sensitive & ~unknown
     for n, (total, members) in enumerate(eqs):
-        cells = np.append(members, total)
-        if leaked[cells].any():
+        if leaked[cells_of[n]].any():
             found.append((n, "derivable"))
             continue
         if not unknown[total]:
@@ -80,12 +98,9 @@ def suppress(values, equations: Sequence[Equation], k: int, *, fixed: Sequence[i
     eqs = [(int(t), np.asarray(m, dtype=np.int64)) for t, m in equations]
     fixed_mask = np.zeros(values.size, dtype=bool)
     fixed_mask[list(fixed)] = True
-    lines_of: dict[int, list[int]] = {}
-    for n, (total, members) in enumerate(eqs):
-        for c in (*members.tolist(), total):
-            lines_of.setdefault(c, []).append(n)
+    cells_of, lines_of = _lines(eqs)
     for _pass in range(values.size + 1):
-        bad = violations(values, eqs, hidden, k)
+        bad = _violations(values, eqs, hidden, k, cells_of, lines_of)
         if not bad:
             return hidden
         # Every broken line gets its next cell in one pass (a line mended earlier in the pass is left for the
