@@ -429,6 +429,7 @@ def for_viewer(data: dict, *, sensitive: bool, scope=(), state: DataState | None
     notes = []
     if state is not None:
         headline, series, notes = _guarded(state, data, headline, series, scope)
+        codes = [h["key"] for h in headline]
     return {**data, "headline": headline, "series": series, "disclosure": notes[0] if notes else "",
             "series_labels": [f"{h['label']} ({h['unit']})" for h in headline],
             "series_rows": [(m, [series[c][i] for c in codes]) for i, m in enumerate(data["months"])]}
@@ -448,6 +449,9 @@ def _guarded(state: DataState, data: dict, headline: list[dict], series: dict, s
             out.append(h)
             continue
         notes.append(guard.note())
+        if guard.sensitive and info.level not in policy.COARSE_LEVELS:
+            lines.pop(h["key"], None)  # a sensitive count by UV: not for an aggregate-only reader
+            continue
         f = filters_for(state, measure=measure.code, start=data["start"], end=data["end"])
         counts, unplaced = engine.area_counts(state, f, info.level)
         ids = state.index.ids_at(info.level)

@@ -175,3 +175,23 @@ def test_an_operator_sees_their_own_measure_exactly_and_others_protected(demo, d
     other = client.get("/tablero/datos/areas.json", {"measure": "casos-policiales", "period": "7d"}).json()
     assert own["disclosure"] == {"applied": False}
     assert other["disclosure"]["applied"] is True
+
+
+def test_k_is_a_setting(demo, db, ana, settings):
+    """OBS_DISCLOSURE_K: with k = 2 a count of 2 is shown, 1 is not (the demo's UVs over 28 days hold 1s and 2s)."""
+    params = {"measure": "casos-policiales", "period": "28d", "level": "uv"}
+    settings.OBS_DISCLOSURE_K = 2
+    body = ana.get("/tablero/datos/areas.json", params).json()
+    counts = [r["count"] for r in body["data"]["rows"]]
+    assert body["disclosure"]["k"] == 2 and "k = 2" in body["disclosure"]["note"]
+    assert 1 not in counts and 2 in counts
+
+
+def test_zero_stays_zero_and_the_page_says_withheld(demo, db, ana):
+    body = ana.get("/tablero/datos/horas.json", {"measure": "casos-policiales", "period": "28d"}).json()
+    cells = [c for row in body["data"]["matrix"] for c in row]
+    assert 0 in cells and None in cells
+    flags = [f for row in body["data"]["suppressed"] for f in row]
+    assert flags == [c is None for c in cells]
+    text = ana.get("/tablero/datos/horas.csv", {"measure": "casos-policiales", "period": "28d"}).content.decode()
+    assert "reservado" in text and ana.get("/tablero/datos/horas.csv").has_header("X-Disclosure-K")

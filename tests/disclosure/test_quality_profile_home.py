@@ -82,3 +82,17 @@ def test_home_of_the_authority(demo, db, ana):
         assert not small(m.count)
         assert not small(m.figure.previous.count) and not small(m.figure.last_year.count)
     assert not any(small(count) for _name, count in response.context["uv_rows"])
+
+
+def test_an_operator_sees_no_sensitive_count_of_others_by_uv(demo, db, client, personas):
+    """olga (1461) sees events, so sensitive measures are offered to her, but casos-vif is not her source: on a
+    UV's profile it is left out, on the home page (comuna, 28 days) it is shown with small counts withheld."""
+    from observatorio.state import current
+
+    client.force_login(personas["olga"])
+    uv = current().index.ids_at("uv")[0]
+    response = client.get(reverse("area_profile", args=(uv,)))
+    assert "casos-vif" not in [h["key"] for h in response.context["headline"]]
+    assert "casos-vif" not in response.context["series"]
+    own = next(h for h in response.context["headline"] if h["key"] == "llamados-1461")
+    assert own["count"] == int(response.context["row"]["n_llamados-1461"]), "her own source: exact"
