@@ -192,7 +192,7 @@ def _layout(ctx: Context, **extra) -> dict:
     layout = {"separators": ctx.separators, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "height": 320,
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "hovermode": "closest",
               "font": {"family": "system-ui, sans-serif", "size": 12},
-              "meta": {"measure": measure_json(ctx)}}
+              "meta": {"measure": measure_json(ctx), "disclosure": disclosure_json(ctx)}}
     layout.update(extra)
     return layout
 

@@ -27,7 +27,10 @@ def test_choropleth_suppresses_small_areas_in_every_format(demo, db, ana):
     assert not any(c is not None and 1 <= c < K for c in counts)
     hidden = [f for f in geo["features"] if f["properties"]["eventos"] is None]
     assert all(f["properties"]["reservado"] and f["properties"]["tasa_1000"] is None for f in hidden)
+    assert "k = 5" in geo["disclosure"]["note"]
+    assert all("k = 5" in f["properties"]["control_divulgacion"] for f in geo["features"])
     rows = list(csv.DictReader(io.StringIO(ana.get("/mapa/capa/coropletico-count.csv", params).content.decode())))
+    assert all("k = 5" in r["control_divulgacion"] for r in rows)
     assert not any(r["eventos"] not in ("", None) and 1 <= int(r["eventos"]) < K for r in rows)
     assert ana.get("/mapa/capa/coropletico-count.gpkg", params).status_code == 200
     page = ana.get("/mapa/", params).content.decode()

@@ -70,10 +70,13 @@ def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scop
         refused = grid_refusal(guard, f)
         if refused:
             layer = event_layer(key, str(kind.titles[key]), state, terr, f)
-            layer.empty_reason = refused
+            layer.empty_reason, layer.disclosure = refused, guard.note()
             return layer
-    return cached(state, (*kind.question(key, terr=terr, f=f, scope=scope), guard),
-                  lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard))
+    layer = cached(state, (*kind.question(key, terr=terr, f=f, scope=scope), guard),
+                   lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard))
+    if guard is not None and layer.measure is not None:
+        layer.disclosure = guard.note()  # kept with the layer: the guard is part of what it is kept under
+    return layer
 
 
 def grid_refusal(guard, f: Filters) -> str:
