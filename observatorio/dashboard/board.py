@@ -540,7 +540,7 @@ def _measure_panel(ctx: Context) -> dict:
         panel["rule"] = m.rule()
         panel["sources"] = [ctx.state.catalog.source_name(s) for s in m.sources]
         if m.links:
-            panel["links"] = engine.link_summary(ctx.state, m.code)
+            panel["links"] = shapes.link_summary(engine.link_summary(ctx.state, m.code), ctx.guard)
     return panel
 
 

@@ -195,11 +195,16 @@ class Combined:
     summary: object  # records.links.LinkSummary, or None for disjoint sources
 
 
-def combined_measures(state: DataState) -> list[Combined]:
+def combined_measures(state: DataState, scope=()) -> list[Combined]:
+    """The measures of several sources, their rule and linked events (through disclosure control for a reader,
+    ``scope`` their event_scope, aggregate-only for the measure)."""
+    from observatorio.disclosure import policy, shapes
+
     from . import engine
 
     return [Combined(m.code, m.name, [state.catalog.source_name(s) for s in m.sources], m.rule(),
-                     engine.link_summary(state, m.code))
+                     shapes.link_summary(engine.link_summary(state, m.code),
+                                         policy.guard_for(scope, m, state.catalog)))
             for m in state.catalog.count_measures if len(m.sources) > 1]
 
 
@@ -256,7 +261,7 @@ def quality_page(request):
         note = Guard(k()).note()
     context = {"sources": sources, "months": months, "as_of": state.as_of,
                "snapshot_size": state.events.size, "month_count": MONTHS, "disclosure": note,
-               "reconciliations": recs, "combined": combined_measures(state)}
+               "reconciliations": recs, "combined": combined_measures(state, scope)}
     return render(request, "dashboard/quality.html", context)
 
 

@@ -112,3 +112,12 @@ def changes(t: engine.AreaChanges, g: Guard, now_total: int, before_total: int) 
         rows.append(r)
     return replace(t, rows=rows, unplaced=None if now_out else t.unplaced,
                    unplaced_before=None if then_out else t.unplaced_before)
+
+
+def link_summary(summary, g: Guard | None):
+    """A combining measure's linked events (all time, the whole territory): for a guard, left out when the
+    events of the other sources, the linked ones or the rest are 1..k−1."""
+    if g is None or summary is None:
+        return summary
+    parts = (summary.secondary, summary.linked, summary.secondary - summary.linked)
+    return None if any(small(n, g.k) for n in parts) else summary
