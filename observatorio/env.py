@@ -44,6 +44,14 @@ SETTINGS = (
     Setting("OBS_SIGNIN_COOLOFF_MINUTES", "15", "Minutes a locked user-and-address pair waits before trying again."),
     Setting("OBS_DATABASE_APP_ROLE", "", "PostgreSQL role the server connects as; `migrate` grants it its privileges "
             "(the audit table: SELECT and INSERT only)."),
+    # Disclosure control (observatorio.disclosure, docs/disclosure.md).
+    Setting("OBS_DISCLOSURE_K", "5", "Smallest count shown to aggregate-only readers; 1..k-1 are suppressed."),
+    Setting("OBS_DISCLOSURE_GRID_MIN_DAYS", "28",
+            "Shortest window of a grid layer (density, Gi*, emerging) for aggregate-only readers."),
+    Setting("OBS_DISCLOSURE_SENSITIVE_MIN_DAYS", "28",
+            "Shortest window of a sensitive view (VIF, sexual offences) for aggregate-only readers."),
+    Setting("OBS_DISCLOSURE_SENSITIVE_FAMILIES", "familia-sexuales,familia-vif",
+            "Category families whose counts are sensitive (coarse areas and long windows only)."),
 )
 
 _TRUE = {"1", "true", "yes", "on"}

@@ -157,6 +157,16 @@ LOGOUT_REDIRECT_URL = "login"
 
 OBS_TILE_URL = env.env_str("OBS_TILE_URL", "")
 
+# --- disclosure control (observatorio.disclosure; docs/disclosure.md) ---
+OBS_DISCLOSURE_K = env.env_int("OBS_DISCLOSURE_K", 5)
+if OBS_DISCLOSURE_K < 2:
+    raise env.ConfigError(f"OBS_DISCLOSURE_K={OBS_DISCLOSURE_K} must be at least 2 (1 would suppress nothing)")
+OBS_DISCLOSURE_GRID_MIN_DAYS = env.env_int("OBS_DISCLOSURE_GRID_MIN_DAYS", 28)
+OBS_DISCLOSURE_SENSITIVE_MIN_DAYS = env.env_int("OBS_DISCLOSURE_SENSITIVE_MIN_DAYS", 28)
+OBS_DISCLOSURE_SENSITIVE_FAMILIES = tuple(env.env_list("OBS_DISCLOSURE_SENSITIVE_FAMILIES",
+                                                       "familia-sexuales,familia-vif"))
+# --- end of disclosure control ---
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

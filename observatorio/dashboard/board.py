@@ -32,6 +32,7 @@ from django.utils.translation import gettext_noop
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.periods import whole_months
+from observatorio.disclosure import policy, shapes
 from observatorio.labels import outcome_label
 from observatorio.records.measures import MeasureDef
 from observatorio.state import DataState, current
@@ -70,6 +71,7 @@ class Context:
     measure: MeasureDef | None = None
     compare: str = "previous"  # what the change-by-area table compares with (engine.COMPARES)
     sort: str = "code"  # the change-by-area table's order (SORTS)
+    guard: policy.Guard | None = None  # disclosure control for this reader and measure (None: exact figures)
 
     @property
     def separators(self) -> str:
@@ -90,7 +92,9 @@ class Context:
         return f"{self.name} ({self.unit})" if self.unit else self.name
 
     def amount(self, count) -> str:
-        """A count with its unit: "1.234 casos"."""
+        """A count with its unit: "1.234 casos" (a suppressed count: "reservado")."""
+        if count is None:
+            return _(policy.SUPPRESSED)
         return f"{number(count)} {self.unit}".strip()
 
     def extras(self, **changes) -> dict:
@@ -109,7 +113,9 @@ def measure_json(ctx: Context) -> dict:
     return {"code": ctx.measure.code if ctx.measure else "", "name": ctx.name, "unit": ctx.unit}
 
 
-def build_context(request, state: DataState) -> tuple[Context | None, dict]:
+def build_context(request, state: DataState, *, hours: bool = False) -> tuple[Context | None, dict]:
+    """The request's context, or the form's errors; for an aggregate-only reader a sensitive view finer than
+    allowed is refused (``hours``: the hour × weekday table is asked) and a UV level coarsened."""
     filters, errors = parse_filters(request.GET, state)
     choices = {"metric": (METRICS, "count"), "compare": (engine.COMPARES, "previous"), "sort": (SORTS, "code")}
     chosen = {}
@@ -122,8 +128,13 @@ def build_context(request, state: DataState) -> tuple[Context | None, dict]:
     if errors:
         return None, errors
     measure = state.catalog.measure(filters.measure) if filters.measure else None
+    guard = policy.guard_of_request(request, measure, state.catalog, filters.categories)
+    refused = policy.coarse_refusal(guard, filters, state.index, hours=hours)
+    if refused:
+        return None, {"disclosure": [refused]}
+    filters = replace(filters, level=policy.coarse_level(guard, filters.level))
     return Context(state, filters, chosen["metric"], numbers.spanish(), measure, chosen["compare"],
-                   chosen["sort"]), {}
+                   chosen["sort"], guard), {}
 
 
 # --- data sets ------------------------------------------------------------------------------------------------
@@ -152,13 +163,27 @@ def period_name(start: dt.date, end: dt.date) -> str:
     return dates
 
 
+def _round(value, digits: int):
+    """A float rounded for a CSV; None (suppressed, or no value) stays None."""
+    return None if value is None else round(value, digits)
+
+
+def _hidden(values) -> list[bool]:
+    """Per value, whether disclosure control suppressed it (None): the JSON's ``suppressed`` flags."""
+    return [v is None for v in values]
+
+
+def _headline_json(h: engine.Headline) -> dict:
+    return {**h.as_dict(), "suppressed": h.count is None}
+
+
 def _headline_rows(h: engine.Headline):
     header = ["periodo", "desde", "hasta", "cantidad", "variacion", "variacion_pct", "valor_p", "eventos_comparacion",
               "veredicto"]
     rows = [["actual", _fmt_date(h.start), _fmt_date(h.end), h.count, "", "", "", "", ""]]
     for name, c in (("anterior", h.previous), ("mismo_periodo_ano_anterior", h.last_year)):
         rows.append([name, _fmt_date(c.start), _fmt_date(c.end), c.count, c.change,
-                     "" if c.pct_change is None else round(c.pct_change, 2), round(c.p_value, 6), c.events,
+                     "" if c.pct_change is None else round(c.pct_change, 2), _round(c.p_value, 6), c.events,
                      c.outcome])
     return header, rows
 
@@ -167,19 +192,21 @@ def _layout(ctx: Context, **extra) -> dict:
     layout = {"separators": ctx.separators, "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "height": 320,
               "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "hovermode": "closest",
               "font": {"family": "system-ui, sans-serif", "size": 12},
-              "meta": {"measure": measure_json(ctx)}}
+              "meta": {"measure": measure_json(ctx), "disclosure": disclosure_json(ctx)}}
     layout.update(extra)
     return layout
 
 
 def _trend_json(t: engine.Trend) -> dict:
-    return {"step": t.step, "starts": [_fmt_date(d) for d in t.starts], "counts": t.counts.tolist(),
-            "days": t.days.tolist(), "partial": t.partial().tolist()}
+    counts = t.counts.tolist()
+    return {"step": t.step, "starts": [_fmt_date(d) for d in t.starts], "counts": counts,
+            "suppressed": _hidden(counts), "days": t.days.tolist(), "partial": t.partial().tolist()}
 
 
 def _trend_rows(t: engine.Trend):
     return ["desde", "cantidad", "dias", "incompleto"], [
-        [_fmt_date(d), int(c), int(n), bool(p)] for d, c, n, p in zip(t.starts, t.counts, t.days, t.partial())]
+        [_fmt_date(d), None if c is None else int(c), int(n), bool(p)]
+        for d, c, n, p in zip(t.starts, t.counts, t.days, t.partial())]
 
 
 def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
@@ -194,7 +221,7 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
     if cut.size:
         # A week or month the window cuts short counts fewer events: marked, so it is not read as a fall.
         data.append({"type": "scatter", "mode": "markers", "x": [x[i] for i in cut],
-                     "y": [int(t.counts[i]) for i in cut], "customdata": [int(t.days[i]) for i in cut],
+                     "y": [None if t.counts[i] is None else int(t.counts[i]) for i in cut], "customdata": [int(t.days[i]) for i in cut],
                      "marker": {"size": 10, "symbol": "circle-open", "color": BAR, "line": {"width": 2}},
                      "name": _("Período incompleto"),
                      "hovertemplate": "%{x|%d-%m-%Y}: %{y:,d}" + unit + " ("
@@ -209,7 +236,7 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
 
 
 def _breakdown_json(b: engine.Breakdown) -> dict:
-    return {"ids": b.ids, "names": b.names, "counts": b.counts}
+    return {"ids": b.ids, "names": b.names, "counts": b.counts, "suppressed": _hidden(b.counts)}
 
 
 def _breakdown_rows(b: engine.Breakdown):
@@ -217,7 +244,9 @@ def _breakdown_rows(b: engine.Breakdown):
 
 
 def _breakdown_figure(b: engine.Breakdown, ctx: Context) -> dict:
-    shown = list(zip(b.names, b.counts))[:15][::-1]  # largest on top
+    # Largest on top; a suppressed count (None) is drawn as no bar and named so.
+    shown = [(n if c is not None else f"{n} ({policy.SUPPRESSED})", c)
+             for n, c in zip(b.names, b.counts)][:15][::-1]
     unit = f" {ctx.unit}" if ctx.unit else ""
     trace = {"type": "bar", "orientation": "h", "y": [n for n, _c in shown], "x": [c for _n, c in shown],
              "name": ctx.name, "marker": {"color": BAR},
@@ -228,19 +257,20 @@ def _breakdown_figure(b: engine.Breakdown, ctx: Context) -> dict:
                                                  yaxis={"automargin": True})}
 
 
-def _hours_json(h: engine.HourWeekday) -> dict:
-    return {"weekdays": list(WEEKDAYS), "hours": list(range(24)), "matrix": h.matrix.astype(int).tolist(),
-            "without_time": h.without_time}
+def _hours_json(h: shapes.Hours) -> dict:
+    return {"weekdays": list(WEEKDAYS), "hours": list(range(24)), "matrix": h.matrix,
+            "suppressed": [_hidden(row) for row in h.matrix], "without_time": h.without_time,
+            "weekday_totals": h.weekday_totals, "hour_totals": h.hour_totals, "total": h.total}
 
 
-def _hours_rows(h: engine.HourWeekday):
-    rows = [[WEEKDAYS[d], hour, int(h.matrix[d, hour])] for d in range(7) for hour in range(24)]
+def _hours_rows(h: shapes.Hours):
+    rows = [[WEEKDAYS[d], hour, h.matrix[d][hour]] for d in range(7) for hour in range(24)]
     return ["dia", "hora", "cantidad"], rows
 
 
-def _hours_figure(h: engine.HourWeekday, ctx: Context) -> dict:
+def _hours_figure(h: shapes.Hours, ctx: Context) -> dict:
     unit = f" {ctx.unit}" if ctx.unit else ""
-    trace = {"type": "heatmap", "z": h.matrix.astype(int).tolist(), "x": [f"{hour:02d}" for hour in range(24)],
+    trace = {"type": "heatmap", "z": h.matrix, "x": [f"{hour:02d}" for hour in range(24)],
              "y": [_(d) for d in WEEKDAYS], "colorscale": COLORSCALE, "hoverongaps": False, "name": ctx.name,
              "colorbar": {"thickness": 10, "tickformat": ",d", "title": {"text": ctx.unit, "side": "right"}},
              "hovertemplate": "%{y} %{x} h: %{z:,d}" + unit + "<extra>" + ctx.name + "</extra>"}
@@ -265,8 +295,8 @@ def _areas_rows(t: engine.AreaTable):
 
 
 def _area_row_json(r: engine.AreaRow) -> dict:
-    return {"id": r.id, "code": r.code, "name": r.name, "count": r.count, "population": r.population,
-            "rate_per_1000": r.rate, "eb_rate_per_1000": r.eb_rate}
+    return {"id": r.id, "code": r.code, "name": r.name, "count": r.count, "suppressed": r.count is None,
+            "population": r.population, "rate_per_1000": r.rate, "eb_rate_per_1000": r.eb_rate}
 
 
 def _top_json(t: engine.AreaTable) -> dict:
@@ -279,7 +309,7 @@ def _top_rows(t: engine.AreaTable):
 
 def _metric_values(t: engine.AreaTable, metric: str) -> list[float | None]:
     if metric == "count":
-        return [float(r.count) for r in t.rows]
+        return [None if r.count is None else float(r.count) for r in t.rows]
     return [r.rate if metric == "rate" else r.eb_rate for r in t.rows]
 
 
@@ -308,7 +338,10 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
             continue
         fill = next(colour_of) if value is not None else "#e4e7eb"
         xs, ys = shapes[row.id]
-        shown = ctx.amount(value) if ctx.metric == "count" else number(value, 2)
+        if value is None:
+            shown = policy.SUPPRESSED
+        else:
+            shown = ctx.amount(value) if ctx.metric == "count" else number(value, 2)
         label = ctx.name if ctx.metric == "count" else title
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": fill,
                        "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills", "hoverinfo": "text",
@@ -329,11 +362,12 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
 def sorted_changes(changes: engine.AreaChanges, sort: str) -> engine.AreaChanges:
     """The table in the order asked for (SORTS); ties by code."""
     keys = {
+        # Rows whose counts disclosure control suppressed (change None) go last: their place would bound them.
         "code": lambda r: (r.code,),
         "name": lambda r: (r.name.casefold(), r.code),
-        "change": lambda r: (-r.change, r.p_value, r.code),
-        "-change": lambda r: (r.change, r.p_value, r.code),
-        "p": lambda r: (r.p_value, -abs(r.change), r.code),
+        "change": lambda r: (r.change is None, -(r.change or 0), r.p_value or 0, r.code),
+        "-change": lambda r: (r.change is None, r.change or 0, r.p_value or 0, r.code),
+        "p": lambda r: (r.p_value is None, r.p_value or 0, -abs(r.change or 0), r.code),
     }
     return replace(changes, rows=sorted(changes.rows, key=keys[sort]))
 
@@ -348,7 +382,7 @@ def _changes_json(t: engine.AreaChanges) -> dict:
             "min_events": engine.MIN_EVENTS_FOR_TEST, "tested": t.tested, "threshold": t.threshold,
             "unplaced": t.unplaced, "unplaced_before": t.unplaced_before,
             "rows": [{"id": r.id, "code": r.code, "name": r.name, "count": r.count, "before": r.before,
-                      "change": r.change, "pct_change": r.pct_change, "p_value": r.p_value, "q_value": r.q_value,
+                      "suppressed": r.count is None or r.before is None, "change": r.change, "pct_change": r.pct_change, "p_value": r.p_value, "q_value": r.q_value,
                       "events": r.events, "few_events": r.few, "verdict": r.outcome,
                       "url": reverse("area_profile", args=[r.id])} for r in t.rows]}
 
@@ -358,7 +392,7 @@ def _changes_rows(t: engine.AreaChanges):
               "eventos_prueba", "veredicto", "desde", "hasta", "antes_desde", "antes_hasta"]
     dates = [_fmt_date(t.start), _fmt_date(t.end), _fmt_date(t.before_start), _fmt_date(t.before_end)]
     return header, [[r.code, r.name, r.count, r.before, r.change,
-                     "" if r.pct_change is None else round(r.pct_change, 2), round(r.p_value, 6),
+                     "" if r.pct_change is None else round(r.pct_change, 2), _round(r.p_value, 6),
                      "" if r.q_value is None else round(r.q_value, 6), r.events, r.outcome, *dates]
                     for r in t.rows]
 
@@ -376,7 +410,7 @@ class DataSet:
 
 
 DATASETS: dict[str, DataSet] = {
-    "resumen": DataSet(lambda c: engine.headline(c.state, c.filters), lambda h: h.as_dict(), _headline_rows,
+    "resumen": DataSet(lambda c: engine.headline(c.state, c.filters), _headline_json, _headline_rows,
                        _no_figure),
     "tendencia": DataSet(lambda c: engine.trend(c.state, c.filters), _trend_json, _trend_rows,
                          _trend_figure),
@@ -391,6 +425,43 @@ DATASETS: dict[str, DataSet] = {
     "top-areas": DataSet(lambda c: engine.by_area(c.state, c.filters), _top_json, _top_rows, _no_figure),
     "cambios": DataSet(_changes, _changes_json, _changes_rows, _no_figure),
 }
+
+
+def shown(name: str, ctx: Context, payload=None):
+    """A data set as this reader may see it: computed (unless ``payload`` is given), then, for an
+    aggregate-only reader (``ctx.guard``), passed through disclosure control against the totals it is
+    published with (observatorio.disclosure)."""
+    g, state, f = ctx.guard, ctx.state, ctx.filters
+    if name == "tendencia" and g is not None and g.sensitive:
+        payload = engine.trend(state, f, step="month")  # a sensitive count is never shown by day or week
+    if payload is None:
+        payload = DATASETS[name].compute(ctx)
+    if g is None:
+        return shapes.hours(payload, None) if name == "horas" else payload
+    total = engine.headline(state, f)
+    if name == "resumen":
+        return shapes.headline(payload, g)
+    if name == "tendencia":
+        return shapes.trend(payload, g, total.count)
+    if name in ("categorias", "familias"):
+        cats, fams = shapes.breakdowns(engine.by_category(state, f), engine.by_family(state, f),
+                                       engine.taxonomy(state).category_family, g, total.count)
+        return cats if name == "categorias" else fams
+    if name == "horas":
+        return shapes.hours(payload, g)
+    if name in ("areas", "top-areas"):
+        return shapes.areas(payload, g, total.count)
+    if name == "cambios":
+        before = total.previous.count if ctx.compare == "previous" else total.last_year.count
+        # Protected in the level's order (as the area table is), then put in the order asked for.
+        protected = shapes.changes(sorted_changes(payload, "code"), g, total.count, before)
+        return sorted_changes(protected, ctx.sort)
+    raise ValueError(f"no disclosure rule for the data set {name!r}")
+
+
+def disclosure_json(ctx: Context) -> dict:
+    """What every JSON answer says about disclosure control: applied (with k and a note) or not."""
+    return ctx.guard.as_json() if ctx.guard is not None else {"applied": False}
 
 
 def _filters_json(ctx: Context) -> dict:
@@ -411,10 +482,11 @@ def board_data(request, name: str, fmt: str):
         return _error(404, f"formato «{fmt}» desconocido; opciones: json, csv")
     if dataset is None:
         return _error(404, f"no existe el conjunto de datos «{name}»; opciones: {', '.join(DATASETS)}")
-    ctx, errors = build_context(request, current())
+    ctx, errors = build_context(request, current(), hours=name == "horas")
     if ctx is None:
-        return _error(400, "filtros no válidos", errors)
-    payload = dataset.compute(ctx)
+        message = errors["disclosure"][0] if "disclosure" in errors else "filtros no válidos"
+        return _error(400, message, errors)
+    payload = shown(name, ctx)
     if fmt == "csv":
         header, rows = dataset.to_rows(payload)
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -424,9 +496,17 @@ def board_data(request, name: str, fmt: str):
         response.write("\ufeff")
         writer = csv.writer(response)
         writer.writerow(["medida", "unidad", *header])
-        writer.writerows([ctx.name, ctx.unit, *row] for row in rows)
+        if ctx.guard is None:
+            writer.writerows([ctx.name, ctx.unit, *row] for row in rows)
+            return response
+        # Suppressed counts carry an explicit marker, and the file ends with the note naming k.
+        writer.writerows([ctx.name, ctx.unit, *(policy.SUPPRESSED if v is None else v for v in row)]
+                         for row in rows)
+        writer.writerow(["nota", ctx.guard.note()])
+        response["X-Disclosure-K"] = str(ctx.guard.k)
         return response
     body = {"dataset": name, "measure": measure_json(ctx), "filters": _filters_json(ctx),
+            "disclosure": disclosure_json(ctx),
             "data": dataset.to_json(payload), "figure": dataset.to_figure(payload, ctx)}
     return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default),
                         content_type="application/json")
@@ -460,14 +540,14 @@ def _measure_panel(ctx: Context) -> dict:
         panel["rule"] = m.rule()
         panel["sources"] = [ctx.state.catalog.source_name(s) for s in m.sources]
         if m.links:
-            panel["links"] = engine.link_summary(ctx.state, m.code)
+            panel["links"] = shapes.link_summary(engine.link_summary(ctx.state, m.code), ctx.guard)
     return panel
 
 
 def _changes_view(ctx: Context, changes: engine.AreaChanges) -> dict:
     rows = [{"row": r, "label": outcome_label(r.outcome), "url": reverse("area_profile", args=[r.id])}
             for r in changes.rows]
-    few = sum(1 for r in changes.rows if r.few)
+    few = sum(1 for r in changes.rows if r.few and r.events is not None)
     # Keyed for the template (no "-" in a variable name): "fall" is "-change".
     sorts = {("fall" if s == "-change" else s): ctx.query(sort=s) + "#cambios" for s in SORTS}
     compares = [(c, _(COMPARE_LABELS[c]), ctx.query(compare=c) + "#cambios") for c in engine.COMPARES]
@@ -514,23 +594,28 @@ def board(request):
     if ctx is None:
         return render(request, "dashboard/board.html", {**base, "errors": errors}, status=400)
     f = ctx.filters
-    headline = engine.headline(state, f)
-    areas = engine.by_area(state, f)
+    headline = shown("resumen", ctx)
+    areas = shown("areas", ctx)
     figures = {}
+    hours_refused = policy.coarse_refusal(ctx.guard, f, state.index, hours=True)
     for name, _title in CHARTS:
+        if name == "horas" and hours_refused:
+            figures[name] = None
+            continue
         dataset = DATASETS[name]
-        payload = areas if name == "areas" else dataset.compute(ctx)
-        figures[name] = dataset.to_figure(payload, ctx)
+        figures[name] = dataset.to_figure(areas if name == "areas" else shown(name, ctx), ctx)
     query = ctx.query()
     charts = [{"name": name, "title": f"{_(title)} · {metric_title(ctx) if name == 'areas' else ctx.label}",
-               "figure_id": f"fig-{name}", "csv": f"datos/{name}.csv?{query}"} for name, title in CHARTS]
+               "figure_id": f"fig-{name}", "csv": f"datos/{name}.csv?{query}",
+               "refused": hours_refused if name == "horas" else ""} for name, title in CHARTS]
     last_month = state.as_of.replace(day=1) - dt.timedelta(days=1)
     reset = {"period": None, "start": None, "end": None, "month": None, "year": None}
     context = {
         **base, "ctx": ctx, "filters": f, "measure": ctx.measure, "measure_panel": _measure_panel(ctx),
         "headline": _headline_view(ctx, headline), "top": areas.top(), "area_table": areas, "charts": charts,
         "figures": figures, "query": query, "as_of": state.as_of, "min_events": engine.MIN_EVENTS_FOR_TEST,
-        "changes": _changes_view(ctx, _changes(ctx)),
+        "changes": _changes_view(ctx, shown("cambios", ctx)),
+        "disclosure": ctx.guard.note() if ctx.guard is not None else "",
         "month_value": f.query.get("month") or last_month.strftime("%Y-%m"),
         "year_value": f.query.get("year") or str(state.as_of.year),
         "quick": [(p, _(label), ctx.query(**{**reset, "period": p}))

@@ -205,7 +205,8 @@ class Tested:
 
     @property
     def few(self) -> bool:
-        return self.events < MIN_EVENTS_FOR_TEST
+        # None: suppressed by disclosure control (observatorio.disclosure), which hides only small counts.
+        return self.events is None or self.events < MIN_EVENTS_FOR_TEST
 
     @property
     def outcome(self) -> str:
@@ -237,7 +238,7 @@ class Comparison(Tested):
 
 def outcome(verdict: Verdict, events: int) -> str:
     """A verdict as shown: FEW_EVENTS when it rests on fewer than MIN_EVENTS_FOR_TEST events, else its value."""
-    return FEW_EVENTS if events < MIN_EVENTS_FOR_TEST else Verdict(verdict).value
+    return FEW_EVENTS if events is None or events < MIN_EVENTS_FOR_TEST else Verdict(verdict).value
 
 
 @dataclass(frozen=True)
@@ -344,7 +345,8 @@ def trend_step(days: int) -> str:
     return "day" if days <= DAILY_MAX_DAYS else ("week" if days <= WEEKLY_MAX_DAYS else "month")
 
 
-def trend(state: DataState, f: Filters) -> Trend:
+def trend(state: DataState, f: Filters, step: str | None = None) -> Trend:
+    """Events per day, week or month of the window (``step``; default by the window's length, trend_step)."""
     first, last = day_number(f.start), day_number(f.end)
     snap, index, cube = state.events, state.index, _cube(state, f)
     if cube is not None:
@@ -360,7 +362,7 @@ def trend(state: DataState, f: Filters) -> Trend:
         # Weighted bincount sums in float64: exact for counts below 2**53.
         return np.rint(out).astype(np.int64) if weights is not None else out
 
-    step = trend_step(f.days)
+    step = step or trend_step(f.days)
     window_days = np.arange(first, last + 1)
     if step == "day":
         counts = binned(days - first, last - first + 1)
@@ -478,7 +480,8 @@ class AreaTable:
     unplaced: int  # events of the selection with no area at this level
 
     def top(self, n: int = TOP_AREAS) -> list[AreaRow]:
-        return sorted(self.rows, key=lambda r: (-r.count, r.code))[:n]
+        # A count suppressed by disclosure control (None) goes last: its place would bound it.
+        return sorted(self.rows, key=lambda r: (r.count is None, -(r.count or 0), r.code))[:n]
 
 
 def area_counts(state: DataState, f: Filters, level: str) -> tuple[np.ndarray, int]:

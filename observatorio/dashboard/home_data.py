@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from observatorio.analysis import periods
+from observatorio.disclosure import policy, shapes
 from observatorio.records.measures import MeasureDef
 from observatorio.records.models import Event
 from observatorio.state import DataState
@@ -89,14 +90,19 @@ def window(as_of: dt.date) -> tuple[dt.date, dt.date]:
     return periods.window("28d", as_of)
 
 
-def headline(state: DataState, as_of: dt.date, *, sensitive: bool = False) -> Headline:
+def headline(state: DataState, as_of: dt.date, *, sensitive: bool = False, scope=()) -> Headline:
     """Each shown measure's count in the last ``WINDOW_DAYS`` days up to ``as_of``, against the window before
-    and the same days a year earlier, with its rate per 1,000 inhabitants (the engine's headline)."""
+    and the same days a year earlier, with its rate per 1,000 inhabitants (the engine's headline); for a
+    reader aggregate-only for a measure (``scope``: the reader's event_scope) through disclosure control."""
     start, end = window(as_of)
     figures = []
     for measure in shown_measures(state, sensitive=sensitive):
         f = filters_for(state, measure=measure.code, start=start, end=end, period="28d")
-        figures.append(MeasureFigure(measure.code, measure.name, measure.unit, engine.headline(state, f)))
+        figure = engine.headline(state, f)
+        guard = policy.guard_for(scope, measure, state.catalog)
+        if guard is not None:
+            figure = shapes.headline(figure, guard)
+        figures.append(MeasureFigure(measure.code, measure.name, measure.unit, figure))
     previous_start, previous_end = periods.previous("28d", start, end)
     population, year = _population(state, as_of.year)
     return Headline(as_of, start, previous_start, previous_end, figures[0] if figures else None, figures[1:],
@@ -130,24 +136,33 @@ def map_measure(state: DataState) -> MeasureDef | None:
     return shown[0] if shown else None
 
 
-def map_areas(state: DataState, terr: Territory | None, as_of: dt.date | None) -> list[MapArea]:
+def map_areas(state: DataState, terr: Territory | None, as_of: dt.date | None, scope=()) -> list[MapArea]:
     """Comuna, macrosectors and UVs of the territory drawn (``layers.territory(state, state.as_of)``, the
-    boundaries in force on the "as of" day); UVs carry their 12-month count of :func:`map_measure`."""
+    boundaries in force on the "as of" day); UVs carry their 12-month count of :func:`map_measure`, small
+    counts suppressed for a reader aggregate-only for it (``scope``: the reader's event_scope)."""
     if terr is None:
         return []
-    uv_counts = _uv_counts(state, as_of) if as_of else {}
-    return [MapArea(shape, uv_counts.get(shape.id, 0) if shape.level == Level.UV and as_of else None)
+    uv_counts, hidden = _uv_counts(state, as_of, scope) if as_of else ({}, set())
+    return [MapArea(shape, None if shape.id in hidden else uv_counts.get(shape.id, 0), shape.id in hidden)
+            if shape.level == Level.UV and as_of else MapArea(shape)
             for level in MAP_LEVELS for shape in terr.shapes.get(level, [])]
 
 
-def _uv_counts(state: DataState, as_of: dt.date) -> dict[int, int]:
-    """The map measure's count in the last ``MAP_DAYS`` days per UV (finer areas rolled up to their UV)."""
+def _uv_counts(state: DataState, as_of: dt.date, scope=()) -> tuple[dict[int, int], set[int]]:
+    """The map measure's count in the last ``MAP_DAYS`` days per UV (finer areas rolled up to their UV), and
+    the UVs whose count disclosure control suppresses (the dashboard's rule for the same window and level)."""
     measure = map_measure(state)
     if measure is None or Level.UV not in state.index.ancestor:
-        return {}
+        return {}, set()
     f = filters_for(state, measure=measure.code, start=as_of - dt.timedelta(days=MAP_DAYS - 1), end=as_of)
-    counts, _unplaced = engine.area_counts(state, f, Level.UV)
-    return {int(a): int(counts[a]) for a in np.flatnonzero(counts)}
+    counts, unplaced = engine.area_counts(state, f, Level.UV)
+    hidden: set[int] = set()
+    guard = policy.guard_for(scope, measure, state.catalog)
+    if guard is not None:
+        ids = state.index.ids_at(Level.UV)
+        mask, _out = shapes.area_hidden(counts[ids], unplaced, engine.headline(state, f).count, guard)
+        hidden = {int(a) for a, h in zip(ids, mask) if h}
+    return {int(a): int(counts[a]) for a in np.flatnonzero(counts)}, hidden
 
 
 def recent_events(scope: tuple | None, limit: int = 8) -> list[Event]:

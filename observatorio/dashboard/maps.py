@@ -31,6 +31,7 @@ class MapArea:
 
     shape: AreaShape
     count: int | None = None
+    suppressed: bool = False  # disclosure control hid its count (observatorio.disclosure): said, never 0
 
     @property
     def code(self) -> str:
@@ -81,7 +82,11 @@ def territory_figure(terr: Territory, areas: list[MapArea], labels: MapLabels | 
     top = max(max(counts, default=0), 1)
     for area in uvs:
         x, y = terr.rings_xy(area.shape)
-        if area.count is None:
+        if area.suppressed:
+            from django.utils.translation import gettext
+
+            fill, text = EMPTY_FILL, f"{area.name}<br>{gettext('reservado')}"
+        elif area.count is None:
             fill, text = EMPTY_FILL, f"{area.name}<br>{labels.no_count}"
         else:
             fill = sample_colorscale(COLORSCALE, [area.count / top])[0]

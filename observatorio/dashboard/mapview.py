@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -24,12 +25,13 @@ from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
 from observatorio.analysis.projection import to_metres
+from observatorio.disclosure import policy
 from observatorio.state import current
 
 from . import layers
 from .filters import PERIODS, WEEKDAYS, parse_filters
 from .layers import base, downloads
-from .layers.choropleth import area_figures
+from .layers.choropleth import shown_figures
 from .numbers import separators
 
 DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
@@ -38,11 +40,23 @@ MAX_TILES = 64
 
 
 def _context(request):
-    """Data state, filters (or errors) and territory shared by the page and the endpoints."""
+    """Data state, filters (or errors), territory and disclosure guard shared by the page and the endpoints.
+
+    For an aggregate-only reader (observatorio.disclosure) a sensitive view finer than allowed is refused
+    (an error of the filters) and a UV level coarsened to macrosectors.
+    """
     state = current()
     f, errors = parse_filters(request.GET, state)
+    guard = None
+    if f is not None:
+        guard = policy.guard_of_request(request, state.catalog.measure(f.measure), state.catalog, f.categories)
+        refused = policy.coarse_refusal(guard, f, state.index)
+        if refused:
+            f, errors = None, {"disclosure": [refused]}
+        else:
+            f = replace(f, level=policy.coarse_level(guard, f.level))
     terr = base.territory(state, f.end if f else state.as_of)
-    return state, f, errors, terr
+    return state, f, errors, terr, guard
 
 
 def _level_choices(index) -> list[tuple[str, str]]:
@@ -155,7 +169,7 @@ def _wanted_layers(request, scope) -> list[str]:
 
 @allow(*ALL_ROLES)
 def map_page(request):
-    state, f, errors, terr = _context(request)
+    state, f, errors, terr, guard = _context(request)
     index = state.index
     scope = event_scope(request.user)
     context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
@@ -167,7 +181,7 @@ def map_page(request):
     traces, built = [], {}
     order = {k: i for i, k in enumerate(layers.LAYER_KEYS)}
     for key in sorted(wanted, key=order.get):
-        layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope)
+        layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard)
         traces.extend(layer.traces)
         built[key.split("-")[0] if key.startswith("coropletico-") else key] = layer
     menu = _layer_menu(scope)
@@ -178,7 +192,8 @@ def map_page(request):
     tile_url = getattr(settings, "OBS_TILE_URL", "")
     figure = {"data": traces, "layout": _layout(terr, tile_images(terr, tile_url) if tile_url else [])}
     metric = next((k.removeprefix("coropletico-") for k in wanted if k.startswith("coropletico-")), "count")
-    figs = area_figures(state, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)))
+    seen = shown_figures(state, f, f.level if f.level in terr.shapes else next(iter(terr.shapes)), guard)
+    figs = seen.figures
     names = {a: index.areas[a].name for a in figs.ids}
     context.update({
         "figure": figure, "wanted": wanted, "measure": measure,
@@ -188,8 +203,11 @@ def map_page(request):
                    "weekday": set(f.query.get("weekday") or ())},
         "metric": metric, "menu": menu, "base_map": bool(tile_url),
         "query": f.to_query(), "order": list(layers.LAYER_KEYS),
-        "area_rows": sorted(((names[a], a, int(c), r, e) for a, c, r, e in
-                             zip(figs.ids, figs.counts, figs.rate, figs.eb)), key=lambda row: (-row[2], row[0])),
+        # Suppressed areas (None) last, as on the dashboard: their place would bound them.
+        "area_rows": sorted(((names[a], a, None if h else int(c), None if h else r, None if h else e)
+                             for a, c, r, e, h in zip(figs.ids, figs.counts, figs.rate, figs.eb, seen.hidden)),
+                            key=lambda row: (row[2] is None, -(row[2] or 0), row[0])),
+        "disclosure": guard.note() if guard is not None else "",
         "downloads": [k for k in layers.LAYER_KEYS if k not in layers.EVENT_LAYER_KEYS or scope is not None],
         "layer_titles": layers.titles(),
     })
@@ -203,16 +221,17 @@ def layer_data(request, key: str, fmt: str):
     scope = event_scope(request.user)
     if key in layers.EVENT_LAYER_KEYS and scope is None:
         raise PermissionDenied
-    state, f, errors, terr = _context(request)
+    state, f, errors, terr, guard = _context(request)
     if f is None:
         return JsonResponse({"error": {"code": "invalid_filters", "fields": errors}}, status=400)
     if terr is None:
         return JsonResponse({"error": {"code": "no_territory", "message": _("No hay límites cargados.")}},
                             status=404)
-    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope)
+    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard)
     if fmt == "json":
         payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
-                   "caption": layer.caption}
+                   "caption": layer.caption,
+                   "disclosure": guard.as_json() if guard is not None else {"applied": False}}
         if layer.measure is not None:
             payload.update(measure=layer.measure, events=layer.events, caution=layer.caution)
         payload["traces"] = layer.traces

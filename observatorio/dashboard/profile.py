@@ -32,7 +32,7 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -419,15 +419,56 @@ def _beside_rate(state: DataState, row: pd.Series) -> float | None:
     return None if beside is None else float(row[rate_col(beside.code)])
 
 
-def for_viewer(data: dict, *, sensitive: bool) -> dict:
+def for_viewer(data: dict, *, sensitive: bool, scope=(), state: DataState | None = None) -> dict:
     """The profile as a viewer may see it: without the sensitive measures' indicators and lines unless
-    ``sensitive`` (those who see events; a fuller disclosure control is to come). Adds each line's label."""
+    ``sensitive`` (those who see events), and with each count of a measure the reader (``scope``: their
+    event_scope) is aggregate-only for passed through disclosure control. Adds each line's label."""
     headline = [h for h in data["headline"] if sensitive or not h["sensitive"]]
     codes = [h["key"] for h in headline]
     series = {code: data["series"][code] for code in codes}
-    return {**data, "headline": headline, "series": series,
+    notes = []
+    if state is not None:
+        headline, series, notes = _guarded(state, data, headline, series, scope)
+        codes = [h["key"] for h in headline]
+    return {**data, "headline": headline, "series": series, "disclosure": notes[0] if notes else "",
             "series_labels": [f"{h['label']} ({h['unit']})" for h in headline],
             "series_rows": [(m, [series[c][i] for c in codes]) for i, m in enumerate(data["months"])]}
+
+
+def _guarded(state: DataState, data: dict, headline: list[dict], series: dict, scope):
+    """Disclosure control on a profile (observatorio.disclosure): the window's count by the same rule as the
+    dashboard's area table of the area's level (so neither gives the other's suppressed cells away), the
+    year-to-date counts and the monthly line (against its own total) with small counts suppressed."""
+    from observatorio.disclosure import policy, shapes, suppress
+
+    info, out, lines, notes = data["info"], [], dict(series), []
+    for h in headline:
+        measure = state.catalog.measure(h["key"])
+        guard = policy.guard_for(scope, measure, state.catalog)
+        if guard is None:
+            out.append(h)
+            continue
+        notes.append(guard.note())
+        if guard.sensitive and info.level not in policy.COARSE_LEVELS:
+            lines.pop(h["key"], None)  # a sensitive count by UV: not for an aggregate-only reader
+            continue
+        f = filters_for(state, measure=measure.code, start=data["start"], end=data["end"])
+        counts, unplaced = engine.area_counts(state, f, info.level)
+        ids = state.index.ids_at(info.level)
+        hidden, _out = shapes.area_hidden(counts[ids], unplaced, engine.headline(state, f).count, guard)
+        count_hidden = bool(hidden[ids.index(info.id)]) if info.id in ids else shapes.small(h["count"], guard.k)
+        c = h["ytd"]
+        hide_ytd = shapes.small(c.current, guard.k) or shapes.small(c.previous, guard.k)
+        ytd = replace(c, current=None if shapes.small(c.current, guard.k) else c.current,
+                      previous=None if shapes.small(c.previous, guard.k) else c.previous,
+                      pct_change=None if hide_ytd else c.pct_change) if hide_ytd else c
+        out.append({**h, "count": None if count_hidden else h["count"],
+                    "rate": None if count_hidden else h["rate"], "ytd": ytd})
+        values = lines.get(h["key"])
+        if values:
+            mask, _e, _t = suppress.list_with_total(values, guard.k)
+            lines[h["key"]] = [None if m else v for v, m in zip(values, mask)]
+    return out, lines, notes
 
 
 def _fear_of(index: TerritoryIndex, area_id: int, as_of: dt.date) -> dict | None:
@@ -479,7 +520,8 @@ def _charts(data: dict) -> dict:
 
 @allow(*ALL_ROLES)
 def area_profile(request, area_id: int):
-    data = for_viewer(profile_data(current(), area_id), sensitive=event_scope(request.user) is not None)
+    scope = event_scope(request.user)
+    data = for_viewer(profile_data(current(), area_id), sensitive=scope is not None, scope=scope, state=current())
     charts = json.loads(json.dumps(_charts(data), default=float))
     quadrant = data["lisa"]
     data.update({"charts": charts,
@@ -541,11 +583,16 @@ def _csv_value(value):
 
 @allow(*ALL_ROLES)
 def area_profile_csv(request, area_id: int):
-    data = for_viewer(profile_data(current(), area_id), sensitive=event_scope(request.user) is not None)
+    scope = event_scope(request.user)
+    data = for_viewer(profile_data(current(), area_id), sensitive=scope is not None, scope=scope, state=current())
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["seccion", "indicador", "periodo", "valor"])
-    writer.writerows(profile_rows(data))
+    rows = profile_rows(data)
+    if data["disclosure"]:  # suppressed counts carry an explicit marker, and the file says why
+        rows = [(*r[:3], "reservado" if r[3] is None else r[3]) for r in rows]
+        rows.append(("nota", "control_divulgacion", "", data["disclosure"]))
+    writer.writerows(rows)
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="ficha_{data["info"].code}.csv"'
     return response

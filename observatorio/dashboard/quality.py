@@ -195,29 +195,81 @@ class Combined:
     summary: object  # records.links.LinkSummary, or None for disjoint sources
 
 
-def combined_measures(state: DataState) -> list[Combined]:
+def combined_measures(state: DataState, scope=()) -> list[Combined]:
+    """The measures of several sources, their rule and linked events (through disclosure control for a reader,
+    ``scope`` their event_scope, aggregate-only for the measure)."""
+    from observatorio.disclosure import policy, shapes
+
     from . import engine
 
     return [Combined(m.code, m.name, [state.catalog.source_name(s) for s in m.sources], m.rule(),
-                     engine.link_summary(state, m.code))
+                     shapes.link_summary(engine.link_summary(state, m.code),
+                                         policy.guard_for(scope, m, state.catalog)))
             for m in state.catalog.count_measures if len(m.sources) > 1]
+
+
+def guarded_quality(state: DataState, scope) -> tuple[list[SourceQuality], list[dt.date], str]:
+    """:func:`source_quality` through disclosure control (observatorio.disclosure) for a reader (``scope``:
+    their event_scope) aggregate-only for a source: its months and total suppressed together (1..k−1, and
+    secondary against the total, the months before the table counting as one more cell), and a share dropped
+    when it would give back a small count (of events placed, or not, in an area…). Returns the note too."""
+    from observatorio.disclosure import policy
+    from observatorio.disclosure.suppress import list_with_total
+
+    sources, months = source_quality(state)
+    note = ""
+    for q in sources:
+        guard = policy.guard_for(scope, _SourceOnly((q.id,)), state.catalog)
+        if guard is None:
+            continue
+        note = guard.note()
+        before = max(int(q.total) - sum(q.months), 0)
+        hidden, _before, total_hidden = list_with_total(q.months, guard.k, extra=[before], total=q.total)
+        q.months = [None if h else v for v, h in zip(q.months, hidden)]
+        q.total = None if total_hidden else q.total
+        q.cells = [(None, "#e4e7eb", "#1f2933", False) if h else cell for cell, h in zip(q.cells, hidden)]
+        for name in ("located", "with_area", "unmapped"):
+            share = getattr(q, name)
+            if share is not None and (q.total is None or any(
+                    1 <= round(part) < guard.k for part in (share * q.total, (1 - share) * q.total))):
+                setattr(q, name, None)
+    return sources, months, note
+
+
+@dataclass(frozen=True)
+class _SourceOnly:
+    """A source's figures read as a measure of that source alone (for policy.guard_for)."""
+
+    sources: tuple
+    sensitive: bool = False
+    categories: tuple = ()
 
 
 @allow(*ALL_ROLES)
 def quality_page(request):
+    from observatorio.accounts.roles import event_scope
+
     from .reconcile import reconciliations
 
     state = current()
-    sources, months = source_quality(state)
+    scope = event_scope(request.user)
+    sources, months, note = guarded_quality(state, scope)
+    recs = reconciliations(state, scope)
+    if any(r.hidden for r in recs) and not note:
+        from observatorio.disclosure.policy import Guard, k
+
+        note = Guard(k()).note()
     context = {"sources": sources, "months": months, "as_of": state.as_of,
-               "snapshot_size": state.events.size, "month_count": MONTHS,
-               "reconciliations": reconciliations(state), "combined": combined_measures(state)}
+               "snapshot_size": state.events.size, "month_count": MONTHS, "disclosure": note,
+               "reconciliations": recs, "combined": combined_measures(state, scope)}
     return render(request, "dashboard/quality.html", context)
 
 
 @allow(*ALL_ROLES)
 def quality_csv(request):
-    sources, months = source_quality(current())
+    from observatorio.accounts.roles import event_scope
+
+    sources, months, note = guarded_quality(current(), event_scope(request.user))
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["fuente", "nombre", "unidad", "total", "ultima_importacion", "lotes", "share_ubicados",
@@ -227,7 +279,10 @@ def quality_csv(request):
         writer.writerow([q.code, q.name, q.unit, q.total, last, q.batches,
                          "" if q.located is None else round(q.located, 4),
                          "" if q.with_area is None else round(q.with_area, 4),
-                         "" if q.unmapped is None else round(q.unmapped, 4)] + list(q.months))
+                         "" if q.unmapped is None else round(q.unmapped, 4)]
+                        + ["reservado" if v is None else v for v in q.months])
+    if note:
+        writer.writerow(["nota", note])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="calidad_fuentes.csv"'
     return response
@@ -237,16 +292,24 @@ def quality_csv(request):
 @allow(*ALL_ROLES)
 def reconciliation_csv(request):
     """Every reconciled measure by month and category: the measure's count, the official count, the difference."""
+    from observatorio.accounts.roles import event_scope
+
     from .reconcile import reconciliations
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(["medida", "referencia", "mes", "familia", "categoria", "medida_conteo", "oficial_conteo",
                      "diferencia"])
-    for rec in reconciliations(current()):
-        for r in rec.detail:
+    recs = reconciliations(current(), event_scope(request.user))
+    for rec in recs:
+        for r in rec.shown_detail:
             writer.writerow([rec.measure.code, rec.reference, r.month.strftime("%Y-%m"), r.family, r.name,
-                             r.measure, r.official, r.difference])
+                             "reservado" if r.measure is None else r.measure, r.official,
+                             "reservado" if r.difference is None else r.difference])
+    if any(r.hidden for r in recs):
+        from observatorio.disclosure.policy import Guard, k
+
+        writer.writerow(["nota", Guard(k()).note()])
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="conciliacion_cead.csv"'
     return response

@@ -17,7 +17,7 @@ and rounding as its CEAD monthly counts (demo/events.py ``count_table``,
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 import numpy as np
@@ -40,12 +40,12 @@ class Row:
     category: int  # category id, or NO_CATEGORY
     family: str
     name: str
-    measure: int
+    measure: int | None  # None: suppressed by disclosure control (observatorio.disclosure)
     official: int
 
     @property
-    def difference(self) -> int:
-        return self.measure - self.official
+    def difference(self) -> int | None:
+        return None if self.measure is None else self.measure - self.official
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,19 @@ class Reconciliation:
     first: dt.date
     last: dt.date  # last day covered
     detail: tuple[Row, ...]  # per month and category
+    # The measure's counts disclosure control suppresses, as (table, key): ("detail", (month, category)),
+    # ("month", month), ("year", (year, category)), ("family", (year, family)), ("total", year). See protect().
+    hidden: frozenset = frozenset()
+
+    def _shown(self, table: str, rows: list[Row], key) -> list[Row]:
+        if not self.hidden:
+            return rows
+        return [replace(r, measure=None) if (table, key(r)) in self.hidden else r for r in rows]
+
+    @cached_property
+    def shown_detail(self) -> list[Row]:
+        """Per month and category, as the reader may see it."""
+        return self._shown("detail", list(self.detail), lambda r: (r.month, r.category))
 
     def _sum(self, key) -> list[Row]:
         groups: dict[tuple, list[int]] = {}
@@ -71,6 +84,7 @@ class Reconciliation:
     def by_year(self) -> list[Row]:
         """Per year and category, ordered by year, family and category."""
         rows = self._sum(lambda r: (dt.date(r.month.year, 1, 1), r.category))
+        rows = self._shown("year", rows, lambda r: (r.month, r.category))
         return sorted(rows, key=lambda r: (r.month, r.family, r.name))
 
     @cached_property
@@ -78,25 +92,28 @@ class Reconciliation:
         """Per year and family (category NO_CATEGORY, name the family's), ordered by year and family."""
         rows = self._sum(lambda r: (dt.date(r.month.year, 1, 1), r.family))
         rows = [Row(r.month, NO_CATEGORY, r.family, r.family or r.name, r.measure, r.official) for r in rows]
+        rows = self._shown("family", rows, lambda r: (r.month, r.family))
         return sorted(rows, key=lambda r: (r.month, r.family))
 
     @cached_property
     def years(self) -> list[Row]:
         """Per year, every category together."""
-        return sorted(self._sum(lambda r: (dt.date(r.month.year, 1, 1),)), key=lambda r: r.month)
+        rows = self._shown("total", self._sum(lambda r: (dt.date(r.month.year, 1, 1),)), lambda r: r.month)
+        return sorted(rows, key=lambda r: r.month)
 
     @cached_property
     def months(self) -> list[Row]:
         """Per month, every category together."""
-        return sorted(self._sum(lambda r: (r.month,)), key=lambda r: r.month)
+        return sorted(self._shown("month", self._sum(lambda r: (r.month,)), lambda r: r.month), key=lambda r: r.month)
 
     @cached_property
     def exact_by_year(self) -> bool:
-        return all(r.difference == 0 for r in self.by_year)
+        # Over the counts shown: a suppressed count is not said to match (that would give it back).
+        return all(r.difference == 0 for r in self.by_year if r.measure is not None)
 
     @cached_property
     def exact_by_month(self) -> bool:
-        return all(r.difference == 0 for r in self.detail)
+        return all(r.difference == 0 for r in self.shown_detail if r.measure is not None)
 
 
 def _official(state: DataState, reference: int) -> dict[tuple[dt.date, int], int]:
@@ -160,8 +177,58 @@ def reconcile(state: DataState, measure: MeasureDef) -> Reconciliation | None:
     return Reconciliation(measure, state.catalog.source_name(measure.reference), first, last, tuple(detail))
 
 
-def reconciliations(state: DataState) -> list[Reconciliation]:
+def reconciliations(state: DataState, scope=()) -> list[Reconciliation]:
     """One per count measure whose reference counts are loaded (not kept: the counts are read each time, as the
-    rest of the page's aggregate figures)."""
+    rest of the page's aggregate figures); through disclosure control for a reader (``scope``: their
+    event_scope) aggregate-only for the measure."""
+    from observatorio.disclosure.policy import guard_for
+
     found = [reconcile(state, m) for m in state.catalog.count_measures]
-    return [r for r in found if r is not None]
+    out = []
+    for rec in found:
+        if rec is None:
+            continue
+        guard = guard_for(scope, rec.measure, state.catalog)
+        out.append(rec if guard is None else protect(rec, guard.k))
+    return out
+
+
+def protect(rec: Reconciliation, k: int) -> Reconciliation:
+    """The measure's counts of every table the page and its CSV publish, suppressed together (one linked
+    table: a month is the sum of its categories, a year's category the sum of its months, a year's family the
+    sum of its categories, a year the sum of its families and of its months); the official counts are public."""
+    from observatorio.disclosure.suppress import suppress
+
+    cells: dict[tuple, int] = {}
+    members: dict[tuple, list[tuple]] = {}
+
+    def add(key: tuple, part: tuple | None, value: int) -> None:
+        cells[key] = cells.get(key, 0) + value
+        if part is not None:
+            members.setdefault(key, []).append(part)
+
+    for r in rec.detail:
+        year = dt.date(r.month.year, 1, 1)
+        cell = ("detail", (r.month, r.category))
+        cells[cell] = r.measure
+        add(("month", r.month), cell, r.measure)
+        add(("year", (year, r.category)), cell, r.measure)
+    family_of = {r.category: r.family for r in rec.detail}
+    for key in [c for c in cells if c[0] == "year"]:
+        year, category = key[1]
+        family = family_of[category]
+        cells.setdefault(("family", (year, family)), 0)
+        cells[("family", (year, family))] += cells[key]
+        members.setdefault(("family", (year, family)), []).append(key)
+    for key in [c for c in cells if c[0] == "family"]:
+        add(("total", key[1][0]), key, cells[key])
+    for key in [c for c in cells if c[0] == "month"]:
+        members.setdefault(("total-months", dt.date(key[1].year, 1, 1)), []).append(key)
+    keys = list(cells)
+    position = {key: i for i, key in enumerate(keys)}
+    equations = [(position[total], [position[m] for m in parts]) for total, parts in members.items()
+                 if total[0] != "total-months"]
+    equations += [(position[("total", year)], [position[m] for m in parts])
+                  for (_t, year), parts in members.items() if _t == "total-months"]
+    hidden = suppress([cells[key] for key in keys], equations, k)
+    return replace(rec, hidden=frozenset(key for key, h in zip(keys, hidden) if h))

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, allow, event_scope, public
+from observatorio.disclosure import policy
 from observatorio.state import current, refresh_status
 
 from . import home_data
@@ -26,8 +27,8 @@ def home(request):
     as_of = home_data.latest_event_date(state)
     # The boundaries in force on the one "as of" day of the data (state.as_of), as on the map and the dashboard.
     terr = territory(state, state.as_of)
-    areas = home_data.map_areas(state, terr, as_of)
     scope = event_scope(request.user)
+    areas = home_data.map_areas(state, terr, as_of, scope)
     measure = home_data.map_measure(state)
     figure = None
     if areas:
@@ -39,13 +40,17 @@ def home(request):
     context = {
         "as_of": as_of,
         # Sensitive measures (casos-vif) only for those who see events (a fuller disclosure control is to come).
-        "headline": home_data.headline(state, as_of, sensitive=scope is not None) if as_of else None,
+        # and every count through disclosure control for a reader aggregate-only for its measure.
+        "headline": home_data.headline(state, as_of, sensitive=scope is not None, scope=scope) if as_of else None,
         "figure": figure,
         "map_measure": measure,
         "map_has_counts": as_of is not None and measure is not None and any(a.level == "uv" for a in areas),
         # The map's numbers as a table, for screen readers and for copying.
-        "uv_rows": sorted(((a.name, a.count) for a in areas if a.level == "uv" and a.count is not None),
-                          key=lambda row: (-row[1], row[0])),
+        "uv_rows": sorted(((a.name, a.count) for a in areas if a.level == "uv" and (a.count is not None
+                                                                                  or a.suppressed)),
+                          key=lambda row: (row[1] is None, -(row[1] or 0), row[0])),
+        "disclosure": (policy.guard_for(scope, measure, state.catalog).note()
+                       if measure is not None and policy.guard_for(scope, measure, state.catalog) else ""),
         "event_level": scope is not None,
         "recent_events": home_data.recent_events(scope),
         "map_days": home_data.MAP_DAYS,

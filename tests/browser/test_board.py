@@ -100,7 +100,9 @@ def test_changing_the_measure_changes_every_panel(page, live_server, demo):  # n
     assert download.suggested_filename.startswith("tablero-areas-llamados-1461-")
     lines = open(download.path(), encoding="utf-8-sig").read().splitlines()
     assert lines[0] == "medida,unidad,codigo,nombre,cantidad,poblacion,tasa_por_1000,tasa_eb_por_1000"
-    assert len(lines) == 32 and all(line.startswith("Llamados al 1461,llamados,") for line in lines[1:])
+    # The authority's CSV ends with the disclosure note (docs/disclosure.md).
+    assert len(lines) == 33 and all(line.startswith("Llamados al 1461,llamados,") for line in lines[1:-1])
+    assert lines[-1].startswith("nota,") and "k = 5" in lines[-1]
     assert page.problems == []
 
 
@@ -135,8 +137,11 @@ def test_period_pickers_presets_and_the_change_table(page, live_server, demo):  
     assert "level=macrosector" in page.url and "sort=change" in page.url
     rows = page.locator("#changes-table tbody tr")
     assert rows.count() == 5
-    changes = [int(rows.nth(i).locator("td").nth(2).inner_text().replace("+", "").replace(".", "").replace("−", "-"))
-               for i in range(5)]
+    shown = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(5)]
+    # The authority's small counts are withheld with their change (docs/disclosure.md): those rows go last.
+    visible = [t for t in shown if t != "reservado"]
+    assert shown == visible + ["reservado"] * (5 - len(visible))
+    changes = [int(t.replace("+", "").replace(".", "").replace("−", "-")) for t in visible]
     assert changes == sorted(changes, reverse=True)
     assert rows.first.locator("a").get_attribute("href").startswith("/area/")
 

@@ -220,8 +220,11 @@ def test_profile_says_which_measure_ranks_and_hides_sensitive_ones_from_the_auth
     response = client.get(url)
     text = response.content.decode()
     assert 'data-indicator="casos-vif"' not in text
-    assert [t["meta"]["measure"] for t in response.context["charts"]["trend"]["data"]] == [
-        "casos-policiales", "denuncias", "llamados-1461", "patrullajes"]
+    # Disclosure control: a month of 1..4 is suppressed (None), and a line with no month left is not drawn.
+    lines = response.context["charts"]["trend"]["data"]
+    assert {t["meta"]["measure"] for t in lines} <= {"casos-policiales", "denuncias", "llamados-1461", "patrullajes"}
+    assert not any(v is not None and 1 <= v < 5 for t in lines for v in t["y"])
+    assert set(response.context["series"]) == {"casos-policiales", "denuncias", "llamados-1461", "patrullajes"}
     csv = client.get(reverse("area_profile_csv", args=(ids["uv"][0],))).content.decode("utf-8-sig")
     assert "casos-vif" not in csv
 

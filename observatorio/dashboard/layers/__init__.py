@@ -20,7 +20,7 @@ from observatorio.state import DataState
 
 from ..filters import Filters
 from . import boundaries, choropleth, density, emerging, hotspots, places, points
-from .base import Layer, LayerKind, Territory, cached
+from .base import Layer, LayerKind, Territory, cached, event_layer
 
 # Drawing order, bottom to top.
 KINDS: tuple[LayerKind, ...] = (choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND, boundaries.KIND,
@@ -49,15 +49,42 @@ def titles() -> dict[str, str]:
     return {key: str(title) for kind in _LISTED for key, title in kind.titles.items()}
 
 
-def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None) -> Layer:
+# The layers drawn on grids of cells: for an aggregate-only reader, a minimum window and k events per cell.
+GRID_LAYER_KEYS: tuple[str, ...] = ("densidad", "gi", "emergentes")
+
+
+def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None, guard=None) -> Layer:
     """One layer by its key (see ``LAYER_KEYS``); ``scope`` (``accounts.roles.event_scope``) matters only to
     the layers of single events, which refuse None.
 
     The built layer (traces and features) is kept with the data state too (:meth:`LayerKind.question` says
     under what): building the cells of a large Gi* layer costs more than the statistic.
+    ``guard`` (:func:`observatorio.disclosure.policy.guard_for`; None: exact figures) suppresses small counts
+    for an aggregate-only reader: areas of the choropleth below k, grid cells below k, grid layers over a
+    window shorter than the minimum (not drawn, and said why).
     """
     kind = kind_of(key)
     if kind.individual_events and scope is None:
         raise PermissionError("this user may not see individual events")
-    return cached(state, kind.question(key, terr=terr, f=f, scope=scope),
-                  lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope))
+    if guard is not None and key in GRID_LAYER_KEYS:
+        refused = grid_refusal(guard, f)
+        if refused:
+            layer = event_layer(key, str(kind.titles[key]), state, terr, f)
+            layer.empty_reason, layer.disclosure = refused, guard.note()
+            return layer
+    layer = cached(state, (*kind.question(key, terr=terr, f=f, scope=scope), guard),
+                   lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard))
+    if guard is not None and layer.measure is not None:
+        layer.disclosure = guard.note()  # kept with the layer: the guard is part of what it is kept under
+    return layer
+
+
+def grid_refusal(guard, f: Filters) -> str:
+    """Why a grid layer is not drawn for this guarded reader ("" when it is): a window under the minimum."""
+    from django.utils.translation import gettext as _
+
+    days = max(guard.grid_min_days, guard.sensitive_min_days if guard.sensitive else 0)
+    if f.days >= days:
+        return ""
+    return _("Control de divulgación: esta capa necesita un período de al menos %(days)s días (el actual tiene "
+             "%(n)s).") % {"days": days, "n": f.days}

@@ -128,6 +128,7 @@ class Layer:
     events: int | None = None  # events the layer rests on
     caution: str = ""  # said when the events are too few for the layer's statistic (no classes then)
     area: object = field(default=None, repr=False)  # shapely, metres: the study area
+    disclosure: str = ""  # the disclosure-control note, for an aggregate-only reader (observatorio.disclosure)
 
     @property
     def caption(self) -> str:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from observatorio.analysis.rates import crude_rate, eb_global
+from observatorio.disclosure.policy import SUPPRESSED
 from observatorio.state import DataState
 from observatorio.territory.models import Level
 
@@ -72,27 +73,54 @@ def area_figures(state: DataState, f: Filters, level: str) -> AreaFigures:
     return cached(state, ("areas", filters_key(f), level), build)
 
 
-def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str) -> Layer:
+@dataclass(frozen=True)
+class Shown:
+    """An area level's figures as a reader sees them: ``hidden`` marks counts disclosure control suppressed
+    (their rates with them); ``events`` is None when it would give back the suppressed events with no area."""
+
+    figures: AreaFigures
+    hidden: np.ndarray
+    events: int | None
+
+
+def shown_figures(state: DataState, f: Filters, level: str, guard=None) -> Shown:
+    """:func:`area_figures` through disclosure control (one rule with the dashboard's area table:
+    :func:`observatorio.disclosure.shapes.area_hidden`, against the headline and the events with no area)."""
+    figs = area_figures(state, f, level)
+    if guard is None:
+        return Shown(figs, np.zeros(len(figs.ids), dtype=bool), figs.events)
+    from observatorio.disclosure.shapes import area_hidden
+
+    _by_id, unplaced = engine.area_counts(state, f, level)
+    hidden, unplaced_hidden = area_hidden(figs.counts, unplaced, engine.headline(state, f).count, guard)
+    return Shown(figs, hidden, None if unplaced_hidden else figs.events)
+
+
+def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str, guard=None) -> Layer:
     if metric not in METRICS:
         raise ValueError(f"metric={metric!r} is not one of {METRICS}")
     titles = {"count": _("Eventos"), "rate": _("Tasa por 1.000 hab."), "eb": _("Tasa suavizada (EB) por 1.000 hab.")}
     level = f.level if f.level in terr.shapes else next(iter(terr.shapes))
     level_name = _(dict(Level.choices).get(level, level))
-    figs = area_figures(state, f, level)
+    seen = shown_figures(state, f, level, guard)
+    figs, hidden = seen.figures, seen.hidden
     layer = event_layer(f"coropletico-{metric}", titles[metric], state, terr, f)
     name, unit = layer.measure["name"], layer.measure["unit"] or _("eventos")
-    layer.events = figs.events
+    layer.events = seen.events
     layer.note = _("n = %(n)s %(unit)s en las áreas. Nivel: %(level)s. Del %(start)s al %(end)s.") % {
-        "n": number(figs.events), "unit": unit, "level": level_name, "start": f.start.strftime("%d-%m-%Y"),
+        "n": number(seen.events) if seen.events is not None else _(SUPPRESSED), "unit": unit, "level": level_name, "start": f.start.strftime("%d-%m-%Y"),
         "end": f.end.strftime("%d-%m-%Y")}
-    if metric != "count" and figs.events < figs.rate_minimum:
+    if metric != "count" and seen.events is not None and figs.events < figs.rate_minimum:
         layer.caution = too_few(figs.events, figs.rate_minimum, _("comparar tasas entre áreas (%(level)s)") % {
             "level": level_name})
     scale_titles = {"count": f"{name}<br>{unit}",
                     "rate": f"{name}<br>" + _("%(unit)s por 1.000 hab.") % {"unit": unit},
                     "eb": f"{name}<br>" + _("%(unit)s por 1.000 hab. (EB)") % {"unit": unit}}
     by_id = {a: i for i, a in enumerate(figs.ids)}
+    if guard is not None:
+        layer.note += " " + guard.note()
     values = {"count": figs.counts.astype(float), "rate": figs.rate, "eb": figs.eb}[metric]
+    values = np.where(hidden, np.nan, values)
     finite = values[np.isfinite(values)]
     top = float(finite.max()) if finite.size and finite.max() > 0 else 1.0
     features = []
@@ -101,6 +129,17 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str)
         if i is None:
             continue
         v = float(values[i])
+        if hidden[i]:  # suppressed: said so, never drawn as 0
+            features.append(Feature(s.metric, {"area_id": s.id, "codigo": s.code, "nombre": s.name,
+                                               "nivel": s.level, "eventos": None, "reservado": True,
+                                               "poblacion": int(figs.population[i]), "tasa_1000": None,
+                                               "tasa_eb_1000": None}))
+            x, y = terr.rings_xy(s)
+            layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor="#e4e7eb",
+                                     line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
+                                     text=f"<b>{s.name}</b><br>{name}: {_(SUPPRESSED)}", name=s.name,
+                                     showlegend=False, opacity=0.85, meta=meta(layer.key)))
+            continue
         props = {"area_id": s.id, "codigo": s.code, "nombre": s.name, "nivel": s.level,
                  "eventos": int(figs.counts[i]), "poblacion": int(figs.population[i]),
                  "tasa_1000": None if not np.isfinite(figs.rate[i]) else round(float(figs.rate[i]), 3),
@@ -115,7 +154,8 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str)
                                  text=text, name=s.name, showlegend=False, opacity=0.85, meta=meta(layer.key)))
     layer.make_features = lambda: features
     cx, cy = terr.outline.centroid.x, terr.outline.centroid.y
-    bar_title = f"{scale_titles[metric]}<br>n = {number(figs.events)}"
+    n = number(seen.events) if seen.events is not None else _(SUPPRESSED)
+    bar_title = f"{scale_titles[metric]}<br>n = {n}"
     if layer.caution:
         bar_title += "<br>" + _("(muy pocos eventos)")
     layer.traces.append(dict(
@@ -133,6 +173,6 @@ KIND = LayerKind(
     titles={"coropletico-count": gettext_lazy("Coroplético: eventos"),
             "coropletico-rate": gettext_lazy("Coroplético: tasa por 1.000 hab."),
             "coropletico-eb": gettext_lazy("Coroplético: tasa suavizada (EB)")},
-    build=lambda key, *, state, terr, f, **_ignored: choropleth_layer(state, terr, f,
-                                                                      key.removeprefix("coropletico-")),
+    build=lambda key, *, state, terr, f, guard=None, **_ignored: choropleth_layer(
+        state, terr, f, key.removeprefix("coropletico-"), guard),
 )

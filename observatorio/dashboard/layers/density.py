@@ -13,6 +13,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from observatorio.disclosure.grids import thin_neighbourhoods
 from observatorio.state import DataState
 
 from .. import engine, placement
@@ -28,6 +29,7 @@ from .base import (
     cached,
     caution_trace,
     cell_boxes,
+    cell_counts,
     event_layer,
     filters_key,
     meta,
@@ -71,7 +73,7 @@ def density_surface(state: DataState, terr: Territory, f: Filters) -> Density:
     return cached(state, ("kde", filters_key(f), terr.epsg), build)
 
 
-def density_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
+def density_layer(state: DataState, terr: Territory, f: Filters, guard=None) -> Layer:
     found = density_surface(state, terr, f)
     layer = event_layer("densidad", _("Densidad de eventos (kernel)"), state, terr, f)
     name, unit = layer.measure["name"], layer.measure["unit"] or _("eventos")
@@ -88,6 +90,16 @@ def density_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
     peak = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
     # Below 2 % of the peak the surface is noise, and leaving it clear keeps the boundaries readable.
     shown = np.where(values >= 0.02 * peak, values, np.nan) if peak > 0 else values
+    if guard is not None:
+        # Disclosure control: drawn only where at least k events lie within 2σ, so no lone case shows as a bump.
+        grid, _inside = terr.grid(KDE_CELL)
+        counts = cell_counts(state, f, placed(state, terr).gi, grid.size).reshape(grid.shape)
+        if counts.shape == shown.shape:
+            shown = np.where(thin_neighbourhoods(counts, guard.k, int(round(2 * KDE_BANDWIDTH / KDE_CELL))),
+                             np.nan, shown)
+        else:  # pragma: no cover - the density's grid is the Gi* grid (both KDE_CELL = GI_CELL)
+            shown = np.full(shown.shape, np.nan)
+        layer.note += " " + guard.note()
 
     def features():
         rows, cols = np.nonzero(np.isfinite(shown))
@@ -111,5 +123,5 @@ def density_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
 KIND = LayerKind(
     keys=("densidad",),
     titles={"densidad": gettext_lazy("Densidad (kernel)")},
-    build=lambda key, *, state, terr, f, **_ignored: density_layer(state, terr, f),
+    build=lambda key, *, state, terr, f, guard=None, **_ignored: density_layer(state, terr, f, guard),
 )

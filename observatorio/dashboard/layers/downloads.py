@@ -26,6 +26,8 @@ def rows(layer: Layer) -> list[Feature]:
         return layer.features
     said = {"medida": layer.measure["name"], "unidad": layer.measure["unit"], "eventos_capa": layer.events,
             "aviso": layer.caution}
+    if layer.disclosure:  # an aggregate-only reader's download says what was withheld, naming k
+        said["control_divulgacion"] = layer.disclosure
     if not layer.features:
         return [Feature(layer.area, {**said, "aviso": layer.caption})] if layer.area is not None else []
     return [Feature(feat.geometry, {**feat.properties, **said}) for feat in layer.features]
@@ -35,7 +37,10 @@ def about(layer: Layer) -> dict:
     """What the layer counts, as members of the GeoJSON and metadata of the GeoPackage."""
     if layer.measure is None:
         return {"title": layer.title}
-    return {"title": layer.title, "measure": layer.measure, "events": layer.events, "caution": layer.caution}
+    found = {"title": layer.title, "measure": layer.measure, "events": layer.events, "caution": layer.caution}
+    if layer.disclosure:
+        found["disclosure"] = {"applied": True, "note": layer.disclosure}
+    return found
 
 
 def geojson(layer: Layer, epsg: int) -> dict:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from observatorio.analysis.emerging import CLASSES as EMERGING_CLASSES
 from observatorio.analysis.emerging import EmergingClass, EmergingHotspots, emerging_hotspots
 from observatorio.analysis.gistar import neighbourhood_kernel
+from observatorio.disclosure.grids import small_cells
 from observatorio.labels import emerging_label
 from observatorio.state import DataState
 
@@ -129,7 +130,7 @@ def emerging_result(state: DataState, terr: Territory, f: Filters) -> Emerging:
     return cached(state, ("emerging", filters_key(f), terr.epsg), build)
 
 
-def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
+def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) -> Layer:
     built = emerging_result(state, terr, f)
     quarters = built.quarters
     layer = event_layer("emergentes", _("Puntos calientes emergentes"), state, terr, f)
@@ -153,9 +154,15 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
         return layer
     shown = [(code, cls, emerging_label(cls)) for code, cls in enumerate(EMERGING_CLASSES)
              if cls is not EmergingClass.NO_PATTERN]
+    codes = result.codes
+    if guard is not None:  # disclosure control: a cell of 1..k−1 events over the quarters is not drawn
+        where = placed(state, terr)
+        total = cell_counts(state, f, where.emerging, grid.size, quarters[0][0], quarters[-1][1])
+        codes = np.where(small_cells(total.reshape(grid.shape), guard.k), -1, codes)
+        layer.note += " " + guard.note()
     group_title = f"{_('Emergentes')} · {measure_label(layer.measure)} · n = {number(built.events)}"
     for code, cls, label in shown:
-        rows, cols = np.nonzero(result.codes == code)
+        rows, cols = np.nonzero(codes == code)
         if rows.size == 0:
             continue
         x, y = cells_xy(grid, rows, cols)
@@ -173,7 +180,7 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
     def features():
         out = []
         for code, cls, label in shown:
-            rows, cols = np.nonzero(result.codes == code)
+            rows, cols = np.nonzero(codes == code)
             for geom, r, c in zip(cell_boxes(grid, rows, cols), rows, cols):
                 out.append(Feature(geom, {
                     "fila": int(r), "columna": int(c), "patron": cls.value, "clase": label,
@@ -189,5 +196,5 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
 KIND = LayerKind(
     keys=("emergentes",),
     titles={"emergentes": gettext_lazy("Puntos calientes emergentes")},
-    build=lambda key, *, state, terr, f, **_ignored: emerging_layer(state, terr, f),
+    build=lambda key, *, state, terr, f, guard=None, **_ignored: emerging_layer(state, terr, f, guard),
 )

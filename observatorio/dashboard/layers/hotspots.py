@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from observatorio.analysis.gistar import GiBin, GiStar, gi_star, neighbourhood_kernel
+from observatorio.disclosure.grids import small_cells
 from observatorio.labels import gi_bin_label
 from observatorio.state import DataState
 
@@ -90,7 +91,7 @@ def hotspot_result(state: DataState, terr: Territory, f: Filters) -> Hotspots:
     return cached(state, ("gi", filters_key(f), terr.epsg), build)
 
 
-def hotspot_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
+def hotspot_layer(state: DataState, terr: Territory, f: Filters, guard=None) -> Layer:
     found = hotspot_result(state, terr, f)
     layer = event_layer("gi", _("Puntos calientes y fríos (Gi*)"), state, terr, f)
     unit = layer.measure["unit"] or _("eventos")
@@ -107,6 +108,9 @@ def hotspot_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
         layer.empty_reason = _("No hay eventos con ubicación en el período.")
         return layer
     bins = result.bins(fdr=True)
+    if guard is not None:  # disclosure control: a cell of 1..k−1 events is neither drawn nor downloaded
+        bins = np.where(small_cells(result.values, guard.k), 0, bins)
+        layer.note += " " + guard.note()
     labels = {value: gi_bin_label(GiBin(value)) for value in (3, 2, 1, -1, -2, -3)}
     group_title = f"Gi* · {measure_label(layer.measure)} · n = {number(found.events)}"
     for value, label in labels.items():
@@ -142,5 +146,5 @@ def hotspot_layer(state: DataState, terr: Territory, f: Filters) -> Layer:
 KIND = LayerKind(
     keys=("gi",),
     titles={"gi": gettext_lazy("Puntos calientes y fríos (Gi*)")},
-    build=lambda key, *, state, terr, f, **_ignored: hotspot_layer(state, terr, f),
+    build=lambda key, *, state, terr, f, guard=None, **_ignored: hotspot_layer(state, terr, f, guard),
 )

@@ -69,3 +69,13 @@ def obs_share(value, digits: int = 1) -> str:
         return "—"
     text = _number(100.0 * value, int(digits))
     return f"{text}\u00a0%" if _spanish() else f"{text}%"
+
+
+@register.filter
+def obs_count(value) -> str:
+    """A count that disclosure control may have suppressed (None): "reservado", never 0 or a dash."""
+    if value is None:
+        from django.utils.translation import gettext
+
+        return gettext("reservado")
+    return _number(int(value))
