@@ -64,7 +64,6 @@ def test_the_reconciliation_is_exact_by_month_and_category(natural_demo, db, cli
     from observatorio.accounts.roles import Role
     from observatorio.accounts.setup import create_user
 
-    create_user("lector", "lector-pass-123", Role.ANALYST)
-    client.login(username="lector", password="lector-pass-123")
+    client.force_login(create_user("lector", "lector-pass-1234", Role.ANALYST))
     page = client.get(reverse("quality")).content.decode()
     assert 'data-exact="month"' in page and "Coincide exactamente por mes y categoría." in page
