@@ -13,7 +13,6 @@ version.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from plotly.colors import sample_colorscale
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.records.models import AggregateCount, BatchStatus, Event, ImportBatch, Source, SurveyResponse
 from observatorio.state import DataState, current
+from observatorio.tables.cells import csv_writer
 
 MONTHS = 24
 SCALE = "Cividis"
@@ -219,7 +219,7 @@ def quality_page(request):
 def quality_csv(request):
     sources, months = source_quality(current())
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like names written as text (tables.cells)
     writer.writerow(["fuente", "nombre", "unidad", "total", "ultima_importacion", "lotes", "share_ubicados",
                      "share_con_area", "share_sin_categoria"] + [m.strftime("%Y-%m") for m in months])
     for q in sources:
@@ -240,7 +240,7 @@ def reconciliation_csv(request):
     from .reconcile import reconciliations
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like names written as text (tables.cells)
     writer.writerow(["medida", "referencia", "mes", "familia", "categoria", "medida_conteo", "oficial_conteo",
                      "diferencia"])
     for rec in reconciliations(current()):

@@ -147,7 +147,7 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
 
     from .geocode import Gazetteer, normalise_street
     from .names import name_key
-    from .validate import attribute_values, looks_like_rut_column
+    from .validate import attribute_values, original_values
 
     n = len(table)
     lon = _column(values, "lon", n, np.nan).astype(np.float64)
@@ -188,10 +188,8 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     precision[point] = "point"
 
     attributes = attribute_values(table, mapping)
-    protected = {c for c in table.columns if looks_like_rut_column(c)}
-    protected |= {mapping.columns[f] for f in ("victim_rut", "offender_rut") if f in mapping.columns}
-    kept = [c for c in table.columns if c not in protected]
-    original = text_json_objects(kept, [table.frame[c] for c in kept], n)
+    kept, texts = original_values(table, mapping)
+    original = text_json_objects(kept, texts, n)
     attr_names = sorted(attributes)
     attributes_json = text_json_objects(attr_names, [attributes[a] for a in attr_names], n)
 

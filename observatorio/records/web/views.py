@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from observatorio import wording
 from observatorio.accounts.roles import allow
+from observatorio.audit.record import client_address
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 
 from . import jobs, uploads
@@ -106,6 +107,7 @@ def history(request):
 @loader_only
 @require_http_methods(["GET", "POST"])
 def upload_file(request):
+    from observatorio.records.pipeline.run import upload_limits
     from observatorio.tables.readers import ReadError, read_table
 
     posted = Source.objects.filter(code=request.POST.get("source", "")).first() if request.method == "POST" else None
@@ -117,10 +119,16 @@ def upload_file(request):
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["source"]
         require_source(request.user, source)
-        upload = uploads.create(form.cleaned_data["file"], user=request.user, source=source,
-                                sheet=form.cleaned_data["sheet"])
         try:
-            table = read_table(upload.data_path, sheet=form.cleaned_data["sheet"] or None)
+            upload = uploads.create(form.cleaned_data["file"], user=request.user, source=source,
+                                    sheet=form.cleaned_data["sheet"])
+        except uploads.TooLarge as exc:
+            failure = _failure({"code": "too_large", "message": str(exc), "file": exc.name,
+                                "fix": "split the file (e.g. by year) and import each part"})
+            return render(request, "records/upload.html", {"form": form, "failure": failure, "step": "upload"},
+                          status=413)
+        try:
+            table = read_table(upload.data_path, sheet=form.cleaned_data["sheet"] or None, limits=upload_limits())
         except ReadError as exc:
             # Nothing of an unreadable file is kept: not the file, not a batch.
             uploads.remove(upload)
@@ -218,7 +226,7 @@ def _start(request, upload, kind):
         messages.error(request, _("Este archivo ya fue importado; súbalo de nuevo para otra carga."))
         return redirect("cargas:history")
     try:
-        jobs.start(upload, kind, request.user)
+        jobs.start(upload, kind, request.user, address=client_address(request))
     except jobs.JobRunning:
         messages.info(request, _("Ya hay un proceso en curso para este archivo."))
     return redirect("cargas:progress", token=upload.token)
@@ -355,7 +363,7 @@ def rollback(request, batch_id):
             refused = _("Marque la casilla de confirmación para revertir el lote.")
         else:
             try:
-                result = rollback_batch(batch.id)
+                result = rollback_batch(batch.id, user=request.user, address=client_address(request))
             except RollbackRefused as exc:
                 refused = str(exc)
             else:
