@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from observatorio import wording
 from observatorio.accounts.roles import allow
 from observatorio.audit.record import client_address
+from observatorio.errors import UserError
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 
 from . import jobs, uploads
@@ -208,13 +209,19 @@ def mapping_page(request, token):
                        current=current)
     if request.method == "POST" and form.is_valid():
         set_columns, unset = form.changes(current)
-        if set_columns or unset:
-            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, user=request.user)
-            messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s (versión %(v)s).")
-                             % {"source": upload.source.name, "v": row.version})
+        try:
+            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, user=request.user) \
+                if set_columns or unset else None
+        except UserError as exc:
+            # A column of personal data mapped to a field that would store it raw: refused, nothing saved.
+            form.add_error(None, _("No se guardó: %(problem)s") % {"problem": exc})
         else:
-            messages.info(request, _("La asignación no cambió."))
-        return redirect("cargas:preview", token=token)
+            if row is not None:
+                messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s "
+                                            "(versión %(v)s).") % {"source": upload.source.name, "v": row.version})
+            else:
+                messages.info(request, _("La asignación no cambió."))
+            return redirect("cargas:preview", token=token)
     return render(request, "records/mapping.html", {
         "upload": upload.state, "token": token, "source": upload.source, "form": form, "failure": failure,
         "version": (saved or {}).get("version"), "step": "mapping",
