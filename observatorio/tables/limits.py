@@ -2,8 +2,8 @@
 
 One upload must not exhaust the server: a 196 MB CSV once took the process
 to 5.8 GB, and a 2.8 MB XLSX that inflates to 720 MB held a thread for
-minutes. `check_before_reading` refuses, with a `ReadError` naming the file
-and the limit:
+minutes. `check_before_reading` refuses, with a `ReadError` naming the limit
+(the caller names the file: an upload is stored under a name of ours):
 
 * a file larger than ``max_bytes``;
 * an XLSX (a zip) whose members add up to more than ``max_uncompressed_bytes``
@@ -43,16 +43,15 @@ class Limits:
     max_uncompressed_bytes: int | None = None
 
 
-def _mb(n: int) -> str:
-    return f"{n / MB:,.0f} MB" if n >= MB else f"{n:,} bytes"
+def size_text(n: float) -> str:
+    return f"{n / MB:,.0f} MB" if n >= MB else f"{int(n):,} bytes"
 
 
 def check_before_reading(path: Path, format: str, limits: Limits | None) -> None:
     path = Path(path)
-    name = path.name
     size = path.stat().st_size
     if limits and limits.max_bytes is not None and size > limits.max_bytes:
-        raise ReadError(path, f"{name} is {_mb(size)}, more than the limit of {_mb(limits.max_bytes)} "
+        raise ReadError(path, f"the file is {size_text(size)}, more than the limit of {size_text(limits.max_bytes)} "
                               f"(OBS_UPLOAD_MAX_MB)",
                         "split the file (e.g. by year) and import each part, or ask the administrator to raise "
                         "OBS_UPLOAD_MAX_MB")
@@ -63,7 +62,6 @@ def check_before_reading(path: Path, format: str, limits: Limits | None) -> None
 
 
 def _check_zip(path: Path, limits: Limits | None) -> None:
-    name = path.name
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -72,27 +70,26 @@ def _check_zip(path: Path, limits: Limits | None) -> None:
     total = sum(m.file_size for m in members)
     cap = limits.max_uncompressed_bytes if limits else None
     if cap is not None and total > cap:
-        raise ReadError(path, f"{name} would inflate to {_mb(total)}, more than the limit of {_mb(cap)} "
+        raise ReadError(path, f"the workbook would inflate to {size_text(total)}, more than the limit of {size_text(cap)} "
                               f"(OBS_UPLOAD_MAX_UNCOMPRESSED_MB); it was not opened",
                         "save the workbook as CSV, or split it, or ask the administrator to raise "
                         "OBS_UPLOAD_MAX_UNCOMPRESSED_MB")
     for m in members:
         if m.file_size >= RATIO_MIN_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise ReadError(path, f"{name} is a zip bomb: its part {m.filename!r} inflates {m.file_size / max(m.compress_size, 1):,.0f} "
-                                  f"times ({_mb(m.compress_size)} to {_mb(m.file_size)}; the limit is {MAX_RATIO} "
+            raise ReadError(path, f"the workbook is a zip bomb: its part {m.filename!r} inflates {m.file_size / max(m.compress_size, 1):,.0f} "
+                                  f"times ({size_text(m.compress_size)} to {size_text(m.file_size)}; the limit is {MAX_RATIO} "
                                   f"times); it was not opened",
                             "save the workbook again from Excel, or export it as CSV")
 
 
 def _check_text(path: Path, limits: Limits | None) -> None:
-    name = path.name
     with path.open("rb") as fh:
         head = fh.read(HEAD_BYTES)
     if head.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04")) or b"\x00" in head:
         return  # UTF-16 text, or a zip or NUL bytes, which the CSV reader names with its own fix
     control = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
     if head and control > MAX_CONTROL_SHARE * len(head):
-        raise ReadError(path, f"{name} is not a text file: its first bytes are binary data "
+        raise ReadError(path, f"it is not a text file: its first bytes are binary data "
                               f"({control} control characters in {len(head):,} bytes)",
                         "export the table again as CSV (delimited text), or upload the Excel (.xlsx) file itself")
     if limits and limits.max_rows is not None:
@@ -102,7 +99,7 @@ def _check_text(path: Path, limits: Limits | None) -> None:
             while chunk := fh.read(4 * MB):
                 lines += chunk.count(b"\n")
                 if lines > allowed:
-                    raise ReadError(path, f"{name} has more than {allowed:,} lines, more than the limit of "
+                    raise ReadError(path, f"the file has more than {allowed:,} lines, more than the limit of "
                                           f"{limits.max_rows:,} rows (OBS_UPLOAD_MAX_ROWS)", _ROWS_FIX)
 
 
@@ -111,5 +108,5 @@ _ROWS_FIX = "split the file (e.g. by year) and import each part, or ask the admi
 
 def check_rows(path: Path, rows: int, limits: Limits | None) -> None:
     if limits and limits.max_rows is not None and rows > limits.max_rows:
-        raise ReadError(path, f"{Path(path).name} has {rows:,} rows, more than the limit of {limits.max_rows:,} "
+        raise ReadError(path, f"the file has {rows:,} rows, more than the limit of {limits.max_rows:,} "
                               f"(OBS_UPLOAD_MAX_ROWS)", _ROWS_FIX)

@@ -39,7 +39,9 @@ class TooLarge(Exception):
 
     def __init__(self, name: str, limit: int):
         self.name, self.limit = name, limit
-        super().__init__(f"{name} is larger than the limit of {limit // (1024 * 1024)} MB (OBS_UPLOAD_MAX_MB)")
+        from observatorio.tables.limits import size_text
+
+        super().__init__(f"{name}: the file is larger than the limit of {size_text(limit)} (OBS_UPLOAD_MAX_MB)")
 
 
 def uploads_root() -> Path:

@@ -135,6 +135,7 @@ def upload_file(request):
             uploads.remove(upload)
             failure = _read_failure(exc)
             failure["file"] = upload.state["file_name"]
+            failure["message"] = f"{upload.state['file_name']}: {exc.message}"
         else:
             upload.update(preview=uploads.preview_of(table))
             return redirect("cargas:preview", token=upload.token)
