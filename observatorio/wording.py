@@ -134,7 +134,6 @@ FAILURE = {
     "rut_key_missing": _("No hay clave para cifrar los RUT; no se importó nada."),
     "rut_key_mismatch": _("La clave de los RUT no es la que se usó para los datos guardados; no se importó nada."),
     "too_large": _("El archivo supera el límite de tamaño o de filas; no se importó nada."),
-    "import_queued_elsewhere": _("Otra carga está en curso."),
 }
 
 NOTE = {
