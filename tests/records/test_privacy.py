@@ -252,3 +252,33 @@ def test_a_missing_key_is_an_error_outside_development_and_is_created_once(setti
     assert key == key_file.read_text().strip().encode() and stored_fingerprint() == fingerprint(key)
     assert main(["rut-key", "--create"]) == 2  # never replaced
     assert settings_key() == key
+
+
+def test_imports_commits_and_rollbacks_are_audited_with_who(client, web, personas, territory, tmp_path):
+    from observatorio.audit.models import AuditEntry
+    from observatorio.records.models import ImportBatch
+    from observatorio.records.pipeline import rollback_batch, run_import
+
+    _vif_source()
+    login(client, "alice")
+    token = token_of(upload(client, personal_file(tmp_path), source="vif"))
+    client.post(f"/cargas/archivo/{token}/validar/")
+    client.post(f"/cargas/archivo/{token}/importar/")
+    batch = ImportBatch.objects.get(status="committed")
+    response = client.post(f"/cargas/lote/{batch.id}/revertir/", {"confirmar": "si"})
+    assert response.status_code == 302
+    entries = list(AuditEntry.objects.order_by("id"))
+    assert [(e.action, e.username, e.address) for e in entries] == [
+        ("importacion", "alice", "127.0.0.1"), ("confirmacion", "alice", "127.0.0.1"),
+        ("reversion", "alice", "127.0.0.1")]
+    assert entries[1].detail["batch"] == batch.id and entries[1].detail["imported"] == 2
+    assert entries[2].target == f"lote {batch.id}: vif_marzo.csv" and entries[2].detail["events_deleted"] == 2
+    # The command line records the same actions (no web user: a command run on the server).
+    result = run_import(personal_file(tmp_path), "vif", commit=True)
+    rollback_batch(result.batch)
+    assert list(AuditEntry.objects.order_by("id").values_list("action", "username"))[3:] == [
+        ("confirmacion", ""), ("reversion", "")]
+    import getpass
+
+    assert AuditEntry.objects.order_by("id").last().detail["system_user"] == getpass.getuser()
+    assert "system_user" not in entries[2].detail

@@ -113,9 +113,11 @@ def rollback_batch(batch_id: int, *, user=None, address: str | None = None) -> R
     from observatorio.audit.models import Action
     from observatorio.audit.record import record
 
+    from .run import _actor
+
     record(Action.ROLLBACK, user=user if getattr(user, "pk", None) else None, address=address,
            target=f"lote {batch.id}: {batch.file_name}",
            detail={"batch": batch.id, "source": batch.source_id, "events_deleted": events_deleted,
                    "counts_deleted": counts_deleted, "responses_deleted": responses_deleted,
-                   "restored": restored + count_restored})
+                   "restored": restored + count_restored, **_actor(user)})
     return RollbackResult(batch.id, events_deleted, counts_deleted, restored, count_restored, responses_deleted)

@@ -313,7 +313,20 @@ def _audit(result: ImportResult, user, address: str | None) -> None:
     record(action, user=user if getattr(user, "pk", None) else None, address=address,
            target=f"lote {result.batch}: {result.file}" if result.batch else result.file,
            detail={"source": result.source, "file": result.file, "batch": result.batch, "sha256": result.sha256,
-                   "read": result.read, "imported": result.imported, "rejected": result.rejected})
+                   "read": result.read, "imported": result.imported, "rejected": result.rejected,
+                   **_actor(user)})
+
+
+def _actor(user) -> dict:
+    """Who acted when no signed-in user did (a command run on the server): the system account."""
+    if getattr(user, "pk", None):
+        return {}
+    import getpass
+
+    try:
+        return {"system_user": getpass.getuser()}
+    except (KeyError, OSError):
+        return {"system_user": ""}
 
 
 __all__ = ["ImportFailed", "ImportResult", "resolve_source", "run_import"]
