@@ -225,7 +225,7 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
             # Free text (an address, a nationality) keeps no RUT; identifiers are codes, never masked.
             values[name] = stripped if name == "external_id" else mask_series(stripped)
         elif spec.type == "label":
-            labels = stripped
+            labels = mask_series(stripped)  # a label is free text too: no RUT in it is kept
             keys = name_keys(labels)
             too_long = np.flatnonzero((labels.str.len() > (spec.max_length or 200)).to_numpy())
             out.add(too_long, column, labels.iloc[too_long].str.slice(0, 40).tolist(), "the label is too long",
