@@ -47,6 +47,16 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_kept(client, web, per
     assert not ImportBatch.objects.exists()
 
 
+def test_an_upload_declared_too_large_is_refused_before_its_body_is_read(client, web, personas, settings):
+    settings.UPLOAD_MAX_MB = 1
+    login(client, "olga")
+    response = client.generic("POST", "/cargas/nueva/", b"x" * 10, CONTENT_TYPE="multipart/form-data; boundary=b",
+                              CONTENT_LENGTH=str(5 * 1024 * 1024))
+    assert response.status_code == 413
+    assert "the file is larger than the limit of 1 MB (OBS_UPLOAD_MAX_MB)" in response.content.decode()
+    assert not (web / "uploads").exists() or list((web / "uploads").iterdir()) == []
+
+
 def test_a_file_over_the_row_limit_is_refused(client, web, personas, settings, tmp_path):
     settings.UPLOAD_MAX_ROWS = 5
     path = tmp_path / "filas.csv"

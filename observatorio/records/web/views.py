@@ -8,6 +8,7 @@ sources' uploads and batches. An upload belongs to the person who sent it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -111,6 +112,13 @@ def upload_file(request):
     from observatorio.records.pipeline.run import upload_limits
     from observatorio.tables.readers import ReadError, read_table
 
+    if request.method == "POST" and _declared_size(request) > settings.UPLOAD_MAX_MB * 1024 * 1024 + 1024 * 1024:
+        # Refused from its declared length, before the body is read into a temporary file.
+        exc = uploads.TooLarge("the upload", int(settings.UPLOAD_MAX_MB * 1024 * 1024))
+        failure = _failure({"code": "too_large", "message": str(exc), "file": "",
+                            "fix": "split the file (e.g. by year) and import each part"})
+        return render(request, "records/upload.html", {"form": UploadForm(user=request.user), "failure": failure,
+                                                       "step": "upload"}, status=413)
     posted = Source.objects.filter(code=request.POST.get("source", "")).first() if request.method == "POST" else None
     if posted is not None:
         # Naming a source outside one's scope is not a typo to correct in the form: it is refused.
@@ -141,6 +149,13 @@ def upload_file(request):
             return redirect("cargas:preview", token=upload.token)
     return render(request, "records/upload.html", {"form": form, "failure": failure, "step": "upload"},
                   status=422 if failure else 200)
+
+
+def _declared_size(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _mapping_state(upload):
