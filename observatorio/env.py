@@ -31,8 +31,17 @@ SETTINGS = (
             "Database URL; postgres://user@host:5432/name selects PostgreSQL."),
     Setting("OBS_SECRET_KEY", "generated into <OBS_DATA_DIR>/secret_key",
             "Django secret key (sessions, CSRF)."),
-    Setting("OBS_RUT_KEY", "generated into <OBS_DATA_DIR>/rut_key",
+    Setting("OBS_RUT_KEY", "read from OBS_RUT_KEY_FILE",
             "Key of the HMAC that replaces personal identifiers (RUT); keep it stable and secret."),
+    Setting("OBS_RUT_KEY_FILE", "<OBS_DATA_DIR>/rut_key (generated there on first start: development only)",
+            "File holding the RUT key. In production set it to a path outside the data folder and create the key "
+            "once with `observatorio rut-key --create`; a missing file is then an error, never regenerated."),
+    Setting("OBS_UPLOAD_MAX_MB", "300", "Largest file accepted for import (MB), on the web and the command line."),
+    Setting("OBS_UPLOAD_MAX_ROWS", "2000000", "Most data rows a file may have."),
+    Setting("OBS_UPLOAD_MAX_UNCOMPRESSED_MB", "1000",
+            "Most bytes an XLSX (a zip) may inflate to (MB); checked from its directory before it is opened."),
+    Setting("OBS_UPLOAD_RETENTION_HOURS", "24",
+            "Hours an upload that was never imported is kept; older ones are deleted at start-up and per upload."),
     Setting("OBS_DEBUG", "false", "Django debug mode (true/false). Never on in production."),
     Setting("OBS_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the server answers."),
     Setting("OBS_TILE_URL", "", "Optional base-map tile URL template ({z}/{x}/{y}); empty means no base map."),
@@ -107,7 +116,7 @@ def data_dir() -> Path:
         path = project_root() / "var"
     else:
         path = Path.home() / ".local" / "share" / "observatorio"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
@@ -124,15 +133,56 @@ def _kept_secret(variable: str, file_name: str) -> str:
         return raw
     path = data_dir() / file_name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+def rut_key_path() -> Path:
+    """Where the RUT key lives: OBS_RUT_KEY_FILE, else ``<OBS_DATA_DIR>/rut_key`` (development)."""
+    raw = os.environ.get("OBS_RUT_KEY_FILE", "").strip()
+    return Path(raw).expanduser() if raw else data_dir() / "rut_key"
+
+
+def rut_key_is_development() -> bool:
+    """The key is the development one kept in the data folder (neither OBS_RUT_KEY nor OBS_RUT_KEY_FILE set)."""
+    return os.environ.get("OBS_RUT_KEY") is None and not os.environ.get("OBS_RUT_KEY_FILE", "").strip()
 
 
 def rut_key() -> str:
     """Key of the RUT hash: apart from the secret key, so rotating Django's key
-    (sessions, CSRF) never breaks the link between repeat victims or offenders."""
-    return _kept_secret("OBS_RUT_KEY", "rut_key")
+    (sessions, CSRF) never breaks the link between repeat victims or offenders.
+
+    OBS_RUT_KEY, else the file OBS_RUT_KEY_FILE. Only the development default
+    (``<OBS_DATA_DIR>/rut_key``) is generated when missing; a configured file
+    that is missing gives "" and every import stops naming the fix
+    (`observatorio.records.identifiers`): a new key would make every stored
+    hash unmatchable, so it is created only on purpose (`create_rut_key`).
+    """
+    raw = os.environ.get("OBS_RUT_KEY")
+    if raw is not None:
+        if len(raw) < 32:
+            raise ConfigError("OBS_RUT_KEY must be at least 32 characters long")
+        return raw
+    if rut_key_is_development():
+        return _kept_secret("OBS_RUT_KEY", "rut_key")
+    path = rut_key_path()
+    return path.read_text().strip() if path.is_file() else ""
+
+
+def create_rut_key(path: Path | None = None) -> Path:
+    """Write a new random RUT key to `path` (default `rut_key_path`), mode 0600 in a 0700 folder; refuses to
+    overwrite one (that would orphan every stored hash)."""
+    path = Path(path) if path else rut_key_path()
+    if path.exists():
+        raise ConfigError(f"{path} already exists: a RUT key is created once and never replaced "
+                          f"(replacing it orphans every stored hash)")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_urlsafe(48))
+    return path
 
 
 def database_url() -> str:

@@ -173,3 +173,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- Imports: upload limits and retention (issue #12, privacy) -----------------------------------------------
+UPLOAD_MAX_MB = env.env_int("OBS_UPLOAD_MAX_MB", 300)
+UPLOAD_MAX_ROWS = env.env_int("OBS_UPLOAD_MAX_ROWS", 2_000_000)
+UPLOAD_MAX_UNCOMPRESSED_MB = env.env_int("OBS_UPLOAD_MAX_UNCOMPRESSED_MB", 1000)
+UPLOAD_RETENTION_HOURS = env.env_int("OBS_UPLOAD_RETENTION_HOURS", 24)
+# Uploads larger than this go to a temporary file as they arrive, never into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# --- end of the import block ----------------------------------------------------------------------------------

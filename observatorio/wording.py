@@ -130,6 +130,10 @@ FAILURE = {
     "unknown_source": _("La fuente no existe."),
     "crash": _("La carga se interrumpió por un error interno; no se escribió nada."),
     "import_failed": _("No se pudo importar el archivo."),
+    "protected_column": _("Una columna con datos personales está asignada a un campo que la guardaría tal cual."),
+    "rut_key_missing": _("No hay clave para cifrar los RUT; no se importó nada."),
+    "rut_key_mismatch": _("La clave de los RUT no es la que se usó para los datos guardados; no se importó nada."),
+    "too_large": _("El archivo supera el límite de tamaño o de filas; no se importó nada."),
 }
 
 NOTE = {
@@ -142,6 +146,8 @@ NOTE = {
                                   "count_dot_is_thousands de la fuente."),
     "rut_column": _("La columna «%(column)s» contiene RUT: nunca se guarda; si está asignada, solo se conserva su "
                     "clave cifrada."),
+    "personal_column": _("La columna «%(column)s» contiene datos personales (nombre, documento, teléfono o correo): "
+                         "nunca se guarda."),
     "already_imported": _("Este archivo ya se importó en el lote %(batch)s; las filas ya guardadas cuentan como "
                           "duplicadas."),
     "gazetteer_empty": _("El callejero está vacío: las direcciones no se ubicaron (cárguelo con «observatorio "

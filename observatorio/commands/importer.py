@@ -9,6 +9,7 @@ JSON. Problems the user can fix (`ImportFailed`, `RollbackRefused`, a bad
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 from observatorio.errors import UserError
@@ -58,6 +59,13 @@ def register(sub):
     r.add_argument("batch", type=int, metavar=_("LOTE"), help=_("número de lote (vea `observatorio batches`)"))
     r.add_argument("--json", action="store_true", help=_("resultado legible por máquina (JSON)"))
     r.set_defaults(handler=handle_rollback)
+
+    k = sub.add_parser("rut-key", help=_("crea la clave de los RUT (una sola vez) o muestra su huella"),
+                       description=_("Sin opciones muestra la huella de la clave de los RUT en uso y la guardada en "
+                                     "la base de datos. Con --create crea la clave, una sola vez, en "
+                                     "OBS_RUT_KEY_FILE (modo 0600): en producción, fuera de la carpeta de datos."))
+    k.add_argument("--create", action="store_true", help=_("crea la clave; nunca reemplaza una existente"))
+    k.set_defaults(handler=handle_rut_key)
 
     m = sub.add_parser("mapping", help=_("muestra o cambia la asignación de columnas de una fuente"),
                        description=_("Muestra la asignación de columnas guardada de la fuente, o guarda una "
@@ -159,7 +167,9 @@ def handle_batches(args):
                             % {"batch": args.report})
         data = write_report(batch_issues(batch), args.format)
         if args.output:
-            with open(args.output, "wb") as fh:
+            # The report quotes the file's values: readable by its owner only.
+            fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
             print(_("informe del lote %(batch)s: %(n)s problemas → %(output)s")
                   % {"batch": batch.id, "n": len(batch_issues(batch)), "output": args.output})
@@ -200,6 +210,28 @@ def handle_rollback(args):
               % {"batch": result.batch, "events": thousands(result.events_deleted),
                  "counts": thousands(result.counts_deleted), "responses": thousands(result.responses_deleted),
                  "restored": thousands(result.events_restored + result.counts_restored)})
+    return 0
+
+
+def handle_rut_key(args):
+    from observatorio import env
+    from observatorio.records.identifiers import fingerprint, stored_fingerprint
+
+    if args.create:
+        path = env.create_rut_key()
+        key = path.read_text().strip().encode("utf-8")
+        print(_("clave de los RUT creada en %(path)s (huella %(fp)s); respáldela aparte de la base de datos: "
+                "con ambas se pueden revertir los hashes") % {"path": path, "fp": fingerprint(key)})
+        return 0
+    key = env.rut_key()
+    stored = stored_fingerprint()
+    mine = fingerprint(key.encode("utf-8")) if key else ""
+    print(_("clave en uso: %(fp)s (%(where)s)") % {"fp": mine or _("ninguna"),
+                                                    "where": "OBS_RUT_KEY" if os.environ.get("OBS_RUT_KEY")
+                                                    else env.rut_key_path()})
+    print(_("huella guardada en la base de datos: %(fp)s") % {"fp": stored or _("ninguna (aún no se usa)")})
+    if stored and mine and stored != mine:
+        raise UserError(_("la clave en uso no es la de los datos guardados: restaure la clave original"))
     return 0
 
 

@@ -16,7 +16,6 @@ Every data set is an aggregate, so all four roles may see them.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
@@ -36,6 +35,7 @@ from observatorio.disclosure import policy, shapes
 from observatorio.labels import outcome_label
 from observatorio.records.measures import MeasureDef
 from observatorio.state import DataState, current
+from observatorio.tables.cells import csv_writer
 
 from . import colours, engine, numbers
 from .filters import PERIODS, WEEKDAYS, Filters, parse_filters
@@ -494,7 +494,7 @@ def board_data(request, name: str, fmt: str):
         response["Content-Disposition"] = (f'attachment; filename="tablero-{name}-{code}-'
                                            f'{ctx.filters.start.isoformat()}-{ctx.filters.end.isoformat()}.csv"')
         response.write("\ufeff")
-        writer = csv.writer(response)
+        writer = csv_writer(response)  # formula-like labels written as text (tables.cells)
         writer.writerow(["medida", "unidad", *header])
         if ctx.guard is None:
             writer.writerows([ctx.name, ctx.unit, *row] for row in rows)

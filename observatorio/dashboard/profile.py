@@ -28,7 +28,6 @@ Counts come from the engine (:func:`engine.area_counts`, :func:`engine.trend`,
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import json
@@ -50,6 +49,7 @@ from observatorio.labels import quadrant_label, typology_description
 from observatorio.records.measures import DEFAULT_MEASURE, MeasureDef
 from observatorio.records.models import Place, PlaceKind, SurveyResponse
 from observatorio.state import DataState, current
+from observatorio.tables.cells import csv_writer
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Demography, Level
 
@@ -586,7 +586,7 @@ def area_profile_csv(request, area_id: int):
     scope = event_scope(request.user)
     data = for_viewer(profile_data(current(), area_id), sensitive=scope is not None, scope=scope, state=current())
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like labels written as text (tables.cells)
     writer.writerow(["seccion", "indicador", "periodo", "valor"])
     rows = profile_rows(data)
     if data["disclosure"]:  # suppressed counts carry an explicit marker, and the file says why

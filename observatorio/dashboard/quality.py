@@ -13,7 +13,6 @@ version.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from plotly.colors import sample_colorscale
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.records.models import AggregateCount, BatchStatus, Event, ImportBatch, Source, SurveyResponse
 from observatorio.state import DataState, current
+from observatorio.tables.cells import csv_writer
 
 MONTHS = 24
 SCALE = "Cividis"
@@ -271,7 +271,7 @@ def quality_csv(request):
 
     sources, months, note = guarded_quality(current(), event_scope(request.user))
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like names written as text (tables.cells)
     writer.writerow(["fuente", "nombre", "unidad", "total", "ultima_importacion", "lotes", "share_ubicados",
                      "share_con_area", "share_sin_categoria"] + [m.strftime("%Y-%m") for m in months])
     for q in sources:
@@ -297,7 +297,7 @@ def reconciliation_csv(request):
     from .reconcile import reconciliations
 
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like names written as text (tables.cells)
     writer.writerow(["medida", "referencia", "mes", "familia", "categoria", "medida_conteo", "oficial_conteo",
                      "diferencia"])
     recs = reconciliations(current(), event_scope(request.user))

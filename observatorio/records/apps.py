@@ -10,6 +10,19 @@ class RecordsConfig(AppConfig):
         from . import signals  # noqa: F401
 
         post_migrate.connect(_seed_measures, sender=self)
+        _purge_uploads()
+
+
+def _purge_uploads():
+    """Uploads never imported are deleted after OBS_UPLOAD_RETENTION_HOURS: once at start-up (and per upload)."""
+    import logging
+
+    from .web.uploads import purge_expired
+
+    try:
+        purge_expired()
+    except OSError:
+        logging.getLogger(__name__).warning("could not purge expired uploads", exc_info=True)
 
 
 def _seed_measures(sender, using="default", **kwargs):

@@ -436,3 +436,23 @@ class PopulationProjection(models.Model):
 
     def __str__(self):
         return f"{self.area_code} {self.year}: {self.population}"
+
+
+class KeyFingerprint(models.Model):
+    """The fingerprint of a key the stored data depends on (the RUT hash key), written at its first use.
+
+    An import compares the key in force with it and stops on a mismatch: hashes
+    made with another key would never match the stored ones
+    (`observatorio.records.identifiers`). The fingerprint reveals nothing of the key.
+    """
+
+    name = models.CharField("clave", max_length=40, unique=True)
+    fingerprint = models.CharField("huella", max_length=64)
+    created_at = models.DateTimeField("registrada el", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "huella de clave"
+        verbose_name_plural = "huellas de claves"
+
+    def __str__(self):
+        return f"{self.name} {self.fingerprint}"

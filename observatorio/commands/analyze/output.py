@@ -87,7 +87,9 @@ def write_table(table: pd.DataFrame, path: str) -> None:
         if col != "geometry" and flat[col].dtype == object:
             flat[col] = [plain(v) for v in flat[col]]
     if suffix == ".csv":
-        pd.DataFrame(flat.drop(columns="geometry", errors="ignore")).to_csv(target, index=False)
+        from observatorio.tables.cells import safe_frame
+
+        safe_frame(pd.DataFrame(flat.drop(columns="geometry", errors="ignore"))).to_csv(target, index=False)
         return
     import geopandas as gpd
 

@@ -11,11 +11,12 @@ file holds one row, the study area, saying why, so no download is silent.
 
 from __future__ import annotations
 
-import csv
 import io
 
 import shapely
 import shapely.geometry
+
+from observatorio.tables.cells import csv_writer
 
 from .base import Feature, Layer, to_wgs84
 
@@ -91,7 +92,7 @@ def csv_text(layer: Layer, epsg: int) -> str:
     columns: list[str] = []
     for feat in written:
         columns.extend(k for k in feat.properties if k not in columns)
-    writer = csv.writer(buffer)
+    writer = csv_writer(buffer)  # formula-like labels written as text (tables.cells)
     writer.writerow(columns + ["lon", "lat"])
     for feat in written:
         point = to_wgs84(shapely.point_on_surface(feat.geometry), epsg)

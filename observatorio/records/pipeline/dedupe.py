@@ -53,27 +53,59 @@ def _text_field(values) -> pa.Array:
     return pa.array(_text(pd.Series(array)).tolist(), type=pa.large_string())
 
 
+HASH_CHUNK_ROWS = 100_000
+
+
 def hash_rows(parts: list) -> np.ndarray:
     """SHA-256 hex of the parts of each row joined by a unit separator."""
     if not parts or len(parts[0]) == 0:
         return np.empty(0, dtype=object)
-    # Joined column by column in Arrow, then each row's bytes hashed straight from the joined buffer.
-    joined = pc.binary_join_element_wise(*(_text_field(p) for p in parts), pa.scalar(SEP, pa.large_string()))
-    n = len(joined)
-    offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset:joined.offset + n + 1].tolist()
-    data = joined.buffers()[2]
-    text = memoryview(data) if data is not None else memoryview(b"")
+    n = len(parts[0])
+    out = np.empty(n, dtype=object)
     sha = hashlib.sha256
-    return np.asarray([sha(text[a:b]).hexdigest() for a, b in zip(offsets[:-1], offsets[1:])], dtype=object)
+    separator = pa.scalar(SEP, pa.large_string())
+    # Joined column by column in Arrow, then each row's bytes hashed straight from the joined buffer; a chunk
+    # of rows at a time, so the joined text of a million rows is never held at once.
+    for start in range(0, n, HASH_CHUNK_ROWS):
+        stop = min(start + HASH_CHUNK_ROWS, n)
+        joined = pc.binary_join_element_wise(*(_text_field(_rows(p, start, stop)) for p in parts), separator)
+        offsets = np.frombuffer(joined.buffers()[1], dtype=np.int64)[joined.offset:joined.offset + len(joined) + 1]
+        data = joined.buffers()[2]
+        text = memoryview(data) if data is not None else memoryview(b"")
+        bounds = offsets.tolist()
+        out[start:stop] = [sha(text[a:b]).hexdigest() for a, b in zip(bounds[:-1], bounds[1:])]
+        del joined, text, data
+        pa.default_memory_pool().release_unused()
+    return out
+
+
+def _rows(values, start: int, stop: int):
+    if isinstance(values, pd.Series):
+        return values.iloc[start:stop].reset_index(drop=True)
+    return values[start:stop]
+
+
+def day_text(days: np.ndarray) -> pd.Series:
+    """``np.datetime_as_string`` of days ("2024-01-05", "NaT" when missing) as Arrow text: the same text,
+    without the 28-character NumPy strings and a million Python objects."""
+    days = np.asarray(days).astype("datetime64[D]")
+    text = pc.cast(pa.array(days, mask=np.isnat(days)), pa.large_string())
+    return _arrow_text_series(pc.fill_null(text, "NaT"))
 
 
 def rounded(values: np.ndarray, places: int = 6) -> pd.Series:
     """Coordinates as integer millionths of a degree (~0.1 m) in text, so re-exported floats hash the same."""
     values = np.asarray(values, dtype=np.float64)
     finite = np.isfinite(values)
-    scaled = np.round(np.where(finite, values, 0.0) * 10 ** places).astype(np.int64).astype(str).astype(object)
-    scaled[~finite] = ""
-    return pd.Series(scaled)
+    scaled = np.round(np.where(finite, values, 0.0) * 10 ** places).astype(np.int64)
+    # Arrow text (an integer's decimal text is str()'s): a million Python strings would cost ~60 MB per column.
+    text = pc.fill_null(pc.cast(pa.array(scaled, mask=~finite), pa.large_string()), "")
+    return _arrow_text_series(text)
+
+
+def _arrow_text_series(text: pa.Array) -> pd.Series:
+    """A pandas text Series over the Arrow array itself (``pd.array`` would go through Python strings)."""
+    return pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([text])))
 
 
 def per_distinct(values, function) -> pd.Series:

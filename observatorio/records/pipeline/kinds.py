@@ -21,6 +21,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from observatorio.tables.readers import Note
 
@@ -83,6 +84,8 @@ class EventBatch(BatchKind):
         return dedupe.stored_event_keys(self.source_id)
 
     def columns(self, batch_id):
+        if "original" not in self.prepared:
+            self.prepared["original"] = original_json(self.table, self.mapping)
         return _event_columns(self.prepared, self.values, self.source_id, batch_id, self.n)
 
     def insert(self, columns, new, updated, stored, batch_id, progress=None):
@@ -147,7 +150,7 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
 
     from .geocode import Gazetteer, normalise_street
     from .names import name_key
-    from .validate import attribute_values, looks_like_rut_column
+    from .validate import attribute_values
 
     n = len(table)
     lon = _column(values, "lon", n, np.nan).astype(np.float64)
@@ -188,10 +191,6 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     precision[point] = "point"
 
     attributes = attribute_values(table, mapping)
-    protected = {c for c in table.columns if looks_like_rut_column(c)}
-    protected |= {mapping.columns[f] for f in ("victim_rut", "offender_rut") if f in mapping.columns}
-    kept = [c for c in table.columns if c not in protected]
-    original = text_json_objects(kept, [table.frame[c] for c in kept], n)
     attr_names = sorted(attributes)
     attributes_json = text_json_objects(attr_names, [attributes[a] for a in attr_names], n)
 
@@ -205,16 +204,37 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
         when = when.astype(object)
         when.iloc[windowed] = [f"{pd.Timestamp(a).isoformat()}/{pd.Timestamp(b).isoformat()}"
                                for a, b in zip(start[windowed], end[windowed])]
-    parts = [pd.Series(np.datetime_as_string(days)), when,
-             pd.Series(label_key), dedupe.rounded(lon), dedupe.rounded(lat), address_key,
-             pd.Series(_column(values, "area_code", n))]
+    # A field the file lacks hashes as '' on every row: one shared empty column, not a new one per field.
+    empty = pd.Series(np.full(n, "", dtype=object), dtype=object)
+
+    def part(name):
+        return pd.Series(values[name].to_numpy(), dtype=object) if name in values else empty
+
+    parts = [dedupe.day_text(days), when,
+             pd.Series(label_key, dtype=object), dedupe.rounded(lon), dedupe.rounded(lat), address_key,
+             part("area_code")]
     for f in ("victim_key", "victim_sex", "victim_age_group", "victim_nationality", "offender_key", "offender_sex",
               "offender_age_group", "offender_nationality"):
-        col = _column(values, f, n)
-        parts.append(dedupe.per_distinct(col, name_key) if f.endswith("nationality") else pd.Series(col))
+        if f not in values:
+            parts.append(empty)
+        else:
+            parts.append(dedupe.per_distinct(values[f].to_numpy(), name_key) if f.endswith("nationality")
+                         else part(f))
     parts.append(pd.Series(attributes_json))
+    content_hash = dedupe.hash_rows(parts)
+    del parts
+    pa.default_memory_pool().release_unused()
     return {"lon": lon, "lat": lat, "area": area, "outside": outside, "precision": precision, "days": days,
-            "original": original, "attributes": attributes_json, "content_hash": dedupe.hash_rows(parts)}
+            "attributes": attributes_json, "content_hash": content_hash}
+
+
+def original_json(table, mapping) -> np.ndarray:
+    """Each row's ``original``: the raw text of its mapped and attribute columns (never a protected one), RUTs
+    in it masked. Built only for a write: a million rows' JSON is most of a dry run's memory otherwise."""
+    from .validate import original_values
+
+    kept, texts = original_values(table, mapping)
+    return text_json_objects(kept, texts, len(table))
 
 
 def _event_columns(prepared, values, source_id, batch_id, n) -> dict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from observatorio.errors import UserError
+from observatorio.tables.personal import is_protected, protected_kind
 
 from .fields import ATTRIBUTE_PREFIX, fields_for
 from .issues import ImportFailed
@@ -98,11 +99,9 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     if getattr(config, "rest_as_attributes", False):
         # Surveys carry many questions besides the ones the observatory types: keep every other
         # column as an attribute (not RUTs), unless the saved mapping unmaps it (attr:NAME = "").
-        from .validate import looks_like_rut_column
-
         used = set(chosen.values()) | set(attributes.values())
         for column in columns:
-            if column not in used and not looks_like_rut_column(column) and \
+            if column not in used and not is_protected(column) and \
                     saved_columns.get(ATTRIBUTE_PREFIX + column) != "" and column not in attributes:
                 attributes[column] = column
 
@@ -122,8 +121,38 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
             raise ImportFailed(file, f"{part} is mapped (column {chosen[part]!r}) but {whole} is not: a window "
                                      f"needs its start date; the columns are: {_listed(columns)}", hint(whole),
                                code="half_window")
+    refuse_protected(file, source_code, target_fields, chosen, attributes)
     merged_options = {**config.options, **(saved.get("options") or {}), **(options or {})}
     return Mapping(chosen, attributes, merged_options, saved.get("version"))
+
+
+def protected_problem(name: str, column: str, target_fields: dict) -> str | None:
+    """Why `column` may not be mapped to `name` (a field or ``attr:NAME``), or None when it may.
+
+    Columns whose header says they hold personal data (`tables.personal`) are
+    never stored raw: a RUT column goes only to a RUT field (kept as its keyed
+    hash); names, documents, phones and e-mails go nowhere.
+    """
+    kind = protected_kind(column)
+    if kind is None:
+        return None
+    spec = target_fields.get(name)
+    if kind == "rut" and spec is not None and spec.type == "rut":
+        return None
+    what = "RUTs" if kind == "rut" else "personal data (a name, document number, phone or e-mail)"
+    where = "victim_rut or offender_rut, where only its keyed hash is kept" if kind == "rut" else "no field"
+    return (f"column {column!r} holds {what}: it may not be mapped to {name} (it would be stored raw); "
+            f"it can only go to {where}")
+
+
+def refuse_protected(file: str, source_code: str, target_fields: dict, chosen: dict, attributes: dict) -> None:
+    pairs = list(chosen.items()) + [(ATTRIBUTE_PREFIX + a, c) for a, c in attributes.items()]
+    for name, column in pairs:
+        problem = protected_problem(name, column, target_fields)
+        if problem:
+            raise ImportFailed(file, f"{file}: {problem}",
+                               f"unmap it with `observatorio mapping {source_code} --unset {name}`",
+                               code="protected_column")
 
 
 def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: list[str] | None = None,
@@ -145,6 +174,10 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
         if not (name in target_fields or name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX)):
             raise UserError(f"unknown field {name!r}; fields are: {', '.join(target_fields)}, "
                             f"or attr:NAME for an attribute")
+    for name, column in (set_columns or {}).items():
+        problem = protected_problem(name, column, target_fields) if column else None
+        if problem:
+            raise UserError(problem[0].upper() + problem[1:])
     with transaction.atomic():
         last = SourceMapping.objects.select_for_update().filter(source=source).order_by("-version").first()
         columns = dict(last.columns) if last else {}

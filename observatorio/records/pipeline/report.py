@@ -10,13 +10,13 @@ RUTs (`validate` masks them before an issue exists).
 
 from __future__ import annotations
 
-import csv
 import io
 
 from django.utils.translation import gettext_lazy as _
 
 from observatorio import wording
 from observatorio.errors import UserError
+from observatorio.tables.cells import csv_writer, xlsx_bytes
 
 HEADERS = (_("archivo"), _("fila"), _("columna"), _("valor"), _("problema"), _("cómo corregirlo"), _("gravedad"),
            _("código"), _("detalle"), _("detalle de la corrección"))
@@ -47,19 +47,11 @@ def write_report(issues, fmt: str = "csv") -> bytes:
         raise UserError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
     headers = [str(h) for h in HEADERS]
     rows = report_rows(issues)
+    # Values come from the file sent in: a cell like "=HYPERLINK(...)" is written as text (`tables.cells`).
     if fmt == "csv":
         buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+        writer = csv_writer(buffer, delimiter=";", lineterminator="\r\n")
         writer.writerow(headers)
         writer.writerows(rows)
         return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(str(_("errores")))
-    sheet.append(headers)
-    for row in rows:
-        sheet.append(list(row))
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return xlsx_bytes(str(_("errores")), headers, rows)

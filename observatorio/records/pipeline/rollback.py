@@ -44,7 +44,8 @@ def _restore_value(field: str, value):
 
 
 @transaction.atomic
-def rollback_batch(batch_id: int) -> RollbackResult:
+def rollback_batch(batch_id: int, *, user=None, address: str | None = None) -> RollbackResult:
+    """Roll back batch `batch_id`; `user` (and `address`, from the web) is who did it, for the audit trail."""
     from observatorio.records import snapshot
     from observatorio.records.models import (
         AggregateCount,
@@ -109,4 +110,14 @@ def rollback_batch(batch_id: int) -> RollbackResult:
     batch.save(update_fields=["status", "rolled_back_at"])
     snapshot.bump()
     snapshot.bump("counts")
+    from observatorio.audit.models import Action
+    from observatorio.audit.record import record
+
+    from .run import _actor
+
+    record(Action.ROLLBACK, user=user if getattr(user, "pk", None) else None, address=address,
+           target=f"lote {batch.id}: {batch.file_name}",
+           detail={"batch": batch.id, "source": batch.source_id, "events_deleted": events_deleted,
+                   "counts_deleted": counts_deleted, "responses_deleted": responses_deleted,
+                   "restored": restored + count_restored, **_actor(user)})
     return RollbackResult(batch.id, events_deleted, counts_deleted, restored, count_restored, responses_deleted)

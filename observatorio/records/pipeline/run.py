@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pyarrow as pa
 from django.db import transaction
 
 from observatorio.importing import Report
+from observatorio.tables.personal import is_rut_column
 from observatorio.tables.readers import Note, ReadError, read_table
 
 from . import dedupe
@@ -121,9 +123,37 @@ def saved_mapping(source) -> dict | None:
     return {"columns": row.columns, "options": row.options, "version": row.version}
 
 
+def _checked_key(name: str, required: bool = False) -> bytes | None:
+    """The RUT key checked against the database's fingerprint, so that any import with another key stops
+    (a mismatch even when this file has no RUT); None when no key is configured and none is `required`."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from observatorio.records.identifiers import KeyMismatch, settings_key
+
+    try:
+        return settings_key()
+    except KeyMismatch as exc:
+        raise ImportFailed(name, str(exc), "restore the original RUT key", code="rut_key_mismatch") from None
+    except ImproperlyConfigured as exc:
+        if not required:
+            return None
+        raise ImportFailed(name, str(exc), "`observatorio rut-key --create` on a new installation",
+                           code="rut_key_missing") from None
+
+
+def upload_limits():
+    """The size, row and inflated-size limits of a file to import, from the settings (OBS_UPLOAD_*)."""
+    from django.conf import settings
+
+    from observatorio.tables.limits import Limits
+
+    return Limits(max_bytes=int(settings.UPLOAD_MAX_MB * 1024 * 1024), max_rows=int(settings.UPLOAD_MAX_ROWS),
+                  max_uncompressed_bytes=int(settings.UPLOAD_MAX_UNCOMPRESSED_MB * 1024 * 1024))
+
+
 def run_import(path, source, *, sheet: str | None = None, commit: bool = False, user=None, progress=None,
                as_of: dt.date | None = None, file_name: str | None = None, record_dry_run: bool = True,
-               options: dict | None = None) -> ImportResult:
+               options: dict | None = None, address: str | None = None) -> ImportResult:
     """Validate `path` as an export of `source` and, with ``commit=True``, write it as one batch.
 
     Parameters
@@ -139,10 +169,10 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     as_of : dates after it are errors (default: today).
     file_name : the name to record (web uploads live under a temporary name).
     options : mapping options for this run only (e.g. ``{"crs": "EPSG:32719"}``).
+    address : where the person importing is (a web upload), for the audit trail.
 
     Raises `ImportFailed` when nothing of the file can be imported.
     """
-    from observatorio.records.identifiers import settings_key
     from observatorio.records.models import BatchStatus, ImportBatch
     from observatorio.records.sources import config_for
 
@@ -154,6 +184,9 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     marks: dict[str, float] = {}
 
     def mark(stage, done=1, total=1):
+        # Arrow's allocator keeps freed memory for reuse; give it back between stages, so a million-row dry run
+        # stays under 1 GB (benchmarks/bench_import_memory.py).
+        pa.default_memory_pool().release_unused()
         now = time.perf_counter()
         marks[stage] = round(marks.get(stage, 0.0) + now - clock["start"], 3)
         clock["start"] = now
@@ -162,12 +195,13 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
 
     path = Path(path)
     name = file_name or path.name
+    rut_key = _checked_key(name)
     src = resolve_source(source)
     config = config_for(src.kind)
     seed_default_crosswalk(src, config)
     as_of = as_of or dt.date.today()
     try:
-        table = read_table(path, sheet=sheet)
+        table = read_table(path, sheet=sheet, limits=upload_limits())
     except ReadError as exc:
         raise ImportFailed(name, f"{name}: {exc.message}", exc.fix, code="unreadable") from None
     table.file = name
@@ -178,8 +212,10 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     crosswalk = load_crosswalk(src, mapping.options.get("crosswalk_version"))
     area_index = AreaIndex()
     needs_key = any(f in mapping.columns for f in ("victim_rut", "offender_rut"))
+    if needs_key and rut_key is None:
+        rut_key = _checked_key(name, required=True)
     checked = check_table(table, mapping, config.target, crosswalk=crosswalk, area_index=area_index,
-                          rut_key=settings_key() if needs_key else None, as_of=as_of,
+                          rut_key=rut_key if needs_key else None, as_of=as_of,
                           source_code=src.code)
     mark("validate", n, n)
     notes = list(table.notes)
@@ -189,8 +225,12 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
                           f"{checked.thousands_fixed} counts written like 1.04 were read as thousands (1.040), "
                           f"as the source option count_dot_is_thousands says", params={"n": checked.thousands_fixed}))
     for column in checked.protected_columns:
-        notes.append(Note("rut_column", f"column {column!r} holds RUTs: it is never stored; only its keyed hash is "
-                                        f"kept when it is mapped", params={"column": column}))
+        if is_rut_column(column) or column in (mapping.columns.get("victim_rut"), mapping.columns.get("offender_rut")):
+            notes.append(Note("rut_column", f"column {column!r} holds RUTs: it is never stored; only its keyed hash "
+                                            f"is kept when it is mapped", params={"column": column}))
+        else:
+            notes.append(Note("personal_column", f"column {column!r} holds personal data (a name, document, phone "
+                                                 f"or e-mail): it is never stored", params={"column": column}))
 
     values = checked.values
     rejected = checked.rejected.copy()
@@ -253,12 +293,40 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
         with transaction.atomic():
             batch = ImportBatch.objects.create(**batch_fields(BatchStatus.COMMITTED))
             kind.insert(kind.columns(batch.id), new, upd, target[upd], batch.id, progress=progress)
-        result.batch = batch.id
-        result.status = BatchStatus.COMMITTED
+            result.batch = batch.id
+            result.status = BatchStatus.COMMITTED
+            _audit(result, user, address)  # in the batch's transaction: both or neither
         mark("write", len(new), len(new))
-    elif record_dry_run:
-        result.batch = ImportBatch.objects.create(**batch_fields(BatchStatus.DRY_RUN)).id
+    else:
+        if record_dry_run:
+            result.batch = ImportBatch.objects.create(**batch_fields(BatchStatus.DRY_RUN)).id
+        _audit(result, user, address)
     return result
+
+
+def _audit(result: ImportResult, user, address: str | None) -> None:
+    """The import in the audit trail: a dry run is ``importacion``, a commit ``confirmacion``."""
+    from observatorio.audit.models import Action
+    from observatorio.audit.record import record
+
+    action = Action.COMMIT if result.status == "committed" else Action.IMPORT
+    record(action, user=user if getattr(user, "pk", None) else None, address=address,
+           target=f"lote {result.batch}: {result.file}" if result.batch else result.file,
+           detail={"source": result.source, "file": result.file, "batch": result.batch, "sha256": result.sha256,
+                   "read": result.read, "imported": result.imported, "rejected": result.rejected,
+                   **_actor(user)})
+
+
+def _actor(user) -> dict:
+    """Who acted when no signed-in user did (a command run on the server): the system account."""
+    if getattr(user, "pk", None):
+        return {}
+    import getpass
+
+    try:
+        return {"system_user": getpass.getuser()}
+    except (KeyError, OSError):
+        return {"system_user": ""}
 
 
 __all__ = ["ImportFailed", "ImportResult", "resolve_source", "run_import"]

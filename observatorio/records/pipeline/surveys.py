@@ -41,7 +41,7 @@ def survey_name(mapping, file_name: str) -> str:
 
 
 def prepare_responses(table, mapping, values, area_index, rejected, issues, notes, name) -> dict:
-    from .validate import looks_like_rut_column
+    from .validate import attribute_values, original_values
 
     n = len(table)
     default_survey = survey_name(mapping, name)
@@ -70,12 +70,11 @@ def prepare_responses(table, mapping, values, area_index, rejected, issues, note
         weight = np.ones(n)
         notes.append(Note("no_weight", "no expansion factor is mapped: every response weighs 1"))
 
-    protected = {c for c in table.columns if looks_like_rut_column(c)}
-    kept = [c for c in table.columns if c not in protected]
-    original = text_json_objects(kept, [table.frame[c] for c in kept], n)
-    attr_names = sorted(mapping.attributes)
-    attributes = text_json_objects(attr_names, [table.frame[mapping.attributes[a]].fillna("").astype(str).str.strip()
-                                                 for a in attr_names], n)
+    kept, texts = original_values(table, mapping)
+    original = text_json_objects(kept, texts, n)
+    attr_values = attribute_values(table, mapping)
+    attr_names = sorted(attr_values)
+    attributes = text_json_objects(attr_names, [attr_values[a] for a in attr_names], n)
     feels = _column(values, "feels_unsafe", n, False).astype(bool)
     victim = _column(values, "victimized", n, False).astype(bool)
     parts = [dedupe.per_distinct(survey, name_key), pd.Series(np.datetime_as_string(days)),

@@ -20,7 +20,6 @@ table's index), the rejected mask, the issues and the unmapped labels.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -30,17 +29,17 @@ import numpy as np
 import pandas as pd
 
 from observatorio.tables import parsing
+from observatorio.tables.personal import is_protected, is_rut_column, mask_series, mask_text
 from observatorio.tables.rut import mask_rut, rut_keys
 
 from .fields import fields_for
 from .issues import ERROR, Issue
-from .names import name_key, name_keys
+from .names import name_keys
 
 SEX = {"f": "F", "fem": "F", "femenino": "F", "mujer": "F", "m": "M", "masc": "M", "masculino": "M", "h": "M",
        "hombre": "M", "x": "X", "otro": "X", "no binario": "X", "nb": "X"}
 AGE_BANDS = ((0, "0-13"), (14, "14-17"), (18, "18-29"), (30, "30-44"), (45, "45-59"), (60, "60+"))
 AGE_MAX = 120
-RUT_COLUMN = re.compile(r"\b(rut|run)\b")
 
 
 class Parser(NamedTuple):
@@ -127,8 +126,8 @@ def _thousands_read_back(raw: pd.Series, stripped: pd.Series) -> tuple[pd.Series
 
 
 def looks_like_rut_column(name: str) -> bool:
-    """A column whose name says it holds RUTs: protected even when no field maps it."""
-    return bool(RUT_COLUMN.search(name_key(name)))
+    """A column whose name says it holds RUTs: protected even when no field maps it (`tables.personal`)."""
+    return is_rut_column(name)
 
 
 @dataclass
@@ -156,7 +155,9 @@ class _Collector:
         def per(v):
             return v if isinstance(v, list | tuple | np.ndarray | pd.Series) else [v] * len(positions)
         for p, s, m, f in zip(positions.tolist(), per(shown), per(message), per(fix)):
-            self.issues.append(Issue(self.file, int(self.row_numbers[p]), column, str(s), m, f, code, severity))
+            # A RUT inside the shown text (or a message quoting it) never reaches the stored report.
+            self.issues.append(Issue(self.file, int(self.row_numbers[p]), column, mask_text(str(s)), mask_text(m), f,
+                                     code, severity))
         if severity == ERROR:
             self.rejected[positions] = True
 
@@ -221,9 +222,10 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
                         f"longer than {spec.max_length} characters", "shorten the value", "too_long")
             message, fix = REQUIRED["text"]
             empty_required(name, stripped, message or f"no {name} given", fix or f"fill in the column {column!r}")
-            values[name] = stripped
+            # Free text (an address, a nationality) keeps no RUT; identifiers are codes, never masked.
+            values[name] = stripped if name == "external_id" else mask_series(stripped)
         elif spec.type == "label":
-            labels = stripped
+            labels = mask_series(stripped)  # a label is free text too: no RUT in it is kept
             keys = name_keys(labels)
             too_long = np.flatnonzero((labels.str.len() > (spec.max_length or 200)).to_numpy())
             out.add(too_long, column, labels.iloc[too_long].str.slice(0, 40).tolist(), "the label is too long",
@@ -300,10 +302,26 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
     checked.thousands_fixed = thousands_fixed
     checked.unmapped = unmapped_counter if "label" in cols else Counter()
     checked.protected_columns = [c for c in table.columns
-                                 if looks_like_rut_column(c) or c in {cols.get("victim_rut"), cols.get("offender_rut")}]
+                                 if is_protected(c) or c in {cols.get("victim_rut"), cols.get("offender_rut")}]
     return checked
 
 
 def attribute_values(table, mapping) -> dict[str, pd.Series]:
-    return {name: table.frame[column].fillna("").astype(str).str.strip() for name, column in mapping.attributes.items()}
+    """The attributes' text, RUTs inside it masked (`tables.personal.mask_series`)."""
+    return {name: mask_series(table.frame[column].fillna("").astype(str).str.strip())
+            for name, column in mapping.attributes.items()}
+
+
+def kept_columns(table, mapping) -> list[str]:
+    """The file columns whose raw text an event or response keeps as ``original``: the mapped fields and
+    the attributes, never a protected column (a RUT field is kept only as its hash), in the file's order."""
+    mapped = set(mapping.columns.values()) | set(mapping.attributes.values())
+    return [c for c in table.columns if c in mapped and not is_protected(c)
+            and c not in {mapping.columns.get("victim_rut"), mapping.columns.get("offender_rut")}]
+
+
+def original_values(table, mapping) -> tuple[list[str], list[pd.Series]]:
+    """``(columns, texts)`` of `kept_columns`, RUTs inside the text masked."""
+    kept = kept_columns(table, mapping)
+    return kept, [mask_series(table.frame[c]) for c in kept]
 

@@ -1,6 +1,11 @@
 """One background import per upload, its progress in the upload's state file for the page to poll.
 
-`start` refuses a second job while one runs. The runner is a thread by
+`start` refuses a second job for an upload while one runs. One import at a
+time per server: a job waits for the server-wide lock (`ImportQueue`: an
+``flock`` on a file under the uploads folder, so every worker process of the
+server shares it) and, while it waits, its state shows its place in the
+queue (first come, first served) so the progress page can say so. The
+dashboards never wait: only imports queue. The runner is a thread by
 default (`threading_runner`); `run_inline` does the same work in the
 caller's thread, for callers that must wait (and tests on a transactional
 test database, where a thread would not see the test's data).
@@ -14,13 +19,19 @@ rolls the batch back whole; the job then reports ``failed`` with the message.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+import socket
 import threading
 import time
+from pathlib import Path
 
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
+from . import uploads
 from .uploads import Upload
 
 log = logging.getLogger(__name__)
@@ -33,8 +44,77 @@ STAGES_OF = {DRY_RUN: ("read", "validate", "place", "dedupe"), COMMIT: tuple(STA
 MIN_INTERVAL = 0.25
 
 
+POLL_SECONDS = 0.5
+
+
 class JobRunning(Exception):
     """The upload already has a job running."""
+
+
+def _alive(job: dict) -> bool:
+    """Is the process that owns a queued or running job still there (same host only; elsewhere, assume so)?"""
+    if job.get("host") != socket.gethostname() or not job.get("pid"):
+        return True
+    try:
+        os.kill(int(job["pid"]), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True
+    return True
+
+
+class ImportQueue:
+    """The server's one import at a time: a lock file every process shares, and a first-come order read
+    from the uploads' state files (each waiting job's ``queued_at``)."""
+
+    def __init__(self, root: Path | None = None):
+        self.root = Path(root) if root else uploads.uploads_root()
+        self.lock_path = self.root / ".import.lock"
+
+    def waiting(self) -> list[dict]:
+        """Jobs queued or running on this server, oldest first (dead processes' leftovers left out)."""
+        out = []
+        for state_file in self.root.glob("*/state.json"):
+            try:
+                job = uploads.read_state(state_file.parent).get("job") or {}
+            except (OSError, ValueError):
+                continue
+            if job.get("status") in ("queued", "running") and job.get("queued_at") and _alive(job):
+                out.append({**job, "token": state_file.parent.name})
+        return sorted(out, key=lambda j: (j["queued_at"], j["token"]))
+
+    def position(self, token: str) -> int:
+        """1 when this job is next (or running), 2 when one job is ahead of it, …"""
+        order = [j["token"] for j in self.waiting()]
+        return order.index(token) + 1 if token in order else 1
+
+    @contextlib.contextmanager
+    def turn(self, upload: Upload, poll: float = POLL_SECONDS):
+        """Wait until this upload's job is first in line and holds the lock; its position is kept current
+        in the state meanwhile."""
+        fh = open(self.lock_path, "a")  # noqa: SIM115 - held for the whole import, closed below
+        try:
+            while True:
+                ahead = [j for j in self.waiting() if j["token"] != upload.token and
+                         (j.get("status") == "running" or
+                          (j["queued_at"], j["token"]) < (upload.job.get("queued_at", ""), upload.token))]
+                if not ahead:
+                    try:
+                        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        pass
+                position = len(ahead) + 1
+                if upload.job.get("position") != position:
+                    upload.update_job(position=position)
+                time.sleep(poll)
+            upload.update_job(position=0)
+            yield
+        finally:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fh, fcntl.LOCK_UN)
+            fh.close()
 
 
 def percent(kind: str, stage: str | None, done: int, total: int) -> int:
@@ -67,20 +147,34 @@ def run_inline(work) -> None:
 RUNNER = threading_runner
 
 
-def start(upload: Upload, kind: str, user, runner=None) -> None:
+def start(upload: Upload, kind: str, user, runner=None, address: str | None = None) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown job kind {kind!r}; kinds are: {', '.join(KINDS)}")
     if upload.job.get("status") in ("queued", "running"):
         raise JobRunning(upload.token)
+    now = timezone.now().isoformat()
     upload.update(job={"kind": kind, "status": "queued", "stage": None, "done": 0, "total": 0, "percent": 0,
-                       "stages": [], "batch": None, "error": None, "started_at": timezone.now().isoformat(),
-                       "finished_at": None})
+                       "stages": [], "batch": None, "error": None, "started_at": now, "queued_at": now,
+                       "position": ImportQueue().position(upload.token), "pid": os.getpid(),
+                       "host": socket.gethostname(), "finished_at": None})
     user_id = user.pk
-    (runner or RUNNER)(lambda: execute(upload, kind, user_id))
+    (runner or RUNNER)(lambda: execute(upload, kind, user_id, address=address))
 
 
-def execute(upload: Upload, kind: str, user_id: int) -> None:
-    """Run the import of `upload`; everything it learns goes to the state file."""
+def execute(upload: Upload, kind: str, user_id: int, address: str | None = None) -> None:
+    """Wait for the server's turn, then run the import of `upload`; everything it learns goes to the state
+    file."""
+    try:
+        with ImportQueue().turn(upload):
+            _execute(upload, kind, user_id, address)
+    except Exception as exc:  # the queue itself failed (the uploads folder): say so rather than wait forever
+        log.exception("import job %s could not run", upload.token)
+        upload.update_job(status="failed", error={"kind": "crash", "code": type(exc).__name__,
+                                                  "message": str(exc)[:300], "fix": ""},
+                          finished_at=timezone.now().isoformat())
+
+
+def _execute(upload: Upload, kind: str, user_id: int, address: str | None) -> None:
     from django.contrib.auth import get_user_model
 
     from observatorio.records.pipeline import ImportFailed, run_import
@@ -103,7 +197,8 @@ def execute(upload: Upload, kind: str, user_id: int) -> None:
         user = get_user_model().objects.filter(pk=user_id).first()
         state = upload.state
         result = run_import(upload.data_path, state["source"], sheet=state["sheet"] or None, commit=kind == COMMIT,
-                            user=user, progress=progress, file_name=state["file_name"], record_dry_run=True)
+                            user=user, progress=progress, file_name=state["file_name"], record_dry_run=True,
+                            address=address)
     except ImportFailed as exc:
         upload.update_job(status="failed", error={"kind": "import_failed", **exc.as_dict()},
                           finished_at=timezone.now().isoformat())
@@ -129,4 +224,5 @@ def status(upload: Upload) -> dict:
     return {"kind": job.get("kind"), "status": job.get("status") or "idle", "stage": job.get("stage"),
             "stages": job.get("stages") or [], "done": job.get("done", 0), "total": job.get("total", 0),
             "percent": job.get("percent", 0), "batch": job.get("batch"), "error": job.get("error"),
-            "counts": job.get("counts")}
+            "counts": job.get("counts"),
+            "position": job.get("position", 0) if job.get("status") == "queued" else 0}

@@ -5,7 +5,12 @@ commits, its one transaction holds SQLite's write lock, so progress written
 to the database would wait for the very import it reports on (and vanish
 with it on a rollback). A file written by atomic rename can be read by any
 process at any time. The data file is deleted once its import is committed;
-the state stays so the progress page can still answer.
+the state stays so the progress page can still answer (its preview rows are
+dropped then). An upload never committed is deleted after
+OBS_UPLOAD_RETENTION_HOURS (`purge_expired`, at start-up and per new upload).
+
+Files are 0600 in 0700 folders; the preview keeps no personal data (protected
+columns hidden, RUTs inside text masked: `tables.personal.masked_cell`).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import secrets
 import shutil
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,9 +34,21 @@ SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".parquet", ".geojson", ".json")
 _lock = threading.Lock()
 
 
+class TooLarge(Exception):
+    """The upload passed OBS_UPLOAD_MAX_MB while it was being stored."""
+
+    def __init__(self, name: str, limit: int):
+        self.name, self.limit = name, limit
+        from observatorio.tables.limits import size_text
+
+        super().__init__(f"{name}: the file is larger than the limit of {size_text(limit)} (OBS_UPLOAD_MAX_MB)")
+
+
 def uploads_root() -> Path:
     root = Path(settings.DATA_DIR) / "uploads"
-    root.mkdir(parents=True, exist_ok=True)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if root.stat().st_mode & 0o077:
+        root.chmod(0o700)
     return root
 
 
@@ -72,7 +90,14 @@ class Upload:
             self.save()
 
     def discard_file(self) -> None:
+        """Delete the uploaded file and the preview rows taken from it (after a commit)."""
         self.data_path.unlink(missing_ok=True)
+        with _lock:
+            self.state = read_state(self.folder)
+            preview = self.state.get("preview")
+            if preview:
+                preview["first_rows"], preview["row_numbers"] = [], []
+            self.save()
 
 
 def write_state(folder: Path, state: dict) -> None:
@@ -93,20 +118,57 @@ def safe_suffix(name: str) -> str:
 
 
 def create(uploaded, *, user, source, sheet: str) -> Upload:
-    """Store an uploaded file under a fresh token; the caller reads it and calls `remove` if it is unusable."""
+    """Store an uploaded file under a fresh token; the caller reads it and calls `remove` if it is unusable.
+
+    Raises `TooLarge` (nothing kept) past OBS_UPLOAD_MAX_MB. Old abandoned uploads are purged first.
+    """
+    purge_expired()
+    limit = int(settings.UPLOAD_MAX_MB * 1024 * 1024)
     token = secrets.token_urlsafe(18)
     folder = uploads_root() / token
-    folder.mkdir()
+    folder.mkdir(mode=0o700)
     # The stored name is ours: the user's file name is only ever shown and recorded, never used as a path.
     stored = "archivo" + safe_suffix(uploaded.name)
-    with (folder / stored).open("wb") as fh:
+    written = 0
+    fd = os.open(folder / stored, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
         for chunk in uploaded.chunks():
+            written += len(chunk)
+            if written > limit:
+                fh.close()
+                shutil.rmtree(folder, ignore_errors=True)
+                raise TooLarge(Path(uploaded.name).name, limit)
             fh.write(chunk)
     state = {"token": token, "user": user.pk, "source": source.code, "sheet": sheet or "",
              "file_name": Path(uploaded.name).name[:300], "stored": stored, "size": uploaded.size,
              "created_at": timezone.now().isoformat(), "job": {}}
     write_state(folder, state)
     return Upload(token, state)
+
+
+def purge_expired(now: float | None = None) -> int:
+    """Delete every upload not touched for OBS_UPLOAD_RETENTION_HOURS (its data, preview and state) unless a
+    job is queued or running for it; returns how many. Safe to call from any process at any time."""
+    root = Path(settings.DATA_DIR) / "uploads"
+    if not root.is_dir():
+        return 0
+    cutoff = (now if now is not None else time.time()) - settings.UPLOAD_RETENTION_HOURS * 3600
+    removed = 0
+    for folder in root.iterdir():
+        if not folder.is_dir() or folder.name.startswith("."):
+            continue
+        try:
+            touched = max(p.stat().st_mtime for p in [folder, *folder.iterdir()])
+            if touched >= cutoff:
+                continue
+            state = read_state(folder) if (folder / "state.json").exists() else {}
+        except (OSError, ValueError):
+            continue
+        if (state.get("job") or {}).get("status") in ("queued", "running"):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def remove(upload: Upload) -> None:
@@ -125,12 +187,18 @@ def load(token: str) -> Upload:
 
 
 def preview_of(table) -> dict:
-    """What the preview page shows, kept with the upload so the file is read once."""
+    """What the preview page shows, kept with the upload so the file is read once: protected columns hidden
+    and RUTs inside text masked, so the state file holds no personal data."""
+    from observatorio.tables.personal import is_protected, masked_cell
+
+    columns = list(table.columns)
+    rows = table.frame.head(PREVIEW_ROWS).to_numpy(dtype=object).tolist()
     return {
-        "format": table.format, "columns": list(table.columns), "original_columns": list(table.original_columns),
+        "format": table.format, "columns": columns, "original_columns": list(table.original_columns),
         "encoding": table.encoding or "", "delimiter": table.delimiter or "", "header_row": table.header_row,
         "sheet": table.sheet or "", "rows": len(table), "blank_rows": table.blank_rows,
         "row_numbers": table.row_numbers[:PREVIEW_ROWS].tolist(),
-        "first_rows": table.frame.head(PREVIEW_ROWS).to_numpy(dtype=object).tolist(),
+        "first_rows": [[masked_cell(c, v) for c, v in zip(columns, row)] for row in rows],
+        "protected": [c for c in columns if is_protected(c)],
         "notes": [n.as_dict() for n in table.notes],
     }

@@ -8,6 +8,7 @@ sources' uploads and batches. An upload belongs to the person who sent it.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -21,6 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from observatorio import wording
 from observatorio.accounts.roles import allow
+from observatorio.audit.record import client_address
+from observatorio.errors import UserError
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 
 from . import jobs, uploads
@@ -106,8 +109,16 @@ def history(request):
 @loader_only
 @require_http_methods(["GET", "POST"])
 def upload_file(request):
+    from observatorio.records.pipeline.run import upload_limits
     from observatorio.tables.readers import ReadError, read_table
 
+    if request.method == "POST" and _declared_size(request) > settings.UPLOAD_MAX_MB * 1024 * 1024 + 1024 * 1024:
+        # Refused from its declared length, before the body is read into a temporary file.
+        exc = uploads.TooLarge("the upload", int(settings.UPLOAD_MAX_MB * 1024 * 1024))
+        failure = _failure({"code": "too_large", "message": str(exc), "file": "",
+                            "fix": "split the file (e.g. by year) and import each part"})
+        return render(request, "records/upload.html", {"form": UploadForm(user=request.user), "failure": failure,
+                                                       "step": "upload"}, status=413)
     posted = Source.objects.filter(code=request.POST.get("source", "")).first() if request.method == "POST" else None
     if posted is not None:
         # Naming a source outside one's scope is not a typo to correct in the form: it is refused.
@@ -117,20 +128,34 @@ def upload_file(request):
     if request.method == "POST" and form.is_valid():
         source = form.cleaned_data["source"]
         require_source(request.user, source)
-        upload = uploads.create(form.cleaned_data["file"], user=request.user, source=source,
-                                sheet=form.cleaned_data["sheet"])
         try:
-            table = read_table(upload.data_path, sheet=form.cleaned_data["sheet"] or None)
+            upload = uploads.create(form.cleaned_data["file"], user=request.user, source=source,
+                                    sheet=form.cleaned_data["sheet"])
+        except uploads.TooLarge as exc:
+            failure = _failure({"code": "too_large", "message": str(exc), "file": exc.name,
+                                "fix": "split the file (e.g. by year) and import each part"})
+            return render(request, "records/upload.html", {"form": form, "failure": failure, "step": "upload"},
+                          status=413)
+        try:
+            table = read_table(upload.data_path, sheet=form.cleaned_data["sheet"] or None, limits=upload_limits())
         except ReadError as exc:
             # Nothing of an unreadable file is kept: not the file, not a batch.
             uploads.remove(upload)
             failure = _read_failure(exc)
             failure["file"] = upload.state["file_name"]
+            failure["message"] = f"{upload.state['file_name']}: {exc.message}"
         else:
             upload.update(preview=uploads.preview_of(table))
             return redirect("cargas:preview", token=upload.token)
     return render(request, "records/upload.html", {"form": form, "failure": failure, "step": "upload"},
                   status=422 if failure else 200)
+
+
+def _declared_size(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
 
 
 def _mapping_state(upload):
@@ -200,13 +225,19 @@ def mapping_page(request, token):
                        current=current)
     if request.method == "POST" and form.is_valid():
         set_columns, unset = form.changes(current)
-        if set_columns or unset:
-            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, user=request.user)
-            messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s (versión %(v)s).")
-                             % {"source": upload.source.name, "v": row.version})
+        try:
+            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, user=request.user) \
+                if set_columns or unset else None
+        except UserError as exc:
+            # A column of personal data mapped to a field that would store it raw: refused, nothing saved.
+            form.add_error(None, _("No se guardó: %(problem)s") % {"problem": exc})
         else:
-            messages.info(request, _("La asignación no cambió."))
-        return redirect("cargas:preview", token=token)
+            if row is not None:
+                messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s "
+                                            "(versión %(v)s).") % {"source": upload.source.name, "v": row.version})
+            else:
+                messages.info(request, _("La asignación no cambió."))
+            return redirect("cargas:preview", token=token)
     return render(request, "records/mapping.html", {
         "upload": upload.state, "token": token, "source": upload.source, "form": form, "failure": failure,
         "version": (saved or {}).get("version"), "step": "mapping",
@@ -218,7 +249,7 @@ def _start(request, upload, kind):
         messages.error(request, _("Este archivo ya fue importado; súbalo de nuevo para otra carga."))
         return redirect("cargas:history")
     try:
-        jobs.start(upload, kind, request.user)
+        jobs.start(upload, kind, request.user, address=client_address(request))
     except jobs.JobRunning:
         messages.info(request, _("Ya hay un proceso en curso para este archivo."))
     return redirect("cargas:progress", token=upload.token)
@@ -355,7 +386,7 @@ def rollback(request, batch_id):
             refused = _("Marque la casilla de confirmación para revertir el lote.")
         else:
             try:
-                result = rollback_batch(batch.id)
+                result = rollback_batch(batch.id, user=request.user, address=client_address(request))
             except RollbackRefused as exc:
                 refused = str(exc)
             else:

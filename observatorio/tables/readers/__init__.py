@@ -51,14 +51,19 @@ def reader_for(path: str | Path, format: str | None = None) -> Reader:
 
 def read_table(path: str | Path, sheet: str | None = None, *, format: str | None = None,
                encoding: str | None = None, delimiter: str | None = None,
-               header_row: int | None = None) -> RawTable:
+               header_row: int | None = None, limits=None) -> RawTable:
     """Read one uploaded file as a `RawTable`; raises `ReadError` only.
 
     `sheet` names an Excel sheet (default: the first); `encoding`,
     `delimiter` and `header_row` (1-based line or row) override detection
-    when the uploader knows better.
+    when the uploader knows better. `limits` (`tables.limits.Limits`) bounds the
+    file's size, rows and, for a zip, inflated size, checked before it is read.
     """
+    from observatorio.tables.limits import check_before_reading, check_rows
+
     reader = reader_for(path, format)
+    if limits is not None and Path(path).is_file():
+        check_before_reading(Path(path), reader.format, limits)
     options = {}
     for name, value in (("sheet", sheet), ("encoding", encoding), ("delimiter", delimiter), ("header_row", header_row)):
         if value is not None:
@@ -66,4 +71,7 @@ def read_table(path: str | Path, sheet: str | None = None, *, format: str | None
     if sheet is not None and reader.format != "xlsx":
         raise ReadError(path, f"a sheet ({sheet!r}) was requested but {reader.format.upper()} files have no sheets",
                         "leave the sheet empty, or upload the Excel (.xlsx) file")
-    return reader.read(path, **options)
+    table = reader.read(path, **options)
+    if limits is not None:
+        check_rows(Path(path), len(table), limits)
+    return table

@@ -1,0 +1,112 @@
+"""How big a file to import may be, checked before it is read (or, for a zip, before it is inflated).
+
+One upload must not exhaust the server: a 196 MB CSV once took the process
+to 5.8 GB, and a 2.8 MB XLSX that inflates to 720 MB held a thread for
+minutes. `check_before_reading` refuses, with a `ReadError` naming the limit
+(the caller names the file: an upload is stored under a name of ours):
+
+* a file larger than ``max_bytes``;
+* an XLSX (a zip) whose members add up to more than ``max_uncompressed_bytes``
+  or one of whose large members is compressed more than ``MAX_RATIO`` times,
+  read from the zip's central directory only (nothing is inflated);
+* a text file with more lines than ``max_rows`` allows (a cheap count of
+  line ends; the exact count of rows is checked again after reading,
+  `check_rows`), or whose first bytes are binary (control characters).
+
+No Django here: the pipeline builds `Limits` from the settings (OBS_UPLOAD_*).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .readers.base import ReadError
+
+MB = 1024 * 1024
+# A member of an Office file compresses 3-30 times; a bomb thousands. Small members may compress a lot
+# (an empty sheet's XML): the ratio is only checked above RATIO_MIN_BYTES inflated.
+MAX_RATIO = 200
+RATIO_MIN_BYTES = 10 * MB
+HEAD_BYTES = 64 * 1024
+# Share of control characters (other than tab, line ends, form feed) above which a "text" file is binary.
+MAX_CONTROL_SHARE = 0.01
+# Lines a text file may have beyond its rows: titles, header, blank lines, line breaks inside quoted cells.
+LINE_SLACK = 1.10
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_bytes: int | None = None
+    max_rows: int | None = None
+    max_uncompressed_bytes: int | None = None
+
+
+def size_text(n: float) -> str:
+    return f"{n / MB:,.0f} MB" if n >= MB else f"{int(n):,} bytes"
+
+
+def check_before_reading(path: Path, format: str, limits: Limits | None) -> None:
+    path = Path(path)
+    size = path.stat().st_size
+    if limits and limits.max_bytes is not None and size > limits.max_bytes:
+        raise ReadError(path, f"the file is {size_text(size)}, more than the limit of {size_text(limits.max_bytes)} "
+                              f"(OBS_UPLOAD_MAX_MB)",
+                        "split the file (e.g. by year) and import each part, or ask the administrator to raise "
+                        "OBS_UPLOAD_MAX_MB")
+    if format == "xlsx":
+        _check_zip(path, limits)
+    elif format == "csv":
+        _check_text(path, limits)
+
+
+def _check_zip(path: Path, limits: Limits | None) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # not a zip: the XLSX reader says so, with its fix
+    total = sum(m.file_size for m in members)
+    cap = limits.max_uncompressed_bytes if limits else None
+    if cap is not None and total > cap:
+        raise ReadError(path, f"the workbook would inflate to {size_text(total)}, more than the limit of {size_text(cap)} "
+                              f"(OBS_UPLOAD_MAX_UNCOMPRESSED_MB); it was not opened",
+                        "save the workbook as CSV, or split it, or ask the administrator to raise "
+                        "OBS_UPLOAD_MAX_UNCOMPRESSED_MB")
+    for m in members:
+        if m.file_size >= RATIO_MIN_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
+            raise ReadError(path, f"the workbook is a zip bomb: its part {m.filename!r} inflates {m.file_size / max(m.compress_size, 1):,.0f} "
+                                  f"times ({size_text(m.compress_size)} to {size_text(m.file_size)}; the limit is {MAX_RATIO} "
+                                  f"times); it was not opened",
+                            "save the workbook again from Excel, or export it as CSV")
+
+
+def _check_text(path: Path, limits: Limits | None) -> None:
+    with path.open("rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff", b"PK\x03\x04")) or b"\x00" in head:
+        return  # UTF-16 text, or a zip or NUL bytes, which the CSV reader names with its own fix
+    control = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
+    if head and control > MAX_CONTROL_SHARE * len(head):
+        raise ReadError(path, f"it is not a text file: its first bytes are binary data "
+                              f"({control} control characters in {len(head):,} bytes)",
+                        "export the table again as CSV (delimited text), or upload the Excel (.xlsx) file itself")
+    if limits and limits.max_rows is not None:
+        lines = 0
+        allowed = int(limits.max_rows * LINE_SLACK) + 100
+        with path.open("rb") as fh:
+            while chunk := fh.read(4 * MB):
+                lines += chunk.count(b"\n")
+                if lines > allowed:
+                    raise ReadError(path, f"the file has more than {allowed:,} lines, more than the limit of "
+                                          f"{limits.max_rows:,} rows (OBS_UPLOAD_MAX_ROWS)", _ROWS_FIX)
+
+
+_ROWS_FIX = "split the file (e.g. by year) and import each part, or ask the administrator to raise OBS_UPLOAD_MAX_ROWS"
+
+
+def check_rows(path: Path, rows: int, limits: Limits | None) -> None:
+    if limits and limits.max_rows is not None and rows > limits.max_rows:
+        raise ReadError(path, f"the file has {rows:,} rows, more than the limit of {limits.max_rows:,} "
+                              f"(OBS_UPLOAD_MAX_ROWS)", _ROWS_FIX)
