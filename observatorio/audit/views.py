@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
 from django.core.paginator import Paginator
@@ -12,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import Role, allow
+from observatorio.tables.cells import csv_writer
 
 from .search import TrailFilter, entries
 
@@ -38,9 +38,8 @@ def trail_csv(request):
                             content_type="text/plain; charset=utf-8")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="auditoria_{timezone.localdate():%Y%m%d}.csv"'
-    # TODO(lead): pass every cell through the privacy engineer's spreadsheet-safe cell function (issue #12,
-    # point 3) once it is merged; targets and details can hold text a user typed.
-    writer = csv.writer(response)
+    # Targets and details can hold text a user typed: every cell goes through the one spreadsheet-safe writer.
+    writer = csv_writer(response)
     writer.writerow([_("cuándo"), _("usuario"), _("desde"), _("acción"), _("sobre qué"), _("detalle")])
     for entry in entries(form.cleaned_data).iterator():
         writer.writerow([timezone.localtime(entry.at).isoformat(timespec="seconds"), entry.username,

@@ -8,8 +8,6 @@ fingerprint, when it was made and the comuna(s) the data is about.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import json
 
 from django.utils.translation import gettext as _
@@ -42,7 +40,6 @@ SUMMARY = {
 
 # The fingerprint's constant and algorithm are those of ``records.identifiers.fingerprint`` (the privacy work,
 # which stores the key's fingerprint in the database): the same key gives the same 16 hex digits in both places.
-_FINGERPRINT_CONSTANT = b"observatorio rut key fingerprint v1"
 
 
 def key_fingerprint(key: bytes | str | None = None) -> str | None:
@@ -55,8 +52,9 @@ def key_fingerprint(key: bytes | str | None = None) -> str | None:
         key = getattr(settings, "RUT_HASH_KEY", None)
         if not key:
             return None
-    key = key.encode("utf-8") if isinstance(key, str) else bytes(key)
-    return hashlib.sha256(hmac.new(key, _FINGERPRINT_CONSTANT, hashlib.sha256).digest()).hexdigest()[:16]
+    from observatorio.records.identifiers import fingerprint
+
+    return fingerprint(key.encode("utf-8") if isinstance(key, str) else bytes(key))
 
 
 def build(*, backend: str, facts: Facts, member: str, sha256: str, size: int, fingerprint: str,
