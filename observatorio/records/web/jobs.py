@@ -15,6 +15,7 @@ rolls the batch back whole; the job then reports ``failed`` with the message.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 
@@ -74,7 +75,7 @@ def start(upload: Upload, kind: str, user, runner=None) -> None:
         raise JobRunning(upload.token)
     upload.update(job={"kind": kind, "status": "queued", "stage": None, "done": 0, "total": 0, "percent": 0,
                        "stages": [], "batch": None, "error": None, "started_at": timezone.now().isoformat(),
-                       "finished_at": None})
+                       "finished_at": None, "pid": os.getpid()})  # whose thread runs it (recovery.py)
     user_id = user.pk
     (runner or RUNNER)(lambda: execute(upload, kind, user_id))
 
