@@ -40,7 +40,7 @@ def register(sub):
     p.add_argument("--prod", action="store_true",
                    help=_("varios procesos (gunicorn) en vez de uno: para producción, detrás de un proxy"))
     p.add_argument("--workers", type=int, default=None,
-                   help=_("procesos con --prod (por defecto %(default)s: uno por núcleo, al menos 2)"))
+                   help=_("procesos con --prod (por defecto: uno por núcleo, al menos 2)"))
     p.set_defaults(handler=handle)
 
 
