@@ -6,20 +6,18 @@ import logging
 
 from gunicorn.app.base import BaseApplication
 
+from .startup import recover_jobs, warm_snapshot
+
 logger = logging.getLogger(__name__)
 
 
 def post_worker_init(worker) -> None:
     """Each worker starts building (or mapping) the data state as it starts, not on its first request."""
-    from .serve import warm_snapshot
-
     warm_snapshot()
 
 
 def child_exit(server, worker) -> None:
     """A worker that died mid-import (killed, out of memory) leaves its job failed, not "running" forever."""
-    from .serve import recover_jobs
-
     recover_jobs(dead=(worker.pid,))
 
 
