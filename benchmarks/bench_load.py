@@ -19,12 +19,13 @@ What it does:
    state, the cube and the map's cells: the warm-up, timed apart).
 3. Signs ``--users`` sessions in (each its own, through the login form, as a browser would) and runs them for
    ``--seconds``: each user, in its own thread with one kept-alive connection, asks one request after another
-   (no think time: a closed loop, the hardest case), drawn at random (seeded) from the dashboard's seven data
+   (``--think-ms``: a mean pause between requests; 0, the default, is a closed loop, the hardest case), drawn at random (seeded) from the dashboard's seven data
    endpoints and the map's seven layers, each with a random period.
 4. Two seconds in, ``observatorio import`` commits ``--import-rows`` generated 1461 calls in another process
    (one transaction; on SQLite the readers go on thanks to WAL); when it commits, the data version moves and
    every worker loads the new state while answering from the one it holds.
-5. Reports errors (any answer but 200, or a broken connection), latency p50/p95/p99/max over all requests and
+5. Reports errors (any answer but 200, or a broken connection; a kept-alive connection the server closed while
+   idle is reopened and the request sent again, as browsers do), latency p50/p95/p99/max over all requests and
    over those during the import, and throughput; the last line of stdout is JSON. Exits 1 when there are more
    errors than ``--max-errors`` (0) or the p95 is over ``--max-p95-ms``.
 
@@ -104,8 +105,21 @@ class Session:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+        self.used = self.reused = False
 
     def request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
+        """One request; a kept-alive connection the server closed meanwhile (idle past its keep-alive) is
+        opened again and the request sent once more, as a browser does. Any other failure is an error."""
+        try:
+            return self._request(method, path, body, headers)
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            if not self.reused:
+                raise
+            return self._request(method, path, body, headers)
+
+    def _request(self, method: str, path: str, body: str | None = None, headers: dict | None = None):
+        self.reused = self.used
+        self.used = True
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -116,12 +130,14 @@ class Session:
         except (OSError, http.client.HTTPException):
             self.connection.close()
             self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.used = False
             raise
         for cookie in response.headers.get_all("Set-Cookie") or []:
             name, value = re.match(r"([^=]+)=([^;]*)", cookie).groups()
             self.cookies[name] = value
         if response.getheader("Connection", "").lower() == "close":
             self.connection.close()
+            self.used = False
         return response.status, response.headers, data
 
     def sign_in(self, username: str, password: str) -> None:
@@ -204,7 +220,7 @@ def run_import(args, path: Path, started: float, window: dict) -> None:
         window["imported"] = summary.get("imported")
 
 
-def user_loop(session: Session, seed: int, started: float, stop: float, samples: list) -> None:
+def user_loop(session: Session, seed: int, started: float, stop: float, samples: list, think: float) -> None:
     rng = random.Random(seed)
     mine = []
     while time.perf_counter() < stop:
@@ -216,6 +232,8 @@ def user_loop(session: Session, seed: int, started: float, stop: float, samples:
             status = 0
         t1 = time.perf_counter()
         mine.append(Sample(t0 - started, (t1 - t0) * 1000, status, path))
+        if think:
+            time.sleep(rng.uniform(0, 2 * think))  # a person reading: on average ``think`` seconds
     samples.extend(mine)
 
 
@@ -242,6 +260,8 @@ def main(argv=None) -> int:
                         help="empty the folder and load a demo of about EVENTS events first")
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--think-ms", type=float, default=0,
+                        help="mean pause of a user between requests (0: none, a closed loop)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--import-rows", type=int, default=100_000, help="rows committed during the run (0: none)")
@@ -274,7 +294,7 @@ def main(argv=None) -> int:
         window: dict = {}
         started = time.perf_counter()
         stop = started + args.seconds
-        threads = [threading.Thread(target=user_loop, args=(s, i, started, stop, samples))
+        threads = [threading.Thread(target=user_loop, args=(s, i, started, stop, samples, args.think_ms / 1000))
                    for i, s in enumerate(sessions)]
         importer = threading.Thread(target=run_import, args=(args, source, started, window)) if source else None
         for t in threads:
@@ -293,7 +313,7 @@ def main(argv=None) -> int:
         except subprocess.TimeoutExpired:
             server.kill()
 
-    result = {"users": args.users, "seconds": round(elapsed, 1), "workers": args.workers, "threads": args.threads,
+    result = {"users": args.users, "think_ms": args.think_ms, "seconds": round(elapsed, 1), "workers": args.workers, "threads": args.threads,
               "database": "postgresql" if args.database_url.startswith("postgres") else "sqlite",
               "all": summary(samples, elapsed)}
     by_kind = {"dashboard": [s for s in samples if s.path.startswith("/tablero/")],
