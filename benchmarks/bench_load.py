@@ -282,13 +282,13 @@ def main(argv=None) -> int:
     try:
         warm_s = warm_up(port, args.username, password)
         print(f"server up and warm in {time.perf_counter() - t0:.1f} s (warm-up {warm_s:.1f} s)", file=sys.stderr)
+        source = import_file(args) if args.import_rows else None
         sessions = [Session(port) for _ in range(args.users)]
         signers = [threading.Thread(target=s.sign_in, args=(args.username, password)) for s in sessions]
         for t in signers:
             t.start()
         for t in signers:
             t.join()
-        source = import_file(args) if args.import_rows else None
 
         samples: list[Sample] = []
         window: dict = {}
