@@ -23,7 +23,8 @@ What it does:
    endpoints and the map's seven layers, each with a random period.
 4. Two seconds in, ``observatorio import`` commits ``--import-rows`` generated 1461 calls in another process
    (one transaction; on SQLite the readers go on thanks to WAL); when it commits, the data version moves and
-   every worker loads the new state while answering from the one it holds.
+   every worker loads the new state while answering from the one it holds; the users go on for 10 s after the
+   commit (the run lasts ``--seconds`` or until then, whichever is later).
 5. Reports errors (any answer but 200, or a broken connection; a kept-alive connection the server closed while
    idle is reopened and the request sent again, as browsers do), latency p50/p95/p99/max over all requests and
    over those during the import, and throughput; the last line of stdout is JSON. Exits 1 when there are more
@@ -56,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = [sys.executable, "-m", "observatorio.cli"]
 DASHBOARD = ("resumen", "tendencia", "categorias", "familias", "horas", "areas", "top-areas")
 MAP_LAYERS = ("coropletico-count", "limites-uv", "lugares", "eventos", "gi", "densidad", "emergentes")
+AFTER_IMPORT = 10  # seconds the users go on once the import has committed
 PERIODS = ("28d", "12m", "ytd", "last-quarter", "last-month")
 
 
@@ -206,12 +208,14 @@ def import_file(args) -> Path:
     return path
 
 
-def run_import(args, path: Path, started: float, window: dict) -> None:
+def run_import(args, path: Path, started: float, window: dict, deadline: list) -> None:
     time.sleep(2)
     window["start"] = time.perf_counter() - started
     done = subprocess.run(BIN + ["import", str(path), "--source", "1461", "--commit", "--quiet", "--json"],
                           env=_env(args), capture_output=True, text=True, cwd=ROOT)
     window["end"] = time.perf_counter() - started
+    # The users go on for AFTER_IMPORT seconds more: the new data version is loaded while they are answered.
+    deadline[0] = max(deadline[0], time.perf_counter() + AFTER_IMPORT)
     window["ok"] = done.returncode == 0
     if done.returncode != 0:
         window["error"] = done.stderr[-1000:]
@@ -220,10 +224,10 @@ def run_import(args, path: Path, started: float, window: dict) -> None:
         window["imported"] = summary.get("imported")
 
 
-def user_loop(session: Session, seed: int, started: float, stop: float, samples: list, think: float) -> None:
+def user_loop(session: Session, seed: int, started: float, deadline: list, samples: list, think: float) -> None:
     rng = random.Random(seed)
     mine = []
-    while time.perf_counter() < stop:
+    while time.perf_counter() < deadline[0]:
         path = paths(rng)
         t0 = time.perf_counter()
         try:
@@ -293,10 +297,10 @@ def main(argv=None) -> int:
         samples: list[Sample] = []
         window: dict = {}
         started = time.perf_counter()
-        stop = started + args.seconds
-        threads = [threading.Thread(target=user_loop, args=(s, i, started, stop, samples, args.think_ms / 1000))
+        deadline = [started + args.seconds]  # moved on by the import when it ends late
+        threads = [threading.Thread(target=user_loop, args=(s, i, started, deadline, samples, args.think_ms / 1000))
                    for i, s in enumerate(sessions)]
-        importer = threading.Thread(target=run_import, args=(args, source, started, window)) if source else None
+        importer = threading.Thread(target=run_import, args=(args, source, started, window, deadline)) if source else None
         for t in threads:
             t.start()
         if importer:
@@ -326,6 +330,8 @@ def main(argv=None) -> int:
                             "seconds": round(window.get("end", 0) - window.get("start", 0), 1),
                             "error": window.get("error")}
         result["during_import"] = summary(during, max(window.get("end", 0) - window.get("start", 0), 1e-9))
+        after = [s for s in samples if s.at > window.get("end", elapsed)]
+        result["after_import"] = summary(after, max(elapsed - window.get("end", elapsed), 1e-9))
     errors = [s for s in samples if s.status != 200]
     result["error_examples"] = sorted({f"{s.status} {s.path}" for s in errors})[:10]
     slowest: dict[str, list[float]] = {}
