@@ -198,11 +198,12 @@ def import_file(args) -> Path:
     rng = random.Random(7)
     today = dt.date.today()
     path = args.data_dir / "bench-load-import.csv"
+    run = int(time.time())  # new folios every run: each import writes its rows, none are duplicates
     with path.open("w", encoding="utf-8") as fh:
         fh.write("Folio;Fecha;Hora;Tipo;Latitud;Longitud;Dirección;Resultado\n")
         for i in range(args.import_rows):
             day = today - dt.timedelta(days=rng.randrange(1, 60))
-            fh.write(f"{90_000_000 + i};{day:%d-%m-%Y};{rng.randrange(24):02d}:{rng.randrange(60):02d};"
+            fh.write(f"{run}{i:07d};{day:%d-%m-%Y};{rng.randrange(24):02d}:{rng.randrange(60):02d};"
                      f"Ruidos molestos;{rng.uniform(-33.50, -33.47):.6f};{rng.uniform(-70.58, -70.55):.6f};;"
                      "Atendido\n")
     return path
