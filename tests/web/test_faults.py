@@ -165,3 +165,21 @@ def test_a_server_whose_database_is_down_answers_503(tmp_path):
     finally:
         server.terminate()
         server.communicate(timeout=60)
+
+
+@pytest.mark.parametrize("url, origin", [
+    ("", []),
+    ("https://tiles.example.org/{z}/{x}/{y}.png", ["https://tiles.example.org"]),
+    ("https://{s}.tile.example.org:8443/{z}/{x}/{y}.png", ["https://*.tile.example.org:8443"]),
+])
+def test_the_base_map_host_is_the_only_other_one_images_may_come_from(url, origin):
+    from observatorio import env
+
+    assert env.origin_of(url) == origin
+
+
+def test_a_tile_url_that_is_not_http_is_refused():
+    from observatorio import env
+
+    with pytest.raises(env.ConfigError, match="OBS_TILE_URL"):
+        env.origin_of("ftp://tiles.example.org/{z}/{x}/{y}.png")
