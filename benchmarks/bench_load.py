@@ -212,12 +212,14 @@ def import_file(args) -> Path:
 def run_import(args, path: Path, started: float, window: dict, deadline: list) -> None:
     time.sleep(2)
     window["start"] = time.perf_counter() - started
-    done = subprocess.run(BIN + ["import", str(path), "--source", "1461", "--commit", "--quiet", "--json"],
-                          env=_env(args), capture_output=True, text=True, cwd=ROOT)
-    window["end"] = time.perf_counter() - started
-    # The users go on for AFTER_IMPORT seconds more: the new data version is loaded while they are answered.
-    deadline[0] = max(deadline[0], time.perf_counter() + AFTER_IMPORT)
-    deadline[1] = False
+    try:
+        done = subprocess.run(BIN + ["import", str(path), "--source", "1461", "--commit", "--quiet", "--json"],
+                              env=_env(args), capture_output=True, text=True, cwd=ROOT)
+    finally:
+        window["end"] = time.perf_counter() - started
+        # The users go on for AFTER_IMPORT seconds more: the new data version is loaded while they are answered.
+        deadline[0] = max(deadline[0], time.perf_counter() + AFTER_IMPORT)
+        deadline[1] = False
     window["ok"] = done.returncode == 0
     if done.returncode != 0:
         window["error"] = done.stderr[-1000:]
