@@ -79,7 +79,7 @@ def test_every_page_loads_only_from_the_server_and_keeps_the_policy(browser, liv
     # The control: the policy does forbid an inline script, and the listener hears it.
     page.evaluate("() => { const s = document.createElement('script'); s.textContent = 'window.__ran = 1';"
                   " document.body.appendChild(s); }")
-    page.wait_for_function("window.__csp.length >= 1")
+    page.wait_for_function("() => window.__csp.length >= 1")
     assert page.evaluate("window.__ran") is None
     page.evaluate("window.__csp = []")
     page.fill("#id_username", "admin")
