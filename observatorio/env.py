@@ -61,6 +61,13 @@ SETTINGS = (
             "Shortest window of a sensitive view (VIF, sexual offences) for aggregate-only readers."),
     Setting("OBS_DISCLOSURE_SENSITIVE_FAMILIES", "familia-sexuales,familia-vif",
             "Category families whose counts are sensitive (coarse areas and long windows only)."),
+    # HTTPS and the reverse proxy (settings.py "Security and HTTP"; docs/deploy.md).
+    Setting("OBS_HTTPS", "false", "Served over HTTPS: secure cookies, redirect to HTTPS, HSTS."),
+    Setting("OBS_HSTS_SECONDS", "31536000 with OBS_HTTPS, else 0", "Strict-Transport-Security max-age."),
+    Setting("OBS_HSTS_INCLUDE_SUBDOMAINS", "true", "HSTS covers the host's subdomains too."),
+    Setting("OBS_HSTS_PRELOAD", "false", "HSTS asks to be preloaded by browsers."),
+    Setting("OBS_BEHIND_PROXY", "false", "Trust the proxy's X-Forwarded-Proto header to tell HTTPS requests."),
+    Setting("OBS_TRUSTED_ORIGINS", "", "Comma-separated origins (https://host) allowed to post forms (CSRF)."),
 )
 
 _TRUE = {"1", "true", "yes", "on"}
@@ -194,3 +201,16 @@ def database_url() -> str:
             )
         return raw
     return f"sqlite:///{data_dir() / 'observatorio.sqlite3'}"
+
+
+def origin_of(url: str) -> list[str]:
+    """``["https://host:port"]`` of a URL template (a tile server's), or ``[]`` when empty."""
+    from urllib.parse import urlsplit
+
+    if not url.strip():
+        return []
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"OBS_TILE_URL={url!r} is not an http(s) URL template")
+    # A subdomain template ({s}.tile.example.org) becomes a wildcard, which CSP understands.
+    return [f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"]

@@ -39,6 +39,10 @@ MIDDLEWARE = [
     "observatorio.timing.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy and Cache-Control: no-store on every response of the application (static files,
+    # answered by WhiteNoise above, keep theirs); a database that does not answer gives 503, not a bare 500.
+    "observatorio.security.SecurityHeadersMiddleware",
+    "observatorio.faults.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "observatorio.accounts.locale.SpanishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -166,6 +170,46 @@ OBS_DISCLOSURE_SENSITIVE_MIN_DAYS = env.env_int("OBS_DISCLOSURE_SENSITIVE_MIN_DA
 OBS_DISCLOSURE_SENSITIVE_FAMILIES = tuple(env.env_list("OBS_DISCLOSURE_SENSITIVE_FAMILIES",
                                                        "familia-sexuales,familia-vif"))
 # --- end of disclosure control ---
+# ---- Security and HTTP (docs/deploy.md, docs/settings.md) ----------------------------------------------------
+# Always: cookies out of JavaScript's reach and not sent by other sites' forms, no framing, no MIME sniffing,
+# the referrer only to ourselves.
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # no script reads the token from the cookie: forms carry it
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# OBS_HTTPS=true: cookies only over HTTPS, plain HTTP redirected, HSTS.
+OBS_HTTPS = env.env_bool("OBS_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = OBS_HTTPS
+SECURE_HSTS_SECONDS = env.env_int("OBS_HSTS_SECONDS", 31_536_000 if OBS_HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.env_bool("OBS_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env.env_bool("OBS_HSTS_PRELOAD", False)
+# OBS_BEHIND_PROXY=true: TLS ends at the proxy (nginx), which says so in X-Forwarded-Proto; the proxy must set
+# that header itself on every request (never pass the client's on), or anyone could claim HTTPS.
+if env.env_bool("OBS_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Forms are accepted from the server's own origin; others (another name of the same site) are listed here.
+CSRF_TRUSTED_ORIGINS = env.env_list("OBS_TRUSTED_ORIGINS", "")
+# Content-Security-Policy (observatorio.security): every script is a file of ours, no inline script or event
+# handler, no eval. style-src keeps 'unsafe-inline' because Plotly writes style attributes and a <style> element
+# as it draws (and a few templates size bars with style=""); styles cannot run code. img-src allows data: and
+# blob: for Plotly's "download as PNG", and the base-map tiles' host when OBS_TILE_URL names one.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:", *env.origin_of(OBS_TILE_URL)],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# ---- end of Security and HTTP ------------------------------------------------------------------------------
 
 LOGGING = {
     "version": 1,

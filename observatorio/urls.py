@@ -16,3 +16,4 @@ urlpatterns = [
 
 handler403 = "observatorio.dashboard.views.permission_denied"
 handler404 = "observatorio.dashboard.views.page_not_found"
+handler500 = "observatorio.faults.server_error"

@@ -51,6 +51,9 @@ PERIODS = {
 WEEKDAYS = (gettext_noop("Lunes"), gettext_noop("Martes"), gettext_noop("Miércoles"), gettext_noop("Jueves"),
             gettext_noop("Viernes"), gettext_noop("Sábado"), gettext_noop("Domingo"))
 MAX_SPAN_DAYS = 366 * 20
+# Dates a filter may name: comparisons reach a year back and forward, so far-off dates (0001-01-01, 9999-12-31)
+# would overflow Python's dates; no record of the observatory falls outside these.
+FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 MAX_CHOICES = 200
 NOTHING = (0,)  # a selection no event has (ids start at 1): a measure without sources, or disjoint categories
 
@@ -139,6 +142,10 @@ class FilterForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("month", "start", "end"):
+            if data.get(name) is not None and not FIRST_DAY <= data[name] <= LAST_DAY:
+                self.add_error(name, f"la fecha {data[name].isoformat()} está fuera del rango admitido "
+                                     f"({FIRST_DAY.year}–{LAST_DAY.year})")
         for name in ("family", "category", "area"):
             if len(data.get(name) or ()) > MAX_CHOICES:
                 raise forms.ValidationError(f"demasiados valores en {name} (máximo {MAX_CHOICES})")

@@ -29,6 +29,7 @@ from observatorio.disclosure import policy
 from observatorio.state import current
 
 from . import layers
+from .board import error_body
 from .filters import PERIODS, WEEKDAYS, parse_filters
 from .layers import base, downloads
 from .layers.choropleth import shown_figures
@@ -223,7 +224,9 @@ def layer_data(request, key: str, fmt: str):
         raise PermissionDenied
     state, f, errors, terr, guard = _context(request)
     if f is None:
-        return JsonResponse({"error": {"code": "invalid_filters", "fields": errors}}, status=400)
+        body = error_body(400, "filtros no válidos", errors)  # the dashboard's one error shape, and its code
+        body["error"]["code"] = "invalid_filters"
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     if terr is None:
         return JsonResponse({"error": {"code": "no_territory", "message": _("No hay límites cargados.")}},
                             status=404)

@@ -66,7 +66,7 @@ def test_change_the_measure_switch_layers_open_a_profile_and_download_geojson(pa
     # Keyboard: the Gi* checkbox is reachable and toggled with Space; its traces are fetched and drawn.
     page.focus("#capa-gi")
     page.keyboard.press("Space")
-    page.wait_for_function("document.getElementById('layer-map').data.some(t => t.meta && t.meta.layer === 'gi')")
+    page.wait_for_function("() => document.getElementById('layer-map').data.some(t => t.meta && t.meta.layer === 'gi')")
     assert _traces(page, "gi") >= 1
     assert "capa=gi" in page.url and "measure=llamados-1461" in page.url  # the state is in the URL, ready to share
     legend = page.evaluate("() => document.getElementById('layer-map').data.filter(t => t.meta.layer === 'gi'"
@@ -74,12 +74,12 @@ def test_change_the_measure_switch_layers_open_a_profile_and_download_geojson(pa
     assert len(legend) == 1 and legend[0].startswith("Gi* · Llamados al 1461 (llamados) · n = ")
     assert page.locator("[data-note-for='gi']").inner_text().startswith("n = ")
     page.check("#capa-densidad")
-    page.wait_for_function("document.getElementById('layer-map').data.some(t => t.meta.layer === 'densidad')")
+    page.wait_for_function("() => document.getElementById('layer-map').data.some(t => t.meta.layer === 'densidad')")
     page.uncheck("#capa-coropletico")
     page.wait_for_timeout(300)
     assert _traces(page, "coropletico-count") == 0
     page.check("#capa-lugares")
-    page.wait_for_function("document.getElementById('layer-map').data.some(t => t.meta.layer === 'lugares')")
+    page.wait_for_function("() => document.getElementById('layer-map').data.some(t => t.meta.layer === 'lugares')")
     page.screenshot(path=str(ARTIFACTS / "map-layers-es.png"), full_page=True)
 
     with page.expect_download() as download_info:
@@ -114,7 +114,7 @@ def test_a_week_of_police_cases_shows_a_caution_not_hot_spots(page, live_server,
     page.click("form.form button[type=submit]")
     page.wait_for_selector("#layer-map[data-ready='1']", timeout=15_000)
     page.check("#capa-gi")
-    page.wait_for_function("document.getElementById('layer-map').data.some(t => t.meta.layer === 'gi')")
+    page.wait_for_function("() => document.getElementById('layer-map').data.some(t => t.meta.layer === 'gi')")
     assert page.locator("#map-title").inner_text().endswith("Casos policiales (casos)")
     caution = page.locator("[data-caution-for='gi']")
     assert caution.is_visible() and caution.inner_text().startswith("Muy pocos eventos (n = ")

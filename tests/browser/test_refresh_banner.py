@@ -34,7 +34,7 @@ def test_banner_follows_the_load_then_offers_to_reload(page, live_server, transa
         banner.wait_for(timeout=15_000)
         assert page.locator(".refresh-banner [data-percent]").inner_text() == "10"
         status.read = 640
-        page.wait_for_function("document.querySelector('.refresh-banner [data-percent]').textContent === '64'",
+        page.wait_for_function("() => document.querySelector('.refresh-banner [data-percent]').textContent === '64'",
                                timeout=10_000)
         assert page.eval_on_selector(".refresh-banner progress", "p => p.value") == 64
         ARTIFACTS.mkdir(exist_ok=True)
@@ -77,7 +77,7 @@ def test_first_load_page_opens_itself_when_the_data_are_ready(page, live_server,
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "first-load-es.png"))
         opened.set()
-        page.wait_for_function("document.querySelector('h1') && "
+        page.wait_for_function("() => document.querySelector('h1') && "
                                "document.querySelector('h1').textContent.includes('Fuentes')", timeout=15_000)
     finally:
         opened.set()

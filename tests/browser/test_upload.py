@@ -56,10 +56,10 @@ def test_upload_preview_dry_run_commit_and_history(page, live_server, personas, 
     page.screenshot(path=str(ARTIFACTS / "upload-report.png"), full_page=True)
 
     page.click("#commit-button")
-    page.wait_for_function("document.getElementById('job-percent').textContent.trim() === '100'", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('job-percent').textContent.trim() === '100'", timeout=20_000)
     assert page.evaluate("document.getElementById('job-bar').value") == 100
     # The bar reaches 100 when the rows are written, a poll or two before the job is marked done with its counts.
-    page.wait_for_function("document.getElementById('job').dataset.status === 'done'", timeout=20_000)
+    page.wait_for_function("() => document.getElementById('job').dataset.status === 'done'", timeout=20_000)
     assert "importadas 5 + duplicadas 1 + rechazadas 4" in page.locator("#job-counts").inner_text()
     page.screenshot(path=str(ARTIFACTS / "upload-progress.png"), full_page=True)
     page.click("#job-next a")

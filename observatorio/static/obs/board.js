@@ -42,7 +42,8 @@
       displaylogo: false,
       scrollZoom: false,
       toImageButtonOptions: { format: "png", filename: "tablero-" + name, scale: 2 },
-      modeBarButtonsToRemove: ["sendDataToCloud", "select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]
+      showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "",  // no "share": it uploads the data
+      modeBarButtonsToRemove: ["sendDataToCloud", "sendChartToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d", "toggleSpikelines"]
     });
   });
 })();

@@ -8,7 +8,8 @@
       var figure = JSON.parse(source.textContent);
       window.Plotly.newPlot(target, figure.data, figure.layout, {
         responsive: true, displaylogo: false,
-        modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+        showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "",  // no "share": it uploads the data
+        modeBarButtonsToRemove: ["sendDataToCloud", "sendChartToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
         toImageButtonOptions: {format: "png", filename: target.id || "grafico", width: 1200, height: 600}
       });
     });

@@ -91,7 +91,8 @@
 
   window.Plotly.newPlot(target, figure.data, figure.layout, {
     responsive: true, displaylogo: false, scrollZoom: true,
-    modeBarButtonsToRemove: ["select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
+    showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "",  // no "share": it uploads the data
+    modeBarButtonsToRemove: ["sendDataToCloud", "sendChartToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
     toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
   }).then(function () {
     target.setAttribute("data-ready", "1");
