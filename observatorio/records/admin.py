@@ -12,6 +12,7 @@ from .models import (
     Event,
     EventRevision,
     ImportBatch,
+    KeyFingerprint,
     Measure,
     Place,
     PopulationProjection,
@@ -153,3 +154,19 @@ class MeasureAdmin(admin.ModelAdmin):
                                                      "link_hours")}),
         ("Referencia oficial", {"fields": ("reference_source",)}),
     )
+
+
+@admin.register(KeyFingerprint)
+class KeyFingerprintAdmin(admin.ModelAdmin):
+    """Read-only: the fingerprint is written at the key's first use and only compared after that."""
+
+    list_display = ("name", "fingerprint", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -29,9 +29,10 @@ def test_round_trip_into_a_new_database_gives_identical_tables(source, postgres,
     manifest = manifest_of(source["archive"])
     assert manifest["backend"] == "postgresql" and manifest["dump"]["member"] == "database.pgdump"
     assert manifest["counts"]["events"] > 1_500 and manifest["counts"]["mappings"] == 1
-    assert manifest["counts"]["audit_entries"] == 3
+    assert manifest["counts"]["audit_entries"] > 3  # three by hand, and the receivers' while populating
     before = postgres_rows(source["url"])
     assert before["audit_auditentry"][-1][4] == "respaldo"
+    assert len(before["audit_auditentry"]) == manifest["counts"]["audit_entries"] + 1
 
     url = postgres("empty")  # a new database: not even migrated
     done = ok(cli(environment(tmp_path / "data", url), "restore", str(source["archive"]), "--json"))

@@ -55,11 +55,12 @@ def test_round_trip_into_an_empty_instance_gives_identical_tables(source, tmp_pa
     assert manifest["rut_key_fingerprint"] == source["summary"]["rut_key_fingerprint"]
     counts = manifest["counts"]
     assert counts["events"] > 1_500 and counts["batches"] >= 6 and counts["mappings"] == 1
-    assert counts["audit_entries"] == 3 and counts["users"] == 4 and counts["measures"] >= 7
+    # Three entries written by hand, and what the receivers recorded while populating (users, mapping, measure).
+    assert counts["audit_entries"] > 3 and counts["users"] == 4 and counts["measures"] >= 7
 
     before = sqlite_rows(source["db"])
     # The backup wrote its own entry in the source's trail, after the dump.
-    assert before["audit_auditentry"][-1][4] == "respaldo" and len(before["audit_auditentry"]) == 4
+    assert before["audit_auditentry"][-1][4] == "respaldo" and len(before["audit_auditentry"]) == counts["audit_entries"] + 1
 
     target = environment(tmp_path / "data")
     done = ok(cli(target, "restore", str(archive)))

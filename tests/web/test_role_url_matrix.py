@@ -90,7 +90,7 @@ ADMIN_MODELS = {
     "records.event": EDIT, "records.place": EDIT, "records.aggregatecount": EDIT, "records.surveyresponse": EDIT,
     "records.dataversion": EDIT, "records.sourcemapping": EDIT, "records.eventrevision": EDIT,
     "records.countrevision": EDIT, "records.addresspoint": EDIT, "records.populationprojection": EDIT,
-    "records.measure": EDIT,
+    "records.measure": EDIT, "records.keyfingerprint": READ_ONLY,
     "audit.auditentry": READ_ONLY,  # the trail: searched, never added to, changed or deleted here
     "axes.accessattempt": NO_ADD, "axes.accesslog": NO_ADD, "axes.accessfailurelog": NO_ADD,
     "otp_totp.totpdevice": EDIT,
@@ -192,6 +192,8 @@ def _one_row(label, personas):
     if label == "records.addresspoint":
         return records.AddressPoint.objects.create(street="Av. Grecia", street_normalised="avenida grecia",
                                                    street_core="grecia", number=1, lon=-70.55, lat=-33.48).pk
+    if label == "records.keyfingerprint":
+        return records.KeyFingerprint.objects.get_or_create(name="rut", defaults={"fingerprint": "0" * 16})[0].pk
     if label == "records.populationprojection":
         return records.PopulationProjection.objects.create(area_code="13122", year=2026, population=250_000).pk
     if label == "axes.accessattempt":
