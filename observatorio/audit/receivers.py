@@ -13,13 +13,15 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_sa
 
 from .context import current_request
 from .models import Action
-from .record import record
+from .record import is_seeding, record
 
 # The user's fields whose change is worth an entry (never their values: a password is only "changed").
 USER_FIELDS = ("username", "first_name", "last_name", "email", "is_active", "is_staff", "is_superuser", "password")
 
 
 def _record(action, target, detail=None):
+    if is_seeding():  # the software's own starting configuration (audit.record.seeding)
+        return
     record(action, request=current_request(), target=target, detail=detail)
 
 

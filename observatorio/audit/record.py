@@ -2,7 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+
 from .models import Action, AuditEntry
+
+# Set while the software writes its own starting configuration (migrate's role groups, the standard measures,
+# the category tree): that is nobody's change, and a new instance must stay empty of entries.
+_SEEDING = contextvars.ContextVar("audit_seeding", default=False)
+
+
+@contextlib.contextmanager
+def seeding():
+    """Configuration written inside this block is the software's own seeding: the change receivers skip it."""
+    token = _SEEDING.set(True)
+    try:
+        yield
+    finally:
+        _SEEDING.reset(token)
+
+
+def is_seeding() -> bool:
+    return _SEEDING.get()
 
 
 def client_address(request) -> str | None:

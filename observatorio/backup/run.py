@@ -195,10 +195,13 @@ def _migrate_forward(manifest: dict) -> list[str]:
     from django.db import connection
     from django.db.migrations.recorder import MigrationRecorder
 
+    from observatorio.audit.record import seeding
+
     before = MigrationRecorder(connection).applied_migrations().keys()
-    call_command("migrate", interactive=False, verbosity=0)
-    ensure_role_groups()
-    seed_taxonomy()
+    with seeding():
+        call_command("migrate", interactive=False, verbosity=0)
+        ensure_role_groups()
+        seed_taxonomy()
     after = MigrationRecorder(connection).applied_migrations().keys()
     return [f"{app}.{name}" for app, name in sorted(set(after) - set(before))]
 

@@ -14,11 +14,13 @@ def handle(args):
     from django.core.management import call_command
 
     from observatorio.accounts.setup import ensure_role_groups
+    from observatorio.audit.record import seeding
     from observatorio.records.taxonomy import seed_taxonomy
 
-    call_command("migrate", interactive=False, verbosity=0)
-    ensure_role_groups()
-    n = seed_taxonomy()
+    with seeding():
+        call_command("migrate", interactive=False, verbosity=0)
+        ensure_role_groups()
+        n = seed_taxonomy()
     if app_role := os.environ.get("OBS_DATABASE_APP_ROLE", "").strip():
         from observatorio.audit.grants import grant_app_role
 

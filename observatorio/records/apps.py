@@ -28,6 +28,9 @@ def _purge_uploads():
 def _seed_measures(sender, using="default", **kwargs):
     """The standard measures exist after every migrate (and after a flush, which tests do: Django sends
     post_migrate then too, as it does to create permissions); seeding never changes an existing measure."""
+    from observatorio.audit.record import seeding
+
     from .measures import seed_measures
 
-    seed_measures(using=using)
+    with seeding():
+        seed_measures(using=using)

@@ -24,3 +24,21 @@ def test_record_keeps_who_what_and_never_changes(personas, rf):
     # Deleting the user leaves the entry and its name.
     personas["bob"].delete()
     assert AuditEntry.objects.get(pk=entry.pk).username == "bob"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_instance_has_an_empty_trail_and_later_changes_are_recorded():
+    """migrate's own seeding (role groups, standard measures, category tree) is nobody's change: a new or
+    restored-into instance starts with an empty trail; an administrator's later edit is recorded."""
+    from django.core.management import call_command
+
+    from observatorio.commands import migrate
+    from observatorio.records.models import Measure
+
+    call_command("flush", interactive=False, verbosity=0)  # runs post_migrate, as migrate does
+    migrate.handle(None)
+    assert not AuditEntry.objects.exists()
+    measure = Measure.objects.get(code="patrullajes")
+    measure.name = "Patrullajes preventivos municipales"
+    measure.save()
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["configuracion"]
