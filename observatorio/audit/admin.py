@@ -3,14 +3,8 @@ from django.contrib import admin
 from .models import AuditEntry
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: entries are searched, never added, changed or deleted here."""
-
-    list_display = ("at", "username", "address", "action", "target")
-    list_filter = ("action",)
-    search_fields = ("username", "target", "address")
-    date_hierarchy = "at"
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """An admin page that shows rows and never adds, changes or deletes them."""
 
     def has_add_permission(self, request):
         return False
@@ -20,3 +14,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """Read-only: entries are searched, never added, changed or deleted here."""
+
+    list_display = ("at", "username", "address", "action", "target")
+    list_filter = ("action",)
+    search_fields = ("username", "target", "address")
+    date_hierarchy = "at"

@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 
+from observatorio.audit.admin import ReadOnlyAdmin
+
 from .measures import problems
 from .models import (
     AddressPoint,
@@ -157,16 +159,7 @@ class MeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(KeyFingerprint)
-class KeyFingerprintAdmin(admin.ModelAdmin):
+class KeyFingerprintAdmin(ReadOnlyAdmin):
     """Read-only: the fingerprint is written at the key's first use and only compared after that."""
 
     list_display = ("name", "fingerprint", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
