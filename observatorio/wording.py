@@ -44,6 +44,7 @@ ISSUE = {
     "window_no_start": _("El intervalo tiene fin pero no inicio."),
     "window_backwards": _("El intervalo termina antes de empezar."),
     "long_window": _("El intervalo es más largo que el máximo; el evento se guarda igual."),
+    "date_order_conflict": _("La columna mezcla fechas día-mes-año y mes-día-año: no se sabe cómo leer esta fecha."),
     # boundaries, demography, gazetteer
     "missing_column": _("El archivo no tiene la columna indicada."),
     "empty_code": _("Falta el código del área."),
@@ -95,6 +96,8 @@ FIX = {
     "window_no_start": _("Complete la fecha de inicio: el primer día en que pudo ocurrir el hecho."),
     "window_backwards": _("Revise fechas y horas; un intervalo nocturno termina al día siguiente."),
     "long_window": _("Revise las fechas; la opción window_max_days de la asignación fija el máximo."),
+    "date_order_conflict": _("Elija el formato de fecha en la asignación (p. ej. dd-mm-aaaa o mm-dd-aaaa), o "
+                             "corrija las filas que no siguen el orden de las demás."),
     "missing_column": _("Indique una de las columnas del archivo."),
     "empty_code": _("Dé a cada área su código."),
     "duplicate_code": _("Dé a cada área su propio código."),
@@ -134,6 +137,8 @@ FAILURE = {
     "rut_key_missing": _("No hay clave para cifrar los RUT; no se importó nada."),
     "rut_key_mismatch": _("La clave de los RUT no es la que se usó para los datos guardados; no se importó nada."),
     "too_large": _("El archivo supera el límite de tamaño o de filas; no se importó nada."),
+    "bad_date_format": _("El formato de fecha de la asignación no es válido (use dd-mm-aaaa, mm-dd-aaaa o "
+                         "aaaa-mm-dd)."),
 }
 
 NOTE = {
@@ -156,6 +161,13 @@ NOTE = {
     "survey_name_default": _("Ninguna columna nombra la encuesta: las respuestas se registran como encuesta "
                              "«%(survey)s» (cámbielo con la opción survey de la asignación)."),
     "no_weight": _("No hay factor de expansión asignado: cada respuesta pesa 1."),
+    "dates_day_first": _("Columna «%(column)s»: %(n)s fechas pueden leerse como día-mes o como mes-día; se leyeron "
+                         "día-mes-año, como las que solo se leen así (p. ej. fila %(row)s: %(value)s)."),
+    "dates_month_first": _("Columna «%(column)s»: %(n)s fechas pueden leerse como día-mes o como mes-día; se "
+                           "leyeron mes-día-año, como las que solo se leen así (p. ej. fila %(row)s: %(value)s)."),
+    "dates_day_first_default": _("Columna «%(column)s»: %(n)s fechas pueden leerse como día-mes o como mes-día y "
+                                 "ninguna fecha de la columna lo decide: se leyeron día-mes-año, como en Chile. Si "
+                                 "el archivo es mes-día-año, elija el formato de fecha mm-dd-aaaa en la asignación."),
 }
 
 SEVERITY = {"error": _("error"), "warning": _("aviso")}

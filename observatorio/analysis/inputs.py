@@ -16,7 +16,7 @@ import pandas as pd
 
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
 from observatorio.errors import UserError
-from observatorio.tables.parsing import parse_numbers
+from observatorio.tables.parsing import ORDER_PATTERN, DateOrder, date_order, parse_dates, parse_numbers, parse_times
 from observatorio.tables.readers import ReadError
 from observatorio.tables.readers import read_table as read_raw
 
@@ -163,26 +163,62 @@ def numeric_column(frame: pd.DataFrame, column: str, path) -> np.ndarray:
     return values.to_numpy(dtype=float)
 
 
-def date_column(frame: pd.DataFrame, column: str, path) -> pd.Series:
-    """The column as timestamps; a value that is not a date is a ``ValueError`` naming the file."""
+@dataclass(frozen=True, eq=False)
+class Dates:
+    """A date column read: timestamps (NaT where empty), its stripped text, and the order its day-month dates
+    were read in (`tables.parsing.DateOrder`; None when the file already held datetimes)."""
+
+    values: pd.Series
+    text: pd.Series
+    order: DateOrder | None
+
+
+# A clock time after the date ("31-01-2024 14:30", "2024-01-31T14:30:00-03:00"); its offset is dropped.
+_TIME_TAIL = r"^\S+[ T]+\d"
+_OFFSET = r"(\d[:.]\d{2}(?::\d{2}(?:[.,]\d+)?)?)\s*(?:Z|[+-]\d{2}:?\d{2})$"
+
+
+def read_dates(frame: pd.DataFrame, column: str, path, *, date_format: str | None = None) -> Dates:
+    """The column as timestamps, every value read in one order of day and month.
+
+    The order is `date_format` when given (``dd-mm-aaaa``, ``%m/%d/%Y``…: see
+    `tables.parsing.date_format_order`), else the one the column's values show
+    (`tables.parsing.date_order`: a value that is a date only month-first,
+    ``12/13/2020``, makes the column month-first; with none, Chile's day-first).
+    A column with values of both orders, or a value that is not a date, is a
+    ``UserError`` naming the file, the column and the rows. ISO dates and Excel
+    serials read the same in every order; a time after the date is kept.
+    """
     require_columns(frame, [column], path)
     raw = frame[column]
     if pd.api.types.is_datetime64_any_dtype(raw):
-        return raw
-    text = raw.astype("string").str.strip()
-    when = pd.to_datetime(text, errors="coerce", format="mixed", dayfirst=_day_first(text))
-    bad = when.isna() & raw.notna()
-    if bad.any():
-        row = int(np.flatnonzero(bad.to_numpy())[0])
+        return Dates(raw, raw.astype("string"), None)
+    text = raw.astype("string").fillna("").str.strip()
+    try:
+        order = date_order(text, date_format)
+    except ValueError as exc:
+        raise UserError(f"--date-format: {exc}") from None
+    if order.conflict:
+        error = order.conflict_error(text)
+        raise UserError(f"{_name(path)}: column {column!r}: {error.message}; give the format with --date-format "
+                        "(e.g. --date-format mm-dd-aaaa), or correct the rows that do not follow the others")
+    parsed = parse_dates(text, order.order)
+    when = parsed.values.astype("datetime64[ns]")
+    timed = text.str.contains(_TIME_TAIL, regex=True).to_numpy(dtype=bool) & ~parsed.invalid.to_numpy()
+    if timed.any():
+        times = parse_times(text[timed].str.replace(_OFFSET, r"\1", regex=True))
+        parsed.invalid[timed] = times.invalid.to_numpy()
+        when[timed] = when[timed] + times.values
+    if parsed.invalid.any():
+        row = int(np.flatnonzero(parsed.invalid.to_numpy())[0])
         raise UserError(f"{_name(path)}: column {column!r} has {raw.iloc[row]!r} (row {row + 1}), not a date; "
-                        "use YYYY-MM-DD or DD-MM-YYYY")
-    return when
+                        f"use {ORDER_PATTERN[order.order].upper()} or YYYY-MM-DD")
+    return Dates(when, text, order)
 
 
-def _day_first(text: pd.Series) -> bool:
-    # Chilean exports write 31-12-2024 or 31/12/2024; ISO dates start with the year.
-    sample = text.dropna().head(50)
-    return bool(len(sample)) and not sample.str.match(r"^\d{4}").any()
+def date_column(frame: pd.DataFrame, column: str, path, *, date_format: str | None = None) -> pd.Series:
+    """`read_dates`' timestamps alone."""
+    return read_dates(frame, column, path, date_format=date_format).values
 
 
 def _find_pair(frame: pd.DataFrame):

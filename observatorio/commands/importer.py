@@ -14,6 +14,7 @@ import sys
 
 from observatorio.errors import UserError
 
+from .analyze.options import add_date_format
 from .i18n import _, gettext_noop, thousands
 from .reports import show
 
@@ -35,6 +36,7 @@ def register(sub):
     p.add_argument("--sheet", help=_("hoja de Excel (por defecto: la primera)"))
     p.add_argument("--crs", help=_("sistema de coordenadas de las coordenadas, p. ej. EPSG:32719 (por defecto: "
                                    "se deduce)"))
+    add_date_format(p)
     p.add_argument("--commit", action="store_true", help=_(WRITE_HELP))
     p.add_argument("--json", action="store_true", help=_(JSON_HELP))
     p.add_argument("--quiet", action="store_true", help=_("sin barra de progreso"))
@@ -148,8 +150,9 @@ def handle_import(args):
 
     bar = _Bar(not args.quiet)
     try:
+        options = {k: v for k, v in (("crs", args.crs), ("date_format", args.date_format)) if v}
         result = run_import(args.file, args.source, sheet=args.sheet, commit=args.commit, progress=bar,
-                            options={"crs": args.crs} if args.crs else None)
+                            options=options or None)
     finally:
         bar.close()
     show(result.report(), args.json)

@@ -28,7 +28,11 @@ Conventions (Chile):
   data, but note that a bare year like "2024" *is* read as a serial
   (1905-07-16) — the pipeline's date range check catches it. Two-digit years
   ("31-01-24") are rejected: 24 could be 1924 or 2024. Years outside
-  1900..2100 are rejected as typos. Month-day-year is never guessed.
+  1900..2100 are rejected as typos. Month-day-year is never guessed value by
+  value: the order of a column is one decision (`date_order`), taken from the
+  values that can be read only one way, or given (`date_format_order`:
+  ``%m/%d/%Y``, ``mm/dd/aaaa``…), and then `parse_dates(series, order=...)`
+  reads every value with it.
 * Numbers: the decimal mark is a comma and the thousands separator a dot
   ("1.234,5" → 1234.5). With both marks the last one is the decimal mark (so
   "1,234.5" from English software also works). With one kind only: a comma
@@ -115,21 +119,143 @@ _YMD = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})" + _TIME_TAIL)
 _SERIAL = re.compile(r"(\d{1,6})(?:[.,]\d+)?")
 
 
-def parse_date(text: str) -> dt.date:
+DMY, MDY, YMD = "dmy", "mdy", "ymd"
+ORDER_PATTERN = {DMY: "dd-mm-yyyy", MDY: "mm-dd-yyyy", YMD: "yyyy-mm-dd"}
+_ORDER_WORDS = {DMY: "day-month-year", MDY: "month-day-year", YMD: "year-month-day"}
+_FIELDS = {"d": "d", "m": "m", "Y": "y", "dd": "d", "mm": "m", "aaaa": "y", "yyyy": "y"}
+_FORMAT = re.compile(r"(%[dmY]|dd|mm|aaaa|yyyy)([-/. ])(%[dmY]|dd|mm|aaaa|yyyy)\2(%[dmY]|dd|mm|aaaa|yyyy)",
+                     re.IGNORECASE)
+FORMAT_HELP = "%d-%m-%Y, %m/%d/%Y, %Y-%m-%d or dd-mm-aaaa, mm/dd/aaaa, aaaa-mm-dd"
+
+
+def date_format_order(text: str | None) -> str | None:
+    """The order an explicit date format gives (`DMY`, `MDY` or `YMD`); None for no format ("", "detectar").
+
+    Strftime (``%d/%m/%Y``, ``%m-%d-%Y``, ``%Y-%m-%d``) or the way people write it
+    (``dd-mm-aaaa``, ``mm/dd/aaaa``, ``aaaa-mm-dd``, ``yyyy``); the separator is
+    not binding (``-``, ``/`` and ``.`` are all read). A ``ValueError`` names the forms.
+
+    >>> date_format_order("%m/%d/%Y"), date_format_order("dd-mm-aaaa"), date_format_order("")
+    ('mdy', 'dmy', None)
+    """
+    raw = (text or "").strip()
+    if raw.lower() in ("", "auto", "detectar"):
+        return None
+    m = _FORMAT.fullmatch(raw if raw.startswith("%") else raw.lower())
+    order = "".join(_FIELDS.get(part.lstrip("%"), "?") for part in (m[1], m[3], m[4])) if m else ""
+    if order not in (DMY, MDY, YMD):
+        raise ValueError(f"{raw!r} is not a date format this reader knows; use {FORMAT_HELP}")
+    return order
+
+
+@dataclass(frozen=True)
+class DateOrder:
+    """How a column's day-month dates are read, and why (`date_order`).
+
+    ``order`` is `DMY` or `MDY` (`YMD` only when given); ``how`` is ``"format"``
+    (given), ``"values"`` (values that can only be read one way decide) or
+    ``"default"`` (none decides: Chile's day-first). The arrays hold positions in
+    the Series: values that read as a date only day-first, only month-first, and
+    both ways as different dates (``05-03-2024``; ``05-05-2024`` reads the same).
+    """
+
+    order: str
+    how: str
+    day_first: np.ndarray
+    month_first: np.ndarray
+    either: np.ndarray
+
+    @property
+    def ambiguous(self) -> int:
+        """How many values read as two different dates, and were read in ``order``."""
+        return len(self.either)
+
+    @property
+    def conflict(self) -> bool:
+        """Some values can only be day-first and others only month-first: the column contradicts itself."""
+        return self.how != "format" and len(self.day_first) > 0 and len(self.month_first) > 0
+
+    @property
+    def contradicting(self) -> np.ndarray:
+        """The values against the column's order (the fewer kind in a conflict), and those its order decides."""
+        return np.sort(np.concatenate([self.month_first if self.order == DMY else self.day_first, self.either]))
+
+    @property
+    def evidence(self) -> int | None:
+        """The position of the first value that can only be read in ``order``, if any."""
+        rows = self.day_first if self.order == DMY else self.month_first if self.order == MDY else []
+        return int(rows[0]) if len(rows) else None
+
+    def conflict_error(self, text: pd.Series, row_number=lambda p: p + 1) -> ParseError:
+        """The message of a contradictory column: a value of each order, with its row (``row_number(position)``)."""
+        d, m = int(self.day_first[0]), int(self.month_first[0])
+        return ParseError(f"the column mixes day-first and month-first dates: row {row_number(d)} has "
+                          f"{_shown(text.iat[d])}, a date only as dd-mm-yyyy, and row {row_number(m)} has "
+                          f"{_shown(text.iat[m])}, only as mm-dd-yyyy; {len(self.either)} values read either way",
+                          "give the date format explicitly (e.g. dd-mm-aaaa or mm-dd-aaaa), or correct the rows "
+                          "that do not follow the others")
+
+
+def date_order(series: pd.Series, date_format: str | None = None) -> DateOrder:
+    """The order of a column's day-month dates, from `date_format` when given, else from its own values.
+
+    A value that is a date only day-first (``13-01-2024``) or only month-first
+    (``01-13-2024``) counts for that order; the order with more such values
+    wins, and with none the Chilean day-first is used. ISO dates, Excel serials
+    and values reading the same either way (``05-05-2024``) count for neither.
+    A column with values of both kinds is a `DateOrder.conflict`: refuse it, or
+    ask for the format. Each distinct text is looked at once.
+
+    >>> o = date_order(pd.Series(["12/11/2020", "12/13/2020", "2020-12-01", "05/05/2020"]))
+    >>> o.order, o.how, o.ambiguous, o.month_first.tolist()
+    ('mdy', 'values', 1, [1])
+    """
+    given = date_format_order(date_format)
+    none = np.empty(0, dtype=np.int64)
+    if given is not None:
+        return DateOrder(given, "format", none, none, none)
+    codes, uniques = pd.factorize(_as_text(series).str.strip())
+    kinds = np.zeros(len(uniques), dtype=np.int8)  # 0: neither, 1: only day-first, 2: only month-first, 3: both
+    for i, value in enumerate(uniques.tolist()):
+        m = _DMY.fullmatch(value)
+        if not m or len(m[4]) != 4:
+            continue
+        a, b, year = int(m[1]), int(m[3]), int(m[4])
+        day_first, month_first = _is_date(year, b, a), _is_date(year, a, b)
+        kinds[i] = (1 if day_first else 0) + (2 if month_first else 0) if a != b else 0
+    per_row = kinds[codes] if len(codes) else kinds[:0]
+    day, month, either = (np.flatnonzero(per_row == k) for k in (1, 2, 3))
+    how = "values" if len(day) or len(month) else "default"
+    return DateOrder(MDY if len(month) > len(day) else DMY, how, day, month, either)
+
+
+def _is_date(year: int, month: int, day: int) -> bool:
+    return YEAR_MIN <= year <= YEAR_MAX and 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+def parse_date(text: str, order: str = DMY) -> dt.date:
     """A date from a Chilean spreadsheet cell; see the module docstring for the accepted forms.
 
-    >>> parse_date("31-01-2024"), parse_date("2024/01/31"), parse_date("45292")
-    (datetime.date(2024, 1, 31), datetime.date(2024, 1, 31), datetime.date(2024, 1, 1))
+    `order` says how ``05-03-2024`` reads: `DMY` (5 March, the default), `MDY`
+    (May 3), or `YMD` (a format was given that puts the year first: such values
+    are refused). ISO dates and Excel serials read the same in every order.
+
+    >>> parse_date("31-01-2024"), parse_date("2024/01/31"), parse_date("45292"), parse_date("01/31/2024", MDY)
+    (datetime.date(2024, 1, 31), datetime.date(2024, 1, 31), datetime.date(2024, 1, 1), datetime.date(2024, 1, 31))
     """
     raw = text.strip() if isinstance(text, str) else ""
     if not raw:
-        raise ParseError("no date given", "write the date as dd-mm-yyyy, e.g. 31-01-2024")
+        raise ParseError("no date given", f"write the date as {ORDER_PATTERN.get(order, 'dd-mm-yyyy')}")
     if m := _DMY.fullmatch(raw):
-        day, month, year = int(m[1]), int(m[3]), m[4]
+        first, second, year = int(m[1]), int(m[3]), m[4]
+        if order == YMD:
+            raise ParseError(f"{_shown(raw)} is not in the date format given (yyyy-mm-dd)",
+                             "write the date as yyyy-mm-dd, or give the format the file uses")
         if len(year) != 4:
             raise ParseError(f"{_shown(raw)} has a {len(year)}-digit year, which is ambiguous",
                              "write the year with four digits, e.g. 31-01-2024")
-        return _checked_date(raw, int(year), month, day, order="dmy")
+        day, month = (second, first) if order == MDY else (first, second)
+        return _checked_date(raw, int(year), month, day, order=order)
     if m := _YMD.fullmatch(raw):
         return _checked_date(raw, int(m[1]), int(m[3]), int(m[4]), order="ymd")
     if m := _SERIAL.fullmatch(raw):
@@ -147,8 +273,9 @@ def _checked_date(raw: str, year: int, month: int, day: int, order: str) -> dt.d
         raise ParseError(f"{_shown(raw)} has the year {year}, outside {YEAR_MIN}-{YEAR_MAX}", "correct the year")
     if not 1 <= month <= 12:
         fix = "correct the month"
-        if order == "dmy" and 1 <= day <= 12:
-            fix = "dates are read day-month-year; swap day and month if this is month-day-year"
+        if order in (DMY, MDY) and 1 <= day <= 12:
+            other = _ORDER_WORDS[MDY if order == DMY else DMY]
+            fix = f"dates are read {_ORDER_WORDS[order]}; swap day and month if this is {other}"
         raise ParseError(f"{_shown(raw)} is not a date: there is no month {month}", fix)
     last = calendar.monthrange(year, month)[1]
     if not 1 <= day <= last:
@@ -164,10 +291,11 @@ def _checked_date(raw: str, year: int, month: int, day: int, order: str) -> dt.d
     return dt.date(year, month, day)
 
 
-def parse_dates(series: pd.Series) -> Parsed:
-    """`parse_date` over a Series; ``values`` is datetime64 (NaT where invalid or empty)."""
+def parse_dates(series: pd.Series, order: str = DMY) -> Parsed:
+    """`parse_date` over a Series, in one `order` (`date_order` finds it); ``values`` is datetime64 (NaT where
+    invalid or empty)."""
     def convert(text):
-        return np.datetime64(parse_date(text), "D")
+        return np.datetime64(parse_date(text, order), "D")
     return _by_distinct(series, convert, np.datetime64("NaT", "D"), "datetime64[s]")
 
 

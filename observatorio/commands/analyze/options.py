@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from ..i18n import _
+from ..i18n import _, thousands
 
 
 def positive(text: str) -> float:
@@ -106,3 +107,52 @@ def add_permutations(p, default: int) -> None:
     p.add_argument("--permutations", type=count, default=default,
                    help=_("permutaciones aleatorias para los pseudo valores p (por defecto %(default)s; 0 las omite)"))
     p.add_argument("--seed", type=int, default=0, help=_("semilla de numpy.random.default_rng (por defecto 0)"))
+
+
+def date_format(text: str) -> str:
+    """An explicit date format (``%m/%d/%Y``, ``mm/dd/aaaa``…), checked here so a typo fails before any reading."""
+    from observatorio.tables.parsing import date_format_order
+
+    try:
+        date_format_order(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            _("%(text)r no es un formato de fecha; use dd-mm-aaaa, mm-dd-aaaa, aaaa-mm-dd o su forma strftime "
+              "(%%d-%%m-%%Y, %%m/%%d/%%Y, %%Y-%%m-%%d)") % {"text": text}) from None
+    return text
+
+
+def add_date_format(p) -> None:
+    p.add_argument("--date-format", type=date_format, metavar=_("FORMATO"),
+                   help=_("orden de las fechas: dd-mm-aaaa, mm-dd-aaaa o aaaa-mm-dd (o %%m/%%d/%%Y); por defecto se "
+                          "deduce de las fechas que solo se leen de una forma, y si ninguna lo decide, día-mes-año"))
+
+
+def add_date(p, help_text: str) -> None:
+    """``--date COLUMN`` and ``--date-format``, for every method that reads dates."""
+    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=help_text)
+    add_date_format(p)
+
+
+def event_dates(frame, args):
+    """The ``--date`` column as timestamps, read in the order ``--date-format`` gives or the column shows; how
+    many values that order decided is said on stderr (stdout stays the result, or its JSON)."""
+    from observatorio.analysis.inputs import read_dates
+
+    dates = read_dates(frame, args.date, args.file, date_format=args.date_format)
+    order = dates.order
+    if order is not None and order.ambiguous and order.how != "format":
+        facts = {"n": thousands(order.ambiguous), "column": args.date}
+        if order.how == "default":
+            line = _("aviso: %(n)s fechas de la columna %(column)r pueden leerse como día-mes o como mes-día y "
+                     "ninguna fecha lo decide: se leyeron día-mes-año; si son mes-día-año, use --date-format "
+                     "mm-dd-aaaa") % facts
+        else:
+            template = _("aviso: %(n)s fechas de la columna %(column)r pueden leerse como día-mes o como mes-día: "
+                         "se leyeron mes-día-año, como las que solo se leen así (fila %(row)s: %(value)s)") \
+                if order.order == "mdy" else \
+                _("aviso: %(n)s fechas de la columna %(column)r pueden leerse como día-mes o como mes-día: se "
+                  "leyeron día-mes-año, como las que solo se leen así (fila %(row)s: %(value)s)")
+            line = template % {**facts, "row": order.evidence + 1, "value": dates.text.iat[order.evidence]}
+        print(line, file=sys.stderr)
+    return dates.values

@@ -10,6 +10,7 @@ import pandas as pd
 from observatorio.errors import UserError
 
 from ..i18n import _, gettext_noop
+from . import options
 from .options import add_grid, add_method, add_permutations, add_points, count, fraction, numbers, positive
 from .output import Outcome, fmt, handler, records
 
@@ -38,7 +39,7 @@ def register(msub) -> None:
                    file_help=_(POINTS_FILE))
     add_points(p)
     add_grid(p)
-    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
+    options.add_date(p, _("fecha de cada evento"))
     p.add_argument("--period", choices=("week", "month", "quarter"), default="month",
                    help=_("paso de tiempo (por defecto month)"))
     p.add_argument("--alpha", type=fraction, default=0.05,
@@ -81,7 +82,7 @@ def register(msub) -> None:
                      "distancia × banda de tiempo frente a permutaciones de las fechas (Near Repeat Calculator de "
                      "Ratcliffe)."), handler(knox), file_help=_(POINTS_FILE))
     add_points(p)
-    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha (o fecha y hora) de cada evento"))
+    options.add_date(p, _("fecha (o fecha y hora) de cada evento"))
     p.add_argument("--distance-bands", type=numbers, default=[0, 100, 200, 400], metavar="M,M,…",
                    help=_("límites de las bandas en metros (por defecto 0,100,200,400)"))
     p.add_argument("--time-bands", type=numbers, default=[0, 7, 14, 30], metavar="D,D,…",
@@ -180,11 +181,10 @@ _PERIOD = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 def emerging(args) -> Outcome:
     from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
     from observatorio.analysis.grid import Grid
-    from observatorio.analysis.inputs import date_column
     from observatorio.labels import emerging_label
 
     pts = _points(args)
-    when = date_column(pts.frame, args.date, args.file).reset_index(drop=True)
+    when = options.event_dates(pts.frame, args).reset_index(drop=True)
     ok = when.notna().to_numpy()
     x, y = pts.x[ok], pts.y[ok]
     period = when[ok].dt.to_period(_PERIOD[args.period])
@@ -283,11 +283,10 @@ def concentration(args) -> Outcome:
 
 
 def knox(args) -> Outcome:
-    from observatorio.analysis.inputs import date_column
     from observatorio.analysis.knox import knox_test
 
     pts = _points(args)
-    when = date_column(pts.frame, args.date, args.file).reset_index(drop=True)
+    when = options.event_dates(pts.frame, args).reset_index(drop=True)
     ok = when.notna().to_numpy()
     r = knox_test(pts.x[ok], pts.y[ok], when[ok].to_numpy(dtype="datetime64[ns]"),
                   distance_bands=args.distance_bands, time_bands=args.time_bands,

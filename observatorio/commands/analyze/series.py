@@ -9,7 +9,7 @@ import pandas as pd
 from observatorio.errors import UserError
 
 from ..i18n import _, gettext_noop
-from .options import add_method, fraction, pair
+from .options import add_date, add_method, event_dates, fraction, pair
 from .output import Outcome, fmt, handler
 
 EVENTS_FILE = gettext_noop("eventos: cualquier archivo admitido con una columna de fecha")
@@ -32,7 +32,7 @@ def register(msub) -> None:
                    _("Comparación al estilo CompStat de los eventos de la ventana actual con la anterior; el "
                      "veredicto viene de una prueba exacta de Poisson sobre las tasas diarias, no del cambio "
                      "porcentual."), handler(compare), file_help=_(EVENTS_FILE))
-    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
+    add_date(p, _("fecha de cada evento"))
     p.add_argument("--as-of", type=_date, metavar=_("AAAA-MM-DD"),
                    help=_("último día de la ventana actual (por defecto: la última fecha del archivo)"))
     p.add_argument("--period", choices=PERIODS, default="28d", help=_("ventanas comparadas (por defecto 28d)"))
@@ -42,7 +42,7 @@ def register(msub) -> None:
     p = add_method(msub, "trend", _("tendencia de Mann–Kendall de los eventos por período"),
                    _("Cuenta los eventos por período (los períodos vacíos como 0) y prueba si hay una tendencia "
                      "monótona (Mann–Kendall, pendiente de Sen)."), handler(trend), file_help=_(EVENTS_FILE))
-    p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
+    add_date(p, _("fecha de cada evento"))
     p.add_argument("--freq", choices=tuple(_FREQ), default="month",
                    help=_("duración del período (por defecto month)"))
     p.add_argument("--alpha", type=fraction, default=0.05, help=_("significancia (por defecto 0,05)"))
@@ -64,10 +64,10 @@ def register(msub) -> None:
 
 
 def _dates(args) -> pd.Series:
-    from observatorio.analysis.inputs import date_column, read_table
+    from observatorio.analysis.inputs import read_table
 
     frame = read_table(args.file, layer=args.layer)
-    when = date_column(frame, args.date, args.file).dropna()
+    when = event_dates(frame, args).dropna()
     if when.empty:
         raise UserError(_("%(file)s: la columna %(column)r no tiene fechas") % {"file": args.file,
                                                                                 "column": args.date})

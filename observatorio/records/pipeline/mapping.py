@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from observatorio.errors import UserError
+from observatorio.tables.parsing import date_format_order
 from observatorio.tables.personal import is_protected, protected_kind
 
 from .fields import ATTRIBUTE_PREFIX, fields_for
@@ -123,6 +124,12 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
                                code="half_window")
     refuse_protected(file, source_code, target_fields, chosen, attributes)
     merged_options = {**config.options, **(saved.get("options") or {}), **(options or {})}
+    try:
+        date_format_order(merged_options.get("date_format"))
+    except ValueError as exc:
+        raise ImportFailed(file, str(exc), f"set it with `observatorio mapping {source_code} --option "
+                                           f"date_format=dd-mm-aaaa` (or mm-dd-aaaa, aaaa-mm-dd; empty: detect)",
+                           code="bad_date_format") from None
     return Mapping(chosen, attributes, merged_options, saved.get("version"))
 
 
@@ -161,7 +168,7 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
 
     ``set_columns`` maps fields (or ``attr:NAME``) to file columns; ``unset``
     removes a field (a default too: it is stored as ``""``); ``options``
-    merges reading options (``crs``, ``crosswalk_version``), ``None`` values
+    merges reading options (``crs``, ``crosswalk_version``, ``date_format``), ``None`` values
     removing one.
     """
     from django.db import transaction
@@ -178,6 +185,10 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
         problem = protected_problem(name, column, target_fields) if column else None
         if problem:
             raise UserError(problem[0].upper() + problem[1:])
+    try:
+        date_format_order((options or {}).get("date_format"))
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
     with transaction.atomic():
         last = SourceMapping.objects.select_for_update().filter(source=source).order_by("-version").first()
         columns = dict(last.columns) if last else {}

@@ -220,6 +220,7 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     mark("validate", n, n)
     notes = list(table.notes)
     notes += [Note("row_left_out", f"row {d.row} left out: {d.reason}", d.row, {"row": d.row}) for d in table.dropped]
+    notes += checked.notes
     if checked.thousands_fixed:
         notes.append(Note("counts_read_as_thousands",
                           f"{checked.thousands_fixed} counts written like 1.04 were read as thousands (1.040), "

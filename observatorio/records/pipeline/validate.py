@@ -13,8 +13,16 @@ the fix. Types read as numbers, dates or times share one path (`PARSED`: the
 parser and the code of a value it cannot read); the others (text, label, area,
 RUT, sex, answers) have their own step.
 
+Dates are read in one order per column (`tables.parsing.date_order`): the
+mapping's ``date_format`` when given, else the order of the values that can be
+read only one way (Chile's day-first when none can). A column with values of
+both orders is refused row by row (`date_order_conflict`: the values against
+the order and those it would decide); how many values the order decided is a
+note (`date_notes`).
+
 `check_table` returns a `Checked`: the typed columns (a DataFrame with the
-table's index), the rejected mask, the issues and the unmapped labels.
+table's index), the rejected mask, the issues, the unmapped labels and the
+notes on how columns were read.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import pandas as pd
 
 from observatorio.tables import parsing
 from observatorio.tables.personal import is_protected, is_rut_column, mask_series, mask_text
+from observatorio.tables.readers import Note
 from observatorio.tables.rut import mask_rut, rut_keys
 
 from .fields import fields_for
@@ -125,6 +134,42 @@ def _thousands_read_back(raw: pd.Series, stripped: pd.Series) -> tuple[pd.Series
     return raw, int(short.sum())
 
 
+def _dates(column: str, raw: pd.Series, date_format: str | None, out: _Collector, notes: list) -> parsing.Parsed:
+    """A date column read in its one order; a contradictory column's rows refused, the order's choice noted."""
+    stripped = raw.str.strip()
+    order = parsing.date_order(stripped, date_format)
+    parsed = parsing.parse_dates(raw, order.order)
+    if order.conflict:
+        rows = order.contradicting
+        error = order.conflict_error(stripped, lambda p: int(out.row_numbers[p]))
+        out.add(rows, column, stripped.iloc[rows].tolist(), error.message, error.fix, "date_order_conflict")
+        parsed.invalid.iloc[rows] = False  # one issue per cell: the conflict, not also "no month 13"
+        parsed.values.iloc[rows] = pd.NaT
+        return parsed
+    notes.extend(date_notes(column, order, stripped, out.row_numbers))
+    return parsed
+
+
+def date_notes(column: str, order: parsing.DateOrder, text: pd.Series, row_numbers) -> list[Note]:
+    """What a column's order decided: how many values read as two different dates, and which way they were read."""
+    n = order.ambiguous
+    if not n or order.how == "format":
+        return []
+    if order.how == "default":
+        return [Note("dates_day_first_default",
+                     f"column {column!r}: {n} dates read as two different dates (day-month or month-day) and no "
+                     f"value of the column decides: they were read day-month-year, as in Chile; if the file is "
+                     f"month-day-year, set the date format of the mapping (mm-dd-aaaa)",
+                     params={"column": column, "n": n})]
+    p = order.evidence
+    row, value = int(row_numbers[p]), text.iat[p]
+    code, words = ("dates_month_first", "month-day-year") if order.order == parsing.MDY else \
+        ("dates_day_first", "day-month-year")
+    return [Note(code, f"column {column!r}: {n} dates read as two different dates (day-month or month-day); they "
+                       f"were read {words}, as the values that read only that way (e.g. row {row}: {value!r})",
+                 row, params={"column": column, "n": n, "row": row, "value": value})]
+
+
 def looks_like_rut_column(name: str) -> bool:
     """A column whose name says it holds RUTs: protected even when no field maps it (`tables.personal`)."""
     return is_rut_column(name)
@@ -138,6 +183,7 @@ class Checked:
     unmapped: Counter = field(default_factory=Counter)
     protected_columns: list[str] = field(default_factory=list)
     thousands_fixed: int = 0
+    notes: list[Note] = field(default_factory=list)
 
 
 class _Collector:
@@ -179,6 +225,7 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
     values = pd.DataFrame(index=frame.index)
     cols = mapping.columns
     thousands_fixed = 0
+    notes: list[Note] = []
 
     def text(name) -> pd.Series:
         return frame[cols[name]].fillna("").astype(str)
@@ -199,7 +246,10 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
             if spec.type == "count" and mapping.options.get("count_dot_is_thousands"):
                 raw, thousands_fixed = _thousands_read_back(raw, stripped)
             code = PARSED[spec.type].code
-            parsed = PARSED[spec.type].parse(raw)
+            if spec.type == "date":
+                parsed = _dates(column, raw, mapping.options.get("date_format"), out, notes)
+            else:
+                parsed = PARSED[spec.type].parse(raw)
             out.parse_errors(column, raw, parsed, code)
             if spec.type in REQUIRED:
                 message, fix = REQUIRED[spec.type]
@@ -300,6 +350,7 @@ def check_table(table, mapping, target: str, *, crosswalk: dict, area_index=None
 
     checked = Checked(values, out.rejected, out.issues)
     checked.thousands_fixed = thousands_fixed
+    checked.notes = notes
     checked.unmapped = unmapped_counter if "label" in cols else Counter()
     checked.protected_columns = [c for c in table.columns
                                  if is_protected(c) or c in {cols.get("victim_rut"), cols.get("offender_rut")}]

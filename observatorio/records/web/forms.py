@@ -9,6 +9,10 @@ from .access import loadable_sources
 from .uploads import SUFFIXES
 
 UNMAPPED = ""
+DETECT = ""
+DATE_FORMATS = ((DETECT, _("Detectar (por las fechas que solo se leen de una forma; si ninguna, día-mes-año)")),
+                ("dd-mm-aaaa", _("día-mes-año (dd-mm-aaaa)")), ("mm-dd-aaaa", _("mes-día-año (mm-dd-aaaa)")),
+                ("aaaa-mm-dd", _("año-mes-día (aaaa-mm-dd)")))
 
 
 class UploadForm(forms.Form):
@@ -34,9 +38,10 @@ class UploadForm(forms.Form):
 
 
 class MappingForm(forms.Form):
-    """One choice per field of the source's target table: which column of this file holds it."""
+    """One choice per field of the source's target table: which column of this file holds it; and the order of
+    the dates (the mapping's ``date_format`` option), detected unless chosen."""
 
-    def __init__(self, *args, fields, columns, current, **kwargs):
+    def __init__(self, *args, fields, columns, current, date_format=DETECT, **kwargs):
         super().__init__(*args, **kwargs)
         self.target_fields = fields
         choices = [(UNMAPPED, _("— sin asignar —"))] + [(c, c) for c in columns]
@@ -45,6 +50,14 @@ class MappingForm(forms.Form):
             self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False,
                                                   initial=current.get(name, UNMAPPED))
             self.fields[name].required_field = spec.required
+        formats = list(DATE_FORMATS)
+        if date_format and date_format not in dict(formats):  # set from the command line, e.g. %m/%d/%Y
+            formats.append((date_format, date_format))
+        self.date_format = date_format or DETECT
+        self.fields["date_format"] = forms.ChoiceField(
+            label=_("Formato de fecha"), choices=formats, required=False, initial=self.date_format,
+            help_text=_("Cómo leer fechas como 05-03-2024: «Detectar» sigue a las fechas que solo se leen de una "
+                        "forma y rechaza una columna que mezcla ambos órdenes."))
 
     def clean(self):
         data = super().clean()
@@ -67,6 +80,11 @@ class MappingForm(forms.Form):
             else:
                 unset.append(name)
         return set_columns, unset
+
+    def option_changes(self) -> dict:
+        """The mapping options to save: ``{"date_format": value}`` when it changed (None goes back to detecting)."""
+        chosen = self.cleaned_data.get("date_format") or DETECT
+        return {} if chosen == self.date_format else {"date_format": chosen or None}
 
 
 class LabelsForm(forms.Form):

@@ -222,12 +222,13 @@ def mapping_page(request, token):
     upload = _upload_for(request, token)
     fields, current, mapping, failure, saved = _mapping_state(upload)
     form = MappingForm(request.POST or None, fields=fields, columns=upload.state["preview"]["columns"],
-                       current=current)
+                       current=current, date_format=((saved or {}).get("options") or {}).get("date_format", ""))
     if request.method == "POST" and form.is_valid():
         set_columns, unset = form.changes(current)
+        options = form.option_changes()
         try:
-            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, user=request.user) \
-                if set_columns or unset else None
+            row = save_mapping(upload.source, set_columns=set_columns, unset=unset, options=options,
+                               user=request.user) if set_columns or unset or options else None
         except UserError as exc:
             # A column of personal data mapped to a field that would store it raw: refused, nothing saved.
             form.add_error(None, _("No se guardó: %(problem)s") % {"problem": exc})
