@@ -171,6 +171,66 @@ def test_a_bad_date_is_reported():
         inputs.date_column(pd.DataFrame({"fecha": ["2024-01-01", "ayer"]}), "fecha", "e.csv")
 
 
+def _dates_of(values, **kwargs):
+    return [d.date().isoformat() for d in inputs.date_column(pd.DataFrame({"fecha": values}), "fecha", "e.csv",
+                                                             **kwargs)]
+
+
+def test_a_month_first_column_is_read_month_first_from_a_csv(tmp_path):
+    # A third of the values could be either; 11/25/2020 settles it: 12/11/2020 is December 11.
+    path = tmp_path / "us.csv"
+    path.write_text("fecha,n\n12/11/2020,1\n11/25/2020,2\n03/04/2021,3\n", encoding="utf-8")
+    dates = inputs.read_dates(inputs.read_table(path), "fecha", path)
+    assert [d.date().isoformat() for d in dates.values] == ["2020-12-11", "2020-11-25", "2021-03-04"]
+    assert (dates.order.order, dates.order.how, dates.order.ambiguous) == ("mdy", "values", 2)
+
+
+def test_a_day_first_column_stays_day_first():
+    assert _dates_of(["12/11/2020", "25/11/2020"]) == ["2020-11-12", "2020-11-25"]
+
+
+def test_a_column_of_both_orders_is_refused_naming_file_column_and_rows():
+    with pytest.raises(ValueError, match=r"^e\.csv: column 'fecha': the column mixes day-first and month-first "
+                                         r"dates: row 2 has '25/11/2020', a date only as dd-mm-yyyy, and row 3 has "
+                                         r"'11/26/2020', only as mm-dd-yyyy; 1 values read either way; give the "
+                                         r"format with --date-format"):
+        _dates_of(["12/11/2020", "25/11/2020", "11/26/2020"])
+
+
+def test_an_all_ambiguous_column_is_day_first_and_says_how_many_could_be_either():
+    dates = inputs.read_dates(pd.DataFrame({"fecha": ["01/02/2024", "03/04/2024", "2024-05-06", None]}), "fecha",
+                              "e.csv")
+    assert [d.date().isoformat() if pd.notna(d) else None for d in dates.values] == \
+        ["2024-02-01", "2024-04-03", "2024-05-06", None]
+    assert (dates.order.order, dates.order.how, dates.order.ambiguous) == ("dmy", "default", 2)
+
+
+def test_an_explicit_format_overrides_the_inference():
+    assert _dates_of(["01/02/2024", "03/04/2024"], date_format="%m/%d/%Y") == ["2024-01-02", "2024-03-04"]
+    assert _dates_of(["01/02/2024", "2024-03-04"], date_format="mm-dd-aaaa") == ["2024-01-02", "2024-03-04"]
+    with pytest.raises(ValueError, match=r"'13/01/2024' \(row 1\), not a date; use MM-DD-YYYY"):
+        _dates_of(["13/01/2024"], date_format="mm/dd/aaaa")
+    with pytest.raises(ValueError, match="--date-format: 'dd/mm/aa' is not a date format"):
+        _dates_of(["13/01/2024"], date_format="dd/mm/aa")
+
+
+def test_times_after_the_date_are_kept_and_serials_are_days():
+    values = ["12/13/2020 14:30", "2020-12-14T08:05:00-03:00", "44180", "12/16/2020 2:30 PM"]
+    when = inputs.date_column(pd.DataFrame({"fecha": values}), "fecha", "e.csv")
+    assert [d.isoformat() for d in when] == ["2020-12-13T14:30:00", "2020-12-14T08:05:00", "2020-12-15T00:00:00",
+                                             "2020-12-16T14:30:00"]
+    with pytest.raises(ValueError, match=r"'13/12/2020 25:10' \(row 1\), not a date"):
+        inputs.date_column(pd.DataFrame({"fecha": ["13/12/2020 25:10"]}), "fecha", "e.csv")
+
+
+def test_datetime_columns_are_taken_as_they_are(tmp_path):
+    stamps = pd.to_datetime(["2020-12-11 10:00", "2020-11-12 00:00"])
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"fecha": stamps}).to_parquet(path)
+    dates = inputs.read_dates(inputs.read_table(path), "fecha", path)
+    assert dates.order is None and list(dates.values) == list(stamps)
+
+
 def test_points_are_not_polygons(tmp_path, events):
     path = _write(events, tmp_path / "p.geojson", "geojson")
     with pytest.raises(ValueError, match=r"geometries are \['Point'\]; area methods need polygons"):

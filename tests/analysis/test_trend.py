@@ -52,3 +52,59 @@ def test_bad_input(values, match):
 def test_many_rejects_one_series():
     with pytest.raises(ValueError, match="two-dimensional"):
         mann_kendall_many([1, 2, 3])
+
+
+# --------------------------------------------------------------------------- the trend of a file of US-style dates
+
+def _us_file(tmp_path, days_for_month):
+    """Month m of 2020 has m events (true Sen slope 1: every pair of months rises by 1 per month), written
+    month-first (MM/DD/YYYY) on the days ``days_for_month(m)``."""
+    rows = [f"{m:02d}/{d:02d}/2020" for m in range(1, 13) for d in days_for_month(m)]
+    path = tmp_path / "us.csv"
+    path.write_text("fecha\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return path, rows
+
+
+def _trend(capsys, *argv):
+    import json
+
+    from observatorio import cli
+
+    assert cli.main(["analyze", "trend", *argv, "--json"]) == 0
+    captured = capsys.readouterr()
+    return json.loads(captured.out), captured.err
+
+
+def test_sen_slope_of_a_month_first_file_is_the_true_one(capsys, tmp_path):
+    import pandas as pd
+
+    path, rows = _us_file(tmp_path, lambda m: [1 + (3 * k) % 28 for k in range(m)])
+    doc, err = _trend(capsys, str(path), "--date", "fecha")
+    assert list(doc["results"]["counts"].values()) == list(range(1, 13))
+    assert doc["results"]["slope"] == 1.0 and doc["results"]["verdict"] == "up"
+    ambiguous = sum(int(r[:2]) != int(r[3:5]) and int(r[3:5]) <= 12 for r in rows)
+    assert f"aviso: {ambiguous} fechas de la columna 'fecha' pueden leerse como día-mes o como mes-día: se leyeron " \
+           "mes-día-año" in err
+    # The old reading (day first, each value falling back alone) misdates these very rows: the test can fail.
+    old = pd.to_datetime(pd.Series(rows), format="mixed", dayfirst=True)
+    assert old.dt.month.value_counts().sort_index().tolist() != list(range(1, 13))
+
+
+def test_an_all_ambiguous_file_needs_the_format_and_says_so(capsys, tmp_path):
+    path, _ = _us_file(tmp_path, lambda m: [1 + k % 12 for k in range(m)])  # every day ≤ 12: nothing decides
+    doc, err = _trend(capsys, str(path), "--date", "fecha")
+    assert "se leyeron día-mes-año; si son mes-día-año, use --date-format mm-dd-aaaa" in err
+    doc, err = _trend(capsys, str(path), "--date", "fecha", "--date-format", "%m/%d/%Y")
+    assert list(doc["results"]["counts"].values()) == list(range(1, 13)) and doc["results"]["slope"] == 1.0
+    assert err == ""
+
+
+def test_a_file_of_both_orders_is_refused(capsys, tmp_path):
+    from observatorio import cli
+
+    path = tmp_path / "mixto.csv"
+    path.write_text("fecha\n13/01/2020\n02/03/2020\n01/14/2020\n", encoding="utf-8")
+    assert cli.main(["analyze", "trend", str(path), "--date", "fecha"]) == 2
+    err = capsys.readouterr().err
+    assert "mixto.csv: column 'fecha': the column mixes day-first and month-first dates: row 1 has '13/01/2020'" in err
+    assert "--date-format" in err

@@ -11,8 +11,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from observatorio.tables.parsing import (
+    DMY,
+    MDY,
+    YMD,
     ParseError,
     column_decimal,
+    date_format_order,
+    date_order,
     parse_coordinate_columns,
     parse_coordinates,
     parse_date,
@@ -83,6 +88,102 @@ def test_parse_dates_vectorised_matches_scalar():
     assert list(parsed.errors.index) == [12, 15]
     assert parsed.errors[12] == pytest.raises(ParseError, parse_date, "31-02-2024").value
     assert parsed.values[13] == pd.Timestamp("2024-01-01")
+
+
+# --------------------------------------------------------------------------- the order of a column's dates
+
+@pytest.mark.parametrize("text, order", [
+    ("%d-%m-%Y", DMY), ("%d/%m/%Y", DMY), ("%m/%d/%Y", MDY), ("%m-%d-%Y", MDY), ("%Y-%m-%d", YMD),
+    ("dd-mm-aaaa", DMY), ("DD/MM/AAAA", DMY), ("mm/dd/aaaa", MDY), ("mm.dd.yyyy", MDY), ("aaaa-mm-dd", YMD),
+    ("", None), (None, None), ("Detectar", None), ("auto", None),
+])
+def test_date_format_order(text, order):
+    assert date_format_order(text) == order
+
+
+@pytest.mark.parametrize("text", ["%d-%m-%y", "%Y-%d-%m", "dd-mm", "mm/dd/aa", "%b %d, %Y", "dd-mm/aaaa"])
+def test_an_unknown_date_format_names_the_known_ones(text):
+    with pytest.raises(ValueError, match=r"not a date format.*%m/%d/%Y.*mm/dd/aaaa"):
+        date_format_order(text)
+
+
+def test_parse_date_in_each_order():
+    assert parse_date("12/11/2020") == dt.date(2020, 11, 12)
+    assert parse_date("12/11/2020", MDY) == dt.date(2020, 12, 11)
+    # ISO dates and Excel serials read the same in every order.
+    for order in (DMY, MDY, YMD):
+        assert parse_date("2020-12-11", order) == dt.date(2020, 12, 11)
+        assert parse_date("44176", order) == dt.date(2020, 12, 11)
+    with pytest.raises(ParseError, match="not in the date format given"):
+        parse_date("11-12-2020", YMD)
+    with pytest.raises(ParseError) as info:
+        parse_date("13/05/2024", MDY)  # 13 May written day first, in a month-first column
+    assert info.value.fix == "dates are read month-day-year; swap day and month if this is day-month-year"
+
+
+def test_a_month_first_column_is_read_month_first():
+    # US-style dates: 12/13/2020 can only be December 13, so 12/11/2020 is December 11, not 12 November.
+    texts = pd.Series(["12/11/2020", "12/13/2020", "01/02/2021", "", "2021-01-05", "05/05/2021", "12/11/2020"])
+    order = date_order(texts)
+    assert (order.order, order.how, order.conflict) == (MDY, "values", False)
+    assert order.month_first.tolist() == [1] and order.day_first.tolist() == []
+    assert order.either.tolist() == [0, 2, 6] and order.ambiguous == 3  # 05/05 reads the same both ways
+    assert order.evidence == 1
+    parsed = parse_dates(texts, order.order)
+    assert parsed.values.dt.date.tolist()[:3] == [dt.date(2020, 12, 11), dt.date(2020, 12, 13), dt.date(2021, 1, 2)]
+    assert not parsed.invalid.any()
+
+
+def test_a_day_first_column_is_read_day_first():
+    order = date_order(pd.Series(["12-11-2020", "13-11-2020", "01-02-2021", "31-01-2021"]))
+    assert (order.order, order.how, order.ambiguous, order.day_first.tolist()) == (DMY, "values", 2, [1, 3])
+
+
+def test_a_column_of_both_orders_is_a_conflict_naming_rows_and_values():
+    texts = pd.Series(["13/01/2024", "05/03/2024", "01/14/2024", "20/01/2024", "02/03/2024"])
+    order = date_order(texts)
+    assert order.conflict and order.order == DMY  # two day-first values against one month-first
+    assert order.contradicting.tolist() == [1, 2, 4]  # the month-first value and those the order would decide
+    error = order.conflict_error(texts, row_number=lambda p: p + 2)
+    assert error.message == ("the column mixes day-first and month-first dates: row 2 has '13/01/2024', a date only "
+                             "as dd-mm-yyyy, and row 4 has '01/14/2024', only as mm-dd-yyyy; 2 values read either way")
+    assert "give the date format explicitly" in error.fix
+
+
+def test_an_all_ambiguous_column_defaults_to_day_first_and_counts_the_values():
+    order = date_order(pd.Series(["01/02/2024", "03/04/2024", "03/04/2024", "05/05/2024", "2024-01-31", "x"]))
+    assert (order.order, order.how, order.ambiguous, order.conflict, order.evidence) == (DMY, "default", 3, False,
+                                                                                         None)
+
+
+def test_invalid_and_iso_values_decide_nothing():
+    # 31-02 is no date either way; ISO, serials and two-digit years are not day-month text.
+    order = date_order(pd.Series(["31/02/2024", "2024-12-13", "45292", "13/01/24"]))
+    assert (order.how, order.ambiguous, len(order.day_first), len(order.month_first)) == ("default", 0, 0, 0)
+
+
+def test_an_explicit_format_overrides_the_values():
+    texts = pd.Series(["13/01/2024", "01/02/2024"])
+    order = date_order(texts, "%m/%d/%Y")
+    assert (order.order, order.how, order.conflict, order.ambiguous) == (MDY, "format", False, 0)
+    parsed = parse_dates(texts, order.order)
+    assert parsed.invalid.tolist() == [True, False]  # month 13 under the format given: an error, not a guess
+    assert parsed.values[1] == pd.Timestamp("2024-01-02")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dates(min_value=dt.date(1990, 1, 1), max_value=dt.date(2030, 12, 31)), min_size=1, max_size=30),
+       st.sampled_from([("%m/%d/%Y", MDY), ("%d-%m-%Y", DMY)]))
+def test_any_column_written_in_one_order_reads_back_exactly_or_is_all_ambiguous(dates, written):
+    fmt, order_written = written
+    texts = pd.Series([d.strftime(fmt) for d in dates])
+    order = date_order(texts)
+    assert not order.conflict
+    if order.how == "values":
+        assert order.order == order_written
+        assert parse_dates(texts, order.order).values.dt.date.tolist() == dates
+    else:  # no value reads only one way: every date has day and month up to 12
+        assert all(d.day <= 12 for d in dates)
 
 
 @pytest.mark.parametrize("text, expected", [
