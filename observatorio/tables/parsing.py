@@ -191,7 +191,7 @@ class DateOrder:
         d, m = int(self.day_first[0]), int(self.month_first[0])
         return ParseError(f"the column mixes day-first and month-first dates: row {row_number(d)} has "
                           f"{_shown(text.iat[d])}, a date only as dd-mm-yyyy, and row {row_number(m)} has "
-                          f"{_shown(text.iat[m])}, only as mm-dd-yyyy; {len(self.either)} values read either way",
+                          f"{_shown(text.iat[m])}, only as mm-dd-yyyy (values that read either way: {len(self.either)})",
                           "give the date format explicitly (e.g. dd-mm-aaaa or mm-dd-aaaa), or correct the rows "
                           "that do not follow the others")
 
@@ -245,7 +245,8 @@ def parse_date(text: str, order: str = DMY) -> dt.date:
     """
     raw = text.strip() if isinstance(text, str) else ""
     if not raw:
-        raise ParseError("no date given", f"write the date as {ORDER_PATTERN.get(order, 'dd-mm-yyyy')}")
+        example = dt.date(2024, 1, 31).strftime({DMY: "%d-%m-%Y", MDY: "%m-%d-%Y"}.get(order, "%Y-%m-%d"))
+        raise ParseError("no date given", f"write the date as {ORDER_PATTERN[order]}, e.g. {example}")
     if m := _DMY.fullmatch(raw):
         first, second, year = int(m[1]), int(m[3]), m[4]
         if order == YMD:

@@ -192,7 +192,7 @@ def test_a_day_first_column_stays_day_first():
 def test_a_column_of_both_orders_is_refused_naming_file_column_and_rows():
     with pytest.raises(ValueError, match=r"^e\.csv: column 'fecha': the column mixes day-first and month-first "
                                          r"dates: row 2 has '25/11/2020', a date only as dd-mm-yyyy, and row 3 has "
-                                         r"'11/26/2020', only as mm-dd-yyyy; 1 values read either way; give the "
+                                         r"'11/26/2020', only as mm-dd-yyyy \(values that read either way: 1\); give the "
                                          r"format with --date-format"):
         _dates_of(["12/11/2020", "25/11/2020", "11/26/2020"])
 

@@ -63,7 +63,7 @@ def test_a_file_of_both_orders_refuses_the_rows_the_order_would_decide(tmp_path,
         (3, "Fecha", "05/03/2024", "date_order_conflict"), (4, "Fecha", "01/14/2024", "date_order_conflict")]
     assert result.errors[0].message == (
         "the column mixes day-first and month-first dates: row 2 has '13/01/2024', a date only as dd-mm-yyyy, and "
-        "row 4 has '01/14/2024', only as mm-dd-yyyy; 1 values read either way")
+        "row 4 has '01/14/2024', only as mm-dd-yyyy (values that read either way: 1)")
     assert result.errors[0].fix.startswith("give the date format explicitly")
     assert (result.imported, result.rejected) == (3, 2) and _notes(result) == []
 

@@ -146,7 +146,7 @@ def test_a_column_of_both_orders_is_a_conflict_naming_rows_and_values():
     assert order.contradicting.tolist() == [1, 2, 4]  # the month-first value and those the order would decide
     error = order.conflict_error(texts, row_number=lambda p: p + 2)
     assert error.message == ("the column mixes day-first and month-first dates: row 2 has '13/01/2024', a date only "
-                             "as dd-mm-yyyy, and row 4 has '01/14/2024', only as mm-dd-yyyy; 2 values read either way")
+                             "as dd-mm-yyyy, and row 4 has '01/14/2024', only as mm-dd-yyyy (values that read either way: 2)")
     assert "give the date format explicitly" in error.fix
 
 
