@@ -89,7 +89,8 @@ def safe_frame(frame):
 
 
 def _is_bool(value) -> bool:
-    return isinstance(value, bool) or type(value).__name__ == "bool_"  # NumPy's too, without importing it
+    kind = type(value)  # NumPy's booleans too, without importing NumPy
+    return isinstance(value, bool) or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
 
 
 def _plain(value):
