@@ -11,14 +11,9 @@ from django.test import Client
 from django.urls import reverse
 
 from observatorio.dashboard.models import SavedView
+from tests.web.test_downloads import signed_in
 
 BOARD_QUERY = "measure=casos-policiales&period=28d&level=macrosector&hour_from=20&hour_to=6"
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
