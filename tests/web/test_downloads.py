@@ -241,6 +241,11 @@ def test_an_xlsx_download_is_audited(demo, bob):
     entry = AuditEntry.objects.filter(action=Action.DOWNLOAD).order_by("-id").first()
     assert AuditEntry.objects.filter(action=Action.DOWNLOAD).count() == before + 1
     assert entry.detail["archivo"].endswith(".xlsx") and "formato=xlsx" in entry.target
+    # single events, in Excel Chile: logged as a download of single events
+    response = bob.get(reverse("map_layer", args=("eventos", "csv")), {**QUERY, "formato": "csv-excel"})
+    assert response.status_code == 200
+    entry = AuditEntry.objects.filter(action=Action.DOWNLOAD).order_by("-id").first()
+    assert entry.detail["eventos"] is True and entry.detail["archivo"].endswith("_excel.csv")
 
 
 def test_the_pages_offer_the_three_formats(demo, bob):
