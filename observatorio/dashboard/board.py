@@ -35,9 +35,8 @@ from observatorio.disclosure import policy, shapes
 from observatorio.labels import outcome_label
 from observatorio.records.measures import MeasureDef
 from observatorio.state import DataState, current
-from observatorio.tables.cells import csv_writer
 
-from . import colours, engine, numbers
+from . import colours, downloads, engine, numbers
 from .filters import PERIODS, WEEKDAYS, Filters, parse_filters
 from .layers.base import territory
 from .numbers import number
@@ -180,9 +179,9 @@ def _headline_json(h: engine.Headline) -> dict:
 def _headline_rows(h: engine.Headline):
     header = ["periodo", "desde", "hasta", "cantidad", "variacion", "variacion_pct", "valor_p", "eventos_comparacion",
               "veredicto"]
-    rows = [["actual", _fmt_date(h.start), _fmt_date(h.end), h.count, "", "", "", "", ""]]
+    rows = [["actual", h.start, h.end, h.count, "", "", "", "", ""]]
     for name, c in (("anterior", h.previous), ("mismo_periodo_ano_anterior", h.last_year)):
-        rows.append([name, _fmt_date(c.start), _fmt_date(c.end), c.count, c.change,
+        rows.append([name, c.start, c.end, c.count, c.change,
                      "" if c.pct_change is None else round(c.pct_change, 2), _round(c.p_value, 6), c.events,
                      c.outcome])
     return header, rows
@@ -205,7 +204,7 @@ def _trend_json(t: engine.Trend) -> dict:
 
 def _trend_rows(t: engine.Trend):
     return ["desde", "cantidad", "dias", "incompleto"], [
-        [_fmt_date(d), None if c is None else int(c), int(n), bool(p)]
+        [d, None if c is None else int(c), int(n), bool(p)]
         for d, c, n, p in zip(t.starts, t.counts, t.days, t.partial())]
 
 
@@ -390,7 +389,7 @@ def _changes_json(t: engine.AreaChanges) -> dict:
 def _changes_rows(t: engine.AreaChanges):
     header = ["codigo", "nombre", "ahora", "antes", "variacion", "variacion_pct", "valor_p", "valor_q",
               "eventos_prueba", "veredicto", "desde", "hasta", "antes_desde", "antes_hasta"]
-    dates = [_fmt_date(t.start), _fmt_date(t.end), _fmt_date(t.before_start), _fmt_date(t.before_end)]
+    dates = [t.start, t.end, t.before_start, t.before_end]
     return header, [[r.code, r.name, r.count, r.before, r.change,
                      "" if r.pct_change is None else round(r.pct_change, 2), _round(r.p_value, 6),
                      "" if r.q_value is None else round(r.q_value, 6), r.events, r.outcome, *dates]
@@ -475,41 +474,48 @@ def _filters_json(ctx: Context) -> dict:
 
 @allow(*ALL_ROLES)
 def board_data(request, name: str, fmt: str):
-    """One data set as JSON ({dataset, measure, filters, data, figure}) or CSV (UTF-8 with BOM so Excel reads
-    the accents; the first two columns say the measure and its unit)."""
+    """One data set as JSON ({dataset, measure, filters, data, figure}) or as a download (``.csv`` with
+    ``?formato=`` csv, csv-excel or xlsx: :mod:`.downloads`); the first two columns say the measure and its
+    unit."""
     dataset = DATASETS.get(name)
     if fmt not in ("json", "csv"):
         return _error(404, f"formato «{fmt}» desconocido; opciones: json, csv")
     if dataset is None:
         return _error(404, f"no existe el conjunto de datos «{name}»; opciones: {', '.join(DATASETS)}")
+    download = downloads.format_of(request) if fmt == "csv" else "json"
+    if download is None:
+        return downloads.unknown_format(request)
     ctx, errors = build_context(request, current(), hours=name == "horas")
     if ctx is None:
         message = errors["disclosure"][0] if "disclosure" in errors else "filtros no válidos"
         return _error(400, message, errors)
     payload = shown(name, ctx)
     if fmt == "csv":
-        header, rows = dataset.to_rows(payload)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        code = ctx.measure.code if ctx.measure else "sin-medida"
-        response["Content-Disposition"] = (f'attachment; filename="tablero-{name}-{code}-'
-                                           f'{ctx.filters.start.isoformat()}-{ctx.filters.end.isoformat()}.csv"')
-        response.write("\ufeff")
-        writer = csv_writer(response)  # formula-like labels written as text (tables.cells)
-        writer.writerow(["medida", "unidad", *header])
-        if ctx.guard is None:
-            writer.writerows([ctx.name, ctx.unit, *row] for row in rows)
-            return response
-        # Suppressed counts carry an explicit marker, and the file ends with the note naming k.
-        writer.writerows([ctx.name, ctx.unit, *(policy.SUPPRESSED if v is None else v for v in row)]
-                         for row in rows)
-        writer.writerow(["nota", ctx.guard.note()])
-        response["X-Disclosure-K"] = str(ctx.guard.k)
+        response = downloads.respond(board_download(name, payload, ctx), download)
+        if ctx.guard is not None:
+            response["X-Disclosure-K"] = str(ctx.guard.k)
         return response
     body = {"dataset": name, "measure": measure_json(ctx), "filters": _filters_json(ctx),
             "disclosure": disclosure_json(ctx),
             "data": dataset.to_json(payload), "figure": dataset.to_figure(payload, ctx)}
     return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default),
                         content_type="application/json")
+
+
+def board_download(name: str, payload, ctx: Context) -> downloads.Download:
+    """A data set as a table to download: the measure and its unit in the first two columns; for an
+    aggregate-only reader a suppressed count written «reservado» and the note naming k after the table."""
+    header, rows = DATASETS[name].to_rows(payload)
+    code = ctx.measure.code if ctx.measure else "sin-medida"
+    stem = f"tablero-{name}-{code}-{ctx.filters.start.isoformat()}-{ctx.filters.end.isoformat()}"
+    notes = []
+    if ctx.guard is not None:
+        rows = [[policy.SUPPRESSED if v is None else v for v in row] for row in rows]
+        notes = [["nota", ctx.guard.note()]]
+    extra = [(_("Comparado con"), _(COMPARE_LABELS[ctx.compare]))] if name == "cambios" else []
+    return downloads.Download(name, stem, ["medida", "unidad", *header],
+                              [[ctx.name, ctx.unit, *row] for row in rows],
+                              downloads.about(ctx.state, measure=ctx.measure, filters=ctx.filters) + extra, notes)
 
 
 CHARTS = (

@@ -28,6 +28,7 @@ from observatorio.analysis.projection import to_metres
 from observatorio.disclosure import policy
 from observatorio.state import current
 
+from . import downloads as table_downloads
 from . import layers
 from .board import error_body
 from .filters import PERIODS, WEEKDAYS, parse_filters
@@ -219,6 +220,9 @@ def map_page(request):
 def layer_data(request, key: str, fmt: str):
     if key not in layers.LAYER_KEYS or fmt not in FORMATS:
         raise Http404
+    table_format = table_downloads.format_of(request) if fmt == "csv" else None
+    if fmt == "csv" and table_format is None:
+        return table_downloads.unknown_format(request)
     scope = event_scope(request.user)
     if key in layers.EVENT_LAYER_KEYS and scope is None:
         raise PermissionDenied
@@ -250,6 +254,14 @@ def layer_data(request, key: str, fmt: str):
         response = HttpResponse(downloads.geopackage(layer, terr.epsg), content_type="application/geopackage+sqlite3")
         response["Content-Disposition"] = f'attachment; filename="{stem}.gpkg"'
         return response
-    response = HttpResponse(downloads.csv_text(layer, terr.epsg), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-    return response
+    headers, rows = downloads.table(layer, terr.epsg)
+    said = downloads.about(layer)
+    notes = [said["caution"]] if said.get("caution") else []
+    if layer.disclosure:
+        notes.append(layer.disclosure)
+    about = [(_("Capa"), layer.title), *table_downloads.about(state, measure=state.catalog.measure(f.measure)
+                                                              if layer.measure is not None else None,
+                                                              filters=f, notes=notes)]
+    if layer.measure is not None:
+        about.insert(1, (_("Eventos de la capa"), layer.events))
+    return table_downloads.respond(table_downloads.Download(layer.key, stem, headers, rows, about), table_format)

@@ -29,14 +29,13 @@ Counts come from the engine (:func:`engine.area_counts`, :func:`engine.trend`,
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
@@ -49,11 +48,10 @@ from observatorio.labels import quadrant_label, typology_description
 from observatorio.records.measures import DEFAULT_MEASURE, MeasureDef
 from observatorio.records.models import Place, PlaceKind, SurveyResponse
 from observatorio.state import DataState, current
-from observatorio.tables.cells import csv_writer
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Demography, Level
 
-from . import engine
+from . import downloads, engine
 from .filters import filters_for
 from .layers.base import Territory, territory
 from .numbers import separators
@@ -583,16 +581,20 @@ def _csv_value(value):
 
 @allow(*ALL_ROLES)
 def area_profile_csv(request, area_id: int):
+    """The profile's figures as (section, indicator, period, value) rows, in the format asked for
+    (:mod:`.downloads`)."""
+    fmt = downloads.format_of(request)
+    if fmt is None:
+        return downloads.unknown_format(request)
     scope = event_scope(request.user)
-    data = for_viewer(profile_data(current(), area_id), sensitive=scope is not None, scope=scope, state=current())
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)  # formula-like labels written as text (tables.cells)
-    writer.writerow(["seccion", "indicador", "periodo", "valor"])
-    rows = profile_rows(data)
+    state = current()
+    data = for_viewer(profile_data(state, area_id), sensitive=scope is not None, scope=scope, state=state)
+    rows, notes = profile_rows(data), []
     if data["disclosure"]:  # suppressed counts carry an explicit marker, and the file says why
         rows = [(*r[:3], "reservado" if r[3] is None else r[3]) for r in rows]
-        rows.append(("nota", "control_divulgacion", "", data["disclosure"]))
-    writer.writerows(rows)
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="ficha_{data["info"].code}.csv"'
-    return response
+        notes = [["nota", "control_divulgacion", "", data["disclosure"]]]
+    info = data["info"]
+    about = [(_("Área"), f"{info.name} ({info.code})"), (_("Nivel"), str(data["level_label"])),
+             *downloads.about(state, measure=data["measure"], period=(data["start"], data["end"]))]
+    return downloads.respond(downloads.Download("ficha", f"ficha_{info.code}", ["seccion", "indicador", "periodo", "valor"],
+                                                [list(r) for r in rows], about, notes), fmt)

@@ -14,20 +14,18 @@ version.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncMonth
-from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from plotly.colors import sample_colorscale
 
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.records.models import AggregateCount, BatchStatus, Event, ImportBatch, Source, SurveyResponse
 from observatorio.state import DataState, current
-from observatorio.tables.cells import csv_writer
 
 MONTHS = 24
 SCALE = "Cividis"
@@ -267,49 +265,54 @@ def quality_page(request):
 
 @allow(*ALL_ROLES)
 def quality_csv(request):
+    """Each source's quality figures and its records by month, in the format asked for (:mod:`.downloads`)."""
     from observatorio.accounts.roles import event_scope
 
-    sources, months, note = guarded_quality(current(), event_scope(request.user))
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)  # formula-like names written as text (tables.cells)
-    writer.writerow(["fuente", "nombre", "unidad", "total", "ultima_importacion", "lotes", "share_ubicados",
-                     "share_con_area", "share_sin_categoria"] + [m.strftime("%Y-%m") for m in months])
-    for q in sources:
-        last = q.last_batch.created_at.date().isoformat() if q.last_batch else ""
-        writer.writerow([q.code, q.name, q.unit, q.total, last, q.batches,
-                         "" if q.located is None else round(q.located, 4),
-                         "" if q.with_area is None else round(q.with_area, 4),
-                         "" if q.unmapped is None else round(q.unmapped, 4)]
-                        + ["reservado" if v is None else v for v in q.months])
-    if note:
-        writer.writerow(["nota", note])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="calidad_fuentes.csv"'
-    return response
+    from . import downloads
 
+    fmt = downloads.format_of(request)
+    if fmt is None:
+        return downloads.unknown_format(request)
+    state = current()
+    sources, months, note = guarded_quality(state, event_scope(request.user))
+    headers = ["fuente", "nombre", "unidad", "total", "ultima_importacion", "lotes", "share_ubicados",
+               "share_con_area", "share_sin_categoria"] + [m.strftime("%Y-%m") for m in months]
+    rows = [[q.code, q.name, q.unit, "reservado" if q.total is None else q.total,
+             q.last_batch.created_at.date() if q.last_batch else "", q.batches,
+             *("" if share is None else round(share, 4) for share in (q.located, q.with_area, q.unmapped)),
+             *("reservado" if v is None else v for v in q.months)] for q in sources]
+    about = downloads.about(state, sources=[q.name for q in sources], period=(months[0], state.as_of))
+    return downloads.respond(downloads.Download("calidad", "calidad_fuentes", headers, rows, about,
+                                                [["nota", note]] if note else []), fmt)
 
 
 @allow(*ALL_ROLES)
 def reconciliation_csv(request):
-    """Every reconciled measure by month and category: the measure's count, the official count, the difference."""
+    """Every reconciled measure by month and category: the measure's count, the official count, the difference
+    (in the format asked for, :mod:`.downloads`)."""
     from observatorio.accounts.roles import event_scope
 
+    from . import downloads
     from .reconcile import reconciliations
 
-    buffer = io.StringIO()
-    writer = csv_writer(buffer)  # formula-like names written as text (tables.cells)
-    writer.writerow(["medida", "referencia", "mes", "familia", "categoria", "medida_conteo", "oficial_conteo",
-                     "diferencia"])
-    recs = reconciliations(current(), event_scope(request.user))
-    for rec in recs:
-        for r in rec.shown_detail:
-            writer.writerow([rec.measure.code, rec.reference, r.month.strftime("%Y-%m"), r.family, r.name,
-                             "reservado" if r.measure is None else r.measure, r.official,
-                             "reservado" if r.difference is None else r.difference])
+    fmt = downloads.format_of(request)
+    if fmt is None:
+        return downloads.unknown_format(request)
+    state = current()
+    recs = reconciliations(state, event_scope(request.user))
+    rows = [[rec.measure.code, rec.reference, r.month.strftime("%Y-%m"), r.family, r.name,
+             "reservado" if r.measure is None else r.measure, r.official,
+             "reservado" if r.difference is None else r.difference] for rec in recs for r in rec.shown_detail]
+    notes = []
     if any(r.hidden for r in recs):
         from observatorio.disclosure.policy import Guard, k
 
-        writer.writerow(["nota", Guard(k()).note()])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="conciliacion_cead.csv"'
-    return response
+        notes = [["nota", Guard(k()).note()]]
+    about = downloads.about(state, sources=sorted({rec.reference for rec in recs}),
+                            notes=[_("%(measure)s frente a %(reference)s") % {"measure": rec.measure.name,
+                                                                            "reference": rec.reference}
+                                   for rec in recs])
+    return downloads.respond(downloads.Download("conciliacion", "conciliacion_cead",
+                                                ["medida", "referencia", "mes", "familia", "categoria",
+                                                 "medida_conteo", "oficial_conteo", "diferencia"], rows, about, notes),
+                             fmt)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import board, mapview, profile, quality, views
+from . import board, mapview, profile, quality, saved_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +14,7 @@ urlpatterns = [
     path("fuentes/datos.csv", quality.quality_csv, name="quality_csv"),
     path("fuentes/conciliacion.csv", quality.reconciliation_csv, name="reconciliation_csv"),
     path("datos/estado.json", views.data_status, name="data_status"),
+    path("vistas/guardar/", saved_views.save_view, name="save_view"),
+    path("vistas/<int:view_id>/borrar/", saved_views.delete_view, name="delete_view"),
+    path("vistas/<str:token>/", saved_views.open_view, name="saved_view"),
 ]

@@ -19,6 +19,7 @@ from observatorio.state import current, refresh_status
 from . import home_data
 from .layers.base import territory
 from .maps import MapLabels, territory_figure
+from .saved_views import MAX_KEPT, own_views
 
 
 @allow(*ALL_ROLES)
@@ -55,6 +56,7 @@ def home(request):
         "recent_events": home_data.recent_events(scope),
         "map_days": home_data.MAP_DAYS,
         "window_days": home_data.WINDOW_DAYS,
+        "saved_views": own_views(request.user)[:MAX_KEPT],
     }
     return render(request, "dashboard/home.html", context)
 

@@ -16,7 +16,13 @@ Interface::
     safe_cell("-3,5")        -> "-3,5"
     safe_row(["=A1", 2])     -> ["'=A1", 2]
     writer = csv_writer(buffer, delimiter=";")   # a csv.writer that neutralises every cell
-    xlsx_bytes(title, headers, rows) -> bytes
+    xlsx_bytes(title, headers, rows, about=[("Medida", "Casos")]) -> bytes   # typed cells; "acerca" sheet
+    csv_text(headers, rows)                        -> "a,b\r\n1.5,2026-01-31\r\n"   (standard)
+    csv_text(headers, rows, excel_chile=True, about=…) -> BOM, ";", "1,5", "31-01-2026", "sí"/"no"
+
+Standard CSV is for programs (UTF-8 without BOM, comma, decimal point, ISO dates, ``true``/``false``);
+"Excel Chile" is for a spreadsheet set to Chile (UTF-8 with BOM so the accents read, ``;`` because the comma is
+the decimal mark, dd-mm-aaaa, ``sí``/``no``), its ``about`` pairs written after the table and a blank line.
 
 No Django here.
 """
@@ -24,7 +30,10 @@ No Django here.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import math
+import numbers
 import re
 from collections.abc import Iterable
 
@@ -79,28 +88,110 @@ def safe_frame(frame):
     return out
 
 
-def xlsx_bytes(title: str, headers: list, rows: Iterable[Iterable]) -> bytes:
-    """One sheet of an XLSX workbook: every text cell written as a string value (data type ``s``), never a
-    formula, and neutralised as in CSV so a copy back to CSV stays safe; numbers stay numbers."""
+def _is_bool(value) -> bool:
+    kind = type(value)  # NumPy's booleans too, without importing NumPy
+    return isinstance(value, bool) or (kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"))
+
+
+def _plain(value):
+    """A value as a typed cell holds it: NumPy scalars as Python ones, a non-finite number as an empty cell."""
+    if _is_bool(value):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        return value if math.isfinite(value) else None
+    return value
+
+
+def standard_value(value):
+    """A cell of a standard CSV: ``true``/``false``, ISO dates, decimal point (the rest as ``str``)."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return value
+
+
+def excel_chile_value(value):
+    """A cell as a spreadsheet set to Chile reads it: ``sí``/``no``, dd-mm-aaaa, decimal comma (no thousands
+    mark, which it would take for a decimal point in a program's copy)."""
+    value = _plain(value)
+    if isinstance(value, bool):
+        return "sí" if value else "no"
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d-%m-%Y %H:%M")
+    if isinstance(value, dt.date):
+        return value.strftime("%d-%m-%Y")
+    if isinstance(value, float):
+        text = repr(value)
+        if "e" in text or "E" in text:
+            text = f"{value:.12f}".rstrip("0").rstrip(".")
+        return text.replace(".", ",")
+    return value
+
+
+def csv_text(headers: list, rows: Iterable[Iterable], *, excel_chile: bool = False,
+             about: Iterable[tuple] = ()) -> str:
+    """A table as CSV text, every cell through `safe_cell`: standard, or "Excel Chile" (see the module's
+    docstring) with the ``about`` pairs (label, value) after the table and a blank line."""
+    buffer = io.StringIO()
+    if excel_chile:
+        buffer.write("\ufeff")
+        writer, shape = csv_writer(buffer, delimiter=";", lineterminator="\r\n"), excel_chile_value
+    else:
+        writer, shape = csv_writer(buffer, lineterminator="\r\n"), standard_value
+    writer.writerow(headers)
+    writer.writerows([shape(v) for v in row] for row in rows)
+    about = list(about)
+    if excel_chile and about:
+        writer.writerow([])
+        writer.writerows([shape(v) for v in pair] for pair in about)
+    return buffer.getvalue()
+
+
+DATE_FORMAT, DATETIME_FORMAT = "dd-mm-yyyy", "dd-mm-yyyy hh:mm"
+
+
+def xlsx_bytes(title: str, headers: list, rows: Iterable[Iterable], about: Iterable[tuple] = ()) -> bytes:
+    """An XLSX workbook: the table on one sheet, with typed cells (numbers numeric, dates as dates shown
+    dd-mm-aaaa, booleans as booleans) and every text cell written as a string value (data type ``s``), never a
+    formula, neutralised as in CSV so a copy back to CSV stays safe. ``about``: (label, value) pairs on a
+    second sheet, "acerca" (what the table counts, its filters, period, data version and sources)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31] or "datos")
+    bold = Font(bold=True)
 
-    def cells(row):
+    def cells(sheet, row, font=None):
         out = []
         for value in row:
-            value = safe_cell(value)
+            value = safe_cell(_plain(value))
             cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # openpyxl makes any text beginning with "=" a formula otherwise
+            elif isinstance(value, dt.datetime):
+                cell.number_format = DATETIME_FORMAT
+            elif isinstance(value, dt.date):
+                cell.number_format = DATE_FORMAT
+            if font is not None:
+                cell.font = font
             out.append(cell)
         return out
 
-    sheet.append(cells(headers))
+    sheet = book.create_sheet(title[:31] or "datos")
+    sheet.append(cells(sheet, headers, bold))
     for row in rows:
-        sheet.append(cells(row))
+        sheet.append(cells(sheet, row))
+    about = list(about)
+    if about:
+        notes = book.create_sheet("acerca")
+        for label, value in about:
+            notes.append(cells(notes, [label], bold) + cells(notes, [value]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

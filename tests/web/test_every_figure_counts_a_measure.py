@@ -23,7 +23,8 @@ START, END = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
 QUERY = {"period": "year", "year": str(YEAR)}
 # Named URL patterns of the dashboard app and what this walk does with them.
 WALKED = {"board-data", "map_layer", "area_profile_csv", "home", "reconciliation_csv", "quality_csv"}
-NOT_FIGURES = {"board", "map", "area_profile", "quality", "data_status"}  # pages whose data the walk asks above
+NOT_FIGURES = {"board", "map", "area_profile", "quality", "data_status",  # pages whose data the walk asks above
+               "save_view", "saved_view", "delete_view"}  # saved views: redirects to the board or the map
 MEASURES = ("casos-policiales", "denuncias", "llamados-1461", "patrullajes", "casos-vif")
 
 

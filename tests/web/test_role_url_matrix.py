@@ -46,6 +46,10 @@ PAGES = {
     "/fuentes/datos.csv": "302 200 200 200 200 403",
     "/fuentes/conciliacion.csv": "302 200 200 200 200 403",
     "/datos/estado.json": "302 200 200 200 200 403",
+    "/vistas/guardar/": "302 405 405 405 405 403",  # POST only
+    # A saved view's link ({saved}: bob's) opens it for every role: a redirect to the page, which applies the role.
+    "/vistas/{saved}/": "302 302 302 302 302 403",
+    "/vistas/{saved_id}/borrar/": "302 405 405 405 405 403",  # POST only, the owner's
     "/cargas/": "302 200 200 200 403 403",
     "/cargas/nueva/": "302 200 200 200 403 403",
     # An upload belongs to whoever sent it (olga), administrators included.
@@ -148,6 +152,9 @@ def world(client, demo, personas, web):
                                               "source": "1461"})
     client.logout()
     TOTPDevice.objects.create(user=personas["alice"], name="prueba", confirmed=False)
+    from observatorio.dashboard.models import SavedView
+
+    saved = SavedView.objects.create(owner=personas["bob"], name="Noches", page="board", query="hour_from=20&hour_to=6")
     record("descarga", user=personas["bob"], target="/fuentes/datos.csv")
     values = {
         "token": token_of(response),
@@ -156,6 +163,7 @@ def world(client, demo, personas, web):
         "content_type": ContentType.objects.get_for_model(personas["bob"]).pk,
         "user": personas["bob"].pk,
         "totp": TOTPDevice.objects.values_list("id", flat=True)[0],
+        "saved": saved.token, "saved_id": saved.pk,
     }
     missing = []
     for label in ADMIN_MODELS:

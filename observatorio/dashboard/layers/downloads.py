@@ -1,4 +1,4 @@
-"""A built layer as files: GeoJSON, GeoPackage and CSV, in WGS84 longitude/latitude.
+"""A built layer as files: GeoJSON, GeoPackage, and a table (CSV, XLSX), in WGS84 longitude/latitude.
 
 Each writes the layer's :class:`~.base.Feature` s (built on the first download
 for grid layers); the map's endpoint (``mapview.layer_data``) names and serves them.
@@ -11,12 +11,8 @@ file holds one row, the study area, saying why, so no download is silent.
 
 from __future__ import annotations
 
-import io
-
 import shapely
 import shapely.geometry
-
-from observatorio.tables.cells import csv_writer
 
 from .base import Feature, Layer, to_wgs84
 
@@ -84,17 +80,15 @@ def geopackage(layer: Layer, epsg: int) -> bytes:
             os.unlink(path)
 
 
-def csv_text(layer: Layer, epsg: int) -> str:
-    """Properties of each feature plus the longitude/latitude of a point inside it, with a BOM so Excel reads
-    the accents."""
-    buffer = io.StringIO()
+def table(layer: Layer, epsg: int) -> tuple[list[str], list[list]]:
+    """Properties of each feature plus the longitude/latitude of a point inside it: the layer as a table, for
+    the CSV and XLSX downloads (:mod:`observatorio.dashboard.downloads`)."""
     written = rows(layer)
     columns: list[str] = []
     for feat in written:
         columns.extend(k for k in feat.properties if k not in columns)
-    writer = csv_writer(buffer)  # formula-like labels written as text (tables.cells)
-    writer.writerow(columns + ["lon", "lat"])
+    out = []
     for feat in written:
         point = to_wgs84(shapely.point_on_surface(feat.geometry), epsg)
-        writer.writerow([feat.properties.get(c, "") for c in columns] + [round(point.x, 6), round(point.y, 6)])
-    return "\ufeff" + buffer.getvalue()
+        out.append([feat.properties.get(c, "") for c in columns] + [round(point.x, 6), round(point.y, 6)])
+    return columns + ["lon", "lat"], out
