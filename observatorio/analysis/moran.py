@@ -24,6 +24,7 @@ from observatorio.analysis.permutation import conditional_lags, one_sided_p
 from observatorio.analysis.weights import transformed
 from observatorio.errors import UserError
 
+
 class Quadrant(enum.Enum):
     """Moran scatterplot quadrant of an area: its value vs the average of its neighbours.
 

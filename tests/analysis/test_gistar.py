@@ -1,7 +1,6 @@
 """Gi* by convolution against esda.G_Local(star=True, transform="B") on the same lattice."""
 
 import warnings
-
 from math import comb
 
 import numpy as np
