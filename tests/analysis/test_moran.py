@@ -60,19 +60,22 @@ def test_global_moments_match_esda(columbus, queen):
         assert ours_v == pytest.approx(ref_v, abs=EXACT)
 
 
-def test_global_permutation_p_matches_exact_enumeration():
-    # 7 areas: all 5040 relabellings give the exact permutation distribution.
-    y = np.array([1.0, 4.0, 2.0, 8.0, 7.0, 3.0, 9.0])
-    w = knn(np.arange(7.0), np.zeros(7), k=2)
+def _exact_global(y, w):
+    """I of all 7! relabellings of y (row-standardised w), the observed I and the exact p (ties in both tails)."""
     obs = moran.global_moran(y, w, permutations=0).i
     wr = copy.deepcopy(w)
     wr.transform = "r"
     dense = wr.full()[0]
-    z = np.array([y[list(p)] for p in itertools.permutations(range(7))]) - y.mean()
-    sims = 7 / dense.sum() * np.einsum("pi,ij,pj->p", z, dense, z) / (z[0] @ z[0])
-    ge = np.mean(sims >= obs - 1e-12)
-    le = np.mean(sims <= obs + 1e-12)
-    exact = min(ge, le)
+    z = np.array([y[list(p)] for p in itertools.permutations(range(len(y)))]) - y.mean()
+    sims = len(y) / dense.sum() * np.einsum("pi,ij,pj->p", z, dense, z) / (z[0] @ z[0])
+    return sims, obs, min(np.mean(sims >= obs - 1e-12), np.mean(sims <= obs + 1e-12))
+
+
+def test_global_permutation_p_matches_exact_enumeration():
+    # 7 areas: all 5040 relabellings give the exact permutation distribution.
+    y = np.array([1.0, 4.0, 2.0, 8.0, 7.0, 3.0, 9.0])
+    w = knn(np.arange(7.0), np.zeros(7), k=2)
+    _, _, exact = _exact_global(y, w)
     perms = 20000
     r = moran.global_moran(y, w, permutations=perms, seed=11)
     assert abs(r.p_sim - exact) < 4 * np.sqrt(exact * (1 - exact) / perms) + 2 / perms
@@ -254,13 +257,7 @@ def test_global_ties_converge_to_exact_enumeration():
     # A 0/1 variable: the 7!/(5!2!) = 21 distinct labellings give few distinct values of I, hence ties.
     y = np.array([0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
     w = knn(np.arange(7.0), np.zeros(7), k=2)
-    obs = moran.global_moran(y, w, permutations=0).i
-    wr = copy.deepcopy(w)
-    wr.transform = "r"
-    dense = wr.full()[0]
-    z = np.array([y[list(p)] for p in itertools.permutations(range(7))]) - y.mean()
-    sims = 7 / dense.sum() * np.einsum("pi,ij,pj->p", z, dense, z) / (z[0] @ z[0])
-    exact = min(np.mean(sims >= obs - 1e-12), np.mean(sims <= obs + 1e-12))
+    sims, obs, exact = _exact_global(y, w)
     assert np.mean(np.isclose(sims, obs)) > 0.05  # the case does tie
     perms = 20000
     r = moran.global_moran(y, w, permutations=perms, seed=3)
