@@ -165,13 +165,14 @@ def local_g(values, w: W, *, star: bool = False, transformation: str = "b", perm
     big_n = n - remove_self
     total = y.sum() - y * remove_self
     lag = sparse @ y
-    statistic = lag / total
-    mean = total / big_n
-    variance = ((y**2).sum() - y**2 * remove_self) / big_n - mean**2
     card = np.asarray(sparse.sum(axis=1)).ravel()
     expected = card / big_n
-    var_g = card * (big_n - card) / (big_n - 1) / big_n**2 * variance / mean**2
+    mean = total / big_n
+    variance = ((y**2).sum() - y**2 * remove_self) / big_n - mean**2
+    # G of an area whose every other value is 0 divides 0 by 0: NaN, untested.
     with np.errstate(divide="ignore", invalid="ignore"):
+        statistic = lag / total
+        var_g = card * (big_n - card) / (big_n - 1) / big_n**2 * variance / mean**2
         z = (statistic - expected) / np.sqrt(var_g)
     z[island | ~(var_g > 0)] = np.nan
     p_norm = np.where(np.isnan(z), np.nan, 2.0 * stats.norm.sf(np.abs(z)))

@@ -3,9 +3,12 @@
 import copy
 import itertools
 import warnings
+from math import comb
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 libpysal = pytest.importorskip("libpysal")
 esda = pytest.importorskip("esda")
@@ -148,3 +151,40 @@ def test_weights_are_not_modified():
     with pytest.raises(UserError, match="permutations > 0"):
         local_g([1.0, 2, 3, 4, 5, 6], w, permutations=0).bins()
     assert r.bins(inference="normal").dtype == np.int8
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shape=st.tuples(st.integers(4, 9), st.integers(4, 9)),
+    events=st.lists(st.tuples(st.integers(0, 80), st.integers(1, 9)), min_size=1, max_size=3),
+    star=st.booleans(),
+    seed=st.integers(0, 2**16),
+)
+def test_property_empty_neighbourhood_on_sparse_areas_is_never_significant(shape, events, star, seed):
+    n = shape[0] * shape[1]
+    y = np.zeros(n)
+    for cell, count in events:
+        y[cell % n] += count
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = libpysal.weights.lat2W(*shape, rook=False)
+    r = local_g(y, w, star=star, permutations=199, seed=seed)
+    sparse = w.sparse.tocsr()
+    lag = sparse @ y + (y if star else 0)
+    empty = lag == 0
+    k = np.diff(sparse.indptr)
+    # Chance that k values drawn from the other n - 1 are all 0: most draws, on a sparse set of areas.
+    zeros_others = (y == 0).sum() - (y == 0)
+    p_all_zero = np.array([comb(int(z), int(j)) / comb(n - 1, int(j)) for z, j in zip(zeros_others, k)])
+    assume(empty.any() and (p_all_zero[empty] >= 0.5).all())
+    assert (np.minimum(1.0, 2.0 * r.p_sim[empty]) >= 0.5).all()
+    assert (r.bins()[empty] == 0).all() and (r.bins(fdr=True)[empty] == 0).all()
+
+
+def test_g_of_an_area_whose_others_are_all_zero_is_undefined_not_an_error():
+    w = knn(np.arange(5.0), np.zeros(5), k=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = local_g([7.0, 0, 0, 0, 0], w, permutations=99, seed=0)
+    assert np.isnan(r.G[0]) and np.isnan(r.z[0]) and r.bins()[0] == 0 and r.p_sim[0] == 1.0
+    assert np.isfinite(r.z[1:]).all()
