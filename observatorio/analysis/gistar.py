@@ -28,6 +28,7 @@ from observatorio.errors import UserError
 
 from .fdr import benjamini_hochberg
 from .grid import Grid
+from .permutation import folded, pseudo_p, tail_counts
 
 # Two-sided p-value cut-offs of ArcGIS's Gi_Bin: ±3 = 99 %, ±2 = 95 %, ±1 = 90 % confidence.
 CONFIDENCE_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))
@@ -60,8 +61,9 @@ class GiStar:
     p_value: np.ndarray
     """Two-sided p-value of ``z`` under the normal approximation."""
     p_sim: np.ndarray | None
-    """Folded one-sided pseudo p-value of the conditional permutation test
-    (esda's ``p_sim``), or None when ``permutations=0``."""
+    """One-sided pseudo p-value of the conditional permutation test in the
+    direction of the observed lag, ties counted in both tails (see
+    :mod:`observatorio.analysis.permutation`), or None when ``permutations=0``."""
     lag: np.ndarray
     """Sum of the values in each cell's neighbourhood (itself included)."""
     n_neighbours: np.ndarray
@@ -76,15 +78,15 @@ class GiStar:
     def bins(self, fdr: bool = False, inference: str = "normal") -> np.ndarray:
         """``Gi_Bin`` classes (-3..3, see :class:`GiBin`) as an int8 array.
 
-        ``inference="permutation"`` uses the pseudo p-values, doubled to make
-        them two-sided like the normal ones.
+        ``inference="permutation"`` uses the pseudo p-values folded to
+        two-sided, min(1, 2·p_sim), like the normal ones.
         """
         if inference == "normal":
             p = self.p_value
         elif inference == "permutation":
             if self.p_sim is None:
                 raise UserError("inference='permutation' needs permutations > 0; this result has none")
-            p = np.minimum(1.0, 2.0 * self.p_sim)
+            p = folded(self.p_sim)
         else:
             raise UserError(f"inference={inference!r}; allowed: 'normal', 'permutation'")
         return gi_bins(self.z, p, fdr=fdr)
@@ -179,8 +181,11 @@ def gi_star(
     above. With ``transform="R"`` esda's z-scores would differ. The
     permutation test follows esda's conditional randomisation: x_i stays,
     the other W_i - 1 neighbours are drawn without replacement from the other
-    n - 1 cells; the pseudo p-value is (min(L, P - L) + 1)/(P + 1) with L the
-    permutations whose lag is >= the observed one.
+    n - 1 cells; the pseudo p-value is (min(G, L) + 1)/(P + 1) with G and L
+    the permutations whose lag is >= and <= the observed one. A tie counts in
+    both tails, so a cell whose neighbourhood is empty on a sparse grid (most
+    simulated neighbourhoods are empty too) is not significant; esda, which
+    counts ties only as >=, gives it 1/(P + 1). Without ties both agree.
 
     z is NaN where it is undefined: outside the mask, when S = 0, or when the
     neighbourhood covers the whole study area.
@@ -318,7 +323,7 @@ def gi_bins(z, p_value, *, fdr: bool = False) -> np.ndarray:
 
 
 def _conditional_p_sim(vals, observed, w_sum, permutations: int, seed) -> np.ndarray:
-    """Folded pseudo p-values with x_i fixed and W_i - 1 neighbours drawn from the other cells."""
+    """One-sided pseudo p-values with x_i fixed and W_i - 1 neighbours drawn from the other cells."""
     n = vals.size
     others = w_sum - 1
     kmax = int(others.max())
@@ -330,16 +335,16 @@ def _conditional_p_sim(vals, observed, w_sum, permutations: int, seed) -> np.nda
     # id r stands for cell r if r < i, else cell r + 1, so cell i is never drawn for itself.
     draws = np.stack([rng.choice(n - 1, size=kmax, replace=False) for _ in range(permutations)])
     take = np.arange(kmax)
-    larger = np.empty(n, dtype=np.int64)
+    at_least = np.empty(n, dtype=np.int64)
+    at_most = np.empty(n, dtype=np.int64)
     block = max(1, _PERMUTATION_BLOCK // (permutations * kmax))
     for start in range(0, n, block):
         i = np.arange(start, min(start + block, n))
         ids = draws[None, :, :] + (draws[None, :, :] >= i[:, None, None])
         used = take[None, None, :] < others[i, None, None]
         sim = np.where(used, vals[ids], 0.0).sum(axis=2) + vals[i, None]
-        larger[i] = (sim >= observed[i, None]).sum(axis=1)
-    folded = np.minimum(larger, permutations - larger)
-    return (folded + 1.0) / (permutations + 1.0)
+        at_least[i], at_most[i] = tail_counts(sim, observed[i])
+    return pseudo_p(at_least, at_most, permutations)
 
 
 def gi_star_space_time(

@@ -137,7 +137,11 @@ def knox_test(
     farther than the last distance edge or the last time edge are ignored.
     The null distribution permutes the times while the locations stay
     (Johnson & Bowers 2004); expected counts are the permutation means and
-    p-values are one-sided (more pairs than chance).
+    p-values are one-sided (more pairs than chance): (1 + #{permuted >=
+    observed}) / (P + 1). A permuted count equal to the observed one counts
+    against significance, so a band cell with no pairs, or one that every
+    permutation fills alike, gets p = 1 (the tie rule of
+    :mod:`observatorio.analysis.permutation`, upper tail only).
 
     Examples
     --------

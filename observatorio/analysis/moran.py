@@ -19,11 +19,10 @@ import numpy as np
 from libpysal.weights import W
 from scipy import stats
 
+from observatorio.analysis.fdr import benjamini_hochberg
+from observatorio.analysis.permutation import conditional_lags, one_sided_p
 from observatorio.analysis.weights import transformed
 from observatorio.errors import UserError
-
-_LISA_CHUNK_CELLS = 4_000_000
-"""Upper bound on sites × permutations × neighbours held at once in the LISA simulation."""
 
 
 class Quadrant(enum.Enum):
@@ -72,14 +71,6 @@ def _check_permutations(permutations: int) -> int:
     return int(permutations)
 
 
-def _folded_p(sim: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Pseudo p-value in the direction of the observed statistic: (min(#>=, #<) + 1) / (P + 1)."""
-    p = sim.shape[-1]
-    larger = (sim >= observed[..., None]).sum(axis=-1)
-    larger = np.minimum(larger, p - larger)
-    return (larger + 1.0) / (p + 1.0)
-
-
 # --------------------------------------------------------------------------- global
 
 
@@ -99,7 +90,7 @@ class GlobalMoran:
     p_rand: float
     """Two-sided p-value under the randomisation assumption."""
     p_sim: float
-    """Permutation pseudo p-value, (min(#sim >= I, #sim < I) + 1)/(P + 1); NaN if no permutations."""
+    """Permutation pseudo p-value, (min(#sim >= I, #sim <= I) + 1)/(P + 1); NaN if no permutations."""
     z_sim: float
     permutations: int
     n: int
@@ -131,8 +122,11 @@ def global_moran(values, w: W, *, transformation: str = "r", permutations: int =
     normality and randomisation follow Cliff & Ord (1981, eqs. 1.35–1.38),
     the same as ``esda.Moran``; p-values of the analytic tests are two-sided.
     The permutation p-value counts, out of ``permutations`` random
-    relabellings, those at least as extreme as I in its own direction, as
-    esda and GeoDa do.
+    relabellings, those at least as extreme as I in its own direction, with
+    ties counted in both tails (:mod:`observatorio.analysis.permutation`; equal
+    to esda's and GeoDa's p when no simulated I ties the observed one).
+    Islands (areas without neighbours) stay in n, the mean and the variance
+    and add nothing to the cross-product, as in esda and :func:`local_moran`.
 
     Examples
     --------
@@ -171,7 +165,7 @@ def global_moran(values, w: W, *, transformation: str = "r", permutations: int =
         zp = rng.permuted(np.broadcast_to(z, (permutations, n)), axis=1)
         lag = (sparse @ zp.T).T
         sim = n / s0 * np.einsum("pi,pi->p", zp, lag) / z2ss
-        p_sim = float(_folded_p(sim, np.asarray(i_obs)))
+        p_sim = float(one_sided_p(sim, np.asarray(i_obs)))
         sd = sim.std()
         z_sim = float((i_obs - sim.mean()) / sd) if sd > 0 else np.nan
 
@@ -210,19 +204,27 @@ class LocalMoran:
     quadrant: np.ndarray
     """Object array of :class:`Quadrant` (HH/LH/LL/HL, never NS)."""
     p_sim: np.ndarray
-    """Pseudo p-values (NaN without permutations; 1 for islands)."""
+    """One-sided pseudo p-values (NaN without permutations; 1 for islands)."""
     permutations: int
+    island: np.ndarray
+    """True for areas without neighbours: Ii = 0, p = 1, never in a cluster."""
 
-    def significant(self, alpha: float = 0.05) -> np.ndarray:
-        """Boolean mask of areas with ``p_sim < alpha`` (esda's convention)."""
+    def significant(self, alpha: float = 0.05, *, fdr: bool = False) -> np.ndarray:
+        """Boolean mask of areas with ``p_sim < alpha`` (esda's and GeoDa's convention).
+
+        With ``fdr=True``, Benjamini–Hochberg at ``alpha`` over the areas with
+        neighbours instead (islands are not tests).
+        """
         if not 0 < alpha < 1:
             raise UserError(f"alpha={alpha!r} must lie in (0, 1)")
+        if fdr:
+            return benjamini_hochberg(np.where(self.island, np.nan, self.p_sim), alpha).reject
         return np.nan_to_num(self.p_sim, nan=1.0) < alpha
 
-    def clusters(self, alpha: float = 0.05) -> np.ndarray:
+    def clusters(self, alpha: float = 0.05, *, fdr: bool = False) -> np.ndarray:
         """Quadrant of each significant area, :attr:`Quadrant.NS` elsewhere."""
         out = self.quadrant.copy()
-        out[~self.significant(alpha)] = Quadrant.NS
+        out[~self.significant(alpha, fdr=fdr)] = Quadrant.NS
         return out
 
 
@@ -231,41 +233,6 @@ def _quadrants(z: np.ndarray, lag: np.ndarray) -> np.ndarray:
     hi, lhi = z > 0, lag > 0
     table = np.array([[Quadrant.LL, Quadrant.LH], [Quadrant.HL, Quadrant.HH]], dtype=object)
     return table[hi.astype(int), lhi.astype(int)]
-
-
-def _conditional_lags(z: np.ndarray, sparse, permutations: int, rng: np.random.Generator) -> np.ndarray:
-    """Spatial lag of each site under conditional permutation, shape (n, permutations)."""
-    n = z.size
-    sparse = sparse.tocsr()
-    self_w = sparse.diagonal()
-    off = sparse.copy()
-    off.setdiag(0)
-    off.eliminate_zeros()
-    card = np.diff(off.indptr)
-    kmax = int(card.max()) if n else 0
-    out = np.zeros((n, permutations))
-    out += (self_w * z)[:, None]
-    if kmax == 0:
-        return out
-    # Padded (n, kmax) neighbour weights; trailing slots weigh 0.
-    wpad = np.zeros((n, kmax))
-    rows = np.repeat(np.arange(n), card)
-    slot = np.arange(off.nnz) - np.repeat(off.indptr[:-1], card)
-    wpad[rows, slot] = off.data
-    # One draw of kmax distinct "other site" indices per permutation, shared by
-    # all sites (as esda/GeoDa): index j in 0..n-2 means site j, or j+1 when
-    # j >= i, so site i itself is never drawn. Ordering by random keys makes
-    # every ordered k-subset equally likely.
-    keys = rng.random((permutations, n - 1))
-    pick = np.argpartition(keys, kmax - 1, axis=1)[:, :kmax] if kmax < n - 1 else np.tile(np.arange(n - 1), (permutations, 1))
-    order = np.argsort(np.take_along_axis(keys, pick, axis=1), axis=1)
-    ids = np.take_along_axis(pick, order, axis=1)
-    chunk = max(1, _LISA_CHUNK_CELLS // (permutations * kmax))
-    for start in range(0, n, chunk):
-        sites = np.arange(start, min(n, start + chunk))
-        drawn = ids[None, :, :] + (ids[None, :, :] >= sites[:, None, None])
-        out[sites] += np.einsum("spk,sk->sp", z[drawn], wpad[sites])
-    return out
 
 
 def local_moran(values, w: W, *, transformation: str = "r", permutations: int = 999, seed: int = 0) -> LocalMoran:
@@ -301,8 +268,11 @@ def local_moran(values, w: W, *, transformation: str = "r", permutations: int = 
     NumPy's ``Generator`` rather than esda's global legacy RNG, so p-values
     agree with esda's in distribution, not draw by draw. The pseudo p-value is
     one-sided in the direction of the observed Ii (esda's "directed"
-    alternative): (min(#{Ii* >= Ii}, #{Ii* < Ii}) + 1) / (P + 1). Islands
-    have Ii = 0 and p = 1.
+    alternative): (min(#{Ii* >= Ii}, #{Ii* <= Ii}) + 1) / (P + 1), ties
+    counted in both tails (:mod:`observatorio.analysis.permutation`), so an
+    area whose value is exactly the mean (every Ii* = 0 = Ii) gets p = 1 where
+    esda gives 1/(P + 1). Islands have Ii = 0 and p = 1; like
+    :func:`global_moran` they stay in n, the mean and the variance.
 
     Examples
     --------
@@ -323,12 +293,12 @@ def local_moran(values, w: W, *, transformation: str = "r", permutations: int = 
     den = float(z @ z)
     lag = sparse @ z
     local = (n - 1) * z * lag / den
+    islands = np.diff(sparse.indptr) == 0
     p_sim = np.full(n, np.nan)
     if permutations:
         rng = np.random.default_rng(seed)
-        sim = (n - 1) * z[:, None] * _conditional_lags(z, sparse, permutations, rng) / den
-        p_sim = _folded_p(sim, local)
-        islands = np.diff(sparse.indptr) == 0
+        sim = (n - 1) * z[:, None] * conditional_lags(z, sparse, permutations, rng) / den
+        p_sim = one_sided_p(sim, local)
         p_sim[islands] = 1.0
     return LocalMoran(
         Is=_readonly(local),
@@ -337,6 +307,7 @@ def local_moran(values, w: W, *, transformation: str = "r", permutations: int = 
         quadrant=_readonly(_quadrants(z, lag)),
         p_sim=_readonly(p_sim),
         permutations=permutations,
+        island=_readonly(islands),
     )
 
 

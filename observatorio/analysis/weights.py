@@ -187,3 +187,21 @@ def transformed(w: _lw.W, transformation: str = "R") -> _lw.W:
     out = copy.deepcopy(w)
     out.transform = code
     return out
+
+
+def island_mask(w: _lw.W) -> np.ndarray:
+    """Boolean array in ``w.id_order``: True for islands, the areas without any neighbour.
+
+    Islands have an empty row in ``w.sparse``: their spatial lag is 0, so a
+    local statistic has nothing to test there. Every area method reports them
+    (``observatorio analyze moran|lisa|localg|rates``).
+
+    Examples
+    --------
+    >>> from shapely.geometry import box
+    >>> island_mask(contiguity([box(0, 0, 1, 1), box(1, 0, 2, 1), box(5, 5, 6, 6)])).tolist()
+    [False, False, True]
+    """
+    if not isinstance(w, _lw.W):
+        raise ValueError(f"w must be a libpysal.weights.W, got {type(w).__name__}")
+    return np.array([w.cardinalities[i] == 0 for i in w.id_order], dtype=bool)

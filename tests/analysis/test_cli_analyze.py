@@ -20,7 +20,7 @@ from observatorio.analysis.weights import contiguity  # noqa: E402
 
 PUBLISHED = 1e-6
 EXACT = 1e-12
-METHODS = ("moran", "lisa", "rates", "typology", "perception", "gistar", "emerging", "kde", "concentration",
+METHODS = ("moran", "lisa", "localg", "rates", "typology", "perception", "gistar", "emerging", "kde", "concentration",
            "knox", "exposure", "compare", "trend", "wdd")
 
 
@@ -379,3 +379,83 @@ def test_unknown_crs_is_exit_2(capsys, penalolen_csv):
     err = run_error(capsys, "kde", str(penalolen_csv), "--crs", "EPSG:nada")
     assert err == "observatorio analyze: error: eventos.csv: unknown CRS 'EPSG:nada'; give it as an EPSG code, " \
                   "e.g. EPSG:32719\n"
+
+
+# --------------------------------------------------------------------------- localg, LISA with FDR, islands (#13)
+
+
+def test_localg_equals_the_function_on_columbus(capsys, tmp_path, columbus_path, columbus):
+    from observatorio.analysis.localg import local_g
+
+    out = tmp_path / "localg.geojson"
+    doc = run_json(capsys, "localg", columbus_path, "--column", "CRIME", "--star", "--seed", "2", "--id", "POLYID",
+                   "-o", str(out))
+    direct = local_g(columbus["CRIME"], contiguity(columbus.geometry, kind="queen"), star=True, seed=2)
+    areas = doc["results"]["areas"]
+    assert [a["id"] for a in areas] == columbus["POLYID"].tolist()
+    np.testing.assert_allclose([a["z"] for a in areas], direct.z, atol=EXACT)
+    np.testing.assert_allclose([a["G"] for a in areas], direct.G, atol=EXACT)
+    np.testing.assert_allclose([a["p_sim"] for a in areas], direct.p_sim, atol=EXACT)
+    assert [a["bin"] for a in areas] == direct.bins().tolist()
+    params = doc["parameters"]
+    assert (params["star"], params["transformation"], params["inference"], params["fdr"]) == (True, "b", "permutation",
+                                                                                              False)
+    assert sum(doc["results"]["bins"].values()) == 49 and doc["results"]["islands"] == 0
+    props = [f["properties"] for f in json.loads(out.read_text())["features"]]
+    assert len(props) == 49 and {"G", "z", "p", "p_sim", "bin", "bin_label", "island"} <= set(props[0])
+
+
+def test_localg_fdr_normal_and_summary(capsys, columbus_path, columbus):
+    from observatorio.analysis.localg import local_g
+
+    doc = run_json(capsys, "localg", columbus_path, "--column", "CRIME", "--fdr", "--inference", "normal",
+                   "--transformation", "r", "--weights", "rook")
+    direct = local_g(columbus["CRIME"], contiguity(columbus.geometry, kind="rook"), transformation="r")
+    assert [a["bin"] for a in doc["results"]["areas"]] == direct.bins(fdr=True, inference="normal").tolist()
+    assert cli.main(["analyze", "localg", columbus_path, "--column", "CRIME", "--permutations", "99"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("G local de CRIME (49 áreas, pesos queen, valores p por permutaciones):")
+    with pytest.raises(SystemExit):  # argparse refuses a transformation Local G does not take
+        cli.main(["analyze", "localg", columbus_path, "--column", "CRIME", "--transformation", "v"])
+    assert "--transformation" in capsys.readouterr().err
+
+
+def test_lisa_fdr_equals_the_function(capsys, columbus_path, columbus):
+    doc = run_json(capsys, "lisa", columbus_path, "--column", "CRIME", "--fdr", "--alpha", "0.1")
+    direct = moran.local_moran(columbus["CRIME"], contiguity(columbus.geometry, kind="queen"), seed=0)
+    assert [a["cluster"] for a in doc["results"]["areas"]] == [q.value for q in direct.clusters(0.1, fdr=True)]
+    assert doc["parameters"]["fdr"] is True
+    plain = run_json(capsys, "lisa", columbus_path, "--column", "CRIME", "--alpha", "0.1")
+    assert doc["results"]["clusters"]["ns"] >= plain["results"]["clusters"]["ns"]
+
+
+@pytest.fixture
+def areas_with_an_island(tmp_path):
+    from shapely.geometry import box
+
+    squares = [box(c, r, c + 1, r + 1) for r in range(3) for c in range(3)] + [box(10, 10, 11, 11)]
+    frame = gpd.GeoDataFrame({"uv": [f"UV{i}" for i in range(10)],
+                              "casos": [1, 4, 2, 8, 3, 9, 5, 7, 6, 40], "pob": [100] * 10},
+                             geometry=squares, crs="EPSG:32719")
+    path = tmp_path / "uv.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    return str(path)
+
+
+@pytest.mark.parametrize("method, extra", [
+    ("moran", ["--column", "casos"]),
+    ("lisa", ["--column", "casos"]),
+    ("localg", ["--column", "casos", "--star"]),
+    ("rates", ["--count", "casos", "--population", "pob", "--eb", "local"]),
+])
+def test_islands_are_reported_in_json_and_text(capsys, areas_with_an_island, method, extra):
+    doc = run_json(capsys, method, areas_with_an_island, *extra, "--id", "uv", "--permutations", "99") \
+        if method != "rates" else run_json(capsys, method, areas_with_an_island, *extra, "--id", "uv")
+    assert doc["results"]["islands"] == 1 and doc["results"]["island_ids"] == ["UV9"]
+    argv = ["analyze", method, areas_with_an_island, *extra, "--id", "uv"]
+    assert cli.main(argv) == 0
+    assert "1 área sin vecinos (isla): UV9;" in capsys.readouterr().out
+    if method in ("lisa", "localg"):
+        island = [a for a in doc["results"]["areas"] if a["id"] == "UV9"][0]
+        assert island["island"] is True and island["p" if method == "lisa" else "p_sim"] == 1.0
+        assert island.get("cluster", "ns") == "ns" and island.get("bin", 0) == 0

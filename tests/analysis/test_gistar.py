@@ -1,10 +1,13 @@
 """Gi* by convolution against esda.G_Local(star=True, transform="B") on the same lattice."""
 
 import warnings
+from math import comb
 
 import numpy as np
 import pytest
 from esda import G_Local
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from libpysal.weights import DistanceBand, W
 
 from observatorio.analysis.gistar import (
@@ -64,7 +67,8 @@ def test_edge_cells_have_fewer_neighbours():
 
 
 def test_permutation_p_values_agree_with_esda_within_monte_carlo_error():
-    values = _counts(3)
+    # Continuous values: no simulated lag ties the observed one, where our tie rule and esda's agree.
+    values = np.random.default_rng(3).gamma(1.0, 2.0, size=GRID.shape)
     mask = np.ones(GRID.shape, bool)
     ours = gi_star(values, 100, 300, permutations=999, seed=11)
     ref = _esda(values, mask, 300, permutations=999, seed=11)
@@ -202,3 +206,92 @@ def test_bad_input_raises_value_error(kwargs, match):
 def test_bad_inference_name():
     with pytest.raises(ValueError, match="'normal', 'permutation'"):
         gi_star(_counts(1), 100, 100).bins(inference="bootstrap")
+
+
+# --------------------------------------------------------------------------- ties in the permutation test
+
+
+def _exact_gi_p(values, cell, distance):
+    """Exact conditional-permutation p of every cell: all subsets of W_i - 1 other cells (binary weights)."""
+    from itertools import combinations
+
+    r = gi_star(values, cell, distance)
+    flat = values.ravel()
+    lag = r.lag.ravel()
+    k = r.n_neighbours.ravel().astype(int) - 1
+    exact = np.empty(flat.size)
+    for i in range(flat.size):
+        others = np.delete(flat, i)
+        sims = np.array([others[list(c)].sum() for c in combinations(range(flat.size - 1), k[i])]) + flat[i]
+        exact[i] = min(np.mean(sims >= lag[i]), np.mean(sims <= lag[i]))
+    return exact.reshape(values.shape)
+
+
+def test_sparse_grid_exact_enumeration_and_empty_neighbourhoods_not_significant():
+    # 5 × 5 grid, rook neighbourhood (4 others at most), two events: most neighbourhoods are empty.
+    values = np.zeros((5, 5))
+    values[1, 1] = 3.0
+    values[3, 4] = 1.0
+    exact = _exact_gi_p(values, 100, 100)
+    perms = 20000
+    r = gi_star(values, 100, 100, permutations=perms, seed=4)
+    tol = 4 * np.sqrt(exact * (1 - exact) / perms) + 2 / perms
+    assert (np.abs(r.p_sim - exact) < tol).all()
+    empty = r.lag == 0
+    assert empty.sum() == 16
+    # An empty neighbourhood: every draw is >= 0 and a draw ties 0 when its k cells avoid both events,
+    # C(22, k) / C(24, k): 0.688 inside (k = 4), 0.761 on an edge (k = 3), 0.837 in a corner (k = 2).
+    k = r.n_neighbours[empty].astype(int) - 1
+    np.testing.assert_allclose(exact[empty], [comb(22, j) / comb(24, j) for j in k], rtol=1e-12)
+    assert (r.p_sim[empty] >= 0.65).all()
+    bins = r.bins(inference="permutation")
+    assert (bins[empty] == 0).all()
+    # Folded two-sided: 1 wherever p_sim >= 0.5.
+    assert (np.minimum(1, 2 * r.p_sim[empty]) == 1).all()
+
+
+def test_esda_marks_the_same_empty_neighbourhoods_as_cold_spots():
+    # The flaw this rule fixes: esda counts the tie 0 = 0 only as 'larger', folds, and gets 1/(P + 1).
+    values = np.zeros(GRID.shape)
+    values[3, 4] = values[10, 15] = values[12, 2] = 1.0
+    mask = np.ones(GRID.shape, bool)
+    ref = _esda(values, mask, 150, permutations=99, seed=1)
+    ours = gi_star(values, 100, 150, permutations=99, seed=1)
+    empty = (ours.lag == 0).ravel()
+    assert np.all(ref.p_sim[empty] == 0.01)
+    assert np.all(ours.p_sim.ravel()[empty] > 0.8)
+    assert (ours.bins(inference="permutation").ravel()[empty] == 0).all()
+
+
+def test_empty_neighbourhood_on_a_dense_grid_is_a_genuine_cold_spot():
+    # Every other cell holds events: no draw of neighbours can give 0, so 0 is the extreme and p = 1/(P + 1).
+    values = np.full((6, 6), 5.0)
+    values[2:5, 2:5] = 0.0
+    r = gi_star(values, 100, 150, permutations=999, seed=2)
+    assert r.lag[3, 3] == 0
+    assert r.p_sim[3, 3] == pytest.approx(1 / 1000)
+    assert r.bins(inference="permutation")[3, 3] == GiBin.COLD_99
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    shape=st.tuples(st.integers(5, 12), st.integers(5, 12)),
+    events=st.lists(st.tuples(st.integers(0, 11), st.integers(0, 11), st.integers(1, 9)), min_size=1, max_size=4),
+    distance=st.sampled_from([100, 150]),
+    seed=st.integers(0, 2**16),
+)
+def test_property_empty_neighbourhood_on_a_sparse_grid_is_never_significant(shape, events, distance, seed):
+    values = np.zeros(shape)
+    for row, col, count in events:
+        values[row % shape[0], col % shape[1]] += count
+    r = gi_star(values, 100, distance, permutations=199, seed=seed)
+    empty = r.lag == 0
+    n = values.size
+    nonzero = int((values > 0).sum())
+    # Sparse, as in the issue: for every empty neighbourhood, most random neighbourhoods of its size are empty too.
+    k = r.n_neighbours[empty].astype(int) - 1
+    p_all_zero = np.array([comb(n - 1 - nonzero, j) / comb(n - 1, j) for j in k])
+    assume(empty.any() and (p_all_zero >= 0.5).all())
+    assert (np.minimum(1.0, 2.0 * r.p_sim[empty]) >= 0.5).all()
+    assert (r.bins(inference="permutation")[empty] == 0).all()
+    assert (r.bins(inference="permutation", fdr=True)[empty] == 0).all()

@@ -139,3 +139,34 @@ def test_mismatched_lengths_and_nan_raise():
         knox_test([0, 1], [0, 1, 2], [0, 1], **BANDS)
     with pytest.raises(ValueError, match="NaN"):
         knox_test([0, 1], [0, 1], [0, np.nan], **BANDS)
+
+
+# --------------------------------------------------------------------------- ties and exact enumeration
+
+
+def test_p_converges_to_exact_enumeration_of_all_date_permutations():
+    # The hand-computed case: all 5! = 120 assignments of the dates give the exact null of every band cell.
+    from itertools import permutations
+
+    x = np.array([0, 50, 150, 0, 5000.0])
+    y = np.array([0, 0, 0, 120, 0.0])
+    t = np.array([0, 2, 10, 1, 0.0])
+    observed = knox_test(x, y, t, permutations=1, seed=0, **BANDS).observed
+    tables = np.array([knox_test(x, y, t[list(p)], permutations=1, seed=0, **BANDS).observed
+                       for p in permutations(range(5))])
+    exact = (tables >= observed).mean(axis=0)
+    assert (tables == observed).all(axis=(1, 2)).mean() > 0  # ties do occur
+    perms = 20000
+    r = knox_test(x, y, t, permutations=perms, seed=3, **BANDS)
+    tol = 4 * np.sqrt(exact * (1 - exact) / perms) + 2 / perms
+    assert (np.abs(r.p_value - exact) < tol).all()
+    np.testing.assert_allclose(r.expected, tables.mean(axis=0), atol=0.05)
+
+
+def test_band_without_pairs_or_always_filled_is_not_significant():
+    # No pair ever falls 100-200 m apart: observed 0 ties every permutation, p = 1 (not 1/(P + 1)).
+    r = knox_test([0, 10, 20], [0, 0, 0], [0, 1, 2], permutations=99, seed=0, **BANDS)
+    assert r.observed[1].tolist() == [0, 0] and (r.p_value[1] == 1).all()
+    # Same date everywhere: every permutation reproduces the observed table exactly.
+    r = knox_test([0, 10, 20], [0, 0, 0], [5, 5, 5], permutations=99, seed=0, **BANDS)
+    assert (r.p_value == 1).all()

@@ -60,18 +60,22 @@ def test_global_moments_match_esda(columbus, queen):
         assert ours_v == pytest.approx(ref_v, abs=EXACT)
 
 
-def test_global_permutation_p_matches_exact_enumeration():
-    # 7 areas: all 5040 relabellings give the exact permutation distribution.
-    y = np.array([1.0, 4.0, 2.0, 8.0, 7.0, 3.0, 9.0])
-    w = knn(np.arange(7.0), np.zeros(7), k=2)
+def _exact_global(y, w):
+    """I of all 7! relabellings of y (row-standardised w), the observed I and the exact p (ties in both tails)."""
     obs = moran.global_moran(y, w, permutations=0).i
     wr = copy.deepcopy(w)
     wr.transform = "r"
     dense = wr.full()[0]
-    z = np.array([y[list(p)] for p in itertools.permutations(range(7))]) - y.mean()
-    sims = 7 / dense.sum() * np.einsum("pi,ij,pj->p", z, dense, z) / (z[0] @ z[0])
-    ge = np.mean(sims >= obs - 1e-12)
-    exact = min(ge, 1 - ge)
+    z = np.array([y[list(p)] for p in itertools.permutations(range(len(y)))]) - y.mean()
+    sims = len(y) / dense.sum() * np.einsum("pi,ij,pj->p", z, dense, z) / (z[0] @ z[0])
+    return sims, obs, min(np.mean(sims >= obs - 1e-12), np.mean(sims <= obs + 1e-12))
+
+
+def test_global_permutation_p_matches_exact_enumeration():
+    # 7 areas: all 5040 relabellings give the exact permutation distribution.
+    y = np.array([1.0, 4.0, 2.0, 8.0, 7.0, 3.0, 9.0])
+    w = knn(np.arange(7.0), np.zeros(7), k=2)
+    _, _, exact = _exact_global(y, w)
     perms = 20000
     r = moran.global_moran(y, w, permutations=perms, seed=11)
     assert abs(r.p_sim - exact) < 4 * np.sqrt(exact * (1 - exact) / perms) + 2 / perms
@@ -89,8 +93,10 @@ def _exact_local_p(y, w_sparse, i):
     lags = np.array([nbr_w @ others[list(c)] for c in itertools.permutations(range(n - 1), k)])
     stat_obs = z[i] * lag_obs
     stats_ = z[i] * lags
+    # Ties (the same neighbour values in another order) count in both tails.
     ge = np.mean(stats_ >= stat_obs - 1e-12)
-    return min(ge, 1 - ge)
+    le = np.mean(stats_ <= stat_obs + 1e-12)
+    return min(ge, le)
 
 
 @pytest.mark.parametrize("transformation", ["r", "o"], ids=["row-standardised", "unequal-weights"])
@@ -211,3 +217,78 @@ def test_bad_values_raise(queen, values, match):
 def test_eb_rate_rejects_zero_population():
     with pytest.raises(ValueError, match="population"):
         moran.eb_standardised_rate([1, 2], [10, 0])
+
+
+# --------------------------------------------------------------------------- ties, FDR and islands
+
+
+def test_area_at_the_mean_is_never_significant():
+    # z_i = 0: every simulated Ii is 0 = Ii. esda folds the all-tie case to 1/(P + 1).
+    y = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0])  # area 3 holds the mean, 4
+    w = knn(np.arange(7.0), np.zeros(7), k=2)
+    ours = moran.local_moran(y, w, permutations=99, seed=0)
+    assert ours.Is[3] == 0 and ours.p_sim[3] == 1.0
+    assert not ours.significant(0.05)[3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # esda's notice about its coming two-sided default
+        ref = esda.Moran_Local(y, _esda_w(w), permutations=99, seed=0)
+    assert ref.p_sim[3] == pytest.approx(0.01)
+
+
+def test_local_ties_in_values_converge_to_exact_enumeration():
+    # Counts with many repeated values: many simulated lags tie the observed one.
+    y = np.array([0.0, 0.0, 0.0, 1.0, 0.0, 2.0, 0.0, 0.0])
+    neighbors = {0: [1, 2], 1: [0, 2, 3], 2: [0, 1, 3], 3: [1, 2, 4], 4: [3, 5], 5: [4, 6, 7], 6: [5, 7], 7: [5, 6]}
+    w = libpysal.weights.W(neighbors)
+    from observatorio.analysis.weights import transformed
+
+    sparse = transformed(w, "r").sparse.tocsr()
+    perms = 20000
+    r = moran.local_moran(y, w, permutations=perms, seed=2)
+    for i in range(8):
+        exact = _exact_local_p(y, sparse, i)
+        assert abs(r.p_sim[i] - exact) < 4 * np.sqrt(exact * (1 - exact) / perms) + 2 / perms, i
+    # Area 0 (value 0, neighbours 0 and 0): its Ii is the largest possible and ties every draw of two of the
+    # five other zeros, C(5, 2) / C(7, 2) = 10/21 of them: not significant.
+    assert _exact_local_p(y, sparse, 0) == pytest.approx(10 / 21) and r.p_sim[0] > 0.4
+
+
+def test_global_ties_converge_to_exact_enumeration():
+    # A 0/1 variable: the 7!/(5!2!) = 21 distinct labellings give few distinct values of I, hence ties.
+    y = np.array([0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0])
+    w = knn(np.arange(7.0), np.zeros(7), k=2)
+    sims, obs, exact = _exact_global(y, w)
+    assert np.mean(np.isclose(sims, obs)) > 0.05  # the case does tie
+    perms = 20000
+    r = moran.global_moran(y, w, permutations=perms, seed=3)
+    assert abs(r.p_sim - exact) < 4 * np.sqrt(exact * (1 - exact) / perms) + 2 / perms
+
+
+def test_lisa_fdr_is_benjamini_hochberg_over_areas_with_neighbours(columbus, queen):
+    from observatorio.analysis.fdr import benjamini_hochberg
+
+    r = moran.local_moran(columbus["CRIME"].to_numpy(), queen, permutations=999, seed=0)
+    for alpha in (0.05, 0.1):
+        expected = benjamini_hochberg(r.p_sim, alpha).reject
+        np.testing.assert_array_equal(r.significant(alpha, fdr=True), expected)
+        assert r.significant(alpha, fdr=True).sum() <= r.significant(alpha).sum()
+        cl = r.clusters(alpha, fdr=True)
+        assert all((c == Quadrant.NS) != s for c, s in zip(cl, expected))
+
+
+def test_islands_excluded_from_fdr_and_treated_alike_by_moran_and_lisa():
+    w = libpysal.weights.W({0: [1], 1: [0, 2], 2: [1, 3], 3: [2, 5], 4: [], 5: [3], 6: []}, silence_warnings=True)
+    y = np.array([1.0, 2.0, 3.0, 4.0, 9.0, 6.0, 0.0])
+    local = moran.local_moran(y, w, permutations=99, seed=0)
+    glob = moran.global_moran(y, w, permutations=0)
+    assert local.island.tolist() == [False, False, False, False, True, False, True]
+    assert (local.p_sim[local.island] == 1).all() and (local.Is[local.island] == 0).all()
+    assert (moran.Quadrant.NS == local.clusters(0.5, fdr=True)[local.island]).all()
+    # Both keep islands in n, the mean and the variance: sum_i Ii = (n - 1) S0 / n · I, S0 = areas with neighbours.
+    n, s0 = 7, 5
+    assert local.Is.sum() == pytest.approx((n - 1) * s0 / n * glob.i, rel=1e-12)
+    # and both equal esda, which does the same.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert glob.i == pytest.approx(esda.Moran(y, _esda_w(w), permutations=0).I, rel=1e-12)
+        np.testing.assert_allclose(local.Is, esda.Moran_Local(y, _esda_w(w), permutations=0).Is, atol=1e-12)

@@ -78,3 +78,15 @@ def test_transformed_copies_and_leaves_original():
 def test_bad_input_raises(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_island_mask_follows_id_order():
+    from libpysal.weights import W
+
+    from observatorio.analysis.weights import island_mask
+
+    w = W({"a": ["b"], "b": ["a"], "c": [], "d": []}, id_order=["d", "a", "c", "b"], silence_warnings=True)
+    assert island_mask(w).tolist() == [True, False, True, False]
+    assert island_mask(weights.knn([0, 1, 5], [0, 0, 0], k=1)).tolist() == [False, False, False]
+    with pytest.raises(ValueError, match="libpysal"):
+        island_mask({"a": []})

@@ -1,4 +1,8 @@
-"""Methods on areas: global and local Moran's I, rates, typology, the fear–crime gap."""
+"""Methods on areas: global and local Moran's I, Local G, rates, typology, the fear–crime gap.
+
+Every method that uses spatial weights reports its islands (areas without
+neighbours) in the summary and as ``islands`` / ``island_ids`` in the JSON.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import pandas as pd
 
 from observatorio.errors import UserError
 
-from ..i18n import _, gettext_noop
+from ..i18n import _, gettext_noop, ngettext
 from .options import add_method, add_permutations, add_weights, names, positive
 from .output import Outcome, fmt, handler, records
 
@@ -30,6 +34,23 @@ def register(msub) -> None:
     _moran_options(p)
     p.add_argument("--alpha", type=positive, default=0.05,
                    help=_("significancia de un conglomerado (por defecto 0,05)"))
+    p.add_argument("--fdr", action="store_true",
+                   help=_("corrección de Benjamini–Hochberg de los valores p al nivel --alpha"))
+
+    p = add_method(msub, "localg", _("G y G* locales de Getis-Ord por área"),
+                   _("¿Qué áreas y sus vecinas concentran valores altos (focos calientes) o bajos (fríos)? G local "
+                     "de Getis-Ord, o G* con --star (incluye el área misma), con permutaciones condicionales, como "
+                     "esda.G_Local; clases de confianza 90, 95 y 99 por ciento como Gi_Bin de ArcGIS."),
+                   handler(localg), file_help=_(AREAS_FILE))
+    p.add_argument("--column", required=True, metavar=_("COLUMNA"),
+                   help=_("valor no negativo por área (conteo o tasa)"))
+    p.add_argument("--star", action="store_true", help=_("G*: el área cuenta en su propia vecindad"))
+    add_weights(p, binary_default=True)
+    add_permutations(p, 999)
+    p.add_argument("--fdr", action="store_true",
+                   help=_("corrección de Benjamini–Hochberg de cada nivel de confianza"))
+    p.add_argument("--inference", choices=("permutation", "normal"), default="permutation",
+                   help=_("valores p de las clases: las permutaciones (por defecto) o la aproximación normal"))
 
     p = add_method(msub, "rates", _("tasas por habitantes, suavizadas por Empirical Bayes"),
                    _("Tasa cruda por --per habitantes de cada área y su tasa suavizada por Empirical Bayes "
@@ -96,6 +117,22 @@ def _weights(args, geometry):
     return weights.contiguity(list(geometry), kind=args.weights)
 
 
+def _islands(w, ids, effect: str) -> tuple[dict, list[str]]:
+    """JSON fields and summary line for the islands of ``w`` (areas without neighbours), named by ``ids``."""
+    import numpy as np
+
+    from observatorio.analysis.weights import island_mask
+
+    named = [ids[i] for i in np.flatnonzero(island_mask(w))]
+    fields = {"islands": len(named), "island_ids": named}
+    if not named:
+        return fields, []
+    shown = ", ".join(str(i) for i in named[:10]) + (", …" if len(named) > 10 else "")
+    return fields, [ngettext("%(n)s área sin vecinos (isla): %(ids)s; %(effect)s",
+                             "%(n)s áreas sin vecinos (islas): %(ids)s; %(effect)s", len(named))
+                    % {"n": len(named), "ids": shown, "effect": effect}]
+
+
 def _weights_parameters(args) -> dict:
     return {"weights": args.weights, "k": args.k if args.weights == "knn" else None,
             "transformation": args.transformation}
@@ -123,16 +160,18 @@ def moran(args) -> Outcome:
         r = m.global_moran(values, w, **kw)
     else:
         r = m.global_moran_rate(values, population, w, **kw)
+    islands, island_lines = _islands(w, _ids(frame, args.id, args.file),
+                                     _("cuentan en la media y la varianza, no en el producto cruzado"))
     results = {"I": r.i, "expected": r.expected, "var_norm": r.var_norm, "z_norm": r.z_norm, "p_norm": r.p_norm,
                "var_rand": r.var_rand, "z_rand": r.z_rand, "p_rand": r.p_rand, "z_sim": r.z_sim, "p_sim": r.p_sim,
-               "n": r.n, "islands": len(w.islands)}
+               "n": r.n, **islands}
     summary = [_("I de Moran global de %(column)s (%(n)s áreas, pesos %(weights)s): I = %(i)s (esperado "
                  "%(expected)s)") % {"column": args.column, "n": r.n, "weights": args.weights, "i": fmt(r.i),
                                      "expected": fmt(r.expected)},
                _("z (aleatorización) = %(z)s, p = %(p)s; p por permutaciones = %(p_sim)s (%(permutations)s "
                  "permutaciones)") % {"z": fmt(r.z_rand, 3), "p": fmt(r.p_rand), "p_sim": fmt(r.p_sim),
                                       "permutations": r.permutations}]
-    return Outcome(params, results, summary)
+    return Outcome(params, results, summary + island_lines)
 
 
 def lisa(args) -> Outcome:
@@ -140,12 +179,13 @@ def lisa(args) -> Outcome:
     from observatorio.labels import quadrant_label
 
     frame, values, population, w, params = _moran_input(args)
-    params["alpha"] = args.alpha
+    params.update(alpha=args.alpha, fdr=args.fdr)
     kw = dict(transformation=args.transformation, permutations=args.permutations, seed=args.seed)
     r = m.local_moran(values, w, **kw) if population is None else m.local_moran_rate(values, population, w, **kw)
-    clusters = r.clusters(args.alpha)
+    clusters = r.clusters(args.alpha, fdr=args.fdr)
     table = frame.copy()
     table["id"] = _ids(frame, args.id, args.file)
+    table["island"] = r.island
     table["Is"] = r.Is
     table["z"] = r.z
     table["lag"] = r.lag
@@ -154,12 +194,55 @@ def lisa(args) -> Outcome:
     table["cluster"] = [q.value for q in clusters]
     table["cluster_label"] = [quadrant_label(q) for q in clusters]
     tally = Counter(q.value for q in clusters)
-    results = {"n": len(values), "clusters": {q.value: tally.get(q.value, 0) for q in m.Quadrant},
-               "areas": records(table[["id", "Is", "p", "quadrant", "cluster"]])}
-    summary = [_("LISA de %(column)s (%(n)s áreas, pesos %(weights)s, alfa %(alpha)s):")
-               % {"column": args.column, "n": len(values), "weights": args.weights, "alpha": fmt(args.alpha, 2)}]
+    islands, island_lines = _islands(w, list(table["id"]), _("sin prueba: p = 1, nunca en un conglomerado"))
+    results = {"n": len(values), "clusters": {q.value: tally.get(q.value, 0) for q in m.Quadrant}, **islands,
+               "areas": records(table[["id", "Is", "p", "quadrant", "cluster", "island"]])}
+    summary = [_("LISA de %(column)s (%(n)s áreas, pesos %(weights)s, alfa %(alpha)s%(fdr)s):")
+               % {"column": args.column, "n": len(values), "weights": args.weights, "alpha": fmt(args.alpha, 2),
+                  "fdr": ", FDR" if args.fdr else ""}]
     summary += [f"  {quadrant_label(q)}: {tally.get(q.value, 0)}" for q in m.Quadrant]
-    return Outcome(params, results, summary, table)
+    return Outcome(params, results, summary + island_lines, table)
+
+
+def localg(args) -> Outcome:
+    from observatorio.analysis.gistar import GiBin
+    from observatorio.analysis.inputs import numeric_column, polygons, read_table
+    from observatorio.analysis.localg import local_g
+    from observatorio.labels import gi_bin_label
+
+    frame = read_table(args.file, layer=args.layer)
+    geometry = polygons(frame, args.file)
+    values = numeric_column(frame, args.column, args.file)
+    w = _weights(args, geometry)
+    r = local_g(values, w, star=args.star, transformation=args.transformation, permutations=args.permutations,
+                seed=args.seed)
+    bins = r.bins(fdr=args.fdr, inference=args.inference)
+    table = frame.copy()
+    table["id"] = _ids(frame, args.id, args.file)
+    table["G"] = r.G
+    table["z"] = r.z
+    table["p"] = r.p_norm
+    table["p_sim"] = r.p_sim
+    table["bin"] = bins.astype(int)
+    table["bin_label"] = [gi_bin_label(b) for b in bins]
+    table["island"] = r.island
+    tally = Counter(table["bin"])
+    params = {"column": args.column, "star": args.star, **_weights_parameters(args),
+              "permutations": args.permutations, "seed": args.seed, "fdr": args.fdr, "inference": args.inference}
+    islands, island_lines = _islands(w, list(table["id"]), _("sin prueba: z vacío, p = 1, no significativas"))
+    results = {"n": len(values), "bins": {str(b.value): tally.get(b.value, 0) for b in GiBin}, **islands,
+               "areas": records(table[["id", "G", "z", "p", "p_sim", "bin", "island"]])}
+    statistic = "G*" if args.star else "G"
+    summary = [_("%(statistic)s local de %(column)s (%(n)s áreas, pesos %(weights)s, valores p por %(inference)s"
+                 "%(fdr)s):") % {"statistic": statistic, "column": args.column, "n": len(values),
+                                 "weights": args.weights, "inference": _inference_label(args.inference),
+                                 "fdr": ", FDR" if args.fdr else ""}]
+    summary += [f"  {gi_bin_label(b)}: {tally.get(b.value, 0)}" for b in sorted(GiBin, reverse=True)]
+    return Outcome(params, results, summary + island_lines, table)
+
+
+def _inference_label(inference: str) -> str:
+    return _("permutaciones") if inference == "permutation" else _("aproximación normal")
 
 
 def rates(args) -> Outcome:
@@ -179,6 +262,8 @@ def rates(args) -> Outcome:
         w = _weights(args, polygons(frame, args.file))
         params.update(_weights_parameters(args))
         s = rt.eb_local(counts, population, w, ids=list(w.id_order), per=args.per)
+        islands, island_lines = _islands(w, list(table["id"]),
+                                         _("su vecindad es solo el área: la tasa local no se suaviza"))
     if args.eb != "none":
         table["smoothed"] = s.smoothed
         table["prior_mean"] = s.prior_mean
@@ -186,7 +271,7 @@ def rates(args) -> Outcome:
     cols = [c for c in ("id", "crude", "smoothed", "prior_mean", "shrinkage") if c in table.columns]
     overall = counts.sum() / population.sum() * args.per if population.sum() > 0 else float("nan")
     results = {"n": len(frame), "events": counts.sum(), "population": population.sum(), "overall_rate": overall,
-               "areas": records(table[cols])}
+               **(islands if args.eb == "local" else {}), "areas": records(table[cols])}
     summary = [_("tasas por %(per)s habitantes (%(n)s áreas): tasa global %(overall)s; cruda entre %(low)s y "
                  "%(high)s") % {"per": fmt(args.per), "n": len(frame), "overall": fmt(overall, 2),
                                 "low": fmt(float(pd.Series(table["crude"]).min()), 2),
@@ -195,6 +280,8 @@ def rates(args) -> Outcome:
         summary.append(_("suavizada (%(eb)s) entre %(low)s y %(high)s")
                        % {"eb": args.eb, "low": fmt(float(table["smoothed"].min()), 2),
                           "high": fmt(float(table["smoothed"].max()), 2)})
+    if args.eb == "local":
+        summary += island_lines
     return Outcome(params, results, summary, table)
 
 

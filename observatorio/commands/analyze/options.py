@@ -92,13 +92,19 @@ def add_grid(p, *, distance: bool = True) -> None:
                    help=_("metros de borde vacío alrededor de los puntos (por defecto 0)"))
 
 
-def add_weights(p) -> None:
+def add_weights(p, *, binary_default: bool = False) -> None:
+    """--weights, --k, --transformation and --id; ``binary_default``: only b (default) or r, as Local G takes."""
     p.add_argument("--weights", choices=("queen", "rook", "knn"), default="queen",
                    help=_("pesos espaciales: vértice compartido (queen), borde compartido (rook) o k centroides más "
                           "cercanos (knn)"))
     p.add_argument("--k", type=int, default=4, help=_("vecinos para --weights knn (por defecto 4)"))
-    p.add_argument("--transformation", default="r", choices=("r", "b", "o", "d", "v"),
-                   help=_("transformación de los pesos (por defecto r, estandarizada por fila)"))
+    if binary_default:
+        p.add_argument("--transformation", default="b", choices=("b", "r"),
+                       help=_("transformación de los pesos: b, binaria como la definen Getis y Ord (por defecto), "
+                              "o r, estandarizada por fila"))
+    else:
+        p.add_argument("--transformation", default="r", choices=("r", "b", "o", "d", "v"),
+                       help=_("transformación de los pesos (por defecto r, estandarizada por fila)"))
     p.add_argument("--id", metavar=_("COLUMNA"),
                    help=_("columna que identifica cada área en la salida (por defecto: el número de fila)"))
 
