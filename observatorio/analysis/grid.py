@@ -178,7 +178,10 @@ class StudyGrid:
         if area is None:
             grid = Grid.covering(x, y, cell=cell, epsg=epsg, margin=margin, max_cells=max_cells)
             return cls(grid, np.ones(grid.shape, dtype=bool), None)
-        return cls.over(area, cell=cell, epsg=epsg, max_cells=max_cells)
+        study = cls.over(area, cell=cell, epsg=epsg, max_cells=max_cells)
+        if not study.mask.any():
+            raise UserError(f"no cell of {cell:g} m has its centre inside the study area; use smaller cells")
+        return study
 
     @classmethod
     def over(cls, area, *, cell: float, epsg: int, max_cells: int | None = DEFAULT_MAX_CELLS) -> StudyGrid:
@@ -191,10 +194,7 @@ class StudyGrid:
         grid = Grid.covering([minx, maxx], [miny, maxy], cell=cell, epsg=epsg, max_cells=max_cells)
         xs, ys = grid.centres()
         shapely.prepare(area)
-        mask = shapely.contains_xy(area, xs, ys)
-        if not mask.any():
-            raise UserError(f"no cell of {cell:g} m has its centre inside the study area; use smaller cells")
-        return cls(grid, mask, area)
+        return cls(grid, shapely.contains_xy(area, xs, ys), area)
 
     @property
     def cells(self) -> int:
