@@ -161,7 +161,7 @@ def _dropped(pts, what: str, rows) -> list[str]:
     if not rows:
         return []
     shown = ", ".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
-    return [_("%(n)s filas sin %(what)s omitidas (filas %(rows)s)")
+    return [_("filas sin %(what)s, omitidas: %(n)s (n.º de fila: %(rows)s)")
             % {"n": fmt(len(rows)), "what": what, "rows": shown}]
 
 
@@ -200,7 +200,7 @@ def _about_study(args, study, counts, outside: int) -> tuple[dict, list[str]]:
                          "%(cells)s celdas está vacía; dé el área de estudio (p. ej. el límite de la comuna) "
                          "con --area ARCHIVO") % {"share": fmt(100 * empty, 1), "cells": fmt(study.cells)}]
     if outside:
-        return entry, [_("%(n)s eventos fuera del área de estudio omitidos") % {"n": fmt(outside)}]
+        return entry, [_("eventos fuera del área de estudio, omitidos: %(n)s") % {"n": fmt(outside)}]
     return entry, []
 
 
