@@ -186,7 +186,10 @@ def numeric_column(frame: pd.DataFrame, column: str, path, *, empty: bool = Fals
     """
     require_columns(frame, [column], path)
     values = pd.to_numeric(frame[column], errors="coerce")
-    bad = (values.isna() & frame[column].notna()) | np.isinf(values.to_numpy(dtype=float))
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        raise UserError(f"{_name(path)}: column {column!r} has an infinite value (row {np.flatnonzero(infinite)[0] + 1})")
+    bad = values.isna() & frame[column].notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise UserError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
@@ -258,7 +261,7 @@ def _check_swapped(lon: np.ndarray, lat: np.ndarray, path, rows: np.ndarray, nam
         return
     first = int(np.flatnonzero(swapped)[0])
     shown = f"({lon[first]:g}, {lat[first]:g})"
-    if swapped.all() or not inside.any():
+    if swapped.all():
         raise UserError(f"{_name(path)}: longitude and latitude look swapped: {names[0]!r} holds latitudes and "
                         f"{names[1]!r} longitudes (first row: {shown}); swap the columns (--x {names[1]} "
                         f"--y {names[0]})")
