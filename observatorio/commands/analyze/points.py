@@ -155,14 +155,13 @@ class _grid_limit:
         return False
 
 
-def _dropped(pts, what: str, rows) -> list[str]:
+def _dropped(message: str, rows) -> list[str]:
     """The warning for rows left out (none when there are none), naming the first few rows."""
     rows = [int(r) for r in rows]
     if not rows:
         return []
     shown = ", ".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
-    return [_("filas sin %(what)s, omitidas: %(n)s (n.º de fila: %(rows)s)")
-            % {"n": fmt(len(rows)), "what": what, "rows": shown}]
+    return [message % {"n": fmt(len(rows)), "rows": shown}]
 
 
 def _about_points(pts, without_date=None) -> tuple[dict, list[str], list[str]]:
@@ -177,14 +176,14 @@ def _about_points(pts, without_date=None) -> tuple[dict, list[str], list[str]]:
         line = _("SRC: %(used)s (reproyectado desde %(source)s)") % crs
     else:
         line = _("SRC: %(used)s (el del archivo)") % crs
-    warnings = _dropped(pts, _("ubicación"), pts.dropped_rows)
+    warnings = _dropped(_("filas sin ubicación, omitidas: %(n)s (n.º de fila: %(rows)s)"), pts.dropped_rows)
     if without_date is not None:
         dropped["without_date"] = int(without_date.size)
         dropped["without_date_rows"] = without_date
-        warnings += _dropped(pts, _("fecha"), without_date)
+        warnings += _dropped(_("filas sin fecha, omitidas: %(n)s (n.º de fila: %(rows)s)"), without_date)
     if pts.zones > 1:
         warnings.append(_("los puntos abarcan %(zones)s husos UTM; se usó %(used)s, cuya escala se aparta hasta un "
-                          "%(error)s %% en sus extremos: distancias y densidades allí lo arrastran")
+                          "%(error)s %% en los extremos, y otro tanto las distancias y densidades allí")
                         % {"zones": pts.zones, "used": pts.crs, "error": fmt(100 * pts.scale_error, 2)})
     return {"crs": crs, "dropped": dropped}, [line], warnings
 
@@ -369,7 +368,7 @@ def concentration(args) -> Outcome:
         counts = numeric_column(frame, args.count, args.file)
         if (counts < 0).any():
             row = int(np.flatnonzero(counts < 0)[0]) + 1
-            raise UserError(_("%(file)s: la columna %(column)r tiene un conteo negativo en la fila %(row)s")
+            raise UserError(_("%(file)s: la columna «%(column)s» tiene un conteo negativo en la fila %(row)s")
                             % {"file": args.file, "column": args.count, "row": row})
         params = {"count": args.count}
         unit = _("unidades")
