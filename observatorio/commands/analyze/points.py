@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -290,7 +291,8 @@ def emerging(args) -> Outcome:
     inside = study.inside(x, y)
     x, y, when = x[inside], y[inside], when[ok][inside]
     if not len(when):
-        raise UserError(_("%(file)s: ningún evento con fecha queda dentro del área de estudio") % {"file": args.file})
+        raise UserError(_("%(file)s: ningún evento con fecha queda dentro del área de estudio")
+                        % {"file": Path(args.file).name})
     period = when.dt.to_period(_PERIOD[args.period])
     periods = pd.period_range(period.min(), period.max(), freq=_PERIOD[args.period])
     grid = study.grid
@@ -369,7 +371,7 @@ def concentration(args) -> Outcome:
         if (counts < 0).any():
             row = int(np.flatnonzero(counts < 0)[0]) + 1
             raise UserError(_("%(file)s: la columna «%(column)s» tiene un conteo negativo en la fila %(row)s")
-                            % {"file": args.file, "column": args.count, "row": row})
+                            % {"file": Path(args.file).name, "column": args.count, "row": row})
         params = {"count": args.count}
         unit = _("unidades")
     else:
