@@ -189,10 +189,13 @@ def planar(x, y, crs=WGS84) -> Planar:
     if crs.is_geographic:
         lon, lat = x, y
     else:
-        lon, lat = _transformer(crs.to_wkt(), WGS84).transform(x, y)
-        lon, lat = np.asarray(lon), np.asarray(lat)
-    if x.size and crs.to_epsg() and is_ground_metres(crs, lon, lat):
-        return Planar(x, y, int(crs.to_epsg()), source, False)
+        to_wgs84 = _transformer(crs.to_wkt(), WGS84)
+        if x.size and crs.to_epsg():
+            # The scale is checked at the extent's corners and centre: a kept CRS costs no transformation.
+            lon, lat = (np.asarray(v) for v in to_wgs84.transform(*_extremes(x, y)))
+            if is_ground_metres(crs, lon, lat):
+                return Planar(x, y, int(crs.to_epsg()), source, False)
+        lon, lat = (np.asarray(v) for v in to_wgs84.transform(x, y))
     mx, my, epsg = to_metres(lon, lat)
     zones = 1
     error = 0.0

@@ -275,7 +275,7 @@ def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, metho
     path = tmp_path / "eventos.csv"
     pd.DataFrame({"lon": lon, "lat": lat, "fecha": fecha}).to_csv(path, index=False)
     places = tmp_path / "lugares.csv"
-    pd.DataFrame({"lon": [-70.53], "lat": [-33.48]}).to_csv(places, index=False)
+    pd.DataFrame({"lon": [-70.53, None], "lat": [-33.48, -33.47]}).to_csv(places, index=False)
     extra = {"knox": ["--date", "fecha", "--permutations", "19"], "emerging": ["--date", "fecha"],
              "kde": ["--bandwidth", "200"], "exposure": ["--places", str(places), "--radius", "300"]}.get(method, [])
     code, out, err = _cli(capsys, method, str(path), *extra, "--json")
@@ -283,6 +283,8 @@ def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, metho
     dropped = json.loads(out)["results"]["dropped"]
     assert (dropped["without_location"], dropped["without_location_rows"]) == (1, [6])
     assert "aviso: filas sin ubicación, omitidas: 1 (n.º de fila: 6)" in err
+    if method == "exposure":
+        assert "aviso: lugares sin ubicación, omitidos: 1 (n.º de fila: 2)" in err
     if method in ("knox", "emerging"):
         assert (dropped["without_date"], dropped["without_date_rows"]) == (1, [10])
         assert "aviso: filas sin fecha, omitidas: 1 (n.º de fila: 10)" in err

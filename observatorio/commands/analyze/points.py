@@ -459,6 +459,8 @@ def exposure(args) -> Outcome:
               "radius": args.radius, "reference": args.reference, "outer_radius": outer,
               "region_area": args.region_area, "confidence": args.confidence}
     about, crs_line, warnings = _about_points(pts)
+    about["dropped"]["places_without_location"] = places.dropped
+    warnings += _dropped(_("lugares sin ubicación, omitidos: %(n)s (n.º de fila: %(rows)s)"), places.dropped_rows)
     results = {"groups": records(t), **about}
     summary = [_("exposición: %(n)s eventos, %(places)s lugares, radio %(radius)s m (referencia %(reference)s)")
                % {"n": len(pts.x), "places": len(px), "radius": fmt(args.radius, 0), "reference": args.reference}]
