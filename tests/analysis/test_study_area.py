@@ -53,7 +53,7 @@ def test_gini_measures_the_study_area_not_the_points_extent(capsys, tmp_path):
     bare, warned = run(capsys, "concentration", str(events))
     # Over the points' extent: counts (3, 1); G = Σ|xi − xj| / (2 N² x̄) = (2 + 2) / (2 · 4 · 2) = 0.25.
     assert (bare["results"]["units"], bare["results"]["gini"]) == (2, pytest.approx(0.25))
-    assert "el 0,0 % de sus 2 celdas está vacía" in warned
+    assert "el 0,0 % de sus 2 celdas están vacías" in warned
     # Over the strip: (3, 1, 0, 0); the ordered pairs' |differences| sum to 20, x̄ = 1: G = 20 / (2 · 16) = 0.625.
     doc, err = run(capsys, "concentration", str(events), "--area", str(_area(tmp_path, STRIP)))
     r = doc["results"]
@@ -132,8 +132,8 @@ def test_without_an_area_the_warning_gives_the_share_of_empty_cells(capsys, tmp_
     events = _events(tmp_path, [(0, 0), (2, 2)])
     assert cli.main(["analyze", "gistar", str(events), "--crs", UTM]) == 0
     err = capsys.readouterr().err
-    assert err == ("aviso: sin --area la grilla cubre el rectángulo de los puntos: el 77,8 % de sus 9 celdas está "
-                   "vacía; dé el área de estudio (p. ej. el límite de la comuna) con --area ARCHIVO\n")
+    assert err == ("aviso: sin --area la grilla cubre el rectángulo de los puntos: el 77,8 % de sus 9 celdas están "
+                   "vacías; dé el área de estudio (p. ej. el límite de la comuna) con --area ARCHIVO\n")
 
 
 def test_study_grid_masks_by_cell_centre():

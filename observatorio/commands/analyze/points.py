@@ -197,7 +197,7 @@ def _about_study(args, study, counts, outside: int) -> tuple[dict, list[str]]:
              "events_outside": outside}
     if args.area is None:
         return entry, [_("sin --area la grilla cubre el rectángulo de los puntos: el %(share)s %% de sus "
-                         "%(cells)s celdas está vacía; dé el área de estudio (p. ej. el límite de la comuna) "
+                         "%(cells)s celdas están vacías; dé el área de estudio (p. ej. el límite de la comuna) "
                          "con --area ARCHIVO") % {"share": fmt(100 * empty, 1), "cells": fmt(study.cells)}]
     if outside:
         return entry, [_("eventos fuera del área de estudio, omitidos: %(n)s") % {"n": fmt(outside)}]
