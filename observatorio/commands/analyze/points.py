@@ -156,6 +156,9 @@ class _grid_limit:
         return False
 
 
+ROWS_LISTED = 1000  # row numbers of the rows left out given in the JSON (their count is always whole)
+
+
 def _dropped(message: str, rows) -> list[str]:
     """The warning for rows left out (none when there are none), naming the first few rows."""
     rows = [int(r) for r in rows]
@@ -172,7 +175,7 @@ def _about_points(pts, without_date=None) -> tuple[dict, list[str], list[str]]:
     """
     crs = {"used": pts.crs, "source": pts.source_crs, "reprojected": pts.reprojected, "utm_zones": pts.zones,
            "scale_error": pts.scale_error}
-    dropped = {"without_location": pts.dropped, "without_location_rows": pts.dropped_rows}
+    dropped = {"without_location": pts.dropped, "without_location_rows": pts.dropped_rows[:ROWS_LISTED]}
     if pts.reprojected:
         line = _("SRC: %(used)s (reproyectado desde %(source)s)") % crs
     else:
@@ -180,7 +183,7 @@ def _about_points(pts, without_date=None) -> tuple[dict, list[str], list[str]]:
     warnings = _dropped(_("filas sin ubicación, omitidas: %(n)s (n.º de fila: %(rows)s)"), pts.dropped_rows)
     if without_date is not None:
         dropped["without_date"] = int(without_date.size)
-        dropped["without_date_rows"] = without_date
+        dropped["without_date_rows"] = without_date[:ROWS_LISTED]
         warnings += _dropped(_("filas sin fecha, omitidas: %(n)s (n.º de fila: %(rows)s)"), without_date)
     if pts.zones > 1:
         warnings.append(_("los puntos abarcan %(zones)s husos UTM; se usó %(used)s, cuya escala se aparta hasta un "
