@@ -61,6 +61,10 @@ SETTINGS = (
             "Shortest window of a sensitive view (VIF, sexual offences) for aggregate-only readers."),
     Setting("OBS_DISCLOSURE_SENSITIVE_FAMILIES", "familia-sexuales,familia-vif",
             "Category families whose counts are sensitive (coarse areas and long windows only)."),
+    # observatorio analyze (docs/analysis.md, "Área de estudio y límites").
+    Setting("OBS_ANALYSIS_MAX_CELLS", "1000000",
+            "Most cells a grid of `observatorio analyze` may have (--max-cells overrides it); a larger grid is "
+            "refused with the cell side that would fit."),
     # HTTPS and the reverse proxy (settings.py "Security and HTTP"; docs/deploy.md).
     Setting("OBS_HTTPS", "false", "Served over HTTPS: secure cookies, redirect to HTTPS, HSTS."),
     Setting("OBS_HSTS_SECONDS", "31536000 with OBS_HTTPS, else 0", "Strict-Transport-Security max-age."),

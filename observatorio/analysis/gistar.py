@@ -27,8 +27,12 @@ from scipy import ndimage, stats
 from observatorio.errors import UserError
 
 from .fdr import benjamini_hochberg
+<<<<<<< HEAD
 from .grid import Grid
 from .permutation import folded, pseudo_p, tail_counts
+=======
+from .grid import DEFAULT_MAX_CELLS, Grid, StudyGrid
+>>>>>>> wip/space
 
 # Two-sided p-value cut-offs of ArcGIS's Gi_Bin: ±3 = 99 %, ±2 = 95 %, ±1 = 90 % confidence.
 CONFIDENCE_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))
@@ -264,8 +268,10 @@ def gi_star_points(
     margin: float = 0.0,
     permutations: int = 0,
     seed: int | None = None,
+    area=None,
+    max_cells: int | None = DEFAULT_MAX_CELLS,
 ) -> GiStar:
-    """Gi* of point counts on the smallest ``cell``-aligned grid covering the points.
+    """Gi* of point counts on the smallest ``cell``-aligned grid covering the points (or the study area).
 
     Parameters
     ----------
@@ -279,6 +285,11 @@ def gi_star_points(
         Metres of empty border added around the points.
     permutations, seed
         As in :func:`gi_star`.
+    area : shapely geometry, optional
+        The study area in the same CRS: the grid covers it and only the cells
+        whose centre lies inside it are tested and counted (``mask``).
+    max_cells : int, optional
+        Largest grid allowed (:class:`observatorio.analysis.grid.GridTooLarge`).
 
     Examples
     --------
@@ -289,9 +300,9 @@ def gi_star_points(
     >>> r.grid.shape, bool(np.nanmax(r.z) == r.z[4:6, 4:6].max())
     ((10, 10), True)
     """
-    grid = Grid.covering(x, y, cell=cell, epsg=epsg, margin=margin)
-    counts = grid.counts(x, y)
-    return gi_star(counts, cell, distance, permutations=permutations, seed=seed, grid=grid)
+    study = StudyGrid.build(x, y, cell=cell, epsg=epsg, margin=margin, area=area, max_cells=max_cells)
+    counts = study.counts(x, y)
+    return gi_star(counts, cell, distance, mask=study.mask, permutations=permutations, seed=seed, grid=study.grid)
 
 
 def gi_bins(z, p_value, *, fdr: bool = False) -> np.ndarray:

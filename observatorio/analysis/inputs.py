@@ -2,8 +2,9 @@
 
 Everything here raises ``UserError`` (a ``ValueError``) naming the file and, when a column is
 missing, the columns that do exist, so a command line can print one line and
-the analyst knows what to type instead. Coordinates come out in metres
-(``projection.to_metres``), because grids, distances and bandwidths are metres.
+the analyst knows what to type instead. Coordinates come out in ground metres
+(``projection.planar``: the file's own CRS when it measures ground metres, else
+the data's UTM zone), because grids, distances and bandwidths are metres.
 """
 
 from __future__ import annotations
@@ -14,9 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
+from observatorio.analysis.projection import WGS84, planar, to_lonlat, utm_epsg
 from observatorio.errors import UserError
+<<<<<<< HEAD
 from observatorio.tables.parsing import ORDER_PATTERN, DateOrder, date_order, parse_dates, parse_numbers, parse_times
+=======
+from observatorio.tables.parsing import CHILE_BOUNDS, parse_numbers
+>>>>>>> wip/space
 from observatorio.tables.readers import ReadError
 from observatorio.tables.readers import read_table as read_raw
 
@@ -44,6 +49,23 @@ class Points:
     frame: pd.DataFrame
     dropped: int
     """Rows without usable coordinates (empty, NaN), left out."""
+    rows: np.ndarray | None = None
+    """Row number in the file (1 = first data row) of each point kept, aligned with ``frame``."""
+    dropped_rows: np.ndarray | None = None
+    """Row numbers of the rows left out for want of a location."""
+    source_crs: str = WGS84
+    """The CRS the file's coordinates are in (``EPSG:3857``…); ``epsg`` is the metric CRS used."""
+    reprojected: bool = True
+    """The coordinates were brought into ``epsg`` (degrees, or a CRS that does not measure ground metres)."""
+    zones: int = 1
+    """UTM zones the points span (see :class:`observatorio.analysis.projection.Planar`)."""
+    scale_error: float = 0.0
+    """Largest departure from 1 of ``epsg``'s scale at the points' extremes."""
+
+    @property
+    def crs(self) -> str:
+        """The metric CRS used, as ``EPSG:32719``."""
+        return f"EPSG:{self.epsg}"
 
 
 def _name(path) -> str:
@@ -85,7 +107,16 @@ def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
     if not path.is_file():
         raise UserError(f"{path}: no such file")
     if suffix in (".csv", ".txt"):
-        return read_csv(path)
+        frame = read_csv(path)
+    else:
+        frame = _read_other(path, suffix, layer)
+    if not len(frame):
+        raise UserError(f"{path.name}: the file has no data rows (only a header, or no features); "
+                        "check that it is the right file and that it was exported whole")
+    return frame
+
+
+def _read_other(path: Path, suffix: str, layer: str | None) -> pd.DataFrame:
     try:
         if suffix in (".parquet", ".geoparquet"):
             return _read_parquet(path)
@@ -151,15 +182,27 @@ def require_columns(frame: pd.DataFrame, columns, path) -> None:
             raise _missing(path, col, frame)
 
 
-def numeric_column(frame: pd.DataFrame, column: str, path) -> np.ndarray:
-    """The column as floats; a missing column or a non-number is a ``ValueError`` naming the file."""
+def numeric_column(frame: pd.DataFrame, column: str, path, *, empty: bool = False) -> np.ndarray:
+    """The column as floats; a missing column, a non-number or an infinity is a ``ValueError`` naming the file,
+    the column and the row, and so is an empty cell unless ``empty`` (then it is NaN).
+
+    Rows are numbered from 1 at the first data row.
+    """
     require_columns(frame, [column], path)
     values = pd.to_numeric(frame[column], errors="coerce")
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        raise UserError(f"{_name(path)}: column {column!r} has an infinite value (row {np.flatnonzero(infinite)[0] + 1})")
     bad = values.isna() & frame[column].notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
         raise UserError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
                         f"(row {row + 1})")
+    if not empty and values.isna().any():
+        rows = np.flatnonzero(values.isna().to_numpy()) + 1
+        more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
+        raise UserError(f"{_name(path)}: column {column!r} is empty in row {rows[0]}{more}; "
+                        "fill it in or remove the row")
     return values.to_numpy(dtype=float)
 
 
@@ -229,25 +272,45 @@ def _find_pair(frame: pd.DataFrame):
     return None
 
 
-def _metres(x: np.ndarray, y: np.ndarray, crs, path) -> tuple[np.ndarray, np.ndarray, int]:
+def _metres(x: np.ndarray, y: np.ndarray, crs, path, rows: np.ndarray, names=("x", "y")):
+    """:func:`projection.planar` of the coordinates, after the checks that name what is wrong with them."""
     from pyproj import CRS
     from pyproj.exceptions import CRSError
 
     if crs is None:
+        _check_swapped(x, y, path, rows, names)
         if len(x) and (np.abs(x) > 180).any() or len(y) and (np.abs(y) > 90).any():
             raise UserError(f"{_name(path)}: the coordinates are not longitude/latitude degrees and the file "
                             "does not say its CRS; give it, e.g. --crs EPSG:32719")
-        return to_metres(x, y)
+        return planar(x, y, WGS84)
     try:
         crs = CRS.from_user_input(crs)
     except CRSError:
         raise UserError(f"{_name(path)}: unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
-    if crs.is_projected and crs.axis_info and crs.axis_info[0].unit_name in ("metre", "meter") and crs.to_epsg():
-        return x, y, int(crs.to_epsg())
-    from pyproj import Transformer
+    if crs.is_geographic:
+        _check_swapped(x, y, path, rows, names)
+    return planar(x, y, crs)
 
-    lon, lat = Transformer.from_crs(crs, "EPSG:4326", always_xy=True).transform(x, y)
-    return to_metres(np.asarray(lon), np.asarray(lat))
+
+def _check_swapped(lon: np.ndarray, lat: np.ndarray, path, rows: np.ndarray, names) -> None:
+    """Longitude and latitude swapped: a "latitude" beyond ±90° whose longitude would be a latitude, or points
+    outside Chile that would fall inside it the other way round. Names the columns (all rows) or the first row."""
+    inside = _in_box(lon, lat)
+    swapped = ((np.abs(lat) > 90) & (np.abs(lat) <= 180) & (np.abs(lon) <= 90)) | (~inside & _in_box(lat, lon))
+    if not swapped.any():
+        return
+    first = int(np.flatnonzero(swapped)[0])
+    shown = f"({lon[first]:g}, {lat[first]:g})"
+    if swapped.all():
+        raise UserError(f"{_name(path)}: longitude and latitude look swapped: {names[0]!r} holds latitudes and "
+                        f"{names[1]!r} longitudes (first row: {shown}); swap the columns (--x {names[1]} "
+                        f"--y {names[0]})")
+    raise UserError(f"{_name(path)}: row {rows[first]} has longitude and latitude swapped {shown} "
+                    f"({int(swapped.sum())} rows in all); correct those rows")
+
+
+def _in_box(lon: np.ndarray, lat: np.ndarray, box=CHILE_BOUNDS) -> np.ndarray:
+    return (lon >= box[0]) & (lon <= box[2]) & (lat >= box[1]) & (lat <= box[3])
 
 
 def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str | None = None,
@@ -280,13 +343,12 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
         if types - {"Point"}:
             raise UserError(f"{_name(path)}: geometries are {sorted(types)}, not points; "
                             "this method takes one point per event")
-        ok = geometry.notna() & ~geometry.is_empty
-        kept = frame[ok.to_numpy()]
+        ok = (geometry.notna() & ~geometry.is_empty).to_numpy()
+        kept = frame[ok]
         gx = kept.geometry.x.to_numpy(dtype=float)
         gy = kept.geometry.y.to_numpy(dtype=float)
-        mx, my, epsg = _metres(gx, gy, crs or frame.crs, path)
-        return Points(np.asarray(mx), np.asarray(my), epsg, pd.DataFrame(kept.drop(columns="geometry")),
-                      int((~ok).sum()))
+        return _points(gx, gy, crs or frame.crs, path, ok, pd.DataFrame(kept.drop(columns="geometry")),
+                       ("x", "y"))
     if (x is None) != (y is None):
         raise UserError("give both coordinate columns (--x and --y) or neither")
     if x is None:
@@ -295,16 +357,23 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
             raise UserError(f"{_name(path)}: no coordinate columns (lon/lat, x/y…) found; name them with --x and "
                             f"--y; columns are: {', '.join(map(str, frame.columns))}")
         x, y = pair
-    xs = numeric_column(frame, x, path)
-    ys = numeric_column(frame, y, path)
+    xs = numeric_column(frame, x, path, empty=True)
+    ys = numeric_column(frame, y, path, empty=True)
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
         raise UserError(f"{_name(path)}: no row has both {x!r} and {y!r}")
-    mx, my, epsg = _metres(xs[ok], ys[ok], crs, path)
     kept = frame[ok]
     if "geometry" in kept.columns:
         kept = pd.DataFrame(kept.drop(columns="geometry"))
-    return Points(np.asarray(mx), np.asarray(my), epsg, kept.reset_index(drop=True), int((~ok).sum()))
+    return _points(xs[ok], ys[ok], crs, path, ok, kept.reset_index(drop=True), (x, y))
+
+
+def _points(x, y, crs, path, ok: np.ndarray, kept: pd.DataFrame, names) -> Points:
+    numbers = np.arange(1, ok.size + 1)
+    rows = numbers[ok]
+    p = _metres(x, y, crs, path, rows, names)
+    return Points(np.asarray(p.x), np.asarray(p.y), p.epsg, kept, int((~ok).sum()), rows, numbers[~ok],
+                  p.source, p.reprojected, p.zones, p.scale_error)
 
 
 def polygons(frame: pd.DataFrame, path):
@@ -319,6 +388,26 @@ def polygons(frame: pd.DataFrame, path):
     if geometry.isna().any() or geometry.is_empty.any():
         raise UserError(f"{_name(path)}: {int((geometry.isna() | geometry.is_empty).sum())} areas have no geometry")
     return geometry
+
+
+def read_area(path, epsg: int, *, layer: str | None = None):
+    """A study area: the union of a file's polygons, as one shapely geometry in ``EPSG:epsg`` metres.
+
+    Any format :func:`read_table` reads with polygons (GeoJSON, GeoPackage, Shapefile, GeoParquet). A layer
+    that states no CRS is taken as WGS84 when its coordinates are degrees, and refused otherwise.
+    """
+    frame = read_table(path, layer=layer)
+    geometry = polygons(frame, path)
+    if geometry.crs is None:
+        minx, miny, maxx, maxy = geometry.total_bounds
+        if not (abs(minx) <= 180 and abs(maxx) <= 180 and abs(miny) <= 90 and abs(maxy) <= 90):
+            raise UserError(f"{_name(path)}: the area's file does not say its CRS and its coordinates are not "
+                            "degrees; save it with its CRS (e.g. as a GeoPackage)")
+        geometry = geometry.set_crs(WGS84)
+    area = geometry.to_crs(epsg=epsg).union_all()
+    if area.is_empty or not area.area > 0:
+        raise UserError(f"{_name(path)}: the study area has no surface")
+    return area
 
 
 def centroids_in_metres(geometry) -> tuple[np.ndarray, np.ndarray]:

@@ -195,8 +195,9 @@ class KdePlan:
             raise UserError(f"bandwidth={bandwidth!r} must be {RULES} or a positive number of metres")
         smallest = 0.5 * grid.cell if kernel == "gaussian" else grid.cell
         if h < smallest:
-            raise UserError(f"bandwidth={h:.1f} m is below {smallest:g} m for {kernel} on {grid.cell:g} m cells; "
-                            "binned evaluation would be inaccurate: use a finer grid or a wider bandwidth")
+            raise UserError(f"a bandwidth of {h:.1f} m is below {smallest:g} m, the least for the {kernel} kernel on "
+                            f"{grid.cell:g} m cells (binned evaluation would be inaccurate); use smaller cells or a "
+                            "wider bandwidth")
         sigma = h if kernel == "gaussian" else h / QUARTIC_PER_GAUSSIAN
         split = int(math.ceil(SUBCELLS_PER_SIGMA * grid.cell / sigma))
         split += 1 - split % 2  # odd, so a coarse centre is the centre of its middle sub-cell

@@ -116,3 +116,15 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(concentration, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_counts_from_a_file_name_the_row_of_an_empty_or_negative_count(capsys, tmp_path):
+    from observatorio import cli
+
+    path = tmp_path / "tramos.csv"
+    for counts, words in (("3,,5", "column 'casos' is empty in row 2; fill it in or remove the row"),
+                          ("3,-1,5", "la columna «casos» tiene un conteo negativo en la fila 2")):
+        rows = "".join(f"{t},{c}\n" for t, c in zip("ABC", counts.split(",")))
+        path.write_text("tramo,casos\n" + rows, encoding="utf-8")
+        assert cli.main(["analyze", "concentration", str(path), "--count", "casos"]) == 2
+        assert capsys.readouterr().err.strip() == f"observatorio analyze: error: tramos.csv: {words}"

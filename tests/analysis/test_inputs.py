@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -249,3 +251,100 @@ def test_cells_in_wgs84_are_the_grid_cells():
     assert back.contains(gpd.points_from_xy(x, y)[0])
     lon, lat = inputs.centres_lonlat(grid, [0], [0])
     assert cell.iloc[0].contains(gpd.points_from_xy(lon, lat)[0])
+
+
+# --------------------------------------------------------------------------- limits instead of crashes (issue #13)
+
+
+def _cli(capsys, *argv) -> tuple[int, str, str]:
+    from observatorio import cli
+
+    code = cli.main(["analyze", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.mark.parametrize("name,text", [("vacio.csv", "lon,lat,fecha\n"),
+                                       ("vacio.geojson", '{"type": "FeatureCollection", "features": []}')])
+def test_a_file_with_a_header_and_no_rows_is_an_error(capsys, tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=f"{name}: the file has no data rows"):
+        inputs.read_table(path)
+    for method in ("gistar", "concentration", "moran"):
+        code, out, err = _cli(capsys, method, str(path), *(["--column", "n"] if method == "moran" else []))
+        assert (code, out) == (2, "")
+        assert err.strip() == (f"observatorio analyze: error: {name}: the file has no data rows (only a header, or "
+                               "no features); check that it is the right file and that it was exported whole")
+
+
+def test_an_empty_cell_is_named_with_its_column_and_row(capsys, tmp_path):
+    path = tmp_path / "zonas.csv"
+    path.write_text("zona,casos\nA,4\nB,\nC,7\nD,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"zonas.csv: column 'casos' is empty in row 2 and 1 more; fill it in or "
+                                         r"remove the row"):
+        inputs.numeric_column(inputs.read_table(path), "casos", path)
+    code, _out, err = _cli(capsys, "concentration", str(path), "--count", "casos")
+    assert code == 2 and "column 'casos' is empty in row 2" in err and "NaN" not in err
+    assert inputs.numeric_column(inputs.read_table(path), "casos", path, empty=True)[1] != 4.0
+
+
+def test_an_infinite_number_is_named_with_its_row():
+    with pytest.raises(ValueError, match=r"z.csv: column 'n' has an infinite value \(row 2\)"):
+        inputs.numeric_column(pd.DataFrame({"n": [1.0, np.inf]}), "n", "z.csv")
+
+
+def test_swapped_columns_are_named_as_such(tmp_path):
+    path = tmp_path / "al_reves.csv"
+    pd.DataFrame({"lon": LAT, "lat": LON}).to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"al_reves.csv: longitude and latitude look swapped: 'lon' holds "
+                                         r"latitudes and 'lat' longitudes \(first row: \(-33.481, -70.531\)\); swap "
+                                         r"the columns \(--x lat --y lon\)"):
+        inputs.point_coordinates(inputs.read_table(path), path)
+
+
+def test_a_latitude_beyond_90_is_a_swap_anywhere():
+    frame = pd.DataFrame({"x": [40.4, 40.5], "y": [-3.7, 120.0]})
+    with pytest.raises(ValueError, match=r"row 2 has longitude and latitude swapped \(40.5, 120\)"):
+        inputs.point_coordinates(frame, "madrid.csv", x="x", y="y")
+
+
+def test_one_swapped_row_among_good_ones_is_named(tmp_path):
+    lon, lat = LON.copy(), LAT.copy()
+    lon[2], lat[2] = LAT[2], LON[2]
+    with pytest.raises(ValueError, match=r"e.csv: row 3 has longitude and latitude swapped \(-33.47, -70.52\) "
+                                         r"\(1 rows in all\); correct those rows"):
+        inputs.point_coordinates(pd.DataFrame({"lon": lon, "lat": lat}), "e.csv")
+
+
+def test_points_keep_their_row_numbers_and_those_dropped():
+    frame = pd.DataFrame({"lon": [LON[0], np.nan, LON[2], LON[3]], "lat": [LAT[0], LAT[1], np.nan, LAT[3]]})
+    pts = inputs.point_coordinates(frame, "e.csv")
+    assert pts.rows.tolist() == [1, 4] and pts.dropped_rows.tolist() == [2, 3] and pts.dropped == 2
+    assert (pts.crs, pts.source_crs, pts.reprojected) == ("EPSG:32719", "EPSG:4326", True)
+
+
+@pytest.mark.parametrize("method", ["knox", "emerging", "gistar", "kde", "concentration", "exposure"])
+def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, method):
+    rng = np.random.default_rng(4)
+    n = 40
+    lon, lat = -70.53 + rng.normal(0, 0.003, n), -33.48 + rng.normal(0, 0.003, n)
+    fecha = [f"2024-{1 + i % 4:02d}-{1 + i % 27:02d}" for i in range(n)]
+    lon[5] = np.nan  # row 6: no location
+    fecha[9] = ""  # row 10: no date
+    path = tmp_path / "eventos.csv"
+    pd.DataFrame({"lon": lon, "lat": lat, "fecha": fecha}).to_csv(path, index=False)
+    places = tmp_path / "lugares.csv"
+    pd.DataFrame({"lon": [-70.53, None], "lat": [-33.48, -33.47]}).to_csv(places, index=False)
+    extra = {"knox": ["--date", "fecha", "--permutations", "19"], "emerging": ["--date", "fecha"],
+             "kde": ["--bandwidth", "200"], "exposure": ["--places", str(places), "--radius", "300"]}.get(method, [])
+    code, out, err = _cli(capsys, method, str(path), *extra, "--json")
+    assert code == 0, err
+    dropped = json.loads(out)["results"]["dropped"]
+    assert (dropped["without_location"], dropped["without_location_rows"]) == (1, [6])
+    assert "aviso: filas sin ubicación, omitidas: 1 (n.º de fila: 6)" in err
+    if method == "exposure":
+        assert "aviso: lugares sin ubicación, omitidos: 1 (n.º de fila: 2)" in err
+    if method in ("knox", "emerging"):
+        assert (dropped["without_date"], dropped["without_date_rows"]) == (1, [10])
+        assert "aviso: filas sin fecha, omitidas: 1 (n.º de fila: 10)" in err

@@ -155,3 +155,14 @@ def test_plan_positions_then_spread_equals_binning_the_points():
     np.testing.assert_array_equal(plan.spread(base[on], u[on], v[on]), plan.bin(x, y))
     whole = kde(x, y, grid, bandwidth=200.0)
     np.testing.assert_array_equal(plan.surface(plan.bin(x, y)).values, whole.values)
+
+
+def test_a_bandwidth_under_half_a_cell_names_the_least_and_the_fix(capsys, tmp_path):
+    from observatorio import cli
+
+    path = tmp_path / "e.csv"
+    path.write_text("lon,lat\n-70.53,-33.48\n-70.52,-33.47\n", encoding="utf-8")
+    assert cli.main(["analyze", "kde", str(path), "--cell", "100", "--bandwidth", "30"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "observatorio analyze: error: a bandwidth of 30.0 m is below 50 m, the least for the gaussian kernel on "
+        "100 m cells (binned evaluation would be inaccurate); use smaller cells or a wider bandwidth")

@@ -28,6 +28,13 @@ def count(text: str) -> int:
     return value
 
 
+def positive_int(text: str) -> int:
+    value = count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(_("%(text)s debe ser positivo") % {"text": text})
+    return value
+
+
 def fraction(text: str) -> float:
     value = positive(text)
     if not value < 1:
@@ -90,6 +97,12 @@ def add_grid(p, *, distance: bool = True) -> None:
                               "8 celdas vecinas)"))
     p.add_argument("--margin", type=count, default=0,
                    help=_("metros de borde vacío alrededor de los puntos (por defecto 0)"))
+    p.add_argument("--area", metavar=_("ARCHIVO"),
+                   help=_("área de estudio: polígonos (GeoJSON, GeoPackage, Shapefile, GeoParquet), p. ej. el límite "
+                          "de la comuna; se descartan las celdas cuyo centro queda fuera (por defecto: el rectángulo "
+                          "de los puntos)"))
+    p.add_argument("--max-cells", type=positive_int, default=None, metavar="N",
+                   help=_("máximo de celdas de la grilla (por defecto OBS_ANALYSIS_MAX_CELLS, si no 1.000.000)"))
 
 
 def add_weights(p, *, binary_default: bool = False) -> None:

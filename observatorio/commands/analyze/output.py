@@ -7,6 +7,7 @@ import datetime as dt
 import enum
 import json
 import math
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -21,12 +22,14 @@ OUTPUT_SUFFIXES = (".geojson", ".json", ".csv")
 
 @dataclasses.dataclass
 class Outcome:
-    """What a method hands back to the command: echoed parameters, results, summary lines, optional table."""
+    """What a method hands back to the command: echoed parameters, results, summary lines, optional table, and
+    warnings (printed on stderr, so that the summary or the JSON on stdout stays whole; also in the JSON)."""
 
     parameters: dict
     results: dict
     summary: list[str]
     table: pd.DataFrame | None = None
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
 
 def plain(value):
@@ -101,6 +104,8 @@ def write_table(table: pd.DataFrame, path: str) -> None:
 
 
 def emit(args, outcome: Outcome) -> None:
+    for line in outcome.warnings:
+        print(_("aviso: %(message)s") % {"message": line}, file=sys.stderr)
     if outcome.table is not None and args.output:
         write_table(outcome.table, args.output)
     elif args.output:
@@ -113,6 +118,8 @@ def emit(args, outcome: Outcome) -> None:
             "parameters": outcome.parameters,
             "results": outcome.results,
         }
+        if outcome.warnings:
+            doc["warnings"] = outcome.warnings
         if args.output:
             doc["output"] = args.output
         print(json.dumps(plain(doc), ensure_ascii=False, allow_nan=False, indent=2))

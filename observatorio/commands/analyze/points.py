@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -117,6 +118,96 @@ def _points(args):
     return point_coordinates(frame, args.file, x=args.x, y=args.y, crs=args.crs)
 
 
+def _max_cells(args) -> int:
+    from observatorio.analysis.grid import DEFAULT_MAX_CELLS
+    from observatorio.env import env_positive_int
+
+    return args.max_cells or env_positive_int("OBS_ANALYSIS_MAX_CELLS", DEFAULT_MAX_CELLS)
+
+
+def _study(args, pts, x=None, y=None):
+    """The grid of a grid method: over --area when given (its cells inside it), else over the points."""
+    from observatorio.analysis.grid import StudyGrid
+    from observatorio.analysis.inputs import read_area
+
+    area = None if args.area is None else read_area(args.area, pts.epsg)
+    with _grid_limit(args):
+        return StudyGrid.build(pts.x if x is None else x, pts.y if y is None else y, cell=args.cell, epsg=pts.epsg,
+                               margin=args.margin, area=area, max_cells=_max_cells(args))
+
+
+class _grid_limit:
+    """Turns a grid over the limit into the command's words: its options and the cell side that fits."""
+
+    def __init__(self, args):
+        self.args = args
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        from observatorio.analysis.grid import GridTooLarge
+
+        if isinstance(exc, GridTooLarge):
+            raise UserError(_("la grilla tendría %(cells)s celdas de %(cell)s m, más que el límite de %(max)s "
+                              "(--max-cells u OBS_ANALYSIS_MAX_CELLS); con --cell %(fit)s cabe, o acote los "
+                              "puntos con --area")
+                            % {"cells": fmt(exc.cells), "cell": fmt(exc.cell, 0), "max": fmt(exc.max_cells),
+                               "fit": f"{exc.fitting:g}"}) from None
+        return False
+
+
+ROWS_LISTED = 1000  # row numbers of the rows left out given in the JSON (their count is always whole)
+
+
+def _dropped(message: str, rows) -> list[str]:
+    """The warning for rows left out (none when there are none), naming the first few rows."""
+    rows = [int(r) for r in rows]
+    if not rows:
+        return []
+    shown = ", ".join(map(str, rows[:5])) + ("…" if len(rows) > 5 else "")
+    return [message % {"n": fmt(len(rows)), "rows": shown}]
+
+
+def _about_points(pts, without_date=None) -> tuple[dict, list[str], list[str]]:
+    """What every point method says of its points: the CRS used, and the rows left out (location, date).
+
+    Returns the results' entries, the summary's line and the warnings.
+    """
+    crs = {"used": pts.crs, "source": pts.source_crs, "reprojected": pts.reprojected, "utm_zones": pts.zones,
+           "scale_error": pts.scale_error}
+    dropped = {"without_location": pts.dropped, "without_location_rows": pts.dropped_rows[:ROWS_LISTED]}
+    if pts.reprojected:
+        line = _("SRC: %(used)s (reproyectado desde %(source)s)") % crs
+    else:
+        line = _("SRC: %(used)s (el del archivo)") % crs
+    warnings = _dropped(_("filas sin ubicación, omitidas: %(n)s (n.º de fila: %(rows)s)"), pts.dropped_rows)
+    if without_date is not None:
+        dropped["without_date"] = int(without_date.size)
+        dropped["without_date_rows"] = without_date[:ROWS_LISTED]
+        warnings += _dropped(_("filas sin fecha, omitidas: %(n)s (n.º de fila: %(rows)s)"), without_date)
+    if pts.zones > 1:
+        warnings.append(_("los puntos abarcan %(zones)s husos UTM; se usó %(used)s, cuya escala se aparta hasta un "
+                          "%(error)s %% en los extremos, y otro tanto las distancias y densidades allí")
+                        % {"zones": pts.zones, "used": pts.crs, "error": fmt(100 * pts.scale_error, 2)})
+    return {"crs": crs, "dropped": dropped}, [line], warnings
+
+
+def _about_study(args, study, counts, outside: int) -> tuple[dict, list[str]]:
+    """The study area's entry of the results and its warnings: the share of empty cells without --area, the
+    events outside it with one."""
+    empty = study.empty_share(counts)
+    entry = {"file": args.area, "cells": study.cells, "grid_cells": study.grid.size, "empty_share": empty,
+             "events_outside": outside}
+    if args.area is None:
+        return entry, [_("sin --area la grilla cubre el rectángulo de los puntos: el %(share)s %% de sus "
+                         "%(cells)s celdas están vacías; dé el área de estudio (p. ej. el límite de la comuna) "
+                         "con --area ARCHIVO") % {"share": fmt(100 * empty, 1), "cells": fmt(study.cells)}]
+    if outside:
+        return entry, [_("eventos fuera del área de estudio, omitidos: %(n)s") % {"n": fmt(outside)}]
+    return entry, []
+
+
 def _cells(grid, rows, cols, columns: dict):
     """A GeoDataFrame of grid cells in WGS84 with their centre and the given columns."""
     import geopandas as gpd
@@ -137,13 +228,20 @@ def _point_parameters(args, pts) -> dict:
             "dropped_without_location": pts.dropped}
 
 
+def _grid_parameters(args) -> dict:
+    return {"cell": args.cell, "margin": args.margin, "area": args.area, "max_cells": _max_cells(args)}
+
+
 def gistar(args) -> Outcome:
     from observatorio.analysis.gistar import GiBin, gi_star_points
 
     pts = _points(args)
     distance = _distance(args)
-    r = gi_star_points(pts.x, pts.y, cell=args.cell, distance=distance, epsg=pts.epsg, margin=args.margin,
-                       permutations=args.permutations, seed=args.seed)
+    study = _study(args, pts)
+    inside = study.inside(pts.x, pts.y)
+    r = gi_star_points(pts.x[inside], pts.y[inside], cell=args.cell, distance=distance, epsg=pts.epsg,
+                       margin=args.margin, permutations=args.permutations, seed=args.seed, area=study.area,
+                       max_cells=None)
     bins = r.bins(fdr=args.fdr, inference=args.inference)
     rows, cols = np.nonzero(r.mask)
     columns = {"count": r.values[rows, cols], "n_neighbours": r.n_neighbours[rows, cols].astype(int),
@@ -153,11 +251,12 @@ def gistar(args) -> Outcome:
     columns["bin"] = bins[rows, cols].astype(int)
     table = _cells(r.grid, rows, cols, columns)
     tally = Counter(table["bin"])
-    params = {**_point_parameters(args, pts), "cell": args.cell, "distance": distance, "margin": args.margin,
+    params = {**_point_parameters(args, pts), **_grid_parameters(args), "distance": distance,
               "permutations": args.permutations, "seed": args.seed, "fdr": args.fdr, "inference": args.inference}
     significant = table[table["bin"] != 0].sort_values("z", ascending=False)
-    results = {"cells": len(table), "grid": {"nrows": r.grid.nrows, "ncols": r.grid.ncols, "x0": r.grid.x0,
-                                             "y0": r.grid.y0, "epsg": r.grid.epsg},
+    about, crs_line, warnings = _about_points(pts)
+    area, area_warnings = _about_study(args, study, r.values, int((~inside).sum()))
+    results = {"cells": len(table), "grid": _grid_entry(r.grid), "study_area": area, **about,
                "bins": {str(b.value): tally.get(b.value, 0) for b in GiBin},
                "significant_cells": records(significant)}
     hot = sum(tally.get(b, 0) for b in (1, 2, 3))
@@ -172,7 +271,12 @@ def gistar(args) -> Outcome:
                          "z = %(z)s") % {"row": top["row"], "col": top["col"], "lon": fmt(top["lon"], 5),
                                          "lat": fmt(top["lat"], 5), "count": fmt(int(top["count"])),
                                          "z": fmt(top["z"], 2)})
-    return Outcome(params, results, summary, table)
+    return Outcome(params, results, summary + crs_line, table, warnings + area_warnings)
+
+
+def _grid_entry(grid) -> dict:
+    return {"nrows": grid.nrows, "ncols": grid.ncols, "x0": grid.x0, "y0": grid.y0, "cell": grid.cell,
+            "epsg": grid.epsg, "crs": f"EPSG:{grid.epsg}"}
 
 
 _PERIOD = {"week": "W-SUN", "month": "M", "quarter": "Q"}
@@ -180,20 +284,30 @@ _PERIOD = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 
 def emerging(args) -> Outcome:
     from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
+<<<<<<< HEAD
     from observatorio.analysis.grid import Grid
+=======
+    from observatorio.analysis.inputs import date_column
+>>>>>>> wip/space
     from observatorio.labels import emerging_label
 
     pts = _points(args)
     when = options.event_dates(pts.frame, args).reset_index(drop=True)
     ok = when.notna().to_numpy()
     x, y = pts.x[ok], pts.y[ok]
-    period = when[ok].dt.to_period(_PERIOD[args.period])
+    study = _study(args, pts, x, y)
+    inside = study.inside(x, y)
+    x, y, when = x[inside], y[inside], when[ok][inside]
+    if not len(when):
+        raise UserError(_("%(file)s: ningún evento con fecha queda dentro del área de estudio")
+                        % {"file": Path(args.file).name})
+    period = when.dt.to_period(_PERIOD[args.period])
     periods = pd.period_range(period.min(), period.max(), freq=_PERIOD[args.period])
-    grid = Grid.covering(x, y, cell=args.cell, epsg=pts.epsg, margin=args.margin)
-    cube = np.stack([grid.counts(x[(period == p).to_numpy()], y[(period == p).to_numpy()]) for p in periods])
+    grid = study.grid
+    cube = np.stack([study.counts(x[(period == p).to_numpy()], y[(period == p).to_numpy()]) for p in periods])
     distance = _distance(args)
-    r = emerging_hotspots(cube, args.cell, distance, alpha=args.alpha, fdr=args.fdr, trend_alpha=args.trend_alpha,
-                          time_window=args.time_window)
+    r = emerging_hotspots(cube, args.cell, distance, mask=study.mask, alpha=args.alpha, fdr=args.fdr,
+                          trend_alpha=args.trend_alpha, time_window=args.time_window)
     frame = r.to_frame()
     rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
     columns = {c: frame[c].to_numpy() for c in frame.columns if c not in ("row", "col")}
@@ -201,85 +315,100 @@ def emerging(args) -> Outcome:
     columns["count"] = cube.sum(axis=0)[rows, cols]
     table = _cells(grid, rows, cols, columns)
     tally = Counter(table["pattern"])
-    params = {**_point_parameters(args, pts), "date": args.date, "period": args.period, "cell": args.cell,
-              "distance": distance, "margin": args.margin, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
+    params = {**_point_parameters(args, pts), **_grid_parameters(args), "date": args.date, "period": args.period,
+              "distance": distance, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
               "fdr": args.fdr, "time_window": args.time_window}
     patterned = table[table["pattern"] != EmergingClass.NO_PATTERN.value]
-    results = {"periods": [str(p) for p in periods], "cells": len(table),
+    about, crs_line, warnings = _about_points(pts, pts.rows[~ok])
+    area, area_warnings = _about_study(args, study, cube.sum(axis=0), int((~inside).sum()))
+    results = {"periods": [str(p) for p in periods], "cells": len(table), "grid": _grid_entry(grid),
+               "study_area": area, **about,
                "patterns": {c.value: tally.get(c.value, 0) for c in EmergingClass},
                "cells_with_pattern": records(patterned)}
     summary = [_("puntos calientes emergentes: %(n)s eventos, %(periods)s períodos (%(first)s a %(last)s), %(cells)s "
                  "celdas de %(cell)s m") % {"n": len(x), "periods": len(periods), "first": periods[0],
                                             "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)}]
     summary += [f"  {emerging_label(c)}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
-    return Outcome(params, results, summary, table)
+    return Outcome(params, results, summary + crs_line, table, warnings + area_warnings)
 
 
 def kde(args) -> Outcome:
     from observatorio.analysis import kde as k
-    from observatorio.analysis.grid import Grid
     from observatorio.labels import unit_label
 
     pts = _points(args)
-    grid = Grid.covering(pts.x, pts.y, cell=args.cell, epsg=pts.epsg, margin=args.margin)
+    study = _study(args, pts)
+    grid = study.grid
+    inside = study.inside(pts.x, pts.y)
+    x, y = pts.x[inside], pts.y[inside]
     bandwidth = args.bandwidth if args.bandwidth is not None else (args.rule or "scott")
-    s = k.kde(pts.x, pts.y, grid, bandwidth=bandwidth, kernel=args.kernel, output=args.unit)
-    rows, cols = np.indices(grid.shape)
-    rows, cols = rows.ravel(), cols.ravel()
+    s = k.kde(x, y, grid, bandwidth=bandwidth, kernel=args.kernel, output=args.unit)
+    rows, cols = np.nonzero(study.mask)
     table = _cells(grid, rows, cols, {"density": s.values[rows, cols]})
     peak = int(np.argmax(table["density"].to_numpy()))
-    params = {**_point_parameters(args, pts), "cell": args.cell, "margin": args.margin,
+    params = {**_point_parameters(args, pts), **_grid_parameters(args),
               "bandwidth": args.bandwidth, "rule": None if args.bandwidth is not None else (args.rule or "scott"),
               "kernel": args.kernel, "output": args.unit}
     top = table.iloc[peak]
+    about, crs_line, warnings = _about_points(pts)
+    area, area_warnings = _about_study(args, study, study.counts(x, y), int((~inside).sum()))
     results = {"bandwidth_m": s.bandwidth, "unit": s.unit, "unit_label": unit_label(s.unit), "cells": len(table),
-               "grid": {"nrows": grid.nrows, "ncols": grid.ncols, "x0": grid.x0, "y0": grid.y0, "epsg": grid.epsg},
+               "grid": _grid_entry(grid), "study_area": area, **about,
                "max": float(top["density"]), "max_cell": {"row": int(top["row"]), "col": int(top["col"]),
                                                           "lon": float(top["lon"]), "lat": float(top["lat"])},
                "sum": float(table["density"].sum())}
     summary = [_("densidad kernel %(kernel)s de %(n)s puntos, ancho de banda %(bandwidth)s m, %(cells)s celdas de "
-                 "%(cell)s m") % {"kernel": args.kernel, "n": len(pts.x), "bandwidth": fmt(s.bandwidth, 1),
+                 "%(cell)s m") % {"kernel": args.kernel, "n": len(x), "bandwidth": fmt(s.bandwidth, 1),
                                   "cells": len(table), "cell": fmt(args.cell, 0)},
                _("máximo %(max)s %(unit)s en (%(lon)s, %(lat)s)")
                % {"max": fmt(float(top["density"]), 3), "unit": unit_label(s.unit),
                   "lon": fmt(float(top["lon"]), 5), "lat": fmt(float(top["lat"]), 5)}]
-    return Outcome(params, results, summary, table)
+    return Outcome(params, results, summary + crs_line, table, warnings + area_warnings)
 
 
 def concentration(args) -> Outcome:
     from observatorio.analysis import concentration as c
 
     table = None
+    extra, crs_line, warnings = {}, [], []
     if args.count is not None:
         from observatorio.analysis.inputs import numeric_column, read_table
 
         frame = read_table(args.file, layer=args.layer)
         counts = numeric_column(frame, args.count, args.file)
+        if (counts < 0).any():
+            row = int(np.flatnonzero(counts < 0)[0]) + 1
+            raise UserError(_("%(file)s: la columna «%(column)s» tiene un conteo negativo en la fila %(row)s")
+                            % {"file": Path(args.file).name, "column": args.count, "row": row})
         params = {"count": args.count}
         unit = _("unidades")
     else:
-        from observatorio.analysis.grid import Grid
-
         pts = _points(args)
-        grid = Grid.covering(pts.x, pts.y, cell=args.cell, epsg=pts.epsg, margin=args.margin)
-        counts = grid.counts(pts.x, pts.y).ravel()
-        rows, cols = np.divmod(np.arange(grid.size), grid.ncols)
-        table = _cells(grid, rows, cols, {"count": counts})
-        params = {**_point_parameters(args, pts), "cell": args.cell, "margin": args.margin}
+        study = _study(args, pts)
+        inside = study.inside(pts.x, pts.y)
+        grid_counts = study.counts(pts.x, pts.y)
+        rows, cols = np.nonzero(study.mask)
+        counts = grid_counts[rows, cols]
+        table = _cells(study.grid, rows, cols, {"count": counts})
+        params = {**_point_parameters(args, pts), **_grid_parameters(args)}
         unit = _("celdas")
+        about, crs_line, warnings = _about_points(pts)
+        area, area_warnings = _about_study(args, study, grid_counts, int((~inside).sum()))
+        extra = {"grid": _grid_entry(study.grid), "study_area": area, **about}
+        warnings += area_warnings
     params["shares"] = args.shares
     shares = c.top_share(counts, args.shares)
     integer = bool(np.array_equal(counts, np.round(counts)))
     results = {"units": len(counts), "events": counts.sum(), "top_share": {str(p): v for p, v in shares.items()},
                "units_for_half": c.units_for_share(counts, 0.5) if counts.sum() > 0 else None,
                "gini": c.gini(counts), "gini_with_events": c.gini(counts, include_empty=False),
-               "gini_generalized": c.gini(counts, generalized=True) if integer else None}
+               "gini_generalized": c.gini(counts, generalized=True) if integer else None, **extra}
     summary = [_("concentración de %(events)s eventos en %(n)s %(unit)s: Gini %(gini)s")
                % {"events": fmt(int(counts.sum())), "n": fmt(len(counts)), "unit": unit,
                   "gini": fmt(results["gini"], 3)}]
     summary += [_("  el %(top)s %% con más eventos concentra el %(share)s %%")
                 % {"top": fmt(100 * p, 0), "share": fmt(100 * v, 1)} for p, v in shares.items()]
-    return Outcome(params, results, summary, table)
+    return Outcome(params, results, summary + crs_line, table, warnings)
 
 
 def knox(args) -> Outcome:
@@ -294,8 +423,9 @@ def knox(args) -> Outcome:
     table = r.to_frame()
     params = {**_point_parameters(args, pts), "date": args.date, "distance_bands": args.distance_bands,
               "time_bands": args.time_bands, "permutations": args.permutations, "seed": args.seed}
+    about, crs_line, warnings = _about_points(pts, pts.rows[~ok])
     results = {"events": r.n_events, "observed": r.observed, "expected": r.expected, "ratio": r.ratio,
-               "p_value": r.p_value, "table": records(table)}
+               "p_value": r.p_value, "table": records(table), **about}
     summary = [_("prueba de Knox: %(n)s eventos, %(permutations)s permutaciones")
                % {"n": r.n_events, "permutations": r.permutations}]
     for row in table.itertuples(index=False):
@@ -304,7 +434,7 @@ def knox(args) -> Outcome:
                        % {"d0": fmt(row.distance_from, 0), "d1": fmt(row.distance_to, 0),
                           "t0": fmt(row.days_from, 0), "t1": fmt(row.days_to, 0), "pairs": row.observed,
                           "ratio": fmt(row.ratio, 2), "p": fmt(row.p_value, 3)} + flag)
-    return Outcome(params, results, summary, table)
+    return Outcome(params, results, summary + crs_line, table, warnings)
 
 
 def exposure(args) -> Outcome:
@@ -335,7 +465,10 @@ def exposure(args) -> Outcome:
     params = {**_point_parameters(args, pts), "places": args.places, "places_count": len(px), "group": args.group,
               "radius": args.radius, "reference": args.reference, "outer_radius": outer,
               "region_area": args.region_area, "confidence": args.confidence}
-    results = {"groups": records(t)}
+    about, crs_line, warnings = _about_points(pts)
+    about["dropped"]["places_without_location"] = places.dropped
+    warnings += _dropped(_("lugares sin ubicación, omitidos: %(n)s (n.º de fila: %(rows)s)"), places.dropped_rows)
+    results = {"groups": records(t), **about}
     summary = [_("exposición: %(n)s eventos, %(places)s lugares, radio %(radius)s m (referencia %(reference)s)")
                % {"n": len(pts.x), "places": len(px), "radius": fmt(args.radius, 0), "reference": args.reference}]
     for row in t.head(20).itertuples(index=False):
@@ -343,4 +476,4 @@ def exposure(args) -> Outcome:
                          "[%(lower)s–%(upper)s]")
                        % {"group": row.group, "observed": row.observed, "expected": fmt(row.expected, 1),
                           "ratio": fmt(row.ratio, 2), "lower": fmt(row.lower, 2), "upper": fmt(row.upper, 2)})
-    return Outcome(params, results, summary, t)
+    return Outcome(params, results, summary + crs_line, t, warnings)

@@ -33,7 +33,7 @@ import shapely
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from observatorio.analysis.grid import Grid
+from observatorio.analysis.grid import Grid, StudyGrid
 from observatorio.analysis.kde import KdePlan
 from observatorio.analysis.projection import to_lonlat, to_metres, utm_epsg
 from observatorio.records.snapshot import EventSnapshot
@@ -86,19 +86,17 @@ class Territory:
         return held
 
     def grid(self, cell: float) -> tuple[Grid, np.ndarray]:
-        """A grid over the study area and the mask of cells whose centre lies inside it.
+        """A grid over the study area and the mask of cells whose centre lies inside it
+        (:meth:`observatorio.analysis.grid.StudyGrid.over`, as ``observatorio analyze --area``).
 
         The study area is the union of the finest areas (UVs), not the comuna: a
         comuna's unpopulated hills would otherwise all test as "cold spots".
         """
         held = self._grids.get(cell)
         if held is None:
-            minx, miny, maxx, maxy = self.study.bounds
-            grid = Grid.covering([minx, maxx], [miny, maxy], cell=cell, epsg=self.epsg)
-            xs, ys = grid.centres()
-            inside = shapely.contains_xy(self.study, xs, ys)
-            inside.setflags(write=False)  # shared by every request on this territory
-            held = self._grids[cell] = (grid, inside)
+            study = StudyGrid.over(self.study, cell=cell, epsg=self.epsg, max_cells=None)
+            study.mask.setflags(write=False)  # shared by every request on this territory
+            held = self._grids[cell] = (study.grid, study.mask)
         return held
 
 
