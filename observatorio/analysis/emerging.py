@@ -226,6 +226,7 @@ class EmergingHotspots:
             "fdr": self.fdr,
             "trend_alpha": self.trend_alpha,
             "persistence_share": PERSISTENCE_SHARE,
+            "persistence_bins": -(-9 * self.periods // 10),  # fewest bins with 10 · bins >= 9 · T
             "min_bins": MIN_BINS,
         }
 

@@ -165,6 +165,7 @@ def test_result_says_which_definitions_and_parameters_were_used():
     assert d["definitions"] == "ESRI ArcGIS Pro 3.x" and "learnmoreemerging" in d["source"]
     assert (d["gi_star"], d["time_window"], d["periods"], d["fdr"]) == ("space_time", 1, 28, True)
     assert (d["alpha"], d["trend_alpha"], d["persistence_share"], d["min_bins"]) == (0.05, 0.05, 0.9, 2)
+    assert d["persistence_bins"] == 26  # 90 % of 28 is 25.2
     slices = emerging_hotspots(_week_cube(), cell=100, distance=150, time_window=None).definitions()
     assert (slices["gi_star"], slices["time_window"], slices["fdr"]) == ("each_period", None, False)
 

@@ -31,11 +31,12 @@ def register(msub) -> None:
     p.add_argument("--inference", choices=("normal", "permutation"), default="normal",
                    help=_("valores p de los bins: aproximación normal (por defecto) o las permutaciones"))
 
-    p = add_method(msub, "emerging", _("puntos calientes emergentes: Gi* por período y su tendencia"),
-                   _("Gi* de cada celda en cada período y la tendencia de Mann–Kendall de su z, clasificados como "
-                     "los puntos calientes o fríos nuevos, consecutivos, en intensificación, persistentes, en "
-                     "disminución, esporádicos, oscilantes o históricos de ESRI."), handler(emerging),
-                   file_help=_(POINTS_FILE))
+    p = add_method(msub, "emerging", _("puntos calientes emergentes: Gi* espacio-temporal y su tendencia"),
+                   _("Gi* espacio-temporal de cada celda en cada período y la tendencia de Mann–Kendall de su z, "
+                     "clasificados según las definiciones de ESRI (ArcGIS Pro 3.x) como puntos calientes o fríos "
+                     "nuevos, consecutivos, en intensificación, persistentes, en disminución, esporádicos, "
+                     "oscilantes o históricos. Cada celda dice en cuántos períodos significativos descansa su "
+                     "clase."), handler(emerging), file_help=_(POINTS_FILE))
     add_points(p)
     add_grid(p)
     p.add_argument("--date", required=True, metavar=_("COLUMNA"), help=_("fecha de cada evento"))
@@ -46,9 +47,12 @@ def register(msub) -> None:
     p.add_argument("--trend-alpha", type=fraction, default=0.05,
                    help=_("significancia de la tendencia (por defecto 0,05)"))
     p.add_argument("--fdr", action="store_true", help=_("corrección de Benjamini–Hochberg dentro de cada período"))
-    p.add_argument("--time-window", type=count, default=None,
-                   help=_("Gi* espacio-temporal con este número de períodos anteriores (por defecto: cada período "
-                          "por sí solo)"))
+    window = p.add_mutually_exclusive_group()
+    window.add_argument("--time-window", type=count, default=1,
+                        help=_("períodos anteriores en la vecindad del Gi* espacio-temporal (por defecto 1, como "
+                               "ArcGIS)"))
+    window.add_argument("--each-period", action="store_true",
+                        help=_("Gi* de cada período por sí solo, en vez del espacio-temporal"))
 
     p = add_method(msub, "kde", _("superficie de densidad kernel de los puntos"),
                    _("Densidad kernel de los puntos en los centros de celdas cuadradas (eventos por km² o por "
@@ -181,7 +185,7 @@ def emerging(args) -> Outcome:
     from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
     from observatorio.analysis.grid import Grid
     from observatorio.analysis.inputs import date_column
-    from observatorio.labels import emerging_label
+    from observatorio.labels import emerging_definitions_text, emerging_label
 
     pts = _points(args)
     when = date_column(pts.frame, args.date, args.file).reset_index(drop=True)
@@ -192,8 +196,9 @@ def emerging(args) -> Outcome:
     grid = Grid.covering(x, y, cell=args.cell, epsg=pts.epsg, margin=args.margin)
     cube = np.stack([grid.counts(x[(period == p).to_numpy()], y[(period == p).to_numpy()]) for p in periods])
     distance = _distance(args)
+    time_window = None if args.each_period else args.time_window
     r = emerging_hotspots(cube, args.cell, distance, alpha=args.alpha, fdr=args.fdr, trend_alpha=args.trend_alpha,
-                          time_window=args.time_window)
+                          time_window=time_window)
     frame = r.to_frame()
     rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
     columns = {c: frame[c].to_numpy() for c in frame.columns if c not in ("row", "col")}
@@ -203,15 +208,20 @@ def emerging(args) -> Outcome:
     tally = Counter(table["pattern"])
     params = {**_point_parameters(args, pts), "date": args.date, "period": args.period, "cell": args.cell,
               "distance": distance, "margin": args.margin, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
-              "fdr": args.fdr, "time_window": args.time_window}
+              "fdr": args.fdr, "time_window": time_window}
     patterned = table[table["pattern"] != EmergingClass.NO_PATTERN.value]
-    results = {"periods": [str(p) for p in periods], "cells": len(table),
+    few = int(table["few_periods"].sum())
+    results = {"periods": [str(p) for p in periods], "cells": len(table), "definitions": r.definitions(),
                "patterns": {c.value: tally.get(c.value, 0) for c in EmergingClass},
-               "cells_with_pattern": records(patterned)}
+               "cells_on_one_period": few, "cells_with_pattern": records(patterned)}
     summary = [_("puntos calientes emergentes: %(n)s eventos, %(periods)s períodos (%(first)s a %(last)s), %(cells)s "
                  "celdas de %(cell)s m") % {"n": len(x), "periods": len(periods), "first": periods[0],
-                                            "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)}]
+                                            "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)},
+               emerging_definitions_text(r.definitions(), fmt)]
     summary += [f"  {emerging_label(c)}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
+    if few:
+        summary.append(_("  atención: %(few)s celdas con patrón descansan en un solo período significativo de "
+                         "%(periods)s (columna few_periods)") % {"few": few, "periods": len(periods)})
     return Outcome(params, results, summary, table)
 
 
