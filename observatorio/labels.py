@@ -138,6 +138,11 @@ def emerging_definitions_text(definitions: dict, fmt) -> str:
     else:
         gi = translate(gettext_noop("Gi* espacio-temporal (cada período con los %(k)s anteriores en su vecindad)")) % {
             "k": k}
+    if d["lead_periods"] == 1:
+        gi += translate(gettext_noop(" y el período anterior al primero solo como vecindad de este"))
+    elif d["lead_periods"]:
+        gi += translate(gettext_noop(" y los %(lead)s períodos anteriores al primero solo como su vecindad")) % {
+            "lead": d["lead_periods"]}
     fdr = translate(gettext_noop(" con corrección FDR por período")) if d["fdr"] else ""
     return translate(gettext_noop(
         "Clases según las definiciones de %(definitions)s; %(gi)s; bins significativos a α = %(alpha)s%(fdr)s; "

@@ -12,6 +12,9 @@ the cells within ``distance`` in periods t-1..t, and every bin is compared with
 the whole cube (:func:`~observatorio.analysis.gistar.gi_star_space_time`). With
 ``time_window=None`` each period's slice is analysed on its own instead, with
 that period's mean and variance, so a cell is hot relative to its own period.
+The space-time neighbourhood looks back only, so the first period has fewer
+neighbours and a smaller z; ``lead`` periods at the start of the cube serve
+as look-back neighbours without being classified (the map uses one).
 
 The classes follow ESRI's definitions as published for ArcGIS Pro 3.x
 (:data:`DEFINITIONS`, :data:`DEFINITIONS_URL`). For T periods, *hot* =
@@ -204,6 +207,8 @@ class EmergingHotspots:
     trend_alpha: float
     fdr: bool
     time_window: int | None
+    lead: int = 0
+    """Periods before the first classified one, used only as look-back neighbours."""
 
     @property
     def periods(self) -> int:
@@ -221,6 +226,7 @@ class EmergingHotspots:
             "source": DEFINITIONS_URL,
             "gi_star": "each_period" if self.time_window is None else "space_time",
             "time_window": self.time_window,
+            "lead_periods": self.lead,
             "periods": self.periods,
             "alpha": self.alpha,
             "fdr": self.fdr,
@@ -364,6 +370,7 @@ def emerging_hotspots(
     fdr: bool = False,
     trend_alpha: float = 0.05,
     time_window: int | None = TIME_WINDOW,
+    lead: int = 0,
 ) -> EmergingHotspots:
     """Emerging hotspot analysis of a space-time cube of counts on a grid.
 
@@ -387,6 +394,14 @@ def emerging_hotspots(
         periods in the neighbourhood, against the whole cube (see
         :func:`observatorio.analysis.gistar.gi_star_space_time`). None: Gi* of
         each period's slice on its own.
+    lead : int
+        Periods at the start of the cube that only serve as the look-back
+        neighbours of the next ones: their bins are not tested, classified or
+        returned. The space-time Gi* of the first period has no preceding
+        periods, so its neighbourhood is 1/(k+1) of the others' and its z
+        smaller (by √2 for k = 1): a steady hot spot can miss its first period
+        and, with 8 periods where "90 %" means all 8, read as "consecutive".
+        ``lead=time_window`` gives every classified period a full neighbourhood.
 
     Returns
     -------
@@ -411,21 +426,25 @@ def emerging_hotspots(
     x = np.asarray(cube, dtype=float)
     if x.ndim != 3:
         raise ValueError(f"cube must be 3-D (nperiods, nrows, ncols), got shape {x.shape}")
-    nper = x.shape[0]
+    if not (isinstance(lead, (int, np.integer)) and lead >= 0):
+        raise UserError(f"lead={lead!r} must be a non-negative integer number of periods")
+    nper = x.shape[0] - lead
     if nper < 3:
-        raise UserError(f"emerging hotspots need at least 3 periods, got {nper}")
+        raise UserError(f"emerging hotspots need at least 3 periods, got {nper} (after {lead} lead periods)"
+                        if lead else f"emerging hotspots need at least 3 periods, got {nper}")
     for name, value in (("alpha", alpha), ("trend_alpha", trend_alpha)):
         if not (isinstance(value, (int, float)) and 0 < value < 1):
             raise UserError(f"{name}={value!r} must be a number in (0, 1)")
     if time_window is None:
-        z = np.empty(x.shape)
-        p = np.empty(x.shape)
+        z = np.empty(x[lead:].shape)
+        p = np.empty(x[lead:].shape)
         for t in range(nper):
-            r = gi_star(x[t], cell, distance, mask=mask)
+            r = gi_star(x[lead + t], cell, distance, mask=mask)
             z[t], p[t] = r.z, r.p_value
         inside = r.mask
     else:
         z, p = gi_star_space_time(x, cell, distance, time_window, mask=mask)
+        z, p = z[lead:], p[lead:]
         inside = np.ones(x.shape[1:], dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
 
     if fdr:
@@ -465,4 +484,5 @@ def emerging_hotspots(
         trend_alpha=float(trend_alpha),
         fdr=bool(fdr),
         time_window=time_window,
+        lead=int(lead),
     )

@@ -170,6 +170,22 @@ def test_result_says_which_definitions_and_parameters_were_used():
     assert (slices["gi_star"], slices["time_window"], slices["fdr"]) == ("each_period", None, False)
 
 
+def test_lead_periods_give_the_first_classified_period_a_full_neighbourhood():
+    # A steady block and nothing else: the first period looks back at nothing, so its z is smaller.
+    cube = np.zeros((9, 12, 12))
+    cube[:, 5:7, 5:7] = 3.0
+    z, _ = gi_star_space_time(cube, 100, 150, 1)
+    assert z[0, 5, 5] < z[1, 5, 5] and z[1:, 5, 5] == pytest.approx(z[1, 5, 5], rel=1e-12)
+    r = emerging_hotspots(cube, cell=100, distance=150, lead=1)
+    np.testing.assert_allclose(r.z, z[1:], atol=Z_TOL)
+    assert r.periods == 8 and r.definitions()["lead_periods"] == 1
+    assert r.hot[:, 5, 5].all() and r.classes[5, 5] is E.PERSISTENT_HOT
+    each = emerging_hotspots(cube, cell=100, distance=150, time_window=None, lead=2)
+    np.testing.assert_allclose(each.z[0], gi_star(cube[2], 100, 150).z, atol=Z_TOL)
+    with pytest.raises(ValueError, match="after 7 lead periods"):
+        emerging_hotspots(cube, cell=100, distance=150, lead=7)
+
+
 def test_space_time_gi_star_is_the_default():
     cube = _week_cube()
     z, _ = gi_star_space_time(cube, 100, 150, 1)

@@ -151,7 +151,11 @@ def test_emerging_classes_equal_emerging_hotspots(ctx, monkeypatch):
     monkeypatch.setattr(emerging, "EMERGING_MIN_EVENTS", 0)
     state.reset()
     data = state.current()
-    expected = emerging_hotspots(np.stack(cube), base.EMERGING_CELL, emerging.EMERGING_DISTANCE, mask=mask, fdr=True)
+    # The layer adds the quarter before the first as its look-back neighbour (EMERGING_LEAD).
+    lead = [grid.counts(*map_orm.metres(map_orm.events(MEASURE, start, end)))
+            for start, end in emerging.quarters_before(f.end, emerging.EMERGING_QUARTERS + 1)[:1]]
+    expected = emerging_hotspots(np.stack(lead + cube), base.EMERGING_CELL, emerging.EMERGING_DISTANCE, mask=mask,
+                                 fdr=True, lead=1)
     layer = emerging.emerging_layer(data, base.territory(data, f.end), f)
     assert not layer.caution
     got = {(p["fila"], p["columna"]): p["patron"] for p in (feat.properties for feat in layer.features)}

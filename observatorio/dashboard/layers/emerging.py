@@ -3,7 +3,9 @@
 The last ``EMERGING_QUARTERS`` complete calendar quarters up to the end of the
 filter window, ``EMERGING_CELL`` m cells (:mod:`.base`), ``EMERGING_DISTANCE`` m
 neighbourhood, the space-time Gi* (each quarter with the one before, ESRI's
-default), FDR per quarter, Mann–Kendall trend, ESRI's Pro 3.x classes. The note
+default; the quarter before the first is the first one's look-back neighbour,
+not classified: ``EMERGING_LEAD``), FDR per quarter, Mann–Kendall trend, ESRI's
+Pro 3.x classes. The note
 says which definitions and parameters were used, and a cell whose class rests
 on a single significant quarter says so in its hover text and its properties.
 
@@ -53,6 +55,10 @@ from .base import (
 
 EMERGING_DISTANCE = 400.0
 EMERGING_QUARTERS = 8
+EMERGING_LEAD = 1
+"""Quarters before the first shown one, used only as its look-back neighbours (= the space-time window): without
+them the first quarter's Gi* has half the neighbourhood, steady hot spots miss it and, with 8 quarters where ESRI's
+"90 %" means all 8, read as "consecutive" (on the demo: 36 consecutive cells instead of 18)."""
 EMERGING_COLOURS = {
     "new_hot": "#fdd49e", "consecutive_hot": "#fdbb84", "intensifying_hot": "#d7301f", "persistent_hot": "#b30000",
     "diminishing_hot": "#fc8d59", "sporadic_hot": "#fee8c8", "oscillating_hot": "#ef6548",
@@ -116,19 +122,20 @@ class Emerging:
 
 
 def emerging_result(state: DataState, terr: Territory, f: Filters) -> Emerging:
-    """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, when every quarter has
-    enough events (:func:`emerging_minimum`)."""
+    """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, when every shown quarter has
+    enough events (:func:`emerging_minimum`); the lead quarter is not counted."""
     def build():
-        quarters = quarters_before(f.end, EMERGING_QUARTERS)
+        with_lead = quarters_before(f.end, EMERGING_QUARTERS + EMERGING_LEAD)
+        quarters = with_lead[EMERGING_LEAD:]
         grid, inside = terr.grid(EMERGING_CELL)
         where = placed(state, terr)
         cube = np.stack([cell_counts(state, f, where.emerging, grid.size, start, end).reshape(grid.shape)
-                         for start, end in quarters]).astype(float)
-        per_quarter = tuple(int(q[inside].sum()) for q in cube)
+                         for start, end in with_lead]).astype(float)
+        per_quarter = tuple(int(q[inside].sum()) for q in cube[EMERGING_LEAD:])
         minimum = emerging_minimum(terr)
         if min(per_quarter) < minimum or inside.sum() < 2:
             return Emerging(quarters, per_quarter, minimum, grid, None)
-        result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True)
+        result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True, lead=EMERGING_LEAD)
         return Emerging(quarters, per_quarter, minimum, grid, result)
 
     return cached(state, ("emerging", filters_key(f), terr.epsg), build)
