@@ -94,8 +94,9 @@ def register(msub) -> None:
 
     p = add_method(msub, "exposure", _("eventos cerca de lugares de interés frente al conteo esperado"),
                    _("Eventos a menos de --radius metros de cada lugar (colegio, botillería…) frente al conteo "
-                     "esperado según el anillo que lo rodea o según toda la región, con un intervalo exacto de "
-                     "Poisson."), handler(exposure), file_help=_(POINTS_FILE))
+                     "esperado según el anillo que lo rodea o según toda la región; como el esperado también es "
+                     "una estimación, la prueba y el intervalo son binomiales condicionados al total."),
+                   handler(exposure), file_help=_(POINTS_FILE))
     add_points(p)
     p.add_argument("--places", required=True, metavar=_("ARCHIVO"),
                    help=_("lugares de interés (puntos, cualquier archivo admitido)"))
@@ -318,6 +319,11 @@ def knox(args) -> Outcome:
     return Outcome(params, results, summary, table)
 
 
+def _ratio(value: float) -> str:
+    """A density ratio for the summary: an empty ring makes it (and its upper limit) infinite."""
+    return "∞" if value == np.inf else fmt(value, 2)
+
+
 def exposure(args) -> Outcome:
     from observatorio.analysis.exposure import exposure as expo
     from observatorio.analysis.inputs import point_coordinates, read_table, require_columns
@@ -351,7 +357,8 @@ def exposure(args) -> Outcome:
                % {"n": len(pts.x), "places": len(px), "radius": fmt(args.radius, 0), "reference": args.reference}]
     for row in t.head(20).itertuples(index=False):
         summary.append(_("  %(group)s: observados %(observed)s, esperados %(expected)s, razón %(ratio)s "
-                         "[%(lower)s–%(upper)s]")
+                         "[%(lower)s–%(upper)s], p = %(p)s")
                        % {"group": row.group, "observed": row.observed, "expected": fmt(row.expected, 1),
-                          "ratio": fmt(row.ratio, 2), "lower": fmt(row.lower, 2), "upper": fmt(row.upper, 2)})
+                          "ratio": _ratio(row.ratio), "lower": _ratio(row.lower), "upper": _ratio(row.upper),
+                          "p": fmt(row.p_excess, 3)})
     return Outcome(params, results, summary, t)
