@@ -162,6 +162,13 @@ def test_emerging_classes_equal_emerging_hotspots(ctx, monkeypatch):
     want = {(int(r), int(c)): expected.classes[r, c].value for r, c in zip(*np.nonzero(mask))
             if expected.classes[r, c].value != "no_pattern"}
     assert got == want
+    # The note says which definitions classed the cells; each cell, how many quarters its class rests on.
+    assert "definiciones de ESRI ArcGIS Pro 3.x" in layer.note and "Gi* espacio-temporal" in layer.note
+    for p in (feat.properties for feat in layer.features):
+        r, c = p["fila"], p["columna"]
+        assert (p["periodos_del_patron"], p["un_solo_periodo"]) == (expected.pattern_bins[r, c],
+                                                                    expected.few_bins[r, c])
+    assert ("un solo trimestre significativo" in layer.note) == bool(expected.few_bins.any())
 
 
 def test_points_cluster_above_the_limit_and_keep_every_event(ctx, monkeypatch):
