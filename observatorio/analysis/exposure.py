@@ -203,32 +203,33 @@ def exposure(event_x, event_y, place_x, place_y, *, radius: float, reference: st
             if share > 1:
                 raise UserError(f"the buffers of {key!r} ({area_r:.0f} m²) are larger than the region "
                                 f"({region_area:.0f} m²): give the region's true area or polygon")
-        ratio, lower, upper, p = conditional_ratio(observed, total, share, confidence, nested=reference == "region")
         density = ref_count / ref_area if ref_area > 0 else np.nan
-        rows.append((key, len(centres), observed, density * area_r, ratio, lower, upper, p, ref_count, share,
-                     area_r, density))
+        rows.append((key, len(centres), observed, density * area_r, total, ref_count, share, area_r, density))
 
-    out = pd.DataFrame(rows, columns=["group", "places", "observed", "expected", "ratio", "lower", "upper",
-                                      "p_excess", "reference_count", "null_share", "buffer_area",
-                                      "reference_density"])
+    out = pd.DataFrame(rows, columns=["group", "places", "observed", "expected", "total", "reference_count",
+                                      "null_share", "buffer_area", "reference_density"])
     out = out.set_index("group")
     if groups is None:
         out.index.name = None
-    return out
+    ratio, lower, upper, p = conditional_ratio(out["observed"], out["total"], out["null_share"], confidence,
+                                               nested=reference == "region")
+    out = out.assign(ratio=ratio, lower=lower, upper=upper, p_excess=p)
+    return out[["places", "observed", "expected", "ratio", "lower", "upper", "p_excess", "reference_count",
+                "null_share", "buffer_area", "reference_density"]]
 
 
-def conditional_ratio(observed: int, total: int, share: float, confidence: float = 0.95, *,
-                      nested: bool = False) -> tuple[float, float, float, float]:
+def conditional_ratio(observed, total, share, confidence: float = 0.95, *,
+                      nested: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Density ratio of a buffer to its reference, its exact interval and the one-sided p-value, given the total.
 
     Parameters
     ----------
-    observed : int
+    observed : array_like of int
         Events in the buffer (k).
-    total : int
+    total : array_like of int
         n: buffer + ring events (``nested=False``), or all the region's events, the buffer's among them
         (``nested=True``).
-    share : float
+    share : array_like of float
         p0: the buffer's share of the area those n events fell on.
     confidence : float
         Level of the Clopper–Pearson interval.
@@ -237,26 +238,41 @@ def conditional_ratio(observed: int, total: int, share: float, confidence: float
 
     Returns
     -------
-    ratio, lower, upper, p_excess : float
-        NaN ratio and limits when n = 0 or p0 is undefined; ``p_excess`` is 1 when n = 0.
+    ratio, lower, upper, p_excess : numpy.ndarray
+        Broadcast over the inputs. NaN ratio and limits when n = 0 or p0 is
+        undefined; ``p_excess`` is 1 when n = 0.
+
+    Notes
+    -----
+    ``p_excess`` = P[X >= k], X ~ Binomial(n, p0): ``binom.sf(k − 1, n, p0)``,
+    which is ``binomtest(k, n, p0, alternative="greater").pvalue``. The
+    Clopper–Pearson limits of π are the beta quantiles ``beta.ppf(α/2, k,
+    n − k + 1)`` and ``beta.ppf(1 − α/2, k + 1, n − k)`` (0 and 1 at the
+    ends), as ``binomtest(...).proportion_ci(method="exact")``; vectorised
+    because ``binomtest`` costs ~8 ms per place.
 
     Examples
     --------
     Two events in the buffer and none in a ring three times its area: not p = 0.
 
     >>> ratio, lower, upper, p = conditional_ratio(2, 2, 0.25)
-    >>> ratio, round(lower, 3), upper, p
+    >>> float(ratio), round(float(lower), 3), float(upper), float(p)
     (inf, 0.563, inf, 0.0625)
     """
-    if not 0 < share < 1 and not (nested and share == 1):
-        return np.nan, np.nan, np.nan, np.nan
-    if total == 0:
-        return np.nan, np.nan, np.nan, 1.0
-    test = stats.binomtest(int(observed), int(total), share, alternative="greater")
-    ci = stats.binomtest(int(observed), int(total), share).proportion_ci(confidence, method="exact")
+    k = np.asarray(observed, dtype=float)
+    n = np.asarray(total, dtype=float)
+    p0 = np.asarray(share, dtype=float)
+    a = 1.0 - confidence
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = np.where(n > 0, stats.binom.sf(k - 1, n, p0), 1.0)
+        low = np.where(k > 0, stats.beta.ppf(a / 2, k, n - k + 1), 0.0)
+        high = np.where(k < n, stats.beta.ppf(1 - a / 2, k + 1, n - k), 1.0)
 
-    def to_ratio(pi: float) -> float:
-        with np.errstate(divide="ignore"):
-            return pi / share if nested else np.float64(pi) / (1 - pi) * (1 - share) / share
+        def to_ratio(pi):
+            return pi / p0 if nested else pi / (1 - pi) * (1 - p0) / p0
 
-    return float(to_ratio(observed / total)), float(to_ratio(ci.low)), float(to_ratio(ci.high)), float(test.pvalue)
+        ratio, lower, upper = to_ratio(k / n), to_ratio(low), to_ratio(high)
+    valid = (p0 > 0) & ((p0 < 1) | (nested & (p0 == 1)))
+    empty = n == 0
+    ratio, lower, upper = (np.where(valid & ~empty, v, np.nan) for v in (ratio, lower, upper))
+    return ratio, lower, upper, np.where(valid, p, np.nan)

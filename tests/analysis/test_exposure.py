@@ -13,6 +13,7 @@ from observatorio.analysis.exposure import conditional_ratio, exposure
 
 EXACT = 1e-9
 AREA = 1e-3  # relative error of polygonised discs (64 segments per quarter)
+CI = 1e-8  # SciPy's proportion_ci(method="exact") finds the Clopper–Pearson limits by root finding
 
 
 def test_ring_reference_hand_computed():
@@ -32,8 +33,8 @@ def test_ring_reference_hand_computed():
                                          rel=EXACT)
     # Clopper–Pearson for π = 4/8, mapped to the density ratio π/(1−π) · (1−p0)/p0 = 8π/(1−π).
     ci = stats.binomtest(4, 8).proportion_ci(0.95, method="exact")
-    assert row.lower == pytest.approx(8 * ci.low / (1 - ci.low), rel=EXACT)
-    assert row.upper == pytest.approx(8 * ci.high / (1 - ci.high), rel=EXACT)
+    assert row.lower == pytest.approx(8 * ci.low / (1 - ci.low), rel=CI)
+    assert row.upper == pytest.approx(8 * ci.high / (1 - ci.high), rel=CI)
 
 
 @pytest.mark.parametrize(("inner", "ring"), [(3, 12), (0, 5), (7, 1), (10, 40), (1, 0)])
@@ -47,6 +48,11 @@ def test_ring_p_is_scipy_binomtest_by_hand(inner, ring):
     n, p0 = inner + ring, 100**2 / 300**2
     assert (row.observed, row.reference_count) == (inner, ring)
     assert row.p_excess == pytest.approx(stats.binomtest(inner, n, p0, alternative="greater").pvalue, rel=1e-12)
+    # The interval is SciPy's exact (Clopper–Pearson) one for π = inner / n, mapped to the density ratio.
+    ci = stats.binomtest(inner, n).proportion_ci(0.95, method="exact")
+    odds = [q / (1 - q) * (1 - p0) / p0 if q < 1 else np.inf for q in (ci.low, ci.high)]
+    assert row.lower == pytest.approx(odds[0], rel=CI, abs=1e-12)
+    assert row.upper == pytest.approx(odds[1], rel=CI)
 
 
 def test_published_binomtest_case():
@@ -100,7 +106,10 @@ def test_region_reference_with_area_hand_computed():
     assert (row.reference_count, row.null_share) == (100, pytest.approx(p0, rel=EXACT))
     assert row.p_excess == pytest.approx(stats.binomtest(k, 100, p0, alternative="greater").pvalue, rel=EXACT)
     ci = stats.binomtest(k, 100).proportion_ci(0.95, method="exact")
-    assert (row.lower, row.upper) == (pytest.approx(ci.low / p0, rel=EXACT), pytest.approx(ci.high / p0, rel=EXACT))
+    assert row.lower == pytest.approx(ci.low / p0, rel=CI)
+    assert row.upper == pytest.approx(ci.high / p0, rel=CI)
+    # Seed 0 puts one event within 100 m; the lower limit of π then has a closed form, (1 − π)^100 = 1 − α/2.
+    assert k == 1 and row.lower == pytest.approx((1 - 0.975 ** (1 / 100)) / p0, rel=1e-12)
 
 
 def test_region_smaller_than_the_buffers_is_refused():
