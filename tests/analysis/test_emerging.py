@@ -96,6 +96,13 @@ WEEKS = [
      E.DIMINISHING_HOT),
     ("consecutive_run_of_25_at_the_end", dict(hot_weeks=range(3, 28)), E.CONSECUTIVE_HOT),
     ("oscillating_below_90_percent", dict(hot_weeks=range(5, 28), cold_weeks=[1]), E.OSCILLATING_HOT),
+    # A cold week in the middle: 26 hot weeks are still persistent ("less than 90 %" is part of oscillating), 25 not.
+    ("26_hot_and_a_cold_week_is_persistent", dict(hot_weeks=[w for w in range(W) if w not in (13, 14)],
+                                                  cold_weeks=[14], z=np.r_[WAVY[:13], 0, -3, WAVY[15:]]),
+     E.PERSISTENT_HOT),
+    ("25_hot_and_a_cold_week_is_oscillating", dict(hot_weeks=[w for w in range(W) if w not in (12, 13, 14)],
+                                                   cold_weeks=[14], z=np.r_[WAVY[:12], 0, 0, -3, WAVY[15:]]),
+     E.OSCILLATING_HOT),
     ("one_cold_week_is_new_cold", dict(cold_weeks=[27]), E.NEW_COLD),
     ("26_of_28_cold_without_the_final_is_historical_cold", dict(cold_weeks=range(26)), E.HISTORICAL_COLD),
 ]
