@@ -121,6 +121,36 @@ def emerging_label(member) -> str:
     return translate(EMERGING_CLASSES[EmergingClass(member).value])
 
 
+def emerging_definitions_text(definitions: dict, fmt) -> str:
+    """One sentence saying which definitions and parameters classed the cells.
+
+    ``definitions`` is :meth:`observatorio.analysis.emerging.EmergingHotspots.definitions`; ``fmt(value, digits)``
+    writes a number in the interface's language (``analyze``'s ``fmt``, the dashboard's ``number``).
+    """
+    d = definitions
+    k = d["time_window"]
+    if k is None:
+        gi = translate(gettext_noop("Gi* de cada período por sí solo"))
+    elif k == 0:
+        gi = translate(gettext_noop("Gi* espacio-temporal sin períodos anteriores en la vecindad"))
+    elif k == 1:
+        gi = translate(gettext_noop("Gi* espacio-temporal (cada período con el anterior en su vecindad)"))
+    else:
+        gi = translate(gettext_noop("Gi* espacio-temporal (cada período con los %(k)s anteriores en su vecindad)")) % {
+            "k": k}
+    if d["lead_periods"] == 1:
+        gi += translate(gettext_noop(" y el período anterior al primero solo como vecindad de este"))
+    elif d["lead_periods"]:
+        gi += translate(gettext_noop(" y los %(lead)s períodos anteriores al primero solo como su vecindad")) % {
+            "lead": d["lead_periods"]}
+    fdr = translate(gettext_noop(" con corrección FDR por período")) if d["fdr"] else ""
+    return translate(gettext_noop(
+        "Clases según las definiciones de %(definitions)s; %(gi)s; bins significativos a α = %(alpha)s%(fdr)s; "
+        "tendencia de Mann–Kendall a α = %(trend)s; «90 %%» de los períodos = al menos %(need)s de %(periods)s."
+    )) % {"definitions": d["definitions"], "gi": gi, "alpha": fmt(d["alpha"], 2), "fdr": fdr,
+          "trend": fmt(d["trend_alpha"], 2), "need": d["persistence_bins"], "periods": d["periods"]}
+
+
 def quadrant_label(member) -> str:
     """Label of a LISA :class:`~observatorio.analysis.moran.Quadrant` (or its value)."""
     from observatorio.analysis.moran import Quadrant

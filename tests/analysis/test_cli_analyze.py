@@ -217,6 +217,11 @@ def test_emerging_flags_a_cluster_new_in_the_last_month(capsys, tmp_path):
     hit = [f["properties"] for f in json.loads(out.read_text())["features"]
            if shape(f["geometry"]).contains(Point(*PLANTED))]
     assert hit[0]["pattern"] == "new_hot"
+    # ESRI's definitions and the space-time Gi* are named; the class rests on one month of six, and says so.
+    assert doc["results"]["definitions"]["definitions"] == "ESRI ArcGIS Pro 3.x"
+    assert (doc["parameters"]["time_window"], doc["results"]["definitions"]["gi_star"]) == (1, "space_time")
+    assert (hit[0]["pattern_periods"], hit[0]["few_periods"], hit[0]["periods"]) == (1, True, 6)
+    assert doc["results"]["cells_on_one_period"] >= 1
 
 
 def test_kde_of_one_point_peaks_at_its_cell_with_the_gaussian_height(capsys, tmp_path):

@@ -130,13 +130,30 @@ def test_no_hot_cell_away_from_the_planted_hotspots_rivals_them(gi_2025):
 # ---------------------------------------------------------------------------------------------- emerging
 @pytest.fixture(scope="module")
 def emerging_quarterly(police, comuna_grid):
-    """Quarterly Gi* per period (alpha 0.05, no FDR, the function's defaults) over 2023–2025, as docs/demo.md."""
+    """Quarterly Gi* of each quarter on its own (time_window=None, alpha 0.05, no FDR) over 2023–2025, as docs/demo.md.
+
+    Under the default space-time Gi* the avenues' moderate background clusters, quieter in the first quarters
+    (which also look back at nothing), become "consecutive" too: see test_space_time_default_keeps_the_planted_classes.
+    """
+    grid, periods, cube, mask = _quarterly_cube(police, comuna_grid)
+    return grid, periods, emerging_hotspots(cube, CELL, NEIGHBOURHOOD, mask=mask, time_window=None)
+
+
+def _quarterly_cube(police, comuna_grid):
     grid, mask = comuna_grid
     ev = police[police["category"].isin(EMERGING_CATEGORIES) & police["year"].between(2023, 2025)]
     quarter = ev["occurred_on"].dt.to_period("Q")
     periods = pd.period_range("2023Q1", "2025Q4", freq="Q")
     cube = np.stack([grid.counts(ev["x"][quarter == q], ev["y"][quarter == q]) for q in periods])
-    return grid, periods, emerging_hotspots(cube, CELL, NEIGHBOURHOOD, mask=mask)
+    return grid, periods, cube, mask
+
+
+def test_space_time_default_keeps_the_planted_classes(police, comuna_grid):
+    # ESRI's defaults: space-time Gi* with one preceding quarter, FDR.
+    grid, _, cube, mask = _quarterly_cube(police, comuna_grid)
+    r = emerging_hotspots(cube, CELL, NEIGHBOURHOOD, mask=mask, fdr=True)
+    assert r.classes[_cell_of(grid, EMERGING)] is EmergingClass.CONSECUTIVE_HOT
+    assert all(r.classes[_cell_of(grid, spot)] in STEADY_FAMILY for spot in HOTSPOTS)
 
 
 def test_planted_emerging_cell_is_classed_emerging(emerging_quarterly):

@@ -151,13 +151,24 @@ def test_emerging_classes_equal_emerging_hotspots(ctx, monkeypatch):
     monkeypatch.setattr(emerging, "EMERGING_MIN_EVENTS", 0)
     state.reset()
     data = state.current()
-    expected = emerging_hotspots(np.stack(cube), base.EMERGING_CELL, emerging.EMERGING_DISTANCE, mask=mask, fdr=True)
+    # The layer adds the quarter before the first as its look-back neighbour (EMERGING_LEAD).
+    lead = [grid.counts(*map_orm.metres(map_orm.events(MEASURE, start, end)))
+            for start, end in emerging.quarters_before(f.end, emerging.EMERGING_QUARTERS + 1)[:1]]
+    expected = emerging_hotspots(np.stack(lead + cube), base.EMERGING_CELL, emerging.EMERGING_DISTANCE, mask=mask,
+                                 fdr=True, lead=1)
     layer = emerging.emerging_layer(data, base.territory(data, f.end), f)
     assert not layer.caution
     got = {(p["fila"], p["columna"]): p["patron"] for p in (feat.properties for feat in layer.features)}
     want = {(int(r), int(c)): expected.classes[r, c].value for r, c in zip(*np.nonzero(mask))
             if expected.classes[r, c].value != "no_pattern"}
     assert got == want
+    # The note says which definitions classed the cells; each cell, how many quarters its class rests on.
+    assert "definiciones de ESRI ArcGIS Pro 3.x" in layer.note and "Gi* espacio-temporal" in layer.note
+    for p in (feat.properties for feat in layer.features):
+        r, c = p["fila"], p["columna"]
+        assert (p["periodos_del_patron"], p["un_solo_periodo"]) == (expected.pattern_bins[r, c],
+                                                                    expected.few_bins[r, c])
+    assert ("un solo trimestre significativo" in layer.note) == bool(expected.few_bins.any())
 
 
 def test_points_cluster_above_the_limit_and_keep_every_event(ctx, monkeypatch):

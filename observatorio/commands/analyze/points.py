@@ -33,11 +33,12 @@ def register(msub) -> None:
     p.add_argument("--inference", choices=("normal", "permutation"), default="normal",
                    help=_("valores p de los bins: aproximación normal (por defecto) o las permutaciones"))
 
-    p = add_method(msub, "emerging", _("puntos calientes emergentes: Gi* por período y su tendencia"),
-                   _("Gi* de cada celda en cada período y la tendencia de Mann–Kendall de su z, clasificados como "
-                     "los puntos calientes o fríos nuevos, consecutivos, en intensificación, persistentes, en "
-                     "disminución, esporádicos, oscilantes o históricos de ESRI."), handler(emerging),
-                   file_help=_(POINTS_FILE))
+    p = add_method(msub, "emerging", _("puntos calientes emergentes: Gi* espacio-temporal y su tendencia"),
+                   _("Gi* espacio-temporal de cada celda en cada período y la tendencia de Mann–Kendall de su z, "
+                     "clasificados según las definiciones de ESRI (ArcGIS Pro 3.x) como puntos calientes o fríos "
+                     "nuevos, consecutivos, en intensificación, persistentes, en disminución, esporádicos, "
+                     "oscilantes o históricos. Cada celda dice en cuántos períodos significativos descansa su "
+                     "clase."), handler(emerging), file_help=_(POINTS_FILE))
     add_points(p)
     add_grid(p)
     options.add_date(p, _("fecha de cada evento"))
@@ -48,9 +49,12 @@ def register(msub) -> None:
     p.add_argument("--trend-alpha", type=fraction, default=0.05,
                    help=_("significancia de la tendencia (por defecto 0,05)"))
     p.add_argument("--fdr", action="store_true", help=_("corrección de Benjamini–Hochberg dentro de cada período"))
-    p.add_argument("--time-window", type=count, default=None,
-                   help=_("Gi* espacio-temporal con este número de períodos anteriores (por defecto: cada período "
-                          "por sí solo)"))
+    window = p.add_mutually_exclusive_group()
+    window.add_argument("--time-window", type=count, default=1,
+                        help=_("períodos anteriores en la vecindad del Gi* espacio-temporal (por defecto 1, como "
+                               "ArcGIS)"))
+    window.add_argument("--each-period", action="store_true",
+                        help=_("Gi* de cada período por sí solo, en vez del espacio-temporal"))
 
     p = add_method(msub, "kde", _("superficie de densidad kernel de los puntos"),
                    _("Densidad kernel de los puntos en los centros de celdas cuadradas (eventos por km² o por "
@@ -92,8 +96,9 @@ def register(msub) -> None:
 
     p = add_method(msub, "exposure", _("eventos cerca de lugares de interés frente al conteo esperado"),
                    _("Eventos a menos de --radius metros de cada lugar (colegio, botillería…) frente al conteo "
-                     "esperado según el anillo que lo rodea o según toda la región, con un intervalo exacto de "
-                     "Poisson."), handler(exposure), file_help=_(POINTS_FILE))
+                     "esperado según el anillo que lo rodea o según toda la región; como el esperado también es "
+                     "una estimación, la prueba y el intervalo son binomiales condicionados al total."),
+                   handler(exposure), file_help=_(POINTS_FILE))
     add_points(p)
     p.add_argument("--places", required=True, metavar=_("ARCHIVO"),
                    help=_("lugares de interés (puntos, cualquier archivo admitido)"))
@@ -288,8 +293,12 @@ def emerging(args) -> Outcome:
     from observatorio.analysis.grid import Grid
 =======
     from observatorio.analysis.inputs import date_column
+<<<<<<< HEAD
 >>>>>>> wip/space
     from observatorio.labels import emerging_label
+=======
+    from observatorio.labels import emerging_definitions_text, emerging_label
+>>>>>>> wip/emerging
 
     pts = _points(args)
     when = options.event_dates(pts.frame, args).reset_index(drop=True)
@@ -306,8 +315,14 @@ def emerging(args) -> Outcome:
     grid = study.grid
     cube = np.stack([study.counts(x[(period == p).to_numpy()], y[(period == p).to_numpy()]) for p in periods])
     distance = _distance(args)
+<<<<<<< HEAD
     r = emerging_hotspots(cube, args.cell, distance, mask=study.mask, alpha=args.alpha, fdr=args.fdr,
                           trend_alpha=args.trend_alpha, time_window=args.time_window)
+=======
+    time_window = None if args.each_period else args.time_window
+    r = emerging_hotspots(cube, args.cell, distance, alpha=args.alpha, fdr=args.fdr, trend_alpha=args.trend_alpha,
+                          time_window=time_window)
+>>>>>>> wip/emerging
     frame = r.to_frame()
     rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
     columns = {c: frame[c].to_numpy() for c in frame.columns if c not in ("row", "col")}
@@ -315,6 +330,7 @@ def emerging(args) -> Outcome:
     columns["count"] = cube.sum(axis=0)[rows, cols]
     table = _cells(grid, rows, cols, columns)
     tally = Counter(table["pattern"])
+<<<<<<< HEAD
     params = {**_point_parameters(args, pts), **_grid_parameters(args), "date": args.date, "period": args.period,
               "distance": distance, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
               "fdr": args.fdr, "time_window": args.time_window}
@@ -323,13 +339,29 @@ def emerging(args) -> Outcome:
     area, area_warnings = _about_study(args, study, cube.sum(axis=0), int((~inside).sum()))
     results = {"periods": [str(p) for p in periods], "cells": len(table), "grid": _grid_entry(grid),
                "study_area": area, **about,
+=======
+    params = {**_point_parameters(args, pts), "date": args.date, "period": args.period, "cell": args.cell,
+              "distance": distance, "margin": args.margin, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
+              "fdr": args.fdr, "time_window": time_window}
+    patterned = table[table["pattern"] != EmergingClass.NO_PATTERN.value]
+    few = int(table["few_periods"].sum())
+    results = {"periods": [str(p) for p in periods], "cells": len(table), "definitions": r.definitions(),
+>>>>>>> wip/emerging
                "patterns": {c.value: tally.get(c.value, 0) for c in EmergingClass},
-               "cells_with_pattern": records(patterned)}
+               "cells_on_one_period": few, "cells_with_pattern": records(patterned)}
     summary = [_("puntos calientes emergentes: %(n)s eventos, %(periods)s períodos (%(first)s a %(last)s), %(cells)s "
                  "celdas de %(cell)s m") % {"n": len(x), "periods": len(periods), "first": periods[0],
-                                            "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)}]
+                                            "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)},
+               emerging_definitions_text(r.definitions(), fmt)]
     summary += [f"  {emerging_label(c)}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
+<<<<<<< HEAD
     return Outcome(params, results, summary + crs_line, table, warnings + area_warnings)
+=======
+    if few:
+        summary.append(_("  atención: %(few)s celdas con patrón descansan en un solo período significativo de "
+                         "%(periods)s (columna few_periods)") % {"few": few, "periods": len(periods)})
+    return Outcome(params, results, summary, table)
+>>>>>>> wip/emerging
 
 
 def kde(args) -> Outcome:
@@ -437,6 +469,11 @@ def knox(args) -> Outcome:
     return Outcome(params, results, summary + crs_line, table, warnings)
 
 
+def _ratio(value: float) -> str:
+    """A density ratio for the summary: an empty ring makes it (and its upper limit) infinite."""
+    return "∞" if value == np.inf else fmt(value, 2)
+
+
 def exposure(args) -> Outcome:
     from observatorio.analysis.exposure import exposure as expo
     from observatorio.analysis.inputs import point_coordinates, read_table, require_columns
@@ -473,7 +510,13 @@ def exposure(args) -> Outcome:
                % {"n": len(pts.x), "places": len(px), "radius": fmt(args.radius, 0), "reference": args.reference}]
     for row in t.head(20).itertuples(index=False):
         summary.append(_("  %(group)s: observados %(observed)s, esperados %(expected)s, razón %(ratio)s "
-                         "[%(lower)s–%(upper)s]")
+                         "[%(lower)s–%(upper)s], p = %(p)s")
                        % {"group": row.group, "observed": row.observed, "expected": fmt(row.expected, 1),
+<<<<<<< HEAD
                           "ratio": fmt(row.ratio, 2), "lower": fmt(row.lower, 2), "upper": fmt(row.upper, 2)})
     return Outcome(params, results, summary + crs_line, t, warnings)
+=======
+                          "ratio": _ratio(row.ratio), "lower": _ratio(row.lower), "upper": _ratio(row.upper),
+                          "p": fmt(row.p_excess, 3)})
+    return Outcome(params, results, summary, t)
+>>>>>>> wip/emerging

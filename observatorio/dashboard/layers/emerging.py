@@ -2,11 +2,17 @@
 
 The last ``EMERGING_QUARTERS`` complete calendar quarters up to the end of the
 filter window, ``EMERGING_CELL`` m cells (:mod:`.base`), ``EMERGING_DISTANCE`` m
-neighbourhood, FDR per quarter, Mann–Kendall trend.
+neighbourhood, the space-time Gi* (each quarter with the one before, ESRI's
+default; the quarter before the first is the first one's look-back neighbour,
+not classified: ``EMERGING_LEAD``), FDR per quarter, Mann–Kendall trend, ESRI's
+Pro 3.x classes. The note
+says which definitions and parameters were used, and a cell whose class rests
+on a single significant quarter says so in its hover text and its properties.
 
-Each quarter is a Gi* of its own, so each must hold enough events for one
-(:func:`emerging_minimum`, as :func:`.hotspots.gi_minimum` on this grid): below
-that in any quarter the layer shows a caution and no pattern
+Each quarter must hold enough events for a Gi* of its own
+(:func:`emerging_minimum`, as :func:`.hotspots.gi_minimum` on this grid; the
+space-time neighbourhood adds the previous quarter, so this is the stricter
+bound): below that in any quarter the layer shows a caution and no pattern
 (docs/analysis.md, "Pocos eventos").
 """
 
@@ -23,7 +29,7 @@ from observatorio.analysis.emerging import CLASSES as EMERGING_CLASSES
 from observatorio.analysis.emerging import EmergingClass, EmergingHotspots, emerging_hotspots
 from observatorio.analysis.gistar import neighbourhood_kernel
 from observatorio.disclosure.grids import small_cells
-from observatorio.labels import emerging_label
+from observatorio.labels import emerging_definitions_text, emerging_label
 from observatorio.state import DataState
 
 from ..filters import Filters
@@ -49,6 +55,10 @@ from .base import (
 
 EMERGING_DISTANCE = 400.0
 EMERGING_QUARTERS = 8
+EMERGING_LEAD = 1
+"""Quarters before the first shown one, used only as its look-back neighbours (= the space-time window): without
+them the first quarter's Gi* has half the neighbourhood, steady hot spots miss it and, with 8 quarters where ESRI's
+"90 %" means all 8, read as "consecutive" (on the demo: 36 consecutive cells instead of 18)."""
 EMERGING_COLOURS = {
     "new_hot": "#fdd49e", "consecutive_hot": "#fdbb84", "intensifying_hot": "#d7301f", "persistent_hot": "#b30000",
     "diminishing_hot": "#fc8d59", "sporadic_hot": "#fee8c8", "oscillating_hot": "#ef6548",
@@ -112,19 +122,20 @@ class Emerging:
 
 
 def emerging_result(state: DataState, terr: Territory, f: Filters) -> Emerging:
-    """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, when every quarter has
-    enough events (:func:`emerging_minimum`)."""
+    """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, when every shown quarter has
+    enough events (:func:`emerging_minimum`); the lead quarter is not counted."""
     def build():
-        quarters = quarters_before(f.end, EMERGING_QUARTERS)
+        with_lead = quarters_before(f.end, EMERGING_QUARTERS + EMERGING_LEAD)
+        quarters = with_lead[EMERGING_LEAD:]
         grid, inside = terr.grid(EMERGING_CELL)
         where = placed(state, terr)
         cube = np.stack([cell_counts(state, f, where.emerging, grid.size, start, end).reshape(grid.shape)
-                         for start, end in quarters]).astype(float)
-        per_quarter = tuple(int(q[inside].sum()) for q in cube)
+                         for start, end in with_lead]).astype(float)
+        per_quarter = tuple(int(q[inside].sum()) for q in cube[EMERGING_LEAD:])
         minimum = emerging_minimum(terr)
         if min(per_quarter) < minimum or inside.sum() < 2:
             return Emerging(quarters, per_quarter, minimum, grid, None)
-        result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True)
+        result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True, lead=EMERGING_LEAD)
         return Emerging(quarters, per_quarter, minimum, grid, result)
 
     return cached(state, ("emerging", filters_key(f), terr.epsg), build)
@@ -137,8 +148,7 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
     unit = layer.measure["unit"] or _("eventos")
     layer.events = built.events
     layer.note = _("n = %(n)s %(unit)s en %(q)s trimestres completos (%(start)s a %(end)s; el que menos, "
-                   "%(fewest)s), celdas de %(cell)s m, vecindad de %(dist)s m, FDR por trimestre, tendencia de "
-                   "Mann–Kendall.") % {
+                   "%(fewest)s), celdas de %(cell)s m, vecindad de %(dist)s m.") % {
         "n": number(built.events), "unit": unit, "q": EMERGING_QUARTERS,
         "start": quarters[0][0].strftime("%d-%m-%Y"), "end": quarters[-1][1].strftime("%d-%m-%Y"),
         "fewest": number(built.fewest), "cell": int(EMERGING_CELL), "dist": int(EMERGING_DISTANCE)}
@@ -152,6 +162,7 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
     if result is None:
         layer.empty_reason = _("No hay eventos con ubicación en esos trimestres.")
         return layer
+    layer.note += " " + emerging_definitions_text(result.definitions(), number)
     shown = [(code, cls, emerging_label(cls)) for code, cls in enumerate(EMERGING_CLASSES)
              if cls is not EmergingClass.NO_PATTERN]
     codes = result.codes
@@ -160,16 +171,24 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
         total = cell_counts(state, f, where.emerging, grid.size, quarters[0][0], quarters[-1][1])
         codes = np.where(small_cells(total.reshape(grid.shape), guard.k), -1, codes)
         layer.note += " " + guard.note()
+    few = result.few_bins & (codes >= 0)
+    if few.any():
+        layer.note += " " + _("%(few)s celdas con patrón descansan en un solo trimestre significativo: léalas con "
+                              "cautela.") % {"few": number(int(few.sum()))}
     group_title = f"{_('Emergentes')} · {measure_label(layer.measure)} · n = {number(built.events)}"
     for code, cls, label in shown:
         rows, cols = np.nonzero(codes == code)
         if rows.size == 0:
             continue
         x, y = cells_xy(grid, rows, cols)
+        text = f"{label}<br>{number(rows.size)} {_('celdas')}"
+        if few[rows, cols].any():
+            text += "<br>" + _("%(few)s en un solo trimestre significativo") % {
+                "few": number(int(few[rows, cols].sum()))}
         trace = dict(type="scatter", x=x, y=y, mode="lines", fill="toself",
                      fillcolor=EMERGING_COLOURS[cls.value], line=dict(color="#ffffff", width=0.5),
                      opacity=0.9, hoveron="fills", hoverinfo="text",
-                     text=f"{label}<br>{number(rows.size)} {_('celdas')}", name=label,
+                     text=text, name=label,
                      legendgroup="emerging", showlegend=True, meta=meta(layer.key))
         if not layer.traces:
             trace["legendgrouptitle"] = dict(text=group_title)
@@ -186,6 +205,8 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
                     "fila": int(r), "columna": int(c), "patron": cls.value, "clase": label,
                     "periodos_calientes": int(result.hot[:, r, c].sum()),
                     "periodos_frios": int(result.cold[:, r, c].sum()),
+                    "periodos_del_patron": int(result.pattern_bins[r, c]),
+                    "un_solo_periodo": bool(result.few_bins[r, c]),
                     "tendencia_z": round(float(result.trend_z[r, c]), 3)}))
         return out
 
