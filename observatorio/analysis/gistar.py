@@ -27,12 +27,8 @@ from scipy import ndimage, stats
 from observatorio.errors import UserError
 
 from .fdr import benjamini_hochberg
-<<<<<<< HEAD
-from .grid import Grid
-from .permutation import folded, pseudo_p, tail_counts
-=======
 from .grid import DEFAULT_MAX_CELLS, Grid, StudyGrid
->>>>>>> wip/space
+from .permutation import folded, pseudo_p, tail_counts
 
 # Two-sided p-value cut-offs of ArcGIS's Gi_Bin: ±3 = 99 %, ±2 = 95 %, ±1 = 90 % confidence.
 CONFIDENCE_LEVELS = ((3, 0.01), (2, 0.05), (1, 0.10))

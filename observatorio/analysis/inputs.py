@@ -17,11 +17,15 @@ import pandas as pd
 
 from observatorio.analysis.projection import WGS84, planar, to_lonlat, utm_epsg
 from observatorio.errors import UserError
-<<<<<<< HEAD
-from observatorio.tables.parsing import ORDER_PATTERN, DateOrder, date_order, parse_dates, parse_numbers, parse_times
-=======
-from observatorio.tables.parsing import CHILE_BOUNDS, parse_numbers
->>>>>>> wip/space
+from observatorio.tables.parsing import (
+    CHILE_BOUNDS,
+    ORDER_PATTERN,
+    DateOrder,
+    date_order,
+    parse_dates,
+    parse_numbers,
+    parse_times,
+)
 from observatorio.tables.readers import ReadError
 from observatorio.tables.readers import read_table as read_raw
 

@@ -289,16 +289,7 @@ _PERIOD = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 
 def emerging(args) -> Outcome:
     from observatorio.analysis.emerging import EmergingClass, emerging_hotspots
-<<<<<<< HEAD
-    from observatorio.analysis.grid import Grid
-=======
-    from observatorio.analysis.inputs import date_column
-<<<<<<< HEAD
->>>>>>> wip/space
-    from observatorio.labels import emerging_label
-=======
     from observatorio.labels import emerging_definitions_text, emerging_label
->>>>>>> wip/emerging
 
     pts = _points(args)
     when = options.event_dates(pts.frame, args).reset_index(drop=True)
@@ -315,14 +306,9 @@ def emerging(args) -> Outcome:
     grid = study.grid
     cube = np.stack([study.counts(x[(period == p).to_numpy()], y[(period == p).to_numpy()]) for p in periods])
     distance = _distance(args)
-<<<<<<< HEAD
-    r = emerging_hotspots(cube, args.cell, distance, mask=study.mask, alpha=args.alpha, fdr=args.fdr,
-                          trend_alpha=args.trend_alpha, time_window=args.time_window)
-=======
     time_window = None if args.each_period else args.time_window
-    r = emerging_hotspots(cube, args.cell, distance, alpha=args.alpha, fdr=args.fdr, trend_alpha=args.trend_alpha,
-                          time_window=time_window)
->>>>>>> wip/emerging
+    r = emerging_hotspots(cube, args.cell, distance, mask=study.mask, alpha=args.alpha, fdr=args.fdr,
+                          trend_alpha=args.trend_alpha, time_window=time_window)
     frame = r.to_frame()
     rows, cols = frame["row"].to_numpy(), frame["col"].to_numpy()
     columns = {c: frame[c].to_numpy() for c in frame.columns if c not in ("row", "col")}
@@ -330,23 +316,15 @@ def emerging(args) -> Outcome:
     columns["count"] = cube.sum(axis=0)[rows, cols]
     table = _cells(grid, rows, cols, columns)
     tally = Counter(table["pattern"])
-<<<<<<< HEAD
     params = {**_point_parameters(args, pts), **_grid_parameters(args), "date": args.date, "period": args.period,
               "distance": distance, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
-              "fdr": args.fdr, "time_window": args.time_window}
-    patterned = table[table["pattern"] != EmergingClass.NO_PATTERN.value]
-    about, crs_line, warnings = _about_points(pts, pts.rows[~ok])
-    area, area_warnings = _about_study(args, study, cube.sum(axis=0), int((~inside).sum()))
-    results = {"periods": [str(p) for p in periods], "cells": len(table), "grid": _grid_entry(grid),
-               "study_area": area, **about,
-=======
-    params = {**_point_parameters(args, pts), "date": args.date, "period": args.period, "cell": args.cell,
-              "distance": distance, "margin": args.margin, "alpha": args.alpha, "trend_alpha": args.trend_alpha,
               "fdr": args.fdr, "time_window": time_window}
     patterned = table[table["pattern"] != EmergingClass.NO_PATTERN.value]
     few = int(table["few_periods"].sum())
-    results = {"periods": [str(p) for p in periods], "cells": len(table), "definitions": r.definitions(),
->>>>>>> wip/emerging
+    about, crs_line, warnings = _about_points(pts, pts.rows[~ok])
+    area, area_warnings = _about_study(args, study, cube.sum(axis=0), int((~inside).sum()))
+    results = {"periods": [str(p) for p in periods], "cells": len(table), "grid": _grid_entry(grid),
+               "study_area": area, **about, "definitions": r.definitions(),
                "patterns": {c.value: tally.get(c.value, 0) for c in EmergingClass},
                "cells_on_one_period": few, "cells_with_pattern": records(patterned)}
     summary = [_("puntos calientes emergentes: %(n)s eventos, %(periods)s períodos (%(first)s a %(last)s), %(cells)s "
@@ -354,14 +332,10 @@ def emerging(args) -> Outcome:
                                             "last": periods[-1], "cells": len(table), "cell": fmt(args.cell, 0)},
                emerging_definitions_text(r.definitions(), fmt)]
     summary += [f"  {emerging_label(c)}: {tally[c.value]}" for c in EmergingClass if tally.get(c.value)]
-<<<<<<< HEAD
-    return Outcome(params, results, summary + crs_line, table, warnings + area_warnings)
-=======
     if few:
         summary.append(_("  atención: %(few)s celdas con patrón descansan en un solo período significativo de "
                          "%(periods)s (columna few_periods)") % {"few": few, "periods": len(periods)})
-    return Outcome(params, results, summary, table)
->>>>>>> wip/emerging
+    return Outcome(params, results, summary + crs_line, table, warnings + area_warnings)
 
 
 def kde(args) -> Outcome:
@@ -512,11 +486,6 @@ def exposure(args) -> Outcome:
         summary.append(_("  %(group)s: observados %(observed)s, esperados %(expected)s, razón %(ratio)s "
                          "[%(lower)s–%(upper)s], p = %(p)s")
                        % {"group": row.group, "observed": row.observed, "expected": fmt(row.expected, 1),
-<<<<<<< HEAD
-                          "ratio": fmt(row.ratio, 2), "lower": fmt(row.lower, 2), "upper": fmt(row.upper, 2)})
-    return Outcome(params, results, summary + crs_line, t, warnings)
-=======
                           "ratio": _ratio(row.ratio), "lower": _ratio(row.lower), "upper": _ratio(row.upper),
                           "p": fmt(row.p_excess, 3)})
-    return Outcome(params, results, summary, t)
->>>>>>> wip/emerging
+    return Outcome(params, results, summary + crs_line, t, warnings)
