@@ -596,7 +596,6 @@ def board(request):
     charts = [{"name": name, "title": f"{_(title)} · {metric_title(ctx) if name == 'areas' else ctx.label}",
                "figure_id": f"fig-{name}", "csv": f"datos/{name}.csv?{query}",
                "refused": hours_refused if name == "horas" else ""} for name, title in CHARTS]
-    last_month = state.as_of.replace(day=1) - dt.timedelta(days=1)
     reset = {"period": None, "start": None, "end": None, "month": None, "year": None}
     context = {
         **base, "ctx": ctx, "filters": f, "measure": ctx.measure, "measure_panel": _measure_panel(ctx),
@@ -604,8 +603,6 @@ def board(request):
         "figures": figures, "query": query, "as_of": state.as_of, "min_events": engine.MIN_EVENTS_FOR_TEST,
         "changes": _changes_view(ctx, shown("cambios", ctx)),
         "disclosure": ctx.guard.note() if ctx.guard is not None else "",
-        "month_value": f.query.get("month") or last_month.strftime("%Y-%m"),
-        "year_value": f.query.get("year") or str(state.as_of.year),
         "quick": [(p, _(label), ctx.query(**{**reset, "period": p}))
                   for p, label in PERIODS.items() if p not in ("custom", "month", "year")],
         "presets": [

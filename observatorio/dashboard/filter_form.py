@@ -66,8 +66,11 @@ def form_fields(state: DataState, querydict, f: Filters | None) -> dict:
     getlist = querydict.getlist if hasattr(querydict, "getlist") else (lambda k: list(querydict.get(k) or []))
     if f is not None:
         q = f.query
+        # A month or a year not chosen yet: the last full month and the data's year, ready when the period asks.
+        last_month = state.as_of.replace(day=1) - dt.timedelta(days=1)
         chosen = {"measure": f.measure, "period": f.period, "level": f.level,
-                  "month": _month_text(q.get("month") or ""), "year": q.get("year") or "",
+                  "month": _month_text(q.get("month") or "") or last_month.strftime("%m-%Y"),
+                  "year": q.get("year") or str(state.as_of.year),
                   "start": _day(f.start) if f.period == "custom" else "",
                   "end": _day(f.end) if f.period == "custom" else "",
                   "hour_from": "" if f.hours is None else str(f.hours[0]),
