@@ -30,7 +30,7 @@ from observatorio.state import current
 
 from . import layers
 from .board import error_body
-from .filter_form import form_fields
+from .filter_form import empty_reason, form_fields
 from .filters import error_sentences, parse_filters
 from .layers import base, downloads
 from .layers.choropleth import shown_figures
@@ -182,6 +182,7 @@ def map_page(request):
                              for a, c, r, e, h in zip(figs.ids, figs.counts, figs.rate, figs.eb, seen.hidden)),
                             key=lambda row: (row[2] is None, -(row[2] or 0), row[0])),
         "disclosure": guard.note() if guard is not None else "",
+        "empty_reason": empty_reason(state, f) if seen.events == 0 else "",  # none counted: say why
         "downloads": [k for k in layers.LAYER_KEYS if k not in layers.EVENT_LAYER_KEYS or scope is not None],
         "layer_titles": layers.titles(),
     })
