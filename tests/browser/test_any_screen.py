@@ -56,6 +56,8 @@ def test_every_page_fits_a_desktop_and_a_phone(browser, live_server, demo, user)
     for path in paths:
         page.goto(live_server.url + path)
         assert _overflow(page) <= 0, (user, "desktop", path)
+        if user == "analista" and path in ("/tablero/", "/mapa/"):
+            page.screenshot(path=str(ARTIFACTS / f"desktop-{path.strip('/')}.png"), full_page=True)
         assert page.locator("#nav-toggle").is_hidden() and page.locator("#site-nav").is_visible(), path
     desktop.close()
 
@@ -65,6 +67,9 @@ def test_every_page_fits_a_desktop_and_a_phone(browser, live_server, demo, user)
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
         assert _overflow(page) <= 0, (user, "phone", path)
+        if user == "analista":
+            slug = path.strip("/").replace("/", "-") or "inicio"
+            page.screenshot(path=str(ARTIFACTS / f"phone-{slug}.png"))
         # The navigation is folded behind its button, which opens it.
         toggle = page.locator("#nav-toggle")
         assert toggle.is_visible() and page.locator("#site-nav").is_hidden(), path
@@ -132,7 +137,7 @@ def test_filters_dates_search_empty_selection_axes_and_toolbar(page, live_server
     page.wait_for_url(f"**category={code}**")
     narrowed = _count(page)
     assert narrowed <= iso
-    assert page.locator("#f-category + .picker input[data-value='%s']" % code).is_checked()
+    assert page.locator(f"#f-category + .picker input[data-value='{code}']").is_checked()
 
     # Few events (one week of the small demo, a handful a day): the count axes have whole-number ticks, once each.
     page.goto(live_server.url + "/tablero/?period=7d")
@@ -170,4 +175,6 @@ def test_filters_dates_search_empty_selection_axes_and_toolbar(page, live_server
     assert page.locator("#map-filters #f-category").is_hidden()
     assert page.locator("#map-filters #f-category-search").is_visible()
     assert page.locator("#layer-map .modebar-btn[data-title='Descargar gráfico como PNG']").count() == 1
+    page.goto(live_server.url + "/mapa/?period=custom&start=01-01-2001&end=31-01-2001")
+    assert "queda fuera" in page.locator("#empty-selection [data-empty-reason]").inner_text()
     assert [p for p in page.problems if "400" not in p] == []  # the invalid filters above answer 400
