@@ -90,6 +90,11 @@ def test_every_page_fits_a_desktop_and_a_phone(browser, live_server, demo, user)
             page.screenshot(path=str(ARTIFACTS / f"phone-board-filters-{user}.png"), full_page=True)
             page.locator("#filters-fold summary").click()
             page.screenshot(path=str(ARTIFACTS / f"phone-board-{user}.png"))
+    # On a phone choosing the language applies it (its button gives its room to the menu).
+    assert page.locator(".lang-form button").is_hidden()
+    with page.expect_navigation():
+        page.select_option("#language-select", "en")
+    assert page.locator("html").get_attribute("lang") == "en" and _overflow(page) <= 0
     phone.close()
 
 
@@ -147,6 +152,16 @@ def test_filters_dates_search_empty_selection_axes_and_toolbar(page, live_server
     assert len(set(ticks)) == len(ticks), ticks
     bars = page.locator("#fig-categorias .xtick text").all_text_contents()
     assert bars and all(re.fullmatch(r"\d{1,3}(\.\d{3})*", t) for t in bars) and len(set(bars)) == len(bars), bars
+    # One number format: an axis without a format of its own groups thousands as the page does (1.500).
+    ticks = page.evaluate("""() => {
+        const div = document.createElement("div");
+        div.style.width = "400px";
+        document.body.appendChild(div);
+        return window.ObsPlot.draw(div, {data: [{type: "bar", x: ["a", "b"], y: [1500, 3000]}],
+                                         layout: {separators: ",.", yaxis: {dtick: 500}}})
+            .then(() => Array.from(div.querySelectorAll(".ytick text")).map(t => t.textContent));
+    }""")
+    assert "1.500" in ticks and "3.000" in ticks, ticks
     # Plotly's toolbar in Spanish.
     assert page.locator("#fig-tendencia .modebar-btn[data-title='Descargar gráfico como PNG']").count() == 1
     assert page.locator("#fig-tendencia .modebar-btn[data-title='Download plot as a PNG']").count() == 0
