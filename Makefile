@@ -23,8 +23,9 @@ $(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-# Debug pages on the local demo only; the default everywhere else is off.
-run: export OBS_DEBUG ?= true
+# The local demo serves as production does: debug off (a 404 is the observatory's page, not Django's list of
+# every URL pattern), static files from WhiteNoise. OBS_DEBUG=true make run turns Django's debug pages on.
+run: export OBS_DEBUG ?= false
 run: install
 	$(BIN)/observatorio migrate
 	$(BIN)/observatorio demo --if-empty

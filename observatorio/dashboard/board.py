@@ -37,7 +37,8 @@ from observatorio.records.measures import MeasureDef
 from observatorio.state import DataState, current
 
 from . import colours, downloads, engine, numbers
-from .filters import PERIODS, WEEKDAYS, Filters, parse_filters
+from .filter_form import empty_reason, form_fields
+from .filters import PERIODS, WEEKDAYS, Filters, error_sentences, parse_filters
 from .layers.base import territory
 from .numbers import number
 
@@ -577,25 +578,12 @@ def _headline_view(ctx: Context, h: engine.Headline) -> dict:
 def board(request):
     state = current()
     ctx, errors = build_context(request, state)
-    catalog, index = state.catalog, state.index
-    families = [(c, n) for _i, c, n in catalog.families]
-    categories = [(c, n) for _i, c, n, _p in catalog.categories]
-    from observatorio.territory.models import Level
-
-    level_labels = dict(Level.choices)
     base = {
-        "periods": [(p, _(label)) for p, label in PERIODS.items()],
-        "measures": [(m.code, m.name) for m in catalog.count_measures],
-        "families": families, "categories": categories,
-        "levels": [(lv, level_labels.get(lv, lv)) for lv in index.levels()],
-        "areas": sorted(((a.id, a.code, a.name, a.level) for a in index.areas.values()),
-                        key=lambda a: (a[3], a[1])),
+        # The one filter form of the dashboard and the map (filter_form.py, template dashboard/_filters.html).
+        "fields": form_fields(state, request.GET, ctx.filters if ctx is not None else None),
         "metrics": [("count", _("Cantidad")), ("rate", _("Tasa por 1.000 hab.")),
                     ("eb", _("Tasa suavizada (EB)"))],
-        "hour_choices": [(h, f"{h:02d}:00") for h in range(24)],
-        "weekday_choices": [(str(d), _(name)) for d, name in enumerate(WEEKDAYS)],
-        "q": request.GET,
-        "selected": {k: request.GET.getlist(k) for k in ("family", "category", "area", "weekday")},
+        "error_lines": error_sentences(errors),
     }
     if ctx is None:
         return render(request, "dashboard/board.html", {**base, "errors": errors}, status=400)
@@ -614,7 +602,6 @@ def board(request):
     charts = [{"name": name, "title": f"{_(title)} · {metric_title(ctx) if name == 'areas' else ctx.label}",
                "figure_id": f"fig-{name}", "csv": f"datos/{name}.csv?{query}",
                "refused": hours_refused if name == "horas" else ""} for name, title in CHARTS]
-    last_month = state.as_of.replace(day=1) - dt.timedelta(days=1)
     reset = {"period": None, "start": None, "end": None, "month": None, "year": None}
     context = {
         **base, "ctx": ctx, "filters": f, "measure": ctx.measure, "measure_panel": _measure_panel(ctx),
@@ -622,8 +609,6 @@ def board(request):
         "figures": figures, "query": query, "as_of": state.as_of, "min_events": engine.MIN_EVENTS_FOR_TEST,
         "changes": _changes_view(ctx, shown("cambios", ctx)),
         "disclosure": ctx.guard.note() if ctx.guard is not None else "",
-        "month_value": f.query.get("month") or last_month.strftime("%Y-%m"),
-        "year_value": f.query.get("year") or str(state.as_of.year),
         "quick": [(p, _(label), ctx.query(**{**reset, "period": p}))
                   for p, label in PERIODS.items() if p not in ("custom", "month", "year")],
         "presets": [
@@ -635,6 +620,7 @@ def board(request):
              f.hours is None and not f.weekdays),
         ],
         "time_note": _time_note(f),
+        "empty_reason": empty_reason(state, f) if headline.count == 0 else "",
         "rose_query": ctx.query(**{**reset, "period": "last-month"}, level="macrosector", area=None,
                                 compare="previous", sort="change") + "#cambios",
     }

@@ -7,7 +7,8 @@ The filter state lives in the URL so that a view can be shared or bookmarked;
 ``period``  7d | 28d | last-month | last-quarter | mtd | ytd | 12m | month | year | custom (default 28d);
            see :mod:`observatorio.analysis.periods`
 ``month``  YYYY-MM, with period=month; ``year`` YYYY, with period=year
-``start``, ``end``  ISO dates, with period=custom (inclusive)
+``start``, ``end``  dates dd-mm-aaaa (as the form writes them) or ISO yyyy-mm-dd (older links), with
+           period=custom (inclusive)
 ``family``  category family codes, e.g. familia-vif (repeatable; expands to its categories)
 ``category``  category codes (repeatable); both narrow the measure's own categories
 ``hour_from``, ``hour_to``  hours 0–23, both or neither: events from hour_from:00 up to hour_to:00 (exclusive),
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 
 import numpy as np
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from observatorio.analysis import periods
@@ -55,6 +57,18 @@ MAX_SPAN_DAYS = 366 * 20
 # would overflow Python's dates; no record of the observatory falls outside these.
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
 MAX_CHOICES = 200
+DATE_FORMATS = ["%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"]  # dd-mm-aaaa first: what the form shows; ISO: older links
+MONTH_FORMATS = ["%m-%Y", "%Y-%m", "%m/%Y"]
+# Each parameter in words, for the form's errors ("Desde: …", never "start: …").
+FIELD_LABELS = {
+    "measure": gettext_noop("Medida"), "period": gettext_noop("Período"), "month": gettext_noop("Mes"),
+    "year": gettext_noop("Año"), "start": gettext_noop("Desde"), "end": gettext_noop("Hasta"),
+    "family": gettext_noop("Familias de delitos"), "category": gettext_noop("Categorías"),
+    "level": gettext_noop("Nivel territorial"), "area": gettext_noop("Áreas"),
+    "hour_from": gettext_noop("Desde la hora"), "hour_to": gettext_noop("Hasta la hora"),
+    "weekday": gettext_noop("Días de la semana"), "metric": gettext_noop("Indicador del mapa"),
+    "compare": gettext_noop("Comparar con"), "sort": gettext_noop("Orden de la tabla"),
+}
 NOTHING = (0,)  # a selection no event has (ids start at 1): a measure without sources, or disjoint categories
 
 
@@ -125,10 +139,13 @@ class Filters:
 class FilterForm(forms.Form):
     measure = forms.ChoiceField(required=False)
     period = forms.ChoiceField(choices=list(PERIODS.items()), required=False)
-    month = forms.DateField(required=False, input_formats=["%Y-%m", "%m-%Y"])
+    month = forms.DateField(required=False, input_formats=MONTH_FORMATS, error_messages={
+        "invalid": gettext_noop("escriba el mes como mm-aaaa (por ejemplo 03-2026).")})
     year = forms.IntegerField(required=False, min_value=1900, max_value=2200)
-    start = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d-%m-%Y"])
-    end = forms.DateField(required=False, input_formats=["%Y-%m-%d", "%d-%m-%Y"])
+    start = forms.DateField(required=False, input_formats=DATE_FORMATS, error_messages={
+        "invalid": gettext_noop("escriba la fecha como dd-mm-aaaa (por ejemplo 31-01-2026).")})
+    end = forms.DateField(required=False, input_formats=DATE_FORMATS, error_messages={
+        "invalid": gettext_noop("escriba la fecha como dd-mm-aaaa (por ejemplo 31-01-2026).")})
     family = forms.MultipleChoiceField(required=False)
     category = forms.MultipleChoiceField(required=False)
     level = forms.ChoiceField(required=False)
@@ -144,28 +161,43 @@ class FilterForm(forms.Form):
         data = super().clean()
         for name in ("month", "start", "end"):
             if data.get(name) is not None and not FIRST_DAY <= data[name] <= LAST_DAY:
-                self.add_error(name, f"la fecha {data[name].isoformat()} está fuera del rango admitido "
-                                     f"({FIRST_DAY.year}–{LAST_DAY.year})")
+                self.add_error(name, _("la fecha %(day)s está fuera del rango admitido (%(first)s–%(last)s).")
+                               % {"day": data[name].strftime("%d-%m-%Y"), "first": FIRST_DAY.year,
+                                  "last": LAST_DAY.year})
         for name in ("family", "category", "area"):
             if len(data.get(name) or ()) > MAX_CHOICES:
-                raise forms.ValidationError(f"demasiados valores en {name} (máximo {MAX_CHOICES})")
+                raise forms.ValidationError(_("demasiados valores en «%(field)s» (máximo %(n)s).")
+                                            % {"field": _(FIELD_LABELS[name]), "n": MAX_CHOICES})
         if (data.get("hour_from") is None) != (data.get("hour_to") is None):
-            raise forms.ValidationError("el filtro de horas necesita la hora de inicio y la de término")
+            raise forms.ValidationError(_("el filtro de horas necesita la hora de inicio y la de término."))
         if data.get("hour_from") is not None and data["hour_from"] == data["hour_to"]:
-            raise forms.ValidationError("la hora de inicio y la de término son iguales: elija un intervalo")
+            raise forms.ValidationError(_("la hora de inicio y la de término son iguales: elija un intervalo."))
         if data.get("period") == "month" and not data.get("month"):
-            raise forms.ValidationError("el período «un mes» necesita el mes (AAAA-MM)")
+            raise forms.ValidationError(_("el período «un mes» necesita el mes (mm-aaaa)."))
         if data.get("period") == "year" and not data.get("year"):
-            raise forms.ValidationError("el período «un año» necesita el año")
+            raise forms.ValidationError(_("el período «un año» necesita el año."))
         if data.get("period") == "custom":
             start, end = data.get("start"), data.get("end")
             if not start or not end:
-                raise forms.ValidationError("un período personalizado necesita fecha de inicio y de término")
+                raise forms.ValidationError(_("un período personalizado necesita la fecha de inicio y la de "
+                                              "término (dd-mm-aaaa)."))
             if end < start:
-                raise forms.ValidationError("la fecha de término es anterior a la de inicio")
+                raise forms.ValidationError(_("la fecha de término es anterior a la de inicio."))
             if (end - start).days > MAX_SPAN_DAYS:
-                raise forms.ValidationError("el período no puede superar 20 años")
+                raise forms.ValidationError(_("el período no puede superar 20 años."))
         return data
+
+
+def error_sentences(errors: dict[str, list[str]]) -> list[str]:
+    """The form's errors as the page says them: each field by its label ("Desde: escriba la fecha como
+    dd-mm-aaaa …"), an error of the whole form (``__all__``) or of disclosure control on its own."""
+    lines = []
+    for name, messages in errors.items():
+        label = FIELD_LABELS.get(name)
+        for message in messages:
+            message = _(message)  # Django's own messages come translated; ours are gettext_noop'd above
+            lines.append(f"{_(label)}: {message}" if label else message[:1].upper() + message[1:])
+    return lines
 
 
 def _set_choices(fields: dict, catalog: Catalog, index: TerritoryIndex) -> None:

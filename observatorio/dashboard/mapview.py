@@ -31,7 +31,8 @@ from observatorio.state import current
 from . import downloads as table_downloads
 from . import layers
 from .board import error_body
-from .filters import PERIODS, WEEKDAYS, parse_filters
+from .filter_form import empty_reason, form_fields
+from .filters import error_sentences, parse_filters
 from .layers import base, downloads
 from .layers.choropleth import shown_figures
 from .numbers import separators
@@ -59,35 +60,6 @@ def _context(request):
             f = replace(f, level=policy.coarse_level(guard, f.level))
     terr = base.territory(state, f.end if f else state.as_of)
     return state, f, errors, terr, guard
-
-
-def _level_choices(index) -> list[tuple[str, str]]:
-    from observatorio.territory.models import Level
-
-    labels = dict(Level.choices)
-    return [(lv, _(labels.get(lv, lv))) for lv in index.levels()]
-
-
-def _filter_choices(state) -> dict:
-    """The choices of the map's filter form, from the data state (as the filters' form takes them)."""
-    from observatorio.territory.models import Level
-
-    catalog, index, labels = state.catalog, state.index, dict(Level.choices)
-    by_family: dict[int, list] = {}
-    for _cid, code, name, parent in catalog.categories:
-        by_family.setdefault(parent, []).append((code, name))
-    areas = [(a.id, a.code, a.name, a.level) for a in sorted(index.areas.values(), key=lambda a: a.code)
-             if a.level in ("macrosector", "uv")]
-    return {
-        "measures": [(m.code, m.name, m.unit) for m in catalog.count_measures],
-        "families": [(code, name) for _i, code, name in catalog.families],
-        "category_groups": [(name, by_family.get(fid, [])) for fid, _code, name in catalog.families
-                            if by_family.get(fid)],
-        "area_groups": [(_(labels.get(level, level)), [a for a in areas if a[3] == level])
-                        for level in ("macrosector", "uv") if any(a[3] == level for a in areas)],
-        "hours": list(range(24)),
-        "weekdays": [(str(i), _(name)) for i, name in enumerate(WEEKDAYS)],
-    }
 
 
 def _layer_menu(scope) -> list[dict]:
@@ -174,8 +146,9 @@ def map_page(request):
     state, f, errors, terr, guard = _context(request)
     index = state.index
     scope = event_scope(request.user)
-    context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "periods": PERIODS,
-               "levels": _level_choices(index), "event_level": scope is not None, **_filter_choices(state)}
+    context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "event_level": scope is not None,
+               # The one filter form of the dashboard and the map (filter_form.py, dashboard/_filters.html).
+               "fields": form_fields(state, request.GET, f), "error_lines": error_sentences(errors)}
     if f is None or terr is None:
         return render(request, "dashboard/map.html", context, status=400 if errors else 200)
     measure = base.measure_of(state, f)
@@ -210,6 +183,7 @@ def map_page(request):
                              for a, c, r, e, h in zip(figs.ids, figs.counts, figs.rate, figs.eb, seen.hidden)),
                             key=lambda row: (row[2] is None, -(row[2] or 0), row[0])),
         "disclosure": guard.note() if guard is not None else "",
+        "empty_reason": empty_reason(state, f) if seen.events == 0 else "",  # none counted: say why
         "downloads": [k for k in layers.LAYER_KEYS if k not in layers.EVENT_LAYER_KEYS or scope is not None],
         "layer_titles": layers.titles(),
     })

@@ -41,6 +41,7 @@ def test_account_and_audit_pages_on_a_phone(browser, live_server, transactional_
     page.fill("#id_code", pyotp.TOTP(secret).now())
     page.click("#second-factor-setup button[type=submit]")
     page.wait_for_url(live_server.url + "/")
+    page.click("#nav-toggle")  # on a phone the navigation folds behind its button
     assert page.locator(".site-nav a", has_text="Auditoría").is_visible()
     _fits(page, "/")
 

@@ -121,15 +121,17 @@ def test_a_week_of_police_cases_shows_a_caution_not_hot_spots(page, live_server,
     modes = page.evaluate("() => document.getElementById('layer-map').data.filter(t => t.meta.layer === 'gi')"
                           ".map(t => t.mode)")
     assert modes == ["text"]  # the caution written on the map, no hot or cold cell
-    # Picking a month picks the period «un mes»; applying keeps the hours across midnight in the URL.
-    page.fill("#f-month", "2026-03")
-    assert page.locator("#f-period").input_value() == "month"
+    # The month field shows only with the period «un mes», and takes mm-aaaa; applying keeps the hours across
+    # midnight in the URL.
+    assert page.locator("#f-month").is_hidden()
+    page.select_option("#f-period", "month")
+    page.fill("#f-month", "03-2026")
     page.select_option("#f-hour-from", "20")
     page.select_option("#f-hour-to", "6")
     page.click("#map-filters button[type=submit]")
     page.wait_for_url("**hour_to=6**")
     page.wait_for_selector("#layer-map[data-ready='1']", timeout=15_000)
-    assert "period=month" in page.url and "month=2026-03" in page.url and "start=" not in page.url
+    assert "period=month" in page.url and "month=03-2026" in page.url and "start=" not in page.url
     assert page.locator("[data-note-for='gi']").inner_text().startswith("n = ")
     page.set_viewport_size({"width": 390, "height": 844})
     page.wait_for_timeout(500)

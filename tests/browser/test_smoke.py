@@ -134,8 +134,8 @@ def test_user_without_role_sees_spanish_403(page, live_server, personas):
 
 
 def test_every_page_fits_a_phone_for_the_administrator(browser, live_server, personas, loaded):
-    """The administrator has the longest navigation (six links): on a 390 px phone it wraps onto its own row
-    instead of widening every page."""
+    """The administrator has the longest navigation (six links): on a 390 px phone it folds behind the «Menú»
+    button, opens onto its own rows, and never widens a page (test_any_screen.py: the other roles)."""
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="es-CL")
     page = context.new_page()
     page.goto(live_server.url + "/cuenta/ingresar/")
@@ -145,6 +145,8 @@ def test_every_page_fits_a_phone_for_the_administrator(browser, live_server, per
     page.wait_for_url(live_server.url + "/")
     for path in ("/", "/tablero/", "/mapa/", "/fuentes/", "/cargas/"):
         page.goto(live_server.url + path)
+        assert page.locator(".site-nav a", has_text="Administración").is_hidden(), path
+        page.click("#nav-toggle")
         assert page.locator(".site-nav a", has_text="Administración").is_visible(), path
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
     context.close()

@@ -4,7 +4,7 @@
   "use strict";
   var target = document.getElementById("layer-map");
   var source = document.getElementById("layer-map-data");
-  if (!target || !source || !window.Plotly) {
+  if (!target || !source || !window.ObsPlot) {
     return;
   }
   var figure = JSON.parse(source.textContent);
@@ -70,7 +70,8 @@
           return t.meta && rank(t.meta.layer) <= rank(key);
         }).length;
         var positions = layer.traces.map(function (_, i) { return at + i; });
-        return window.Plotly.addTraces(target, layer.traces, positions).then(function () {
+        var traces = window.ObsPlot.tidy({data: layer.traces, layout: {}}).data;
+        return window.Plotly.addTraces(target, traces, positions).then(function () {
           say(layer.title + ": " + target.getAttribute("data-loaded") + (layer.caution ? ". " + layer.caution : ""));
         });
       })
@@ -89,11 +90,8 @@
     window.history.replaceState(null, "", window.location.pathname + "?" + params.toString());
   }
 
-  window.Plotly.newPlot(target, figure.data, figure.layout, {
-    responsive: true, displaylogo: false, scrollZoom: true,
-    showSendToCloud: false, showEditInChartStudio: false, plotlyServerURL: "",  // no "share": it uploads the data
-    modeBarButtonsToRemove: ["sendDataToCloud", "sendChartToCloud", "editInChartStudio", "select2d", "lasso2d", "autoScale2d", "toggleSpikelines"],
-    toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
+  window.ObsPlot.draw(target, figure, {
+    scrollZoom: true, toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
   }).then(function () {
     target.setAttribute("data-ready", "1");
   });
@@ -114,15 +112,6 @@
   });
   var form = document.getElementById("map-filters");
   if (form) {
-    // Choosing a month, a year or dates chooses the period that uses them.
-    [["f-month", "month"], ["f-year", "year"], ["f-start", "custom"], ["f-end", "custom"]].forEach(function (pair) {
-      var field = document.getElementById(pair[0]);
-      var period = document.getElementById("f-period");
-      if (field && period) {
-        field.addEventListener("change", function () { if (field.value) { period.value = pair[1]; } });
-      }
-    });
-    // Empty fields stay out of the URL, so a shared link says only what was chosen.
     form.addEventListener("submit", function () {
       // The layers switched on since the page was drawn go with the filters.
       form.querySelectorAll("input[type=hidden][name=capa]").forEach(function (old) { old.remove(); });
@@ -133,9 +122,6 @@
         hidden.name = "capa";
         hidden.value = keyOf(input);
         form.appendChild(hidden);
-      });
-      Array.prototype.forEach.call(form.elements, function (field) {
-        if (field.name && field.value === "" && field.tagName !== "BUTTON") { field.disabled = true; }
       });
     });
   }
