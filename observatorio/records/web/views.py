@@ -93,8 +93,13 @@ def _failure(error: dict) -> dict:
     """A failure as the pages show it: the sentence for its code, its facts and what to do on the web (the
     pipeline's English message and its command-line fix stay in the CLI and the logs)."""
     code = "crash" if error.get("kind") == "crash" else error.get("code", "")
+    detail = wording.failure_detail(code, error.get("params"))
+    if code == "unreadable":
+        # The readers' reasons (encoding, NUL bytes, a broken workbook…) have no codes yet: the reason is the only
+        # way to know what to fix, and it never names a command.
+        detail = error.get("message", "")
     return {**error, "spanish": wording.failure_text(code), "spanish_fix": wording.failure_fix(code),
-            "spanish_detail": wording.failure_detail(code, error.get("params"))}
+            "spanish_detail": detail}
 
 
 def _read_failure(exc) -> dict:
@@ -238,7 +243,7 @@ def mapping_page(request, token):
         try:
             row = save_mapping(upload.source, set_columns=set_columns, unset=unset, options=options,
                                user=request.user) if set_columns or unset or options else None
-        except UserError as exc:
+        except UserError:
             # A column of personal data mapped to a field that would store it raw: refused, nothing saved.
             form.add_error(None, _("No se guardó: %(problem)s") % {"problem": wording.failure_text("protected_column")})
         else:
