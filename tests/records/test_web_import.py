@@ -9,9 +9,9 @@ import pytest
 from observatorio.records.models import Event, ImportBatch, SourceMapping
 from observatorio.records.pipeline import run_import
 from observatorio.records.pipeline.report import batch_issues, write_report
-from tests.records.test_wording import COMMAND
 from tests.records.test_pipeline_fixtures import CALLS_1461_ERRORS, CALLS_1461_WARNINGS, calls_file, territory  # noqa: F401 - fixtures
 from tests.records.test_web_support import login, token_of, upload, web  # noqa: F401 - fixture
+from tests.records.test_wording import COMMAND
 
 pytestmark = pytest.mark.django_db
 

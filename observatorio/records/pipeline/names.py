@@ -33,13 +33,16 @@ def name_key(text) -> str:
 STOP_WORDS = frozenset({"de", "del", "la", "las", "el", "los", "y", "en", "a", "al", "por", "para", "n°", "no"})
 
 
+_PUNCTUATION = re.compile(r"[^\w°]+")  # "¿Fue víctima?" is "fue victima"; "N°" keeps its sign
+
+
 def column_key(text) -> str:
     """The tolerant key of a column header: `name_key` without stop-words, its words sorted.
 
     ``"Tipo de llamado"``, ``"llamado_tipo"`` and ``"TIPO LLAMADO"`` all give ``"llamado tipo"``. A header of
     stop-words only keeps them (``"N°"`` stays ``"n"``).
     """
-    words = name_key(text).split()
+    words = _PUNCTUATION.sub(" ", name_key(text)).split()
     kept = [w for w in words if w not in STOP_WORDS] or words
     return " ".join(sorted(kept))
 

@@ -27,6 +27,7 @@ from observatorio.accounts.roles import allow
 from observatorio.audit.record import client_address
 from observatorio.errors import UserError
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
+from observatorio.tables.personal import is_protected
 
 from . import jobs, uploads
 from .access import LOADER_ROLES, loadable_sources, may_map_labels, require_source
@@ -245,7 +246,10 @@ def mapping_page(request, token):
                                user=request.user) if set_columns or unset or options else None
         except UserError:
             # A column of personal data mapped to a field that would store it raw: refused, nothing saved.
-            form.add_error(None, _("No se guardó: %(problem)s") % {"problem": wording.failure_text("protected_column")})
+            named = [wording.failure_detail("protected_column", {"column": c}) for c in set_columns.values()
+                     if is_protected(c)]
+            problem = " ".join([wording.failure_text("protected_column"), *named])
+            form.add_error(None, _("No se guardó: %(problem)s") % {"problem": problem})
         else:
             if row is not None:
                 messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s "
