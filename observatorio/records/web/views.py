@@ -34,6 +34,7 @@ from .access import LOADER_ROLES, loadable_sources, may_map_labels, require_sour
 from .forms import LabelsForm, MappingForm, UploadForm
 
 SHOWN_ISSUES = 500
+READER_FAILURES = ("unreadable", "too_large")  # failures whose reason only the reader's message gives
 HISTORY_PAGE = 50
 STAGE_NAMES = {"read": gettext_lazy("Leyendo el archivo"), "validate": gettext_lazy("Validando cada fila"),
                "place": gettext_lazy("Ubicando en el territorio"), "dedupe": gettext_lazy("Buscando duplicados"),
@@ -94,17 +95,18 @@ def _failure(error: dict) -> dict:
     """A failure as the pages show it: the sentence for its code, its facts and what to do on the web (the
     pipeline's English message and its command-line fix stay in the CLI and the logs)."""
     code = "crash" if error.get("kind") == "crash" else error.get("code", "")
-    detail = wording.failure_detail(code, error.get("params"))
-    if code == "unreadable":
-        # The readers' reasons (encoding, NUL bytes, a broken workbook…) have no codes yet: the reason is the only
-        # way to know what to fix, and it never names a command.
-        detail = error.get("message", "")
-    return {**error, "spanish": wording.failure_text(code), "spanish_fix": wording.failure_fix(code),
-            "spanish_detail": detail}
+    detail, fix = wording.failure_detail(code, error.get("params")), wording.failure_fix(code)
+    if code in READER_FAILURES:
+        # The readers' reasons (encoding, NUL bytes, a broken workbook, a limit) have no codes yet: their own
+        # message and fix are the only way to know what to do, and they never name a command.
+        detail, fix = error.get("message", ""), error.get("fix") or fix
+    return {**error, "spanish": wording.failure_text(code), "spanish_fix": fix, "spanish_detail": detail}
 
 
-def _read_failure(exc) -> dict:
-    return _failure({"code": "unreadable", "message": exc.message, "fix": exc.fix, "file": exc.file})
+def _read_failure(exc, file_name: str) -> dict:
+    """An unreadable upload, named by the name it was sent with (the reader saw a temporary one)."""
+    return _failure({"code": "unreadable", "message": f"{file_name}: {exc.message}", "fix": exc.fix,
+                     "file": file_name})
 
 
 @loader_only
@@ -154,9 +156,7 @@ def upload_file(request):
         except ReadError as exc:
             # Nothing of an unreadable file is kept: not the file, not a batch.
             uploads.remove(upload)
-            failure = _read_failure(exc)
-            failure["file"] = upload.state["file_name"]
-            failure["message"] = f"{upload.state['file_name']}: {exc.message}"
+            failure = _read_failure(exc, upload.state["file_name"])
         else:
             upload.update(preview=uploads.preview_of(table))
             return redirect("cargas:preview", token=upload.token)
