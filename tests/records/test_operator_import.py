@@ -214,7 +214,9 @@ def test_extra_columns_are_kept_as_attributes_but_never_a_personal_one(client, w
     from observatorio.records.models import Event, Source, SourceMapping
 
     points = [p for _area, p in territory.values()]
-    path = _write(tmp_path, "llamados_noviembre.csv", realistic_1461(points, outside=False))
+    # A RUT typed into the notes of the first call is masked in the kept attribute.
+    text = realistic_1461(points, outside=False).replace("Vecino reitera", "Vecino 12.345.678-5 reitera", 1)
+    path = _write(tmp_path, "llamados_noviembre.csv", text)
     login(client, "olga")
     token = token_of(upload(client, path))
     url = f"/cargas/archivo/{token}/columnas/"
@@ -232,7 +234,7 @@ def test_extra_columns_are_kept_as_attributes_but_never_a_personal_one(client, w
     result = run_import(path, Source.objects.get(code="1461"), commit=True, as_of=AS_OF)
     assert result.rejected == 0
     attributes = Event.objects.filter(batch_id=result.batch).order_by("id").first().attributes
-    assert attributes["observaciones"] == "Vecino reitera" and attributes["movil_asignado"] == "M-1"
+    assert attributes["observaciones"] == "Vecino [RUT] reitera" and attributes["movil_asignado"] == "M-1"
     assert "Persona" not in str(attributes) and "+56" not in str(attributes)
 
     assert "resultado" not in attributes
