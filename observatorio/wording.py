@@ -45,6 +45,7 @@ ISSUE = {
     "window_backwards": _("El intervalo termina antes de empezar."),
     "long_window": _("El intervalo es más largo que el máximo; el evento se guarda igual."),
     "date_order_conflict": _("La columna mezcla fechas día-mes-año y mes-día-año: no se sabe cómo leer esta fecha."),
+    "point_outside": _("El punto está fuera de la comuna; el evento se guarda sin área."),
     # boundaries, demography, gazetteer
     "missing_column": _("El archivo no tiene la columna indicada."),
     "empty_code": _("Falta el código del área."),
@@ -98,6 +99,7 @@ FIX = {
     "long_window": _("Revise las fechas; la opción window_max_days de la asignación fija el máximo."),
     "date_order_conflict": _("Elija el formato de fecha en la asignación (p. ej. dd-mm-aaaa o mm-dd-aaaa), o "
                              "corrija las filas que no siguen el orden de las demás."),
+    "point_outside": _("Revise las coordenadas o la dirección, o indique el código de área."),
     "missing_column": _("Indique una de las columnas del archivo."),
     "empty_code": _("Dé a cada área su código."),
     "duplicate_code": _("Dé a cada área su propio código."),
@@ -141,6 +143,30 @@ FAILURE = {
                          "aaaa-mm-dd)."),
 }
 
+# On the web, what to do about a failure (the pipeline's fix names a command of the CLI), and the facts its
+# `params` give.
+FAILURE_FIX = {
+    "unreadable": _("Guarde el archivo como CSV (UTF-8) o XLSX y súbalo de nuevo."),
+    "required_column_missing": _("Elija en «Revisar columnas» la columna del archivo que lo contiene."),
+    "mapped_column_missing": _("Elija en «Revisar columnas» la columna que corresponde, o quite la asignación."),
+    "half_coordinates": _("Asigne las dos coordenadas (longitud y latitud) o ninguna."),
+    "half_window": _("Asigne también la fecha de inicio del intervalo, o quite las otras partes."),
+    "unknown_field": _("Guarde de nuevo la asignación de columnas."),
+    "unknown_source": _("Elija una fuente de la lista."),
+    "crash": _("Intente de nuevo; si se repite, avise al administrador."),
+    "import_failed": _("Revise el archivo y vuelva a cargarlo."),
+    "protected_column": _("Quite esa columna de la asignación en «Revisar columnas»."),
+    "rut_key_missing": _("Pida al administrador que configure la clave de los RUT."),
+    "rut_key_mismatch": _("Pida al administrador que restituya la clave original de los RUT."),
+    "too_large": _("Divida el archivo (por ejemplo, por año) y cargue cada parte."),
+    "bad_date_format": _("Elija el formato de fecha en «Revisar columnas»."),
+}
+FAILURE_DETAIL = {
+    "required_column_missing": _("Campo sin columna: %(field)s."),
+    "mapped_column_missing": _("Columna que falta: «%(column)s»."),
+    "protected_column": _("Columna: «%(column)s»."),
+}
+
 NOTE = {
     "title_rows": _("Se omitieron filas de título sobre el encabezado."),
     "totals_row": _("Se omitió una fila de totales al final."),
@@ -155,8 +181,7 @@ NOTE = {
                          "nunca se guarda."),
     "already_imported": _("Este archivo ya se importó en el lote %(batch)s; las filas ya guardadas cuentan como "
                           "duplicadas."),
-    "gazetteer_empty": _("El callejero está vacío: las direcciones no se ubicaron (cárguelo con «observatorio "
-                         "gazetteer ARCHIVO --commit»)."),
+    "gazetteer_empty": _("El callejero está vacío: las direcciones no se ubicaron (un administrador puede cargarlo)."),
     "no_boundaries": _("No hay límites territoriales cargados: los eventos no se asignaron a áreas."),
     "survey_name_default": _("Ninguna columna nombra la encuesta: las respuestas se registran como encuesta "
                              "«%(survey)s» (cámbielo con la opción survey de la asignación)."),
@@ -168,6 +193,14 @@ NOTE = {
     "dates_day_first_default": _("Columna «%(column)s»: %(n)s fechas pueden leerse como día-mes o como mes-día y "
                                  "ninguna fecha de la columna lo decide: se leyeron día-mes-año, como en Chile. Si "
                                  "el archivo es mes-día-año, elija el formato de fecha mm-dd-aaaa en la asignación."),
+}
+
+# Why the import chose a column for a field (`records.pipeline.mapping`: SAVED, SAME_NAME, TOLERANT).
+MATCH = {
+    "saved": _("Guardada en la asignación de la fuente (%(name)s)."),
+    "same_name": _("Es el nombre habitual «%(name)s», sin contar mayúsculas, tildes ni separadores."),
+    "tolerant": _("Se parece al nombre habitual «%(name)s»: sin contar mayúsculas, tildes, palabras como «de» o "
+                  "«la» ni el orden de las palabras."),
 }
 
 SEVERITY = {"error": _("error"), "warning": _("aviso")}
@@ -187,6 +220,19 @@ def failure_text(code: str) -> str:
     return str(FAILURE.get(code, _("No se pudo importar el archivo.")))
 
 
+def failure_fix(code: str) -> str:
+    return str(FAILURE_FIX.get(code, FAILURE_FIX["import_failed"]))
+
+
+def failure_detail(code: str, params: dict | None = None) -> str:
+    """The failure's facts (the field without a column, the column of personal data); empty when unknown."""
+    template = FAILURE_DETAIL.get(code)
+    try:
+        return str(template) % (params or {}) if template is not None else ""
+    except (KeyError, TypeError, ValueError):
+        return ""
+
+
 def note_text(code: str, params: dict | None = None) -> str:
     """The note's sentence with its facts filled in; empty when the code or a fact is unknown."""
     template = NOTE.get(code)
@@ -196,6 +242,12 @@ def note_text(code: str, params: dict | None = None) -> str:
         return str(template) % (params or {})
     except (KeyError, TypeError, ValueError):
         return ""
+
+
+def match_text(how: str, name: str) -> str:
+    """Why a column was chosen for a field; empty when it was not chosen by the import."""
+    template = MATCH.get(how)
+    return str(template) % {"name": name} if template is not None else ""
 
 
 def severity_name(severity: str) -> str:

@@ -67,6 +67,8 @@ def _areas(scenario: Scenario) -> dict[str, int]:
 
 def _sources(scenario: Scenario) -> tuple[dict, dict]:
     from observatorio.records.models import CategoryLabel, ImportBatch, Source
+    from observatorio.records.pipeline.crosswalk import seed_default_crosswalk
+    from observatorio.records.sources import config_for
     from observatorio.records.taxonomy import seed_cead_crosswalk, seed_taxonomy
 
     seed_taxonomy()
@@ -89,6 +91,10 @@ def _sources(scenario: Scenario) -> tuple[dict, dict]:
         for label, category in pairs.itertuples(index=False):
             CategoryLabel.objects.get_or_create(source=sources[code], label=label, version=CROSSWALK_VERSION,
                                                 defaults={"category": by_code[category]})
+    # Every demo source also gets its kind's label table (what a real export of it says: "Ruidos", "Riña",
+    # "VIF"…), so that an operator's realistic file imports without mapping a label first.
+    for spec in SOURCES:
+        seed_default_crosswalk(sources[spec.code], config_for(spec.kind), complete=True)
     return sources, batches
 
 

@@ -9,7 +9,7 @@ import pytest
 from observatorio.cli import main
 from observatorio.records.models import Event, ImportBatch
 from observatorio.records.pipeline import run_import
-from tests.records.test_pipeline_fixtures import CALLS_1461_ERRORS, calls_file, territory  # noqa: F401 - fixtures
+from tests.records.test_pipeline_fixtures import CALLS_1461_ERRORS, CALLS_1461_WARNINGS, calls_file, territory  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +48,7 @@ def test_import_json_matches_the_core_and_commit_batches_rollback(calls_file, ca
 
     code, out, _ = run_cli(capsys, "batches", "--report", str(batch.id))
     assert out.splitlines()[0].startswith("archivo;fila;columna;valor")
-    assert len(out.splitlines()) == 1 + len(CALLS_1461_ERRORS) + 1  # errors and the one warning
+    assert len(out.splitlines()) == 1 + len(CALLS_1461_ERRORS) + len(CALLS_1461_WARNINGS)  # errors and warnings
 
     code, out, _ = run_cli(capsys, "crosswalk", "1461", "--set", "Fuegos artificiales=ruidos")
     assert code == 0 and "'Fuegos artificiales' → ruidos" in out

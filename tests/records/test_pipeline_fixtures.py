@@ -38,7 +38,11 @@ CALLS_1461_ERRORS = [
     (12, "Tipo", "Fuegos artificiales", "the label is not mapped to a category"),
     (13, "Tipo", "Fuegos artificiales", "the label is not mapped to a category"),
 ]
-CALLS_1461_WARNINGS = [(14, "Dirección", "Pasaje Inexistente 12", "the address is not in the gazetteer")]
+CALLS_1461_WARNINGS = [
+    (8, "Longitud/Latitud", "-33.450000, -70.700000",
+     "the point (-33.450000, -70.700000) is outside the comuna's boundary: the event is kept without an area"),
+    (14, "Dirección", "Pasaje Inexistente 12", "the address is not in the gazetteer"),
+]
 
 # UTF-8, ',' separated crime reports with RUTs (one with a wrong check digit) and area-code-only rows.
 DENUNCIAS = (

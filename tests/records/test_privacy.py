@@ -177,7 +177,9 @@ def test_the_mapping_page_refuses_a_personal_column_with_a_message(client, web, 
     data["external_id"] = "Nombres"
     response = client.post(f"/cargas/archivo/{token}/columnas/", data)
     assert response.status_code == 200
-    assert "holds personal data" in response.content.decode()
+    html = response.content.decode()
+    assert "Una columna con datos personales está asignada a un campo que la guardaría tal cual." in html
+    assert "Columna: «Nombres»." in html and "holds personal data" not in html
     assert not SourceMapping.objects.exists()
 
 

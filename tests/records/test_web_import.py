@@ -11,6 +11,7 @@ from observatorio.records.pipeline import run_import
 from observatorio.records.pipeline.report import batch_issues, write_report
 from tests.records.test_pipeline_fixtures import CALLS_1461_ERRORS, CALLS_1461_WARNINGS, calls_file, territory  # noqa: F401 - fixtures
 from tests.records.test_web_support import login, token_of, upload, web  # noqa: F401 - fixture
+from tests.records.test_wording import COMMAND
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,10 @@ def test_upload_preview_dry_run_commit_history_rollback_equal_the_core(client, w
     assert report.context["unmapped"] == [("Fuegos artificiales", 2)]
     assert report.context["labels_form"] is None  # an operator sees the labels, the analysts map them
     html = report.content.decode()
-    assert "La fecha no es válida." in html and "February has 28 or 29 days" in html
+    # The web shows the sentence of each code and what to do, never the pipeline's English detail (that is in the
+    # downloadable report) nor a command line.
+    assert "La fecha no es válida." in html and "February has 28 or 29 days" not in html
+    assert COMMAND.search(html) is None
     assert 'data-count="imported">5<' in html and 'data-count="rejected">4<' in html
 
     csv = client.get(f"/cargas/lote/{dry.id}/informe.csv")
@@ -186,7 +190,9 @@ def test_impossible_dates_and_a_missing_column_at_validation_write_nothing(clien
     client.post(f"/cargas/archivo/{token}/validar/")
     report = client.get(f"/cargas/archivo/{token}/informe/")
     assert [(e["row"], e["code"]) for e in report.context["errors"]] == [(2, "bad_date"), (3, "bad_date")]
-    assert 'disabled>Importar 0 filas' in report.content.decode()
+    html = report.content.decode()
+    assert 'id="commit-button"' not in html and "Importar 0 filas" not in html
+    assert 'id="nothing-to-import"' in html and "No hay filas que importar" in html
     assert Event.objects.count() == 0
 
     # The saved mapping names a column this file lacks (saved by someone else meanwhile): the job fails whole.

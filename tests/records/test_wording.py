@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,11 @@ def _call_name(call: ast.Call) -> str:
     return call.func.id if isinstance(call.func, ast.Name) else getattr(call.func, "attr", "")
 
 
-def emitted_codes() -> tuple[dict[str, set[str]], list[str]]:
+def emitted_codes(packages=PACKAGES) -> tuple[dict[str, set[str]], list[str]]:
     """``({kind: codes}, [places whose code is not a literal])`` over the packages that import files."""
     codes: dict[str, set[str]] = {"issue": set(), "note": set(), "failure": set()}
     hidden = []
-    for path in [p for package in PACKAGES for p in sorted(package.rglob("*.py"))]:
+    for path in [p for package in packages for p in sorted(package.rglob("*.py"))]:
         if "migrations" in path.parts:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -72,8 +73,9 @@ def test_the_scan_finds_the_codes_it_must():
 
 
 @pytest.mark.parametrize("kind, sentences", [("issue", wording.ISSUE), ("issue", wording.FIX),
-                                             ("note", wording.NOTE), ("failure", wording.FAILURE)],
-                         ids=["issue", "fix", "note", "failure"])
+                                             ("note", wording.NOTE), ("failure", wording.FAILURE),
+                                             ("failure", wording.FAILURE_FIX)],
+                         ids=["issue", "fix", "note", "failure", "failure-fix"])
 def test_every_emitted_code_has_spanish_wording_and_english(kind, sentences):
     missing = sorted(CODES[kind] - set(sentences))
     assert missing == [], f"add Spanish wording to observatorio/wording.py for these {kind} codes"
@@ -85,6 +87,27 @@ def test_every_emitted_code_has_spanish_wording_and_english(kind, sentences):
             if str(sentence) == spanish:
                 untranslated.append(spanish)
     assert untranslated == [], "add these to observatorio/locale/en/LC_MESSAGES/django.po and recompile"
+
+
+# A command line of the CLI ("observatorio mapping 1461 --set …", "--commit"): the web never shows one.
+COMMAND = re.compile(r"observatorio (mapping|crosswalk|import|gazetteer|rut-key|batches|rollback|territory)\b|"
+                     r"\s--[a-z][a-z-]+")
+
+
+def test_the_record_import_words_what_the_web_shows_without_a_command_line():
+    """What the import pages show for a record import (its issues, fixes, notes, failures and their web fixes)
+    names no command: the CLI keeps its hints in the pipeline's English messages."""
+    root = Path(wording.__file__).parent
+    codes, _hidden = emitted_codes([root / "records" / "pipeline", root / "tables"])
+    shown = [(code, wording.ISSUE.get(code)) for code in codes["issue"]] + \
+        [(code, wording.FIX.get(code)) for code in codes["issue"]] + \
+        [(code, wording.NOTE.get(code)) for code in codes["note"]] + \
+        [(code, wording.FAILURE.get(code)) for code in codes["failure"]] + \
+        [(code, wording.FAILURE_FIX.get(code)) for code in codes["failure"] | {"crash", "too_large"}]
+    assert {"point_outside", "gazetteer_empty", "required_column_missing"} <= {code for code, _ in shown}
+    with translation.override("es-cl"):
+        commands = [(code, str(text)) for code, text in shown if text is not None and COMMAND.search(str(text))]
+    assert commands == []
 
 
 def test_a_note_is_worded_with_its_facts_and_an_unknown_one_stays_empty():
@@ -122,7 +145,7 @@ def test_the_batch_page_shows_the_notes_in_spanish_and_in_english(client, person
                "La columna «Rut víctima» contiene RUT: nunca se guarda",
                f"Este archivo ya se importó en el lote {first}; las filas ya guardadas cuentan como duplicadas."]
     assert [s for s in spanish if s not in page] == []
-    assert "column &#x27;Rut víctima&#x27; holds RUTs" in page  # the pipeline's own words, as the detail
+    assert "holds RUTs" not in page  # the pipeline's own English words stay in the CLI and the download
 
     client.cookies["django_language"] = "en"
     english = client.get(f"/cargas/lote/{batch.id}/").content.decode()

@@ -29,18 +29,25 @@ def load_crosswalk(source, version: str | None = None) -> dict[str, tuple[int, s
     return out
 
 
-def seed_default_crosswalk(source, config) -> int:
-    """Write the kind's default labels the first time a source is used; returns entries added."""
+def seed_default_crosswalk(source, config, complete: bool = False) -> int:
+    """Write the kind's default labels the first time a source is used; returns entries added.
+
+    With `complete`, add the default labels a source that already has a label table lacks (the demo's sources,
+    seeded with the labels of its own events, so that an operator's real file is not rejected); a label the
+    table has, in any spelling, is left as it is.
+    """
     from observatorio.records.models import Category, CategoryLabel
     from observatorio.records.taxonomy import seed_taxonomy
 
-    if not config.crosswalk or CategoryLabel.objects.filter(source=source).exists():
+    existing = CategoryLabel.objects.filter(source=source)
+    if not config.crosswalk or (existing.exists() and not complete):
         return 0
     if not Category.objects.exists():
         seed_taxonomy()
+    known = {name_key(label) for label in existing.values_list("label", flat=True)}
     by_code = dict(Category.objects.values_list("code", "id"))
     entries = [CategoryLabel(source=source, label=label, category_id=by_code[code], version=config.crosswalk_version)
-               for label, code in config.crosswalk.items() if code in by_code]
+               for label, code in config.crosswalk.items() if code in by_code and name_key(label) not in known]
     CategoryLabel.objects.bulk_create(entries, ignore_conflicts=True)
     return len(entries)
 

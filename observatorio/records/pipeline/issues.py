@@ -20,12 +20,13 @@ class ImportFailed(UserError):
     A `UserError`, so the CLI turns it into one line and exit code 2.
     """
 
-    def __init__(self, file: str, message: str, fix: str, code: str = "import_failed"):
+    def __init__(self, file: str, message: str, fix: str, code: str = "import_failed", params: dict | None = None):
         self.file = file
         self.message = message
         self.fix = fix
         self.code = code
+        self.params = dict(params or {})  # the facts the interface's sentence names (a field, a column)
         super().__init__(f"{message}. Fix: {fix}" if fix else message)
 
     def as_dict(self) -> dict:
-        return {"file": self.file, "code": self.code, "message": self.message, "fix": self.fix}
+        return {"file": self.file, "code": self.code, "message": self.message, "fix": self.fix, "params": self.params}

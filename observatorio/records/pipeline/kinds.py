@@ -181,6 +181,9 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     area, outside = area_index.assign(lon, lat, days)
     if area_index.empty and (point | geocoded).any():
         notes.append(Note("no_boundaries", "no territory boundaries are set up: events were not assigned to areas"))
+    if not area_index.empty:
+        _warn_outside(table, mapping, lon, lat, (outside | (area < 0)) & (point | geocoded) & ~rejected, geocoded,
+                      issues, name)
     code_ids = _column(values, "area_code_id", n, -1).astype(np.int64)
     located = np.isfinite(lon) & np.isfinite(lat)
     by_code = ~located & (code_ids >= 0)
@@ -226,6 +229,21 @@ def _prepare_events(table, mapping, values, area_index, rejected, issues, notes,
     pa.default_memory_pool().release_unused()
     return {"lon": lon, "lat": lat, "area": area, "outside": outside, "precision": precision, "days": days,
             "attributes": attributes_json, "content_hash": content_hash}
+
+
+def _warn_outside(table, mapping, lon, lat, far, geocoded, issues, name) -> None:
+    """A warning per located event outside the comuna (or, without the comuna's boundary, outside every area):
+    it is kept, without an area, and counted in the report (code ``point_outside``)."""
+    if "lon" in mapping.columns:
+        column = f"{mapping.columns['lon']}/{mapping.columns['lat']}"
+    else:
+        column = mapping.columns.get("address", "")
+    for p in np.flatnonzero(far).tolist():
+        how = "the address was geocoded to" if geocoded[p] else "the point"
+        issues.append(Issue(name, int(table.row_numbers[p]), column, f"{lat[p]:.6f}, {lon[p]:.6f}",
+                            f"{how} ({lat[p]:.6f}, {lon[p]:.6f}) is outside the comuna's boundary: the event is kept "
+                            f"without an area", "check the coordinates (or the address), or give the area code",
+                            "point_outside", WARNING))
 
 
 def original_json(table, mapping) -> np.ndarray:

@@ -3,7 +3,10 @@
 The mapping in force for a source is its latest `SourceMapping` (versioned:
 a change adds a version) laid over the defaults of its kind (`sources.py`).
 Default names are matched against the file's columns ignoring case, accents
-and separators; a saved or explicit column must exist in the file. A
+and separators, and failing that also stop-words ("de", "del", "la") and word
+order ("Tipo de llamado" is the usual "tipo llamado"); `Mapping.reasons` says
+which way each field was found. A saved column must exist in the file (written
+the same way or differently). A
 missing required field, or a mapped column the file lacks, stops the import
 with a message that names the columns the file does have and the command
 that fixes it (MapIt's "It will be one of these: …").
@@ -19,7 +22,7 @@ from observatorio.tables.personal import is_protected, protected_kind
 
 from .fields import ATTRIBUTE_PREFIX, fields_for
 from .issues import ImportFailed
-from .names import name_key
+from .names import column_key, name_key
 
 LIST_LIMIT = 40
 
@@ -32,6 +35,8 @@ class Mapping:
     attributes: dict[str, str] = field(default_factory=dict)
     options: dict = field(default_factory=dict)
     version: int | None = None  # the SourceMapping version, None when only defaults were used
+    # field → (SAVED | SAME_NAME | TOLERANT, the saved or usual name that found the column); not stored
+    reasons: dict = field(default_factory=dict, compare=False)
 
     def as_dict(self) -> dict:
         return {"columns": dict(self.columns), "attributes": dict(self.attributes), "options": dict(self.options),
@@ -43,6 +48,67 @@ def _listed(columns: list[str]) -> str:
     return shown + (f" and {len(columns) - LIST_LIMIT} more" if len(columns) > LIST_LIMIT else "")
 
 
+# Why a column was chosen for a field (`Mapping.reasons`), shown on the mapping page.
+SAVED, SAME_NAME, TOLERANT = "saved", "same_name", "tolerant"
+
+
+class ColumnIndex:
+    """A file's columns looked up by a name written another way: first ignoring case, accents and separators
+    (`names.name_key`), then also stop-words and word order (`names.column_key`)."""
+
+    def __init__(self, columns: list[str]):
+        self.columns = list(columns)
+        self.by_key: dict[str, str] = {}
+        self.by_tolerant: dict[str, str] = {}
+        for column in self.columns:
+            self.by_key.setdefault(name_key(column), column)
+            self.by_tolerant.setdefault(column_key(column), column)
+
+    def find(self, name: str) -> str | None:
+        """The column that is `name` written differently (case, accents, separators, "de", order), or None."""
+        if name in self.columns:
+            return name
+        return self.by_key.get(name_key(name)) or self.by_tolerant.get(column_key(name))
+
+    def find_default(self, candidates: list[str], taken=(), exact_may_repeat=True) -> tuple[str, str, str] | None:
+        """``(column, how, candidate)`` for the first of a field's usual names the file has: every candidate by
+        its plain key first, then by its tolerant key. A column already `taken` is not chosen tolerantly (nor by
+        its plain key, unless `exact_may_repeat`)."""
+        for candidate in candidates:
+            if candidate in self.by_key and (exact_may_repeat or self.by_key[candidate] not in taken):
+                return self.by_key[candidate], SAME_NAME, candidate
+        for candidate in candidates:
+            column = self.by_tolerant.get(column_key(candidate))
+            if column is not None and column not in taken:
+                return column, TOLERANT, candidate
+        return None
+
+
+def default_columns(index: ColumnIndex, config, saved_columns: dict, chosen: dict, reasons: dict) -> None:
+    """Add to `chosen` (field → column) what the kind's usual names find, and to `reasons` why."""
+    for name, candidates in config.columns.items():
+        if name in chosen or saved_columns.get(name) == "":
+            continue
+        found = index.find_default(candidates, taken=set(chosen.values()))
+        if found:
+            chosen[name], how, candidate = found
+            reasons[name] = (how, candidate)
+
+
+def partial_mapping(columns: list[str], config, saved: dict | None) -> tuple[dict, dict]:
+    """``(field → column, reasons)`` that the saved mapping and the usual names find in a file whose mapping is
+    incomplete (`resolve_mapping` failed), so the person can complete it; never raises."""
+    index = ColumnIndex(columns)
+    saved_columns = (saved or {}).get("columns") or {}
+    chosen, reasons = {}, {}
+    for name, column in saved_columns.items():
+        found = index.find(column) if column else None
+        if found and not name.startswith(ATTRIBUTE_PREFIX):
+            chosen[name], reasons[name] = found, (SAVED, column)
+    default_columns(index, config, saved_columns, chosen, reasons)
+    return chosen, reasons
+
+
 def resolve_mapping(file: str, columns: list[str], source_code: str, config, saved: dict | None = None,
                     options: dict | None = None) -> Mapping:
     """The mapping for a file with `columns`; raises `ImportFailed` naming what is missing.
@@ -51,13 +117,12 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     from `SourceMapping`; a saved value of ``""`` unmaps a default.
     """
     target_fields = fields_for(config.target)
-    by_key = {}
-    for column in columns:
-        by_key.setdefault(name_key(column), column)
+    index = ColumnIndex(columns)
     saved = saved or {}
     saved_columns = dict(saved.get("columns") or {})
     chosen: dict[str, str] = {}
     attributes: dict[str, str] = {}
+    reasons: dict[str, tuple[str, str]] = {}
 
     def hint(name):
         return f"map it with `observatorio mapping {source_code} --set {name}=COLUMN`"
@@ -65,37 +130,31 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     for name, column in saved_columns.items():
         if column == "":
             continue
-        if column not in columns:
-            # Saved mappings are exact; but accept the same name written differently.
-            match = by_key.get(name_key(column))
-            if match is None:
-                raise ImportFailed(file, f"no column {column!r} in {file} (mapped to {name}); the columns are: "
-                                         f"{_listed(columns)}", hint(name), code="mapped_column_missing")
-            column = match
+        # Saved mappings are exact; but accept the same name written differently.
+        match = index.find(column)
+        if match is None:
+            raise ImportFailed(file, f"no column {column!r} in {file} (mapped to {name}); the columns are: "
+                                     f"{_listed(columns)}", hint(name), code="mapped_column_missing",
+                               params={"column": column})
         if name.startswith(ATTRIBUTE_PREFIX):
-            attributes[name[len(ATTRIBUTE_PREFIX):]] = column
+            attributes[name[len(ATTRIBUTE_PREFIX):]] = match
         elif name in target_fields:
-            chosen[name] = column
+            chosen[name] = match
+            reasons[name] = (SAVED, column)
         else:
             raise ImportFailed(file, f"the saved mapping names an unknown field {name!r}; fields are: "
                                      f"{', '.join(target_fields)}",
                                f"remove it with `observatorio mapping {source_code} --unset {name}`",
                                code="unknown_field")
-    for name, candidates in config.columns.items():
-        if name in chosen or saved_columns.get(name) == "":
-            continue
-        for candidate in candidates:
-            if candidate in by_key:
-                chosen[name] = by_key[candidate]
-                break
+    default_columns(index, config, saved_columns, chosen, reasons)
     for name, candidates in config.attributes.items():
         key = ATTRIBUTE_PREFIX + name
         if name in attributes or saved_columns.get(key) == "":
             continue
-        for candidate in candidates:
-            if candidate in by_key and by_key[candidate] not in chosen.values():
-                attributes[name] = by_key[candidate]
-                break
+        used = set(chosen.values()) | set(attributes.values())
+        found = index.find_default(candidates, taken=used, exact_may_repeat=False)
+        if found:
+            attributes[name] = found[0]
 
     if getattr(config, "rest_as_attributes", False):
         # Surveys carry many questions besides the ones the observatory types: keep every other
@@ -111,7 +170,8 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
             expected = config.columns.get(name, [])
             looked = f" (looked for {', '.join(repr(c) for c in expected[:6])})" if expected else ""
             raise ImportFailed(file, f"no column for {name} ({spec.help}) in {file}{looked}; the columns are: "
-                                     f"{_listed(columns)}", hint(name), code="required_column_missing")
+                                     f"{_listed(columns)}", hint(name), code="required_column_missing",
+                               params={"field": spec.help})
     if ("lon" in chosen) != ("lat" in chosen):
         have, lack = ("lon", "lat") if "lon" in chosen else ("lat", "lon")
         raise ImportFailed(file, f"{have} is mapped (column {chosen[have]!r}) but {lack} is not; the columns are: "
@@ -130,7 +190,7 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
         raise ImportFailed(file, str(exc), f"set it with `observatorio mapping {source_code} --option "
                                            f"date_format=dd-mm-aaaa` (or mm-dd-aaaa, aaaa-mm-dd; empty: detect)",
                            code="bad_date_format") from None
-    return Mapping(chosen, attributes, merged_options, saved.get("version"))
+    return Mapping(chosen, attributes, merged_options, saved.get("version"), reasons)
 
 
 def protected_problem(name: str, column: str, target_fields: dict) -> str | None:
@@ -159,7 +219,7 @@ def refuse_protected(file: str, source_code: str, target_fields: dict, chosen: d
         if problem:
             raise ImportFailed(file, f"{file}: {problem}",
                                f"unmap it with `observatorio mapping {source_code} --unset {name}`",
-                               code="protected_column")
+                               code="protected_column", params={"column": column})
 
 
 def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: list[str] | None = None,

@@ -28,6 +28,25 @@ def name_key(text) -> str:
     return _SEPARATORS.sub(" ", strip_accents(text).casefold()).strip()
 
 
+# Words that carry no meaning in a header: "Tipo de llamado" is "llamado_tipo" is "TIPO LLAMADO"; "N° Folio"
+# ("Nº" folds to "no") is "Folio".
+STOP_WORDS = frozenset({"de", "del", "la", "las", "el", "los", "y", "en", "a", "al", "por", "para", "n°", "no"})
+
+
+_PUNCTUATION = re.compile(r"[^\w°]+")  # "¿Fue víctima?" is "fue victima"; "N°" keeps its sign
+
+
+def column_key(text) -> str:
+    """The tolerant key of a column header: `name_key` without stop-words, its words sorted.
+
+    ``"Tipo de llamado"``, ``"llamado_tipo"`` and ``"TIPO LLAMADO"`` all give ``"llamado tipo"``. A header of
+    stop-words only keeps them (``"N°"`` stays ``"n"``).
+    """
+    words = _PUNCTUATION.sub(" ", name_key(text)).split()
+    kept = [w for w in words if w not in STOP_WORDS] or words
+    return " ".join(sorted(kept))
+
+
 def name_keys(series: pd.Series) -> pd.Series:
     """`name_key` over a Series, computed once per distinct value."""
     codes, uniques = pd.factorize(series.fillna("").astype(str))

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,6 +288,7 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
             sheet=table.sheet or "", mapping=result.mapping, status=status_value,
             report={"errors": [e.as_dict() for e in errors[:REPORT_LIMIT]], "errors_total": len(errors),
                     "warnings": [w.as_dict() for w in warnings[:REPORT_LIMIT]], "warnings_total": len(warnings),
+                    "warning_codes": dict(Counter(w.code for w in warnings)),
                     "unmapped_categories": unmapped, "notes": [n.as_dict() for n in notes],
                     "previous_batch": result.previous_batch})
 

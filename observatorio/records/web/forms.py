@@ -5,6 +5,10 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from observatorio.records.pipeline.fields import ATTRIBUTE_PREFIX
+from observatorio.records.pipeline.names import name_key
+from observatorio.tables.personal import is_protected
+
 from .access import loadable_sources
 from .uploads import SUFFIXES
 
@@ -37,19 +41,38 @@ class UploadForm(forms.Form):
         return uploaded
 
 
-class MappingForm(forms.Form):
-    """One choice per field of the source's target table: which column of this file holds it; and the order of
-    the dates (the mapping's ``date_format`` option), detected unless chosen."""
+def attribute_name(column: str) -> str:
+    """The attribute a kept column is stored under: ``"Observación del operador"`` → ``observacion_del_operador``."""
+    return name_key(column).replace(" ", "_")[:60] or "columna"
 
-    def __init__(self, *args, fields, columns, current, date_format=DETECT, **kwargs):
+
+class MappingForm(forms.Form):
+    """One choice per field of the source's target table: which column of this file holds it; the order of
+    the dates (the mapping's ``date_format`` option), detected unless chosen; and which other columns are kept
+    as the records' attributes. Columns of personal data (`tables.personal`) are never offered as attributes."""
+
+    def __init__(self, *args, fields, columns, current, date_format=DETECT, reasons=None, attributes=None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.target_fields = fields
         choices = [(UNMAPPED, _("— sin asignar —"))] + [(c, c) for c in columns]
         for name, spec in fields.items():
             label = f"{spec.help} ({name})"
             self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False,
-                                                  initial=current.get(name, UNMAPPED))
+                                                  initial=current.get(name, UNMAPPED),
+                                                  help_text=(reasons or {}).get(name, ""))
             self.fields[name].required_field = spec.required
+        self.kept = dict(attributes or {})  # attribute name → column, in force
+        used = set(current.values())
+        self.protected = [c for c in columns if is_protected(c) and c not in used]
+        extra = [c for c in columns if c not in used and not is_protected(c)]
+        if extra:
+            self.fields["extra"] = forms.MultipleChoiceField(
+                label=_("Otras columnas que se guardan como atributos"), choices=[(c, c) for c in extra],
+                required=False, widget=forms.CheckboxSelectMultiple,
+                initial=[c for c in self.kept.values() if c in extra],
+                help_text=_("Marque las columnas que quiere conservar con cada registro (por ejemplo, el móvil o "
+                            "el resultado). Las que no marque no se guardan."))
         formats = list(DATE_FORMATS)
         if date_format and date_format not in dict(formats):  # set from the command line, e.g. %m/%d/%Y
             formats.append((date_format, date_format))
@@ -79,6 +102,18 @@ class MappingForm(forms.Form):
                 set_columns[name] = chosen
             else:
                 unset.append(name)
+        return set_columns, unset
+
+    def attribute_changes(self) -> tuple[dict, list]:
+        """``(set_columns, unset)`` for the kept columns: ``attr:NAME`` set for a newly ticked column, unset for
+        one no longer ticked (a column chosen for a field is not kept twice)."""
+        if "extra" not in self.fields:
+            return {}, []
+        ticked = set(self.cleaned_data.get("extra") or []) - {self.cleaned_data.get(n) for n in self.target_fields}
+        name_of = {column: name for name, column in self.kept.items()}
+        set_columns = {ATTRIBUTE_PREFIX + attribute_name(c): c for c in sorted(ticked) if c not in name_of}
+        unset = [ATTRIBUTE_PREFIX + name for name, column in self.kept.items()
+                 if column not in ticked and column in dict(self.fields["extra"].choices)]
         return set_columns, unset
 
     def option_changes(self) -> dict:

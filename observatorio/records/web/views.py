@@ -8,6 +8,8 @@ sources' uploads and batches. An upload belongs to the person who sent it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -25,12 +27,14 @@ from observatorio.accounts.roles import allow
 from observatorio.audit.record import client_address
 from observatorio.errors import UserError
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
+from observatorio.tables.personal import is_protected
 
 from . import jobs, uploads
 from .access import LOADER_ROLES, loadable_sources, may_map_labels, require_source
 from .forms import LabelsForm, MappingForm, UploadForm
 
 SHOWN_ISSUES = 500
+READER_FAILURES = ("unreadable", "too_large")  # failures whose reason only the reader's message gives
 HISTORY_PAGE = 50
 STAGE_NAMES = {"read": gettext_lazy("Leyendo el archivo"), "validate": gettext_lazy("Validando cada fila"),
                "place": gettext_lazy("Ubicando en el territorio"), "dedupe": gettext_lazy("Buscando duplicados"),
@@ -68,8 +72,10 @@ def _batch_for(request, batch_id) -> ImportBatch:
 def _issue_rows(issues):
     rows = []
     for issue in issues[:SHOWN_ISSUES]:
-        rows.append({**issue, "spanish": wording.issue_text(issue.get("code", "")),
-                     "spanish_fix": wording.fix_text(issue.get("code", "")),
+        code = issue.get("code", "")
+        # The sentence of the code, in the user's language; the pipeline's own message only for a code without one.
+        rows.append({**issue, "spanish": wording.issue_text(code) or issue.get("message", ""),
+                     "spanish_fix": wording.fix_text(code) or issue.get("fix", ""),
                      "severity_name": wording.severity_name(issue.get("severity", ""))})
     return rows
 
@@ -86,12 +92,21 @@ def _note_rows(notes):
 
 
 def _failure(error: dict) -> dict:
+    """A failure as the pages show it: the sentence for its code, its facts and what to do on the web (the
+    pipeline's English message and its command-line fix stay in the CLI and the logs)."""
     code = "crash" if error.get("kind") == "crash" else error.get("code", "")
-    return {**error, "spanish": wording.failure_text(code)}
+    detail, fix = wording.failure_detail(code, error.get("params")), wording.failure_fix(code)
+    if code in READER_FAILURES:
+        # The readers' reasons (encoding, NUL bytes, a broken workbook, a limit) have no codes yet: their own
+        # message and fix are the only way to know what to do, and they never name a command.
+        detail, fix = error.get("message", ""), error.get("fix") or fix
+    return {**error, "spanish": wording.failure_text(code), "spanish_fix": fix, "spanish_detail": detail}
 
 
-def _read_failure(exc) -> dict:
-    return _failure({"code": "unreadable", "message": exc.message, "fix": exc.fix, "file": exc.file})
+def _read_failure(exc, file_name: str) -> dict:
+    """An unreadable upload, named by the name it was sent with (the reader saw a temporary one)."""
+    return _failure({"code": "unreadable", "message": f"{file_name}: {exc.message}", "fix": exc.fix,
+                     "file": file_name})
 
 
 @loader_only
@@ -141,9 +156,7 @@ def upload_file(request):
         except ReadError as exc:
             # Nothing of an unreadable file is kept: not the file, not a batch.
             uploads.remove(upload)
-            failure = _read_failure(exc)
-            failure["file"] = upload.state["file_name"]
-            failure["message"] = f"{upload.state['file_name']}: {exc.message}"
+            failure = _read_failure(exc, upload.state["file_name"])
         else:
             upload.update(preview=uploads.preview_of(table))
             return redirect("cargas:preview", token=upload.token)
@@ -158,60 +171,56 @@ def _declared_size(request) -> int:
         return 0
 
 
-def _mapping_state(upload):
-    """Fields of the source, the mapping in force for this file (or the failure), and the saved version."""
+@dataclass
+class MappingState:
+    """What the import pages know of a file's mapping: the source's fields, the column chosen for each and why,
+    the mapping in force (None when it fails: `failure`), and the saved version."""
+
+    fields: dict
+    current: dict
+    reasons: dict
+    mapping: object
+    failure: dict | None
+    saved: dict | None
+
+    def reason(self, name) -> str:
+        how, looked_for = self.reasons.get(name, ("", ""))
+        return wording.match_text(how, looked_for)
+
+
+def _mapping_state(upload) -> MappingState:
     from observatorio.records.pipeline.fields import fields_for
     from observatorio.records.pipeline.issues import ImportFailed
-    from observatorio.records.pipeline.mapping import resolve_mapping
+    from observatorio.records.pipeline.mapping import partial_mapping, resolve_mapping
     from observatorio.records.pipeline.run import saved_mapping
     from observatorio.records.sources import config_for
 
     source = upload.source
     config = config_for(source.kind)
-    preview = upload.state["preview"]
+    columns = upload.state["preview"]["columns"]
     saved = saved_mapping(source)
+    fields = fields_for(config.target)
     try:
-        mapping = resolve_mapping(upload.state["file_name"], preview["columns"], source.code, config, saved)
-        return fields_for(config.target), dict(mapping.columns), mapping, None, saved
+        mapping = resolve_mapping(upload.state["file_name"], columns, source.code, config, saved)
     except ImportFailed as exc:
-        return fields_for(config.target), _partial_mapping(preview["columns"], config, saved), None, \
-            _failure(exc.as_dict()), saved
-
-
-def _partial_mapping(columns, config, saved) -> dict:
-    """What the saved mapping and the kind's default names find in this file, so the person can complete it."""
-    from observatorio.records.pipeline.names import name_key
-
-    by_key = {}
-    for column in columns:
-        by_key.setdefault(name_key(column), column)
-    saved_columns = (saved or {}).get("columns") or {}
-    current = {}
-    for name, column in saved_columns.items():
-        found = column if column in columns else by_key.get(name_key(column)) if column else None
-        if found and ":" not in name:
-            current[name] = found
-    for name, candidates in config.columns.items():
-        if name in current or saved_columns.get(name) == "":
-            continue
-        match = next((by_key[c] for c in candidates if c in by_key), None)
-        if match:
-            current[name] = match
-    return current
+        current, reasons = partial_mapping(columns, config, saved)
+        return MappingState(fields, current, reasons, None, _failure(exc.as_dict()), saved)
+    return MappingState(fields, dict(mapping.columns), mapping.reasons, mapping, None, saved)
 
 
 @loader_only
 def preview(request, token):
     upload = _upload_for(request, token)
-    fields, current, mapping, failure, saved = _mapping_state(upload)
+    state = _mapping_state(upload)
     data = upload.state["preview"]
     notes = _note_rows(data["notes"])
     return render(request, "records/preview.html", {
         "upload": upload.state, "token": token, "source": upload.source, "preview": data,
         "rows": list(zip(data["row_numbers"], data["first_rows"])), "notes": notes,
         "delimiter": wording.delimiter_name(data["delimiter"]) if data["delimiter"] else "",
-        "mapped": [(name, fields[name].help, current.get(name)) for name in fields if current.get(name)],
-        "failure": failure, "step": "preview"})
+        "mapped": [(name, spec.help, state.current[name], state.reason(name)) for name, spec in state.fields.items()
+                   if state.current.get(name)],
+        "failure": state.failure, "step": "preview"})
 
 
 @loader_only
@@ -220,18 +229,27 @@ def mapping_page(request, token):
     from observatorio.records.pipeline.mapping import save_mapping
 
     upload = _upload_for(request, token)
-    fields, current, mapping, failure, saved = _mapping_state(upload)
-    form = MappingForm(request.POST or None, fields=fields, columns=upload.state["preview"]["columns"],
-                       current=current, date_format=((saved or {}).get("options") or {}).get("date_format", ""))
+    state = _mapping_state(upload)
+    saved_options = (state.saved or {}).get("options") or {}
+    form = MappingForm(request.POST or None, fields=state.fields, columns=upload.state["preview"]["columns"],
+                       current=state.current, date_format=saved_options.get("date_format", ""),
+                       reasons={name: state.reason(name) for name in state.current},
+                       attributes=state.mapping.attributes if state.mapping else {})
     if request.method == "POST" and form.is_valid():
-        set_columns, unset = form.changes(current)
+        set_columns, unset = form.changes(state.current)
+        kept, dropped = form.attribute_changes()
+        set_columns.update(kept)
+        unset += dropped
         options = form.option_changes()
         try:
             row = save_mapping(upload.source, set_columns=set_columns, unset=unset, options=options,
                                user=request.user) if set_columns or unset or options else None
-        except UserError as exc:
+        except UserError:
             # A column of personal data mapped to a field that would store it raw: refused, nothing saved.
-            form.add_error(None, _("No se guardó: %(problem)s") % {"problem": exc})
+            named = [wording.failure_detail("protected_column", {"column": c}) for c in set_columns.values()
+                     if is_protected(c)]
+            problem = " ".join([wording.failure_text("protected_column"), *named])
+            form.add_error(None, _("No se guardó: %(problem)s") % {"problem": problem})
         else:
             if row is not None:
                 messages.success(request, _("Asignación de columnas guardada para la fuente %(source)s "
@@ -240,9 +258,9 @@ def mapping_page(request, token):
                 messages.info(request, _("La asignación no cambió."))
             return redirect("cargas:preview", token=token)
     return render(request, "records/mapping.html", {
-        "upload": upload.state, "token": token, "source": upload.source, "form": form, "failure": failure,
-        "version": (saved or {}).get("version"), "step": "mapping",
-        "attributes": sorted((mapping.attributes if mapping else {}).items())})
+        "upload": upload.state, "token": token, "source": upload.source, "form": form, "failure": state.failure,
+        "version": (state.saved or {}).get("version"), "step": "mapping", "protected": form.protected,
+        "attributes": sorted((state.mapping.attributes if state.mapping else {}).items())})
 
 
 def _start(request, upload, kind):
@@ -307,6 +325,8 @@ def _report_context(batch):
         "notes": _note_rows(report.get("notes", [])),
         "unmapped": sorted((report.get("unmapped_categories") or {}).items(), key=lambda kv: (-kv[1], kv[0])),
         "shown_limit": SHOWN_ISSUES, "previous_batch": report.get("previous_batch"),
+        # Every warning is counted by code (the stored list stops at 5,000); points outside the comuna are named.
+        "outside": (report.get("warning_codes") or {}).get("point_outside", 0),
     }
 
 
