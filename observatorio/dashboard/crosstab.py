@@ -38,6 +38,8 @@ from .filters import PERIODS
 
 ROWS = {"area": gettext_noop("Áreas"), "category": gettext_noop("Categorías")}
 PER = 100_000  # rates per 100,000 inhabitants
+# The parameters the page's form asks itself; the others (areas, level, categories, hours…) go along hidden.
+FORM_FIELDS = ("measure", "period", "month", "year", "start", "end", "rows")
 
 
 @dataclass(frozen=True)
@@ -308,7 +310,7 @@ def crosstab_page(request):
     table = cross_table(ctx, by)
     ctx = _with_rows(ctx, by)
     query = ctx.query()
-    kept = [(k, v) for k, values in ctx.filters.query.items() if k not in ("measure", "period", "rows")
+    kept = [(k, v) for k, values in ctx.filters.query.items() if k not in FORM_FIELDS
             for v in (values if isinstance(values, list) else [values]) if v not in (None, "")]
     context = {**base, "ctx": ctx, "table": table, "query": query, "kept": kept,
                "months": [(m, month_label(m)) for m in table.months],

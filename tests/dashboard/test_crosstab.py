@@ -243,3 +243,12 @@ def test_a_sensitive_measure_stops_at_macrosectors_for_the_authority(demo, db, c
     client.force_login(personas["bob"])
     body = analyst("/tabla/datos.json", {"measure": "casos-vif", "period": "12m", "level": "macrosector"}).json()
     assert any("level=uv" in r["drill"] for r in body["data"]["rows"])
+
+
+def test_the_form_keeps_the_other_filters_once(small_dataset, bob):
+    text = bob.get("/tabla/", {"measure": "llamados-1461", "level": "uv", "rows": "category",
+                               **WINDOW}).content.decode()
+    form = re.search(r'<form class="cross-filters".*?</form>', text, re.S).group(0)
+    names = re.findall(r'name="([a-z_]+)"', form)
+    assert sorted(names) == sorted(["measure", "period", "month", "year", "start", "end", "level", "rows"])
+    assert 'name="start" value="2026-01-01"' in form
