@@ -39,7 +39,7 @@ from .filters import PERIODS
 ROWS = {"area": gettext_noop("Áreas"), "category": gettext_noop("Categorías")}
 PER = 100_000  # rates per 100,000 inhabitants
 # The parameters the page's form asks itself; the others (areas, level, categories, hours…) go along hidden.
-FORM_FIELDS = ("measure", "period", "month", "year", "start", "end", "rows")
+FORM_FIELDS = ("measure", "period", "month", "year", "start", "end", "rows", "level", "category")
 
 
 @dataclass(frozen=True)
@@ -304,7 +304,9 @@ def crosstab_page(request):
     ctx, by, errors = _context(request)
     base = {"measures": [(m.code, m.name) for m in state.catalog.count_measures],
             "periods": [(p, _(label)) for p, label in PERIODS.items()],
-            "row_choices": [(k, _(v)) for k, v in ROWS.items()], "q": request.GET, "by": by}
+            "levels": [(lv, _level_name(lv)) for lv in level_order(state.index)],
+            "categories": [(c, n) for _i, c, n, _p in state.catalog.categories],
+            "chosen": request.GET.getlist("category"), "q": request.GET, "by": by}
     if ctx is None:
         return render(request, "dashboard/crosstab.html", {**base, "errors": errors}, status=400)
     table = cross_table(ctx, by)

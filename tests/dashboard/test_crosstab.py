@@ -1,5 +1,8 @@
 """The cross table (/tabla/): hand-counted cells on the small dataset, drill down and back, totals equal to the
-board's, disclosure for the authority, downloads read back equal."""
+board's, disclosure for the authority, downloads read back equal.
+
+The small-dataset tests come first: the demo (module-scoped, tests/conftest.py) stays loaded from its first
+test to the end of the module, and the small dataset's comuna would collide with it."""
 
 from __future__ import annotations
 
@@ -118,6 +121,17 @@ def test_bad_rows_choice_is_refused(small_dataset, bob):
     response = bob.get("/tabla/datos.json", {"rows": "hours"})
     assert response.status_code == 400 and "rows" in response.json()["error"]["fields"]
     assert bob.get("/tabla/", {"rows": "hours"}).status_code == 400
+
+
+def test_the_form_keeps_the_other_filters_once(small_dataset, bob):
+    text = bob.get("/tabla/", {"measure": "llamados-1461", "level": "uv", "rows": "category",
+                               **WINDOW}).content.decode()
+    form = re.search(r'<form class="cross-filters".*?</form>', text, re.S).group(0)
+    names = re.findall(r'name="([a-z_]+)"', form)
+    # Each once (the small dataset has no categories to tick; the demo test below ticks one).
+    assert sorted(n for n in names if n != "category") == sorted(
+        ["measure", "period", "level", "month", "year", "start", "end", "rows"])
+    assert 'name="start" value="2026-01-01"' in form
 
 
 @pytest.mark.parametrize("fmt", ["csv", "csv-excel", "xlsx"])
@@ -245,10 +259,13 @@ def test_a_sensitive_measure_stops_at_macrosectors_for_the_authority(demo, db, c
     assert any("level=uv" in r["drill"] for r in body["data"]["rows"])
 
 
-def test_the_form_keeps_the_other_filters_once(small_dataset, bob):
-    text = bob.get("/tabla/", {"measure": "llamados-1461", "level": "uv", "rows": "category",
-                               **WINDOW}).content.decode()
-    form = re.search(r'<form class="cross-filters".*?</form>', text, re.S).group(0)
-    names = re.findall(r'name="([a-z_]+)"', form)
-    assert sorted(names) == sorted(["measure", "period", "month", "year", "start", "end", "level", "rows"])
-    assert 'name="start" value="2026-01-01"' in form
+def test_a_category_chosen_in_the_form_narrows_the_table(demo, db, bob):
+    everything = table(bob, measure="casos-policiales", period="12m")["data"]["total"]
+    text = bob.get("/tabla/", {"measure": "casos-policiales", "period": "12m"}).content.decode()
+    code = re.search(r'<input type="checkbox" name="category" value="([^"]+)"', text).group(1)
+    narrowed = table(bob, measure="casos-policiales", period="12m", category=code)["data"]
+    board = bob.get("/tablero/datos/resumen.json", {"measure": "casos-policiales", "period": "12m",
+                                                    "category": code}).json()["data"]["count"]
+    assert narrowed["total"] == board <= everything
+    page = bob.get("/tabla/", {"measure": "casos-policiales", "period": "12m", "category": code}).content.decode()
+    assert f'value="{code}" checked' in page
