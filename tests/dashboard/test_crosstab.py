@@ -134,6 +134,17 @@ def test_the_form_keeps_the_other_filters_once(small_dataset, bob):
     assert 'name="start" value="2026-01-01"' in form
 
 
+
+def test_spanish_first_and_english_available(small_dataset, bob, settings):
+    params = {"measure": "llamados-1461", "period": "12m"}
+    spanish = bob.get("/tabla/", params).content.decode()
+    assert "Tabla cruzada" in spanish and "Todo el territorio" in spanish and "Tasa por 100.000 hab." in spanish
+    assert re.search(r'data-col="rate">\d+,\d<', spanish)  # es-CL decimal comma
+    bob.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = bob.get("/tabla/", params).content.decode()
+    assert "Cross table" in english and "Whole territory" in english and "Rate per 100,000 inh." in english
+    assert re.search(r'data-col="rate">\d+\.\d<', english)
+
 @pytest.mark.parametrize("fmt", ["csv", "csv-excel", "xlsx"])
 def test_downloads_read_back_equal(small_dataset, bob, fmt):
     params = {"measure": "llamados-1461", "level": "uv", **WINDOW, "formato": fmt}
