@@ -1,11 +1,13 @@
 from django.urls import path
 
-from . import board, mapview, profile, quality, saved_views, views
+from . import board, crosstab, mapview, profile, quality, saved_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("tablero/", board.board, name="board"),
     path("tablero/datos/<slug:name>.<str:fmt>", board.board_data, name="board-data"),
+    path("tabla/", crosstab.crosstab_page, name="crosstab"),
+    path("tabla/datos.<str:fmt>", crosstab.crosstab_data, name="crosstab-data"),
     path("mapa/", mapview.map_page, name="map"),
     path("mapa/capa/<slug:key>.<str:fmt>", mapview.layer_data, name="map_layer"),
     path("area/<int:area_id>/", profile.area_profile, name="area_profile"),

@@ -22,8 +22,8 @@ YEAR = 2025
 START, END = dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)
 QUERY = {"period": "year", "year": str(YEAR)}
 # Named URL patterns of the dashboard app and what this walk does with them.
-WALKED = {"board-data", "map_layer", "area_profile_csv", "home", "reconciliation_csv", "quality_csv"}
-NOT_FIGURES = {"board", "map", "area_profile", "quality", "data_status",  # pages whose data the walk asks above
+WALKED = {"board-data", "map_layer", "area_profile_csv", "home", "reconciliation_csv", "quality_csv", "crosstab-data"}
+NOT_FIGURES = {"board", "map", "area_profile", "quality", "data_status", "crosstab",  # pages whose data the walk asks above
                "save_view", "saved_view", "delete_view"}  # saved views: redirects to the board or the map
 MEASURES = ("casos-policiales", "denuncias", "llamados-1461", "patrullajes", "casos-vif")
 
@@ -89,6 +89,20 @@ def test_board_data_sets_count_the_measure(analyst, code):
     # The comparisons count the same measure in their own windows.
     summary = analyst.get("/tablero/datos/resumen.json", {**QUERY, "measure": code}).json()["data"]
     assert summary["previous"]["count"] == _orm(code, start=dt.date(YEAR - 1, 1, 1), end=dt.date(YEAR - 1, 12, 31))
+
+
+@pytest.mark.parametrize("code", MEASURES)
+def test_the_cross_table_counts_the_measure(analyst, code):
+    expected = _orm(code)
+    for rows in ("area", "category"):
+        body = analyst.get("/tabla/datos.json", {**QUERY, "measure": code, "rows": rows}).json()
+        assert body["measure"]["code"] == code, rows
+        data = body["data"]
+        assert data["total"] == expected == sum(r["total"] for r in data["rows"]) == sum(data["column_totals"])
+        assert expected not in {_all_sources(), _all_sources(area__isnull=False)}
+        table = _csv(analyst.get("/tabla/datos.csv", {**QUERY, "measure": code, "rows": rows}))
+        assert table and {r["medida"] for r in table} == {body["measure"]["name"]}, rows
+        assert int(table[-1]["total"]) == expected
 
 
 @pytest.mark.parametrize("code", ["casos-policiales", "llamados-1461"])

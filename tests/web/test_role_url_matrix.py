@@ -36,6 +36,9 @@ PAGES = {
     "/tablero/": "302 200 200 200 200 403",
     "/tablero/datos/resumen.json": "302 200 200 200 200 403",
     "/tablero/datos/categorias.csv": "302 200 200 200 200 403",
+    "/tabla/": "302 200 200 200 200 403",
+    "/tabla/datos.json": "302 200 200 200 200 403",
+    "/tabla/datos.csv": "302 200 200 200 200 403",
     "/mapa/": "302 200 200 200 200 403",
     "/mapa/capa/coropletico-count.json": "302 200 200 200 200 403",
     "/mapa/capa/eventos.json": "302 200 200 200 403 403",  # single events: never to aggregate-only roles
