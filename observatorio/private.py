@@ -36,6 +36,20 @@ def private_file(path: Path) -> Path:
     return path
 
 
+def private_database(name) -> None:
+    """A SQLite database readable by the server's user only: its folder made 0700 when missing, the file made
+    0600 before SQLite first opens it (SQLite gives its -wal and -shm the database's mode), and a database
+    made looser before (or its -wal/-shm) tightened. ``:memory:`` and "" are left alone."""
+    if str(name) in ("", ":memory:"):
+        return
+    path = Path(name)
+    if not path.parent.exists():
+        private_folder(path.parent)
+    private_file(path)
+    for suffix in ("-wal", "-shm"):
+        _tighten(Path(f"{path}{suffix}"), 0o600)
+
+
 def write_private(path: Path, text: str) -> None:
     """Replace ``path`` with ``text`` at once (a 0600 sibling renamed over it)."""
     path = Path(path)
