@@ -62,7 +62,7 @@ def error_text(exc) -> str:
     if current() == "en":
         return text
     if isinstance(exc, IssuesFound):
-        lines = [_issue_line(i) for i in exc.issues[:MAX_MESSAGES]]
+        lines = [_issue_line(i).rstrip(".") for i in exc.issues[:MAX_MESSAGES]]
         extra = len(exc.issues) - MAX_MESSAGES
         return "; ".join(lines) + (_("; … y %(n)s problemas más") % {"n": thousands(extra)} if extra > 0 else "")
     if hasattr(exc, "as_dict") and getattr(exc, "code", None) and hasattr(exc, "file"):  # ImportFailed

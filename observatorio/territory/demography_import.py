@@ -110,7 +110,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         raise UserError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
     wanted = [code_field] + list(fields.values()) + ([year_field] if year_field else [])
     missing = [c for c in dict.fromkeys(wanted) if c not in header]
-    raise_errors([Issue(name, 0, c, "", f"no column {c!r} in {name}; columns are: {', '.join(header)}",
+    raise_errors([Issue(name, 0, c, ", ".join(header), f"no column {c!r} in {name}; columns are: {', '.join(header)}",
                         "name one of the file's columns", code="missing_column") for c in missing])
 
     problems: list[Issue] = []

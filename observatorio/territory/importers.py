@@ -135,7 +135,7 @@ def read_features(path, layer: str | None = None, crs: str | None = None):
 
 def _check_fields(frame, name: str, wanted: list[str]) -> None:
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    raise_errors([Issue(name, 0, f, "", f"no field {f!r} in {name}; fields are: {', '.join(columns)}",
+    raise_errors([Issue(name, 0, f, ", ".join(columns), f"no field {f!r} in {name}; fields are: {', '.join(columns)}",
                         "name one of the file's fields", code="missing_column")
                   for f in dict.fromkeys(wanted) if f not in columns])
 

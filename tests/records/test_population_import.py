@@ -60,7 +60,7 @@ def test_the_command_says_it_in_spanish_and_in_english(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("observatorio population: error: ")
     assert ("poblacion.csv, fila 3, columna «año», valor «dos mil»: El año no es válido. Escriba el año con "
-            "cuatro cifras, p. ej. 2017.") in err
+            "cuatro cifras, p. ej. 2017") in err
     assert "fila 5, columna «población», valor «muchos»: El valor no es un número." in err
     for english in (" row ", " column ", " is not ", "Fix", "write "):
         assert english not in err, english
