@@ -58,11 +58,21 @@ def find_comuna(name_or_cut: str | int) -> Comuna:
         for comuna in comunas:
             if comuna.cut == cut:
                 return comuna
-        raise UserError(f"no comuna has CUT code {key}; CUT codes are 4–5 digits, e.g. 13122 for Peñalolén")
+        raise UserError(_t("ninguna comuna tiene el código CUT %(code)s; los códigos CUT tienen 4 o 5 cifras, p. ej. "
+                           "13122 para Peñalolén") % {"code": key})
     folded = _fold(key)
     for comuna in comunas:
         if _fold(comuna.name) == folded:
             return comuna
     close = sorted(c.name for c in comunas if folded[:4] and _fold(c.name).startswith(folded[:4]))
-    hint = f"; did you mean: {', '.join(close[:5])}?" if close else "; use the official name or the CUT code"
-    raise UserError(f"no comuna is named {key!r}{hint}")
+    hint = (_t("; ¿quiso decir: %(names)s?") % {"names": ", ".join(close[:5])} if close
+            else _t("; use el nombre oficial o el código CUT"))
+    raise UserError(_t("ninguna comuna se llama «%(name)s»%(hint)s") % {"name": key, "hint": hint})
+
+
+def _t(message: str) -> str:
+    """``message`` (Spanish) in the reader's language; Django's gettext is loaded only when a message is shown, so
+    the demo's pure scenario, which finds comunas here, never loads Django."""
+    from django.utils.translation import gettext
+
+    return gettext(message)

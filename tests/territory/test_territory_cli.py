@@ -46,7 +46,8 @@ def test_import_dry_run_then_commit(zone_file, capsys):
                                  "una de las columnas del archivo. (columnas del archivo: COD, NOM, CUT)"),
     (["--valid-from", "01-01-2020"], "--valid-from lleva una fecha AAAA-MM-DD, no '01-01-2020'"),
     (["--where", "CUT"], "--where lleva CAMPO=VALOR, no 'CUT'"),
-    (["--crs", "EPSG:nada"], "unknown CRS 'EPSG:nada'; give it as an EPSG code, e.g. EPSG:32719"),
+    (["--crs", "EPSG:nada"], "sistema de coordenadas desconocido «EPSG:nada»; indíquelo como código EPSG, p. ej. "
+                             "EPSG:32719"),
 ], ids=["missing field", "bad date", "bad where", "bad crs"])
 def test_import_errors_are_one_line_and_exit_2(zone_file, capsys, extra, message):
     assert _import(zone_file, "--commit", *extra) == 2
