@@ -41,17 +41,25 @@ def now_text() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
 
 
+def process_alive(pid: int) -> bool:
+    """Is process ``pid`` there (another user's counts as there)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _alive(entry: dict) -> bool:
     """Is the process that owns a queued or running entry still there (same host only; elsewhere, assume so)?"""
     if entry.get("host") != socket.gethostname() or not entry.get("pid"):
         return True
     try:
-        os.kill(int(entry["pid"]), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
+        return process_alive(int(entry["pid"]))
+    except ValueError:
         return True
-    return True
 
 
 def _read(path: Path) -> dict:
