@@ -61,6 +61,15 @@ def error_text(exc) -> str:
     text = " ".join(str(exc).split())
     if current() == "en":
         return text
+    from observatorio.territory.dpa import UnknownComuna
+
+    if isinstance(exc, UnknownComuna):
+        if exc.by_code:
+            return _("ninguna comuna tiene el código CUT %(code)s; los códigos CUT tienen 4 o 5 cifras, p. ej. "
+                     "13122 para Peñalolén") % {"code": exc.key}
+        hint = (_("; ¿quiso decir: %(names)s?") % {"names": ", ".join(exc.suggestions)} if exc.suggestions
+                else _("; use el nombre oficial o el código CUT"))
+        return _("ninguna comuna se llama «%(name)s»%(hint)s") % {"name": exc.key, "hint": hint}
     if isinstance(exc, IssuesFound):
         lines = [_issue_line(i).rstrip(".") for i in exc.issues[:MAX_MESSAGES]]
         extra = len(exc.issues) - MAX_MESSAGES

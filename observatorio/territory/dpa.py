@@ -58,21 +58,26 @@ def find_comuna(name_or_cut: str | int) -> Comuna:
         for comuna in comunas:
             if comuna.cut == cut:
                 return comuna
-        raise UserError(_t("ninguna comuna tiene el código CUT %(code)s; los códigos CUT tienen 4 o 5 cifras, p. ej. "
-                           "13122 para Peñalolén") % {"code": key})
+        raise UnknownComuna(key, by_code=True)
     folded = _fold(key)
     for comuna in comunas:
         if _fold(comuna.name) == folded:
             return comuna
     close = sorted(c.name for c in comunas if folded[:4] and _fold(c.name).startswith(folded[:4]))
-    hint = (_t("; ¿quiso decir: %(names)s?") % {"names": ", ".join(close[:5])} if close
-            else _t("; use el nombre oficial o el código CUT"))
-    raise UserError(_t("ninguna comuna se llama «%(name)s»%(hint)s") % {"name": key, "hint": hint})
+    raise UnknownComuna(key, suggestions=close[:5])
 
 
-def _t(message: str) -> str:
-    """``message`` (Spanish) in the reader's language; Django's gettext is loaded only when a message is shown, so
-    the demo's pure scenario, which finds comunas here, never loads Django."""
-    from django.utils.translation import gettext
+class UnknownComuna(UserError):
+    """No comuna has this CUT code (``by_code``) or this name (``suggestions``: close names). The message is
+    English; the command line words it in its language (``commands.reports.error_text``): this module is
+    reached by the demo's pure scenario, which never loads Django's translations."""
 
-    return gettext(message)
+    def __init__(self, key: str, *, by_code: bool = False, suggestions=()):
+        self.key, self.by_code, self.suggestions = key, by_code, list(suggestions)
+        if by_code:
+            text = f"no comuna has CUT code {key}; CUT codes are 4–5 digits, e.g. 13122 for Peñalolén"
+        else:
+            hint = (f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions
+                    else "; use the official name or the CUT code")
+            text = f"no comuna is named «{key}»{hint}"
+        super().__init__(text)
