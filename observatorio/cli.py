@@ -92,7 +92,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     except UserError as exc:
         _debug(args)
-        _say(_("%(prog)s: error: %(message)s") % {"prog": prog, "message": _one_line(exc)})
+        from observatorio.commands.reports import error_text
+
+        _say(_("%(prog)s: error: %(message)s") % {"prog": prog, "message": error_text(exc)})
         return EXIT_USAGE
     except KeyboardInterrupt:
         _say(_("%(prog)s: interrumpido") % {"prog": prog})

@@ -6,6 +6,7 @@ from pathlib import Path
 import dj_database_url
 
 from observatorio import env
+from observatorio.private import private_database
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = env.data_dir()
@@ -96,6 +97,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+    private_database(DATABASES["default"]["NAME"])  # 0600 like every data file (observatorio/private.py)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -6,6 +6,7 @@ import json
 import sys
 
 from .i18n import _, gettext_noop, thousands
+from .progress import StageBar
 
 STAGES = {
     "copy": gettext_noop("copiando la base de datos"),
@@ -49,30 +50,11 @@ def register(sub):
     r.set_defaults(handler=handle_restore)
 
 
-class _Bar:
-    """A tqdm bar per stage on stderr."""
+def _bar(args) -> StageBar:
+    def unit_of(stage):
+        return "B" if stage in BYTES else " " + (_("páginas") if stage in PAGES else _("tablas"))
 
-    def __init__(self, enabled: bool):
-        self.enabled, self.bar, self.stage = enabled, None, None
-
-    def __call__(self, stage, done, total):
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            unit = "B" if stage in BYTES else " " + (_("páginas") if stage in PAGES else _("tablas"))
-            self.bar = tqdm(total=total, desc=_(STAGES.get(stage, stage)), unit=unit, file=sys.stderr,
-                            leave=False, dynamic_ncols=True, mininterval=0.3, unit_scale=stage in BYTES)
-        self.bar.total = max(total, done)
-        self.bar.update(done - self.bar.n)  # tqdm redraws at most every mininterval
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
+    return StageBar(not args.quiet, STAGES, unit_of, scaled=BYTES)
 
 
 def _counts_line(counts: dict) -> str:
@@ -86,11 +68,8 @@ def handle_backup(args):
     from observatorio.backup import create_backup
     from observatorio.backup.manifest import summary
 
-    bar = _Bar(not args.quiet)
-    try:
+    with _bar(args) as bar:
         manifest = create_backup(args.output, progress=bar)
-    finally:
-        bar.close()
     if args.json:
         print(json.dumps({"file": args.output} | summary(manifest), ensure_ascii=False, indent=1))
         return 0
@@ -107,12 +86,9 @@ def handle_backup(args):
 def handle_restore(args):
     from observatorio.backup import restore_backup
 
-    bar = _Bar(not args.quiet)
-    try:
+    with _bar(args) as bar:
         result = restore_backup(args.file, force=args.force, accept_key_mismatch=args.accept_key_mismatch,
                                 progress=bar)
-    finally:
-        bar.close()
     if args.json:
         print(json.dumps(result.as_dict(), ensure_ascii=False, indent=1))
         return 0

@@ -12,6 +12,13 @@ respondents who feel unsafe with its 95 % interval
 Categories are matched by name or code without regard to case or accents (a
 family selects its categories); areas by code. Anything unknown is a
 ``UserError`` (exit 2) naming the choices.
+
+The command runs on the server with the database's own access, as an
+administrator: it prints exact figures. ``--as-role ROLE`` prints instead
+exactly what a reader of that role would see: the same guard as the web
+(``disclosure.policy.guard_for`` over the role's ``event_scope``), counts of
+1..k−1 and whatever gives them back «reservado» (JSON: null, with
+``"suppressed": true``), a sensitive view refused as the web refuses it.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from observatorio.errors import UserError
 from .i18n import _, current, decimal, thousands
 
 SHOWN_CHOICES = 40
+# The roles of accounts.roles.Role, named here so that the parser is built before Django is set up.
+ROLES = ("admin", "analyst", "operator", "authority")
 
 
 def _date(text: str) -> dt.date:
@@ -65,6 +74,12 @@ def register(sub):
                    help=_("categoría o familia por nombre o código (sin importar mayúsculas ni tildes); repetible"))
     p.add_argument("--area", action="append", default=[], metavar=_("CÓDIGO"),
                    help=_("código de un área (incluye las áreas que contiene); repetible"))
+    p.add_argument("--as-role", choices=ROLES, metavar=_("ROL"),
+                   help=_("imprime lo que vería un usuario de ese rol (%(roles)s): conteos pequeños «reservado», "
+                          "como en la web; sin esta opción, las cifras exactas (el comando corre como "
+                          "administrador)") % {"roles": ", ".join(ROLES)})
+    p.add_argument("--operator-source", action="append", default=[], metavar=_("CÓDIGO"),
+                   help=_("con --as-role operator: una fuente del alcance del operador (repetible)"))
     p.add_argument("--json", action="store_true", help=_("salida JSON legible por máquina"))
     p.set_defaults(handler=handle)
 
@@ -148,17 +163,51 @@ def window(args, as_of: dt.date) -> tuple[str, dt.date, dt.date]:
 # --- the figures ----------------------------------------------------------------------------------------------
 
 
-def count_figure(state, measure, period, start, end, categories, areas) -> dict:
-    """The dashboard's headline for the choice, as /tablero/datos/resumen.json gives it."""
+def scope_as(role: str | None, source_codes: list[str]):
+    """The ``event_scope`` of a reader of ``role`` (None: the command's own, an administrator's), by the web's
+    one rule (``accounts.roles.event_scope``); an operator's sources by code."""
+    from types import SimpleNamespace
+
+    from observatorio.accounts.roles import Role, event_scope
+    from observatorio.records.models import Source
+
+    if source_codes and role != "operator":
+        raise UserError(_("--operator-source va con --as-role operator"))
+    if role is None:
+        return ()
+    sources = Source.objects.filter(code__in=source_codes)
+    unknown = sorted(set(source_codes) - set(sources.values_list("code", flat=True)))
+    if unknown:
+        raise UserError(_("fuente «%(code)s» desconocida; opciones: %(choices)s")
+                        % {"code": unknown[0], "choices": _choices(Source.objects.order_by("code")
+                                                                   .values_list("code", flat=True))})
+    reader = SimpleNamespace(is_authenticated=True, is_superuser=False, _obs_roles={Role(role)},
+                             operator_scope=SimpleNamespace(sources=sources))
+    return event_scope(reader)
+
+
+def count_figure(state, measure, period, start, end, categories, areas, guard=None) -> dict:
+    """The dashboard's headline for the choice, as /tablero/datos/resumen.json gives it (to ``guard``'s
+    reader when there is one: small counts suppressed, a sensitive view refused as the web refuses it)."""
     from observatorio.dashboard import engine
     from observatorio.dashboard.filters import filters_for
+    from observatorio.disclosure import policy, shapes
 
     f = filters_for(state, measure=measure.code, start=start, end=end, period=period, categories=categories,
                     areas=[a.id for a in areas])
+    refusal = policy.coarse_refusal(guard, f, state.index)
+    if refusal:
+        raise UserError(refusal)
     h = engine.headline(state, f)
+    summary = engine.link_summary(state, measure.code)
+    if guard is not None:
+        h, summary = shapes.headline(h, guard), shapes.link_summary(summary, guard)
 
     out = h.as_dict()
-    summary = engine.link_summary(state, measure.code)
+    if guard is not None:
+        out["suppressed"] = h.count is None
+        for key in ("previous", "last_year"):
+            out[key]["suppressed"] = out[key]["count"] is None
     if measure.links:
         out["rule"] = measure.rule()
         out["linked"] = None if summary is None else {"secondary": summary.secondary, "linked": summary.linked,
@@ -166,8 +215,9 @@ def count_figure(state, measure, period, start, end, categories, areas) -> dict:
     return out
 
 
-def share_figure(state, measure, start, end, areas) -> dict:
-    """Weighted share of respondents feeling unsafe in the window and areas, with its 95 % interval."""
+def share_figure(state, measure, start, end, areas, guard=None) -> dict:
+    """Weighted share of respondents feeling unsafe in the window and areas, with its 95 % interval (for a
+    guarded reader, nothing but the withheld mark when 1..k−1 people answered)."""
     import numpy as np
 
     from observatorio.analysis.perception import weighted_proportion
@@ -186,13 +236,24 @@ def share_figure(state, measure, start, end, areas) -> dict:
         feels, weights = np.asarray(values, dtype=float).T
         p = weighted_proportion(feels, weights, confidence=0.95)
         out.update(share=p.proportion, lower=p.lower, upper=p.upper, n_effective=p.n_effective)
+    if guard is not None:
+        from observatorio.disclosure.shapes import small
+
+        out["suppressed"] = small(out["respondents"], guard.k)
+        if out["suppressed"]:
+            out.update(respondents=None, share=None, lower=None, upper=None, n_effective=None)
     return out
 
 
 def figure(state, args) -> dict:
+    from observatorio.disclosure import policy
+
     measure = find_measure(state.catalog, args.measure)
     categories, spelled = find_categories(state.catalog, args.category)
     areas = find_areas(state.index, args.area)
+    role = getattr(args, "as_role", None)
+    guard = policy.guard_for(scope_as(role, getattr(args, "operator_source", [])), measure, state.catalog,
+                             categories)
     if state.as_of is None and args.period:
         raise UserError(_("no hay datos cargados: los períodos de calendario se cuentan hasta la fecha de los datos"))
     period, start, end = window(args, state.as_of)
@@ -200,12 +261,14 @@ def figure(state, args) -> dict:
                         "is_count": measure.is_count},
             "period": period, "as_of": state.as_of.isoformat() if state.as_of else None,
             "categories": spelled, "areas": [{"code": a.code, "name": a.name} for a in areas]}
+    if role is not None:
+        head.update(role=role, disclosure=guard.as_json() if guard is not None else {"applied": False})
     if measure.is_count:
-        return {**head, **count_figure(state, measure, period, start, end, categories, areas)}
+        return {**head, **count_figure(state, measure, period, start, end, categories, areas, guard)}
     if spelled:
         raise UserError(_("la medida «%(code)s» es una proporción de encuestados: no se filtra por categoría")
                         % {"code": measure.code})
-    return {**head, **share_figure(state, measure, start, end, areas)}
+    return {**head, **share_figure(state, measure, start, end, areas, guard)}
 
 
 # --- output ---------------------------------------------------------------------------------------------------
@@ -230,7 +293,24 @@ def _p(value: float) -> str:
     return "< 0,001" if value < 0.001 and current() != "en" else "< 0.001" if value < 0.001 else decimal(value, 3)
 
 
+def _withheld() -> str:
+    from observatorio.disclosure.policy import SUPPRESSED
+
+    return _(SUPPRESSED)
+
+
+def _count(n) -> str:
+    return _withheld() if n is None else thousands(n)
+
+
 def lines(data: dict) -> list[str]:
+    out = _lines(data)
+    if (data.get("disclosure") or {}).get("applied"):
+        out.append(data["disclosure"]["note"])
+    return out
+
+
+def _lines(data: dict) -> list[str]:
     from observatorio.labels import outcome_label
 
     m = data["measure"]
@@ -239,6 +319,10 @@ def lines(data: dict) -> list[str]:
     out = [f"{what} · {where}",
            _("período: %(start)s a %(end)s") % {"start": _day(data["start"]), "end": _day(data["end"])}]
     if not data["measure"]["is_count"]:
+        if data.get("suppressed"):
+            out.append(_("proporción de encuestados que se sienten inseguros: %(withheld)s (muy pocos encuestados)")
+                       % {"withheld": _withheld()})
+            return out
         if data["share"] is None:
             out.append(_("sin respuestas de encuesta en el período (%(n)s encuestados)")
                        % {"n": thousands(data["respondents"])})
@@ -250,18 +334,24 @@ def lines(data: dict) -> list[str]:
                                              "n": thousands(data["respondents"]),
                                              "neff": thousands(round(data["n_effective"]))})
         return out
-    rate = (_("; %(rate)s por 1.000 habitantes") % {"rate": decimal(data["rate_per_1000"], 2)}
-            if data["rate_per_1000"] is not None else "")
-    out.append(_("%(unit)s: %(count)s (%(per_day)s por día%(rate)s)")
-               % {"unit": m["unit"], "count": thousands(data["count"]), "per_day": decimal(data["per_day"], 2),
-                  "rate": rate})
+    if data["count"] is None:
+        out.append(_("%(unit)s: %(count)s") % {"unit": m["unit"], "count": _withheld()})
+    else:
+        rate = (_("; %(rate)s por 1.000 habitantes") % {"rate": decimal(data["rate_per_1000"], 2)}
+                if data["rate_per_1000"] is not None else "")
+        out.append(_("%(unit)s: %(count)s (%(per_day)s por día%(rate)s)")
+                   % {"unit": m["unit"], "count": thousands(data["count"]),
+                      "per_day": decimal(data["per_day"], 2), "rate": rate})
     for key, label in (("previous", _("período anterior")), ("last_year", _("mismo período del año anterior"))):
         c = data[key]
+        values = {"label": label, "start": _day(c["start"]), "end": _day(c["end"]), "count": _count(c["count"])}
+        if c["change"] is None:  # one side withheld: its change, p-value and verdict would give it back
+            out.append(_("%(label)s (%(start)s a %(end)s): %(count)s; variación %(withheld)s") % {
+                **values, "withheld": _withheld()})
+            continue
         out.append(_("%(label)s (%(start)s a %(end)s): %(count)s; variación %(change)s (%(pct)s); valor p %(p)s; "
-                     "%(verdict)s") % {"label": label, "start": _day(c["start"]), "end": _day(c["end"]),
-                                       "count": thousands(c["count"]), "change": _signed(c["change"]),
-                                       "pct": _pct(c["pct_change"]), "p": _p(c["p_value"]),
-                                       "verdict": outcome_label(c["verdict"])})
+                     "%(verdict)s") % {**values, "change": _signed(c["change"]), "pct": _pct(c["pct_change"]),
+                                       "p": _p(c["p_value"]), "verdict": outcome_label(c["verdict"])})
     if "rule" in data:
         linked = data.get("linked")
         share = (decimal(100 * linked["share"], 1) + " %") if linked and linked["share"] is not None else "—"

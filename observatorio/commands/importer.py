@@ -16,6 +16,7 @@ from observatorio.errors import UserError
 
 from .analyze.options import add_date_format
 from .i18n import _, gettext_noop, thousands
+from .progress import StageBar
 from .reports import show
 
 STAGES = {"read": gettext_noop("leyendo"), "validate": gettext_noop("validando"), "place": gettext_noop("ubicando"),
@@ -117,46 +118,35 @@ def register(sub):
     pop.set_defaults(handler=handle_population)
 
 
-class _Bar:
-    """A tqdm bar per stage on stderr."""
-
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.bar = None
-        self.stage = None
-
-    def __call__(self, stage, done, total):
-        if not self.enabled:
-            return
-        from tqdm import tqdm
-
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            desc = _(STAGES[stage]) if stage in STAGES else stage
-            self.bar = tqdm(total=total, desc=desc, unit=" " + _("filas"), file=sys.stderr,
-                            leave=False, dynamic_ncols=True)
-        self.bar.n = done
-        self.bar.refresh()
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.close()
-            self.bar = None
-
-
 def handle_import(args):
     from observatorio.records.pipeline import run_import
 
-    bar = _Bar(not args.quiet)
-    try:
-        options = {k: v for k, v in (("crs", args.crs), ("date_format", args.date_format)) if v}
-        result = run_import(args.file, args.source, sheet=args.sheet, commit=args.commit, progress=bar,
-                            options=options or None)
-    finally:
-        bar.close()
+    options = {k: v for k, v in (("crs", args.crs), ("date_format", args.date_format)) if v}
+
+    def run():
+        with StageBar(not args.quiet, STAGES) as bar:
+            return run_import(args.file, args.source, sheet=args.sheet, commit=args.commit, progress=bar,
+                              options=options or None)
+
+    if args.commit:
+        result = _in_turn(run)
+    else:
+        result = run()  # a dry run writes only its report: it need not wait for the server's turn
     show(result.report(), args.json)
     return 0
+
+
+def _in_turn(run):
+    """Run a committing import in the server's one line of imports (the web's too), saying while it waits."""
+    from observatorio.records.queue import ImportQueue
+
+    def waiting(place):
+        if place:
+            print(_("esperando turno: otra importación está escribiendo en este servidor (lugar %(n)s en la "
+                    "fila)") % {"n": place}, file=sys.stderr, flush=True)
+
+    with ImportQueue().ticket(waiting):
+        return run()
 
 
 def handle_batches(args):

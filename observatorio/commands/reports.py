@@ -51,6 +51,46 @@ def issue_text(issue) -> str:
     return f"{worded(issue.code)} {fix_text(issue.code)}".strip()
 
 
+def error_text(exc) -> str:
+    """A user error's one line in the command's language. In Spanish, an all-or-nothing import's problems
+    (`importing.IssuesFound`) are told cell by cell with their code's sentence (file, row, column, value and
+    the fix), and an import that failed whole (`ImportFailed`) by its code's sentence, its exact detail after
+    it; in English, and for any other error, the line as raised."""
+    from observatorio.importing import MAX_MESSAGES, IssuesFound
+
+    text = " ".join(str(exc).split())
+    if current() == "en":
+        return text
+    from observatorio.territory.dpa import UnknownComuna
+
+    if isinstance(exc, UnknownComuna):
+        if exc.by_code:
+            return _("ninguna comuna tiene el código CUT %(code)s; los códigos CUT tienen 4 o 5 cifras, p. ej. "
+                     "13122 para Peñalolén") % {"code": exc.key}
+        hint = (_("; ¿quiso decir: %(names)s?") % {"names": ", ".join(exc.suggestions)} if exc.suggestions
+                else _("; use el nombre oficial o el código CUT"))
+        return _("ninguna comuna se llama «%(name)s»%(hint)s") % {"name": exc.key, "hint": hint}
+    if isinstance(exc, IssuesFound):
+        lines = [_issue_line(i).rstrip(".") for i in exc.issues[:MAX_MESSAGES]]
+        extra = len(exc.issues) - MAX_MESSAGES
+        return "; ".join(lines) + (_("; … y %(n)s problemas más") % {"n": thousands(extra)} if extra > 0 else "")
+    if hasattr(exc, "as_dict") and getattr(exc, "code", None) and hasattr(exc, "file"):  # ImportFailed
+        from observatorio.wording import failure_text
+
+        return _("%(sentence)s Detalle: %(detail)s") % {"sentence": failure_text(exc.code), "detail": text}
+    return text
+
+
+def _issue_line(issue) -> str:
+    values = {"file": issue.file, "row": issue.row, "column": issue.column, "value": issue.value,
+              "problem": issue_text(issue)}
+    if issue.row:
+        return _("%(file)s, fila %(row)s, columna «%(column)s», valor «%(value)s»: %(problem)s") % values
+    if issue.value:
+        return _("%(file)s, columna «%(column)s»: %(problem)s (columnas del archivo: %(value)s)") % values
+    return _("%(file)s, columna «%(column)s»: %(problem)s") % values
+
+
 def note_text(note) -> str:
     from observatorio.wording import note_text as worded
 

@@ -450,11 +450,11 @@ def shown(name: str, ctx: Context, payload=None):
     if name == "horas":
         return shapes.hours(payload, g)
     if name in ("areas", "top-areas"):
-        return shapes.areas(payload, g, total.count)
+        return shapes.areas(payload, g, state, f)
     if name == "cambios":
-        before = total.previous.count if ctx.compare == "previous" else total.last_year.count
         # Protected in the level's order (as the area table is), then put in the order asked for.
-        protected = shapes.changes(sorted_changes(payload, "code"), g, total.count, before)
+        protected = shapes.changes(sorted_changes(payload, "code"), g, state, f,
+                                   engine.compared_window(f, ctx.compare))
         return sorted_changes(protected, ctx.sort)
     raise ValueError(f"no disclosure rule for the data set {name!r}")
 

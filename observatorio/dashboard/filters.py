@@ -107,11 +107,6 @@ class Filters:
         return Filters(start, end, "custom", self.sources, self.categories, self.level, self.areas, self.measure,
                        self.links, self.hours, self.weekdays, self.query)
 
-    def shifted(self, days: int) -> Filters:
-        """The same filters over a window moved by ``days`` (negative: earlier)."""
-        delta = dt.timedelta(days=days)
-        return self.over(self.start + delta, self.end + delta)
-
     def previous(self) -> Filters:
         """The previous equivalent period (:func:`observatorio.analysis.periods.previous`): September for
         October, the quarter before, the same days a year earlier for year to date."""

@@ -160,7 +160,7 @@ def _uv_counts(state: DataState, as_of: dt.date, scope=()) -> tuple[dict[int, in
     guard = policy.guard_for(scope, measure, state.catalog)
     if guard is not None:
         ids = state.index.ids_at(Level.UV)
-        mask, _out = shapes.area_hidden(counts[ids], unplaced, engine.headline(state, f).count, guard)
+        mask, _out = shapes.area_hidden(state, f, Level.UV, guard)
         hidden = {int(a) for a, h in zip(ids, mask) if h}
     return {int(a): int(counts[a]) for a in np.flatnonzero(counts)}, hidden
 

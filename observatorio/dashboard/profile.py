@@ -451,9 +451,8 @@ def _guarded(state: DataState, data: dict, headline: list[dict], series: dict, s
             lines.pop(h["key"], None)  # a sensitive count by UV: not for an aggregate-only reader
             continue
         f = filters_for(state, measure=measure.code, start=data["start"], end=data["end"])
-        counts, unplaced = engine.area_counts(state, f, info.level)
         ids = state.index.ids_at(info.level)
-        hidden, _out = shapes.area_hidden(counts[ids], unplaced, engine.headline(state, f).count, guard)
+        hidden, _out = shapes.area_hidden(state, f, info.level, guard)
         count_hidden = bool(hidden[ids.index(info.id)]) if info.id in ids else shapes.small(h["count"], guard.k)
         c = h["ytd"]
         hide_ytd = shapes.small(c.current, guard.k) or shapes.small(c.previous, guard.k)

@@ -86,25 +86,58 @@ def hours(hw: engine.HourWeekday, g: Guard | None) -> Hours:
                  _with_none(cols, masks["columns"]), None if masks["total"] else grand)
 
 
-def area_hidden(counts, unplaced: int, total: int, g: Guard) -> tuple[np.ndarray, bool]:
-    """Which of an area level's counts are suppressed (the areas in the level's order, zeros included), and
-    whether the events placed in no area are: one answer for the dashboard's table, the map and the home."""
-    hidden, extra, _total = suppress.list_with_total(np.asarray(counts, dtype=np.int64), g.k, extra=[unplaced],
-                                                     total=total)
-    return hidden, bool(extra[0])
+# Area levels published as one hierarchy (parent first): each macrosector is the margin of its UVs.
+NESTED_LEVELS = ("macrosector", "uv")
 
 
-def areas(t: engine.AreaTable, g: Guard, total: int) -> engine.AreaTable:
-    hidden, unplaced_hidden = area_hidden([r.count for r in t.rows], t.unplaced, total, g)
-    rows = [replace(r, count=None, rate=None, eb_rate=None) if hid else r for r, hid in zip(t.rows, hidden)]
+def area_hidden(state, f, level: str, g: Guard) -> tuple[np.ndarray, bool]:
+    """Which of ``level``'s counts are suppressed (its areas in ``index.ids_at(level)`` order, zeros included)
+    and whether the events placed in no area of it are: one answer for the dashboard's table, the map, the
+    area profiles and the home, for the selection ``f``.
+
+    Against the headline (public) always. The macrosector and UV tables of the same selection are protected
+    together, as one hierarchy, whichever of them is asked for: each macrosector with its UVs is a line, so
+    no suppressed UV follows from its macrosector minus the UVs shown, whether the two tables come in one
+    answer or in two (the same selection always gets the same cells suppressed)."""
+    index = state.index
+    total = engine.headline(state, f).count
+    counts, unplaced = engine.area_counts(state, f, level)
+    ids = np.asarray(index.ids_at(level), dtype=np.int64)
+    if level not in NESTED_LEVELS or not all(index.ids_at(lv) for lv in NESTED_LEVELS):
+        hidden, extra, _total = suppress.list_with_total(counts[ids], g.k, extra=[unplaced], total=total)
+        return hidden, bool(extra[0])
+    upper, lower = NESTED_LEVELS
+    up_ids, low_ids = (np.asarray(index.ids_at(lv), dtype=np.int64) for lv in NESTED_LEVELS)
+    up_counts, up_out = (counts, unplaced) if level == upper else engine.area_counts(state, f, upper)
+    low_counts, low_out = (counts, unplaced) if level == lower else engine.area_counts(state, f, lower)
+    position = np.full(max(index.areas, default=0) + 2, -1, dtype=np.int64)
+    position[up_ids] = np.arange(up_ids.size)
+    parent_of = position[index.lift(low_ids, upper)]  # −1 (no macrosector) stays −1
+    low_hidden, low_out_hidden, up_hidden, up_out_hidden = suppress.hierarchy(
+        parent_of, low_counts[low_ids], up_counts[up_ids], g.k, children_out=low_out, parents_out=up_out,
+        total=total)
+    return (up_hidden, up_out_hidden) if level == upper else (low_hidden, low_out_hidden)
+
+
+def _by_id(state, f, level: str, g: Guard) -> tuple[dict[int, bool], bool]:
+    hidden, out = area_hidden(state, f, level, g)
+    return dict(zip(state.index.ids_at(level), hidden.tolist())), out
+
+
+def areas(t: engine.AreaTable, g: Guard, state, f) -> engine.AreaTable:
+    hidden, unplaced_hidden = _by_id(state, f, t.level, g)
+    rows = [replace(r, count=None, rate=None, eb_rate=None) if hidden.get(r.id) else r for r in t.rows]
     return replace(t, rows=rows, unplaced=None if unplaced_hidden else t.unplaced)
 
 
-def changes(t: engine.AreaChanges, g: Guard, now_total: int, before_total: int) -> engine.AreaChanges:
-    now, now_out = area_hidden([r.count for r in t.rows], t.unplaced, now_total, g)
-    then, then_out = area_hidden([r.before for r in t.rows], t.unplaced_before, before_total, g)
+def changes(t: engine.AreaChanges, g: Guard, state, f, before) -> engine.AreaChanges:
+    """The change table: each window's counts protected as that window's area table is (``before``: the
+    compared window's filters)."""
+    now, now_out = _by_id(state, f, t.level, g)
+    then, then_out = _by_id(state, before, t.level, g)
     rows = []
-    for r, a, b in zip(t.rows, now, then):
+    for r in t.rows:
+        a, b = now.get(r.id, False), then.get(r.id, False)
         if a or b:
             r = replace(r, count=None if a else r.count, before=None if b else r.before, change=None,
                         pct_change=None, p_value=None, q_value=None, events=None,

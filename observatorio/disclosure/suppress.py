@@ -8,8 +8,14 @@ equation) the suppressed cells must neither be a single cell that the line's tot
 back exactly, nor add up to a small number (1..k−1) the total minus the visible cells would reveal. Where a
 line breaks the rule the next smallest visible non-zero member is suppressed too (the total itself when no
 member is left; a total marked ``fixed``, public elsewhere, is never suppressed for that); cells that become
-derivable through other lines count as visible. The loop repeats until every line holds: each pass adds at
-least one suppression, so it ends within as many passes as there are cells.
+derivable count as visible. A cell is derivable when the published cells fix it through any combination of
+the lines, not only through a line left with it alone: the lines are linear equations, and a suppressed cell
+is fixed exactly when every solution of them gives it the same value (its coordinate is zero in every
+null-space vector of the suppressed cells' columns: Gauss–Jordan elimination). The line-by-line view misses, e.g., a cell
+that two lines with two unknowns each pin down together (a "bridge" between two suppressed cycles of a
+two-way table, or a macrosector minus its UVs when the UVs' sum is known from the total). The loop repeats
+until every line holds: each pass adds at least one suppression, so it ends within as many passes as there
+are cells.
 
 The answer is a boolean mask (True: suppressed). The cost is tiny: tables of at most a few hundred cells.
 """
@@ -29,7 +35,8 @@ def primary(values: np.ndarray, k: int) -> np.ndarray:
     return (values >= 1) & (values < k)
 
 
-def _derivable(hidden: np.ndarray, cells_of: Sequence[np.ndarray], lines_of: dict[int, list[int]]) -> np.ndarray:
+def _derivable(hidden: np.ndarray, cells_of: Sequence[np.ndarray], lines_of: dict[int, list[int]],
+               exact: bool = True) -> np.ndarray:
     """Suppressed cells an attacker still cannot recover: a line with one hidden cell gives it back, and
     that cell known may leave another line with one (worked through a queue, each line once per change)."""
     unknown = hidden.copy()
@@ -46,7 +53,59 @@ def _derivable(hidden: np.ndarray, cells_of: Sequence[np.ndarray], lines_of: dic
             open_count[line] -= 1
             if open_count[line] == 1:
                 queue.append(line)
+    return _not_fixed(unknown, cells_of, lines_of) if exact else unknown
+
+
+def _not_fixed(unknown: np.ndarray, cells_of: Sequence[np.ndarray], lines_of: dict[int, list[int]]) -> np.ndarray:
+    """Of the cells still unknown after peeling single-unknown lines, those no combination of lines fixes:
+    a cell is fixed when its coordinate is zero in every null-space vector of the lines restricted to the
+    unknown cells (the known cells only move the right-hand side)."""
+    cols = np.flatnonzero(unknown)
+    if cols.size == 0:
+        return unknown
+    lines = sorted({n for c in cols.tolist() for n in lines_of.get(c, ())})
+    if not lines:
+        return unknown
+    at = {int(c): j for j, c in enumerate(cols.tolist())}
+    matrix = np.zeros((len(lines), cols.size))
+    for row, n in enumerate(lines):
+        cells = cells_of[n]
+        for sign, cell in zip([1.0] * (cells.size - 1) + [-1.0], cells.tolist()):
+            if cell in at:
+                matrix[row, at[cell]] += sign
+    fixed = _fixed_columns(matrix)
+    unknown = unknown.copy()
+    unknown[cols[fixed]] = False
     return unknown
+
+
+def _fixed_columns(matrix: np.ndarray) -> np.ndarray:
+    """Columns (unknowns) every solution of ``matrix · x = b`` gives one value: in the reduced row echelon
+    form, a pivot column whose row has no free column. Gauss–Jordan by hand (a few dozen rows): LAPACK's
+    SVD would be exact too, but its threads cost more than the whole table on a busy machine."""
+    a = matrix.astype(float).copy()
+    rows, cols = a.shape
+    pivots: list[int] = []
+    r = 0
+    for c in range(cols):
+        if r == rows:
+            break
+        p = r + int(np.argmax(np.abs(a[r:, c])))
+        if abs(a[p, c]) < 1e-9:
+            continue
+        a[[r, p]] = a[[p, r]]
+        a[r] /= a[r, c]
+        others = np.abs(a[:, c]) > 1e-12
+        others[r] = False
+        a[others] -= np.outer(a[others, c], a[r])
+        pivots.append(c)
+        r += 1
+    fixed = np.zeros(cols, dtype=bool)
+    free = np.ones(cols, dtype=bool)
+    free[pivots] = False
+    for row, c in enumerate(pivots):
+        fixed[c] = not (np.abs(a[row, free]) > 1e-9).any()
+    return fixed
 
 
 def violations(values, equations: Sequence[Equation], hidden, k: int) -> list[tuple[int, str]]:
@@ -69,8 +128,8 @@ def _lines(eqs) -> tuple[list[np.ndarray], dict[int, list[int]]]:
     return cells_of, lines_of
 
 
-def _violations(values, eqs, hidden, k, cells_of, lines_of) -> list[tuple[int, str]]:
-    unknown = _derivable(hidden, cells_of, lines_of)
+def _violations(values, eqs, hidden, k, cells_of, lines_of, exact: bool = True) -> list[tuple[int, str]]:
+    unknown = _derivable(hidden, cells_of, lines_of, exact)
     found = []
     sensitive = primary(values, k)
     leaked = sensitive & ~unknown
@@ -99,8 +158,13 @@ def suppress(values, equations: Sequence[Equation], k: int, *, fixed: Sequence[i
     fixed_mask = np.zeros(values.size, dtype=bool)
     fixed_mask[list(fixed)] = True
     cells_of, lines_of = _lines(eqs)
+    exact = False
     for _pass in range(values.size + 1):
-        bad = _violations(values, eqs, hidden, k, cells_of, lines_of)
+        # Lines first (peeling, cheap); the elimination over every line once they hold, and from then on.
+        bad = _violations(values, eqs, hidden, k, cells_of, lines_of, exact)
+        if not bad and not exact:
+            exact = True
+            bad = _violations(values, eqs, hidden, k, cells_of, lines_of, exact)
         if not bad:
             return hidden
         # Every broken line gets its next cell in one pass (a line mended earlier in the pass is left for the
@@ -207,3 +271,33 @@ def nested(parent_of: Sequence[int], counts, k: int, *, total: int | None = None
     eqs += [(t, fam_at), (t, np.arange(counts.size))]
     hidden = suppress(values, eqs, k, fixed=[t])
     return hidden[:counts.size], hidden[fam_at]
+
+
+def hierarchy(parent_of: Sequence[int], children, parents, k: int, *, children_out: int, parents_out: int,
+              total: int | None = None) -> tuple[np.ndarray, bool, np.ndarray, bool]:
+    """Two area levels published with the same public total, e.g. UVs and macrosectors: each parent is the
+    margin of its children, so neither table may be subtracted from the other.
+
+    ``children``/``parents``: the two levels' counts; ``parent_of[i]``: the parent position of child i (−1:
+    none); ``children_out``/``parents_out``: the events placed in no area of each level (published with
+    them). The events in a parent but in none of its children, and those in neither level, are cells too
+    (treated as known unless small, so the rule never leans on them). Returns (mask of children, children_out
+    suppressed, mask of parents, parents_out suppressed).
+    """
+    children = np.asarray(children, dtype=np.int64)
+    parents = np.asarray(parents, dtype=np.int64)
+    parent_of = np.asarray(parent_of, dtype=np.int64)
+    n, m = children.size, parents.size
+    inside = np.bincount(parent_of[parent_of >= 0], weights=children[parent_of >= 0], minlength=m)[:m]
+    direct = np.maximum(parents - inside.astype(np.int64), 0)  # in a parent, in none of its children
+    orphans = np.flatnonzero(parent_of < 0)
+    neither = max(int(parents_out) - int(children[orphans].sum()), 0)
+    total = int(children.sum()) + int(children_out) if total is None else int(total)
+    values = np.concatenate([children, parents, direct, [neither, children_out, parents_out, total]])
+    parent_at, direct_at = n + np.arange(m), n + m + np.arange(m)
+    e, c_out, p_out, t = 2 * m + n, 2 * m + n + 1, 2 * m + n + 2, 2 * m + n + 3
+    eqs = [(int(parent_at[j]), np.append(np.flatnonzero(parent_of == j), direct_at[j])) for j in range(m)]
+    eqs += [(p_out, np.append(orphans, e)), (c_out, np.append(direct_at, e)),
+            (t, np.append(parent_at, p_out)), (t, np.append(np.arange(n), c_out))]
+    hidden = suppress(values, eqs, k, fixed=[t])
+    return hidden[:n], bool(hidden[c_out]), hidden[parent_at], bool(hidden[p_out])

@@ -38,20 +38,24 @@ class LinkSummary:
         return self.linked / self.secondary if self.secondary else None
 
 
+def _other_sources(measure: MeasureDef) -> np.ndarray:
+    return np.asarray([s for s in measure.sources if s != measure.primary], dtype=np.int64)
+
+
 def linked_rows(snap: EventSnapshot, measure: MeasureDef) -> np.ndarray | None:
     """Per snapshot row, whether the measure leaves it out as linked; None when it leaves nothing out."""
     if not measure.links or snap.size == 0:
         return None
-    others = np.asarray([s for s in measure.sources if s != measure.primary], dtype=np.int64)
-    secondary = np.isin(snap.source, others)
+    others = _other_sources(measure)
     if measure.combine == Combine.SHARED_ID:
         return _by_identifier(snap, measure, others)
-    return _by_proximity(snap, measure, secondary)
+    return _by_proximity(snap, measure, np.isin(snap.source, others))
 
 
 def summary(snap: EventSnapshot, measure: MeasureDef, linked: np.ndarray | None) -> LinkSummary:
-    others = np.asarray([s for s in measure.sources if s != measure.primary], dtype=np.int64)
-    secondary = int(np.count_nonzero(np.isin(snap.source, others))) if measure.links else 0
+    if not measure.links:
+        return LinkSummary(0, 0)
+    secondary = int(np.count_nonzero(np.isin(snap.source, _other_sources(measure))))
     return LinkSummary(secondary, 0 if linked is None else int(np.count_nonzero(linked)))
 
 

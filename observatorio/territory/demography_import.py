@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from observatorio.errors import UserError
 from observatorio.importing import MAX_MESSAGES, Issue, Report, raise_errors
@@ -88,7 +89,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     """
     level = parse_level(level)
     if decimal not in ("auto", ",", "."):
-        raise UserError(f"decimal must be 'auto', ',' or '.', not {decimal!r}")
+        raise UserError(gettext("decimal debe ser 'auto', ',' o '.', no «%(value)s»") % {"value": decimal})
     path = Path(path)
     name = path.name
     try:
@@ -100,17 +101,18 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
         fields = {f: f for f in FIELDS if f in header}
     unknown_targets = [f for f in fields if f not in FIELDS]
     if unknown_targets:
-        raise UserError(f"unknown demography field(s) {', '.join(unknown_targets)}; fields are: {', '.join(FIELDS)}")
+        raise UserError(gettext("campos de demografía desconocidos: %(fields)s; los campos son: %(all)s")
+                        % {"fields": ", ".join(unknown_targets), "all": ", ".join(FIELDS)})
     if "population" not in fields:
-        raise UserError(f"no population column for {name}: map one (--population-field COLUMN); "
-                        f"columns are: {', '.join(header)}")
+        raise UserError(gettext("no hay columna de población para %(name)s: asigne una (--population-field COLUMNA); las "
+                          "columnas son: %(columns)s") % {"name": name, "columns": ", ".join(header)})
     if year is None and year_field is None:
-        raise UserError("no year: pass year (--year 2017) or the column that holds it")
+        raise UserError(gettext("falta el año: indique el año (--year 2017) o la columna que lo tiene"))
     if sum_rows and "poverty_pct" in fields:
-        raise UserError("poverty_pct is a percentage and cannot be summed over rows; import it without --sum")
+        raise UserError(gettext("poverty_pct es un porcentaje y no se puede sumar entre filas; impórtelo sin --sum"))
     wanted = [code_field] + list(fields.values()) + ([year_field] if year_field else [])
     missing = [c for c in dict.fromkeys(wanted) if c not in header]
-    raise_errors([Issue(name, 0, c, "", f"no column {c!r} in {name}; columns are: {', '.join(header)}",
+    raise_errors([Issue(name, 0, c, ", ".join(header), f"no column {c!r} in {name}; columns are: {', '.join(header)}",
                         "name one of the file's columns", code="missing_column") for c in missing])
 
     problems: list[Issue] = []
@@ -175,7 +177,9 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
                                   code="repeated_code"))
     raise_errors(problems)
     if not values:
-        raise UserError(f"no rows of {name} to import" + (f" with codes starting {code_prefix!r}" if code_prefix else ""))
+        raise UserError(gettext("no hay filas de %(name)s con códigos que empiecen por «%(prefix)s» para importar")
+                        % {"name": name, "prefix": code_prefix} if code_prefix
+                        else gettext("no hay filas de %(name)s para importar") % {"name": name})
 
     codes = sorted({c for c, _ in values})
     areas = {a.code: a for a in Area.objects.filter(level=level, code__in=codes)}
@@ -183,8 +187,9 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     summary = DemographySummary(path=name, year=year, level=str(level), rows=len(table),
                                 notes=list(table.notes))
     if unknown and not skip_unknown:
-        raise UserError(f"{len(unknown)} codes of {name} are not {level} areas: {_short(unknown, MAX_MESSAGES)}; "
-                        f"import those areas first, check --level and --code-field, or skip them (--skip-unknown)")
+        raise UserError(gettext("%(n)s códigos de %(name)s no son áreas de nivel %(level)s: %(codes)s; importe antes esas "
+                          "áreas, revise --level y --code-field, u omítalos (--skip-unknown)")
+                        % {"n": len(unknown), "name": name, "level": level, "codes": _short(unknown, MAX_MESSAGES)})
     summary.skipped_codes = unknown
     summary.skipped_population = int(sum(v["population"] or 0 for (c, _), v in values.items() if c in unknown))
     kept = {k: v for k, v in values.items() if k[0] in areas}

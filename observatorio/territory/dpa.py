@@ -58,11 +58,26 @@ def find_comuna(name_or_cut: str | int) -> Comuna:
         for comuna in comunas:
             if comuna.cut == cut:
                 return comuna
-        raise UserError(f"no comuna has CUT code {key}; CUT codes are 4–5 digits, e.g. 13122 for Peñalolén")
+        raise UnknownComuna(key, by_code=True)
     folded = _fold(key)
     for comuna in comunas:
         if _fold(comuna.name) == folded:
             return comuna
     close = sorted(c.name for c in comunas if folded[:4] and _fold(c.name).startswith(folded[:4]))
-    hint = f"; did you mean: {', '.join(close[:5])}?" if close else "; use the official name or the CUT code"
-    raise UserError(f"no comuna is named {key!r}{hint}")
+    raise UnknownComuna(key, suggestions=close[:5])
+
+
+class UnknownComuna(UserError):
+    """No comuna has this CUT code (``by_code``) or this name (``suggestions``: close names). The message is
+    English; the command line words it in its language (``commands.reports.error_text``): this module is
+    reached by the demo's pure scenario, which never loads Django's translations."""
+
+    def __init__(self, key: str, *, by_code: bool = False, suggestions=()):
+        self.key, self.by_code, self.suggestions = key, by_code, list(suggestions)
+        if by_code:
+            text = f"no comuna has CUT code {key}; CUT codes are 4–5 digits, e.g. 13122 for Peñalolén"
+        else:
+            hint = (f"; did you mean: {', '.join(self.suggestions)}?" if self.suggestions
+                    else "; use the official name or the CUT code")
+            text = f"no comuna is named «{key}»{hint}"
+        super().__init__(text)

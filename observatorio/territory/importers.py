@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 import shapely
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from observatorio.errors import UserError
 from observatorio.importing import Issue, Report, raise_errors
@@ -81,11 +82,13 @@ def normalise_code(value) -> str:
     return str(value).strip()
 
 
-def parse_level(value: str, what: str = "level") -> Level:
+def parse_level(value: str, what: str = "") -> Level:
+    what = what or _("nivel")
     try:
         return Level(value)
     except ValueError:
-        raise UserError(f"unknown {what} {value!r}; levels are: {', '.join(Level.values)}") from None
+        raise UserError(_("%(what)s desconocido: «%(value)s»; los niveles son: %(levels)s")
+                        % {"what": what, "value": value, "levels": ", ".join(Level.values)}) from None
 
 
 def default_parent_level(level: Level) -> Level | None:
@@ -107,27 +110,30 @@ def read_features(path, layer: str | None = None, crs: str | None = None):
     path = Path(path)
     name = path.name
     if not path.exists():
-        raise UserError(f"no such file: {path}")
+        raise UserError(_("no existe el archivo %(path)s") % {"path": path})
     if layer is not None:
         try:
             layers = [str(row[0]) for row in pyogrio.list_layers(path)]
         except Exception as exc:  # noqa: BLE001 - GDAL raises several kinds for unreadable files
-            raise UserError(f"cannot read {name}: {exc}") from None
+            raise UserError(_("no se puede leer %(name)s: %(error)s") % {"name": name, "error": exc}) from None
         if layer not in layers:
-            raise UserError(f"no layer {layer!r} in {name}; layers are: {', '.join(layers)}")
+            raise UserError(_("%(name)s no tiene la capa «%(layer)s»; sus capas son: %(layers)s")
+                            % {"name": name, "layer": layer, "layers": ", ".join(layers)})
     try:
         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001
-        raise UserError(f"cannot read {name}: {exc}; is it a GeoJSON, GeoPackage or Shapefile?") from None
+        raise UserError(_("no se puede leer %(name)s: %(error)s; ¿es un GeoJSON, GeoPackage o Shapefile?")
+                        % {"name": name, "error": exc}) from None
     if crs is not None:
         try:
             override = CRS.from_user_input(crs)
         except CRSError:
-            raise UserError(f"unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
+            raise UserError(_("sistema de coordenadas desconocido «%(crs)s»; indíquelo como código EPSG, p. ej. "
+                              "EPSG:32719") % {"crs": crs}) from None
         frame = frame.set_crs(override, allow_override=True)
     if frame.crs is None:
-        raise UserError(f"{name} has no coordinate reference system: set the CRS (.prj) "
-                        f"or pass --crs EPSG:32719 (the CRS its coordinates are in)")
+        raise UserError(_("%(name)s no tiene sistema de coordenadas: defínalo (.prj) o indique --crs EPSG:32719 (el "
+                          "de sus coordenadas)") % {"name": name})
     if not frame.crs.equals(CRS.from_epsg(4326)):
         frame = frame.to_crs(4326)
     return frame
@@ -135,7 +141,7 @@ def read_features(path, layer: str | None = None, crs: str | None = None):
 
 def _check_fields(frame, name: str, wanted: list[str]) -> None:
     columns = [c for c in frame.columns if c != frame.geometry.name]
-    raise_errors([Issue(name, 0, f, "", f"no field {f!r} in {name}; fields are: {', '.join(columns)}",
+    raise_errors([Issue(name, 0, f, ", ".join(columns), f"no field {f!r} in {name}; fields are: {', '.join(columns)}",
                         "name one of the file's fields", code="missing_column")
                   for f in dict.fromkeys(wanted) if f not in columns])
 
@@ -148,10 +154,11 @@ def _select(frame, name: str, where: dict[str, str] | None):
         match = column == normalise_code(value)
         if not match.any():
             seen = _short(sorted(set(column) - {""}), 5)
-            raise UserError(f"no feature of {name} has {fld} = {value!r}; values are e.g.: {seen}")
+            raise UserError(_("ningún elemento de %(name)s tiene %(field)s = «%(value)s»; valores, p. ej.: %(seen)s")
+                            % {"name": name, "field": fld, "value": value, "seen": seen})
         keep &= match
     if not keep.any():
-        raise UserError(f"no feature of {name} matches all of {where}")
+        raise UserError(_("ningún elemento de %(name)s cumple a la vez %(where)s") % {"name": name, "where": where})
     return keep
 
 
@@ -187,10 +194,10 @@ def _parents_by_space(rows, parent_level: Level, valid_from, name: str) -> tuple
     in_force = Boundary.in_force(valid_from) if valid_from else Boundary.objects.filter(valid_to__isnull=True)
     boundaries = list(in_force.filter(area__level=parent_level).select_related("area"))
     if not boundaries:
-        hint = "set up the comuna first (observatorio territory comuna CUT)" if parent_level == Level.COMUNA \
-            else f"import the {parent_level} level first"
-        raise UserError(f"no {parent_level} areas exist to place the features of {name} in; {hint}, "
-                        f"or give parent_field (--parent-field)")
+        hint = (_("configure primero la comuna (observatorio territory comuna CUT)") if parent_level == Level.COMUNA
+                else _("importe primero el nivel %(level)s") % {"level": parent_level})
+        raise UserError(_("no hay áreas de nivel %(level)s donde ubicar los elementos de %(name)s; %(hint)s, o indique "
+                          "parent_field (--parent-field)") % {"level": parent_level, "name": name, "hint": hint})
     shapes = [b.shape for b in boundaries]
     tree = shapely.STRtree(shapes)
     out, outside = {}, []
@@ -232,13 +239,14 @@ def import_boundaries(path, level, code_field: str, name_field: str, parent_fiel
     """
     level = parse_level(level)
     if parent_level is not None:
-        parent_level = parse_level(parent_level, "parent level")
+        parent_level = parse_level(parent_level, _("nivel superior"))
     else:
         parent_level = default_parent_level(level)
     if parent_field and parent_level is None:
-        raise UserError("a comuna has no parent level; give parent_level (--parent-level) with parent_field")
+        raise UserError(_("una comuna no tiene nivel superior; indique parent_level (--parent-level) con "
+                          "parent_field"))
     if parent_level is not None and parent_level == level:
-        raise UserError(f"an area cannot be its own parent level ({level})")
+        raise UserError(_("un área no puede ser su propio nivel superior (%(level)s)") % {"level": level})
 
     path = Path(path)
     name = path.name

@@ -44,7 +44,10 @@ def test_unknown_comuna_is_one_line_and_exit_2(capsys):
 
     assert cli.main(["territory", "comuna", "Narnia"]) == 2
     err = capsys.readouterr().err
-    assert err == "observatorio territory: error: no comuna is named 'Narnia'; use the official name or the CUT code\n"
+    assert err == "observatorio territory: error: ninguna comuna se llama «Narnia»; use el nombre oficial o el código CUT\n"
+    assert cli.main(["--lang", "en", "territory", "comuna", "Narnia"]) == 2
+    assert capsys.readouterr().err == ("observatorio territory: error: no comuna is named «Narnia»; use the official "
+                                       "name or the CUT code\n")
     assert Area.objects.count() == 0
 
 

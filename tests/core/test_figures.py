@@ -163,3 +163,51 @@ def test_perception_prints_the_weighted_share_with_its_interval(demo, db, capsys
     code, _out, err = figures(capsys, "percepcion", "--from", "2000-01-01", "--to", "2030-12-31", "--category",
                               "hurtos")
     assert code == 2 and "proporción" in err
+
+
+def test_as_role_prints_what_that_role_reads_on_the_dashboard(demo, db, client, personas, capsys):
+    """``--as-role authority`` goes through the web's guard: the same counts withheld as the authority's
+    /tablero/datos/resumen.json, for every choice; ``--as-role analyst`` is the exact figure, as without it."""
+    from observatorio.territory.models import Area
+
+    client.force_login(personas["ana"])
+    withheld = []
+    for options, query, _categories, _areas in CHOICES:
+        for code in ("13122-M2", "13122-UV03"):
+            query = query.replace("{" + code + "}", str(Area.objects.get(code=code).id))
+        web = client.get(f"/tablero/datos/resumen.json?{query}").json()
+        got = figures_json(capsys, *options, "--as-role", "authority")
+        assert got["role"] == "authority" and got["disclosure"] == web["disclosure"]
+        assert got["disclosure"]["applied"] and got["disclosure"]["k"] == 5
+        assert (got["count"], got["suppressed"], got["rate_per_1000"]) == (
+            web["data"]["count"], web["data"]["suppressed"], web["data"]["rate_per_1000"])
+        for key in ("previous", "last_year"):
+            for field in ("count", "change", "p_value", "verdict"):
+                assert got[key][field] == web["data"][key][field], (options, key, field)
+            assert got[key]["suppressed"] == (got[key]["count"] is None)
+        if got["suppressed"] or got["previous"]["suppressed"] or got["last_year"]["suppressed"]:
+            withheld.append(options)
+        exact = figures_json(capsys, *options)
+        assert figures_json(capsys, *options, "--as-role", "analyst") == {
+            **exact, "role": "analyst", "disclosure": {"applied": False}}
+        assert "suppressed" not in exact and "disclosure" not in exact  # the operator's own view: exact
+    assert withheld, "no choice had a small count: the test would prove nothing"
+
+    options = withheld[0]
+    code, out, _err = figures(capsys, *options, "--as-role", "authority")
+    assert code == 0 and "reservado" in out and "Control de divulgación: los conteos de 1 a 4 se reservan" in out
+    code, out, _err = figures(capsys, *options, "--as-role", "authority", lang="en")
+    assert code == 0 and "withheld" in out and "reservado" not in out
+
+
+def test_as_role_refuses_a_sensitive_view_as_the_web_does(demo, db, capsys):
+    code, out, err = figures(capsys, "casos-vif", "--period", "year", "--year", "2025", "--area", "13122-UV03",
+                             "--as-role", "authority")
+    assert code == 2 and out == "" and "Dato sensible: elija macrosectores o la comuna" in err
+    assert figures(capsys, "casos-vif", "--period", "year", "--year", "2025", "--area", "13122-UV03")[0] == 0
+    code, _out, err = figures(capsys, "casos-policiales", "--period", "ytd", "--operator-source", "1461")
+    assert code == 2 and "--operator-source va con --as-role operator" in err
+    # An operator whose scope holds every source of the measure reads it exactly (their own data).
+    own = figures_json(capsys, "llamados-1461", "--period", "ytd", "--as-role", "operator", "--operator-source",
+                       "1461")
+    assert own["disclosure"] == {"applied": False}

@@ -95,3 +95,59 @@ def test_the_classic_example():
     # 3 is small; its partner is the next smallest non-zero cell (6), not the zero.
     hidden, _e, total_hidden = suppress.list_with_total([10, 3, 0, 6, 20], K)
     assert hidden.tolist() == [False, True, False, True, False] and not total_hidden
+
+
+def _determined(A, known, values, cell) -> bool:
+    """Does the system ``A · values = 0`` fix ``cell`` once the ``known`` cells are read (exact linear algebra:
+    the cell's unit vector lies in the row space of the unknown columns)?"""
+    unknown = ~known
+    U = A[:, unknown]
+    at = int(np.flatnonzero(unknown).tolist().index(cell))
+    unit = np.zeros(U.shape[1])
+    unit[at] = 1.0
+    return np.linalg.matrix_rank(np.vstack([U, unit])) == np.linalg.matrix_rank(U)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(-1, 3), small), min_size=1, max_size=16),
+       st.lists(st.integers(0, 3), min_size=4, max_size=4), st.integers(0, 3))
+def test_macrosectors_and_their_uvs_never_leak(uvs, direct, neither):
+    """UVs (parent −1: in no macrosector) and macrosectors published together: nothing small is shown, no
+    suppressed small count follows exactly from any combination of the published tables (the events in a
+    macrosector but in no UV, and in neither level, known to the attacker unless small), and no published
+    margin minus its visible members leaves a small sum."""
+    parent = np.array([p for p, _c in uvs])
+    u = np.array([c for _p, c in uvs])
+    n_m = 4
+    inside = np.bincount(parent[parent >= 0], weights=u[parent >= 0], minlength=n_m).astype(int)
+    d = np.array(direct)
+    m = inside + d
+    m_out = int(u[parent < 0].sum()) + neither
+    u_out = int(d.sum()) + neither
+    total = int(u.sum()) + u_out
+    u_hid, u_out_hid, m_hid, m_out_hid = suppress.hierarchy(parent, u, m, K, children_out=u_out, parents_out=m_out,
+                                                            total=total)
+    # cells: u (n), m (4), d (4), neither, u_out, m_out, total
+    n = u.size
+    values = np.concatenate([u, m, d, [neither, u_out, m_out, total]])
+    E, C, P, T = n + 8, n + 9, n + 10, n + 11
+    published_hidden = np.concatenate([u_hid, m_hid, [u_out_hid, m_out_hid, 1 <= total < K]])
+    published = np.concatenate([u, m, [u_out, m_out, total]])
+    assert not ((published >= 1) & (published < K) & ~published_hidden).any(), "a small count is shown"
+    assert not u_hid[u == 0].any() and not m_hid[m == 0].any(), "a zero is never suppressed"
+    hidden = np.concatenate([u_hid, m_hid, (d >= 1) & (d < K), [1 <= neither < K, u_out_hid, m_out_hid,
+                                                                 1 <= total < K]])
+    lines = [(n + j, np.append(np.flatnonzero(parent == j), n + 4 + j)) for j in range(n_m)]
+    lines += [(P, np.append(np.flatnonzero(parent < 0), E)), (C, np.append(n + 4 + np.arange(n_m), E)),
+              (T, np.append(n + np.arange(n_m), P)), (T, np.append(np.arange(n), C))]
+    A = np.zeros((len(lines), values.size))
+    for row, (t, members) in enumerate(lines):
+        A[row, members] = 1.0
+        A[row, t] -= 1.0
+    assert np.allclose(A @ values, 0)
+    for cell in np.flatnonzero(hidden & (values >= 1) & (values < K)):
+        assert not _determined(A, ~hidden, values, int(cell)), f"cell {cell} ({values[cell]}) follows exactly"
+    for t, members in lines:
+        if not hidden[t]:
+            gap = int(values[members][hidden[members]].sum())
+            assert not (1 <= gap < K), f"the margin {values[t]} minus its visible members gives {gap}"

@@ -100,7 +100,7 @@ def test_a_correction_updates_the_event_keeps_its_previous_version_and_rollback_
     revision = EventRevision.objects.get(event=event)
     assert (revision.batch_id, revision.previous["original_label"]) == (second.batch, "Ruidos molestos")
 
-    with pytest.raises(RollbackRefused, match="later batches"):
+    with pytest.raises(RollbackRefused, match="lotes posteriores"):
         rollback_batch(first.batch)
     undone = rollback_batch(second.batch)
     assert (undone.events_deleted, undone.events_restored) == (0, 1)
@@ -108,7 +108,7 @@ def test_a_correction_updates_the_event_keeps_its_previous_version_and_rollback_
     assert (event.original_label, event.category.code) == ("Ruidos molestos", "ruidos")
     assert Event.objects.count() == 5 and not EventRevision.objects.exists()
     assert ImportBatch.objects.get(pk=second.batch).status == BatchStatus.ROLLED_BACK
-    with pytest.raises(RollbackRefused, match="already rolled back"):
+    with pytest.raises(RollbackRefused, match="ya se revirtió"):
         rollback_batch(second.batch)
     assert rollback_batch(first.batch).events_deleted == 5
     assert Event.objects.count() == 0

@@ -129,7 +129,7 @@ def test_upload_preview_dry_run_commit_history_rollback_equal_the_core(client, w
     second_batch.refresh_from_db()
     assert second_batch.status == "rolled_back"
     refused = client.post(f"/cargas/lote/{second_batch.id}/revertir/", {"confirmar": "si"})
-    assert refused.status_code == 409 and "already rolled back" in refused.content.decode()
+    assert refused.status_code == 409 and "ya se revirtió" in refused.content.decode()
 
 
 def test_the_mapping_page_saves_a_version_for_the_source(client, web, personas, territory, tmp_path):

@@ -70,18 +70,19 @@ BAD = {
                  "demo.csv row 2, column 'households': '-3' is negative"),
     "empty population": ("code,population\n01,\n", {}, "demo.csv row 2, column 'population': empty population"),
     "unknown codes": ("code,population\n01,5\n77,1\n88,2\n", {},
-                      "2 codes of demo.csv are not uv areas: 77, 88; import those areas first, check --level and "
-                      "--code-field, or skip them (--skip-unknown)"),
+                      "2 códigos de demo.csv no son áreas de nivel uv: 77, 88; importe antes esas áreas, revise "
+                      "--level y --code-field, u omítalos (--skip-unknown)"),
     "repeated code without sum": ("code,population\n01,5\n02,1\n01,2\n", {},
                                   "repeated codes in demo.csv: 01 (rows 2, 4); pass sum_rows (--sum) to add them up"),
     "missing column": ("cod,population\n01,5\n", {},
                        "no column 'code' in demo.csv; columns are: cod, population"),
     "no population": ("code,pob\n01,5\n", {},
-                      "no population column for demo.csv: map one (--population-field COLUMN); columns are: code, pob"),
+                      "no hay columna de población para demo.csv: asigne una (--population-field COLUMNA); las "
+                      "columnas son: code, pob"),
     "no year": ("code,population\n01,5\n", {"year": None},
-                "no year: pass year (--year 2017) or the column that holds it"),
+                "falta el año: indique el año (--year 2017) o la columna que lo tiene"),
     "percent summed": ("code,population,poverty_pct\n01,5,20\n", {"sum_rows": True},
-                       "poverty_pct is a percentage and cannot be summed over rows; import it without --sum"),
+                       "poverty_pct es un porcentaje y no se puede sumar entre filas; impórtelo sin --sum"),
 }
 
 
@@ -135,7 +136,7 @@ def test_errors_name_the_file_line_and_a_decimal_mark_can_be_forced(tmp_path, uv
         import_demography(path, year=2017, decimal=".", commit=True)
     assert str(err.value) == ("demo.csv row 3, column 'population': '1.234' is not a whole number; "
                               "demo.csv row 4, column 'population': '1.5' is not a whole number")
-    with pytest.raises(ValueError, match="decimal must be 'auto', ',' or '.'"):
+    with pytest.raises(ValueError, match="decimal debe ser 'auto', ',' o '.', no «;»"):
         import_demography(path, year=2017, decimal=";", commit=True)
 
 

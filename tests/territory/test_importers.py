@@ -92,9 +92,10 @@ def _bad_frames():
                                 "uv.geojson feature 2 (code U9): no macrosector with code 'M9'; existing "
                                 "macrosector codes: M1, M2"),
         "where matches nothing": (uv_frame(), {"where": {"macro": "M7"}},
-                                  "no feature of uv.geojson has macro = 'M7'; values are e.g.: M1, M2"),
+                                  "ningún elemento de uv.geojson tiene macro = «M7»; valores, p. ej.: M1, M2"),
         "unknown level": (uv_frame(), {"level": "barrio"},
-                          "unknown level 'barrio'; levels are: comuna, macrosector, uv, zona_censal, cuadrante, custom"),
+                          "nivel desconocido: «barrio»; los niveles son: comuna, macrosector, uv, zona_censal, "
+                          "cuadrante, custom"),
     }
 
 
@@ -121,8 +122,8 @@ def test_file_without_crs_names_the_file_and_the_fix(tmp_path, macros):
     before = counts()
     with pytest.raises(ValueError) as err:
         import_boundaries(path, "uv", "code", "name", commit=True)
-    assert str(err.value) == ("uv.shp has no coordinate reference system: set the CRS (.prj) or pass "
-                              "--crs EPSG:32719 (the CRS its coordinates are in)")
+    assert str(err.value) == ("uv.shp no tiene sistema de coordenadas: defínalo (.prj) o indique --crs EPSG:32719 "
+                              "(el de sus coordenadas)")
     assert counts() == before
     # The suggested fix works.
     summary = import_boundaries(path, "uv", "code", "name", crs="EPSG:4326", commit=True)
@@ -131,18 +132,25 @@ def test_file_without_crs_names_the_file_and_the_fix(tmp_path, macros):
 
 @pytest.mark.django_db
 def test_missing_file_and_missing_layer(tmp_path, macros):
-    with pytest.raises(ValueError, match="^no such file: .*nope.gpkg$"):
+    with pytest.raises(ValueError, match="^no existe el archivo .*nope.gpkg$"):
         import_boundaries(tmp_path / "nope.gpkg", "uv", "code", "name", commit=True)
     path = write(uv_frame(), tmp_path / "uv.gpkg", layer="uvs")
     with pytest.raises(ValueError) as err:
         import_boundaries(path, "uv", "code", "name", layer="uv", commit=True)
-    assert str(err.value) == "no layer 'uv' in uv.gpkg; layers are: uvs"
+    assert str(err.value) == "uv.gpkg no tiene la capa «uv»; sus capas son: uvs"
 
 
 @pytest.mark.django_db
 def test_spatial_parent_needs_existing_parents(tmp_path, db):
     path = write(uv_frame(), tmp_path / "uv.geojson")
     with pytest.raises(ValueError) as err:
+        import_boundaries(path, "zona_censal", "code", "name", commit=True)
+    assert str(err.value) == ("no hay áreas de nivel comuna donde ubicar los elementos de uv.geojson; configure "
+                              "primero la comuna (observatorio territory comuna CUT), o indique parent_field "
+                              "(--parent-field)")
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(ValueError) as err:
         import_boundaries(path, "zona_censal", "code", "name", commit=True)
     assert str(err.value) == ("no comuna areas exist to place the features of uv.geojson in; set up the comuna "
                               "first (observatorio territory comuna CUT), or give parent_field (--parent-field)")

@@ -61,8 +61,8 @@ def test_census_population_per_zone(penalolen_zones):
                 sum_rows=True, code_prefix="13122")
     with pytest.raises(ValueError) as err:
         import_demography(csv, **args, commit=True)
-    assert str(err.value) == (f"1 codes of censo_2017_zonas.csv are not zona_censal areas: {UNLOCATED_ZONE}; import "
-                              f"those areas first, check --level and --code-field, or skip them (--skip-unknown)")
+    assert str(err.value) == (f"1 códigos de censo_2017_zonas.csv no son áreas de nivel zona_censal: {UNLOCATED_ZONE}; "
+                              f"importe antes esas áreas, revise --level y --code-field, u omítalos (--skip-unknown)")
     assert Demography.objects.count() == 0
 
     summary = import_demography(csv, skip_unknown=True, **args, commit=True)

@@ -42,10 +42,12 @@ def test_import_dry_run_then_commit(zone_file, capsys):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("extra,message", [
-    (["--code-field", "CODIGO"], "no field 'CODIGO' in zonas.gpkg; fields are: COD, NOM, CUT"),
+    (["--code-field", "CODIGO"], "zonas.gpkg, columna «CODIGO»: El archivo no tiene la columna indicada. Indique "
+                                 "una de las columnas del archivo. (columnas del archivo: COD, NOM, CUT)"),
     (["--valid-from", "01-01-2020"], "--valid-from lleva una fecha AAAA-MM-DD, no '01-01-2020'"),
     (["--where", "CUT"], "--where lleva CAMPO=VALOR, no 'CUT'"),
-    (["--crs", "EPSG:nada"], "unknown CRS 'EPSG:nada'; give it as an EPSG code, e.g. EPSG:32719"),
+    (["--crs", "EPSG:nada"], "sistema de coordenadas desconocido «EPSG:nada»; indíquelo como código EPSG, p. ej. "
+                             "EPSG:32719"),
 ], ids=["missing field", "bad date", "bad where", "bad crs"])
 def test_import_errors_are_one_line_and_exit_2(zone_file, capsys, extra, message):
     assert _import(zone_file, "--commit", *extra) == 2
@@ -65,6 +67,10 @@ def test_demography_dry_run_commit_and_error(zone_file, tmp_path, capsys):
     csv.write_text("zona;edad;pob\nZ1;0 a 5;10\nZ1;6 a 14;15\nZ2;0 a 5;4\n", encoding="latin-1")
     base = _demography(csv)
     assert cli.main(base) == 2
+    assert capsys.readouterr().err == ("observatorio territory: error: pob.csv, fila 3, columna «zona», valor «Z1»: "
+                                       "El mismo código aparece en varias filas. Sume las filas con --sum, o deje "
+                                       "una\n")
+    assert cli.main(["--lang", "en", *base]) == 2
     assert capsys.readouterr().err == ("observatorio territory: error: repeated codes in pob.csv: Z1 (rows 2, 3); "
                                        "pass sum_rows (--sum) to add them up\n")
     assert cli.main(base + ["--sum"]) == 0
@@ -84,6 +90,11 @@ def test_demography_latin1_decimal_commas_and_forced_decimal_mark(zone_file, tmp
     csv.write_text("Población 2017\nzona;pob;pobreza\nZ1;1.200;12,5\nZ2;800;7\nTotal;2.000;\n", encoding="latin-1")
     base = _demography(csv, "--poverty-pct-field", "pobreza", "--commit")
     assert cli.main(base + ["--decimal", "."]) == 2
+    assert capsys.readouterr().err == (
+        "observatorio territory: error: pob.csv, fila 3, columna «pob», valor «1.200»: Un conteo debe ser un número "
+        "entero. Revise el separador decimal; pob.csv, fila 3, columna «pobreza», valor «12,5»: El valor no es un "
+        "número. Escriba un número (1.234 o 20,7), o indique --decimal\n")
+    assert cli.main(["--lang", "en", *base, "--decimal", "."]) == 2
     assert capsys.readouterr().err == ("observatorio territory: error: pob.csv row 3, column 'pob': '1.200' is not "
                                        "a whole number; pob.csv row 3, column 'pobreza': '12,5' is not a number\n")
     assert cli.main(base) == 0

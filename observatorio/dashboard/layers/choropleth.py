@@ -91,8 +91,7 @@ def shown_figures(state: DataState, f: Filters, level: str, guard=None) -> Shown
         return Shown(figs, np.zeros(len(figs.ids), dtype=bool), figs.events)
     from observatorio.disclosure.shapes import area_hidden
 
-    _by_id, unplaced = engine.area_counts(state, f, level)
-    hidden, unplaced_hidden = area_hidden(figs.counts, unplaced, engine.headline(state, f).count, guard)
+    hidden, unplaced_hidden = area_hidden(state, f, level, guard)
     return Shown(figs, hidden, None if unplaced_hidden else figs.events)
 
 

@@ -10,6 +10,7 @@ one under a new version, so what a past batch was mapped with stays known.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from observatorio.errors import UserError
 
@@ -62,14 +63,15 @@ def set_label(source, label: str, category_code: str):
 
     label = label.strip()
     if not label:
-        raise UserError("the label is empty; write it as in the file, e.g. \"Ruidos molestos=ruidos\"")
+        raise UserError(gettext("la etiqueta está vacía; escríbala como en el archivo, p. ej. «Ruidos molestos=ruidos»"))
     try:
         category = Category.objects.get(code=category_code.strip())
     except Category.DoesNotExist:
         codes = sorted(Category.objects.values_list("code", flat=True))
         near = [c for c in codes if category_code.strip()[:4] and category_code.strip()[:4] in c][:10] or codes[:20]
-        raise UserError(f"no category {category_code!r}; categories include: {', '.join(near)} "
-                        f"(list them with `observatorio crosswalk SOURCE --categories`)") from None
+        raise UserError(gettext("no hay una categoría «%(code)s»; hay, entre otras: %(near)s (véalas con "
+                                "`observatorio crosswalk FUENTE --categories`)")
+                        % {"code": category_code, "near": ", ".join(near)}) from None
     key = name_key(label)
     same = [e for e in CategoryLabel.objects.filter(source=source).order_by("id") if name_key(e.label) == key]
     if same and same[-1].category_id == category.id:

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from observatorio.errors import UserError
 from observatorio.tables.parsing import date_format_order
 from observatorio.tables.personal import is_protected, protected_kind
@@ -239,8 +241,8 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
     target_fields = fields_for(config_for(source.kind).target)
     for name in list(set_columns or {}) + list(unset or []):
         if not (name in target_fields or name.startswith(ATTRIBUTE_PREFIX) and len(name) > len(ATTRIBUTE_PREFIX)):
-            raise UserError(f"unknown field {name!r}; fields are: {', '.join(target_fields)}, "
-                            f"or attr:NAME for an attribute")
+            raise UserError(gettext("campo desconocido «%(name)s»; los campos son: %(fields)s, o attr:NOMBRE para un "
+                                    "atributo") % {"name": name, "fields": ", ".join(target_fields)})
     for name, column in (set_columns or {}).items():
         problem = protected_problem(name, column, target_fields) if column else None
         if problem:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from observatorio.importing import Report
+import numpy as np
+
+from observatorio.importing import Issue, Report, raise_errors
 
 from .issues import ImportFailed
 from .names import name_key
@@ -37,7 +39,6 @@ class PopulationResult:
 def load_population(path, *, commit: bool = False, source: str = SOURCE) -> PopulationResult:
     from pathlib import Path
 
-    import numpy as np
     from django.db import transaction
 
     from observatorio.records.models import PopulationProjection
@@ -48,28 +49,59 @@ def load_population(path, *, commit: bool = False, source: str = SOURCE) -> Popu
     except ReadError as exc:
         raise ImportFailed(exc.file, f"{exc.file}: {exc.message}", exc.fix, code="unreadable") from None
     keys = {name_key(c): c for c in table.columns}
-    found = {}
-    for role, names in COLUMNS.items():
-        found[role] = next((keys[name_key(n)] for n in names if name_key(n) in keys), None)
-        if found[role] is None and role != "name":
-            raise ImportFailed(table.file, f"no {role} column in {table.file}; the columns are: "
-                                           f"{', '.join(map(repr, table.columns))}",
-                               "the file needs cut_comuna, año and población columns")
+    found = {role: next((keys[name_key(n)] for n in names if name_key(n) in keys), None)
+             for role, names in COLUMNS.items()}
+    missing = [Issue(table.file, 0, COLUMNS[role][0], ", ".join(map(str, table.columns)),
+                     f"{table.file}: no {role} column (one of {', '.join(COLUMNS[role])}); the columns are: "
+                     f"{', '.join(map(repr, table.columns))}", "name the column cut_comuna, año or población",
+                     code="missing_column")
+               for role in ("code", "year", "population") if found[role] is None]
+    raise_errors(missing)
     frame = table.frame
-    code = frame[found["code"]].str.strip().str.replace(r"\.0$", "", regex=True)
-    year = frame[found["year"]].astype(int)
-    population = frame[found["population"]].str.replace(r"\.0$", "", regex=True).astype(np.int64)
+    rows = np.asarray(table.row_numbers)
+    code = frame[found["code"]].fillna("").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    year, year_issues = _whole(frame[found["year"]], rows, table.file, found["year"], "year")
+    population, population_issues = _whole(frame[found["population"]], rows, table.file, found["population"],
+                                           "population")
+    empty = [Issue(table.file, int(r), found["code"], "", f"{table.file} row {r}, column {found['code']!r}: "
+                   "empty comuna code", "give every row its CUT code", code="empty_code")
+             for r in rows[(code == "").to_numpy()]]
+    raise_errors(empty + year_issues + population_issues)
     names = frame[found["name"]] if found["name"] else code
     result = PopulationResult(Path(path).name, len(frame), int(code.nunique()),
-                              (int(year.min()), int(year.max())) if len(frame) else (0, 0), commit)
+                              (min(year), max(year)) if year else (0, 0), commit)
     if commit:
         with transaction.atomic():
-            PopulationProjection.objects.filter(year__in=sorted(set(year.tolist()))).delete()
+            PopulationProjection.objects.filter(year__in=sorted(set(year))).delete()
             PopulationProjection.objects.bulk_create([
                 PopulationProjection(area_code=c, name=n[:100], year=y, population=p, source=source)
-                for c, n, y, p in zip(code.tolist(), names.tolist(), year.tolist(), population.tolist())
+                for c, n, y, p in zip(code.tolist(), names.tolist(), year, population)
             ], batch_size=5000)
     return result
+
+
+def _whole(cells, rows: np.ndarray, file: str, column: str, what: str) -> tuple[list[int], list[Issue]]:
+    """A column of whole non-negative numbers (a year, a population) and an `Issue` per cell that is not one:
+    file, row, column, the value and the fix."""
+    import pandas as pd
+
+    text = cells.fillna("").astype(str).str.strip().str.replace(r"\.0$", "", regex=True)
+    number = pd.to_numeric(text, errors="coerce")
+    issues = []
+    for r, value, n in zip(rows.tolist(), text.tolist(), number.tolist()):
+        if what == "year" and not (pd.notna(n) and float(n).is_integer() and 1900 <= n <= 2100):
+            issues.append(Issue(file, int(r), column, value, f"{file} row {r}, column {column!r}: {value!r} is not "
+                                "a year", "write the year with four digits, e.g. 2017", code="bad_year"))
+        elif what == "population" and pd.isna(n):
+            issues.append(Issue(file, int(r), column, value, f"{file} row {r}, column {column!r}: {value!r} is "
+                                "not a number", "write a whole number, e.g. 266798", code="bad_number"))
+        elif what == "population" and not float(n).is_integer():
+            issues.append(Issue(file, int(r), column, value, f"{file} row {r}, column {column!r}: {value!r} is "
+                                "not a whole number", "check the decimal separator", code="not_whole"))
+        elif what == "population" and n < 0:
+            issues.append(Issue(file, int(r), column, value, f"{file} row {r}, column {column!r}: {value!r} is "
+                                "negative", "correct the value", code="negative_number"))
+    return [0 if pd.isna(n) else int(n) for n in number.tolist()], issues
 
 
 def rate_per_100k(count: int, area_code: str, year: int) -> float | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from observatorio.errors import UserError
 
@@ -59,11 +60,14 @@ def rollback_batch(batch_id: int, *, user=None, address: str | None = None) -> R
     try:
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)
     except ImportBatch.DoesNotExist:
-        raise RollbackRefused(f"no batch {batch_id}; list them with `observatorio batches`") from None
+        raise RollbackRefused(gettext("no hay un lote %(batch)s; vea la lista con `observatorio batches`")
+                              % {"batch": batch_id}) from None
     if batch.status == BatchStatus.ROLLED_BACK:
-        raise RollbackRefused(f"batch {batch_id} was already rolled back on {batch.rolled_back_at:%Y-%m-%d %H:%M}")
+        raise RollbackRefused(gettext("el lote %(batch)s ya se revirtió el %(when)s")
+                              % {"batch": batch_id, "when": f"{batch.rolled_back_at:%Y-%m-%d %H:%M}"})
     if batch.status == BatchStatus.DRY_RUN:
-        raise RollbackRefused(f"batch {batch_id} is a dry run: it wrote nothing, so there is nothing to roll back")
+        raise RollbackRefused(gettext("el lote %(batch)s es una prueba: no escribió nada, no hay nada que revertir")
+                              % {"batch": batch_id})
 
     revisions = EventRevision.objects.filter(batch=batch)
     later = (EventRevision.objects.filter(event_id__in=revisions.values("event_id"), id__gt=0)
@@ -80,8 +84,9 @@ def rollback_batch(batch_id: int, *, user=None, address: str | None = None) -> R
                             .exclude(batch=batch).values_list("batch_id", flat=True).distinct())
     blockers = sorted(set(later) | set(later_counts) | set(corrected_own) | set(corrected_own_counts))
     if blockers:
-        raise RollbackRefused(f"later batches ({', '.join(map(str, blockers))}) corrected records of batch {batch_id}; "
-                              f"roll them back first")
+        raise RollbackRefused(gettext("lotes posteriores (%(later)s) corrigieron registros del lote %(batch)s; "
+                                      "reviértalos primero") % {"later": ", ".join(map(str, blockers)),
+                                                                "batch": batch_id})
 
     restored = 0
     for revision in revisions.order_by("-id"):

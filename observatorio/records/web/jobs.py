@@ -1,10 +1,11 @@
 """One background import per upload, its progress in the upload's state file for the page to poll.
 
 `start` refuses a second job for an upload while one runs. One import at a
-time per server: a job waits for the server-wide lock (`ImportQueue`: an
-``flock`` on a file under the uploads folder, so every worker process of the
-server shares it) and, while it waits, its state shows its place in the
-queue (first come, first served) so the progress page can say so. The
+time per server: a job waits for the server-wide lock
+(`observatorio.records.queue.ImportQueue`: an ``flock`` on a file under the
+uploads folder, so every worker process of the server and the command line's
+``import --commit`` share it) and, while it waits, its state shows its place
+in the queue (first come, first served) so the progress page can say so. The
 dashboards never wait: only imports queue. The runner is a thread by
 default (`threading_runner`); `run_inline` does the same work in the
 caller's thread, for callers that must wait (and tests on a transactional
@@ -19,19 +20,17 @@ rolls the batch back whole; the job then reports ``failed`` with the message.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
 import socket
 import threading
 import time
-from pathlib import Path
 
 from django.db import close_old_connections, connections
 from django.utils import timezone
 
-from . import uploads
+from observatorio.records.queue import ImportQueue, now_text
+
 from .uploads import Upload
 
 log = logging.getLogger(__name__)
@@ -49,72 +48,6 @@ POLL_SECONDS = 0.5
 
 class JobRunning(Exception):
     """The upload already has a job running."""
-
-
-def _alive(job: dict) -> bool:
-    """Is the process that owns a queued or running job still there (same host only; elsewhere, assume so)?"""
-    if job.get("host") != socket.gethostname() or not job.get("pid"):
-        return True
-    try:
-        os.kill(int(job["pid"]), 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, ValueError):
-        return True
-    return True
-
-
-class ImportQueue:
-    """The server's one import at a time: a lock file every process shares, and a first-come order read
-    from the uploads' state files (each waiting job's ``queued_at``)."""
-
-    def __init__(self, root: Path | None = None):
-        self.root = Path(root) if root else uploads.uploads_root()
-        self.lock_path = self.root / ".import.lock"
-
-    def waiting(self) -> list[dict]:
-        """Jobs queued or running on this server, oldest first (dead processes' leftovers left out)."""
-        out = []
-        for state_file in self.root.glob("*/state.json"):
-            try:
-                job = uploads.read_state(state_file.parent).get("job") or {}
-            except (OSError, ValueError):
-                continue
-            if job.get("status") in ("queued", "running") and job.get("queued_at") and _alive(job):
-                out.append({**job, "token": state_file.parent.name})
-        return sorted(out, key=lambda j: (j["queued_at"], j["token"]))
-
-    def position(self, token: str) -> int:
-        """1 when this job is next (or running), 2 when one job is ahead of it, …"""
-        order = [j["token"] for j in self.waiting()]
-        return order.index(token) + 1 if token in order else 1
-
-    @contextlib.contextmanager
-    def turn(self, upload: Upload, poll: float = POLL_SECONDS):
-        """Wait until this upload's job is first in line and holds the lock; its position is kept current
-        in the state meanwhile."""
-        fh = open(self.lock_path, "a")  # noqa: SIM115 - held for the whole import, closed below
-        try:
-            while True:
-                ahead = [j for j in self.waiting() if j["token"] != upload.token and
-                         (j.get("status") == "running" or
-                          (j["queued_at"], j["token"]) < (upload.job.get("queued_at", ""), upload.token))]
-                if not ahead:
-                    try:
-                        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                        break
-                    except BlockingIOError:
-                        pass
-                position = len(ahead) + 1
-                if upload.job.get("position") != position:
-                    upload.update_job(position=position)
-                time.sleep(poll)
-            upload.update_job(position=0)
-            yield
-        finally:
-            with contextlib.suppress(OSError):
-                fcntl.flock(fh, fcntl.LOCK_UN)
-            fh.close()
 
 
 def percent(kind: str, stage: str | None, done: int, total: int) -> int:
@@ -152,7 +85,7 @@ def start(upload: Upload, kind: str, user, runner=None, address: str | None = No
         raise ValueError(f"unknown job kind {kind!r}; kinds are: {', '.join(KINDS)}")
     if upload.job.get("status") in ("queued", "running"):
         raise JobRunning(upload.token)
-    now = timezone.now().isoformat()
+    now = now_text()
     upload.update(job={"kind": kind, "status": "queued", "stage": None, "done": 0, "total": 0, "percent": 0,
                        "stages": [], "batch": None, "error": None, "started_at": now, "queued_at": now,
                        "position": ImportQueue().position(upload.token), "pid": os.getpid(),
@@ -165,7 +98,8 @@ def execute(upload: Upload, kind: str, user_id: int, address: str | None = None)
     """Wait for the server's turn, then run the import of `upload`; everything it learns goes to the state
     file."""
     try:
-        with ImportQueue().turn(upload):
+        with ImportQueue().turn(upload.token, upload.job.get("queued_at", ""),
+                                lambda n: upload.update_job(position=n), poll=POLL_SECONDS):
             _execute(upload, kind, user_id, address)
     except Exception as exc:  # the queue itself failed (the uploads folder): say so rather than wait forever
         log.exception("import job %s could not run", upload.token)

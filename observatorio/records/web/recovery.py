@@ -18,21 +18,13 @@ import os
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from observatorio.records.queue import process_alive
+
 from .uploads import Upload, read_state, uploads_root
 
 log = logging.getLogger(__name__)
 
 UNFINISHED = ("queued", "running")
-
-
-def process_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, another user's
-        return True
-    return True
 
 
 def is_stale(job: dict, dead: frozenset[int] = frozenset()) -> bool:

@@ -45,11 +45,9 @@ class TooLarge(Exception):
 
 
 def uploads_root() -> Path:
-    root = Path(settings.DATA_DIR) / "uploads"
-    root.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if root.stat().st_mode & 0o077:
-        root.chmod(0o700)
-    return root
+    from observatorio.records.queue import queue_root
+
+    return queue_root()  # one folder: the uploads and the import queue's lock
 
 
 @dataclass
