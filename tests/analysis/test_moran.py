@@ -5,9 +5,12 @@ from __future__ import annotations
 import copy
 import itertools
 import warnings
+from math import comb
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 libpysal = pytest.importorskip("libpysal")
 esda = pytest.importorskip("esda")
@@ -292,3 +295,32 @@ def test_islands_excluded_from_fdr_and_treated_alike_by_moran_and_lisa():
         warnings.simplefilter("ignore")
         assert glob.i == pytest.approx(esda.Moran(y, _esda_w(w), permutations=0).I, rel=1e-12)
         np.testing.assert_allclose(local.Is, esda.Moran_Local(y, _esda_w(w), permutations=0).Is, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    shape=st.tuples(st.integers(4, 9), st.integers(4, 9)),
+    events=st.lists(st.tuples(st.integers(0, 80), st.integers(1, 9)), min_size=1, max_size=3),
+    transformation=st.sampled_from(["r", "b"]),
+    seed=st.integers(0, 2**16),
+)
+def test_property_lisa_of_an_empty_neighbourhood_on_sparse_areas_is_never_significant(shape, events, transformation,
+                                                                                       seed):
+    # Issue #13's property for LISA: where a random neighbourhood is all zero more often than not (here at least
+    # 60 %, so that 999 draws cannot stray below half), every such draw ties the observed Ii, so p_sim >= 0.5.
+    n = shape[0] * shape[1]
+    y = np.zeros(n)
+    for cell, count in events:
+        y[cell % n] += count
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        w = libpysal.weights.lat2W(*shape, rook=False)
+    sparse = w.sparse.tocsr()
+    empty = sparse @ y == 0
+    k = np.diff(sparse.indptr)
+    zeros_others = (y == 0).sum() - (y == 0)
+    p_all_zero = np.array([comb(int(z), int(j)) / comb(n - 1, int(j)) for z, j in zip(zeros_others, k)])
+    assume(empty.any() and (p_all_zero[empty] >= 0.6).all())
+    r = moran.local_moran(y, w, transformation=transformation, permutations=999, seed=seed)
+    assert (r.p_sim[empty] >= 0.5).all()
+    assert not r.significant(0.05)[empty].any() and not r.significant(0.05, fdr=True)[empty].any()
