@@ -271,9 +271,14 @@ def test_a_file_with_a_header_and_no_rows_is_an_error(capsys, tmp_path, name, te
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=f"{name}: the file has no data rows"):
         inputs.read_table(path)
-    for method in ("gistar", "concentration", "moran"):
-        code, out, err = _cli(capsys, method, str(path), *(["--column", "n"] if method == "moran" else []))
-        assert (code, out) == (2, "")
+    required = {"moran": ["--column", "n"], "lisa": ["--column", "n"], "localg": ["--column", "n"],
+                "rates": ["--count", "n", "--population", "p"], "typology": ["--columns", "n,p"],
+                "perception": ["--fear", "n", "--crime", "p"], "emerging": ["--date", "fecha"],
+                "knox": ["--date", "fecha"], "exposure": ["--places", str(path), "--radius", "100"],
+                "compare": ["--date", "fecha"], "trend": ["--date", "fecha"]}
+    for method in ("gistar", "kde", "concentration", *required):  # every method that reads a file
+        code, out, err = _cli(capsys, method, str(path), *required.get(method, []))
+        assert (code, out) == (2, ""), method
         assert err.strip() == (f"observatorio analyze: error: {name}: the file has no data rows (only a header, or "
                                "no features); check that it is the right file and that it was exported whole")
 
