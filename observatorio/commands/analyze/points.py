@@ -123,6 +123,13 @@ def _points(args):
     return point_coordinates(frame, args.file, x=args.x, y=args.y, crs=args.crs)
 
 
+def _dates(args, pts):
+    """The ``--date`` of each located point and the mask of those that have one (the others are left out and
+    reported by :func:`_about_points` as ``pts.rows[~ok]``)."""
+    when = options.event_dates(pts.frame, args).reset_index(drop=True)
+    return when, when.notna().to_numpy()
+
+
 def _max_cells(args) -> int:
     from observatorio.analysis.grid import DEFAULT_MAX_CELLS
     from observatorio.env import env_positive_int
@@ -229,8 +236,7 @@ def _distance(args) -> float:
 
 
 def _point_parameters(args, pts) -> dict:
-    return {"x": args.x, "y": args.y, "crs": args.crs, "epsg": pts.epsg, "points": len(pts.x),
-            "dropped_without_location": pts.dropped}
+    return {"x": args.x, "y": args.y, "crs": args.crs, "epsg": pts.epsg, "points": len(pts.x)}
 
 
 def _grid_parameters(args) -> dict:
@@ -293,8 +299,7 @@ def emerging(args) -> Outcome:
     from observatorio.labels import emerging_definitions_text, emerging_label
 
     pts = _points(args)
-    when = options.event_dates(pts.frame, args).reset_index(drop=True)
-    ok = when.notna().to_numpy()
+    when, ok = _dates(args, pts)
     x, y = pts.x[ok], pts.y[ok]
     study = _study(args, pts, x, y)
     inside = study.inside(x, y)
@@ -422,8 +427,7 @@ def knox(args) -> Outcome:
     from observatorio.analysis.knox import knox_test
 
     pts = _points(args)
-    when = options.event_dates(pts.frame, args).reset_index(drop=True)
-    ok = when.notna().to_numpy()
+    when, ok = _dates(args, pts)
     r = knox_test(pts.x[ok], pts.y[ok], when[ok].to_numpy(dtype="datetime64[ns]"),
                   distance_bands=args.distance_bands, time_bands=args.time_bands,
                   permutations=args.permutations, seed=args.seed)
