@@ -330,7 +330,7 @@ def test_points_keep_their_row_numbers_and_those_dropped():
 
 
 @pytest.mark.parametrize("method", ["knox", "emerging", "gistar", "kde", "concentration", "exposure"])
-def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, method):
+def test_every_point_method_reports_the_rows_it_left_out_and_its_crs(capsys, tmp_path, method):
     rng = np.random.default_rng(4)
     n = 40
     lon, lat = -70.53 + rng.normal(0, 0.003, n), -33.48 + rng.normal(0, 0.003, n)
@@ -345,8 +345,11 @@ def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, metho
              "kde": ["--bandwidth", "200"], "exposure": ["--places", str(places), "--radius", "300"]}.get(method, [])
     code, out, err = _cli(capsys, method, str(path), *extra, "--json")
     assert code == 0, err
-    dropped = json.loads(out)["results"]["dropped"]
+    results = json.loads(out)["results"]
+    dropped = results["dropped"]
     assert (dropped["without_location"], dropped["without_location_rows"]) == (1, [6])
+    assert (results["crs"]["used"], results["crs"]["source"], results["crs"]["reprojected"]) == \
+        ("EPSG:32719", "EPSG:4326", True)  # issue #13, point 3: every point method says which CRS it used
     assert "aviso: filas sin ubicación, omitidas: 1 (n.º de fila: 6)" in err
     if method == "exposure":
         assert "aviso: lugares sin ubicación, omitidos: 1 (n.º de fila: 2)" in err
