@@ -356,3 +356,15 @@ def test_every_point_method_reports_the_rows_it_left_out_and_its_crs(capsys, tmp
     if method in ("knox", "emerging"):
         assert (dropped["without_date"], dropped["without_date_rows"]) == (1, [10])
         assert "aviso: filas sin fecha, omitidas: 1 (n.º de fila: 10)" in err
+
+
+def test_area_centroids_of_a_web_mercator_layer_are_in_ground_metres():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    utm = gpd.GeoSeries([box(350000 + 500 * i, 6290000, 350400 + 500 * i, 6290400) for i in range(3)],
+                        crs="EPSG:32719")
+    x, y = inputs.centroids_in_metres(utm.to_crs("EPSG:3857"))
+    ux, uy = inputs.centroids_in_metres(utm)
+    assert np.allclose(x, ux, atol=1.0) and np.allclose(y, uy, atol=1.0)  # not 1.2 times the spacing
+    assert np.allclose(np.diff(x), 500.0, atol=1.0)
