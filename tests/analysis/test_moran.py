@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import itertools
 import warnings
-from math import comb
 
 import numpy as np
 import pytest
@@ -19,6 +18,8 @@ gpd = pytest.importorskip("geopandas")
 from observatorio.analysis import moran  # noqa: E402
 from observatorio.analysis.moran import Quadrant  # noqa: E402
 from observatorio.analysis.weights import contiguity, knn  # noqa: E402
+
+from .sparse_lattice import EVENTS, SHAPES, sparse_lattice  # noqa: E402
 
 EXACT = 1e-9
 PUBLISHED = 1e-6
@@ -298,28 +299,13 @@ def test_islands_excluded_from_fdr_and_treated_alike_by_moran_and_lisa():
 
 
 @settings(max_examples=30, deadline=None)
-@given(
-    shape=st.tuples(st.integers(4, 9), st.integers(4, 9)),
-    events=st.lists(st.tuples(st.integers(0, 80), st.integers(1, 9)), min_size=1, max_size=3),
-    transformation=st.sampled_from(["r", "b"]),
-    seed=st.integers(0, 2**16),
-)
+@given(shape=SHAPES, events=EVENTS, transformation=st.sampled_from(["r", "b"]), seed=st.integers(0, 2**16))
 def test_property_lisa_of_an_empty_neighbourhood_on_sparse_areas_is_never_significant(shape, events, transformation,
                                                                                        seed):
     # Issue #13's property for LISA: where a random neighbourhood is all zero more often than not (here at least
     # 60 %, so that 999 draws cannot stray below half), every such draw ties the observed Ii, so p_sim >= 0.5.
-    n = shape[0] * shape[1]
-    y = np.zeros(n)
-    for cell, count in events:
-        y[cell % n] += count
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        w = libpysal.weights.lat2W(*shape, rook=False)
-    sparse = w.sparse.tocsr()
+    y, w, sparse, p_all_zero = sparse_lattice(shape, events)
     empty = sparse @ y == 0
-    k = np.diff(sparse.indptr)
-    zeros_others = (y == 0).sum() - (y == 0)
-    p_all_zero = np.array([comb(int(z), int(j)) / comb(n - 1, int(j)) for z, j in zip(zeros_others, k)])
     assume(empty.any() and (p_all_zero[empty] >= 0.6).all())
     r = moran.local_moran(y, w, transformation=transformation, permutations=999, seed=seed)
     assert (r.p_sim[empty] >= 0.5).all()
