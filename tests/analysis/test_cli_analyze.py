@@ -508,4 +508,6 @@ def test_point_errors_name_the_cli_options_not_python_arguments(capsys, events_c
 def test_area_errors_name_the_cli_options_not_python_arguments(capsys, columbus_path, extra, option):
     err = option_error(capsys, extra[0], columbus_path, *extra[1:])
     assert option in err
+    if option in ("--k", "--k-range"):  # they depend on the file: its name and its 49 areas are said
+        assert "columbus.shp" in err and "49" in err
     assert "k_range" not in err and "=" not in err.replace("--", "")

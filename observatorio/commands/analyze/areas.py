@@ -7,6 +7,7 @@ neighbours) in the summary and as ``islands`` / ``island_ids`` in the JSON.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 
@@ -115,7 +116,7 @@ def _weights(args, geometry):
     if args.weights == "knn":
         if args.k >= len(geometry):
             raise UserError(_("%(file)s: --k %(k)s con --weights knn debe ser menor que el número de áreas (%(n)s)")
-                            % {"file": args.file, "k": args.k, "n": len(geometry)})
+                            % {"file": Path(args.file).name, "k": args.k, "n": len(geometry)})
         x, y = centroids_in_metres(geometry)
         return weights.knn(x, y, k=args.k)
     return weights.contiguity(list(geometry), kind=args.weights)
@@ -299,10 +300,10 @@ def _k_range(args, n: int) -> tuple[int, int]:
         raise UserError(_("--k-range lleva MIN,MAX, p. ej. 2,8; no %(text)r") % {"text": text}) from None
     if args.k is None and not 2 <= lo <= hi < n:
         raise UserError(_("%(file)s: --k-range %(text)s debe cumplir 2 ≤ MIN ≤ MAX < %(n)s, el número de áreas")
-                        % {"file": args.file, "text": text, "n": n})
+                        % {"file": Path(args.file).name, "text": text, "n": n})
     if args.k is not None and args.k > n:
         raise UserError(_("%(file)s: --k %(k)s supera el número de áreas (%(n)s)")
-                        % {"file": args.file, "k": args.k, "n": n})
+                        % {"file": Path(args.file).name, "k": args.k, "n": n})
     return lo, hi
 
 
