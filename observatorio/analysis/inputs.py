@@ -415,11 +415,18 @@ def read_area(path, epsg: int, *, layer: str | None = None):
 
 
 def centroids_in_metres(geometry) -> tuple[np.ndarray, np.ndarray]:
-    """Area centroids in metres: as they are for a projected or CRS-less layer, else in the data's UTM zone."""
+    """Area centroids in ground metres: as they are for a CRS-less layer or a CRS true to the ground (UTM, the
+    national grids), else in the data's UTM zone (degrees, Web Mercator, feet: :func:`projection.planar`'s
+    rule, as for points)."""
     crs = geometry.crs
     if crs is not None and crs.is_geographic:
         lon, lat = geometry.union_all().centroid.coords[0]
         geometry = geometry.to_crs(epsg=utm_epsg(lon, lat))
+    elif crs is not None:
+        c = geometry.centroid
+        kept = planar(c.x.to_numpy(dtype=float), c.y.to_numpy(dtype=float), crs)
+        if kept.reprojected:
+            geometry = geometry.to_crs(epsg=kept.epsg)
     c = geometry.centroid
     return c.x.to_numpy(dtype=float), c.y.to_numpy(dtype=float)
 

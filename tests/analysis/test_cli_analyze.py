@@ -464,3 +464,50 @@ def test_islands_are_reported_in_json_and_text(capsys, areas_with_an_island, met
         island = [a for a in doc["results"]["areas"] if a["id"] == "UV9"][0]
         assert island["island"] is True and island["p" if method == "lisa" else "p_sim"] == 1.0
         assert island.get("cluster", "ns") == "ns" and island.get("bin", 0) == 0
+
+
+def option_error(capsys, *argv) -> str:
+    """The message of a refused run: argparse's (an option's type) or a UserError's, both exit 2."""
+    try:
+        code = cli.main(["analyze", *argv])
+    except SystemExit as exit:
+        code = exit.code
+    assert code == 2
+    return capsys.readouterr().err.splitlines()[-1]
+
+
+@pytest.fixture
+def events_csv(tmp_path):
+    path = tmp_path / "robos.csv"
+    pd.DataFrame({"este": [350000.0, 350050.0, 350110.0, 355000.0], "norte": [6290000.0] * 4,
+                  "fecha": ["2024-01-01", "2024-01-04", "2024-01-11", "2024-01-02"]}).to_csv(path, index=False)
+    return ["--crs", "EPSG:32719"], str(path)
+
+
+@pytest.mark.parametrize("method, extra, option", [
+    ("knox", ["--date", "fecha", "--distance-bands", "100,0"], "--distance-bands"),
+    ("knox", ["--date", "fecha", "--time-bands", "7"], "--time-bands"),
+    ("concentration", ["--shares", "0.5,5"], "--shares"),
+    ("exposure", ["--places", "{file}", "--radius", "300", "--outer-radius", "200"], "--outer-radius"),
+    ("gistar", ["--inference", "permutation"], "--permutations"),
+])
+def test_point_errors_name_the_cli_options_not_python_arguments(capsys, events_csv, method, extra, option):
+    crs, path = events_csv
+    err = option_error(capsys, method, path, *crs, *[a.replace("{file}", path) for a in extra])
+    assert option in err
+    assert "_bands" not in err and "=" not in err.replace("--", "")
+
+
+@pytest.mark.parametrize("extra, option", [
+    (["lisa", "--column", "CRIME", "--alpha", "5"], "--alpha"),
+    (["moran", "--column", "CRIME", "--weights", "knn", "--k", "49"], "--k"),
+    (["localg", "--column", "CRIME", "--permutations", "0"], "--permutations"),
+    (["typology", "--columns", "CRIME,INC", "--k-range", "2,60"], "--k-range"),
+    (["typology", "--columns", "CRIME,INC", "--k", "50"], "--k"),
+])
+def test_area_errors_name_the_cli_options_not_python_arguments(capsys, columbus_path, extra, option):
+    err = option_error(capsys, extra[0], columbus_path, *extra[1:])
+    assert option in err
+    if option in ("--k", "--k-range"):  # they depend on the file: its name and its 49 areas are said
+        assert "columbus.shp" in err and "49" in err
+    assert "k_range" not in err and "=" not in err.replace("--", "")

@@ -271,9 +271,14 @@ def test_a_file_with_a_header_and_no_rows_is_an_error(capsys, tmp_path, name, te
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=f"{name}: the file has no data rows"):
         inputs.read_table(path)
-    for method in ("gistar", "concentration", "moran"):
-        code, out, err = _cli(capsys, method, str(path), *(["--column", "n"] if method == "moran" else []))
-        assert (code, out) == (2, "")
+    required = {"moran": ["--column", "n"], "lisa": ["--column", "n"], "localg": ["--column", "n"],
+                "rates": ["--count", "n", "--population", "p"], "typology": ["--columns", "n,p"],
+                "perception": ["--fear", "n", "--crime", "p"], "emerging": ["--date", "fecha"],
+                "knox": ["--date", "fecha"], "exposure": ["--places", str(path), "--radius", "100"],
+                "compare": ["--date", "fecha"], "trend": ["--date", "fecha"]}
+    for method in ("gistar", "kde", "concentration", *required):  # every method that reads a file
+        code, out, err = _cli(capsys, method, str(path), *required.get(method, []))
+        assert (code, out) == (2, ""), method
         assert err.strip() == (f"observatorio analyze: error: {name}: the file has no data rows (only a header, or "
                                "no features); check that it is the right file and that it was exported whole")
 
@@ -325,7 +330,7 @@ def test_points_keep_their_row_numbers_and_those_dropped():
 
 
 @pytest.mark.parametrize("method", ["knox", "emerging", "gistar", "kde", "concentration", "exposure"])
-def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, method):
+def test_every_point_method_reports_the_rows_it_left_out_and_its_crs(capsys, tmp_path, method):
     rng = np.random.default_rng(4)
     n = 40
     lon, lat = -70.53 + rng.normal(0, 0.003, n), -33.48 + rng.normal(0, 0.003, n)
@@ -340,11 +345,26 @@ def test_every_point_method_reports_the_rows_it_left_out(capsys, tmp_path, metho
              "kde": ["--bandwidth", "200"], "exposure": ["--places", str(places), "--radius", "300"]}.get(method, [])
     code, out, err = _cli(capsys, method, str(path), *extra, "--json")
     assert code == 0, err
-    dropped = json.loads(out)["results"]["dropped"]
+    results = json.loads(out)["results"]
+    dropped = results["dropped"]
     assert (dropped["without_location"], dropped["without_location_rows"]) == (1, [6])
+    assert (results["crs"]["used"], results["crs"]["source"], results["crs"]["reprojected"]) == \
+        ("EPSG:32719", "EPSG:4326", True)  # issue #13, point 3: every point method says which CRS it used
     assert "aviso: filas sin ubicación, omitidas: 1 (n.º de fila: 6)" in err
     if method == "exposure":
         assert "aviso: lugares sin ubicación, omitidos: 1 (n.º de fila: 2)" in err
     if method in ("knox", "emerging"):
         assert (dropped["without_date"], dropped["without_date_rows"]) == (1, [10])
         assert "aviso: filas sin fecha, omitidas: 1 (n.º de fila: 10)" in err
+
+
+def test_area_centroids_of_a_web_mercator_layer_are_in_ground_metres():
+    import geopandas as gpd
+    from shapely.geometry import box
+
+    utm = gpd.GeoSeries([box(350000 + 500 * i, 6290000, 350400 + 500 * i, 6290400) for i in range(3)],
+                        crs="EPSG:32719")
+    x, y = inputs.centroids_in_metres(utm.to_crs("EPSG:3857"))
+    ux, uy = inputs.centroids_in_metres(utm)
+    assert np.allclose(x, ux, atol=1.0) and np.allclose(y, uy, atol=1.0)  # not 1.2 times the spacing
+    assert np.allclose(np.diff(x), 500.0, atol=1.0)

@@ -8,6 +8,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 libpysal = pytest.importorskip("libpysal")
 esda = pytest.importorskip("esda")
@@ -16,6 +18,8 @@ gpd = pytest.importorskip("geopandas")
 from observatorio.analysis import moran  # noqa: E402
 from observatorio.analysis.moran import Quadrant  # noqa: E402
 from observatorio.analysis.weights import contiguity, knn  # noqa: E402
+
+from .sparse_lattice import EVENTS, SHAPES, sparse_lattice  # noqa: E402
 
 EXACT = 1e-9
 PUBLISHED = 1e-6
@@ -292,3 +296,17 @@ def test_islands_excluded_from_fdr_and_treated_alike_by_moran_and_lisa():
         warnings.simplefilter("ignore")
         assert glob.i == pytest.approx(esda.Moran(y, _esda_w(w), permutations=0).I, rel=1e-12)
         np.testing.assert_allclose(local.Is, esda.Moran_Local(y, _esda_w(w), permutations=0).Is, atol=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(shape=SHAPES, events=EVENTS, transformation=st.sampled_from(["r", "b"]), seed=st.integers(0, 2**16))
+def test_property_lisa_of_an_empty_neighbourhood_on_sparse_areas_is_never_significant(shape, events, transformation,
+                                                                                       seed):
+    # Issue #13's property for LISA: where a random neighbourhood is all zero more often than not (here at least
+    # 60 %, so that 999 draws cannot stray below half), every such draw ties the observed Ii, so p_sim >= 0.5.
+    y, w, sparse, p_all_zero = sparse_lattice(shape, events)
+    empty = sparse @ y == 0
+    assume(empty.any() and (p_all_zero[empty] >= 0.6).all())
+    r = moran.local_moran(y, w, transformation=transformation, permutations=999, seed=seed)
+    assert (r.p_sim[empty] >= 0.5).all()
+    assert not r.significant(0.05)[empty].any() and not r.significant(0.05, fdr=True)[empty].any()

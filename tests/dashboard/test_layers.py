@@ -527,3 +527,22 @@ def test_a_measure_of_one_family_maps_only_that_family(long_ctx):
         assert layer.events == _expected_events(key, "robos-prueba", f, terr), key
     assert json.dumps(layer.measure, ensure_ascii=False) == (
         '{"code": "robos-prueba", "name": "Una familia (prueba)", "unit": "casos"}')
+
+
+def test_the_grids_study_area_is_the_uvs_inside_the_comuna_else_the_comuna():
+    from shapely.geometry import box
+
+    def shape(i, level, metric):
+        return base.AreaShape(i, str(i), str(i), level, metric, metric)
+
+    comuna = box(0, 0, 3000, 2000)  # 1 km of hills east of the UVs
+    uvs = [box(0, 0, 1000, 2000), box(1000, 0, 2000, 2000), box(-500, 0, 0, 2000)]  # the last spills past the comuna
+    study = base.study_area({"comuna": [shape(1, "comuna", comuna)],
+                             "uv": [shape(i, "uv", g) for i, g in enumerate(uvs, 2)]})
+    assert study.covers(box(1, 1, 1999, 1999)) and study.area == pytest.approx(2000 * 2000, rel=0.005)
+    assert not study.contains(box(2100, 100, 2200, 200).centroid)  # the hills: no cells there
+    assert not study.contains(box(-400, 100, -300, 200).centroid)  # outside the comuna
+    only = base.study_area({"comuna": [shape(1, "comuna", comuna)]})
+    assert only.covers(comuna) and only.area == pytest.approx(3000 * 2000, rel=0.005)
+    grid, inside = base.Territory(32719, {}, comuna, study).grid(500.0)
+    assert inside.sum() == 16  # the 4 × 4 cells of 500 m whose centre is in the two UVs inside the comuna

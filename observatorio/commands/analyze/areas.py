@@ -7,13 +7,15 @@ neighbours) in the summary and as ``islands`` / ``island_ids`` in the JSON.
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 
 from observatorio.errors import UserError
 
 from ..i18n import _, gettext_noop, ngettext
-from .options import add_method, add_permutations, add_weights, names, positive
+from . import options
+from .options import add_method, add_permutations, add_weights, fraction, names, positive_int
 from .output import Outcome, fmt, handler, records
 
 AREAS_FILE = gettext_noop("áreas: GeoJSON, GeoPackage, Shapefile o GeoParquet con polígonos")
@@ -32,7 +34,7 @@ def register(msub) -> None:
                      "permutaciones condicionales, como esda.Moran_Local / GeoDa. -o escribe las áreas con Is, p, "
                      "cuadrante y conglomerado."), handler(lisa), file_help=_(AREAS_FILE))
     _moran_options(p)
-    p.add_argument("--alpha", type=positive, default=0.05,
+    p.add_argument("--alpha", type=fraction, default=0.05,
                    help=_("significancia de un conglomerado (por defecto 0,05)"))
     p.add_argument("--fdr", action="store_true",
                    help=_("corrección de Benjamini–Hochberg de los valores p al nivel --alpha"))
@@ -68,7 +70,7 @@ def register(msub) -> None:
                    _("Agrupa las áreas según sus indicadores estandarizados (z) con k-means o Ward; k según la mejor "
                      "silueta cuando no se da --k."), handler(typology), file_help=_(TABLE_FILE))
     p.add_argument("--columns", type=names, required=True, metavar="A,B,C", help=_("columnas de los indicadores"))
-    p.add_argument("--k", type=int, default=None,
+    p.add_argument("--k", type=positive_int, default=None,
                    help=_("número de tipos (por defecto: la mejor silueta en --k-range)"))
     p.add_argument("--k-range", default="2,8", metavar=_("MIN,MAX"), help=_("k probados sin --k (por defecto 2,8)"))
     p.add_argument("--method", choices=("kmeans", "ward"), default="kmeans",
@@ -112,6 +114,9 @@ def _weights(args, geometry):
     from observatorio.analysis.inputs import centroids_in_metres
 
     if args.weights == "knn":
+        if args.k >= len(geometry):
+            raise UserError(_("%(file)s: --k %(k)s con --weights knn debe ser menor que el número de áreas (%(n)s)")
+                            % {"file": Path(args.file).name, "k": args.k, "n": len(geometry)})
         x, y = centroids_in_metres(geometry)
         return weights.knn(x, y, k=args.k)
     return weights.contiguity(list(geometry), kind=args.weights)
@@ -210,6 +215,7 @@ def localg(args) -> Outcome:
     from observatorio.analysis.localg import local_g
     from observatorio.labels import gi_bin_label
 
+    options.check_inference(args)
     frame = read_table(args.file, layer=args.layer)
     geometry = polygons(frame, args.file)
     values = numeric_column(frame, args.column, args.file)
@@ -285,12 +291,19 @@ def rates(args) -> Outcome:
     return Outcome(params, results, summary, table)
 
 
-def _k_range(text: str) -> tuple[int, int]:
-    parts = text.split(",")
+def _k_range(args, n: int) -> tuple[int, int]:
+    """--k-range as (low, high), and --k, checked against the ``n`` areas in the command's words."""
+    text = args.k_range
     try:
-        lo, hi = (int(v) for v in parts)
+        lo, hi = (int(v) for v in text.split(","))
     except ValueError:
         raise UserError(_("--k-range lleva MIN,MAX, p. ej. 2,8; no %(text)r") % {"text": text}) from None
+    if args.k is None and not 2 <= lo <= hi < n:
+        raise UserError(_("%(file)s: --k-range %(text)s debe cumplir 2 ≤ MIN ≤ MAX < %(n)s, el número de áreas")
+                        % {"file": Path(args.file).name, "text": text, "n": n})
+    if args.k is not None and args.k > n:
+        raise UserError(_("%(file)s: --k %(k)s supera el número de áreas (%(n)s)")
+                        % {"file": Path(args.file).name, "k": args.k, "n": n})
     return lo, hi
 
 
@@ -302,7 +315,7 @@ def typology(args) -> Outcome:
     frame = read_table(args.file, layer=args.layer)
     table = pd.DataFrame({c: numeric_column(frame, c, args.file) for c in args.columns})
     table.index = _ids(frame, args.id, args.file)
-    k_range = _k_range(args.k_range)
+    k_range = _k_range(args, len(table))
     r = ty.typology(table, method=args.method, k=args.k, k_range=k_range, seed=args.seed)
     params = {"columns": args.columns, "k": args.k, "k_range": list(k_range), "method": args.method,
               "seed": args.seed}

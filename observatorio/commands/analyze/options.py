@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from observatorio.errors import UserError
+
 from ..i18n import _, thousands
 
 
@@ -49,6 +51,24 @@ def numbers(text: str) -> list[float]:
     except ValueError:
         raise argparse.ArgumentTypeError(_("%(text)r no es una lista de números separados por comas")
                                          % {"text": text}) from None
+
+
+def edges(text: str) -> list[float]:
+    """'0,100,200' → band edges: at least two, non-negative, strictly increasing."""
+    values = numbers(text)
+    if len(values) < 2 or values[0] < 0 or any(b <= a for a, b in zip(values, values[1:])):
+        raise argparse.ArgumentTypeError(_("%(text)r: se necesitan al menos dos límites no negativos y crecientes, "
+                                           "p. ej. 0,100,200") % {"text": text})
+    return values
+
+
+def fractions(text: str) -> list[float]:
+    """'0.01,0.05' → shares, each above 0 and at most 1."""
+    values = numbers(text)
+    if not values or any(not 0 < v <= 1 for v in values):
+        raise argparse.ArgumentTypeError(_("%(text)r: cada fracción debe ser mayor que 0 y a lo más 1, p. ej. "
+                                           "0.01,0.05,0.10") % {"text": text})
+    return values
 
 
 def pair(text: str) -> tuple[float, float]:
@@ -110,7 +130,7 @@ def add_weights(p, *, binary_default: bool = False) -> None:
     p.add_argument("--weights", choices=("queen", "rook", "knn"), default="queen",
                    help=_("pesos espaciales: vértice compartido (queen), borde compartido (rook) o k centroides más "
                           "cercanos (knn)"))
-    p.add_argument("--k", type=int, default=4, help=_("vecinos para --weights knn (por defecto 4)"))
+    p.add_argument("--k", type=positive_int, default=4, help=_("vecinos para --weights knn (por defecto 4)"))
     if binary_default:
         p.add_argument("--transformation", default="b", choices=("b", "r"),
                        help=_("transformación de los pesos: b, binaria como la definen Getis y Ord (por defecto), "
@@ -126,6 +146,12 @@ def add_permutations(p, default: int) -> None:
     p.add_argument("--permutations", type=count, default=default,
                    help=_("permutaciones aleatorias para los pseudo valores p (por defecto %(default)s; 0 las omite)"))
     p.add_argument("--seed", type=int, default=0, help=_("semilla de numpy.random.default_rng (por defecto 0)"))
+
+
+def check_inference(args) -> None:
+    """``--inference permutation`` needs permutations: said before any reading, in the command's options."""
+    if args.inference == "permutation" and args.permutations == 0:
+        raise UserError(_("--inference permutation necesita --permutations mayor que 0 (p. ej. 999)"))
 
 
 def date_format(text: str) -> str:

@@ -12,7 +12,7 @@ from observatorio.errors import UserError
 
 from ..i18n import _, gettext_noop
 from . import options
-from .options import add_grid, add_method, add_permutations, add_points, count, fraction, numbers, positive
+from .options import add_grid, add_method, add_permutations, add_points, count, fraction, positive
 from .output import Outcome, fmt, handler, records
 
 POINTS_FILE = gettext_noop("eventos: puntos (GeoJSON, GeoPackage, Shapefile, GeoParquet) o una tabla con lon/lat "
@@ -79,7 +79,7 @@ def register(msub) -> None:
     add_points(p)
     add_grid(p, distance=False)
     p.add_argument("--count", metavar=_("COLUMNA"), help=_("eventos por unidad ya contados (sin grilla)"))
-    p.add_argument("--shares", type=numbers, default=[0.01, 0.05, 0.10], metavar="P,P,…",
+    p.add_argument("--shares", type=options.fractions, default=[0.01, 0.05, 0.10], metavar="P,P,…",
                    help=_("fracciones de las unidades (por defecto 0.01,0.05,0.10)"))
 
     p = add_method(msub, "knox", _("prueba de Knox de repeticiones cercanas"),
@@ -88,9 +88,9 @@ def register(msub) -> None:
                      "Ratcliffe)."), handler(knox), file_help=_(POINTS_FILE))
     add_points(p)
     options.add_date(p, _("fecha (o fecha y hora) de cada evento"))
-    p.add_argument("--distance-bands", type=numbers, default=[0, 100, 200, 400], metavar="M,M,…",
+    p.add_argument("--distance-bands", type=options.edges, default=[0, 100, 200, 400], metavar="M,M,…",
                    help=_("límites de las bandas en metros (por defecto 0,100,200,400)"))
-    p.add_argument("--time-bands", type=numbers, default=[0, 7, 14, 30], metavar="D,D,…",
+    p.add_argument("--time-bands", type=options.edges, default=[0, 7, 14, 30], metavar="D,D,…",
                    help=_("límites de las bandas en días (por defecto 0,7,14,30)"))
     add_permutations(p, 999)
 
@@ -121,6 +121,13 @@ def _points(args):
 
     frame = read_table(args.file, layer=args.layer)
     return point_coordinates(frame, args.file, x=args.x, y=args.y, crs=args.crs)
+
+
+def _dates(args, pts):
+    """The ``--date`` of each located point and the mask of those that have one (the others are left out and
+    reported by :func:`_about_points` as ``pts.rows[~ok]``)."""
+    when = options.event_dates(pts.frame, args).reset_index(drop=True)
+    return when, when.notna().to_numpy()
 
 
 def _max_cells(args) -> int:
@@ -229,8 +236,7 @@ def _distance(args) -> float:
 
 
 def _point_parameters(args, pts) -> dict:
-    return {"x": args.x, "y": args.y, "crs": args.crs, "epsg": pts.epsg, "points": len(pts.x),
-            "dropped_without_location": pts.dropped}
+    return {"x": args.x, "y": args.y, "crs": args.crs, "epsg": pts.epsg, "points": len(pts.x)}
 
 
 def _grid_parameters(args) -> dict:
@@ -240,6 +246,7 @@ def _grid_parameters(args) -> dict:
 def gistar(args) -> Outcome:
     from observatorio.analysis.gistar import GiBin, gi_star_points
 
+    options.check_inference(args)
     pts = _points(args)
     distance = _distance(args)
     study = _study(args, pts)
@@ -292,8 +299,7 @@ def emerging(args) -> Outcome:
     from observatorio.labels import emerging_definitions_text, emerging_label
 
     pts = _points(args)
-    when = options.event_dates(pts.frame, args).reset_index(drop=True)
-    ok = when.notna().to_numpy()
+    when, ok = _dates(args, pts)
     x, y = pts.x[ok], pts.y[ok]
     study = _study(args, pts, x, y)
     inside = study.inside(x, y)
@@ -421,8 +427,7 @@ def knox(args) -> Outcome:
     from observatorio.analysis.knox import knox_test
 
     pts = _points(args)
-    when = options.event_dates(pts.frame, args).reset_index(drop=True)
-    ok = when.notna().to_numpy()
+    when, ok = _dates(args, pts)
     r = knox_test(pts.x[ok], pts.y[ok], when[ok].to_numpy(dtype="datetime64[ns]"),
                   distance_bands=args.distance_bands, time_bands=args.time_bands,
                   permutations=args.permutations, seed=args.seed)
@@ -468,6 +473,9 @@ def exposure(args) -> Outcome:
     outer = None
     if args.reference == "ring":
         outer = args.outer_radius if args.outer_radius is not None else 3 * args.radius
+        if outer <= args.radius:
+            raise UserError(_("--outer-radius %(outer)s debe ser mayor que --radius %(radius)s")
+                            % {"outer": fmt(outer, 0), "radius": fmt(args.radius, 0)})
     elif args.region_area is None:
         raise UserError(_("--reference region necesita --region-area (la superficie de la región de estudio en m²)"))
     t = expo(pts.x, pts.y, px, py, radius=args.radius, reference=args.reference, outer_radius=outer,

@@ -72,7 +72,7 @@ class Territory:
     epsg: int
     shapes: dict  # level → list[AreaShape], ordered by code
     outline: object  # union of the top level, metres: the extent of the map
-    study: object  # union of the finest level, metres: the study area of the grids
+    study: object  # study_area(shapes), metres: the study area of the grids
     boundaries: tuple = ()  # ids of the boundaries drawn: what the layers that show only them depend on
     _rings: dict = field(default_factory=dict, compare=False, repr=False)  # area id → its outline's x/y
     _grids: dict = field(default_factory=dict, compare=False, repr=False)  # cell side → (grid, inside mask)
@@ -89,8 +89,8 @@ class Territory:
         """A grid over the study area and the mask of cells whose centre lies inside it
         (:meth:`observatorio.analysis.grid.StudyGrid.over`, as ``observatorio analyze --area``).
 
-        The study area is the union of the finest areas (UVs), not the comuna: a
-        comuna's unpopulated hills would otherwise all test as "cold spots".
+        The study area is :func:`study_area`: the finest areas (UVs) inside the comuna, not
+        the whole comuna, whose unpopulated hills would otherwise all test as "cold spots".
         """
         held = self._grids.get(cell)
         if held is None:
@@ -184,10 +184,23 @@ def _load_territory(ids: tuple[int, ...]) -> Territory | None:
         shapes.setdefault(b.area.level, []).append(AreaShape(b.area_id, b.area.code, b.area.name, b.area.level,
                                                              geom, metric))
     top = next(level for level in BOUNDARY_LEVELS if level in shapes)
-    finest = next(level for level in reversed(BOUNDARY_LEVELS) if level in shapes)
     outline = shapely.union_all([s.metric for s in shapes[top]])
+    return Territory(epsg, shapes, outline, study_area(shapes), ids)
+
+
+def study_area(shapes: dict):
+    """The grids' study area (metres): the union of the finest areas loaded (UVs), kept inside the comuna's
+    boundary when it is loaded; the comuna's boundary itself when no finer level is.
+
+    The UVs rather than the whole comuna: the comuna's unpopulated hills would otherwise be cells with no
+    events, which inflate Gi* and make Gini measure the grid (issue #13, point 4). The comuna's boundary
+    still bounds them: UVs digitised past it do not stretch the grid outside the comuna.
+    """
+    finest = next(level for level in reversed(BOUNDARY_LEVELS) if level in shapes)
     study = shapely.union_all([s.metric for s in shapes[finest]]).buffer(1.0)  # closes slivers between UVs
-    return Territory(epsg, shapes, outline, study, ids)
+    if finest != "comuna" and "comuna" in shapes:
+        study = study.intersection(shapely.union_all([s.metric for s in shapes["comuna"]]).buffer(1.0))
+    return study
 
 
 def placed(state: DataState, terr: Territory) -> placement.Placement:
