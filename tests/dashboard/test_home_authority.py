@@ -91,15 +91,6 @@ def home(db):
     state.reset()
 
 
-@pytest.fixture
-def as_user(client):
-    def login(user):
-        client.force_login(user)
-        return client
-
-    return login
-
-
 def _rows(families):
     return {r.code: r for r in families.rows}
 
