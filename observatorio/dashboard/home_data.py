@@ -507,13 +507,16 @@ class Freshness:
 
 def freshness(state: DataState, scope=()) -> list[Freshness]:
     """Every source's latest month with records and its last import (the sources page's figures, through
-    disclosure control for an aggregate-only reader)."""
+    disclosure control for an aggregate-only reader), once per data state and reader's scope."""
     from .quality import guarded_quality
 
-    sources, months, _note = guarded_quality(state, scope)
-    out = []
-    for q in sources:
-        last = max((i for i, n in enumerate(q.months) if n), default=None)
-        out.append(Freshness(q.name, q.unit, months[last] if last is not None else None,
-                             q.last_batch.created_at if q.last_batch else None))
-    return out
+    def build() -> list[Freshness]:
+        sources, months, _note = guarded_quality(state, scope)
+        out = []
+        for q in sources:
+            last = max((i for i, n in enumerate(q.months) if n), default=None)
+            out.append(Freshness(q.name, q.unit, months[last] if last is not None else None,
+                                 q.last_batch.created_at if q.last_batch else None))
+        return out
+
+    return state.memo(f"home-freshness:{scope!r}", build)
