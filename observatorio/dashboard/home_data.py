@@ -361,7 +361,7 @@ def attention(state: DataState, terr: Territory | None, as_of: dt.date, scope=()
 def _emerging_cells(state, terr, as_of, measure, guard) -> tuple[list, str, dict[int, dict[str, int]]]:
     """Per UV, how many of its cells (by centre) the emerging analysis classes new or intensifying hot, read
     from the map's layer (``layers.emerging.emerging_result``); classes read by enum name."""
-    from observatorio.analysis.emerging import CLASSES, EmergingClass
+    from observatorio.analysis.emerging import EmergingClass
     from observatorio.disclosure.grids import small_cells
     from observatorio.labels import emerging_label
 
@@ -382,17 +382,27 @@ def _emerging_cells(state, terr, as_of, measure, guard) -> tuple[list, str, dict
         total = cell_counts(state, f, where.emerging, grid.size, built.quarters[0][0], built.quarters[-1][1])
         codes = np.where(small_cells(total.reshape(grid.shape), guard.k), -1, codes)
     wanted = [EmergingClass[name] for name in ATTENTION_CLASSES if name in EmergingClass.__members__]
-    out: dict[int, dict[str, int]] = {}
-    for cls in wanted:
+    found = cells_by_area(grid, codes, wanted, terr.shapes.get(ATTENTION_LEVEL, []))
+    out = {area: {emerging_label(cls): n for cls, n in per.items()} for area, per in found.items()}
+    return built.quarters, "", out
+
+
+def cells_by_area(grid, codes: np.ndarray, classes, areas) -> dict[int, dict]:
+    """Per area (``AreaShape``s, in metres), how many cells of each of ``classes`` (emerging classes) have
+    their centre inside it; ``codes``: each cell's position in ``analysis.emerging.CLASSES`` (−1: none)."""
+    from observatorio.analysis.emerging import CLASSES
+
+    out: dict[int, dict] = {}
+    for cls in classes:
         rows, cols = np.nonzero(codes == CLASSES.index(cls))
         if rows.size == 0:
             continue
         xs, ys = grid.x0 + (cols + 0.5) * grid.cell, grid.y0 + (rows + 0.5) * grid.cell
-        for shape in terr.shapes.get(ATTENTION_LEVEL, []):
+        for shape in areas:
             n = int(shapely.contains_xy(shape.metric, xs, ys).sum())
             if n:
-                out.setdefault(shape.id, {})[emerging_label(cls)] = n
-    return built.quarters, "", out
+                out.setdefault(shape.id, {})[cls] = n
+    return out
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
@@ -182,3 +183,22 @@ def test_the_authority_reads_small_counts_as_reserved(home, as_user, personas):
     # The month's total (23) is published: the robberies' 20 would give the 3 back, so it is hidden too.
     assert robbery.month is None and families.total.month == 23
     assert "reservado" in response.content.decode()
+
+
+def test_hot_cells_count_in_the_area_holding_their_centre():
+    from shapely.geometry import box
+
+    from observatorio.analysis.emerging import CLASSES, EmergingClass
+    from observatorio.analysis.grid import Grid
+    from observatorio.dashboard.home_data import cells_by_area
+    from observatorio.dashboard.layers.base import AreaShape
+
+    grid = Grid(0.0, 0.0, 100.0, 2, 3, 32719)  # 2 rows × 3 columns of 100 m
+    new, intensifying = EmergingClass["NEW_HOT"], EmergingClass["INTENSIFYING_HOT"]
+    codes = np.full((2, 3), -1)
+    codes[0, 0] = codes[1, 0] = CLASSES.index(new)  # centres (50, 50) and (50, 150): west
+    codes[1, 2] = CLASSES.index(intensifying)  # centre (250, 150): east
+    codes[0, 1] = CLASSES.index(EmergingClass["PERSISTENT_HOT"])  # not asked for
+    west = AreaShape(1, "UV1", "Oeste", "uv", None, box(0, 0, 120, 200))
+    east = AreaShape(2, "UV2", "Este", "uv", None, box(120, 0, 300, 200))
+    assert cells_by_area(grid, codes, [new, intensifying], [west, east]) == {1: {new: 2}, 2: {intensifying: 1}}
