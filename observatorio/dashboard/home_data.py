@@ -25,6 +25,7 @@ from observatorio.disclosure import policy, shapes
 from observatorio.labels import outcome_label
 from observatorio.records.measures import MeasureDef
 from observatorio.records.models import Event
+from observatorio.records.snapshot import from_day_number
 from observatorio.state import DataState
 from observatorio.territory.models import Level
 
@@ -463,30 +464,25 @@ def comparison(state: DataState, scope=()) -> RateComparison | None:
 
 
 def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | None:
-    from django.db.models import Sum
-
     from observatorio.records.models import AggregateCount, PopulationProjection
 
+    as_of = latest_event_date(state)
     rows = AggregateCount.objects.filter(source_id=measure.reference)
     if measure.categories:
         rows = rows.filter(category_id__in=measure.categories)
-    cases: dict[tuple[str, int], int] = {}
-    months: dict[int, set[int]] = {}
-    for code, start, n in rows.values_list("area_code", "period_start").annotate(n=Sum("count")).order_by():
-        code = _cut(code)
-        cases[code, start.year] = cases.get((code, start.year), 0) + int(n or 0)
-        if code == cut:
-            months.setdefault(start.year, set()).add(start.month)
-    full = [y for y, m in months.items() if len(m) == 12]
-    if not full:
+    # One pass over the last two calendar years of the data (the latest whole year is almost always one of
+    # them: CEAD publishes month by month), the whole table only when neither is whole for the comuna.
+    found = _yearly(rows.filter(period_start__gte=dt.date(as_of.year - 1, 1, 1)), cut) if as_of else None
+    found = found or _yearly(rows, cut)
+    if found is None:
         return None
-    year = max(full)
+    year, cases = found
     projections = PopulationProjection.objects.filter(year=year)
     populations = {_cut(c): p for c, p in projections.values_list("area_code", "population")}
     names = {_cut(c): n for c, n in projections.values_list("area_code", "name")}
     if cut not in populations:
         return None
-    counted = {c: cases[c, year] for c in populations if (c, year) in cases}
+    counted = {c: cases[c] for c in populations if c in cases}
 
     def together(kind: str, name: str, codes) -> RateRow:
         codes = [c for c in codes if c in counted]
@@ -501,6 +497,25 @@ def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | 
     return RateComparison(state.catalog.source_name(measure.reference), year, out)
 
 
+def _yearly(rows, cut: str) -> tuple[int, dict[str, int]] | None:
+    """The latest calendar year ``rows`` (aggregate counts) cover in all twelve months for the comuna ``cut``,
+    and every comuna's cases in it (None: no such year)."""
+    from django.db.models import Sum
+
+    months: dict[int, set[int]] = {}
+    cases: dict[tuple[str, int], int] = {}
+    for code, start, n in rows.values_list("area_code", "period_start").annotate(n=Sum("count")).order_by():
+        code = _cut(code)
+        cases[code, start.year] = cases.get((code, start.year), 0) + int(n or 0)
+        if code == cut:
+            months.setdefault(start.year, set()).add(start.month)
+    full = [y for y, m in months.items() if len(m) == 12]
+    if not full:
+        return None
+    year = max(full)
+    return year, {code: n for (code, y), n in cases.items() if y == year}
+
+
 def _cut(code) -> str:
     text = str(code).strip()
     return str(int(float(text))) if text.replace(".", "", 1).isdigit() else text
@@ -509,23 +524,40 @@ def _cut(code) -> str:
 @dataclass(frozen=True)
 class Freshness:
     name: str
-    unit: str
-    last_month: dt.date | None  # the latest month with records (None: none in the last 24 months, or hidden)
+    last_day: dt.date | None  # the latest day with a record (None: none)
+    monthly: bool  # say only the month: aggregate counts (monthly), or a reader aggregate-only for the source
     last_import: dt.datetime | None
 
 
 def freshness(state: DataState, scope=()) -> list[Freshness]:
-    """Every source's latest month with records and its last import (the sources page's figures, through
-    disclosure control for an aggregate-only reader), once per data state and reader's scope."""
-    from .quality import guarded_quality
+    """Every source's latest record and last committed import, kept once per data state: the events' latest
+    day from the snapshot, aggregate counts' latest month and surveys' latest answer from one MAX per source
+    each (the sources page's monthly table costs seconds over CEAD's two million rows). A reader
+    aggregate-only for a source (``scope``: their event_scope) is told the month, not the day."""
+    from .quality import _SourceOnly
 
-    def build() -> list[Freshness]:
-        sources, months, _note = guarded_quality(state, scope)
-        out = []
-        for q in sources:
-            last = max((i for i, n in enumerate(q.months) if n), default=None)
-            out.append(Freshness(q.name, q.unit, months[last] if last is not None else None,
-                                 q.last_batch.created_at if q.last_batch else None))
-        return out
+    found = state.memo("home-freshness", lambda: _freshness(state))
+    return [Freshness(name, day, monthly or policy.guard_for(scope, _SourceOnly((sid,)), state.catalog) is not None,
+                      when) for sid, name, day, monthly, when in found]
 
-    return state.memo(f"home-freshness:{scope!r}", build)
+
+def _freshness(state: DataState) -> list[tuple]:
+    from django.db.models import Max
+
+    from observatorio.records.models import AggregateCount, BatchStatus, ImportBatch, Source, SurveyResponse
+
+    snap = state.events
+    latest: dict[int, tuple[dt.date, bool]] = {}
+    if snap.size:
+        order = np.argsort(snap.source, kind="stable")
+        ids, first = np.unique(snap.source[order], return_index=True)
+        last_days = np.maximum.reduceat(snap.day[order], first)
+        latest = {int(i): (from_day_number(int(d)), False) for i, d in zip(ids, last_days)}
+    for model, column, monthly in ((AggregateCount, "period_start", True), (SurveyResponse, "answered_on", False)):
+        for sid, day in model.objects.values_list("source_id").annotate(d=Max(column)).order_by():
+            if sid not in latest and day is not None:
+                latest[sid] = (day, monthly)
+    imports = dict(ImportBatch.objects.filter(status=BatchStatus.COMMITTED).values_list("source_id")
+                   .annotate(t=Max("created_at")).order_by())
+    return [(sid, name, *latest.get(sid, (None, False)), imports.get(sid))
+            for sid, name in Source.objects.order_by("name").values_list("id", "name")]

@@ -202,3 +202,17 @@ def test_hot_cells_count_in_the_area_holding_their_centre():
     west = AreaShape(1, "UV1", "Oeste", "uv", None, box(0, 0, 120, 200))
     east = AreaShape(2, "UV2", "Este", "uv", None, box(120, 0, 300, 200))
     assert cells_by_area(grid, codes, [new, intensifying], [west, east]) == {1: {new: 2}, 2: {intensifying: 1}}
+
+
+def test_freshness_is_each_sources_latest_record(home, personas):
+    from observatorio.accounts.roles import event_scope
+    from observatorio.dashboard import home_data
+    from observatorio.state import current
+
+    state = current()
+    shown = {f.name: (f.last_day, f.monthly) for f in home_data.freshness(state)}
+    assert shown == {"Eventos policiales (STOP)": (AS_OF, False), "CEAD casos policiales": (dt.date(2026, 1, 1), True),
+                     "Central 1461": (None, False)}
+    # The authority, aggregate-only for the police events, is told the month, not the day.
+    guarded = {f.name: f.monthly for f in home_data.freshness(state, event_scope(personas["ana"]))}
+    assert guarded["Eventos policiales (STOP)"] is True
