@@ -17,11 +17,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
+import shapely
+from django.utils.translation import gettext as _
 
 from observatorio.analysis import periods
 from observatorio.disclosure import policy, shapes
+from observatorio.labels import outcome_label
 from observatorio.records.measures import MeasureDef
 from observatorio.records.models import Event
+from observatorio.records.snapshot import from_day_number
 from observatorio.state import DataState
 from observatorio.territory.models import Level
 
@@ -174,3 +178,386 @@ def recent_events(scope: tuple | None, limit: int = 8) -> list[Event]:
     if scope:
         events = events.filter(source_id__in=scope)
     return list(events[:limit])
+
+
+# --- the authority's home: families, areas that need attention, comparison, freshness -------------------------
+
+PEERS = 4  # peer comunas: this many of the same region with the closest population (docs/decisions.md)
+PER = 100_000  # rates of the comparison per 100,000 inhabitants
+ATTENTION_LEVEL = Level.UV
+ATTENTION_CLASSES = ("NEW_HOT", "INTENSIFYING_HOT")  # emerging classes read by name (analysis.emerging)
+
+
+@dataclass(frozen=True)
+class FamilyRow:
+    """One family of the default measure: the last full month and the year to date, each against the same
+    period a year earlier (:func:`engine.headline`'s ``last_year`` comparison); None: suppressed."""
+
+    id: int
+    code: str
+    name: str
+    month: int | None
+    month_before: int | None
+    month_outcome: str | None  # engine outcome (a Verdict's value or FEW_EVENTS); None: not shown
+    ytd: int | None
+    ytd_before: int | None
+    ytd_outcome: str | None
+
+    @property
+    def month_label(self) -> str:
+        return outcome_label(self.month_outcome) if self.month_outcome else ""
+
+    @property
+    def ytd_label(self) -> str:
+        return outcome_label(self.ytd_outcome) if self.ytd_outcome else ""
+
+
+@dataclass(frozen=True)
+class Families:
+    measure: MeasureDef
+    month: tuple[dt.date, dt.date]
+    month_before: tuple[dt.date, dt.date]
+    ytd: tuple[dt.date, dt.date]
+    ytd_before: tuple[dt.date, dt.date]
+    total: FamilyRow  # every family together (the measure)
+    rows: list[FamilyRow]
+    guarded: bool = False
+
+
+def _family_ids(state: DataState, code: str, family_id: int) -> tuple[int, ...]:
+    return (family_id, *state.catalog.family_children.get(code, ()))
+
+
+def families(state: DataState, as_of: dt.date, scope=()) -> Families | None:
+    """The default measure by family: last full month and year to date up to ``as_of``, each against the same
+    period a year earlier, with the exact test's outcome; families with no event in any of the four windows
+    are left out. For a reader aggregate-only for the measure (``scope``), counts of 1..k−1 are suppressed
+    with the other families and the measure's total (published) as the margin, a comparison with a hidden
+    side says nothing, and a sensitive family's row is refused when its window is too short."""
+    measure = map_measure(state)
+    if measure is None:
+        return None
+    windows = {"last-month": periods.window("last-month", as_of), "ytd": periods.window("ytd", as_of)}
+
+    def figure(code: str, categories=()) -> engine.Headline:
+        start, end = windows[code]
+        return engine.headline(state, filters_for(state, measure=measure.code, start=start, end=end, period=code,
+                                                  level=Level.COMUNA, categories=categories))
+
+    total = {code: figure(code) for code in windows}
+    found = []
+    for family_id, code, name in state.catalog.families:
+        cats = _family_ids(state, code, family_id)
+        got = {p: figure(p, cats) for p in windows}
+        if any(h.count or h.last_year.count for h in got.values()):
+            found.append((family_id, code, name, cats, got))
+    guard = policy.guard_for(scope, measure, state.catalog)
+    rows = [_family_row(i, c, n, g["last-month"], g["ytd"]) for i, c, n, _cats, g in found]
+    if guard is not None:
+        rows = _guard_families(state, measure, scope, found, total, rows)
+    whole = _family_row(0, "", measure.name, total["last-month"], total["ytd"])
+    if guard is not None:
+        whole = _family_row(0, "", measure.name, shapes.headline(total["last-month"], guard),
+                            shapes.headline(total["ytd"], guard))
+    m, y = total["last-month"], total["ytd"]
+    return Families(measure, (m.start, m.end), (m.last_year.start, m.last_year.end), (y.start, y.end),
+                    (y.last_year.start, y.last_year.end), whole, rows, guard is not None)
+
+
+def _family_row(family_id: int, code: str, name: str, month: engine.Headline, ytd: engine.Headline) -> FamilyRow:
+    def shown(h: engine.Headline) -> str | None:
+        return None if h.count is None or h.last_year.count is None else h.last_year.outcome
+
+    return FamilyRow(family_id, code, name, month.count, month.last_year.count, shown(month), ytd.count,
+                     ytd.last_year.count, shown(ytd))
+
+
+def _guard_families(state, measure, scope, found, total, rows) -> list[FamilyRow]:
+    """Suppress the families' counts per window against the measure's total (both published), and refuse a
+    sensitive family's window shorter than the guard allows (policy.coarse_refusal)."""
+    from observatorio.disclosure.suppress import list_with_total
+
+    guard = policy.guard_for(scope, measure, state.catalog)
+    hidden = {}
+    for period in ("last-month", "ytd"):
+        for side in ("now", "before"):
+            counts = [(g[period].count if side == "now" else g[period].last_year.count) for *_x, g in found]
+            whole = total[period].count if side == "now" else total[period].last_year.count
+            # Events of no family are one more (unshown) cell of the total.
+            mask, _extra, _t = list_with_total(counts, guard.k, extra=[max(whole - sum(counts), 0)], total=whole)
+            hidden[period, side] = mask
+    out = []
+    for k, (row, (_i, _c, _n, cats, g)) in enumerate(zip(rows, found)):
+        fam_guard = policy.guard_for(scope, measure, state.catalog, categories=cats)
+        refused = {p: bool(policy.coarse_refusal(fam_guard, filters_for(
+            state, measure=measure.code, start=g[p].start, end=g[p].end, level=Level.COMUNA), state.index))
+            for p in ("last-month", "ytd")}
+
+        def side(p, s, value, k=k, refused=refused):
+            return None if refused[p] or hidden[p, s][k] else value
+
+        month, month_before = side("last-month", "now", row.month), side("last-month", "before", row.month_before)
+        ytd, ytd_before = side("ytd", "now", row.ytd), side("ytd", "before", row.ytd_before)
+        out.append(FamilyRow(row.id, row.code, row.name, month, month_before,
+                             row.month_outcome if month is not None and month_before is not None else None,
+                             ytd, ytd_before, row.ytd_outcome if ytd is not None and ytd_before is not None else None))
+    return out
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    """An area that needs attention: a significant rise (after FDR) and/or new or intensifying hotspots."""
+
+    id: int
+    code: str
+    name: str
+    rise: engine.AreaChange | None = None  # last full month against the same month a year earlier
+    hotspots: tuple[tuple[str, int], ...] = ()  # (emerging class label, cells whose centre lies in the area)
+
+
+@dataclass(frozen=True)
+class Attention:
+    measure: MeasureDef
+    changes: engine.AreaChanges | None
+    emerging_quarters: list  # [(start, end)] of the emerging analysis ([] when not run)
+    emerging_caution: str  # why no emerging hotspots could be told ("" when they could)
+    items: list[AttentionItem]
+    refusal: str = ""  # disclosure control refused areas this fine for the measure
+
+
+def attention(state: DataState, terr: Territory | None, as_of: dt.date, scope=()) -> Attention | None:
+    """UVs whose last full month rose significantly against the same month a year earlier (exact Poisson
+    test, Benjamini–Hochberg FDR across the UVs: :func:`engine.area_changes`), and UVs holding cells the
+    emerging hotspot analysis classes as new or intensifying hot spots (the map's layer, same grid and
+    quarters); through disclosure control for an aggregate-only reader."""
+    from observatorio.analysis.compare import Verdict
+
+    measure = map_measure(state)
+    if measure is None:
+        return None
+    start, end = periods.window("last-month", as_of)
+    f = filters_for(state, measure=measure.code, start=start, end=end, period="last-month", level=ATTENTION_LEVEL)
+    guard = policy.guard_for(scope, measure, state.catalog)
+    refusal = policy.coarse_refusal(guard, f, state.index)
+    if refusal or ATTENTION_LEVEL not in state.index.ancestor:
+        return Attention(measure, None, [], "", [], refusal)
+    changes = engine.area_changes(state, f, "last_year")
+    if guard is not None:
+        h = engine.headline(state, f)
+        changes = shapes.changes(changes, guard, h.count, h.last_year.count)
+    rises = {r.id: r for r in changes.rows if r.outcome == Verdict.UP.value}
+    quarters, caution, cells = _emerging_cells(state, terr, as_of, measure, guard)
+    items = []
+    for shape in (terr.shapes.get(ATTENTION_LEVEL, []) if terr else []):
+        found = tuple((label, n) for label, n in cells.get(shape.id, {}).items())
+        if shape.id in rises or found:
+            items.append(AttentionItem(shape.id, shape.code, shape.name, rises.pop(shape.id, None), found))
+    index = state.index
+    items += [AttentionItem(a, index.areas[a].code, index.areas[a].name, r) for a, r in rises.items()]
+    items.sort(key=lambda i: (i.rise is None, i.rise.q_value if i.rise and i.rise.q_value is not None else 1.0,
+                              -sum(n for _l, n in i.hotspots), i.name))
+    return Attention(measure, changes, quarters, caution, items)
+
+
+def _emerging_cells(state, terr, as_of, measure, guard) -> tuple[list, str, dict[int, dict[str, int]]]:
+    """Per UV, how many of its cells (by centre) the emerging analysis classes new or intensifying hot, read
+    from the map's layer (``layers.emerging.emerging_result``); classes read by enum name."""
+    from observatorio.analysis.emerging import EmergingClass
+    from observatorio.disclosure.grids import small_cells
+    from observatorio.labels import emerging_label
+
+    from .layers.base import cell_counts, placed
+    from .layers.emerging import emerging_result
+
+    if terr is None:
+        return [], "", {}
+    f = filters_for(state, measure=measure.code, start=as_of - dt.timedelta(days=MAP_DAYS - 1), end=as_of)
+    built = emerging_result(state, terr, f)
+    if built.result is None:
+        caution = _("Muy pocos eventos por trimestre para identificar puntos calientes emergentes.") \
+            if built.too_few else ""
+        return built.quarters, caution, {}
+    grid, codes = built.grid, built.result.codes
+    if guard is not None:  # as the layer: a cell of 1..k−1 events over the quarters is not shown
+        where = placed(state, terr)
+        total = cell_counts(state, f, where.emerging, grid.size, built.quarters[0][0], built.quarters[-1][1])
+        codes = np.where(small_cells(total.reshape(grid.shape), guard.k), -1, codes)
+    wanted = [EmergingClass[name] for name in ATTENTION_CLASSES if name in EmergingClass.__members__]
+    found = cells_by_area(grid, codes, wanted, terr.shapes.get(ATTENTION_LEVEL, []))
+    out = {area: {emerging_label(cls): n for cls, n in per.items()} for area, per in found.items()}
+    return built.quarters, "", out
+
+
+def cells_by_area(grid, codes: np.ndarray, classes, areas) -> dict[int, dict]:
+    """Per area (``AreaShape``s, in metres), how many cells of each of ``classes`` (emerging classes) have
+    their centre inside it; ``codes``: each cell's position in ``analysis.emerging.CLASSES`` (−1: none)."""
+    from observatorio.analysis.emerging import CLASSES
+
+    out: dict[int, dict] = {}
+    for cls in classes:
+        rows, cols = np.nonzero(codes == CLASSES.index(cls))
+        if rows.size == 0:
+            continue
+        xs, ys = grid.x0 + (cols + 0.5) * grid.cell, grid.y0 + (rows + 0.5) * grid.cell
+        for shape in areas:
+            n = int(shapely.contains_xy(shape.metric, xs, ys).sum())
+            if n:
+                out.setdefault(shape.id, {})[cls] = n
+    return out
+
+
+@dataclass(frozen=True)
+class RateRow:
+    """Cases of the reference source in a year per 100,000 inhabitants (INE projection of the same year)."""
+
+    kind: str  # "comuna" | "region" | "country" | "peers" | "peer"
+    name: str
+    cases: int | None  # None: suppressed
+    population: int
+    comunas: int  # how many comunas the figure adds up
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.cases is None or not self.population else PER * self.cases / self.population
+
+
+@dataclass(frozen=True)
+class RateComparison:
+    source: str  # the reference source's name (CEAD)
+    year: int
+    rows: list[RateRow]  # comuna, region, country, peers together, then each peer
+
+
+def region_of(cut: str) -> str:
+    """The region's code of a comuna's CUT (its digits before the last three: 13122 → 13)."""
+    return str(cut)[:-3]
+
+
+def peers_of(cut: str, populations: dict[str, int], n: int = PEERS) -> list[str]:
+    """The ``n`` comunas of the same region whose population is closest to the comuna's (ties by CUT)."""
+    own = populations[cut]
+    same = [c for c in populations if c != cut and region_of(c) == region_of(cut)]
+    return sorted(same, key=lambda c: (abs(populations[c] - own), c))[:n]
+
+
+def comparison(state: DataState, scope=()) -> RateComparison | None:
+    """The comuna's rate per 100,000 against its region, the country and its peer comunas (:func:`peers_of`),
+    from the default measure's reference source (CEAD's counts, every comuna) and the INE projections, for the
+    latest calendar year the reference covers in all twelve months for the comuna. None when the territory is
+    not one comuna, or the reference or the projections lack it."""
+    measure = map_measure(state)
+    comunas = state.index.ids_at(Level.COMUNA)
+    if measure is None or measure.reference is None or len(comunas) != 1:
+        return None
+    cut = str(state.index.areas[comunas[0]].code)
+    found = state.memo(f"home-comparison:{measure.code}:{cut}", lambda: _rates(state, measure, cut))
+    if found is None:
+        return None
+    from .quality import _SourceOnly
+
+    guard = policy.guard_for(scope, _SourceOnly((measure.reference,)), state.catalog)
+    if guard is None:
+        return found
+    rows = [RateRow(r.kind, r.name, None if shapes.small(r.cases, guard.k) else r.cases, r.population, r.comunas)
+            for r in found.rows]
+    return RateComparison(found.source, found.year, rows)
+
+
+def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | None:
+    from observatorio.records.models import AggregateCount, PopulationProjection
+
+    as_of = latest_event_date(state)
+    rows = AggregateCount.objects.filter(source_id=measure.reference)
+    if measure.categories:
+        rows = rows.filter(category_id__in=measure.categories)
+    # One pass over the last two calendar years of the data (the latest whole year is almost always one of
+    # them: CEAD publishes month by month), the whole table only when neither is whole for the comuna.
+    found = _yearly(rows.filter(period_start__gte=dt.date(as_of.year - 1, 1, 1)), cut) if as_of else None
+    found = found or _yearly(rows, cut)
+    if found is None:
+        return None
+    year, cases = found
+    projections = PopulationProjection.objects.filter(year=year)
+    populations = {_cut(c): p for c, p in projections.values_list("area_code", "population")}
+    names = {_cut(c): n for c, n in projections.values_list("area_code", "name")}
+    if cut not in populations:
+        return None
+    counted = {c: cases[c] for c in populations if c in cases}
+
+    def together(kind: str, name: str, codes) -> RateRow:
+        codes = [c for c in codes if c in counted]
+        return RateRow(kind, name, sum(counted[c] for c in codes), sum(populations[c] for c in codes), len(codes))
+
+    region = [c for c in counted if region_of(c) == region_of(cut)]
+    peers = peers_of(cut, {c: populations[c] for c in counted if c in populations} | {cut: populations[cut]})
+    out = [together("comuna", names.get(cut) or state.index.areas[state.index.ids_at(Level.COMUNA)[0]].name, [cut]),
+           together("region", _("Región"), region), together("country", _("País"), counted),
+           together("peers", _("Comunas pares"), peers)]
+    out += [together("peer", names.get(c, c), [c]) for c in peers]
+    return RateComparison(state.catalog.source_name(measure.reference), year, out)
+
+
+def _yearly(rows, cut: str) -> tuple[int, dict[str, int]] | None:
+    """The latest calendar year ``rows`` (aggregate counts) cover in all twelve months for the comuna ``cut``,
+    and every comuna's cases in it (None: no such year)."""
+    from django.db.models import Sum
+
+    months: dict[int, set[int]] = {}
+    cases: dict[tuple[str, int], int] = {}
+    for code, start, n in rows.values_list("area_code", "period_start").annotate(n=Sum("count")).order_by():
+        code = _cut(code)
+        cases[code, start.year] = cases.get((code, start.year), 0) + int(n or 0)
+        if code == cut:
+            months.setdefault(start.year, set()).add(start.month)
+    full = [y for y, m in months.items() if len(m) == 12]
+    if not full:
+        return None
+    year = max(full)
+    return year, {code: n for (code, y), n in cases.items() if y == year}
+
+
+def _cut(code) -> str:
+    text = str(code).strip()
+    return str(int(float(text))) if text.replace(".", "", 1).isdigit() else text
+
+
+@dataclass(frozen=True)
+class Freshness:
+    name: str
+    last_day: dt.date | None  # the latest day with a record (None: none)
+    monthly: bool  # say only the month: aggregate counts (monthly), or a reader aggregate-only for the source
+    last_import: dt.datetime | None
+
+
+def freshness(state: DataState, scope=()) -> list[Freshness]:
+    """Every source's latest record and last committed import, kept once per data state: the events' latest
+    day from the snapshot, aggregate counts' latest month and surveys' latest answer from one MAX per source
+    each (the sources page's monthly table costs seconds over CEAD's two million rows). A reader
+    aggregate-only for a source (``scope``: their event_scope) is told the month, not the day."""
+    from .quality import _SourceOnly
+
+    found = state.memo("home-freshness", lambda: _freshness(state))
+    return [Freshness(name, day, monthly or policy.guard_for(scope, _SourceOnly((sid,)), state.catalog) is not None,
+                      when) for sid, name, day, monthly, when in found]
+
+
+def _freshness(state: DataState) -> list[tuple]:
+    from django.db.models import Max
+
+    from observatorio.records.models import AggregateCount, BatchStatus, ImportBatch, Source, SurveyResponse
+
+    snap = state.events
+    latest: dict[int, tuple[dt.date, bool]] = {}
+    if snap.size:
+        order = np.argsort(snap.source, kind="stable")
+        ids, first = np.unique(snap.source[order], return_index=True)
+        last_days = np.maximum.reduceat(snap.day[order], first)
+        latest = {int(i): (from_day_number(int(d)), False) for i, d in zip(ids, last_days)}
+    for model, column, monthly in ((AggregateCount, "period_start", True), (SurveyResponse, "answered_on", False)):
+        for sid, day in model.objects.values_list("source_id").annotate(d=Max(column)).order_by():
+            if sid not in latest and day is not None:
+                latest[sid] = (day, monthly)
+    imports = dict(ImportBatch.objects.filter(status=BatchStatus.COMMITTED).values_list("source_id")
+                   .annotate(t=Max("created_at")).order_by())
+    return [(sid, name, *latest.get(sid, (None, False)), imports.get(sid))
+            for sid, name in Source.objects.order_by("name").values_list("id", "name")]

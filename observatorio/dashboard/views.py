@@ -57,6 +57,13 @@ def home(request):
         "map_days": home_data.MAP_DAYS,
         "window_days": home_data.WINDOW_DAYS,
         "saved_views": own_views(request.user)[:MAX_KEPT],
+        # The authority's summary (docs/architecture.md): by family, areas that need attention, the comuna
+        # against its region, the country and its peers, and every source's freshness.
+        "families": home_data.families(state, as_of, scope) if as_of else None,
+        "attention": home_data.attention(state, terr, as_of, scope) if as_of else None,
+        "comparison": home_data.comparison(state, scope),
+        "peers": home_data.PEERS,
+        "freshness": home_data.freshness(state, scope) if as_of else [],
     }
     return render(request, "dashboard/home.html", context)
 
