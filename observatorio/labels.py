@@ -260,44 +260,24 @@ def _member_label(table: dict, module: str, enum_name: str, member) -> str:
     return translate(table[kind(member).value])
 
 
-def rate_method_label(member) -> str:
-    """Label of an :class:`~observatorio.analysis.intervals.RateMethod` (or its value)."""
-    return _member_label(RATE_METHODS, "intervals", "RateMethod", member)
+def _labeller(table: dict, module: str, enum_name: str):
+    """A label function for one enum family (each imports its analysis module only when first called)."""
+    def label_of(member) -> str:
+        return _member_label(table, module, enum_name, member)
+
+    label_of.__doc__ = f"Label from the table for :class:`~observatorio.analysis.{module}.{enum_name}` (or its value)."
+    return label_of
 
 
-def polarity_label(member) -> str:
-    """Label of an indicator's :class:`~observatorio.analysis.indicator.Polarity` (or its value)."""
-    return _member_label(POLARITIES, "indicator", "Polarity", member)
-
-
-def indicator_kind_label(member) -> str:
-    """Label of an indicator's :class:`~observatorio.analysis.indicator.Kind` (or its value)."""
-    return _member_label(INDICATOR_KINDS, "indicator", "Kind", member)
-
-
-def status_label(member) -> str:
-    """Label of a traffic light :class:`~observatorio.analysis.indicator.Status` (or its value)."""
-    return _member_label(STATUSES, "indicator", "Status", member)
-
-
-def status_explanation(member) -> str:
-    """What a :class:`~observatorio.analysis.indicator.Status` means, for the hover text beside its colour."""
-    return _member_label(STATUS_EXPLANATIONS, "indicator", "Status", member)
-
-
-def indicator_trend_label(member) -> str:
-    """Label of an indicator's :class:`~observatorio.analysis.indicator.Trend` (or its value)."""
-    return _member_label(INDICATOR_TRENDS, "indicator", "Trend", member)
-
-
-def xmr_rule_label(member) -> str:
-    """Label of an XmR special-cause :class:`~observatorio.analysis.xmr.Rule` (or its value)."""
-    return _member_label(XMR_RULES, "xmr", "Rule", member)
-
-
-def xmr_variation_label(member) -> str:
-    """Label of an XmR :class:`~observatorio.analysis.xmr.Variation` (or its value)."""
-    return _member_label(XMR_VARIATIONS, "xmr", "Variation", member)
+rate_method_label = _labeller(RATE_METHODS, "intervals", "RateMethod")
+polarity_label = _labeller(POLARITIES, "indicator", "Polarity")
+indicator_kind_label = _labeller(INDICATOR_KINDS, "indicator", "Kind")
+status_label = _labeller(STATUSES, "indicator", "Status")
+status_explanation = _labeller(STATUS_EXPLANATIONS, "indicator", "Status")
+"""What a Status means, for the hover text beside its colour."""
+indicator_trend_label = _labeller(INDICATOR_TRENDS, "indicator", "Trend")
+xmr_rule_label = _labeller(XMR_RULES, "xmr", "Rule")
+xmr_variation_label = _labeller(XMR_VARIATIONS, "xmr", "Variation")
 
 
 def reading_text(status, trend=None) -> str:
