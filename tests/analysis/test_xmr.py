@@ -100,3 +100,18 @@ def test_variation_follows_the_polarity():
 def test_missing_values_are_refused():
     with pytest.raises(UserError, match="missing"):
         xmr(BASELINE + [float("nan")])
+
+
+def test_published_examples_of_two_xmr_libraries():
+    """statprocon's README (after Wheeler, Making Sense of Data) and spc-plotly's README, limits on all points."""
+    small = xmr([10, 50, 40, 30], baseline=4, screen_outliers=False)
+    assert (small.mean, small.average_moving_range) == (32.5, 20.0)
+    assert (round(small.upper, 1), round(small.lower, 1)) == (85.7, -20.7)
+    counts = [2478, 2350, 2485, 2296, 2359, 2567, 3089, 2668, 1788, 2854, 2365, 1883, 1959, 1927, 2640, 2626, 2144,
+              2409, 4412, 3287, 3049, 3364, 3078, 2972, 3415, 2753, 3102, 2191, 3693, 4385, 4699, 3031, 2659, 3885,
+              2628, 2621, 3071, 2002]
+    chart = xmr(counts, baseline=len(counts), screen_outliers=False)
+    assert chart.average_moving_range == pytest.approx(571.8918918918919, rel=1e-12)
+    assert chart.mean == pytest.approx(2820.6315789473683, rel=1e-12)
+    assert chart.upper == pytest.approx(4341.864011379801, rel=1e-12)
+    assert chart.signals[18] >= {Rule.OUTSIDE_LIMITS} and chart.signals[30] >= {Rule.OUTSIDE_LIMITS}
