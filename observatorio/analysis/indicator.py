@@ -126,7 +126,7 @@ def status(lower: float | None, upper: float | None, target: float | None, polar
     polarity = Polarity(polarity)
     if lower is None or upper is None or math.isnan(lower) or math.isnan(upper):
         return Status.NOT_ENOUGH_DATA
-    if target is None:
+    if _missing(target):
         return Status.NO_TARGET
     if polarity is Polarity.NONE:
         raise UserError("an indicator with no polarity cannot have a target: set whether higher or lower is better")

@@ -62,6 +62,7 @@ def test_intervals_are_the_scaled_count_or_proportion_intervals():
     (80.000001, 90.0, 80, DOWN, Status.NOT_MET),
     # no target, no data
     (70.0, 90.0, None, UP, Status.NO_TARGET),
+    (70.0, 90.0, float("nan"), DOWN, Status.NO_TARGET),   # an empty cell in a targets table
     (None, None, 80, UP, Status.NOT_ENOUGH_DATA),
     (float("nan"), float("nan"), None, NONE, Status.NOT_ENOUGH_DATA),
 ])
