@@ -95,6 +95,67 @@ DENSITY_UNITS = {  # observatorio.analysis.kde.DensityUnit
 }
 
 
+RATE_METHODS = {  # observatorio.analysis.intervals.RateMethod
+    "phe": gettext_noop("exacto con menos de 10 eventos, Byar desde 10"),
+    "exact": gettext_noop("exacto de Poisson"),
+    "byar": gettext_noop("aproximación de Byar"),
+}
+
+POLARITIES = {  # observatorio.analysis.indicator.Polarity
+    "higher_is_better": gettext_noop("más alto es mejor"),
+    "lower_is_better": gettext_noop("más bajo es mejor"),
+    "none": gettext_noop("sin polaridad"),
+}
+
+INDICATOR_KINDS = {  # observatorio.analysis.indicator.Kind
+    "value": gettext_noop("valor ingresado"),
+    "rate": gettext_noop("tasa (conteo de eventos)"),
+    "proportion": gettext_noop("proporción"),
+}
+
+STATUSES = {  # observatorio.analysis.indicator.Status: the traffic light, always shown in words beside the colour
+    "meets": gettext_noop("cumple la meta"),
+    "not_met": gettext_noop("no cumple la meta"),
+    "uncertain": gettext_noop("no concluyente"),
+    "no_target": gettext_noop("sin meta"),
+    "not_enough_data": gettext_noop("datos insuficientes"),
+}
+
+# What each status means, for the hover text beside the colour.
+STATUS_EXPLANATIONS = {
+    "meets": gettext_noop("Todo el intervalo de confianza está del lado bueno de la meta."),
+    "not_met": gettext_noop("Todo el intervalo de confianza está del lado malo de la meta."),
+    "uncertain": gettext_noop(
+        "El intervalo de confianza contiene la meta: con estos datos no se puede afirmar si se cumple."),
+    "no_target": gettext_noop("No hay una meta definida para este período y área."),
+    "not_enough_data": gettext_noop("Falta el numerador o el denominador, o el denominador es cero."),
+}
+
+INDICATOR_TRENDS = {  # observatorio.analysis.indicator.Trend
+    "improving": gettext_noop("mejora"),
+    "worsening": gettext_noop("empeora"),
+    "increasing": gettext_noop("aumenta"),
+    "decreasing": gettext_noop("disminuye"),
+    "no_change": gettext_noop("sin cambio significativo"),
+    "not_testable": gettext_noop("cambio no evaluable"),
+}
+
+XMR_RULES = {  # observatorio.analysis.xmr.Rule
+    "outside_limits": gettext_noop("punto fuera de los límites de control"),
+    "shift": gettext_noop("racha de puntos a un mismo lado del promedio"),
+    "trend": gettext_noop("puntos seguidos al alza o a la baja"),
+    "two_of_three": gettext_noop("dos de tres puntos cerca de un mismo límite"),
+}
+
+XMR_VARIATIONS = {  # observatorio.analysis.xmr.Variation
+    "common_cause": gettext_noop("variación de causa común"),
+    "improvement": gettext_noop("causa especial: mejora"),
+    "concern": gettext_noop("causa especial: preocupación"),
+    "high": gettext_noop("causa especial: alza"),
+    "low": gettext_noop("causa especial: baja"),
+    "not_enough_data": gettext_noop("datos insuficientes"),
+}
+
 # How a label is translated where Django is not set up: the Spanish source, unless the command line
 # (observatorio.commands.i18n, which reads the same catalogue with Python's gettext) says otherwise.
 translate_without_django = str
@@ -191,6 +252,41 @@ def unit_label(member) -> str:
     return translate(DENSITY_UNITS[DensityUnit(member).value])
 
 
+def _member_label(table: dict, module: str, enum_name: str, member) -> str:
+    """The label of ``member`` after turning it into ``observatorio.analysis.<module>.<enum_name>`` (refusing others)."""
+    import importlib
+
+    kind = getattr(importlib.import_module(f"observatorio.analysis.{module}"), enum_name)
+    return translate(table[kind(member).value])
+
+
+def _labeller(table: dict, module: str, enum_name: str):
+    """A label function for one enum family (each imports its analysis module only when first called)."""
+    def label_of(member) -> str:
+        return _member_label(table, module, enum_name, member)
+
+    label_of.__doc__ = f"Label from the table for :class:`~observatorio.analysis.{module}.{enum_name}` (or its value)."
+    return label_of
+
+
+rate_method_label = _labeller(RATE_METHODS, "intervals", "RateMethod")
+polarity_label = _labeller(POLARITIES, "indicator", "Polarity")
+indicator_kind_label = _labeller(INDICATOR_KINDS, "indicator", "Kind")
+status_label = _labeller(STATUSES, "indicator", "Status")
+status_explanation = _labeller(STATUS_EXPLANATIONS, "indicator", "Status")
+"""What a Status means, for the hover text beside its colour."""
+indicator_trend_label = _labeller(INDICATOR_TRENDS, "indicator", "Trend")
+xmr_rule_label = _labeller(XMR_RULES, "xmr", "Rule")
+xmr_variation_label = _labeller(XMR_VARIATIONS, "xmr", "Variation")
+
+
+def reading_text(status, trend=None) -> str:
+    """A reading in words, PHE style: "no cumple la meta y empeora"; the status alone without a trend."""
+    words = status_label(status)
+    if trend is None:
+        return words
+    return translate(gettext_noop("%(status)s y %(trend)s")) % {"status": words, "trend": indicator_trend_label(trend)}
+
 # Every enum the analysis returns → (its table, its label function). tests/core/test_labels.py checks that each
 # enum defined in observatorio.analysis is here, with a Spanish label and an English translation for every member.
 FAMILIES = {
@@ -201,6 +297,13 @@ FAMILIES = {
     "observatorio.analysis.compare.Verdict": (VERDICTS, verdict_label),
     "observatorio.analysis.trend.Direction": (TREND_DIRECTIONS, trend_label),
     "observatorio.analysis.kde.DensityUnit": (DENSITY_UNITS, unit_label),
+    "observatorio.analysis.intervals.RateMethod": (RATE_METHODS, rate_method_label),
+    "observatorio.analysis.indicator.Polarity": (POLARITIES, polarity_label),
+    "observatorio.analysis.indicator.Kind": (INDICATOR_KINDS, indicator_kind_label),
+    "observatorio.analysis.indicator.Status": (STATUSES, status_label),
+    "observatorio.analysis.indicator.Trend": (INDICATOR_TRENDS, indicator_trend_label),
+    "observatorio.analysis.xmr.Rule": (XMR_RULES, xmr_rule_label),
+    "observatorio.analysis.xmr.Variation": (XMR_VARIATIONS, xmr_variation_label),
 }
 
 

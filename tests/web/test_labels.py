@@ -194,3 +194,19 @@ def test_profile_words_its_classes_in_the_interface_language(client, demo, perso
             assert f'verdict--{h["ytd"].verdict.value}">' in en
             assert labels.verdict_label(h["ytd"].verdict) in en
     assert not any(word in en for word in ("No significativo", "sin cambio significativo", "alto en ", "bajo en "))
+
+
+def test_indicator_readings_in_words_in_both_languages(catalogue):
+    from observatorio.analysis.indicator import Status, Trend
+
+    assert sorted(labels.STATUS_EXPLANATIONS) == sorted(s.value for s in Status)
+    assert all(catalogue.get(text) for text in labels.STATUS_EXPLANATIONS.values())
+    with translation.override("es-cl"):
+        assert labels.reading_text(Status.NOT_MET, Trend.WORSENING) == "no cumple la meta y empeora"
+        assert labels.reading_text("uncertain") == "no concluyente"
+        assert labels.status_explanation(Status.UNCERTAIN).startswith("El intervalo de confianza contiene la meta")
+    with translation.override("en"):
+        assert labels.reading_text(Status.NOT_MET, Trend.WORSENING) == "target not met and getting worse"
+        assert labels.status_explanation("meets") == "The whole confidence interval is on the good side of the target."
+    with pytest.raises(ValueError):
+        labels.status_label(Trend.WORSENING)
