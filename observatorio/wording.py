@@ -110,7 +110,7 @@ FIX = {
     "boundary_changed": _("Indique desde cuándo rige el nuevo límite (--valid-from AAAA-MM-DD)."),
     "version_too_early": _("Indique una fecha --valid-from posterior al inicio del límite vigente."),
     "bad_year": _("Escriba el año con cuatro cifras, p. ej. 2017."),
-    "bad_number": _("Escriba un número (1.234 o 20,7), o indique --decimal."),
+    "bad_number": _("Escriba un número (1.234 o 20,7), o indique el separador decimal del archivo."),
     "negative_number": _("Corrija el valor."),
     "not_whole": _("Revise el separador decimal."),
     "repeated_code": _("Sume las filas con --sum, o deje una."),

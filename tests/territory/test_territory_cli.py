@@ -93,7 +93,7 @@ def test_demography_latin1_decimal_commas_and_forced_decimal_mark(zone_file, tmp
     assert capsys.readouterr().err == (
         "observatorio territory: error: pob.csv, fila 3, columna «pob», valor «1.200»: Un conteo debe ser un número "
         "entero. Revise el separador decimal; pob.csv, fila 3, columna «pobreza», valor «12,5»: El valor no es un "
-        "número. Escriba un número (1.234 o 20,7), o indique --decimal\n")
+        "número. Escriba un número (1.234 o 20,7), o indique el separador decimal del archivo\n")
     assert cli.main(["--lang", "en", *base, "--decimal", "."]) == 2
     assert capsys.readouterr().err == ("observatorio territory: error: pob.csv row 3, column 'pob': '1.200' is not "
                                        "a whole number; pob.csv row 3, column 'pobreza': '12,5' is not a number\n")
