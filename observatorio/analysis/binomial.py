@@ -22,6 +22,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
+from observatorio.errors import UserError
+
 _PROBES = 128  # steps probed per element and round of the search
 RELATIVE_TIE = 1e-7
 """An outcome whose probability is within this relative margin above the observed one counts as no more likely
@@ -85,10 +87,13 @@ def two_sided(k, n, p) -> np.ndarray:
                                   np.asarray(p, dtype=float))
     shape = k.shape
     k, n, p = k.ravel(), n.ravel(), p.ravel()
-    if np.any((k < 0) | (k > n) | (n < 1) | (k != np.floor(k)) | (n != np.floor(n))):
-        raise ValueError("k and n must be whole numbers with 0 <= k <= n and n >= 1")
-    if np.any(~((p >= 0) & (p <= 1))):
-        raise ValueError("p must lie in [0, 1]")
+    bad = (k < 0) | (k > n) | (n < 1) | (k != np.floor(k)) | (n != np.floor(n))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise UserError(f"k={k[i]:g}, n={n[i]:g}: k and n must be whole numbers with 0 <= k <= n and n >= 1")
+    bad = ~((p >= 0) & (p <= 1))
+    if bad.any():
+        raise UserError(f"p={p[int(np.argmax(bad))]!r} must lie in [0, 1]")
     pn = p * n
     below = k < pn  # the observed tail is the lower one: the other side is [ceil(pn), n], else [0, floor(pn)]
     lo = np.where(below, np.ceil(pn), 0.0)

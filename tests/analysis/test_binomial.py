@@ -93,7 +93,7 @@ def test_shape_is_kept():
 
 @pytest.mark.parametrize(("k", "n", "p"), [(-1, 5, 0.5), (6, 5, 0.5), (1.5, 5, 0.5), (0, 0, 0.5), (1, 5, 1.5)])
 def test_bad_arguments(k, n, p):
-    with pytest.raises(ValueError):
+    with pytest.raises(UserError, match="k=|p="):
         two_sided(k, n, p)
 
 
