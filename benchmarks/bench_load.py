@@ -67,6 +67,7 @@ class Sample:
     ms: float
     status: int  # 0: the connection broke
     path: str
+    said: str = ""  # the start of an error's body (what the server said)
 
 
 def _free_port() -> int:
@@ -235,11 +236,12 @@ def user_loop(session: Session, seed: int, started: float, deadline: list, sampl
         path = paths(rng)
         t0 = time.perf_counter()
         try:
-            status, _, _ = session.request("GET", path)
-        except (OSError, http.client.HTTPException):
-            status = 0
+            status, _, body = session.request("GET", path)
+        except (OSError, http.client.HTTPException) as exc:
+            status, body = 0, repr(exc)
         t1 = time.perf_counter()
-        mine.append(Sample(t0 - started, (t1 - t0) * 1000, status, path))
+        said = "" if status == 200 else (body if isinstance(body, str) else body.decode(errors="replace"))[:200]
+        mine.append(Sample(t0 - started, (t1 - t0) * 1000, status, path, said))
         if think:
             time.sleep(rng.uniform(0, 2 * think))  # a person reading: on average ``think`` seconds
     samples.extend(mine)
@@ -342,7 +344,7 @@ def main(argv=None) -> int:
         after = [s for s in samples if s.at > window.get("end", elapsed)]
         result["after_import"] = summary(after, max(elapsed - window.get("end", elapsed), 1e-9))
     errors = [s for s in samples if s.status != 200]
-    result["error_examples"] = sorted({f"{s.status} {s.path}" for s in errors})[:10]
+    result["error_examples"] = sorted({f"{s.status} {s.path}: {s.said}" for s in errors})[:10]
     slowest: dict[str, list[float]] = {}
     for s in samples:
         slowest.setdefault(s.path.split("?")[0], []).append(s.ms)

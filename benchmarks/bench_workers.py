@@ -17,7 +17,11 @@ Reuses the databases that ``bench_dashboard.py --keep`` loaded (SQLite in
    of Django's setup to it; the first of them builds the dashboard's cube and
    the map's cells and writes them beside the columns, the others wait and map
    them. Then one more worker is started (a restart, an added worker): its
-   first answer is the figure that matters. While all are alive and idle, the parent reads
+   first answer is the figure that matters. It is timed two ways: a fresh
+   Python process (it sets Django up and imports the views' libraries
+   itself), and a process forked, as ``serve --prod``'s gunicorn master forks
+   its workers, from a parent that has set Django up and imported every view
+   (``prodserver.import_views``), timed from the fork. While all are alive and idle, the parent reads
    each one's ``/proc/PID/smaps_rollup``: PSS counts a page shared by n
    processes as 1/n in each, so their sum is the memory of the group counted
    once; RSS counts shared pages in every process.
@@ -27,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -84,6 +90,25 @@ def worker(spawned: float) -> None:
     sys.stdin.read()  # stay alive, idle, until the parent has read the memory of every worker
 
 
+def forked() -> None:
+    """Prepare as ``serve --prod``'s master does (Django, every view imported), then fork one worker and wait."""
+    _setup_django()
+    from django.db import connections
+
+    from observatorio.commands.prodserver import import_views
+
+    import_views()
+    connections.close_all()
+    spawned = time.time()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            worker(spawned)
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+
+
 def _pss_mb(pid: int) -> tuple[float, float]:
     fields = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
@@ -91,6 +116,21 @@ def _pss_mb(pid: int) -> tuple[float, float]:
         if key in ("Pss", "Rss"):
             fields[key] = int(value.split()[0]) / 1024
     return fields["Pss"], fields["Rss"]
+
+
+def late(env: dict, phase: str) -> dict:
+    """One worker started on its own (``phase`` "worker": a fresh process; "forked": forked from a prepared
+    parent), its report once it has answered every endpoint and layer."""
+    proc = subprocess.Popen([sys.executable, __file__, "--phase", phase, "--spawned", repr(time.time())], env=env,
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit(f"the late worker ({phase}) failed (exit {proc.wait()})")
+        return json.loads(line)
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=60)
 
 
 def workers(env: dict, n: int) -> dict:
@@ -107,19 +147,14 @@ def workers(env: dict, n: int) -> dict:
             reports.append(json.loads(line))
         memory = [_pss_mb(p.pid) for p in procs]
         # One more worker, started once the first ones have written every file: what a restart or an added
-        # worker costs.
-        late = subprocess.Popen([sys.executable, __file__, "--phase", "worker", "--spawned", repr(time.time())],
-                                env=env, cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        procs.append(late)
-        line = late.stdout.readline()
-        if not line:
-            raise SystemExit(f"the late worker failed (exit {late.wait()})")
-        late_report = json.loads(line)
+        # worker costs; a fresh process, then one forked from a prepared parent as gunicorn's master does.
+        late_report = late(env, "worker")
+        forked_report = late(env, "forked")
     finally:
         for proc in procs:
             proc.stdin.close()
             proc.wait(timeout=60)
-    return {"workers": reports, "late": late_report, "pss_mb": [round(p, 1) for p, _r in memory],
+    return {"workers": reports, "late": late_report, "late_forked": forked_report, "pss_mb": [round(p, 1) for p, _r in memory],
             "rss_mb": [round(r, 1) for _p, r in memory], "pss_total_mb": round(sum(p for p, _r in memory), 1),
             "rss_total_mb": round(sum(r for _p, r in memory), 1)}
 
@@ -129,7 +164,9 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000_000])
     parser.add_argument("--backend", nargs="+", default=["sqlite", "postgres"], choices=["sqlite", "postgres"])
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--phase", choices=["build", "worker"], help=argparse.SUPPRESS)
+    parser.add_argument("--late-only", type=int, default=0, metavar="N",
+                        help="only start late workers, N of each kind, on files already built (the median)")
+    parser.add_argument("--phase", choices=["build", "worker", "forked"], help=argparse.SUPPRESS)
     parser.add_argument("--spawned", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase == "build":
@@ -138,9 +175,20 @@ def main() -> int:
     if args.phase == "worker":
         worker(args.spawned)
         return 0
+    if args.phase == "forked":
+        forked()
+        return 0
     for backend in args.backend:
         for size in args.sizes:
             env = _env(backend, size)
+            if args.late_only:
+                runs = {phase: [late(env, phase) for _ in range(args.late_only)] for phase in ("worker", "forked")}
+                print(json.dumps({"backend": backend, "size": size, **runs}), flush=True)
+                for phase, reports in runs.items():
+                    firsts = sorted(r["first_answer_s"] for r in reports)
+                    print(f"{backend} {size:,} late {phase}: first answer {firsts} s, median "
+                          f"{statistics.median(firsts)} s", flush=True)
+                continue
             done = subprocess.run([sys.executable, __file__, "--phase", "build"], env=env, capture_output=True,
                                   text=True, cwd=ROOT)
             if done.returncode != 0:
@@ -150,10 +198,11 @@ def main() -> int:
             shared = workers(env, args.workers)
             print(json.dumps({"backend": backend, "size": size, "build": built, **shared}), flush=True)
             w = shared["workers"]
-            late = shared["late"]
+            last = shared["late"]
             print(f"| {backend} | {built['events']:,} | {built['load_s']} | {built['build_s']} | {built['files_mb']} | "
                   f"{max(x['first_answer_s'] for x in w)} ({max(x['after_setup_s'] for x in w)}) | "
-                  f"{late['first_answer_s']} ({late['after_setup_s']}) | {late['map_s']} | "
+                  f"{last['first_answer_s']} ({last['after_setup_s']}) | "
+                  f"{shared['late_forked']['first_answer_s']} | {last['map_s']} | "
                   f"{max(x['map_s'] for x in w)} | {' / '.join(str(p) for p in shared['pss_mb'])} | "
                   f"{shared['pss_total_mb']} | {shared['rss_total_mb']} |", flush=True)
     return 0

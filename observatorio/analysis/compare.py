@@ -16,8 +16,8 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from observatorio.analysis.binomial import two_sided
 from observatorio.errors import UserError
 
 PERIODS = ("week", "28d", "month", "quarter", "ytd", "yoy")
@@ -54,8 +54,10 @@ def poisson_rate_test(c1: int, t1: float, c2: int, t2: float) -> float:
     -----
     Given n = c1 + c2, under H0 (equal rates) c1 ~ Binomial(n, t1 / (t1 + t2))
     (Przyborowski & Wilenski 1940). The two-sided p-value is SciPy's
-    ``binomtest``: the sum of the probabilities of all outcomes no more likely
-    than the observed one.
+    ``binomtest``'s: the sum of the probabilities of all outcomes no more
+    likely than the observed one (:func:`.binomial.two_sided`, which gives the
+    same values without importing ``scipy.stats``).
+    :func:`poisson_rate_tests` answers many pairs at once.
 
     Examples
     --------
@@ -64,16 +66,31 @@ def poisson_rate_test(c1: int, t1: float, c2: int, t2: float) -> float:
     >>> poisson_rate_test(10, 7, 10, 7)
     1.0
     """
+    return float(poisson_rate_tests(c1, t1, c2, t2))
+
+
+def poisson_rate_tests(c1, t1, c2, t2) -> np.ndarray:
+    """:func:`poisson_rate_test` elementwise over arrays (broadcast together): one p-value per pair of periods.
+
+    Examples
+    --------
+    >>> poisson_rate_tests([30, 0, 5], 28, [15, 0, 5], 28).round(4).tolist()
+    [0.0357, 1.0, 1.0]
+    """
+    c1, t1, c2, t2 = np.broadcast_arrays(*(np.asarray(v) for v in (c1, t1, c2, t2)))
     for name, c in (("c1", c1), ("c2", c2)):
-        if int(c) != c or c < 0:
-            raise UserError(f"{name}={c!r} must be a non-negative whole number of events")
+        bad = ~((c >= 0) & (np.floor(c) == c))
+        if bad.any():
+            raise UserError(f"{name}={c[bad].flat[0].item()!r} must be a non-negative whole number of events")
     for name, t in (("t1", t1), ("t2", t2)):
-        if not (np.isfinite(t) and t > 0):
-            raise UserError(f"{name}={t!r} must be a positive, finite period length")
-    n = int(c1) + int(c2)
-    if n == 0:
-        return 1.0
-    return float(stats.binomtest(int(c1), n, t1 / (t1 + t2)).pvalue)
+        bad = ~(np.isfinite(t) & (t > 0))
+        if bad.any():
+            raise UserError(f"{name}={t[bad].flat[0].item()!r} must be a positive, finite period length")
+    n = c1.astype(float) + c2
+    some = n > 0
+    p_values = np.ones(n.shape)
+    p_values[some] = two_sided(c1[some], n[some], (t1 / (t1 + t2))[some])
+    return p_values
 
 
 @dataclass(frozen=True)

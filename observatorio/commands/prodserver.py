@@ -21,6 +21,19 @@ def child_exit(server, worker) -> None:
     recover_jobs(dead=(worker.pid,))
 
 
+def import_views() -> None:
+    """Import every view and the libraries they use (pandas, SciPy, pyproj, Plotly...) by loading the URLconf.
+
+    The master calls this before it forks its workers: a worker forked afterwards (at start, or replacing one
+    that died) has them already, so its first answer does not wait ~1.5 s for imports, and the libraries' pages
+    are shared by all workers (docs/performance.md, "Workers sharing one data state"). Nothing here touches
+    the database.
+    """
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (the property imports the URLconf and, through it, every view)
+
+
 class ObservatorioServer(BaseApplication):
     def __init__(self, options: dict):
         self.options = options
@@ -37,6 +50,7 @@ class ObservatorioServer(BaseApplication):
 
 
 def serve_prod(*, host: str, port: int, workers: int, threads: int) -> None:
+    import_views()
     ObservatorioServer({
         "bind": f"{host}:{port}",
         "workers": workers,

@@ -7,9 +7,9 @@ are shared by every request and memory stays that of one process (decision 27). 
 application either way.
 
 ``--prod`` runs gunicorn in this process as its master: ``--workers`` processes with ``--threads`` threads
-each (gthread workers), forked without the application loaded (no ``--preload``): each worker imports it and
-maps the events' column files that the first one wrote (``observatorio.state.store``), so the data are held
-once in memory for all. A worker that dies is replaced, and the import job it was running is marked failed.
+each (gthread workers), forked from a master that has imported every view and its libraries
+(``prodserver.import_views``) but holds no data and no connection: each worker maps the events' column files that
+the first one wrote (``observatorio.state.store``), so the data are held once in memory for all. A worker that dies is replaced, and the import job it was running is marked failed.
 
 Either way, import jobs left "running" by a server that stopped are marked failed first
 (``records/web/recovery.py``), so they can be retried.

@@ -4,8 +4,7 @@ Every function takes the snapshot, the :class:`Filters` and the territory
 index and returns plain data; nothing here touches the database, so the same
 code answers in milliseconds on SQLite and PostgreSQL. Statistics come from
 :mod:`observatorio.analysis` (Poisson test, Empirical-Bayes rates, hour ×
-weekday matrix; the Poisson test through :mod:`.poisson`, which gives its
-p-values faster); this module only selects and counts.
+weekday matrix); this module only selects and counts.
 
 Most questions are answered from the snapshot's :class:`~.cube.Cube`: events
 per (source, category, area) cell with running totals over days, so a window's
@@ -26,7 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from observatorio.analysis.compare import Verdict, poisson_rate_test
+from observatorio.analysis.compare import Verdict, poisson_rate_test, poisson_rate_tests
 from observatorio.analysis.fdr import benjamini_hochberg
 from observatorio.analysis.rates import crude_rate, eb_global
 from observatorio.records import links
@@ -132,9 +131,10 @@ def select(snap: EventSnapshot, f: Filters, index: TerritoryIndex, *, start: dt.
     if f.areas:
         narrow(snap.area, _wanted_areas(f, index))
     if f.hours is not None:
-        minutes = snap.minute[window].astype(np.int64)
-        # Unknown times (-1) fall in slot 24 of the hour table, which never passes.
-        passed = f.hour_mask()[np.where(minutes >= 0, minutes // 60, 24)]
+        # A table per minute of the day: one gather of the int16 column, no arithmetic over the rows. Unknown
+        # times (-1) wrap to its last slot, which never passes.
+        table = np.append(np.repeat(f.hour_mask()[:24], 60), False)
+        passed = np.take(table, snap.minute[window], mode="wrap")
         mask = passed if mask is None else (mask & passed)
     if f.weekdays:
         table = np.zeros(7, dtype=bool)
@@ -261,8 +261,8 @@ class Headline:
                 "previous": self.previous.as_dict(), "last_year": self.last_year.as_dict()}
 
 
-# SciPy's binomtest costs 0.5-1.7 ms a call (argument checks per pmf call); a page load asks every endpoint
-# the same two comparisons, and the same figures recur across filters, so answers are kept.
+# A page load asks every endpoint the same two comparisons, and the same figures recur across filters, so the
+# answers (~0.1-0.3 ms each to compute) are kept.
 _poisson_p = lru_cache(maxsize=4096)(poisson_rate_test)
 
 
@@ -436,6 +436,9 @@ class HourWeekday:
     without_time: int  # events left out because their time is unknown
 
 
+_HOUR_OF_MINUTE = np.append(np.repeat(np.arange(24, dtype=np.intp), 60), 24)  # minute of the day → hour; -1 → 24
+
+
 def hour_weekday(state: DataState, f: Filters) -> HourWeekday:
     """Events by weekday and hour, as :func:`~observatorio.analysis.timepatterns.hour_weekday_matrix` counts them.
 
@@ -447,15 +450,17 @@ def hour_weekday(state: DataState, f: Filters) -> HourWeekday:
         slots = cube.slots(day_number(f.start), day_number(f.end), select_cells(cube, f, index))
         return HourWeekday(slots[:-1].astype(float).reshape(7, 24), int(slots[-1]))
     window, mask = select_in(state, f)
-    minutes = _take(snap, "minute", window, mask)
-    known = minutes >= 0
-    days = _take(snap, "day", window, mask)
-    if not known.all():
-        days, minutes = days[known], minutes[known]
+    # Events per (day, hour) of the window, then the days added up by weekday: per row one gather and a few
+    # integer operations, no division. Hour 24 holds the unknown times (minute -1 wraps to the table's end).
+    first, days = day_number(f.start), f.days
+    slot = (_take(snap, "day", window, mask) - np.int32(first)).astype(np.intp)
+    slot *= 25
+    slot += np.take(_HOUR_OF_MINUTE, _take(snap, "minute", window, mask), mode="wrap")
+    per_day = np.bincount(slot, minlength=days * 25).reshape(days, 25)
+    by_weekday = np.zeros((7, 25), dtype=np.int64)
     # 1970-01-01 was a Thursday (weekday 3 counting from Monday = 0).
-    slot = ((days.astype(np.int64) + 3) % 7) * 24 + minutes // 60
-    matrix = np.bincount(slot, minlength=168).astype(float).reshape(7, 24)
-    return HourWeekday(matrix, int(known.size - np.count_nonzero(known)))
+    np.add.at(by_weekday, (np.arange(first, first + days) + 3) % 7, per_day)
+    return HourWeekday(by_weekday[:, :24].astype(float), int(by_weekday[:, 24].sum()))
 
 
 # --- areas ----------------------------------------------------------------------------------------------------
@@ -588,7 +593,7 @@ def area_changes(state: DataState, f: Filters, compare: str = "previous", *, alp
         ids = [i for i in ids if i in inside or int(now[i]) > 0 or int(then[i]) > 0]
     days, other_days = f.days, other.days
     counts = [(int(now[i]), int(then[i])) for i in ids]
-    p_values = [_poisson_p(c, days, b, other_days) for c, b in counts]
+    p_values = poisson_rate_tests([c for c, _ in counts], days, [b for _, b in counts], other_days).tolist()
     tested = np.array([c + b >= MIN_EVENTS_FOR_TEST for c, b in counts], dtype=bool)
     fdr = benjamini_hochberg(np.where(tested, p_values, np.nan), alpha) if ids else None
     rows = []

@@ -178,3 +178,24 @@ def test_serve_refuses_workers_without_prod(tmp_path):
     done = subprocess.run([BIN, "serve", "--workers", "2"], env=_environ(tmp_path), capture_output=True, text=True,
                           timeout=60)
     assert done.returncode == 2 and "--workers solo sirve con --prod" in done.stderr
+
+
+def test_master_imports_the_views_before_forking_without_touching_the_database(tmp_path):
+    # What serve --prod's master does before gunicorn forks its workers: afterwards the views and the libraries
+    # of a first dashboard answer are imported (a forked worker inherits them), and no connection was opened.
+    code = (
+        "import sys, django; django.setup()\n"
+        "from django.db import connections\n"
+        "from observatorio.commands.prodserver import import_views\n"
+        "before = {'observatorio.dashboard.board', 'scipy.special', 'pandas'} - set(sys.modules)\n"
+        "import_views()\n"
+        "missing = [m for m in ('observatorio.dashboard.board', 'observatorio.dashboard.views', 'scipy.special',\n"
+        "           'pandas', 'pyproj') if m not in sys.modules]\n"
+        "opened = [a for a in connections if connections[a].connection is not None]\n"
+        "print(sorted(before), missing, opened)\n"
+    )
+    env = _environ(tmp_path, DJANGO_SETTINGS_MODULE="observatorio.settings")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                          cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "['observatorio.dashboard.board', 'pandas', 'scipy.special'] [] []"
