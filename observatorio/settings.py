@@ -68,7 +68,7 @@ ROOT_URLCONF = "observatorio.urls"
 # Django's database sessions and ModelBackend as shipped, nothing kept between requests: every request reads
 # its session and user, so a sign-out, a deactivation or a removed role counts on the next request in every
 # process (decision 24).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "observatorio.accounts.session_store"
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 TEMPLATES = [
