@@ -93,6 +93,7 @@
   window.ObsPlot.draw(target, figure, {
     scrollZoom: true, toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
   }).then(function () {
+    listenClicks();
     target.setAttribute("data-ready", "1");
   });
 
@@ -133,6 +134,50 @@
       window.Plotly.relayout(target, update);
     });
   }
+  // A click on an area (its fill or its name) opens a small panel: its profile, or the map filtered to it.
+  var popup = document.getElementById("area-popup");
+  function areaOf(point) {
+    var trace = point.data || {};
+    if (trace.meta && trace.meta.area) { return trace.meta.area; }
+    if (trace.meta && trace.meta.labels && point.customdata) { return point.customdata; }
+    return null;
+  }
+  function openPopup(area, name) {
+    var id = String(area[0]);
+    document.getElementById("area-popup-name").textContent = name;
+    document.getElementById("area-popup-profile").href =
+      popup.getAttribute("data-profile-url").replace("987654321", id);
+    var params = new URLSearchParams(window.location.search);
+    params.delete("area");
+    params.set("level", area[2]);
+    params.append("area", id);
+    document.getElementById("area-popup-filter").href = window.location.pathname + "?" + params.toString();
+    popup.hidden = false;
+    popup.setAttribute("data-area", id);
+  }
+  if (popup) {
+    document.getElementById("area-popup-close").addEventListener("click", function () { popup.hidden = true; });
+    target.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { popup.hidden = true; }
+    });
+  }
+  function listenClicks() {
+    if (!popup || !target.on) { return; }
+    target.on("plotly_click", function (event) {
+      var found = null;
+      (event.points || []).some(function (point) {
+        var area = areaOf(point);
+        if (area) {
+          var trace = point.data || {};
+          var name = trace.meta && trace.meta.labels ? point.text : trace.name;
+          found = {area: area, name: name};
+        }
+        return !!found;
+      });
+      if (found) { openPopup(found.area, found.name); }
+    });
+  }
+
   var png = document.getElementById("map-png");
   if (png) {
     png.addEventListener("click", function () {
