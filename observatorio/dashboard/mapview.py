@@ -37,7 +37,8 @@ from .layers import base, downloads
 from .layers.choropleth import shown_figures
 from .numbers import separators
 
-DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
+DEFAULT_LAYERS = ("referencia-manzanas", "referencia-calles", "limites-comuna", "limites-macrosector",
+                  "coropletico-count")
 FORMATS = ("json", "geojson", "gpkg", "csv")
 MAX_TILES = 64
 LEGEND_ROOM = 190  # pixels below the map for the colour bars and the legend
@@ -73,6 +74,8 @@ def _layer_menu(scope) -> list[dict]:
         {"key": "gi", "label": _("Puntos calientes y fríos (Gi*)"), "group": "analisis"},
         {"key": "emergentes", "label": _("Puntos calientes emergentes"), "group": "analisis"},
         {"key": "lugares", "label": _("Lugares de interés"), "group": "contexto"},
+        {"key": "referencia-calles", "label": _("Calles"), "group": "referencia"},
+        {"key": "referencia-manzanas", "label": _("Manzanas"), "group": "referencia"},
     ]
     if scope is not None:
         menu.append({"key": "eventos", "label": _("Eventos (puntos o grupos)"), "group": "contexto"})

@@ -51,8 +51,7 @@
   function show(key, visible) {
     var idx = indicesOf(key);
     if (idx.length) {
-      window.Plotly.restyle(target, {visible: visible}, idx);
-      return Promise.resolve();
+      return window.Plotly.restyle(target, {visible: visible}, idx).then(zoomLabels);
     }
     if (!visible || loading[key]) { return Promise.resolve(); }
     loading[key] = true;
@@ -72,6 +71,7 @@
         var positions = layer.traces.map(function (_, i) { return at + i; });
         var traces = window.ObsPlot.tidy({data: layer.traces, layout: {}}).data;
         return window.Plotly.addTraces(target, traces, positions).then(function () {
+          zoomLabels();
           say(layer.title + ": " + target.getAttribute("data-loaded") + (layer.caution ? ". " + layer.caution : ""));
         });
       })
@@ -94,6 +94,8 @@
     scrollZoom: true, toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
   }).then(function () {
     listenClicks();
+    target.on("plotly_relayout", zoomLabels);
+    zoomLabels();
     target.setAttribute("data-ready", "1");
   });
 
@@ -176,6 +178,23 @@
       });
       if (found) { openPopup(found.area, found.name); }
     });
+  }
+
+  // Street names are written only when the map is zoomed in enough (the trace says how wide, in metres).
+  function zoomLabels() {
+    var range = target._fullLayout && target._fullLayout.xaxis && target._fullLayout.xaxis.range;
+    if (!range) { return; }
+    var width = Math.abs(range[1] - range[0]);
+    var idx = [], vis = [];
+    (target.data || []).forEach(function (trace, i) {
+      if (!trace.meta || !trace.meta.zoom_labels) { return; }
+      var layerShown = indicesOf(trace.meta.layer).some(function (j) {
+        return j !== i && target.data[j].visible !== false;
+      });
+      var want = layerShown && width <= trace.meta.zoom_labels;
+      if ((trace.visible !== false) !== want) { idx.push(i); vis.push(want); }
+    });
+    if (idx.length) { window.Plotly.restyle(target, {visible: vis}, idx); }
   }
 
   var png = document.getElementById("map-png");
