@@ -93,7 +93,7 @@ def import_reference(path, kind: str, name_field: str | None = None, *, name: st
         raise UserError(f"{file} has no features to import")
     label = name or path.stem
     held = ReferenceLayer.objects.filter(name=label).first()
-    summary = ReferenceSummary(str(path), label, kind.value, len(frame), len(features),
+    summary = ReferenceSummary(file, label, kind.value, len(frame), len(features),
                                sum(1 for f in features if f["properties"]["name"]), (held.version + 1) if held else 1)
     if commit:
         body = json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False,
