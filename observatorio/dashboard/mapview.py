@@ -74,6 +74,7 @@ def _layer_menu(scope) -> list[dict]:
         {"key": "gi", "label": _("Puntos calientes y fríos (Gi*)"), "group": "analisis"},
         {"key": "emergentes", "label": _("Puntos calientes emergentes"), "group": "analisis"},
         {"key": "lugares", "label": _("Lugares de interés"), "group": "contexto"},
+        {"key": "grupos", "label": _("Grupos de eventos con conteo"), "group": "contexto"},
         {"key": "referencia-calles", "label": _("Calles"), "group": "referencia"},
         {"key": "referencia-manzanas", "label": _("Manzanas"), "group": "referencia"},
     ]
