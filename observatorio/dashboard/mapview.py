@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
@@ -139,6 +140,25 @@ def tile_images(terr, url: str) -> list[dict]:
     return images
 
 
+def search_entries(state, terr) -> list[dict]:
+    """What the map's search box finds: every area drawn (by name and code) and every named street of the
+    reference layers, each with its extent in metres (static/obs/mapview.js zooms to it). Kept per state."""
+    from observatorio.territory.models import Level
+
+    from .layers.references import street_extents
+
+    def build() -> list[dict]:
+        levels = dict(Level.choices)
+        entries = [{"label": f"{s.name} · {s.code} ({_(levels.get(level, level))})",
+                    "bounds": [round(v) for v in s.metric.bounds]}
+                   for level in base.BOUNDARY_LEVELS for s in terr.shapes.get(level, [])]
+        entries += [{"label": f"{name} ({_('calle')})", "bounds": [round(v) for v in extent]}
+                    for name, extent in sorted(street_extents(terr).items())]
+        return entries
+
+    return base.cached(state, ("search", terr.boundaries, terr.epsg, get_language()), build)
+
+
 def _wanted_layers(request, scope) -> list[str]:
     asked = request.GET.getlist("capa")
     if not asked:
@@ -192,6 +212,7 @@ def map_page(request):
         "empty_reason": empty_reason(state, f) if seen.events == 0 else "",  # none counted: say why
         "downloads": [k for k in layers.LAYER_KEYS if k not in layers.EVENT_LAYER_KEYS or scope is not None],
         "layer_titles": layers.titles(),
+        "search": search_entries(state, terr),
     })
     return render(request, "dashboard/map.html", context)
 

@@ -49,3 +49,42 @@ def test_area_labels_and_a_click_on_an_area_opens_its_profile(page, live_server,
     page.click("#area-popup-profile")
     page.wait_for_url(f"**/area/{area_id}/")
     assert names[0] in page.locator("h1").inner_text()
+
+
+def test_street_names_and_search_zooms_to_a_street_and_writes_its_name(page, live_server, demo):  # noqa: F811
+    from pathlib import Path
+
+    from observatorio import state
+    from observatorio.territory.references import import_reference
+
+    streets = Path(__file__).parents[1] / "territory" / "data" / "reference_streets.geojson"
+    import_reference(streets, "streets", "via", name="calles", commit=True)
+    state.reset()
+    _sign_in(page, live_server, demo, "/mapa/")
+    hover = page.evaluate(
+        "() => [].concat(...document.getElementById('layer-map').data"
+        ".filter(t => t.meta && t.meta.layer === 'referencia-calles' && t.hoverinfo === 'text').map(t => t.text))")
+    assert "AVENIDA GRECIA" in hover
+    visible_labels = ("() => document.getElementById('layer-map').data.filter(t => t.meta && t.meta.zoom_labels"
+                      " && t.visible !== false).length")
+    assert page.evaluate(visible_labels) == 0  # the whole comuna: no street names written over it
+
+    page.fill("#map-search-input", "AVENIDA GRECIA (calle)")
+    page.click("#map-search button[type=submit]")
+    page.wait_for_function("() => document.getElementById('map-search-status').textContent.length > 0")
+    assert page.locator("#map-search-status").inner_text() == "AVENIDA GRECIA (calle)"
+    page.wait_for_timeout(500)
+    width = page.evaluate("() => { const r = document.getElementById('layer-map')._fullLayout.xaxis.range;"
+                          " return Math.abs(r[1] - r[0]); }")
+    assert width < 4_000
+    page.wait_for_function(visible_labels + " === 1", timeout=5_000)
+    assert "AVENIDA GRECIA" in page.locator("#layer-map svg").inner_text() or page.locator(
+        "#layer-map text", has_text="AVENIDA GRECIA").count() >= 1
+
+    # An area by its name: the map zooms out to it.
+    option = page.evaluate("() => JSON.parse(document.getElementById('map-search-data').textContent)"
+                           ".find(e => e.label.indexOf('(Macrosector)') > 0).label")
+    page.fill("#map-search-input", option)
+    page.click("#map-search button[type=submit]")
+    page.wait_for_function("() => document.getElementById('map-search-status').textContent.length > 0")
+    assert page.locator("#map-search-status").inner_text() == option

@@ -80,6 +80,21 @@ def street_labels(found: list) -> tuple[list, list, list]:
     return [round(p.x, 1) for p, _n in points], [round(p.y, 1) for p, _n in points], [n for _p, n in points]
 
 
+def street_extents(terr: Territory) -> dict[str, tuple[float, float, float, float]]:
+    """Each named street's extent in metres (min x, min y, max x, max y, all its pieces): where the map's
+    search zooms to."""
+    found = [(name, geom) for _layer, name, geom in reference_features(terr, "referencia-calles") if name]
+    if not found:
+        return {}
+    bounds = shapely.bounds(np.asarray([g for _n, g in found], dtype=object))
+    out: dict[str, tuple] = {}
+    for (name, _g), (x0, y0, x1, y1) in zip(found, bounds.tolist()):
+        held = out.get(name)
+        out[name] = (x0, y0, x1, y1) if held is None else (min(held[0], x0), min(held[1], y0), max(held[2], x1),
+                                                           max(held[3], y1))
+    return out
+
+
 def reference_layer(terr: Territory, key: str) -> Layer:
     titles = {"referencia-manzanas": _("Manzanas y áreas de referencia"), "referencia-calles": _("Calles")}
     layer = Layer(key, titles[key])

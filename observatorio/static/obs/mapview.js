@@ -197,6 +197,36 @@
     if (idx.length) { window.Plotly.restyle(target, {visible: vis}, idx); }
   }
 
+  // Search: an area (name or code) or a street of the reference layers; the map zooms to its extent.
+  var search = document.getElementById("map-search");
+  var searchData = document.getElementById("map-search-data");
+  if (search && searchData) {
+    var entries = JSON.parse(searchData.textContent);
+    var MIN_SIDE = 400;  // metres: a short street is shown with some of its surroundings
+    search.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var wanted = document.getElementById("map-search-input").value.trim().toLowerCase();
+      var found = null;
+      entries.some(function (entry) {
+        if (entry.label.toLowerCase() === wanted) { found = entry; }
+        return !!found;
+      });
+      if (!found) {
+        entries.some(function (entry) {
+          if (wanted && entry.label.toLowerCase().indexOf(wanted) >= 0) { found = entry; }
+          return !!found;
+        });
+      }
+      var status = document.getElementById("map-search-status");
+      if (!found) { status.textContent = search.getAttribute("data-not-found"); return; }
+      status.textContent = found.label;
+      var b = found.bounds;
+      var side = Math.max(b[2] - b[0], b[3] - b[1], MIN_SIDE) * 0.6;
+      var cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
+      window.Plotly.relayout(target, {"xaxis.range": [cx - side, cx + side], "yaxis.range": [cy - side, cy + side]});
+    });
+  }
+
   var png = document.getElementById("map-png");
   if (png) {
     png.addEventListener("click", function () {
