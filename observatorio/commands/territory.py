@@ -5,6 +5,7 @@ from .reports import show
 
 # Spelled out here because the parser is built before Django is set up, when the
 # models (and so demography_import) cannot be imported yet; a test keeps them equal.
+REFERENCE_KINDS = ("streets", "blocks", "other")  # territory.models.ReferenceKind
 DEMOGRAPHY_FIELDS = ("population", "households", "women", "children_youth", "migrants", "indigenous", "poverty_pct")
 
 
@@ -52,7 +53,7 @@ def register(sub):
                                         "--commit, la guarda con el territorio; el mapa la dibuja bajo todo lo "
                                         "demás. Una capa del mismo nombre se reemplaza. Por defecto es una prueba."))
     ref.add_argument("file", metavar=_("ARCHIVO"), help=_("GeoJSON, GeoPackage o Shapefile (.shp)"))
-    ref.add_argument("--kind", required=True, choices=("streets", "blocks", "other"),
+    ref.add_argument("--kind", required=True, choices=REFERENCE_KINDS,
                      help=_("tipo: streets (calles, líneas), blocks (manzanas, polígonos) u other"))
     ref.add_argument("--name-field", help=_("atributo con el nombre de cada elemento, p. ej. via"))
     ref.add_argument("--name", help=_("nombre de la capa (por defecto: el nombre del archivo)"))

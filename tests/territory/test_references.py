@@ -57,6 +57,13 @@ def test_a_file_of_the_wrong_kind_is_refused_naming_file_feature_and_fix(capsys)
         import_reference(STREETS, "roads")
 
 
+def test_the_cli_offers_the_models_kinds():
+    from observatorio.commands.territory import REFERENCE_KINDS
+    from observatorio.territory.models import ReferenceKind
+
+    assert REFERENCE_KINDS == tuple(ReferenceKind.values)
+
+
 @pytest.mark.django_db
 def test_a_file_that_is_not_geographic_names_the_file(tmp_path):
     bad = tmp_path / "calles.geojson"

@@ -221,9 +221,12 @@
       if (!found) { status.textContent = search.getAttribute("data-not-found"); return; }
       status.textContent = found.label;
       var b = found.bounds;
-      var side = Math.max(b[2] - b[0], b[3] - b[1], MIN_SIDE) * 0.6;
+      // Ranges in the plot's own proportions (the axes keep one metre = one metre), so neither is widened.
+      var size = target._fullLayout._size, aspect = size.w / Math.max(size.h, 1);
+      var half = Math.max(b[2] - b[0], (b[3] - b[1]) * aspect, MIN_SIDE) * 0.6;
       var cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
-      window.Plotly.relayout(target, {"xaxis.range": [cx - side, cx + side], "yaxis.range": [cy - side, cy + side]});
+      window.Plotly.relayout(target, {"xaxis.range": [cx - half, cx + half],
+                                      "yaxis.range": [cy - half / aspect, cy + half / aspect]});
     });
   }
 
