@@ -38,10 +38,13 @@ def test_dry_run_writes_nothing_then_commit_stores_the_layer(capsys):
     assert features[2]["geometry"]["type"] == "MultiLineString"
     assert features[0]["geometry"]["coordinates"][0] == [-70.56, -33.47]  # WGS84, as read
 
-    first = held.id
+    from observatorio.state.key import read_key
+
+    first, key = held.id, read_key().territory
     assert _reference("--name", "calles", "--commit") == 0  # again: replaced, next version, a new row
     held = ReferenceLayer.objects.get()
     assert held.version == 2 and held.id != first
+    assert read_key().territory != key  # the map's layers are built again
 
 
 @pytest.mark.django_db
