@@ -3,32 +3,18 @@ clusters with counts that add up to the events, and disclosure control of the cl
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from observatorio import state
 from observatorio.territory.models import Area
 from observatorio.territory.references import import_reference
 
+from .test_mapview import _figure, fresh_state  # noqa: F401 - the state reset around each test
+
 STREETS = Path(__file__).parents[1] / "territory" / "data" / "reference_streets.geojson"
 LONG = {"period": "custom", "start": "2024-01-01", "end": "2026-11-25"}
-
-
-@pytest.fixture(autouse=True)
-def fresh_state():
-    state.reset()
-    yield
-    state.reset()
-
-
-def _figure(response) -> dict:
-    text = response.content.decode()
-    tag = '<script id="layer-map-data" type="application/json">'
-    start = text.index(tag) + len(tag)
-    return json.loads(text[start:text.index("</script>", start)])
 
 
 def _layer(client, key, **query) -> dict:
