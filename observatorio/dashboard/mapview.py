@@ -42,7 +42,8 @@ DEFAULT_LAYERS = ("referencia-manzanas", "referencia-calles", "limites-comuna", 
                   "coropletico-count")
 FORMATS = ("json", "geojson", "gpkg", "csv")
 MAX_TILES = 64
-LEGEND_ROOM = 190  # pixels below the map for the colour bars and the legend
+LEGEND_ROOM = 240  # pixels below the map for the colour bars and, under them, the legend
+BAR_ROOM = 120  # pixels of it the colour bars take (a title of three lines, the bar, its ticks)
 
 
 def _context(request):
@@ -89,14 +90,15 @@ def _layout(terr, images: list) -> dict:
     pad = 0.03 * max(maxx - minx, maxy - miny)
     # Height follows the territory's shape (about 760 px of plot width) plus the room below it, where the
     # colour bars and the legend go (layers.base.BAR_BELOW): nothing is drawn over the map, on a phone too.
-    height = int(min(860, max(560, 760 * (maxy - miny) / max(maxx - minx, 1.0) + LEGEND_ROOM)))
+    height = int(min(900, max(600, 760 * (maxy - miny) / max(maxx - minx, 1.0) + LEGEND_ROOM)))
     return dict(
         separators=separators(), margin=dict(l=0, r=0, t=0, b=LEGEND_ROOM), height=height,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode="pan",
         hoverlabel=dict(bgcolor="white", font=dict(color="#1f2933")),
         xaxis=dict(visible=False, range=[minx - pad, maxx + pad]),
         yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, range=[miny - pad, maxy + pad]),
-        legend=dict(orientation="h", yanchor="top", y=-0.16, x=0, bgcolor="rgba(255,255,255,0.8)", font=dict(size=11)),
+        legend=dict(orientation="h", yanchor="top", y=-BAR_ROOM / max(height - LEGEND_ROOM, 1), x=0,
+                    bgcolor="rgba(255,255,255,0.8)", font=dict(size=11)),
         images=images, uirevision="mapa",
     )
 

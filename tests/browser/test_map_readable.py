@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from browser.test_map_profile import demo  # noqa: F401 - the demo loaded for a live server
-from browser.test_smoke import browser, page  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
 
@@ -87,3 +87,15 @@ def test_street_names_and_search_zooms_to_a_street_and_writes_its_name(page, liv
     page.click("#map-search button[type=submit]")
     page.wait_for_function("() => document.getElementById('map-search-status').textContent.length > 0")
     assert page.locator("#map-search-status").inner_text() == option
+
+    # Every colour bar and legend below the map, none over it (a picture for whoever reviews it).
+    page.goto(live_server.url + "/mapa/?period=custom&start=2024-01-01&end=2026-11-25&capa=referencia-calles"
+              "&capa=limites-macrosector&capa=coropletico-count&capa=densidad&capa=gi&capa=grupos")
+    page.wait_for_selector("#layer-map[data-ready='1']", timeout=15_000)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("#layer-map").screenshot(path=str(ARTIFACTS / "map-readable.png"))
+    plot_bottom, bars = page.evaluate(
+        """() => { const box = document.querySelector('#layer-map .nsewdrag').getBoundingClientRect();
+          return [box.bottom, [...document.querySelectorAll('#layer-map .colorbar, #layer-map .legend')]
+            .map(e => e.getBoundingClientRect().top)]; }""")
+    assert len(bars) >= 3 and all(top >= plot_bottom - 1 for top in bars)

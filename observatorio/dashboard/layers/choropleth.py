@@ -138,7 +138,7 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str,
             layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor="#e4e7eb",
                                      line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
                                      text=f"<b>{s.name}</b><br>{name}: {_(SUPPRESSED)}", name=s.name,
-                                     showlegend=False, opacity=0.85,
+                                     showlegend=False, opacity=0.75,
                                  meta=dict(meta(layer.key), area=[s.id, s.code, s.level])))
             continue
         props = {"area_id": s.id, "codigo": s.code, "nombre": s.name, "nivel": s.level,
@@ -152,7 +152,7 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str,
                 f"{_('Tasa por 1.000 hab.')}: {number(figs.rate[i], 1)}<br>{_('Tasa EB')}: {number(figs.eb[i], 1)}")
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor=fill,
                                  line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
-                                 text=text, name=s.name, showlegend=False, opacity=0.85,
+                                 text=text, name=s.name, showlegend=False, opacity=0.75,
                                  meta=dict(meta(layer.key), area=[s.id, s.code, s.level])))
     layer.make_features = lambda: features
     cx, cy = terr.outline.centroid.x, terr.outline.centroid.y
@@ -162,7 +162,7 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str,
         bar_title += "<br>" + _("(muy pocos eventos)")
     layer.traces.append(dict(
         type="scatter", x=[cx], y=[cy], mode="markers", hoverinfo="skip", showlegend=False, meta=meta(layer.key),
-        marker=dict(size=0.1, opacity=0, color=[0], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
+        marker=dict(size=0.1, opacity=0, color=[top], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
                     colorbar=dict(title=dict(text=bar_title, side="top"), thickness=12, len=0.48, **BAR_BELOW,
                                   tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0,
                                   # a few events: whole ticks, not 0, 0, 1, 1 written over fractions
