@@ -14,7 +14,7 @@ from .i18n import _, current, gettext_noop, thousands
 
 KINDS = {"records": gettext_noop("registros"), "boundaries": gettext_noop("límites"),
          "demography": gettext_noop("demografía"), "gazetteer": gettext_noop("callejero"),
-         "population": gettext_noop("proyecciones de población")}
+         "population": gettext_noop("proyecciones de población"), "reference": gettext_noop("capa de referencia")}
 
 # The details shown, in this order; the others (level, mapping, timings, …) are only in --json.
 DETAILS = {

@@ -5,6 +5,7 @@ from .reports import show
 
 # Spelled out here because the parser is built before Django is set up, when the
 # models (and so demography_import) cannot be imported yet; a test keeps them equal.
+REFERENCE_KINDS = ("streets", "blocks", "other")  # territory.models.ReferenceKind
 DEMOGRAPHY_FIELDS = ("population", "households", "women", "children_youth", "migrants", "indigenous", "poverty_pct")
 
 
@@ -46,6 +47,22 @@ def register(sub):
     imp.add_argument("--commit", action="store_true", help=_("escribe; sin esta opción no se escribe nada"))
     imp.add_argument("--json", action="store_true", help=_("muestra un resumen legible por máquina (JSON)"))
     imp.set_defaults(handler=handle_import)
+
+    ref = tsub.add_parser("reference", help=_("importa una capa de referencia del mapa (calles, manzanas, …)"),
+                          description=_("Valida una capa de referencia (GeoJSON, GeoPackage o Shapefile) y, con "
+                                        "--commit, la guarda con el territorio; el mapa la dibuja bajo todo lo "
+                                        "demás. Una capa del mismo nombre se reemplaza. Por defecto es una prueba."))
+    ref.add_argument("file", metavar=_("ARCHIVO"), help=_("GeoJSON, GeoPackage o Shapefile (.shp)"))
+    ref.add_argument("--kind", required=True, choices=REFERENCE_KINDS,
+                     help=_("tipo: streets (calles, líneas), blocks (manzanas, polígonos) u other"))
+    ref.add_argument("--name-field", help=_("atributo con el nombre de cada elemento, p. ej. via"))
+    ref.add_argument("--name", help=_("nombre de la capa (por defecto: el nombre del archivo)"))
+    ref.add_argument("--layer", help=_("capa de un GeoPackage"))
+    ref.add_argument("--crs", help=_("sistema de coordenadas cuando el archivo no lo trae o lo declara mal, "
+                                     "p. ej. EPSG:32719"))
+    ref.add_argument("--commit", action="store_true", help=_("escribe; sin esta opción no se escribe nada"))
+    ref.add_argument("--json", action="store_true", help=_("muestra un resumen legible por máquina (JSON)"))
+    ref.set_defaults(handler=handle_reference)
 
     dem = tsub.add_parser("demography", help=_("importa población por área y año desde un CSV"),
                           description=_("Valida un CSV de demografía (UTF-8 o Latin-1, separado por ',' ';' o "
@@ -131,4 +148,12 @@ def handle_demography(args):
         args.file, year=args.year, code_field=args.code_field, level=args.level, fields=fields or None,
         sum_rows=args.sum, year_field=args.year_field, code_prefix=args.code_prefix,
         skip_unknown=args.skip_unknown, commit=args.commit, source_label=args.source, decimal=args.decimal)
+    show(s.report(), args.json)
+
+
+def handle_reference(args):
+    from observatorio.territory.references import import_reference
+
+    s = import_reference(args.file, args.kind, args.name_field, name=args.name, commit=args.commit,
+                         layer=args.layer, crs=args.crs)
     show(s.report(), args.json)

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
@@ -37,9 +38,12 @@ from .layers import base, downloads
 from .layers.choropleth import shown_figures
 from .numbers import separators
 
-DEFAULT_LAYERS = ("limites-comuna", "limites-macrosector", "coropletico-count")
+DEFAULT_LAYERS = ("referencia-manzanas", "referencia-calles", "limites-comuna", "limites-macrosector",
+                  "coropletico-count")
 FORMATS = ("json", "geojson", "gpkg", "csv")
 MAX_TILES = 64
+LEGEND_ROOM = 240  # pixels below the map for the colour bars and, under them, the legend
+BAR_ROOM = 120  # pixels of it the colour bars take (a title of three lines, the bar, its ticks)
 
 
 def _context(request):
@@ -72,6 +76,9 @@ def _layer_menu(scope) -> list[dict]:
         {"key": "gi", "label": _("Puntos calientes y fríos (Gi*)"), "group": "analisis"},
         {"key": "emergentes", "label": _("Puntos calientes emergentes"), "group": "analisis"},
         {"key": "lugares", "label": _("Lugares de interés"), "group": "contexto"},
+        {"key": "grupos", "label": _("Grupos de eventos con conteo"), "group": "contexto"},
+        {"key": "referencia-calles", "label": _("Calles"), "group": "referencia"},
+        {"key": "referencia-manzanas", "label": _("Manzanas"), "group": "referencia"},
     ]
     if scope is not None:
         menu.append({"key": "eventos", "label": _("Eventos (puntos o grupos)"), "group": "contexto"})
@@ -81,15 +88,17 @@ def _layer_menu(scope) -> list[dict]:
 def _layout(terr, images: list) -> dict:
     minx, miny, maxx, maxy = terr.outline.bounds
     pad = 0.03 * max(maxx - minx, maxy - miny)
-    # Height follows the territory's shape (about 760 px of plot width) plus room for the legend.
-    height = int(min(720, max(480, 760 * (maxy - miny) / max(maxx - minx, 1.0) + 160)))
+    # Height follows the territory's shape (about 760 px of plot width) plus the room below it, where the
+    # colour bars and the legend go (layers.base.BAR_BELOW): nothing is drawn over the map, on a phone too.
+    height = int(min(900, max(600, 760 * (maxy - miny) / max(maxx - minx, 1.0) + LEGEND_ROOM)))
     return dict(
-        separators=separators(), margin=dict(l=0, r=110, t=0, b=0), height=height,
+        separators=separators(), margin=dict(l=0, r=0, t=0, b=LEGEND_ROOM), height=height,
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)", dragmode="pan",
         hoverlabel=dict(bgcolor="white", font=dict(color="#1f2933")),
         xaxis=dict(visible=False, range=[minx - pad, maxx + pad]),
         yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, range=[miny - pad, maxy + pad]),
-        legend=dict(orientation="h", yanchor="top", y=-0.01, x=0, bgcolor="rgba(255,255,255,0.8)", font=dict(size=11)),
+        legend=dict(orientation="h", yanchor="top", y=-BAR_ROOM / max(height - LEGEND_ROOM, 1), x=0,
+                    bgcolor="rgba(255,255,255,0.8)", font=dict(size=11)),
         images=images, uirevision="mapa",
     )
 
@@ -131,6 +140,25 @@ def tile_images(terr, url: str) -> list[dict]:
                                sizey=float(ys[0] - ys[1]), sizing="stretch", layer="below", opacity=0.9,
                                xanchor="left", yanchor="top"))
     return images
+
+
+def search_entries(state, terr) -> list[dict]:
+    """What the map's search box finds: every area drawn (by name and code) and every named street of the
+    reference layers, each with its extent in metres (static/obs/mapview.js zooms to it). Kept per state."""
+    from observatorio.territory.models import Level
+
+    from .layers.references import street_extents
+
+    def build() -> list[dict]:
+        levels = dict(Level.choices)
+        entries = [{"label": f"{s.name} · {s.code} ({_(levels.get(level, level))})",
+                    "bounds": [round(v) for v in s.metric.bounds]}
+                   for level in base.BOUNDARY_LEVELS for s in terr.shapes.get(level, [])]
+        entries += [{"label": f"{name} ({_('calle')})", "bounds": [round(v) for v in extent]}
+                    for name, extent in sorted(street_extents(terr).items())]
+        return entries
+
+    return base.cached(state, ("search", terr.boundaries, terr.epsg, get_language()), build)
 
 
 def _wanted_layers(request, scope) -> list[str]:
@@ -186,6 +214,7 @@ def map_page(request):
         "empty_reason": empty_reason(state, f) if seen.events == 0 else "",  # none counted: say why
         "downloads": [k for k in layers.LAYER_KEYS if k not in layers.EVENT_LAYER_KEYS or scope is not None],
         "layer_titles": layers.titles(),
+        "search": search_entries(state, terr),
     })
     return render(request, "dashboard/map.html", context)
 

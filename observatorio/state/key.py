@@ -9,8 +9,8 @@ inside a transaction.
 * events: the :class:`~observatorio.records.models.DataVersion` counter and its
   token (new at every bump, so a version number that comes back after a
   rollback is still told apart);
-* territory: counts and largest ids of areas, boundaries, demography rows and
-  places;
+* territory: counts and largest ids of areas, boundaries, demography rows,
+  places and reference layers;
 * catalog: counts, largest ids and a checksum of the names and kinds of
   sources and categories, and of the measures with their sources and
   categories (a rename to a name of the same length is missed until the next
@@ -27,7 +27,7 @@ from django.db import connection
 
 from observatorio.records.models import Category, DataVersion, Measure, Place, Source, SurveyResponse
 from observatorio.records.snapshot import EVENTS
-from observatorio.territory.models import Area, Boundary, Demography
+from observatorio.territory.models import Area, Boundary, Demography, ReferenceLayer
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class Key:
 def _sql() -> str:
     table = DataVersion._meta.db_table
     out = [f"SELECT version FROM {table} WHERE name = '{EVENTS}'", f"SELECT token FROM {table} WHERE name = '{EVENTS}'"]
-    for model in (Area, Boundary, Demography, Place):
+    for model in (Area, Boundary, Demography, Place, ReferenceLayer):
         name = model._meta.db_table
         out += [f"SELECT COUNT(*) FROM {name}", f"SELECT MAX(id) FROM {name}"]
     for model, extra in ((Source, " + LENGTH(kind)"), (Category, " + COALESCE(parent_id, 0)")):
@@ -76,7 +76,7 @@ def _sql() -> str:
 
 
 # The columns of each part in the statement's row.
-_TERRITORY, _CATALOG, _SURVEYS = slice(2, 10), slice(10, 21), slice(21, 23)
+_TERRITORY, _CATALOG, _SURVEYS = slice(2, 12), slice(12, 23), slice(23, 25)
 
 
 def read_key() -> Key:

@@ -135,3 +135,35 @@ class Demography(models.Model):
         rows = cls.objects.filter(area=area)
         row = rows.filter(year__lte=year).order_by("-year").first() or rows.filter(year__gt=year).order_by("year").first()
         return row.population if row else None
+
+
+class ReferenceKind(models.TextChoices):
+    STREETS = "streets", "Calles"
+    BLOCKS = "blocks", "Manzanas"
+    OTHER = "other", "Otra"
+
+
+class ReferenceLayer(models.Model):
+    """A reference layer the municipality imports (streets, city blocks…), drawn under everything on the map.
+
+    Its features are kept as one GeoJSON FeatureCollection in WGS84, each with the one property ``name``
+    (from the file's ``name_field``); importing the same name again replaces it (a new row: the data
+    state's territory key moves) with the next ``version``.
+    """
+
+    name = models.CharField("nombre", max_length=200, unique=True)
+    kind = models.CharField("tipo", max_length=20, choices=ReferenceKind.choices)
+    name_field = models.CharField("atributo del nombre", max_length=100, blank=True)
+    source = models.CharField("fuente", max_length=300, blank=True)
+    features = models.PositiveIntegerField("elementos", default=0)
+    geojson = models.TextField("GeoJSON (WGS84)")
+    version = models.PositiveIntegerField("versión", default=1)
+    imported_at = models.DateTimeField("importada", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "capa de referencia"
+        verbose_name_plural = "capas de referencia"
+        ordering = ["kind", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_kind_display()}, v{self.version})"

@@ -10,8 +10,9 @@ from browser.test_smoke import browser  # noqa: F401 - shared fixture
 
 pytestmark = pytest.mark.browser
 
-ALL_LAYERS = ("coropletico-count", "coropletico-rate", "coropletico-eb", "densidad", "gi", "emergentes",
-              "limites-uv", "limites-macrosector", "limites-comuna", "lugares", "eventos")
+ALL_LAYERS = ("referencia-manzanas", "referencia-calles", "coropletico-count", "coropletico-rate", "coropletico-eb",
+              "densidad", "gi", "emergentes", "limites-uv", "limites-macrosector", "limites-comuna", "lugares",
+              "grupos", "eventos")
 # Records every violation of the policy the page meets, before any of its own scripts runs.
 LISTEN = """window.__csp = [];
 document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(

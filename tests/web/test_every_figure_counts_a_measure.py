@@ -118,7 +118,7 @@ def test_map_layers_count_the_measure(analyst, code):
         assert body["measure"]["code"] == code, key
         assert body["events"] <= _orm(code, start=dt.date(YEAR - 1, 1, 1)), key
         assert body["events"] != _all_sources(), key
-        if key.startswith("coropletico") or key == "eventos":
+        if key.startswith("coropletico") or key in ("eventos", "grupos"):
             expected = expected_in_areas if key.startswith("coropletico") else _orm(code, lon__isnull=False)
             assert body["events"] == expected, key
         rows = _csv(analyst.get(f"/mapa/capa/{key}.csv", {**QUERY, "measure": code}))

@@ -41,6 +41,8 @@ PAGES = {
     "/tabla/datos.csv": "302 200 200 200 200 403",
     "/mapa/": "302 200 200 200 200 403",
     "/mapa/capa/coropletico-count.json": "302 200 200 200 200 403",
+    "/mapa/capa/grupos.json": "302 200 200 200 200 403",  # counts per cell: for every role, small ones reserved
+    "/mapa/capa/referencia-calles.json": "302 200 200 200 200 403",
     "/mapa/capa/eventos.json": "302 200 200 200 403 403",  # single events: never to aggregate-only roles
     "/mapa/capa/eventos.geojson": "302 200 200 200 403 403",
     "/area/{area}/": "302 200 200 200 200 403",

@@ -4,9 +4,9 @@
   way areas' outlines are drawn; the map's grids), :func:`~.base.territory`,
   :func:`~.base.placed`, :class:`~.base.Layer`, :class:`~.base.Feature`, the
   kept answers and :class:`~.base.LayerKind`, what each layer module declares;
-* one module per kind: :mod:`.boundaries`, :mod:`.choropleth`, :mod:`.density`
+* one module per kind: :mod:`.references` (streets and blocks the municipality imports), :mod:`.boundaries`, :mod:`.choropleth`, :mod:`.density`
   (kernel), :mod:`.hotspots` (Gi*), :mod:`.emerging`, :mod:`.places`,
-  :mod:`.points` (single events, for the roles that may see them);
+  :mod:`.clusters` (counts per cell, for everyone), :mod:`.points` (single events, for the roles that may see them);
 * :mod:`.downloads`: a built layer as GeoJSON, GeoPackage or CSV.
 
 This module is the registry: :data:`LAYER_KEYS` (the drawing order, bottom to
@@ -19,12 +19,12 @@ from __future__ import annotations
 from observatorio.state import DataState
 
 from ..filters import Filters
-from . import boundaries, choropleth, density, emerging, hotspots, places, points
+from . import boundaries, choropleth, clusters, density, emerging, hotspots, places, points, references
 from .base import Layer, LayerKind, Territory, cached, event_layer
 
 # Drawing order, bottom to top.
-KINDS: tuple[LayerKind, ...] = (choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND, boundaries.KIND,
-                                places.KIND, points.KIND)
+KINDS: tuple[LayerKind, ...] = (references.KIND, choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND,
+                                boundaries.KIND, places.KIND, clusters.KIND, points.KIND)
 _BY_KEY: dict[str, LayerKind] = {key: kind for kind in KINDS for key in kind.keys}
 LAYER_KEYS: tuple[str, ...] = tuple(_BY_KEY)
 # The layers only users who may see single events get (accounts.roles.event_scope not None).
@@ -41,7 +41,7 @@ def kind_of(key: str) -> LayerKind:
 
 # The order of the list of downloads: the boundaries first, comuna to UV, then the drawing order.
 _LISTED: tuple[LayerKind, ...] = (boundaries.KIND, choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND,
-                                  places.KIND, points.KIND)
+                                  places.KIND, clusters.KIND, points.KIND, references.KIND)
 
 
 def titles() -> dict[str, str]:
@@ -50,7 +50,7 @@ def titles() -> dict[str, str]:
 
 
 # The layers drawn on grids of cells: for an aggregate-only reader, a minimum window and k events per cell.
-GRID_LAYER_KEYS: tuple[str, ...] = ("densidad", "gi", "emergentes")
+GRID_LAYER_KEYS: tuple[str, ...] = ("densidad", "gi", "emergentes", "grupos")
 
 
 def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None, guard=None) -> Layer:

@@ -53,6 +53,9 @@ CLUSTER_MARGIN = 2_000.0  # metres around the comuna's extent in which event poi
 LRU_SIZE = 48
 
 BOUNDARY_LEVELS = ("comuna", "macrosector", "uv")
+# Colour bars go below the map, never over it (the choropleth's on the left, the density's on the right);
+# the legend goes under them (dashboard/mapview.py's layout keeps the room).
+BAR_BELOW = dict(orientation="h", x=0.0, xanchor="left", y=-0.02, yanchor="top")
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,23 @@ from django.utils.translation import gettext_lazy
 from .base import Feature, Layer, LayerKind, Territory, meta
 
 LINE_STYLES = {"comuna": ("#1f2933", 3.0), "macrosector": ("#52606d", 2.0), "uv": ("#9aa5b1", 0.8)}
+# Area names written on the map, at each area's representative point (inside it, unlike a centroid).
+LABEL_STYLES = {"macrosector": (13, "#1f2933"), "uv": (10, "#3e4c59")}
+
+
+def label_trace(terr: Territory, level: str, key: str) -> dict | None:
+    """The names of ``level``'s areas as one text trace; ``customdata`` holds each area's id, code and
+    level, which a click on the map reads (static/obs/mapview.js: "Ver perfil", "Filtrar por esta área")."""
+    shapes = terr.shapes.get(level, [])
+    if level not in LABEL_STYLES or not shapes:
+        return None
+    size, colour = LABEL_STYLES[level]
+    points = [s.metric.representative_point() for s in shapes]
+    return dict(type="scatter", x=[round(p.x) for p in points], y=[round(p.y) for p in points], mode="text",
+                text=[s.name for s in shapes], customdata=[[s.id, s.code, s.level] for s in shapes],
+                textfont=dict(size=size, color=colour, shadow="0 0 3px #fff, 0 0 3px #fff"),
+                hovertemplate="<b>%{text}</b><extra></extra>", showlegend=False, name=f"labels-{level}",
+                meta=dict(meta(key), labels=level))
 
 
 def boundary_layer(terr: Territory, level: str) -> Layer:
@@ -23,6 +40,9 @@ def boundary_layer(terr: Territory, level: str) -> Layer:
         x, y = terr.rings_xy(s)
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", line=dict(color=colour, width=width),
                                  hoverinfo="skip", showlegend=False, name=s.name, meta=meta(layer.key)))
+    labels = label_trace(terr, level, layer.key)
+    if labels is not None:
+        layer.traces.append(labels)
     return layer
 
 

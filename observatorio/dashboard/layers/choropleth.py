@@ -23,7 +23,7 @@ from observatorio.territory.models import Level
 from .. import colours, engine
 from ..filters import Filters
 from ..numbers import number
-from .base import Feature, Layer, LayerKind, Territory, cached, event_layer, filters_key, meta, too_few
+from .base import BAR_BELOW, Feature, Layer, LayerKind, Territory, cached, event_layer, filters_key, meta, too_few
 
 METRICS = ("count", "rate", "eb")
 CHOROPLETH_SCALE = "Cividis"
@@ -137,7 +137,8 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str,
             layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor="#e4e7eb",
                                      line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
                                      text=f"<b>{s.name}</b><br>{name}: {_(SUPPRESSED)}", name=s.name,
-                                     showlegend=False, opacity=0.85, meta=meta(layer.key)))
+                                     showlegend=False, opacity=0.75,
+                                 meta=dict(meta(layer.key), area=[s.id, s.code, s.level])))
             continue
         props = {"area_id": s.id, "codigo": s.code, "nombre": s.name, "nivel": s.level,
                  "eventos": int(figs.counts[i]), "poblacion": int(figs.population[i]),
@@ -150,7 +151,8 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str,
                 f"{_('Tasa por 1.000 hab.')}: {number(figs.rate[i], 1)}<br>{_('Tasa EB')}: {number(figs.eb[i], 1)}")
         layer.traces.append(dict(type="scatter", x=x, y=y, mode="lines", fill="toself", fillcolor=fill,
                                  line=dict(color="#ffffff", width=0.8), hoveron="fills", hoverinfo="text",
-                                 text=text, name=s.name, showlegend=False, opacity=0.85, meta=meta(layer.key)))
+                                 text=text, name=s.name, showlegend=False, opacity=0.75,
+                                 meta=dict(meta(layer.key), area=[s.id, s.code, s.level])))
     layer.make_features = lambda: features
     cx, cy = terr.outline.centroid.x, terr.outline.centroid.y
     n = number(seen.events) if seen.events is not None else _(SUPPRESSED)
@@ -159,8 +161,8 @@ def choropleth_layer(state: DataState, terr: Territory, f: Filters, metric: str,
         bar_title += "<br>" + _("(muy pocos eventos)")
     layer.traces.append(dict(
         type="scatter", x=[cx], y=[cy], mode="markers", hoverinfo="skip", showlegend=False, meta=meta(layer.key),
-        marker=dict(size=0.1, opacity=0, color=[0], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
-                    colorbar=dict(title=dict(text=bar_title, side="right"), thickness=12, x=1.0, len=0.8,
+        marker=dict(size=0.1, opacity=0, color=[top], cmin=0, cmax=top, colorscale=CHOROPLETH_SCALE, showscale=True,
+                    colorbar=dict(title=dict(text=bar_title, side="top"), thickness=12, len=0.48, **BAR_BELOW,
                                   tickformat=",d" if metric == "count" else ",.1f", outlinewidth=0,
                                   # a few events: whole ticks, not 0, 0, 1, 1 written over fractions
                                   **({"dtick": 1} if metric == "count" and top <= 5 else {})))))

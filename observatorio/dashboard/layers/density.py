@@ -20,6 +20,7 @@ from .. import engine, placement
 from ..filters import Filters
 from ..numbers import number
 from .base import (
+    BAR_BELOW,
     KDE_BANDWIDTH,
     KDE_CELL,
     Feature,
@@ -114,8 +115,8 @@ def density_layer(state: DataState, terr: Territory, f: Filters, guard=None) -> 
         z=none_where_nan(np.round(shown, 2)),
         colorscale=KDE_SCALE, opacity=0.75, zsmooth="best", hoverongaps=False, showscale=True,
         hovertemplate=f"{name}: %{{z:,.1f}} {per_km2}<extra></extra>",
-        colorbar=dict(title=dict(text=f"{name}<br>{per_km2}<br>n = {number(found.events)}", side="right"),
-                      thickness=12, x=1.09, len=0.8, outlinewidth=0),
+        colorbar=dict(title=dict(text=f"{name}<br>{per_km2}<br>n = {number(found.events)}", side="top"),
+                      thickness=12, len=0.48, outlinewidth=0, **dict(BAR_BELOW, x=0.52)),
         name=layer.title, meta=meta(layer.key)))
     return layer
 

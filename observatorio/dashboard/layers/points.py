@@ -19,6 +19,7 @@ from .. import engine, placement
 from ..filters import Filters
 from ..numbers import number
 from .base import CLUSTER_CELL, Feature, Layer, LayerKind, Territory, event_layer, meta, placed
+from .clusters import bubble_trace
 
 POINT_LIMIT = 2_000  # above this, event points are drawn as clusters per grid cell
 
@@ -80,14 +81,7 @@ def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) ->
         for point, cell, k in zip(shapely.points(cx, cy), cells, n)]
     layer.note = _("n = %(n)s %(unit)s agrupados en celdas de %(cell)s m.") % {
         "n": number(idx.size), "unit": layer.measure["unit"] or _("eventos"), "cell": int(CLUSTER_CELL)}
-    size = 6 + 22 * np.sqrt(n / n.max())
-    layer.traces.append(dict(
-        type="scatter", x=np.round(cx, 1).tolist(), y=np.round(cy, 1).tolist(), mode="markers",
-        marker=dict(size=np.round(size, 1).tolist(), color="#1d4e6f", opacity=0.55,
-                    line=dict(color="#ffffff", width=1)),
-        text=[number(v) for v in n],
-        hovertemplate="%{text} " + (layer.measure["unit"] or _("eventos")) + "<extra></extra>",
-        name=layer.title, showlegend=False, meta=meta(layer.key)))
+    layer.traces.append(bubble_trace(layer, cx, cy, n))
     return layer
 
 

@@ -51,8 +51,7 @@
   function show(key, visible) {
     var idx = indicesOf(key);
     if (idx.length) {
-      window.Plotly.restyle(target, {visible: visible}, idx);
-      return Promise.resolve();
+      return window.Plotly.restyle(target, {visible: visible}, idx).then(zoomLabels);
     }
     if (!visible || loading[key]) { return Promise.resolve(); }
     loading[key] = true;
@@ -72,6 +71,7 @@
         var positions = layer.traces.map(function (_, i) { return at + i; });
         var traces = window.ObsPlot.tidy({data: layer.traces, layout: {}}).data;
         return window.Plotly.addTraces(target, traces, positions).then(function () {
+          zoomLabels();
           say(layer.title + ": " + target.getAttribute("data-loaded") + (layer.caution ? ". " + layer.caution : ""));
         });
       })
@@ -93,6 +93,9 @@
   window.ObsPlot.draw(target, figure, {
     scrollZoom: true, toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
   }).then(function () {
+    listenClicks();
+    target.on("plotly_relayout", zoomLabels);
+    zoomLabels();
     target.setAttribute("data-ready", "1");
   });
 
@@ -133,6 +136,100 @@
       window.Plotly.relayout(target, update);
     });
   }
+  // A click on an area (its fill or its name) opens a small panel: its profile, or the map filtered to it.
+  var popup = document.getElementById("area-popup");
+  function areaOf(point) {
+    var trace = point.data || {};
+    if (trace.meta && trace.meta.area) { return trace.meta.area; }
+    if (trace.meta && trace.meta.labels && point.customdata) { return point.customdata; }
+    return null;
+  }
+  function openPopup(area, name) {
+    var id = String(area[0]);
+    document.getElementById("area-popup-name").textContent = name;
+    document.getElementById("area-popup-profile").href =
+      popup.getAttribute("data-profile-url").replace("987654321", id);
+    var params = new URLSearchParams(window.location.search);
+    params.delete("area");
+    params.set("level", area[2]);
+    params.append("area", id);
+    document.getElementById("area-popup-filter").href = window.location.pathname + "?" + params.toString();
+    popup.hidden = false;
+    popup.setAttribute("data-area", id);
+  }
+  if (popup) {
+    document.getElementById("area-popup-close").addEventListener("click", function () { popup.hidden = true; });
+    target.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") { popup.hidden = true; }
+    });
+  }
+  function listenClicks() {
+    if (!popup || !target.on) { return; }
+    target.on("plotly_click", function (event) {
+      var found = null;
+      (event.points || []).some(function (point) {
+        var area = areaOf(point);
+        if (area) {
+          var trace = point.data || {};
+          var name = trace.meta && trace.meta.labels ? point.text : trace.name;
+          found = {area: area, name: name};
+        }
+        return !!found;
+      });
+      if (found) { openPopup(found.area, found.name); }
+    });
+  }
+
+  // Street names are written only when the map is zoomed in enough (the trace says how wide, in metres).
+  function zoomLabels() {
+    var range = target._fullLayout && target._fullLayout.xaxis && target._fullLayout.xaxis.range;
+    if (!range) { return; }
+    var width = Math.abs(range[1] - range[0]);
+    var idx = [], vis = [];
+    (target.data || []).forEach(function (trace, i) {
+      if (!trace.meta || !trace.meta.zoom_labels) { return; }
+      var layerShown = indicesOf(trace.meta.layer).some(function (j) {
+        return j !== i && target.data[j].visible !== false;
+      });
+      var want = layerShown && width <= trace.meta.zoom_labels;
+      if ((trace.visible !== false) !== want) { idx.push(i); vis.push(want); }
+    });
+    if (idx.length) { window.Plotly.restyle(target, {visible: vis}, idx); }
+  }
+
+  // Search: an area (name or code) or a street of the reference layers; the map zooms to its extent.
+  var search = document.getElementById("map-search");
+  var searchData = document.getElementById("map-search-data");
+  if (search && searchData) {
+    var entries = JSON.parse(searchData.textContent);
+    var MIN_SIDE = 400;  // metres: a short street is shown with some of its surroundings
+    search.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var wanted = document.getElementById("map-search-input").value.trim().toLowerCase();
+      var found = null;
+      entries.some(function (entry) {
+        if (entry.label.toLowerCase() === wanted) { found = entry; }
+        return !!found;
+      });
+      if (!found) {
+        entries.some(function (entry) {
+          if (wanted && entry.label.toLowerCase().indexOf(wanted) >= 0) { found = entry; }
+          return !!found;
+        });
+      }
+      var status = document.getElementById("map-search-status");
+      if (!found) { status.textContent = search.getAttribute("data-not-found"); return; }
+      status.textContent = found.label;
+      var b = found.bounds;
+      // Ranges in the plot's own proportions (the axes keep one metre = one metre), so neither is widened.
+      var size = target._fullLayout._size, aspect = size.w / Math.max(size.h, 1);
+      var half = Math.max(b[2] - b[0], (b[3] - b[1]) * aspect, MIN_SIDE) * 0.6;
+      var cx = (b[0] + b[2]) / 2, cy = (b[1] + b[3]) / 2;
+      window.Plotly.relayout(target, {"xaxis.range": [cx - half, cx + half],
+                                      "yaxis.range": [cy - half / aspect, cy + half / aspect]});
+    });
+  }
+
   var png = document.getElementById("map-png");
   if (png) {
     png.addEventListener("click", function () {
