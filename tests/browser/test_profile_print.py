@@ -1,0 +1,52 @@
+"""An area profile printed on A4 in a real browser: a header with the comuna, the area, the period and the
+print date; every chart redrawn no wider than the page; a PDF with pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from browser.test_profile_measures import _open, demo  # noqa: F401 - shared fixtures
+from browser.test_smoke import ARTIFACTS, browser  # noqa: F401 - shared fixtures
+
+pytestmark = pytest.mark.browser
+
+A4_WIDTH_MM, MARGINS_MM = 210, 14 + 14  # profile.css's @page
+PX_PER_MM = 96 / 25.4
+
+
+def test_profile_prints_on_a4_with_header_and_charts_within_the_page(browser, live_server, demo):  # noqa: F811
+    from observatorio import state
+    from observatorio.dashboard import profile
+
+    data = state.current()
+    macro = data.index.ids_at("macrosector")[0]
+    comuna = data.index.areas[data.index.ids_at("comuna")[0]].name
+    start, end = profile.window(data.as_of)
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, page = _open(browser, live_server, "analista", demo.password, f"/area/{macro}/", 1360)
+    page.wait_for_selector("#locator-chart .main-svg")
+    page.wait_for_selector("#breakdown-chart .main-svg")
+    page.emulate_media(media="print")
+    page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+    page.wait_for_timeout(500)
+    head = page.locator(".print-head")
+    assert head.is_visible()
+    text = head.inner_text()
+    assert comuna in text and data.index.areas[macro].name in text
+    assert start.strftime("%d-%m-%Y") in text and end.strftime("%d-%m-%Y") in text
+    assert re.search(r"Impreso el \d{2}-\d{2}-\d{4}", text)
+    assert not page.locator(".site-header").is_visible() and not page.locator("#print-page").is_visible()
+    usable = (A4_WIDTH_MM - MARGINS_MM) * PX_PER_MM
+    widths = page.evaluate("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(el => ({
+        id: el.id, width: el.getBoundingClientRect().width,
+        svg: el.querySelector('.main-svg') ? el.querySelector('.main-svg').getBoundingClientRect().width : 0}))""")
+    assert {w["id"] for w in widths} >= {"locator-chart", "breakdown-chart", "trend-chart"}
+    for w in widths:
+        assert 0 < w["svg"] <= usable + 1, w
+    pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    (ARTIFACTS / "profile-print.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1
+    assert page.errors == []
+    context.close()
