@@ -45,6 +45,7 @@ def test_profile_prints_on_a4_with_header_and_charts_within_the_page(browser, li
     assert {w["id"] for w in widths} >= {"locator-chart", "breakdown-chart", "trend-chart"}
     for w in widths:
         assert 0 < w["svg"] <= usable + 1, w
+    page.screenshot(path=str(ARTIFACTS / "profile-print.png"), full_page=True)
     pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
     (ARTIFACTS / "profile-print.pdf").write_bytes(pdf)
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= 1

@@ -13,19 +13,12 @@ from django.urls import reverse
 
 from observatorio import state
 from observatorio.dashboard import peers, profile
-
-
-@pytest.fixture(autouse=True)
-def fresh_state():
-    state.reset()
-    yield
-    state.reset()
+from tests.dashboard.test_profile import areas, fresh_state  # noqa: F401 - shared fixtures
 
 
 @pytest.fixture
-def ids(demo, db):
-    index = state.current().index
-    return {lv: index.ids_at(lv) for lv in ("comuna", "macrosector", "uv")}
+def ids(areas):  # noqa: F811
+    return areas[1]
 
 
 # --- links ----------------------------------------------------------------------------------------------------
