@@ -462,7 +462,8 @@ def breakdown_figure(b: Breakdown, measure: MeasureDef) -> dict | None:
     then = dict(type="bar", orientation="h", y=y, x=[r["before"] for r in fams], name=_("Un año antes"),
                 marker=dict(color="#9aa5b1"), hovertemplate="%{y}: %{x:,d}<extra></extra>")
     return {"data": [then, now], "layout": _chart_layout(
-        barmode="group", hovermode="closest", height=max(200, 60 + 44 * len(fams)), margin=dict(l=160, r=10, t=10, b=40),
+        barmode="group", hovermode="closest", height=max(220, 90 + 44 * len(fams)), margin=dict(l=160, r=10, t=30, b=40),
+        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
         xaxis=dict(gridcolor="#e4e7eb", tickformat=",d", title=dict(text=f"{measure.name} ({measure.unit})")),
         yaxis=dict(automargin=True))}
 
