@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   if (!window.Plotly) { return; }
-  var PRINT_WIDTH = 680;  // CSS px: A4's 210 mm less 2 × 14 mm margins ≈ 182 mm ≈ 688 px at 96 px/in
+  // CSS px: A4's 210 mm less 2 × 14 mm margins ≈ 182 mm ≈ 688 px at 96 px/in, less a card's padding and border.
+  var PRINT_WIDTH = 640;
 
   function figures() {
     return Array.prototype.slice.call(document.querySelectorAll(".js-plotly-plot"));
