@@ -699,6 +699,24 @@ def profile_rows(data: dict) -> list[tuple]:
     return out
 
 
+def extra_rows(data: dict, split: Breakdown | None, comparison: peers.RateComparison | None) -> list[tuple]:
+    """The breakdown by family and category (window and a year earlier) and the comuna's peers as rows."""
+    period = f"{data['start'].isoformat()}/{data['end'].isoformat()}"
+    out = []
+    if split is not None and not split.refused:
+        before = f"{split.before_start.isoformat()}/{split.before_end.isoformat()}"
+        for section, rows in (("familias", split.families), ("categorias", split.categories)):
+            for r in rows:
+                out += [(section, r["name"], period, r["count"]), (section, r["name"], before, r["before"])]
+    if comparison is not None:
+        for r in comparison.rows:
+            key = f"{r.kind}_{r.code}" if r.code else r.kind
+            out += [("comunas_pares", f"{key}_casos", str(comparison.year), r.cases),
+                    ("comunas_pares", f"{key}_poblacion", str(comparison.year), r.population),
+                    ("comunas_pares", f"{key}_tasa_100000", str(comparison.year), _csv_value(r.rate))]
+    return out
+
+
 def _csv_value(value):
     if value is None:
         return ""
@@ -719,7 +737,9 @@ def area_profile_csv(request, area_id: int):
     scope = event_scope(request.user)
     state = current()
     data = for_viewer(profile_data(state, area_id), sensitive=scope is not None, scope=scope, state=state)
-    rows, notes = profile_rows(data), []
+    rows, notes = profile_rows(data) + extra_rows(
+        data, breakdown(state, data["measure"], area_id, data["start"], data["end"], scope),
+        comuna_peers(state, data["measure"], area_id, scope)), []
     if data["disclosure"]:  # suppressed counts carry an explicit marker, and the file says why
         rows = [(*r[:3], "reservado" if r[3] is None else r[3]) for r in rows]
         notes = [["nota", "control_divulgacion", "", data["disclosure"]]]

@@ -4,7 +4,9 @@ peers computed by hand; disclosure control for the authority."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 
@@ -245,3 +247,16 @@ def test_print_header_names_the_comuna_period_and_date(client, personas, ids):
     assert "obs/print.js" in text and "obs/profile.css" in text
     css = profile_static("profile.css")
     assert "size: A4" in css and "counter(page)" in css
+
+
+def test_profile_csv_carries_the_breakdown(client, personas, ids):
+    data = state.current()
+    macro = ids["macrosector"][0]
+    start, end = profile.window(data.as_of)
+    split = profile.breakdown(data, profile.ranking_measure(data), macro, start, end)
+    client.force_login(personas["bob"])
+    text = client.get(reverse("area_profile_csv", args=(macro,))).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    period = f"{start.isoformat()}/{end.isoformat()}"
+    got = {r[1]: int(r[3]) for r in rows if r[0] == "categorias" and r[2] == period}
+    assert got == {r["name"]: r["count"] for r in split.categories} and got
