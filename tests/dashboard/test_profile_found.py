@@ -229,6 +229,24 @@ def test_comuna_profile_shows_its_peers_from_cead_and_ine(client, personas, ids)
     assert 'id="peers-table"' in text and f'data-code="{closest[0]}"' in text
     uv = client.get(reverse("area_profile", args=(ids["uv"][0],))).content.decode()
     assert 'id="peers-table"' not in uv  # only the comuna's profile compares comunas
+    # A configured peer with 2 cases in the year: the authority reads «reservado», the analyst the count.
+    from django.test import override_settings
+
+    from observatorio.accounts.roles import event_scope
+
+    tiny = f"{region}950"
+    PopulationProjection.objects.create(area_code=tiny, name="Pequeña", year=year, population=1_000)
+    AggregateCount.objects.create(source_id=measure.reference, area_code=tiny, period_start=dt.date(year, 3, 1),
+                                  category=source.category, original_label=source.original_label, count=2)
+    with override_settings(OBS_PEER_COMUNAS=(tiny,)):
+        state.reset()
+        data = state.current()
+        seen = profile.comuna_peers(data, measure, comuna.id, scope=event_scope(personas["ana"]))
+        full = profile.comuna_peers(data, measure, comuna.id, scope=event_scope(personas["bob"]))
+    assert seen.configured and [r.code for r in seen.rows if r.kind == "peer"] == [tiny]
+    assert [r.cases for r in full.rows if r.kind == "peer"] == [2]
+    assert [r.cases for r in seen.rows if r.kind == "peer"] == [None]
+    assert next(r for r in seen.rows if r.kind == "comuna").cases == own  # large counts stay
 
 
 # --- print ----------------------------------------------------------------------------------------------------
