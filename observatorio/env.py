@@ -61,6 +61,8 @@ SETTINGS = (
             "Shortest window of a sensitive view (VIF, sexual offences) for aggregate-only readers."),
     Setting("OBS_DISCLOSURE_SENSITIVE_FAMILIES", "familia-sexuales,familia-vif",
             "Category families whose counts are sensitive (coarse areas and long windows only)."),
+    Setting("OBS_PEER_COMUNAS", "", "Peer comunas of the comuna's profile (CUT codes, comma-separated); empty: "
+            "the 5 of its region closest in population."),
     # observatorio analyze (docs/analysis.md, "Área de estudio y límites").
     Setting("OBS_ANALYSIS_MAX_CELLS", "1000000",
             "Most cells a grid of `observatorio analyze` may have (--max-cells overrides it); a larger grid is "

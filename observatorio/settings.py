@@ -172,6 +172,8 @@ OBS_DISCLOSURE_SENSITIVE_MIN_DAYS = env.env_int("OBS_DISCLOSURE_SENSITIVE_MIN_DA
 OBS_DISCLOSURE_SENSITIVE_FAMILIES = tuple(env.env_list("OBS_DISCLOSURE_SENSITIVE_FAMILIES",
                                                        "familia-sexuales,familia-vif"))
 # --- end of disclosure control ---
+# Peer comunas of a comuna's profile (observatorio.dashboard.peers): CUT codes; empty = the rule.
+OBS_PEER_COMUNAS = tuple(env.env_list("OBS_PEER_COMUNAS", ""))
 # ---- Security and HTTP (docs/deploy.md, docs/settings.md) ----------------------------------------------------
 # Always: cookies out of JavaScript's reach and not sent by other sites' forms, no framing, no MIME sniffing,
 # the referrer only to ourselves.

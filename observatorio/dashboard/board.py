@@ -332,6 +332,7 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
     colour_of = iter(colours.sample(COLORSCALE, [min(max(v / top, 0.0), 1.0) for v in known]))
     tick_format = ",d" if ctx.metric == "count" else ",.2f"
     title = metric_title(ctx)
+    click = _("Clic: ver la ficha del área")
     traces = []
     for row, value in zip(t.rows, values):
         if row.id not in shapes:
@@ -345,7 +346,8 @@ def _areas_figure(t: engine.AreaTable, ctx: Context) -> dict:
         label = ctx.name if ctx.metric == "count" else title
         traces.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "fillcolor": fill,
                        "line": {"color": "#ffffff", "width": 1}, "hoveron": "fills", "hoverinfo": "text",
-                       "text": f"{row.name}<br>{label}: {shown}", "name": row.code, "showlegend": False})
+                       "text": f"{row.name}<br>{label}: {shown}<br>{click}", "name": row.code, "showlegend": False,
+                       "meta": {"profile": reverse("area_profile", args=[row.id])}})
     if traces:
         first = traces[0]
         traces.append({"type": "scatter", "x": [first["x"][0]], "y": [first["y"][0]], "mode": "markers",

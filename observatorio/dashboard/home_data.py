@@ -33,6 +33,7 @@ from . import engine
 from .filters import filters_for
 from .layers.base import Territory
 from .maps import MapArea
+from .peers import configured_peers, peers_of, region_of
 
 WINDOW_DAYS = 28
 MAP_DAYS = 365
@@ -182,7 +183,6 @@ def recent_events(scope: tuple | None, limit: int = 8) -> list[Event]:
 
 # --- the authority's home: families, areas that need attention, comparison, freshness -------------------------
 
-PEERS = 4  # peer comunas: this many of the same region with the closest population (docs/decisions.md)
 PER = 100_000  # rates of the comparison per 100,000 inhabitants
 ATTENTION_LEVEL = Level.UV
 ATTENTION_CLASSES = ("NEW_HOT", "INTENSIFYING_HOT")  # emerging classes read by name (analysis.emerging)
@@ -343,8 +343,7 @@ def attention(state: DataState, terr: Territory | None, as_of: dt.date, scope=()
         return Attention(measure, None, [], "", [], refusal)
     changes = engine.area_changes(state, f, "last_year")
     if guard is not None:
-        h = engine.headline(state, f)
-        changes = shapes.changes(changes, guard, h.count, h.last_year.count)
+        changes = shapes.changes(changes, guard, state, f, engine.compared_window(f, "last_year"))
     rises = {r.id: r for r in changes.rows if r.outcome == Verdict.UP.value}
     quarters, caution, cells = _emerging_cells(state, terr, as_of, measure, guard)
     items = []
@@ -428,18 +427,6 @@ class RateComparison:
     rows: list[RateRow]  # comuna, region, country, peers together, then each peer
 
 
-def region_of(cut: str) -> str:
-    """The region's code of a comuna's CUT (its digits before the last three: 13122 → 13)."""
-    return str(cut)[:-3]
-
-
-def peers_of(cut: str, populations: dict[str, int], n: int = PEERS) -> list[str]:
-    """The ``n`` comunas of the same region whose population is closest to the comuna's (ties by CUT)."""
-    own = populations[cut]
-    same = [c for c in populations if c != cut and region_of(c) == region_of(cut)]
-    return sorted(same, key=lambda c: (abs(populations[c] - own), c))[:n]
-
-
 def comparison(state: DataState, scope=()) -> RateComparison | None:
     """The comuna's rate per 100,000 against its region, the country and its peer comunas (:func:`peers_of`),
     from the default measure's reference source (CEAD's counts, every comuna) and the INE projections, for the
@@ -489,7 +476,8 @@ def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | 
         return RateRow(kind, name, sum(counted[c] for c in codes), sum(populations[c] for c in codes), len(codes))
 
     region = [c for c in counted if region_of(c) == region_of(cut)]
-    peers = peers_of(cut, {c: populations[c] for c in counted if c in populations} | {cut: populations[cut]})
+    peers = [c for c in configured_peers() if c in counted] or \
+        peers_of(cut, {c: populations[c] for c in counted if c in populations} | {cut: populations[cut]})
     out = [together("comuna", names.get(cut) or state.index.areas[state.index.ids_at(Level.COMUNA)[0]].name, [cut]),
            together("region", _("Región"), region), together("country", _("País"), counted),
            together("peers", _("Comunas pares"), peers)]

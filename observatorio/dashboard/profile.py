@@ -37,6 +37,7 @@ import pandas as pd
 from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
@@ -51,7 +52,7 @@ from observatorio.state import DataState, current
 from observatorio.territory.index import TerritoryIndex
 from observatorio.territory.models import Demography, Level
 
-from . import downloads, engine
+from . import downloads, engine, peers
 from .filters import filters_for
 from .layers.base import Territory, territory
 from .numbers import separators
@@ -362,6 +363,127 @@ def _partial_month(first: dt.date, as_of: dt.date) -> dict:
                                  text=note, showarrow=False, font=dict(size=11, color="#52606d"))]}
 
 
+LOCATOR_HEIGHT = 220
+
+
+def locator_figure(terr: Territory | None, index: TerritoryIndex, area_id: int) -> dict | None:
+    """A small map of the comuna: the areas of the profile's level in grey, the area in orange, the comuna's
+    outline over them (the outlines as every map draws them, :meth:`Territory.rings_xy`); None without
+    boundaries."""
+    if terr is None:
+        return None
+    info = index.areas[area_id]
+    level = [s for s in terr.shapes.get(info.level, [])]
+    if not any(s.id == area_id for s in level):
+        return None
+    traces = []
+    for shape in sorted(level, key=lambda s: s.id == area_id):  # the area last: drawn on top
+        me = shape.id == area_id
+        xs, ys = terr.rings_xy(shape)
+        traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", fill="toself", hoverinfo="text",
+                           hoveron="fills", text=shape.name, name=shape.code, showlegend=False,
+                           fillcolor="#D55E00" if me else "#e4e7eb",
+                           line=dict(color="#1f2933" if me else "#ffffff", width=1.5 if me else 0.8),
+                           meta=dict(area=shape.id, highlight=me)))
+    for shape in terr.shapes.get(Level.COMUNA, []):
+        if info.level != Level.COMUNA:
+            xs, ys = terr.rings_xy(shape)
+            traces.append(dict(type="scatter", x=xs, y=ys, mode="lines", hoverinfo="skip", showlegend=False,
+                               line=dict(color="#52606d", width=1.2), meta=dict(area=shape.id, highlight=False)))
+    return {"data": traces, "layout": dict(height=LOCATOR_HEIGHT, margin=dict(l=0, r=0, t=0, b=0),
+                                           paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)",
+                                           xaxis=dict(visible=False, fixedrange=True),
+                                           yaxis=dict(visible=False, scaleanchor="x", scaleratio=1, fixedrange=True),
+                                           dragmode=False, hovermode="closest")}
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """The profile measure's events in the area by family and by category, in the window and the same days a
+    year earlier (:func:`engine.by_family`, :func:`engine.by_category`); counts None when suppressed."""
+
+    families: list[dict]  # {"id", "name", "count", "before", "pct_change"}
+    categories: list[dict]  # the same and "family"
+    before_start: dt.date
+    before_end: dt.date
+    refused: str = ""  # why it is not shown to this reader ("" shown)
+
+
+def _pct(now, before):
+    return None if now is None or before is None or not before else 100.0 * (now - before) / before
+
+
+def breakdown(state: DataState, measure: MeasureDef | None, area_id: int, start: dt.date, end: dt.date,
+              scope=()) -> Breakdown | None:
+    """By family and category for ``measure`` in the area over [start, end] and the same days a year earlier,
+    through disclosure control for an aggregate-only reader (``scope``: their event_scope) as the board's
+    breakdowns are (:func:`shapes.breakdowns`); a sensitive view of a UV is refused for that reader."""
+    from observatorio.disclosure import policy, shapes
+
+    if measure is None:
+        return None
+    f = filters_for(state, measure=measure.code, start=start, end=end, areas=(area_id,))
+    before = f.last_year()
+    names = engine.taxonomy(state)
+    guard = policy.guard_for(scope, measure, state.catalog)
+    if guard is not None and guard.sensitive and state.index.areas[area_id].level not in policy.COARSE_LEVELS:
+        return Breakdown([], [], before.start, before.end, refused=guard.note())
+    lists = []
+    for window in (f, before):
+        cats, fams = engine.by_category(state, window), engine.by_family(state, window)
+        if guard is not None:
+            cats, fams = shapes.breakdowns(cats, fams, names.category_family, guard, sum(cats.counts))
+        lists.append((cats, fams))
+    (cats, fams), (cats_before, fams_before) = lists
+
+    def rows(now: engine.Breakdown, then: engine.Breakdown, family: bool) -> list[dict]:
+        earlier = dict(zip(then.ids, then.counts))
+        out = []
+        for i, name, n in zip(now.ids, now.names, now.counts):
+            b = earlier.get(i, 0)
+            row = {"id": i, "name": _(name), "count": n, "before": b, "pct_change": _pct(n, b)}
+            if not family:
+                fam = names.category_family.get(i, -1) if i >= 0 else -1
+                row["family"] = _(names.family_name.get(fam, "Sin categoría"))
+            out.append(row)
+        return out
+
+    return Breakdown(rows(fams, fams_before, True), rows(cats, cats_before, False), before.start, before.end)
+
+
+def breakdown_figure(b: Breakdown, measure: MeasureDef) -> dict | None:
+    """Families as horizontal bars, the window beside the same days a year earlier (suppressed: no bar)."""
+    if b is None or not b.families:
+        return None
+    fams = b.families[::-1]
+    y = [r["name"] for r in fams]
+    now = dict(type="bar", orientation="h", y=y, x=[r["count"] for r in fams], name=_("Últimos 12 meses"),
+               marker=dict(color="#D55E00"), hovertemplate="%{y}: %{x:,d}<extra></extra>")
+    then = dict(type="bar", orientation="h", y=y, x=[r["before"] for r in fams], name=_("Un año antes"),
+                marker=dict(color="#9aa5b1"), hovertemplate="%{y}: %{x:,d}<extra></extra>")
+    return {"data": [then, now], "layout": _chart_layout(
+        barmode="group", hovermode="closest", height=max(220, 90 + 44 * len(fams)), margin=dict(l=160, r=10, t=30, b=40),
+        legend=dict(orientation="h", x=0, y=1.0, yanchor="bottom"),
+        xaxis=dict(gridcolor="#e4e7eb", tickformat=",d", title=dict(text=f"{measure.name} ({measure.unit})")),
+        yaxis=dict(automargin=True))}
+
+
+def comuna_peers(state: DataState, measure: MeasureDef | None, area_id: int, scope=()) -> peers.RateComparison | None:
+    """The comuna's reference rate per 100,000 against its region, the country and its peers
+    (:func:`peers.peer_rates`), small counts suppressed for an aggregate-only reader."""
+    from observatorio.disclosure import policy, shapes
+
+    info = state.index.areas[area_id]
+    if info.level != Level.COMUNA or measure is None:
+        return None
+    found = state.memo(f"profile-peers:{measure.code}:{info.code}", lambda: peers.peer_rates(measure, info.code))
+    guard = policy.guard_for(scope, measure, state.catalog)
+    if found is None or guard is None:
+        return found
+    return replace(found, rows=[replace(r, cases=None if shapes.small(r.cases, guard.k) else r.cases)
+                                for r in found.rows])
+
+
 def profile_data(state: DataState, area_id: int) -> dict:
     """The figures of one area's profile, kept per data state and language."""
     if area_id not in state.index.areas:
@@ -405,7 +527,7 @@ def _profile_data(state: DataState, area_id: int) -> dict:
         "rank": rank, "peers": peers, "chain": chain[::-1], "children": children,
         "lisa": study.lisa.get(area_id), "indicator_names": indicator_names(state),
         "typology": typology_text(study.typology.get(area_id), indicator_names(state)),
-        "places": _places(index, area_id), "fear": fear,
+        "places": _places(index, area_id), "fear": fear, "locator": locator_figure(terr, index, area_id),
         "names": {a: info.name for a, info in index.areas.items()},
         "peer_rows": sorted(((index.areas[a].name, a, float(study.table.at[a, EB_RATE]))
                              for a in study.ids), key=lambda r: (-np.nan_to_num(r[2], nan=-1), r[0])),
@@ -519,9 +641,17 @@ def _charts(data: dict) -> dict:
 def area_profile(request, area_id: int):
     scope = event_scope(request.user)
     data = for_viewer(profile_data(current(), area_id), sensitive=scope is not None, scope=scope, state=current())
-    charts = json.loads(json.dumps(_charts(data), default=float))
+    state = current()
+    split = breakdown(state, data["measure"], area_id, data["start"], data["end"], scope)
+    found = _charts(data)
+    found.update({k: v for k, v in (("locator", data["locator"]),
+                                    ("breakdown", breakdown_figure(split, data["measure"]))) if v})
+    charts = json.loads(json.dumps(found, default=float))
     quadrant = data["lisa"]
-    data.update({"charts": charts,
+    data.update({"charts": charts, "breakdown": split, "comparison": comuna_peers(state, data["measure"], area_id, scope),
+                 "printed": timezone.localdate(),
+                 "comparison_source": state.catalog.source_name(data["measure"].reference) if data["measure"]
+                 and data["measure"].reference else "",
                  "lisa_label": quadrant_label(quadrant) if quadrant is not None else None,
                  "lisa_code": quadrant.value if quadrant is not None else None,
                  "significant": quadrant is not None and quadrant.value != "ns",
@@ -568,6 +698,24 @@ def profile_rows(data: dict) -> list[tuple]:
     return out
 
 
+def extra_rows(data: dict, split: Breakdown | None, comparison: peers.RateComparison | None) -> list[tuple]:
+    """The breakdown by family and category (window and a year earlier) and the comuna's peers as rows."""
+    period = f"{data['start'].isoformat()}/{data['end'].isoformat()}"
+    out = []
+    if split is not None and not split.refused:
+        before = f"{split.before_start.isoformat()}/{split.before_end.isoformat()}"
+        for section, rows in (("familias", split.families), ("categorias", split.categories)):
+            for r in rows:
+                out += [(section, r["name"], period, r["count"]), (section, r["name"], before, r["before"])]
+    if comparison is not None:
+        for r in comparison.rows:
+            key = f"{r.kind}_{r.code}" if r.code else r.kind
+            out += [("comunas_pares", f"{key}_casos", str(comparison.year), r.cases),
+                    ("comunas_pares", f"{key}_poblacion", str(comparison.year), r.population),
+                    ("comunas_pares", f"{key}_tasa_100000", str(comparison.year), _csv_value(r.rate))]
+    return out
+
+
 def _csv_value(value):
     if value is None:
         return ""
@@ -588,7 +736,9 @@ def area_profile_csv(request, area_id: int):
     scope = event_scope(request.user)
     state = current()
     data = for_viewer(profile_data(state, area_id), sensitive=scope is not None, scope=scope, state=state)
-    rows, notes = profile_rows(data), []
+    rows, notes = profile_rows(data) + extra_rows(
+        data, breakdown(state, data["measure"], area_id, data["start"], data["end"], scope),
+        comuna_peers(state, data["measure"], area_id, scope)), []
     if data["disclosure"]:  # suppressed counts carry an explicit marker, and the file says why
         rows = [(*r[:3], "reservado" if r[3] is None else r[3]) for r in rows]
         notes = [["nota", "control_divulgacion", "", data["disclosure"]]]

@@ -16,7 +16,7 @@ from observatorio.accounts.roles import ALL_ROLES, allow, event_scope, public
 from observatorio.disclosure import policy
 from observatorio.state import current, refresh_status
 
-from . import home_data
+from . import home_data, peers
 from .layers.base import territory
 from .maps import MapLabels, territory_figure
 from .saved_views import MAX_KEPT, own_views
@@ -62,7 +62,7 @@ def home(request):
         "families": home_data.families(state, as_of, scope) if as_of else None,
         "attention": home_data.attention(state, terr, as_of, scope) if as_of else None,
         "comparison": home_data.comparison(state, scope),
-        "peers": home_data.PEERS,
+        "peers": peers.PEERS,
         "freshness": home_data.freshness(state, scope) if as_of else [],
     }
     return render(request, "dashboard/home.html", context)

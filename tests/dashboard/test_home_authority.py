@@ -26,8 +26,8 @@ CEAD (the measure's reference) and INE projections for six comunas, 2025 complet
 | 5101  | 5      | 300,000         | 12 × 200 = 2,400 | 800.0     |
 
 Region 13: 9,960 / 1,236,000 → 805.8; country: 12,360 / 1,536,000 → 804.7 (804.6875). Peers of
-Peñalolén (240,000): the 4 of region 13 closest in population are 13105 (80,000 away), 13103 (110,000),
-13104 (114,000), 13102 (160,000); together 2,760 / 496,000 → 556.5 (556.45…).
+Peñalolén (240,000): the 5 of region 13 closest in population (dashboard/peers.py) are 13105 (80,000 away),
+13103 (110,000), 13104 (114,000), 13102 (160,000), 13101 (260,000); together 8,760 / 996,000 → 879.5 (879.52…).
 """
 
 from __future__ import annotations
@@ -148,9 +148,9 @@ def test_comparison_per_100000_by_hand(home):
     assert (rates["comuna"].cases, rates["comuna"].population, rates["comuna"].rate) == (1_200, 240_000, 500.0)
     assert (rates["region"].cases, rates["region"].population, rates["region"].comunas) == (9_960, 1_236_000, 6)
     assert rates["country"].rate == pytest.approx(804.6875)
-    assert (rates["peers"].cases, rates["peers"].population) == (2_760, 496_000)
+    assert (rates["peers"].cases, rates["peers"].population) == (8_760, 996_000)
     assert [r.name for r in found.rows if r.kind == "peer"] == ["Comuna 13105", "Comuna 13103", "Comuna 13104",
-                                                                "Comuna 13102"]
+                                                                "Comuna 13102", "Comuna 13101"]
 
 
 def test_peers_are_the_closest_in_population_within_the_region():
@@ -168,7 +168,7 @@ def test_the_page_names_the_comuna_and_shows_each_family(home, as_user, personas
     assert 'data-family="familia-robos-violentos"' in text and 'data-family="familia-incivilidades"' in text
     assert 'data-verdict="month">sube<' in text
     assert "Áreas que requieren atención" in text and "UV 1 Lo Hermida" in text
-    assert ">500,0<" in text and ">804,7<" in text and ">556,5<" in text  # es-CL decimals
+    assert ">500,0<" in text and ">804,7<" in text and ">879,5<" in text  # es-CL decimals
     assert "Frescura de las fuentes" in text and "Mis vistas" in text
 
 

@@ -13,6 +13,13 @@
     if (!figure) { return; }
     window.ObsPlot.draw(target, figure, {
       toImageButtonOptions: {format: "png", filename: "tablero-" + name, scale: 2}
+    }).then(function () {
+      // An area of the choropleth opens its profile (the trace's meta.profile, set on the server).
+      target.on("plotly_click", function (event) {
+        var point = event && event.points && event.points[0];
+        var meta = point && point.data && point.data.meta;
+        if (meta && meta.profile) { window.location.assign(meta.profile); }
+      });
     });
   });
 })();
