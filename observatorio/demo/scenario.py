@@ -14,10 +14,10 @@ from observatorio.territory.dpa import find_comuna
 
 from . import bundled
 from .events import Planted, cead_monthly, generate_events
+from .geography import read_geography
 from .places import axes_for, places
 from .population import demography
 from .survey import survey
-from .geography import read_geography
 from .territory import AreaPlan, Locator, draw_areas, real_areas
 
 DEFAULT_COMUNA = "13122"
