@@ -53,7 +53,7 @@ def test_home_dashboard_and_map_on_the_real_geography(page, live_server, real_de
     page.wait_for_selector(".js-plotly-plot svg.main-svg", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "real-geography-dashboard.png"), full_page=True)
 
-    page.goto(live_server.url + "/mapa/?period=custom&start=2024-01-01&end=2026-11-25&capa=lugares")
+    page.goto(live_server.url + "/mapa/?period=custom&start=2024-01-01&end=2026-11-25&capa=coropletico-count&capa=limites-uv&capa=eventos&capa=lugares")
     page.wait_for_selector("#layer-map[data-ready='1']", timeout=15_000)
     page.screenshot(path=str(ARTIFACTS / "real-geography-map.png"), full_page=True)
     assert page.problems == []
