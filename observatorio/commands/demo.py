@@ -74,15 +74,17 @@ def handle(args):
     years = f"{s.full_years[0]}–{s.full_years[-1]}"
     if s.partial_year:
         years += _(" y %(year)s hasta %(as_of)s") % {"year": s.partial_year, "as_of": s.as_of}
-    print(_("demo %(cut)s %(name)s: %(macro)s macrosectores, %(uvs)s UV (ilustrativas), %(events)s eventos "
-            "(%(years)s), %(places)s lugares, %(survey)s encuestas, %(cead)s conteos CEAD")
-          % {"cut": comuna.cut, "name": comuna.name, "macro": len(s.plan.macrosectors), "uvs": len(s.plan.uvs),
-             "events": thousands(events), "years": years, "places": c["places"], "survey": c["survey"],
-             "cead": c["cead"]})
-    if c["addresses"]:
-        print(_("geografía real de %(folder)s: %(uvs)s UV reales, macrosectores ilustrativos, %(addresses)s "
-                "direcciones en el nomenclátor") % {"folder": geography, "uvs": len(s.plan.uvs),
-                                                     "addresses": thousands(c["addresses"])})
+    figures = {"cut": comuna.cut, "name": comuna.name, "macro": len(s.plan.macrosectors), "uvs": len(s.plan.uvs),
+               "events": thousands(events), "years": years, "places": c["places"], "survey": c["survey"],
+               "cead": c["cead"], "addresses": thousands(c["addresses"]), "folder": geography}
+    if geography is None:
+        print(_("demo %(cut)s %(name)s: %(macro)s macrosectores, %(uvs)s UV (ilustrativas), %(events)s eventos "
+                "(%(years)s), %(places)s lugares, %(survey)s encuestas, %(cead)s conteos CEAD") % figures)
+    else:
+        print(_("demo %(cut)s %(name)s sobre la geografía real de %(folder)s: %(macro)s macrosectores "
+                "(ilustrativos), %(uvs)s UV reales, %(events)s eventos (%(years)s) en manzanas INE, %(places)s "
+                "lugares, %(addresses)s direcciones en el nomenclátor, %(survey)s encuestas, %(cead)s conteos "
+                "CEAD") % figures)
     if result.password is None:
         print(_("los usuarios de demostración ya existían; su contraseña está en %(path)s")
               % {"path": result.credentials_path})
