@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from browser.test_demo_home import _log_in, demo  # noqa: F401 - the demo fixture loads demo_scenario below
 from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 from tests.conftest import DEMO_AS_OF, SHARED_DATA
 
@@ -17,33 +18,22 @@ pytestmark = [pytest.mark.browser,
                                                              f"../shared/data beside the project")]
 
 
-@pytest.fixture
-def real_demo(transactional_db):
+@pytest.fixture(scope="module")
+def demo_scenario():
+    """The real-geography scenario in place of the session's drawn one: test_demo_home's ``demo`` loads it."""
     from django.conf import settings
 
-    from observatorio import state
-    from observatorio.demo.load import load_scenario
     from observatorio.demo.scenario import build_scenario
-    from observatorio.records.measures import seed_measures
 
     key = settings.RUT_HASH_KEY
-    scenario = build_scenario("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=3_000, geography=FOLDER,
-                              key=key.encode() if isinstance(key, str) else bytes(key))
-    state.reset()
-    loaded = load_scenario(scenario, show_progress=False)
-    seed_measures()  # a transactional test's flush empties the measures migration 0008 seeded
-    state.reset()
-    yield loaded
-    state.reset()
+    return build_scenario("13122", seed=1, years=3, as_of=DEMO_AS_OF, n_events=3_000, geography=FOLDER,
+                          key=key.encode() if isinstance(key, str) else bytes(key))
 
 
-def test_home_dashboard_and_map_on_the_real_geography(page, live_server, real_demo):  # noqa: F811
+def test_home_dashboard_and_map_on_the_real_geography(page, live_server, demo):  # noqa: F811
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(live_server.url + "/")
-    page.fill("#id_username", "analista")
-    page.fill("#id_password", real_demo.password)
-    page.click("form.form button[type=submit]")
-    page.wait_for_url(live_server.url + "/")
+    assert demo.counts["addresses"] > 0  # the real-geography demo, not the drawn one
+    _log_in(page, live_server.url + "/", "analista", demo.password)
     page.wait_for_selector("#territory-map.js-plotly-plot svg.main-svg", timeout=15_000)
     assert page.locator('[data-kpi="areas"]').inner_text() == "37"  # the comuna, 5 macrosectors, 31 real UVs
     assert page.locator("#territory-map .scatterlayer .trace").count() >= 31
