@@ -125,23 +125,21 @@ def places(plan: AreaPlan, uv_population, axes: list[Axis], seed: int, real: pd.
         pts = np.concatenate([points_on_axes(axes, n_axes, rng, 25.0),
                               background_points(plan, uv_population, n - n_axes, rng)])
         frames.append(pd.DataFrame({"kind": kind, "x": pts[:, 0], "y": pts[:, 1]}))
-    police = bundled.police_units(plan.cut)
-    if real is not None:
-        pass  # the folder's Carabineros units come with the real places
-    elif len(police):
-        x, y, _ = to_metres(police["lon"].to_numpy(), police["lat"].to_numpy(), plan.epsg)
-        frames.append(pd.DataFrame({"kind": "police", "x": x, "y": y,
-                                    "name": [f"{k.title()} {n.title()}" for k, n in zip(police["kind"], police["name"])]}))
-    else:
-        pts = background_points(plan, uv_population, 3, rng)
-        frames.append(pd.DataFrame({"kind": "police", "x": pts[:, 0], "y": pts[:, 1]}))
+    if real is None:  # with --geography, the folder's Carabineros units come with the real places
+        police = bundled.police_units(plan.cut)
+        if len(police):
+            x, y, _ = to_metres(police["lon"].to_numpy(), police["lat"].to_numpy(), plan.epsg)
+            frames.append(pd.DataFrame({"kind": "police", "x": x, "y": y, "name": [
+                f"{k.title()} {n.title()}" for k, n in zip(police["kind"], police["name"])]}))
+        else:
+            pts = background_points(plan, uv_population, 3, rng)
+            frames.append(pd.DataFrame({"kind": "police", "x": pts[:, 0], "y": pts[:, 1]}))
     frame = pd.concat(frames, ignore_index=True)
-    # Jitter can push a point off the urban area: pull it back onto the nearest UV.
-    index = locator.uv_index(frame["x"], frame["y"])
     if plan.blocks is not None:
         # Drawn places go onto city blocks (a plaza or a shop is not on a hill).
         frame[["x", "y"]] = plan.blocks.snap(frame["x"].to_numpy(), frame["y"].to_numpy(), rng)
-        index = locator.uv_index(frame["x"], frame["y"])
+    # Jitter can push a point off the urban area: pull it back onto the nearest UV.
+    index = locator.uv_index(frame["x"], frame["y"])
     for i in np.flatnonzero(index < 0):
         geom = locator.geoms[int(np.argmin([g.distance(shapely.Point(frame.at[i, "x"], frame.at[i, "y"]))
                                             for g in locator.geoms]))]
