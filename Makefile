@@ -28,7 +28,7 @@ install-test: $(VENV)/.installed-test
 run: export OBS_DEBUG ?= false
 run: install
 	$(BIN)/observatorio migrate
-	$(BIN)/observatorio demo --if-empty
+	$(BIN)/observatorio demo --if-empty $$(test -d ../shared/data/penalolen && echo --geography ../shared/data/penalolen)
 	$(BIN)/observatorio serve --host $(HOST) --port $(PORT)
 
 test: install-test

@@ -73,6 +73,8 @@ SETTINGS = (
     Setting("OBS_HSTS_INCLUDE_SUBDOMAINS", "true", "HSTS covers the host's subdomains too."),
     Setting("OBS_HSTS_PRELOAD", "false", "HSTS asks to be preloaded by browsers."),
     Setting("OBS_BEHIND_PROXY", "false", "Trust the proxy's X-Forwarded-Proto header to tell HTTPS requests."),
+    Setting("OBS_DEMO_GEOGRAPHY", "", "Folder of real geography for `observatorio demo` (as ../shared/data/penalolen: "
+            "UVs, blocks, places, addresses); empty: the demo draws its own."),
     Setting("OBS_TRUSTED_ORIGINS", "", "Comma-separated origins (https://host) allowed to post forms (CSRF)."),
 )
 

@@ -47,12 +47,17 @@ def register(sub):
     p.add_argument("--as-of", type=_date, default=None, metavar=_("AAAA-MM-DD"),
                    help=_("fecha de corte de los datos; los eventos del año en curso llegan hasta ella (por "
                           "defecto: hoy)"))
+    p.add_argument("--geography", default=None, metavar=_("CARPETA"),
+                   help=_("carpeta con geografía real (como ../shared/data/penalolen): UV, manzanas, lugares y "
+                          "direcciones reales reemplazan a los dibujados (por defecto OBS_DEMO_GEOGRAPHY; sin ella, "
+                          "todo se dibuja)"))
     p.add_argument("--quiet", action="store_true", help=_("sin barra de progreso"))
     p.set_defaults(handler=handle)
 
 
 def handle(args):
     from observatorio.demo.load import DEMO_USERS, has_areas, run_demo
+    from observatorio.env import env_str
     from observatorio.territory.dpa import find_comuna
 
     if args.if_empty and has_areas():
@@ -60,19 +65,26 @@ def handle(args):
         return 0
     comuna = find_comuna(args.comuna)  # UserError → exit 2 with the hint
     as_of = args.as_of or dt.date.today()
+    geography = args.geography or env_str("OBS_DEMO_GEOGRAPHY") or None
     result = run_demo(comuna.cut, seed=args.seed, years=args.years, as_of=as_of, n_events=args.events,
-                      show_progress=not args.quiet)
+                      show_progress=not args.quiet, geography=geography)
     c = result.counts
     s = result.scenario
     events = sum(c[k] for k in ("cead-policial", "denuncias", "1461", "patrullaje", "vif"))
     years = f"{s.full_years[0]}–{s.full_years[-1]}"
     if s.partial_year:
         years += _(" y %(year)s hasta %(as_of)s") % {"year": s.partial_year, "as_of": s.as_of}
-    print(_("demo %(cut)s %(name)s: %(macro)s macrosectores, %(uvs)s UV (ilustrativas), %(events)s eventos "
-            "(%(years)s), %(places)s lugares, %(survey)s encuestas, %(cead)s conteos CEAD")
-          % {"cut": comuna.cut, "name": comuna.name, "macro": len(s.plan.macrosectors), "uvs": len(s.plan.uvs),
-             "events": thousands(events), "years": years, "places": c["places"], "survey": c["survey"],
-             "cead": c["cead"]})
+    figures = {"cut": comuna.cut, "name": comuna.name, "macro": len(s.plan.macrosectors), "uvs": len(s.plan.uvs),
+               "events": thousands(events), "years": years, "places": c["places"], "survey": c["survey"],
+               "cead": c["cead"], "addresses": thousands(c["addresses"]), "folder": geography}
+    if geography is None:
+        print(_("demo %(cut)s %(name)s: %(macro)s macrosectores, %(uvs)s UV (ilustrativas), %(events)s eventos "
+                "(%(years)s), %(places)s lugares, %(survey)s encuestas, %(cead)s conteos CEAD") % figures)
+    else:
+        print(_("demo %(cut)s %(name)s sobre la geografía real de %(folder)s: %(macro)s macrosectores "
+                "(ilustrativos), %(uvs)s UV reales, %(events)s eventos (%(years)s) en manzanas INE, %(places)s "
+                "lugares, %(addresses)s direcciones en el nomenclátor, %(survey)s encuestas, %(cead)s conteos "
+                "CEAD") % figures)
     if result.password is None:
         print(_("los usuarios de demostración ya existían; su contraseña está en %(path)s")
               % {"path": result.credentials_path})

@@ -371,6 +371,11 @@ def _place_outside_and_assign(ctx: Context, frame: pd.DataFrame) -> None:
         ring = shapely.difference(ctx.locator.comuna_m.buffer(800), ctx.locator.comuna_m.buffer(50))
         pts = sample_in(ring, k, ctx.rng)
         frame.loc[outside, "x"], frame.loc[outside, "y"] = pts[:, 0], pts[:, 1]
+    if ctx.plan.blocks is not None and (~outside).any():
+        # Real geography: an event off the city blocks (a street, a hill) moves into its nearest block.
+        inside = ~outside
+        pts = ctx.plan.blocks.snap(frame.loc[inside, "x"].to_numpy(), frame.loc[inside, "y"].to_numpy(), ctx.rng)
+        frame.loc[inside, "x"], frame.loc[inside, "y"] = pts[:, 0], pts[:, 1]
     index = ctx.locator.uv_index(frame["x"].to_numpy(), frame["y"].to_numpy())
     stray = (index < 0) & ~outside
     k = int(stray.sum())

@@ -22,6 +22,7 @@ DEMO_SOURCE = "Demostración (ilustrativa)"
 DEMO_USERS = (("admin", "admin"), ("analista", "analyst"), ("operador", "operator"), ("autoridad", "authority"))
 CREDENTIALS_FILE = "demo_credentials.txt"
 CROSSWALK_VERSION = "demo-1"
+ADDRESS_SOURCE = "Direcciones INE (nomenclátor real, parcial)"
 
 
 @dataclass
@@ -49,9 +50,10 @@ def _areas(scenario: Scenario) -> dict[str, int]:
                         f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
     ids = {comuna.code: comuna.id}
     for drawn in scenario.plan.macrosectors + scenario.plan.uvs:
+        source = drawn.source or DEMO_SOURCE
         area = Area.objects.create(code=drawn.code, name=drawn.name, level=drawn.level, parent_id=ids[drawn.parent_code],
-                                   illustrative=True, source=DEMO_SOURCE)
-        boundary = Boundary(area=area, source=DEMO_SOURCE)
+                                   illustrative=drawn.illustrative, source=source)
+        boundary = Boundary(area=area, source=source)
         boundary.set_shape(drawn.geometry, geodesic_km2(drawn.geometry))
         boundary.save()
         ids[drawn.code] = area.id
@@ -153,7 +155,7 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
               prioritized=bool(r.prioritized), attributes=r.attributes)
         for r in scenario.places.itertuples(index=False)
     ])
-    counts = {"areas": len(area_ids), "places": len(scenario.places)}
+    counts = {"areas": len(area_ids), "places": len(scenario.places), "addresses": _addresses(scenario, area_ids)}
     events = gettext("eventos")  # in the language of the command (translation.override)
     with tqdm(total=scenario.n_events, file=sys.stderr, unit=f" {events}", desc=events,
               disable=not show_progress, mininterval=0.5) as progress:
@@ -209,6 +211,24 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
     return LoadResult(scenario, counts, password, path)
 
 
+def _addresses(scenario: Scenario, area_ids: dict) -> int:
+    """The real address gazetteer of ``--geography`` (none without it)."""
+    from observatorio.records.models import AddressPoint
+    from observatorio.records.pipeline.geocode import normalise_street, street_core
+
+    frame = scenario.addresses
+    if frame is None:
+        return 0
+    AddressPoint.objects.bulk_create([
+        AddressPoint(street=r.street[:200], street_normalised=normalise_street(r.street)[:200],
+                     street_core=street_core(normalise_street(r.street))[:200], number=int(r.number),
+                     lon=float(r.lon), lat=float(r.lat), source=ADDRESS_SOURCE,
+                     area_id=area_ids.get(r.area_code) if isinstance(r.area_code, str) else None)
+        for r in frame.itertuples(index=False)
+    ], batch_size=BATCH_SIZE)
+    return len(frame)
+
+
 def _survey_source():
     from observatorio.records.models import Source
 
@@ -219,9 +239,10 @@ def _survey_source():
     return source
 
 
-def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True) -> LoadResult:
+def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True,
+             geography=None) -> LoadResult:
     """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it."""
     key = settings.RUT_HASH_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
-                              key=key.encode() if isinstance(key, str) else bytes(key))
+                              key=key.encode() if isinstance(key, str) else bytes(key), geography=geography)
     return load_scenario(scenario, show_progress=show_progress)

@@ -96,6 +96,8 @@ def points_on_axes(axes: list[Axis], n: int, rng: np.random.Generator, jitter_m:
 
 def background_points(plan: AreaPlan, uv_population, n: int, rng: np.random.Generator) -> np.ndarray:
     """``n`` points spread over the UVs in proportion to their population (uniform within a UV)."""
+    if plan.blocks is not None:
+        return plan.blocks.in_uv(uv_population, n, rng)
     pop = np.asarray(uv_population, float)
     per_uv = np.bincount(rng.choice(len(pop), size=n, p=pop / pop.sum()), minlength=len(pop))
     geoms = plan.uv_geometries_m()
@@ -104,27 +106,38 @@ def background_points(plan: AreaPlan, uv_population, n: int, rng: np.random.Gene
     return pts[rng.permutation(len(pts))]
 
 
-def places(plan: AreaPlan, uv_population, axes: list[Axis], seed: int) -> pd.DataFrame:
-    """Places of interest: kind, name, x, y (metres), lon, lat, area_code, prioritized, attributes."""
+def places(plan: AreaPlan, uv_population, axes: list[Axis], seed: int, real: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Places of interest: kind, name, x, y (metres), lon, lat, area_code, prioritized, attributes.
+
+    ``real`` (kind, name, lon, lat, attributes: the places of ``--geography``) replaces the drawn places of
+    its kinds; the real ones stay where they are.
+    """
     rng = np.random.default_rng([seed, 41])
     scale = max(float(np.sum(uv_population)) / 270_054, 0.05)
     locator = Locator(plan)
     frames = []
+    real_kinds = set() if real is None else set(real["kind"])
     for kind, base in PLACE_COUNTS.items():
+        if kind in real_kinds:
+            continue
         n = max(2, int(round(base * scale)))
         n_axes = int(round(n * ON_AXES[kind]))
         pts = np.concatenate([points_on_axes(axes, n_axes, rng, 25.0),
                               background_points(plan, uv_population, n - n_axes, rng)])
         frames.append(pd.DataFrame({"kind": kind, "x": pts[:, 0], "y": pts[:, 1]}))
-    police = bundled.police_units(plan.cut)
-    if len(police):
-        x, y, _ = to_metres(police["lon"].to_numpy(), police["lat"].to_numpy(), plan.epsg)
-        frames.append(pd.DataFrame({"kind": "police", "x": x, "y": y,
-                                    "name": [f"{k.title()} {n.title()}" for k, n in zip(police["kind"], police["name"])]}))
-    else:
-        pts = background_points(plan, uv_population, 3, rng)
-        frames.append(pd.DataFrame({"kind": "police", "x": pts[:, 0], "y": pts[:, 1]}))
+    if real is None:  # with --geography, the folder's Carabineros units come with the real places
+        police = bundled.police_units(plan.cut)
+        if len(police):
+            x, y, _ = to_metres(police["lon"].to_numpy(), police["lat"].to_numpy(), plan.epsg)
+            frames.append(pd.DataFrame({"kind": "police", "x": x, "y": y, "name": [
+                f"{k.title()} {n.title()}" for k, n in zip(police["kind"], police["name"])]}))
+        else:
+            pts = background_points(plan, uv_population, 3, rng)
+            frames.append(pd.DataFrame({"kind": "police", "x": pts[:, 0], "y": pts[:, 1]}))
     frame = pd.concat(frames, ignore_index=True)
+    if plan.blocks is not None:
+        # Drawn places go onto city blocks (a plaza or a shop is not on a hill).
+        frame[["x", "y"]] = plan.blocks.snap(frame["x"].to_numpy(), frame["y"].to_numpy(), rng)
     # Jitter can push a point off the urban area: pull it back onto the nearest UV.
     index = locator.uv_index(frame["x"], frame["y"])
     for i in np.flatnonzero(index < 0):
@@ -144,4 +157,10 @@ def places(plan: AreaPlan, uv_population, axes: list[Axis], seed: int) -> pd.Dat
     frame["lon"], frame["lat"] = lon.round(6), lat.round(6)
     frame["prioritized"] = rng.random(len(frame)) < 0.15
     frame["attributes"] = [{"ilustrativo": kind != "police"} for kind in frame["kind"]]
+    if real is not None:
+        x, y, _ = to_metres(real["lon"].to_numpy(), real["lat"].to_numpy(), plan.epsg)
+        given = real.assign(x=x, y=y, area_code=locator.codes_for(locator.uv_index(x, y)),
+                            prioritized=rng.random(len(real)) < 0.15,
+                            attributes=[{**a, "ilustrativo": False} for a in real["attributes"]])
+        frame = pd.concat([frame, given], ignore_index=True)
     return frame[["kind", "name", "x", "y", "lon", "lat", "area_code", "prioritized", "attributes"]]

@@ -8,15 +8,17 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from observatorio.analysis.projection import to_metres
 from observatorio.errors import UserError
 from observatorio.territory.dpa import find_comuna
 
 from . import bundled
 from .events import Planted, cead_monthly, generate_events
+from .geography import read_geography
 from .places import axes_for, places
 from .population import demography
 from .survey import survey
-from .territory import AreaPlan, draw_areas
+from .territory import AreaPlan, Locator, draw_areas, real_areas
 
 DEFAULT_COMUNA = "13122"
 DEFAULT_SEED = 1
@@ -38,6 +40,7 @@ class Scenario:
     as_of: dt.date
     seed: int
     extra: dict = field(default_factory=dict)
+    addresses: pd.DataFrame | None = None  # the real address gazetteer (street, number, lon, lat, area_code)
 
     @property
     def n_events(self) -> int:
@@ -59,18 +62,27 @@ def event_years(years: int, as_of: dt.date) -> tuple[tuple[int, ...], int | None
 
 
 def build_scenario(comuna: str | int = DEFAULT_COMUNA, *, seed: int = DEFAULT_SEED, years: int = DEFAULT_YEARS,
-                   as_of: dt.date, n_events: int | None = None, key: bytes = b"demo-key-not-secret") -> Scenario:
-    """Draw the territory, people, places, events and survey; deterministic from (comuna, seed, years, as_of, n_events)."""
+                   as_of: dt.date, n_events: int | None = None, key: bytes = b"demo-key-not-secret",
+                   geography=None) -> Scenario:
+    """Draw the territory, people, places, events and survey; deterministic from (comuna, seed, years, as_of, n_events).
+
+    ``geography``: a folder of real geography (``geography.read_geography``): its UVs, blocks, places and
+    address gazetteer replace the drawn ones; deterministic from the same arguments and the files.
+    """
     comuna_row = find_comuna(comuna)
     full_years, partial = event_years(years, as_of)
-    plan = draw_areas(comuna_row.cut, comuna_row.name, comuna_row.geometry, seed)
+    real = read_geography(geography, comuna_row.cut) if geography is not None else None
+    if real is None:
+        plan = draw_areas(comuna_row.cut, comuna_row.name, comuna_row.geometry, seed)
+    else:
+        plan = real_areas(comuna_row.cut, comuna_row.name, comuna_row.geometry, real)
     demo_years = full_years + ((partial,) if partial else ()) + ((as_of.year,) if as_of.year not in full_years
                                                                  and as_of.year != partial else ())
     demog = demography(plan, demo_years, seed)
     uv_rows = demog[(demog["level"] == "uv") & (demog["year"] == full_years[-1])]
     uv_pop = uv_rows["population"].to_numpy()
     axes = axes_for(plan, seed)
-    poi = places(plan, uv_pop, axes, seed)
+    poi = places(plan, uv_pop, axes, seed, None if real is None else real.places)
     events, planted = generate_events(plan, uv_pop, poi, axes, seed=seed, full_years=full_years,
                                       partial_year=partial, as_of=as_of, n_events=n_events, key=key)
     police = events["cead-policial"]
@@ -78,5 +90,10 @@ def build_scenario(comuna: str | int = DEFAULT_COMUNA, *, seed: int = DEFAULT_SE
     counts = last["area_code"].value_counts().reindex(uv_rows["code"], fill_value=0).to_numpy()
     rate = 1000 * counts / np.maximum(uv_pop, 1)
     answers, high_fear = survey(uv_rows["code"].to_numpy(), uv_pop, rate, full_years[-1], seed)
+    addresses = None
+    if real is not None:
+        locator = Locator(plan)
+        x, y, _ = to_metres(real.addresses["lon"].to_numpy(), real.addresses["lat"].to_numpy(), plan.epsg)
+        addresses = real.addresses.assign(area_code=locator.codes_for(locator.uv_index(x, y)))
     return Scenario(plan, demog, poi, events, cead_monthly(plan.cut, full_years), answers, planted, high_fear,
-                    full_years, partial, as_of, seed)
+                    full_years, partial, as_of, seed, addresses=addresses)

@@ -33,7 +33,9 @@ class DrawnArea:
     level: str
     parent_code: str
     geometry: object = field(repr=False)  # WGS84
-    area_m2: float = 0.0
+    area_m2: float = 0.0  # where people live: the UV's area, or its city blocks' with real geography
+    illustrative: bool = True
+    source: str = ""
 
 
 @dataclass(frozen=True)
@@ -49,9 +51,80 @@ class AreaPlan:
     macrosectors: tuple[DrawnArea, ...] = ()
     uvs: tuple[DrawnArea, ...] = ()
     used_footprint: bool = True
+    blocks: Blocks | None = None  # real city blocks (--geography): events and people fall on them
+
 
     def uv_geometries_m(self) -> list:
         return [to_metres_geom(uv.geometry, self.epsg) for uv in self.uvs]
+
+
+@dataclass(frozen=True)
+class Blocks:
+    """City blocks in metres, each clipped to the UV that holds most of it (``uv``: index into the plan's UVs)."""
+
+    geoms: np.ndarray = field(repr=False)
+    uv: np.ndarray = field(repr=False)
+    tree: object = field(repr=False)
+
+    @classmethod
+    def clip(cls, blocks_m, uv_geoms_m) -> Blocks:
+        uv_tree = shapely.STRtree(uv_geoms_m)
+        geoms, owner = [], []
+        for block in blocks_m:
+            hits = uv_tree.query(block, predicate="intersects")
+            pieces = [_polygonal(shapely.make_valid(shapely.intersection(block, uv_geoms_m[i]))) for i in hits]
+            if not pieces:
+                continue
+            best = int(np.argmax([p.area for p in pieces]))
+            if pieces[best].area > 1.0:
+                geoms.append(pieces[best])
+                owner.append(int(hits[best]))
+        geoms = np.array(geoms, dtype=object)
+        for g in geoms:
+            shapely.prepare(g)
+        return cls(geoms, np.array(owner, dtype=np.int64), shapely.STRtree(geoms))
+
+    def area(self) -> np.ndarray:
+        return shapely.area(self.geoms)
+
+    def sample(self, which: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """A uniform random point inside each of the blocks ``which`` (vectorised rejection in their boxes)."""
+        which = np.asarray(which, np.int64)
+        out = np.empty((which.size, 2))
+        bounds = shapely.bounds(self.geoms[which]) if which.size else np.empty((0, 4))
+        todo = np.arange(which.size)
+        while todo.size:
+            b = bounds[todo]
+            x = rng.uniform(b[:, 0], b[:, 2])
+            y = rng.uniform(b[:, 1], b[:, 3])
+            inside = shapely.contains_xy(self.geoms[which[todo]], x, y)
+            out[todo[inside]] = np.column_stack([x[inside], y[inside]])
+            todo = todo[~inside]
+        return out
+
+    def in_uv(self, uv_population, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` points: a UV drawn by population, then one of its blocks by area, then a point inside it."""
+        pop = np.asarray(uv_population, float)
+        area = self.area()
+        per_uv = np.bincount(self.uv, weights=area, minlength=pop.size)
+        # A UV without blocks gets no one: its people are moved to the others.
+        weights = np.where(per_uv > 0, pop, 0.0)
+        block_weight = weights[self.uv] * area / np.maximum(per_uv[self.uv], 1e-9)
+        which = rng.choice(len(self.geoms), size=n, p=block_weight / block_weight.sum())
+        return self.sample(which, rng)
+
+    def snap(self, x: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Points on a block stay; each other point moves to a random point of its nearest block."""
+        pts = shapely.points(np.asarray(x, float), np.asarray(y, float))
+        src, _hit = self.tree.query(pts, predicate="intersects")
+        on = np.zeros(len(pts), bool)
+        on[src] = True
+        out = np.column_stack([x, y]).astype(float)
+        off = np.flatnonzero(~on)
+        if off.size:
+            _src, nearest = self.tree.query_nearest(pts[off], all_matches=False)
+            out[off[_src]] = self.sample(nearest, rng)
+        return out
 
 
 def to_metres_geom(geom, epsg: int):
@@ -107,9 +180,39 @@ def _name_macrosectors(centres: np.ndarray, centre: np.ndarray) -> list[str]:
     return out
 
 
+def _group(uv_geoms: list, n_macro: int, region_m):
+    """Contiguous macrosectors of UVs (Ward clustering of centroids, neighbours only), named by compass.
+
+    Returns each UV's group label, the groups numbered north to south then west to east (each with its UVs
+    in the same order) and the groups' names.
+    """
+    from sklearn.cluster import AgglomerativeClustering
+
+    n_uv = len(uv_geoms)
+    centroids = np.array([g.centroid.coords[0] for g in uv_geoms])
+    touching = shapely.STRtree(uv_geoms)
+    left, right = touching.query([g.buffer(1.0) for g in uv_geoms], predicate="intersects")
+    connectivity = np.zeros((n_uv, n_uv), dtype=int)
+    connectivity[left, right] = 1
+    with warnings.catch_warnings():
+        # A footprint in several pieces gives a disconnected graph; sklearn bridges it and warns.
+        warnings.simplefilter("ignore")
+        labels = AgglomerativeClustering(n_clusters=n_macro, connectivity=connectivity,
+                                         linkage="ward").fit_predict(centroids)
+    weights = np.array([g.area for g in uv_geoms])
+    macro_centres = np.array([np.average(centroids[labels == k], axis=0, weights=weights[labels == k])
+                              for k in range(n_macro)])
+    names = _name_macrosectors(macro_centres, np.array(region_m.centroid.coords[0]))
+    # Number macrosectors north to south, then west to east; UVs likewise within each.
+    macro_order = sorted(range(n_macro), key=lambda k: (-round(macro_centres[k, 1], -2), macro_centres[k, 0]))
+    order = [(k, sorted(np.flatnonzero(labels == k), key=lambda i: (-round(centroids[i, 1], -2), centroids[i, 0])))
+             for k in macro_order]
+    return labels, order, names
+
+
 def draw_areas(cut: str, name: str, comuna_geom, seed: int, n_uv: int = 31, n_macro: int = 5) -> AreaPlan:
     """Draw ``n_uv`` UVs grouped into ``n_macro`` macrosectors inside the comuna's urban footprint."""
-    from sklearn.cluster import AgglomerativeClustering, KMeans
+    from sklearn.cluster import KMeans
 
     if not 1 <= n_macro <= n_uv:
         raise ValueError(f"need 1 ≤ macrosectors ({n_macro}) ≤ UVs ({n_uv})")
@@ -135,37 +238,50 @@ def draw_areas(cut: str, name: str, comuna_geom, seed: int, n_uv: int = 31, n_ma
     # Straight edges in degrees bend in metres, so clip again in degrees: UVs then lie exactly in the comuna.
     uv_ll = [_polygonal(shapely.make_valid(shapely.intersection(to_lonlat_geom(g, epsg), region))) for g in uv_geoms]
 
-    centroids = np.array([g.centroid.coords[0] for g in uv_geoms])
-    touching = shapely.STRtree(uv_geoms)
-    left, right = touching.query([g.buffer(1.0) for g in uv_geoms], predicate="intersects")
-    connectivity = np.zeros((n_uv, n_uv), dtype=int)
-    connectivity[left, right] = 1
-    with warnings.catch_warnings():
-        # A footprint in several pieces gives a disconnected graph; sklearn bridges it and warns.
-        warnings.simplefilter("ignore")
-        labels = AgglomerativeClustering(n_clusters=n_macro, connectivity=connectivity,
-                                         linkage="ward").fit_predict(centroids)
-    weights = np.array([g.area for g in uv_geoms])
-    macro_centres = np.array([np.average(centroids[labels == k], axis=0, weights=weights[labels == k])
-                              for k in range(n_macro)])
-    centre = np.array(region_m.centroid.coords[0])
-    names = _name_macrosectors(macro_centres, centre)
-    # Number macrosectors north to south, then west to east; UVs likewise within each.
-    macro_order = sorted(range(n_macro), key=lambda k: (-round(macro_centres[k, 1], -2), macro_centres[k, 0]))
+    labels, order, names = _group(uv_geoms, n_macro, region_m)
     macros, uvs, number = [], [], 0
-    for m_index, k in enumerate(macro_order, start=1):
+    for m_index, (k, members) in enumerate(order, start=1):
         m_code = f"{cut}-M{m_index}"
-        members = sorted(np.flatnonzero(labels == k), key=lambda i: (-round(centroids[i, 1], -2), centroids[i, 0]))
         for i in members:
             number += 1
-            geom = uv_geoms[i]
             uvs.append(DrawnArea(f"{cut}-UV{number:02d}", f"UV {number:02d} (ilustrativa)", "uv", m_code,
-                                 uv_ll[i], float(geom.area)))
+                                 uv_ll[i], float(uv_geoms[i].area)))
         union = shapely.union_all([uv_ll[i] for i in members])
         macros.append(DrawnArea(m_code, f"Macrosector {names[k]}", "macrosector", str(cut), union,
                                 float(sum(uv_geoms[i].area for i in members))))
     region_m = _polygonal(shapely.make_valid(to_metres_geom(region, epsg)))
     return AreaPlan(str(cut), name, comuna_geom, region, region_m, epsg, tuple(macros), tuple(uvs), used)
+
+
+def real_areas(cut: str, name: str, comuna_geom, geography, n_macro: int = 5) -> AreaPlan:
+    """The real UVs of ``geography`` (codes ``<cut>-UV<nn>`` from their numbers), grouped into ``n_macro``
+    illustrative macrosectors of neighbouring UVs, with the real city blocks."""
+    uv_ll = list(geography.uv_geometries)
+    if not 1 <= n_macro <= len(uv_ll):
+        raise ValueError(f"need 1 ≤ macrosectors ({n_macro}) ≤ UVs ({len(uv_ll)})")
+    lon, lat = shapely.centroid(comuna_geom).coords[0]
+    epsg = utm_epsg(lon, lat)
+    comuna_geom = shapely.make_valid(comuna_geom)
+    region = _polygonal(shapely.make_valid(shapely.union_all(uv_ll)))
+    region_m = _polygonal(shapely.make_valid(to_metres_geom(region, epsg)))
+    uv_geoms = [to_metres_geom(g, epsg) for g in uv_ll]
+    blocks = Blocks.clip([to_metres_geom(b, epsg) for b in geography.blocks], uv_geoms)
+    lived = np.bincount(blocks.uv, weights=blocks.area(), minlength=len(uv_geoms))
+    _labels, order, names = _group(uv_geoms, n_macro, region_m)
+    macros, uvs = [], []
+    source = "Unidades vecinales reales (cartografía MDSF)"
+    for m_index, (k, members) in enumerate(order, start=1):
+        m_code = f"{cut}-M{m_index}"
+        for i in sorted(members, key=lambda i: geography.uv_numbers[i]):
+            label = geography.uv_names[i]
+            uvs.append(DrawnArea(f"{cut}-UV{geography.uv_numbers[i]:02d}",
+                                 f"UV {label}" if label.isdigit() else label, "uv", m_code, uv_ll[i],
+                                 float(lived[i]), illustrative=False, source=source))
+        union = shapely.union_all([uv_ll[i] for i in members])
+        macros.append(DrawnArea(m_code, f"Macrosector {names[k]} (ilustrativo)", "macrosector", str(cut), union,
+                                float(lived[members].sum()), source="Agrupación ilustrativa de UV reales"))
+    uvs.sort(key=lambda a: a.code)
+    return AreaPlan(str(cut), name, comuna_geom, region, region_m, epsg, tuple(macros), tuple(uvs), True, blocks)
 
 
 class Locator:
