@@ -160,7 +160,7 @@ def read_csv(path) -> pd.DataFrame:
     try:
         table = read_raw(path, format="csv")
     except ReadError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError("%(error)s", error=exc) from None
     return pd.DataFrame({column: _typed(table.frame[column]) for column in table.columns})
 
 

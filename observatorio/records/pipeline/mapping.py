@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, Text, UserError
 from observatorio.tables.parsing import date_format_order
 from observatorio.tables.personal import is_protected, protected_kind
 
@@ -195,7 +195,7 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     return Mapping(chosen, attributes, merged_options, saved.get("version"), reasons)
 
 
-def protected_problem(name: str, column: str, target_fields: dict) -> str | None:
+def protected_problem(name: str, column: str, target_fields: dict) -> Text | None:
     """Why `column` may not be mapped to `name` (a field or ``attr:NAME``), or None when it may.
 
     Columns whose header says they hold personal data (`tables.personal`) are
@@ -208,10 +208,13 @@ def protected_problem(name: str, column: str, target_fields: dict) -> str | None
     spec = target_fields.get(name)
     if kind == "rut" and spec is not None and spec.type == "rut":
         return None
-    what = "RUTs" if kind == "rut" else "personal data (a name, document number, phone or e-mail)"
-    where = "victim_rut or offender_rut, where only its keyed hash is kept" if kind == "rut" else "no field"
-    return (f"column {column!r} holds {what}: it may not be mapped to {name} (it would be stored raw); "
-            f"it can only go to {where}")
+    if kind == "rut":
+        return Text(N_("la columna «%(column)s» contiene RUT: no puede asignarse a %(name)s (se guardaría tal "
+                       "cual); solo puede ir a victim_rut u offender_rut, donde se guarda solo su clave cifrada"),
+                    column=column, name=name)
+    return Text(N_("la columna «%(column)s» contiene datos personales (un nombre, un número de documento, un "
+                   "teléfono o un correo): no puede asignarse a %(name)s (se guardaría tal cual) ni a ningún otro "
+                   "campo"), column=column, name=name)
 
 
 def refuse_protected(file: str, source_code: str, target_fields: dict, chosen: dict, attributes: dict) -> None:
@@ -219,8 +222,9 @@ def refuse_protected(file: str, source_code: str, target_fields: dict, chosen: d
     for name, column in pairs:
         problem = protected_problem(name, column, target_fields)
         if problem:
-            raise ImportFailed(file, f"{file}: {problem}",
-                               f"unmap it with `observatorio mapping {source_code} --unset {name}`",
+            raise ImportFailed(file, Text("%(file)s: %(problem)s", file=file, problem=problem),
+                               Text(N_("quítela de la asignación con `observatorio mapping %(source)s --unset "
+                                       "%(name)s`"), source=source_code, name=name),
                                code="protected_column", params={"column": column})
 
 
@@ -246,7 +250,7 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
     for name, column in (set_columns or {}).items():
         problem = protected_problem(name, column, target_fields) if column else None
         if problem:
-            raise UserError(problem[0].upper() + problem[1:])
+            raise UserError(problem)
     try:
         date_format_order((options or {}).get("date_format"))
     except ValueError as exc:

@@ -35,7 +35,7 @@ from observatorio.tables.personal import is_rut_column
 from observatorio.tables.readers import Note, ReadError, read_table
 
 from . import dedupe
-from .issues import ERROR, WARNING, ImportFailed, Issue
+from .issues import ERROR, WARNING, ImportFailed, Issue, unreadable
 from .kinds import KINDS
 from .mapping import resolve_mapping
 
@@ -204,7 +204,7 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     try:
         table = read_table(path, sheet=sheet, limits=upload_limits())
     except ReadError as exc:
-        raise ImportFailed(name, f"{name}: {exc.message}", exc.fix, code="unreadable") from None
+        raise unreadable(name, exc) from None
     table.file = name
     n = len(table)
     mark("read", n, n)
