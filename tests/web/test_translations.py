@@ -180,3 +180,40 @@ def test_page_in_english_has_no_spanish_headings(client, demo, personas, url):
     assert [s for s in spanish if s in en] == []
     assert re.search(rf"<h1>\s*{re.escape(english_h1)}", _page(client, url, "en"))
     assert '<html lang="en">' in _page(client, url, "en")
+
+
+# --- messages of the layers below Django, marked with errors.N_ -----------------------------------------------
+
+def marked_strings(root: Path | None = None) -> list[str]:
+    """Every Spanish source string marked with ``N_("…")`` in the package (xgettext's keyword, read with ast)."""
+    import ast
+
+    root = Path(settings.BASE_DIR) if root is None else root
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "N_"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.append(node.args[0].value)
+    return list(dict.fromkeys(found))
+
+
+def test_strings_marked_with_n_are_in_the_catalogue(entries):
+    marked = marked_strings()
+    assert len(marked) > 40  # the readers' reasons and fixes, the analysis package's messages
+    translated = {e["msgid"] for e in entries if all(e["msgstr"])}
+    assert [s for s in marked if s not in translated] == [], "add them to the .po with their English"
+
+
+def test_a_marked_message_is_spanish_as_raised_and_english_when_translated():
+    import gettext
+
+    from observatorio.commands.i18n import LOCALE_DIR
+    from observatorio.errors import N_, UserError
+
+    error = UserError(N_("%(file)s: el archivo no tiene filas de datos (solo un encabezado, o ningún elemento); "
+                         "revise que sea el archivo correcto y que se exportó completo"), file="a.csv")
+    english = gettext.translation("django", LOCALE_DIR, languages=["en"]).gettext
+    assert str(error).startswith("a.csv: el archivo no tiene filas de datos")
+    assert error.translated(english).startswith("a.csv: the file has no data rows")
+    assert (error.template, error.params["file"]) == (error.template, "a.csv")
