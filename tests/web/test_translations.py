@@ -205,15 +205,17 @@ def test_strings_marked_with_n_are_in_the_catalogue(entries):
     assert [s for s in marked if s not in translated] == [], "add them to the .po with their English"
 
 
-def test_a_marked_message_is_spanish_as_raised_and_english_when_translated():
+def test_a_marked_message_is_spanish_as_raised_and_english_when_translated(tmp_path):
     import gettext
 
+    from observatorio.analysis.inputs import read_table
     from observatorio.commands.i18n import LOCALE_DIR
-    from observatorio.errors import N_, UserError
+    from observatorio.errors import UserError
 
-    error = UserError(N_("%(file)s: el archivo no tiene filas de datos (solo un encabezado, o ningún elemento); "
-                         "revise que sea el archivo correcto y que se exportó completo"), file="a.csv")
+    (tmp_path / "a.csv").write_text("x;y\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        read_table(tmp_path / "a.csv")
     english = gettext.translation("django", LOCALE_DIR, languages=["en"]).gettext
-    assert str(error).startswith("a.csv: el archivo no tiene filas de datos")
-    assert error.translated(english).startswith("a.csv: the file has no data rows")
-    assert (error.template, error.params["file"]) == (error.template, "a.csv")
+    assert str(caught.value).startswith("a.csv: el archivo no tiene filas de datos")
+    assert caught.value.translated(english).startswith("a.csv: the file has no data rows")
+    assert caught.value.params == {"name": "a.csv"} and caught.value.template.startswith("%(name)s: el archivo")

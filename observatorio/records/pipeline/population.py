@@ -13,7 +13,7 @@ import numpy as np
 
 from observatorio.importing import Issue, Report, raise_errors
 
-from .issues import ImportFailed, unreadable
+from .issues import unreadable
 from .names import name_key
 
 SOURCE = "INE, proyecciones de población por comuna (base Censo 2017)"
