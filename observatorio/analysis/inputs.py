@@ -21,6 +21,7 @@ from observatorio.tables.parsing import (
     CHILE_BOUNDS,
     ORDER_PATTERN,
     DateOrder,
+    _shown,
     date_order,
     parse_dates,
     parse_numbers,
@@ -243,8 +244,13 @@ def read_dates(frame: pd.DataFrame, column: str, path, *, date_format: str | Non
     except ValueError as exc:
         raise UserError(f"--date-format: {exc}") from None
     if order.conflict:
-        error = order.conflict_error(text)
-        raise UserError(N_('%(file)s: columna %(column)s: %(message)s; indique el formato con --date-format (p. ej. --date-format mm-dd-aaaa), o corrija las filas que no siguen a las demás'), file=_name(path), column=repr(column), message=error.message)
+        d, m = int(order.day_first[0]), int(order.month_first[0])
+        raise UserError(N_("%(file)s: columna %(column)s: la columna mezcla fechas día-mes y mes-día: la fila %(row_d)s "
+                           "tiene %(value_d)s, una fecha solo como dd-mm-aaaa, y la fila %(row_m)s tiene %(value_m)s, "
+                           "solo como mm-dd-aaaa (valores que se leen de ambas formas: %(either)s); indique el formato "
+                           "con --date-format (p. ej. --date-format mm-dd-aaaa), o corrija las filas que no siguen a "
+                           "las demás"), file=_name(path), column=repr(column), row_d=d + 1, value_d=_shown(text.iat[d]),
+                        row_m=m + 1, value_m=_shown(text.iat[m]), either=len(order.either))
     parsed = parse_dates(text, order.order)
     when = parsed.values.astype("datetime64[ns]")
     timed = text.str.contains(_TIME_TAIL, regex=True).to_numpy(dtype=bool) & ~parsed.invalid.to_numpy()

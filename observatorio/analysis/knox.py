@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from observatorio.errors import N_, UserError
+from observatorio.errors import N_, Text, UserError
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class Knox:
         )
 
 
-def _edges(values, name: str, unit: str) -> np.ndarray:
+def _edges(values, name: str, unit: Text) -> np.ndarray:
     edges = np.asarray(values, dtype=float)
     if edges.ndim != 1 or edges.size < 2 or not np.isfinite(edges).all() or edges[0] < 0 or (np.diff(edges) <= 0).any():
         raise UserError(
@@ -160,8 +160,8 @@ def knox_test(
         raise UserError(N_('la prueba de Knox necesita al menos 2 eventos; hay %(size)s'), size=xs.size)
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 1):
         raise UserError(N_('permutations=%(permutations)s debe ser un entero positivo'), permutations=repr(permutations))
-    d_edges = _edges(distance_bands, "distance_bands", "metres")
-    t_edges = _edges(time_bands, "time_bands", "days")
+    d_edges = _edges(distance_bands, "distance_bands", Text(N_("metros")))
+    t_edges = _edges(time_bands, "time_bands", Text(N_("días")))
     nd, nt = d_edges.size - 1, t_edges.size - 1
 
     # Only pairs within the largest distance can ever count; their distance band is fixed under permutation.

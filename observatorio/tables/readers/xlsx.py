@@ -56,7 +56,7 @@ class XlsxReader(Reader):
                 sheet_name = sheet
             else:
                 raise ReadError(path, Text(N_("no hay una hoja llamada «%(sheet)s»; las hojas son: %(sheets)s"),
-                                           sheet=sheet, sheets=", ".join(f"«{n}»" for n in names)),
+                                           sheet=sheet, sheets=", ".join(repr(n) for n in names)),
                                 N_("elija una de las hojas nombradas"))
             worksheet = workbook[sheet_name]
             if not hasattr(worksheet, "iter_rows"):
