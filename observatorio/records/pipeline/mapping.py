@@ -127,7 +127,8 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     reasons: dict[str, tuple[str, str]] = {}
 
     def hint(name):
-        return f"map it with `observatorio mapping {source_code} --set {name}=COLUMN`"
+        return Text(N_("asígnela con `observatorio mapping %(source)s --set %(name)s=COLUMNA`"), source=source_code,
+                    name=name)
 
     for name, column in saved_columns.items():
         if column == "":
@@ -135,8 +136,9 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
         # Saved mappings are exact; but accept the same name written differently.
         match = index.find(column)
         if match is None:
-            raise ImportFailed(file, f"no column {column!r} in {file} (mapped to {name}); the columns are: "
-                                     f"{_listed(columns)}", hint(name), code="mapped_column_missing",
+            raise ImportFailed(file, Text(N_("no hay una columna «%(column)s» en %(file)s (asignada a %(name)s); las "
+                                             "columnas son: %(columns)s"), column=column, file=file, name=name,
+                                          columns=_listed(columns)), hint(name), code="mapped_column_missing",
                                params={"column": column})
         if name.startswith(ATTRIBUTE_PREFIX):
             attributes[name[len(ATTRIBUTE_PREFIX):]] = match
@@ -170,9 +172,12 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     for name, spec in target_fields.items():
         if spec.required and name not in chosen and not (spec.unless and spec.unless in chosen):
             expected = config.columns.get(name, [])
-            looked = f" (looked for {', '.join(repr(c) for c in expected[:6])})" if expected else ""
-            raise ImportFailed(file, f"no column for {name} ({spec.help}) in {file}{looked}; the columns are: "
-                                     f"{_listed(columns)}", hint(name), code="required_column_missing",
+            looked = (Text(N_(" (se buscó %(names)s)"), names=", ".join(repr(c) for c in expected[:6]))
+                      if expected else "")
+            raise ImportFailed(file, Text(N_("no hay columna para %(name)s (%(help)s) en %(file)s%(looked)s; las "
+                                             "columnas son: %(columns)s"), name=name, help=Text(spec.help), file=file,
+                                          looked=looked, columns=_listed(columns)),
+                               hint(name), code="required_column_missing",
                                params={"field": spec.help})
     if ("lon" in chosen) != ("lat" in chosen):
         have, lack = ("lon", "lat") if "lon" in chosen else ("lat", "lon")
