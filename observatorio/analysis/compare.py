@@ -66,10 +66,11 @@ def poisson_rate_test(c1: int, t1: float, c2: int, t2: float) -> float:
     """
     for name, c in (("c1", c1), ("c2", c2)):
         if int(c) != c or c < 0:
-            raise UserError(N_('%(name)s=%(c)s debe ser un número entero no negativo de eventos'), name=name, c=repr(c))
+            raise UserError(N_("%(name)s=%(c)s debe ser un número entero no negativo de eventos"), name=name, c=repr(c))
     for name, t in (("t1", t1), ("t2", t2)):
         if not (np.isfinite(t) and t > 0):
-            raise UserError(N_('%(name)s=%(t)s debe ser una duración de período positiva y finita'), name=name, t=repr(t))
+            raise UserError(N_("%(name)s=%(t)s debe ser una duración de período positiva y finita"),
+                            name=name, t=repr(t))
     n = int(c1) + int(c2)
     if n == 0:
         return 1.0
@@ -128,16 +129,17 @@ def _windows(period: str, as_of: dt.date) -> tuple[dt.date, dt.date, dt.date, dt
     if period == "yoy":
         start = as_of - dt.timedelta(days=27)
         return start, as_of, _shift_years(start, -1), _shift_years(as_of, -1)
-    raise UserError(N_('period=%(period)s no está permitido; elija uno de %(periods)s'), period=repr(period), periods=PERIODS)
+    raise UserError(N_("period=%(period)s no está permitido; elija uno de %(periods)s"),
+                    period=repr(period), periods=PERIODS)
 
 
 def _as_date(value, name: str) -> dt.date:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
-        raise UserError(N_('%(name)s=%(value)s no es una fecha'), name=name, value=repr(value)) from exc
+        raise UserError(N_("%(name)s=%(value)s no es una fecha"), name=name, value=repr(value)) from exc
     if pd.isna(ts):
-        raise UserError(N_('falta %(name)s; indique la fecha de corte'), name=name)
+        raise UserError(N_("falta %(name)s; indique la fecha de corte"), name=name)
     return ts.date()
 
 
@@ -192,9 +194,10 @@ def compare_periods(dates, as_of, *, period: str = "28d", alpha: float = 0.05) -
     (datetime.date(2024, 2, 5), datetime.date(2024, 3, 3))
     """
     if period not in PERIODS:
-        raise UserError(N_('period=%(period)s no está permitido; elija uno de %(periods)s'), period=repr(period), periods=PERIODS)
+        raise UserError(N_("period=%(period)s no está permitido; elija uno de %(periods)s"),
+                        period=repr(period), periods=PERIODS)
     if not 0 < alpha < 1:
-        raise UserError(N_('alpha=%(alpha)s debe estar estrictamente entre 0 y 1'), alpha=repr(alpha))
+        raise UserError(N_("alpha=%(alpha)s debe estar estrictamente entre 0 y 1"), alpha=repr(alpha))
     day = _as_date(as_of, "as_of")
     cs, ce, ps, pe = _windows(period, day)
     when = pd.DatetimeIndex(pd.to_datetime(dates))

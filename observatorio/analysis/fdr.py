@@ -68,13 +68,13 @@ def benjamini_hochberg(p_values, alpha: float = 0.05) -> FDR:
     ([True, True, False, False, False, False, False, False], 0.0125)
     """
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise UserError(N_('alpha=%(alpha)s debe ser un número en (0, 1)'), alpha=repr(alpha))
+        raise UserError(N_("alpha=%(alpha)s debe ser un número en (0, 1)"), alpha=repr(alpha))
     p = np.asarray(p_values, dtype=float)
     finite = ~np.isnan(p)
     values = p[finite]
     if ((values < 0) | (values > 1)).any():
         bad = values[(values < 0) | (values > 1)][0]
-        raise UserError(N_('el valor p %(bad)s está fuera del rango permitido [0, 1]'), bad=repr(bad))
+        raise UserError(N_("el valor p %(bad)s está fuera del rango permitido [0, 1]"), bad=repr(bad))
     m = int(values.size)
     reject = np.zeros(p.shape, dtype=bool)
     adjusted = np.full(p.shape, np.nan)

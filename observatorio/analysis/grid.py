@@ -93,11 +93,11 @@ class Grid:
         (0.0, 0.0, 1, 3)
         """
         if not cell > 0:
-            raise UserError(N_('cell=%(cell)s debe ser un número positivo de metros'), cell=repr(cell))
+            raise UserError(N_("cell=%(cell)s debe ser un número positivo de metros"), cell=repr(cell))
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         if x.size == 0:
-            raise UserError(N_('no se puede construir una grilla sin puntos'))
+            raise UserError(N_("no se puede construir una grilla sin puntos"))
         box = (float(np.nanmin(x)) - margin, float(np.nanmin(y)) - margin,
                float(np.nanmax(x)) + margin, float(np.nanmax(y)) + margin)
         x0, y0, nrows, ncols = _shape(*box, cell)
@@ -181,7 +181,9 @@ class StudyGrid:
             return cls(grid, np.ones(grid.shape, dtype=bool), None)
         study = cls.over(area, cell=cell, epsg=epsg, max_cells=max_cells)
         if not study.mask.any():
-            raise UserError(N_('ninguna celda de %(cell)s m tiene su centro dentro del área de estudio; use celdas más pequeñas'), cell=f"{cell:g}")
+            raise UserError(N_("ninguna celda de %(cell)s m tiene su centro dentro del área de estudio; use celdas "
+                               "más pequeñas"),
+                            cell=f"{cell:g}")
         return study
 
     @classmethod
@@ -190,7 +192,7 @@ class StudyGrid:
         import shapely
 
         if area is None or area.is_empty:
-            raise UserError(N_('el área de estudio está vacía'))
+            raise UserError(N_("el área de estudio está vacía"))
         minx, miny, maxx, maxy = area.bounds
         grid = Grid.covering([minx, maxx], [miny, maxy], cell=cell, epsg=epsg, max_cells=max_cells)
         xs, ys = grid.centres()

@@ -79,7 +79,8 @@ def _name(path) -> str:
 
 def _missing(path, column: str, frame: pd.DataFrame) -> UserError:
     columns = [c for c in frame.columns if c != "geometry"]
-    return UserError(N_('%(file)s: no se encontró la columna %(column)s; las columnas son: %(value)s'), file=_name(path), column=repr(column), value=', '.join(map(str, columns)))
+    return UserError(N_("%(file)s: no se encontró la columna %(column)s; las columnas son: %(value)s"),
+                     file=_name(path), column=repr(column), value=', '.join(map(str, columns)))
 
 
 def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
@@ -108,15 +109,19 @@ def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise UserError(N_('%(name)s: tipo de archivo desconocido %(value)s; se admiten: %(value2)s'), name=path.name, value=repr(suffix) if suffix else Text(N_("(ninguno)")), value2=', '.join(SUFFIXES))
+        raise UserError(N_("%(name)s: tipo de archivo desconocido %(value)s; se admiten: %(value2)s"),
+                        name=path.name, value=repr(suffix) if suffix else Text(N_("(ninguno)")),
+                        value2=', '.join(SUFFIXES))
     if not path.is_file():
-        raise UserError(N_('%(path)s: no existe el archivo'), path=path)
+        raise UserError(N_("%(path)s: no existe el archivo"), path=path)
     if suffix in (".csv", ".txt"):
         frame = read_csv(path)
     else:
         frame = _read_other(path, suffix, layer)
     if not len(frame):
-        raise UserError(N_('%(name)s: el archivo no tiene filas de datos (solo un encabezado, o ningún elemento); revise que sea el archivo correcto y que se exportó completo'), name=path.name)
+        raise UserError(N_("%(name)s: el archivo no tiene filas de datos (solo un encabezado, o ningún elemento); "
+                           "revise que sea el archivo correcto y que se exportó completo"),
+                        name=path.name)
     return frame
 
 
@@ -130,7 +135,8 @@ def _read_other(path: Path, suffix: str, layer: str | None) -> pd.DataFrame:
     except ValueError as exc:
         raise UserError(f"{path.name}: {exc}") from None
     except Exception as exc:  # pyogrio's DataSourceError and pyarrow's errors are RuntimeErrors and OSErrors
-        raise UserError(N_('%(name)s: no se puede leer como %(suffix)s: %(exc)s'), name=path.name, suffix=suffix, exc=exc) from None
+        raise UserError(N_("%(name)s: no se puede leer como %(suffix)s: %(exc)s"),
+                        name=path.name, suffix=suffix, exc=exc) from None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -196,15 +202,19 @@ def numeric_column(frame: pd.DataFrame, column: str, path, *, empty: bool = Fals
     values = pd.to_numeric(frame[column], errors="coerce")
     infinite = np.isinf(values.to_numpy(dtype=float))
     if infinite.any():
-        raise UserError(N_('%(file)s: la columna %(column)s tiene un valor infinito (fila %(value)s)'), file=_name(path), column=repr(column), value=np.flatnonzero(infinite)[0] + 1)
+        raise UserError(N_("%(file)s: la columna %(column)s tiene un valor infinito (fila %(value)s)"),
+                        file=_name(path), column=repr(column), value=np.flatnonzero(infinite)[0] + 1)
     bad = values.isna() & frame[column].notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise UserError(N_('%(file)s: la columna %(column)s tiene %(value)s, que no es un número (fila %(value2)s)'), file=_name(path), column=repr(column), value=repr(frame[column].iloc[row]), value2=row + 1)
+        raise UserError(N_("%(file)s: la columna %(column)s tiene %(value)s, que no es un número (fila %(value2)s)"),
+                        file=_name(path), column=repr(column), value=repr(frame[column].iloc[row]), value2=row + 1)
     if not empty and values.isna().any():
         rows = np.flatnonzero(values.isna().to_numpy()) + 1
         more = Text(N_(" y %(n)s más"), n=len(rows) - 1) if len(rows) > 1 else ""
-        raise UserError(N_('%(file)s: la columna %(column)s está vacía en la fila %(value)s%(more)s; complétela o quite la fila'), file=_name(path), column=repr(column), value=rows[0], more=more)
+        raise UserError(N_("%(file)s: la columna %(column)s está vacía en la fila %(value)s%(more)s; complétela o "
+                           "quite la fila"),
+                        file=_name(path), column=repr(column), value=rows[0], more=more)
     return values.to_numpy(dtype=float)
 
 
@@ -260,7 +270,10 @@ def read_dates(frame: pd.DataFrame, column: str, path, *, date_format: str | Non
         when[timed] = when[timed] + times.values
     if parsed.invalid.any():
         row = int(np.flatnonzero(parsed.invalid.to_numpy())[0])
-        raise UserError(N_('%(file)s: la columna %(column)s tiene %(value)s (fila %(value2)s), que no es una fecha; use %(value3)s o AAAA-MM-DD'), file=_name(path), column=repr(column), value=repr(raw.iloc[row]), value2=row + 1, value3=ORDER_PATTERN[order.order].upper())
+        raise UserError(N_("%(file)s: la columna %(column)s tiene %(value)s (fila %(value2)s), que no es una fecha; "
+                           "use %(value3)s o AAAA-MM-DD"),
+                        file=_name(path), column=repr(column), value=repr(raw.iloc[row]), value2=row + 1,
+                        value3=ORDER_PATTERN[order.order].upper())
     return Dates(when, text, order)
 
 
@@ -285,12 +298,16 @@ def _metres(x: np.ndarray, y: np.ndarray, crs, path, rows: np.ndarray, names=("x
     if crs is None:
         _check_swapped(x, y, path, rows, names)
         if len(x) and (np.abs(x) > 180).any() or len(y) and (np.abs(y) > 90).any():
-            raise UserError(N_('%(file)s: las coordenadas no son grados de longitud/latitud y el archivo no dice su sistema de coordenadas; indíquelo, p. ej. --crs EPSG:32719'), file=_name(path))
+            raise UserError(N_("%(file)s: las coordenadas no son grados de longitud/latitud y el archivo no dice su "
+                               "sistema de coordenadas; indíquelo, p. ej. --crs EPSG:32719"),
+                            file=_name(path))
         return planar(x, y, WGS84)
     try:
         crs = CRS.from_user_input(crs)
     except CRSError:
-        raise UserError(N_('%(file)s: sistema de coordenadas desconocido %(crs)s; indíquelo como código EPSG, p. ej. EPSG:32719'), file=_name(path), crs=repr(crs)) from None
+        raise UserError(N_("%(file)s: sistema de coordenadas desconocido %(crs)s; indíquelo como código EPSG, p. ej. "
+                           "EPSG:32719"),
+                        file=_name(path), crs=repr(crs)) from None
     if crs.is_geographic:
         _check_swapped(x, y, path, rows, names)
     return planar(x, y, crs)
@@ -306,8 +323,14 @@ def _check_swapped(lon: np.ndarray, lat: np.ndarray, path, rows: np.ndarray, nam
     first = int(np.flatnonzero(swapped)[0])
     shown = f"({lon[first]:g}, {lat[first]:g})"
     if swapped.all():
-        raise UserError(N_('%(file)s: la longitud y la latitud parecen intercambiadas: %(value)s tiene latitudes y %(value2)s longitudes (primera fila: %(shown)s); intercambie las columnas (--x %(value3)s --y %(value4)s)'), file=_name(path), value=repr(names[0]), value2=repr(names[1]), shown=shown, value3=names[1], value4=names[0])
-    raise UserError(N_('%(file)s: la fila %(value)s tiene la longitud y la latitud intercambiadas %(shown)s (%(value2)s filas en total); corrija esas filas'), file=_name(path), value=rows[first], shown=shown, value2=int(swapped.sum()))
+        raise UserError(N_("%(file)s: la longitud y la latitud parecen intercambiadas: %(value)s tiene latitudes y "
+                           "%(value2)s longitudes (primera fila: %(shown)s); intercambie las columnas (--x "
+                           "%(value3)s --y %(value4)s)"),
+                        file=_name(path), value=repr(names[0]), value2=repr(names[1]), shown=shown, value3=names[1],
+                        value4=names[0])
+    raise UserError(N_("%(file)s: la fila %(value)s tiene la longitud y la latitud intercambiadas %(shown)s "
+                       "(%(value2)s filas en total); corrija esas filas"),
+                    file=_name(path), value=rows[first], shown=shown, value2=int(swapped.sum()))
 
 
 def _in_box(lon: np.ndarray, lat: np.ndarray, box=CHILE_BOUNDS) -> np.ndarray:
@@ -342,7 +365,9 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
     if x is None and y is None and geometry is not None:
         types = set(geometry.dropna().geom_type)
         if types - {"Point"}:
-            raise UserError(N_('%(file)s: las geometrías son %(value)s, no puntos; este método usa un punto por evento'), file=_name(path), value=sorted(types))
+            raise UserError(N_("%(file)s: las geometrías son %(value)s, no puntos; este método usa un punto por "
+                               "evento"),
+                            file=_name(path), value=sorted(types))
         ok = (geometry.notna() & ~geometry.is_empty).to_numpy()
         kept = frame[ok]
         gx = kept.geometry.x.to_numpy(dtype=float)
@@ -350,17 +375,20 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
         return _points(gx, gy, crs or frame.crs, path, ok, pd.DataFrame(kept.drop(columns="geometry")),
                        ("x", "y"))
     if (x is None) != (y is None):
-        raise UserError(N_('indique las dos columnas de coordenadas (--x y --y) o ninguna'))
+        raise UserError(N_("indique las dos columnas de coordenadas (--x y --y) o ninguna"))
     if x is None:
         pair = _find_pair(frame)
         if pair is None:
-            raise UserError(N_('%(file)s: no se encontraron columnas de coordenadas (lon/lat, x/y…); nómbrelas con --x y --y; las columnas son: %(value)s'), file=_name(path), value=', '.join(map(str, frame.columns)))
+            raise UserError(N_("%(file)s: no se encontraron columnas de coordenadas (lon/lat, x/y…); nómbrelas con "
+                               "--x y --y; las columnas son: %(value)s"),
+                            file=_name(path), value=', '.join(map(str, frame.columns)))
         x, y = pair
     xs = numeric_column(frame, x, path, empty=True)
     ys = numeric_column(frame, y, path, empty=True)
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
-        raise UserError(N_('%(file)s: ninguna fila tiene a la vez %(x)s y %(y)s'), file=_name(path), x=repr(x), y=repr(y))
+        raise UserError(N_("%(file)s: ninguna fila tiene a la vez %(x)s y %(y)s"),
+                        file=_name(path), x=repr(x), y=repr(y))
     kept = frame[ok]
     if "geometry" in kept.columns:
         kept = pd.DataFrame(kept.drop(columns="geometry"))
@@ -379,12 +407,16 @@ def polygons(frame: pd.DataFrame, path):
     """The polygon geometries of an area file, as a GeoSeries; a ``ValueError`` otherwise."""
     geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
     if geometry is None:
-        raise UserError(N_('%(file)s: no tiene geometrías; los métodos por área necesitan polígonos (GeoJSON, GeoPackage, Shapefile o GeoParquet)'), file=_name(path))
+        raise UserError(N_("%(file)s: no tiene geometrías; los métodos por área necesitan polígonos (GeoJSON, "
+                           "GeoPackage, Shapefile o GeoParquet)"),
+                        file=_name(path))
     types = set(geometry.geom_type.dropna())
     if not types or types - {"Polygon", "MultiPolygon"}:
-        raise UserError(N_('%(file)s: las geometrías son %(value)s; los métodos por área necesitan polígonos'), file=_name(path), value=sorted(types))
+        raise UserError(N_("%(file)s: las geometrías son %(value)s; los métodos por área necesitan polígonos"),
+                        file=_name(path), value=sorted(types))
     if geometry.isna().any() or geometry.is_empty.any():
-        raise UserError(N_('%(file)s: %(value)s áreas no tienen geometría'), file=_name(path), value=int((geometry.isna() | geometry.is_empty).sum()))
+        raise UserError(N_("%(file)s: %(value)s áreas no tienen geometría"),
+                        file=_name(path), value=int((geometry.isna() | geometry.is_empty).sum()))
     return geometry
 
 
@@ -399,11 +431,13 @@ def read_area(path, epsg: int, *, layer: str | None = None):
     if geometry.crs is None:
         minx, miny, maxx, maxy = geometry.total_bounds
         if not (abs(minx) <= 180 and abs(maxx) <= 180 and abs(miny) <= 90 and abs(maxy) <= 90):
-            raise UserError(N_('%(file)s: el archivo del área no dice su sistema de coordenadas y sus coordenadas no son grados; guárdelo con su sistema de coordenadas (p. ej. como GeoPackage)'), file=_name(path))
+            raise UserError(N_("%(file)s: el archivo del área no dice su sistema de coordenadas y sus coordenadas no "
+                               "son grados; guárdelo con su sistema de coordenadas (p. ej. como GeoPackage)"),
+                            file=_name(path))
         geometry = geometry.set_crs(WGS84)
     area = geometry.to_crs(epsg=epsg).union_all()
     if area.is_empty or not area.area > 0:
-        raise UserError(N_('%(file)s: el área de estudio no tiene superficie'), file=_name(path))
+        raise UserError(N_("%(file)s: el área de estudio no tiene superficie"), file=_name(path))
     return area
 
 

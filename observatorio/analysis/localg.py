@@ -62,12 +62,14 @@ class LocalG:
         """
         if inference == "permutation":
             if not self.permutations:
-                raise UserError(N_("inference='permutation' necesita permutations > 0; este resultado no tiene ninguna"))
+                raise UserError(N_("inference='permutation' necesita permutations > 0; este resultado no tiene "
+                                   "ninguna"))
             p = folded(self.p_sim)
         elif inference == "normal":
             p = self.p_norm.copy()
         else:
-            raise UserError(N_('inference=%(inference)s; se admiten: %(value)s'), inference=repr(inference), value=', '.join(INFERENCES))
+            raise UserError(N_("inference=%(inference)s; se admiten: %(value)s"),
+                            inference=repr(inference), value=', '.join(INFERENCES))
         p[self.island] = np.nan
         return gi_bins(self.z, p, fdr=fdr)
 
@@ -77,13 +79,13 @@ def _values(values) -> np.ndarray:
     if y.ndim != 1:
         raise ValueError(f"values must be one-dimensional, got shape {y.shape}")
     if not np.isfinite(y).all():
-        raise UserError(N_('los valores contienen NaN o infinito; quite o impute antes esas áreas'))
+        raise UserError(N_("los valores contienen NaN o infinito; quite o impute antes esas áreas"))
     if (y < 0).any():
-        raise UserError(N_('los valores deben ser no negativos (conteos o tasas): la G local divide por su suma'))
+        raise UserError(N_("los valores deben ser no negativos (conteos o tasas): la G local divide por su suma"))
     if y.size < 3:
-        raise UserError(N_('la G local necesita al menos 3 áreas; hay %(size)s'), size=y.size)
+        raise UserError(N_("la G local necesita al menos 3 áreas; hay %(size)s"), size=y.size)
     if np.ptp(y) == 0:
-        raise UserError(N_('los valores son constantes: la G local no está definida'))
+        raise UserError(N_("los valores son constantes: la G local no está definida"))
     return y
 
 
@@ -147,11 +149,13 @@ def local_g(values, w: W, *, star: bool = False, transformation: str = "b", perm
         raise ValueError(f"w has {w.n} areas but there are {n} values")
     code = str(transformation).lower()
     if code not in TRANSFORMATIONS:
-        raise UserError(N_('transformation=%(transformation)s; se admiten: %(value)s'), transformation=repr(transformation), value=', '.join(TRANSFORMATIONS))
+        raise UserError(N_("transformation=%(transformation)s; se admiten: %(value)s"),
+                        transformation=repr(transformation), value=', '.join(TRANSFORMATIONS))
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 0):
-        raise UserError(N_('permutations=%(permutations)s debe ser un entero no negativo (0 = sin simulación)'), permutations=repr(permutations))
+        raise UserError(N_("permutations=%(permutations)s debe ser un entero no negativo (0 = sin simulación)"),
+                        permutations=repr(permutations))
     if y.sum() == 0:
-        raise UserError(N_('todos los valores son 0: la G local no está definida'))
+        raise UserError(N_("todos los valores son 0: la G local no está definida"))
     island = island_mask(w)
     binary = transformed(w, "B")
     if star:

@@ -88,13 +88,13 @@ def window(code: str, as_of: dt.date, *, month: dt.date | None = None, year: int
         return add_months(last, -11), month_end(last.year, last.month)
     if code == "month":
         if month is None:
-            raise UserError(N_('el período «mes» necesita el mes (AAAA-MM)'))
+            raise UserError(N_("el período «mes» necesita el mes (AAAA-MM)"))
         return month.replace(day=1), month_end(month.year, month.month)
     if code == "year":
         if year is None:
-            raise UserError(N_('el período «año» necesita el año'))
+            raise UserError(N_("el período «año» necesita el año"))
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    raise UserError(N_('período «%(code)s» desconocido; use uno de: %(value)s'), code=code, value=', '.join(CODES))
+    raise UserError(N_("período «%(code)s» desconocido; use uno de: %(value)s"), code=code, value=', '.join(CODES))
 
 
 def previous(code: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
