@@ -1,4 +1,4 @@
-"""The one exception type for a problem the user can fix (``UserError``).
+"""The one exception type for a problem the user can fix (``UserError``), and how its words are kept.
 
 Django-free, so that every layer can raise it: the analysis package (which
 imports no Django), the readers and the import pipeline, the territory and
@@ -11,10 +11,71 @@ web's views and forms) keep catching it. The rule: raise ``UserError`` where
 the message tells the person what to fix in their input (an option, a file,
 a column, a code); raise ``ValueError`` (or anything else) only for a
 programming error, which the CLI reports as an internal error.
+
+The layers below Django (``analysis``, ``tables``) cannot translate, so they
+write each message as a Spanish source string marked with `N_` (the catalogue
+collects it, like ``gettext_noop``) and keep its named values apart:
+``raise UserError(N_("%(file)s: el archivo no tiene filas de datos"), file=name)``.
+``str()`` of the error is the Spanish text; whoever shows it (the CLI's one
+error printer, the web) calls ``translated(gettext)`` for the reader's language.
+A value may itself be a `Text` (a reader's reason inside an import failure):
+it is translated the same way.
 """
 
 from __future__ import annotations
 
 
+def N_(text: str) -> str:  # noqa: N802 - the conventional name of gettext_noop
+    """Marks a Spanish source string for the catalogue; it is translated where it is shown."""
+    return text
+
+
+def render(template: str, params: dict, gettext=None) -> str:
+    """``template`` (through ``gettext`` when given) filled with ``params``, nested `Text` values translated too."""
+    text = gettext(template) if gettext is not None and template else template
+    if not params:
+        return text
+    values = {key: value.translated(gettext) if hasattr(value, "translated") else value
+              for key, value in params.items()}
+    return text % values
+
+
+class Text:
+    """A message that is not (yet) an exception: a Spanish template and its named values."""
+
+    __slots__ = ("template", "params")
+
+    def __init__(self, template: str, /, **params):
+        self.template, self.params = template, params
+
+    def translated(self, gettext=None) -> str:
+        return render(self.template, self.params, gettext)
+
+    def __str__(self) -> str:
+        return self.translated()
+
+    def __repr__(self) -> str:
+        return f"Text({str(self)!r})"
+
+    def __eq__(self, other) -> bool:
+        return str(self) == str(other)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
+
 class UserError(ValueError):
-    """A problem the user can fix; its message says what to fix (CLI: one line, exit code 2)."""
+    """A problem the user can fix; its message says what to fix (CLI: one line, exit code 2).
+
+    ``template`` is the Spanish source string (marked with `N_`), ``params`` its named values; ``str()``
+    is the Spanish text, `translated` the text in the language of ``gettext``.
+    """
+
+    def __init__(self, template="", /, **params):
+        if isinstance(template, Text):
+            template, params = template.template, {**template.params, **params}
+        self.template, self.params = str(template), params
+        super().__init__(render(self.template, params))
+
+    def translated(self, gettext=None) -> str:
+        return render(self.template, self.params, gettext)

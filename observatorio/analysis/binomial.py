@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 _PROBES = 128  # steps probed per element and round of the search
 RELATIVE_TIE = 1e-7
@@ -90,10 +90,11 @@ def two_sided(k, n, p) -> np.ndarray:
     bad = (k < 0) | (k > n) | (n < 1) | (k != np.floor(k)) | (n != np.floor(n))
     if bad.any():
         i = int(np.argmax(bad))
-        raise UserError(f"k={k[i]:g}, n={n[i]:g}: k and n must be whole numbers with 0 <= k <= n and n >= 1")
+        raise UserError(N_("k=%(k)s, n=%(n)s: k y n deben ser números enteros con 0 <= k <= n y n >= 1"),
+                        k=f"{k[i]:g}", n=f"{n[i]:g}")
     bad = ~((p >= 0) & (p <= 1))
     if bad.any():
-        raise UserError(f"p={p[int(np.argmax(bad))]!r} must lie in [0, 1]")
+        raise UserError(N_("p=%(p)s debe estar en [0, 1]"), p=repr(p[int(np.argmax(bad))]))
     pn = p * n
     below = k < pn  # the observed tail is the lower one: the other side is [ceil(pn), n], else [0, floor(pn)]
     lo = np.where(below, np.ceil(pn), 0.0)

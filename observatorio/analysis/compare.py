@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.binomial import two_sided
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 PERIODS = ("week", "28d", "month", "quarter", "ytd", "yoy")
 
@@ -81,11 +81,13 @@ def poisson_rate_tests(c1, t1, c2, t2) -> np.ndarray:
     for name, c in (("c1", c1), ("c2", c2)):
         bad = ~((c >= 0) & (np.floor(c) == c))
         if bad.any():
-            raise UserError(f"{name}={c[bad].flat[0].item()!r} must be a non-negative whole number of events")
+            raise UserError(N_("%(name)s=%(c)s debe ser un número entero no negativo de eventos"), name=name,
+                            c=repr(c[bad].flat[0].item()))
     for name, t in (("t1", t1), ("t2", t2)):
         bad = ~(np.isfinite(t) & (t > 0))
         if bad.any():
-            raise UserError(f"{name}={t[bad].flat[0].item()!r} must be a positive, finite period length")
+            raise UserError(N_("%(name)s=%(t)s debe ser una duración de período positiva y finita"),
+                            name=name, t=repr(t[bad].flat[0].item()))
     n = c1.astype(float) + c2
     some = n > 0
     p_values = np.ones(n.shape)
@@ -145,16 +147,17 @@ def _windows(period: str, as_of: dt.date) -> tuple[dt.date, dt.date, dt.date, dt
     if period == "yoy":
         start = as_of - dt.timedelta(days=27)
         return start, as_of, _shift_years(start, -1), _shift_years(as_of, -1)
-    raise UserError(f"period={period!r} is not allowed; choose one of {PERIODS}")
+    raise UserError(N_("period=%(period)s no está permitido; elija uno de %(periods)s"),
+                    period=repr(period), periods=PERIODS)
 
 
 def _as_date(value, name: str) -> dt.date:
     try:
         ts = pd.Timestamp(value)
     except (TypeError, ValueError) as exc:
-        raise UserError(f"{name}={value!r} is not a date") from exc
+        raise UserError(N_("%(name)s=%(value)s no es una fecha"), name=name, value=repr(value)) from exc
     if pd.isna(ts):
-        raise UserError(f"{name} is missing; pass the cut-off date explicitly")
+        raise UserError(N_("falta %(name)s; indique la fecha de corte"), name=name)
     return ts.date()
 
 
@@ -209,9 +212,10 @@ def compare_periods(dates, as_of, *, period: str = "28d", alpha: float = 0.05) -
     (datetime.date(2024, 2, 5), datetime.date(2024, 3, 3))
     """
     if period not in PERIODS:
-        raise UserError(f"period={period!r} is not allowed; choose one of {PERIODS}")
+        raise UserError(N_("period=%(period)s no está permitido; elija uno de %(periods)s"),
+                        period=repr(period), periods=PERIODS)
     if not 0 < alpha < 1:
-        raise UserError(f"alpha={alpha!r} must lie strictly between 0 and 1")
+        raise UserError(N_("alpha=%(alpha)s debe estar estrictamente entre 0 y 1"), alpha=repr(alpha))
     day = _as_date(as_of, "as_of")
     cs, ce, ps, pe = _windows(period, day)
     when = pd.DatetimeIndex(pd.to_datetime(dates))

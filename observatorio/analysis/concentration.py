@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 DEFAULT_SHARES = (0.01, 0.05, 0.10)
 
@@ -23,9 +23,9 @@ DEFAULT_SHARES = (0.01, 0.05, 0.10)
 def _counts(counts) -> np.ndarray:
     c = np.array(counts, dtype=float).ravel()  # a copy: it is sorted below
     if c.size == 0:
-        raise UserError("counts is empty; give one count per unit (cell, segment, area)")
+        raise UserError(N_("no hay conteos; dé un conteo por unidad (celda, tramo, área)"))
     if not np.isfinite(c).all() or (c < 0).any():
-        raise UserError("counts must be finite and non-negative")
+        raise UserError(N_("los conteos deben ser finitos y no negativos"))
     return c
 
 
@@ -60,7 +60,7 @@ def top_share(counts, shares=DEFAULT_SHARES) -> dict[float, float]:
     ps = list(shares)
     for p in ps:
         if not (isinstance(p, (int, float)) and 0 < p <= 1):
-            raise UserError(f"share {p!r} must be a fraction in (0, 1]")
+            raise UserError(N_("la proporción %(p)s debe ser una fracción en (0, 1]"), p=repr(p))
     total = c.sum()
     ranked = np.cumsum(np.sort(c)[::-1])
     out = {}
@@ -92,11 +92,11 @@ def units_for_share(counts, share: float = 0.5) -> float:
     0.1
     """
     if not 0 < share <= 1:
-        raise UserError(f"share={share!r} must be a fraction in (0, 1]")
+        raise UserError(N_("share=%(share)s debe ser una fracción en (0, 1]"), share=repr(share))
     c = _counts(counts)
     total = c.sum()
     if total == 0:
-        raise UserError("there are no events, so no units hold a share of them")
+        raise UserError(N_("no hay eventos: ninguna unidad concentra una parte de ellos"))
     ranked = np.cumsum(np.sort(c)[::-1]) / total
     k = int(np.searchsorted(ranked, share - 1e-12)) + 1
     return k / c.size
@@ -156,7 +156,7 @@ def gini(counts, *, include_empty: bool = True, generalized: bool = False) -> fl
     if not generalized:
         return g
     if not np.array_equal(c, np.round(c)):
-        raise UserError("the generalized Gini needs whole-number counts of events")
+        raise UserError(N_("el Gini generalizado necesita conteos enteros de eventos"))
     if total >= n_units:
         return g
     return max(1.0 - (n_units / total) * (1.0 - g), 0.0)

@@ -78,7 +78,7 @@ from enum import Enum
 import numpy as np
 import pandas as pd
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 from .fdr import benjamini_hochberg
 from .gistar import gi_star, gi_star_space_time
@@ -290,11 +290,11 @@ def classify_series(z, hot, cold, *, trend_alpha: float = 0.05) -> EmergingClass
     if not (z.ndim == 1 and z.shape == hot.shape == cold.shape):
         raise ValueError(f"z, hot and cold must be 1-D of one length, got {z.shape}, {hot.shape}, {cold.shape}")
     if z.size < 3:
-        raise UserError(f"emerging hotspots need at least 3 periods, got {z.size}")
+        raise UserError(N_("los puntos calientes emergentes necesitan al menos 3 períodos; hay %(size)s"), size=z.size)
     if (hot & cold).any():
-        raise UserError("a bin cannot be both hot and cold")
+        raise UserError(N_("una celda no puede ser caliente y fría a la vez"))
     if not 0 < trend_alpha < 1:
-        raise UserError(f"trend_alpha={trend_alpha!r} must be in (0, 1)")
+        raise UserError(N_("trend_alpha=%(trend_alpha)s debe estar en (0, 1)"), trend_alpha=repr(trend_alpha))
     trend = mann_kendall_many(z[None, :])
     code = classify_cells(hot[:, None], cold[:, None], trend.s, trend.p_value, trend_alpha=trend_alpha)[0]
     return CLASSES[code]
@@ -427,14 +427,16 @@ def emerging_hotspots(
     if x.ndim != 3:
         raise ValueError(f"cube must be 3-D (nperiods, nrows, ncols), got shape {x.shape}")
     if not (isinstance(lead, (int, np.integer)) and lead >= 0):
-        raise UserError(f"lead={lead!r} must be a non-negative integer number of periods")
+        raise UserError(N_("lead=%(lead)s debe ser un número entero no negativo de períodos"), lead=repr(lead))
     nper = x.shape[0] - lead
     if nper < 3:
-        raise UserError(f"emerging hotspots need at least 3 periods, got {nper} (after {lead} lead periods)"
-                        if lead else f"emerging hotspots need at least 3 periods, got {nper}")
+        if lead:
+            raise UserError(N_("los puntos calientes emergentes necesitan al menos 3 períodos; hay %(size)s (después "
+                               "de %(lead)s períodos previos)"), size=nper, lead=lead)
+        raise UserError(N_("los puntos calientes emergentes necesitan al menos 3 períodos; hay %(size)s"), size=nper)
     for name, value in (("alpha", alpha), ("trend_alpha", trend_alpha)):
         if not (isinstance(value, (int, float)) and 0 < value < 1):
-            raise UserError(f"{name}={value!r} must be a number in (0, 1)")
+            raise UserError(N_("%(name)s=%(value)s debe ser un número en (0, 1)"), name=name, value=repr(value))
     if time_window is None:
         z = np.empty(x[lead:].shape)
         p = np.empty(x[lead:].shape)

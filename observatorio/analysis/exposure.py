@@ -25,7 +25,7 @@ from scipy import stats
 from scipy.spatial import cKDTree
 from shapely.geometry.base import BaseGeometry
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 REFERENCES = ("ring", "region")
 _QUAD_SEGS = 64
@@ -34,7 +34,7 @@ _QUAD_SEGS = 64
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise UserError(f"confidence={confidence!r} must lie in (0, 1)")
+        raise UserError(N_("confidence=%(confidence)s debe estar en (0, 1)"), confidence=repr(confidence))
 
 
 def _xy(x, y, name: str) -> np.ndarray:
@@ -43,7 +43,9 @@ def _xy(x, y, name: str) -> np.ndarray:
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"{name} x and y must be 1-D arrays of equal length, got {x.shape} and {y.shape}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise UserError(f"{name} coordinates must be finite (project to metres and drop missing points)")
+        raise UserError(N_("las coordenadas de %(name)s deben ser finitas (proyecte a metros y quite los puntos que "
+                           "faltan)"),
+                        name=name)
     return np.column_stack([x, y])
 
 
@@ -146,21 +148,25 @@ def exposure(event_x, event_y, place_x, place_y, *, radius: float, reference: st
     ev = _xy(event_x, event_y, "event")
     pl = _xy(place_x, place_y, "place")
     if len(pl) == 0:
-        raise UserError("no places given")
+        raise UserError(N_("no se indicó ningún lugar"))
     if not (np.isscalar(radius) and radius > 0):
-        raise UserError(f"radius={radius!r} must be a positive number of metres")
+        raise UserError(N_("radius=%(radius)s debe ser un número positivo de metros"), radius=repr(radius))
     if reference not in REFERENCES:
-        raise UserError(f"reference={reference!r} is not one of {REFERENCES}")
+        raise UserError(N_("reference=%(reference)s no es uno de %(references)s"),
+                        reference=repr(reference), references=REFERENCES)
     _check_confidence(confidence)
     region_geom = region if isinstance(region, BaseGeometry) else None
     if region is not None and region_geom is None and not (np.isscalar(region) and region > 0):
-        raise UserError(f"region={region!r} must be a positive area in m² or a shapely polygon")
+        raise UserError(N_("region=%(region)s debe ser una superficie positiva en m² o un polígono de shapely"),
+                        region=repr(region))
     if reference == "ring":
         if outer_radius is None or not outer_radius > radius:
-            raise UserError(f"outer_radius={outer_radius!r} must be given and exceed radius={radius!r} for the ring reference")
+            raise UserError(N_("con la referencia de anillo, outer_radius=%(outer_radius)s debe indicarse y superar "
+                               "radius=%(radius)s"),
+                            outer_radius=repr(outer_radius), radius=repr(radius))
     else:
         if region is None:
-            raise UserError("reference='region' needs region (its area in m² or its polygon)")
+            raise UserError(N_("reference='region' necesita region (su superficie en m² o su polígono)"))
 
     inside = np.ones(len(ev), dtype=bool)
     if region_geom is not None:
@@ -201,8 +207,9 @@ def exposure(event_x, event_y, place_x, place_y, *, radius: float, reference: st
             total, share = len(ev_in), area_r / region_area
             ref_count, ref_area = len(ev_in), region_area
             if share > 1:
-                raise UserError(f"the buffers of {key!r} ({area_r:.0f} m²) are larger than the region "
-                                f"({region_area:.0f} m²): give the region's true area or polygon")
+                raise UserError(N_("las zonas de influencia de %(key)s (%(area_r)s m²) son mayores que la región "
+                                   "(%(region_area)s m²): indique la superficie o el polígono reales de la región"),
+                                key=repr(key), area_r=f"{area_r:.0f}", region_area=f"{region_area:.0f}")
         density = ref_count / ref_area if ref_area > 0 else np.nan
         rows.append((key, len(centres), observed, density * area_r, total, ref_count, share, area_r, density))
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 
 @dataclass(frozen=True)
@@ -68,13 +68,13 @@ def benjamini_hochberg(p_values, alpha: float = 0.05) -> FDR:
     ([True, True, False, False, False, False, False, False], 0.0125)
     """
     if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise UserError(f"alpha={alpha!r} must be a number in (0, 1)")
+        raise UserError(N_("alpha=%(alpha)s debe ser un número en (0, 1)"), alpha=repr(alpha))
     p = np.asarray(p_values, dtype=float)
     finite = ~np.isnan(p)
     values = p[finite]
     if ((values < 0) | (values > 1)).any():
         bad = values[(values < 0) | (values > 1)][0]
-        raise UserError(f"p-value {bad!r} is outside the allowed range [0, 1]")
+        raise UserError(N_("el valor p %(bad)s está fuera del rango permitido [0, 1]"), bad=repr(bad))
     m = int(values.size)
     reject = np.zeros(p.shape, dtype=bool)
     adjusted = np.full(p.shape, np.nan)

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy import ndimage, stats
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 from .fdr import benjamini_hochberg
 from .grid import DEFAULT_MAX_CELLS, Grid, StudyGrid
@@ -85,10 +85,12 @@ class GiStar:
             p = self.p_value
         elif inference == "permutation":
             if self.p_sim is None:
-                raise UserError("inference='permutation' needs permutations > 0; this result has none")
+                raise UserError(N_("inference='permutation' necesita permutations > 0; este resultado no tiene "
+                                   "ninguna"))
             p = folded(self.p_sim)
         else:
-            raise UserError(f"inference={inference!r}; allowed: 'normal', 'permutation'")
+            raise UserError(N_("inference=%(inference)s; se admiten: 'normal', 'permutation'"),
+                            inference=repr(inference))
         return gi_bins(self.z, p, fdr=fdr)
 
     def to_frame(self, fdr: bool = False) -> pd.DataFrame:
@@ -122,9 +124,9 @@ def neighbourhood_kernel(cell: float, distance: float) -> np.ndarray:
            [0, 1, 0]])
     """
     if not (np.isfinite(cell) and cell > 0):
-        raise UserError(f"cell={cell!r} must be a positive number of metres")
+        raise UserError(N_("cell=%(cell)s debe ser un número positivo de metros"), cell=repr(cell))
     if not (np.isfinite(distance) and distance >= 0):
-        raise UserError(f"distance={distance!r} must be a non-negative number of metres")
+        raise UserError(N_("distance=%(distance)s debe ser un número no negativo de metros"), distance=repr(distance))
     # Relative slack so that a distance equal to a lattice distance (300 m at 100 m) counts, as d <= threshold does.
     reach = (distance / cell) ** 2 * (1 + 1e-9)
     half = int(np.floor(np.sqrt(reach)))
@@ -209,12 +211,14 @@ def gi_star(
             raise ValueError(f"mask must be a boolean array of shape {x.shape}, got {inside.dtype} {inside.shape}")
         inside = inside.copy()
     if not np.isfinite(x[inside]).all():
-        raise UserError("values contain NaN or infinity inside the study area; allowed: finite numbers")
+        raise UserError(N_("los valores contienen NaN o infinito dentro del área de estudio; se admiten: números "
+                           "finitos"))
     n = int(inside.sum())
     if n < 2:
-        raise UserError(f"the study area has {n} cells; Gi* needs at least 2")
+        raise UserError(N_("el área de estudio tiene %(n)s celdas; Gi* necesita al menos 2"), n=n)
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 0):
-        raise UserError(f"permutations={permutations!r} must be a non-negative integer")
+        raise UserError(N_("permutations=%(permutations)s debe ser un entero no negativo"),
+                        permutations=repr(permutations))
 
     x[~inside] = 0.0
     k = kernel.astype(float)
@@ -396,7 +400,8 @@ def gi_star_space_time(
     if x.ndim != 3:
         raise ValueError(f"cube must be 3-D (nperiods, nrows, ncols), got shape {x.shape}")
     if not (isinstance(time_window, (int, np.integer)) and time_window >= 0):
-        raise UserError(f"time_window={time_window!r} must be a non-negative integer number of periods")
+        raise UserError(N_("time_window=%(time_window)s debe ser un número entero no negativo de períodos"),
+                        time_window=repr(time_window))
     kernel = neighbourhood_kernel(float(cell), float(distance))
     nper = x.shape[0]
     if mask is None:
@@ -406,10 +411,10 @@ def gi_star_space_time(
         if inside.shape != x.shape[1:] or inside.dtype != bool:
             raise ValueError(f"mask must be a boolean array of shape {x.shape[1:]}, got {inside.dtype} {inside.shape}")
     if not np.isfinite(x[:, inside]).all():
-        raise UserError("cube contains NaN or infinity inside the study area; allowed: finite numbers")
+        raise UserError(N_("el cubo contiene NaN o infinito dentro del área de estudio; se admiten: números finitos"))
     n = int(inside.sum()) * nper
     if n < 2:
-        raise UserError(f"the cube has {n} bins; Gi* needs at least 2")
+        raise UserError(N_("el cubo tiene %(n)s celdas; Gi* necesita al menos 2"), n=n)
     x[:, ~inside] = 0.0
     k = kernel.astype(float)[None, :, :]
     spatial_lag = ndimage.correlate(x, k, mode="constant", cval=0.0)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 # Cells a grid may have unless the caller allows more: 1,000 × 1,000 cells is 100 km × 100 km at 100 m, a whole
 # metropolitan region; a 36-period emerging-hotspot cube of it holds ~0.3 GB per array.
@@ -27,8 +27,9 @@ class GridTooLarge(UserError):
 
     def __init__(self, cells: int, max_cells: int, cell: float, fitting: float):
         self.cells, self.max_cells, self.cell, self.fitting = cells, max_cells, cell, fitting
-        super().__init__(f"a grid of {cells:,} cells of {cell:g} m exceeds the limit of {max_cells:,} cells; "
-                         f"cells of {fitting:g} m would fit")
+        super().__init__(N_("una grilla de %(cells)s celdas de %(cell)s m supera el límite de %(max_cells)s celdas; "
+                            "cabrían celdas de %(fitting)s m"), cells=cells,
+                         cell=f"{cell:g}", max_cells=max_cells, fitting=f"{fitting:g}")
 
 
 def _round_up(value: float) -> float:
@@ -92,11 +93,11 @@ class Grid:
         (0.0, 0.0, 1, 3)
         """
         if not cell > 0:
-            raise UserError(f"cell={cell!r} must be a positive number of metres")
+            raise UserError(N_("cell=%(cell)s debe ser un número positivo de metros"), cell=repr(cell))
         x = np.asarray(x, float)
         y = np.asarray(y, float)
         if x.size == 0:
-            raise UserError("cannot build a grid over no points")
+            raise UserError(N_("no se puede construir una grilla sin puntos"))
         box = (float(np.nanmin(x)) - margin, float(np.nanmin(y)) - margin,
                float(np.nanmax(x)) + margin, float(np.nanmax(y)) + margin)
         x0, y0, nrows, ncols = _shape(*box, cell)
@@ -180,7 +181,9 @@ class StudyGrid:
             return cls(grid, np.ones(grid.shape, dtype=bool), None)
         study = cls.over(area, cell=cell, epsg=epsg, max_cells=max_cells)
         if not study.mask.any():
-            raise UserError(f"no cell of {cell:g} m has its centre inside the study area; use smaller cells")
+            raise UserError(N_("ninguna celda de %(cell)s m tiene su centro dentro del área de estudio; use celdas "
+                               "más pequeñas"),
+                            cell=f"{cell:g}")
         return study
 
     @classmethod
@@ -189,7 +192,7 @@ class StudyGrid:
         import shapely
 
         if area is None or area.is_empty:
-            raise UserError("the study area is empty")
+            raise UserError(N_("el área de estudio está vacía"))
         minx, miny, maxx, maxy = area.bounds
         grid = Grid.covering([minx, maxx], [miny, maxy], cell=cell, epsg=epsg, max_cells=max_cells)
         xs, ys = grid.centres()

@@ -28,7 +28,7 @@ import numpy as np
 
 from observatorio.analysis.compare import poisson_rate_test
 from observatorio.analysis.intervals import RateMethod, newcombe_difference, rate_interval, wilson
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 REL_TOL = 1e-9
 """Values this close to the target (relatively) count as equal to it: floating-point noise, never display rounding."""
@@ -95,7 +95,8 @@ def evaluate(numerator, denominator=1, factor: float = 1.0) -> float | None:
     if _missing(numerator) or _missing(denominator):
         return None
     if not math.isfinite(float(factor)) or factor == 0:
-        raise UserError(f"factor={factor!r} must be a finite number other than 0 (e.g. 100 for a percentage)")
+        raise UserError(N_("factor=%(factor)s debe ser un número finito distinto de 0 (p. ej., 100 para un porcentaje)"),
+                        factor=repr(factor))
     if denominator == 0:
         return None
     return float(numerator) * float(factor) / float(denominator)
@@ -129,7 +130,7 @@ def status(lower: float | None, upper: float | None, target: float | None, polar
     if _missing(target):
         return Status.NO_TARGET
     if polarity is Polarity.NONE:
-        raise UserError("an indicator with no polarity cannot have a target: set whether higher or lower is better")
+        raise UserError(N_("un indicador sin polaridad no puede tener meta: indique si es mejor más alto o más bajo"))
     if polarity is Polarity.HIGHER_IS_BETTER:
         if _at_or_above(lower, target):
             return Status.MEETS

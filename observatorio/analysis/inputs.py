@@ -16,11 +16,12 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import WGS84, planar, to_lonlat, utm_epsg
-from observatorio.errors import UserError
+from observatorio.errors import N_, Text, UserError
 from observatorio.tables.parsing import (
     CHILE_BOUNDS,
     ORDER_PATTERN,
     DateOrder,
+    _shown,
     date_order,
     parse_dates,
     parse_numbers,
@@ -76,9 +77,10 @@ def _name(path) -> str:
     return Path(path).name
 
 
-def _missing(path, column: str, frame: pd.DataFrame, what: str = "column") -> UserError:
+def _missing(path, column: str, frame: pd.DataFrame) -> UserError:
     columns = [c for c in frame.columns if c != "geometry"]
-    return UserError(f"{_name(path)}: {what} {column!r} not found; columns are: {', '.join(map(str, columns))}")
+    return UserError(N_("%(file)s: no se encontró la columna %(column)s; las columnas son: %(value)s"),
+                     file=_name(path), column=repr(column), value=', '.join(map(str, columns)))
 
 
 def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
@@ -107,16 +109,19 @@ def read_table(path, *, layer: str | None = None) -> pd.DataFrame:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise UserError(f"{path.name}: unknown file type {suffix or '(none)'!r}; allowed: {', '.join(SUFFIXES)}")
+        raise UserError(N_("%(name)s: tipo de archivo desconocido %(value)s; se admiten: %(value2)s"),
+                        name=path.name, value=repr(suffix) if suffix else Text(N_("(ninguno)")),
+                        value2=', '.join(SUFFIXES))
     if not path.is_file():
-        raise UserError(f"{path}: no such file")
+        raise UserError(N_("%(path)s: no existe el archivo"), path=path)
     if suffix in (".csv", ".txt"):
         frame = read_csv(path)
     else:
         frame = _read_other(path, suffix, layer)
     if not len(frame):
-        raise UserError(f"{path.name}: the file has no data rows (only a header, or no features); "
-                        "check that it is the right file and that it was exported whole")
+        raise UserError(N_("%(name)s: el archivo no tiene filas de datos (solo un encabezado, o ningún elemento); "
+                           "revise que sea el archivo correcto y que se exportó completo"),
+                        name=path.name)
     return frame
 
 
@@ -130,7 +135,8 @@ def _read_other(path: Path, suffix: str, layer: str | None) -> pd.DataFrame:
     except ValueError as exc:
         raise UserError(f"{path.name}: {exc}") from None
     except Exception as exc:  # pyogrio's DataSourceError and pyarrow's errors are RuntimeErrors and OSErrors
-        raise UserError(f"{path.name}: cannot be read as {suffix}: {exc}") from None
+        raise UserError(N_("%(name)s: no se puede leer como %(suffix)s: %(exc)s"),
+                        name=path.name, suffix=suffix, exc=exc) from None
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
@@ -160,7 +166,7 @@ def read_csv(path) -> pd.DataFrame:
     try:
         table = read_raw(path, format="csv")
     except ReadError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError("%(error)s", error=exc) from None
     return pd.DataFrame({column: _typed(table.frame[column]) for column in table.columns})
 
 
@@ -196,17 +202,19 @@ def numeric_column(frame: pd.DataFrame, column: str, path, *, empty: bool = Fals
     values = pd.to_numeric(frame[column], errors="coerce")
     infinite = np.isinf(values.to_numpy(dtype=float))
     if infinite.any():
-        raise UserError(f"{_name(path)}: column {column!r} has an infinite value (row {np.flatnonzero(infinite)[0] + 1})")
+        raise UserError(N_("%(file)s: la columna %(column)s tiene un valor infinito (fila %(value)s)"),
+                        file=_name(path), column=repr(column), value=np.flatnonzero(infinite)[0] + 1)
     bad = values.isna() & frame[column].notna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise UserError(f"{_name(path)}: column {column!r} has a non-number {frame[column].iloc[row]!r} "
-                        f"(row {row + 1})")
+        raise UserError(N_("%(file)s: la columna %(column)s tiene %(value)s, que no es un número (fila %(value2)s)"),
+                        file=_name(path), column=repr(column), value=repr(frame[column].iloc[row]), value2=row + 1)
     if not empty and values.isna().any():
         rows = np.flatnonzero(values.isna().to_numpy()) + 1
-        more = f" and {len(rows) - 1} more" if len(rows) > 1 else ""
-        raise UserError(f"{_name(path)}: column {column!r} is empty in row {rows[0]}{more}; "
-                        "fill it in or remove the row")
+        more = Text(N_(" y %(n)s más"), n=len(rows) - 1) if len(rows) > 1 else ""
+        raise UserError(N_("%(file)s: la columna %(column)s está vacía en la fila %(value)s%(more)s; complétela o "
+                           "quite la fila"),
+                        file=_name(path), column=repr(column), value=rows[0], more=more)
     return values.to_numpy(dtype=float)
 
 
@@ -246,9 +254,13 @@ def read_dates(frame: pd.DataFrame, column: str, path, *, date_format: str | Non
     except ValueError as exc:
         raise UserError(f"--date-format: {exc}") from None
     if order.conflict:
-        error = order.conflict_error(text)
-        raise UserError(f"{_name(path)}: column {column!r}: {error.message}; give the format with --date-format "
-                        "(e.g. --date-format mm-dd-aaaa), or correct the rows that do not follow the others")
+        d, m = int(order.day_first[0]), int(order.month_first[0])
+        raise UserError(N_("%(file)s: columna %(column)s: la columna mezcla fechas día-mes y mes-día: la fila %(row_d)s "
+                           "tiene %(value_d)s, una fecha solo como dd-mm-aaaa, y la fila %(row_m)s tiene %(value_m)s, "
+                           "solo como mm-dd-aaaa (valores que se leen de ambas formas: %(either)s); indique el formato "
+                           "con --date-format (p. ej. --date-format mm-dd-aaaa), o corrija las filas que no siguen a "
+                           "las demás"), file=_name(path), column=repr(column), row_d=d + 1, value_d=_shown(text.iat[d]),
+                        row_m=m + 1, value_m=_shown(text.iat[m]), either=len(order.either))
     parsed = parse_dates(text, order.order)
     when = parsed.values.astype("datetime64[ns]")
     timed = text.str.contains(_TIME_TAIL, regex=True).to_numpy(dtype=bool) & ~parsed.invalid.to_numpy()
@@ -258,8 +270,10 @@ def read_dates(frame: pd.DataFrame, column: str, path, *, date_format: str | Non
         when[timed] = when[timed] + times.values
     if parsed.invalid.any():
         row = int(np.flatnonzero(parsed.invalid.to_numpy())[0])
-        raise UserError(f"{_name(path)}: column {column!r} has {raw.iloc[row]!r} (row {row + 1}), not a date; "
-                        f"use {ORDER_PATTERN[order.order].upper()} or YYYY-MM-DD")
+        raise UserError(N_("%(file)s: la columna %(column)s tiene %(value)s (fila %(value2)s), que no es una fecha; "
+                           "use %(value3)s o AAAA-MM-DD"),
+                        file=_name(path), column=repr(column), value=repr(raw.iloc[row]), value2=row + 1,
+                        value3=ORDER_PATTERN[order.order].upper())
     return Dates(when, text, order)
 
 
@@ -284,13 +298,16 @@ def _metres(x: np.ndarray, y: np.ndarray, crs, path, rows: np.ndarray, names=("x
     if crs is None:
         _check_swapped(x, y, path, rows, names)
         if len(x) and (np.abs(x) > 180).any() or len(y) and (np.abs(y) > 90).any():
-            raise UserError(f"{_name(path)}: the coordinates are not longitude/latitude degrees and the file "
-                            "does not say its CRS; give it, e.g. --crs EPSG:32719")
+            raise UserError(N_("%(file)s: las coordenadas no son grados de longitud/latitud y el archivo no dice su "
+                               "sistema de coordenadas; indíquelo, p. ej. --crs EPSG:32719"),
+                            file=_name(path))
         return planar(x, y, WGS84)
     try:
         crs = CRS.from_user_input(crs)
     except CRSError:
-        raise UserError(f"{_name(path)}: unknown CRS {crs!r}; give it as an EPSG code, e.g. EPSG:32719") from None
+        raise UserError(N_("%(file)s: sistema de coordenadas desconocido %(crs)s; indíquelo como código EPSG, p. ej. "
+                           "EPSG:32719"),
+                        file=_name(path), crs=repr(crs)) from None
     if crs.is_geographic:
         _check_swapped(x, y, path, rows, names)
     return planar(x, y, crs)
@@ -306,11 +323,14 @@ def _check_swapped(lon: np.ndarray, lat: np.ndarray, path, rows: np.ndarray, nam
     first = int(np.flatnonzero(swapped)[0])
     shown = f"({lon[first]:g}, {lat[first]:g})"
     if swapped.all():
-        raise UserError(f"{_name(path)}: longitude and latitude look swapped: {names[0]!r} holds latitudes and "
-                        f"{names[1]!r} longitudes (first row: {shown}); swap the columns (--x {names[1]} "
-                        f"--y {names[0]})")
-    raise UserError(f"{_name(path)}: row {rows[first]} has longitude and latitude swapped {shown} "
-                    f"({int(swapped.sum())} rows in all); correct those rows")
+        raise UserError(N_("%(file)s: la longitud y la latitud parecen intercambiadas: %(value)s tiene latitudes y "
+                           "%(value2)s longitudes (primera fila: %(shown)s); intercambie las columnas (--x "
+                           "%(value3)s --y %(value4)s)"),
+                        file=_name(path), value=repr(names[0]), value2=repr(names[1]), shown=shown, value3=names[1],
+                        value4=names[0])
+    raise UserError(N_("%(file)s: la fila %(value)s tiene la longitud y la latitud intercambiadas %(shown)s "
+                       "(%(value2)s filas en total); corrija esas filas"),
+                    file=_name(path), value=rows[first], shown=shown, value2=int(swapped.sum()))
 
 
 def _in_box(lon: np.ndarray, lat: np.ndarray, box=CHILE_BOUNDS) -> np.ndarray:
@@ -345,8 +365,9 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
     if x is None and y is None and geometry is not None:
         types = set(geometry.dropna().geom_type)
         if types - {"Point"}:
-            raise UserError(f"{_name(path)}: geometries are {sorted(types)}, not points; "
-                            "this method takes one point per event")
+            raise UserError(N_("%(file)s: las geometrías son %(value)s, no puntos; este método usa un punto por "
+                               "evento"),
+                            file=_name(path), value=sorted(types))
         ok = (geometry.notna() & ~geometry.is_empty).to_numpy()
         kept = frame[ok]
         gx = kept.geometry.x.to_numpy(dtype=float)
@@ -354,18 +375,20 @@ def point_coordinates(frame: pd.DataFrame, path, *, x: str | None = None, y: str
         return _points(gx, gy, crs or frame.crs, path, ok, pd.DataFrame(kept.drop(columns="geometry")),
                        ("x", "y"))
     if (x is None) != (y is None):
-        raise UserError("give both coordinate columns (--x and --y) or neither")
+        raise UserError(N_("indique las dos columnas de coordenadas (--x y --y) o ninguna"))
     if x is None:
         pair = _find_pair(frame)
         if pair is None:
-            raise UserError(f"{_name(path)}: no coordinate columns (lon/lat, x/y…) found; name them with --x and "
-                            f"--y; columns are: {', '.join(map(str, frame.columns))}")
+            raise UserError(N_("%(file)s: no se encontraron columnas de coordenadas (lon/lat, x/y…); nómbrelas con "
+                               "--x y --y; las columnas son: %(value)s"),
+                            file=_name(path), value=', '.join(map(str, frame.columns)))
         x, y = pair
     xs = numeric_column(frame, x, path, empty=True)
     ys = numeric_column(frame, y, path, empty=True)
     ok = np.isfinite(xs) & np.isfinite(ys)
     if not ok.any():
-        raise UserError(f"{_name(path)}: no row has both {x!r} and {y!r}")
+        raise UserError(N_("%(file)s: ninguna fila tiene a la vez %(x)s y %(y)s"),
+                        file=_name(path), x=repr(x), y=repr(y))
     kept = frame[ok]
     if "geometry" in kept.columns:
         kept = pd.DataFrame(kept.drop(columns="geometry"))
@@ -384,13 +407,16 @@ def polygons(frame: pd.DataFrame, path):
     """The polygon geometries of an area file, as a GeoSeries; a ``ValueError`` otherwise."""
     geometry = getattr(frame, "geometry", None) if "geometry" in frame.columns else None
     if geometry is None:
-        raise UserError(f"{_name(path)}: has no geometries; area methods need polygons "
-                        "(GeoJSON, GeoPackage, Shapefile or GeoParquet)")
+        raise UserError(N_("%(file)s: no tiene geometrías; los métodos por área necesitan polígonos (GeoJSON, "
+                           "GeoPackage, Shapefile o GeoParquet)"),
+                        file=_name(path))
     types = set(geometry.geom_type.dropna())
     if not types or types - {"Polygon", "MultiPolygon"}:
-        raise UserError(f"{_name(path)}: geometries are {sorted(types)}; area methods need polygons")
+        raise UserError(N_("%(file)s: las geometrías son %(value)s; los métodos por área necesitan polígonos"),
+                        file=_name(path), value=sorted(types))
     if geometry.isna().any() or geometry.is_empty.any():
-        raise UserError(f"{_name(path)}: {int((geometry.isna() | geometry.is_empty).sum())} areas have no geometry")
+        raise UserError(N_("%(file)s: %(value)s áreas no tienen geometría"),
+                        file=_name(path), value=int((geometry.isna() | geometry.is_empty).sum()))
     return geometry
 
 
@@ -405,12 +431,13 @@ def read_area(path, epsg: int, *, layer: str | None = None):
     if geometry.crs is None:
         minx, miny, maxx, maxy = geometry.total_bounds
         if not (abs(minx) <= 180 and abs(maxx) <= 180 and abs(miny) <= 90 and abs(maxy) <= 90):
-            raise UserError(f"{_name(path)}: the area's file does not say its CRS and its coordinates are not "
-                            "degrees; save it with its CRS (e.g. as a GeoPackage)")
+            raise UserError(N_("%(file)s: el archivo del área no dice su sistema de coordenadas y sus coordenadas no "
+                               "son grados; guárdelo con su sistema de coordenadas (p. ej. como GeoPackage)"),
+                            file=_name(path))
         geometry = geometry.set_crs(WGS84)
     area = geometry.to_crs(epsg=epsg).union_all()
     if area.is_empty or not area.area > 0:
-        raise UserError(f"{_name(path)}: the study area has no surface")
+        raise UserError(N_("%(file)s: el área de estudio no tiene superficie"), file=_name(path))
     return area
 
 

@@ -31,7 +31,7 @@ from enum import StrEnum
 import numpy as np
 from scipy import special, stats
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 PHE_EXACT_BELOW = 10
 """PHE's rule for counts: the exact interval below this many events, Byar's from it on."""
@@ -50,14 +50,15 @@ class RateMethod(StrEnum):
 
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
-        raise UserError(f"confidence={confidence!r} must be between 0 and 1 (e.g. 0.95)")
+        raise UserError(N_("confidence=%(confidence)s debe estar entre 0 y 1 (p. ej., 0.95)"), confidence=repr(confidence))
     return float(special.ndtri(0.5 + confidence / 2))
 
 
 def _counts(count, name: str = "count") -> np.ndarray:
     x = np.asarray(count, dtype=float)
     if not np.isfinite(x).all() or (x < 0).any() or (x != np.floor(x)).any():
-        raise UserError(f"{name} must be whole numbers of events, 0 or more; got {count!r}")
+        raise UserError(N_("%(name)s deben ser números enteros de eventos, 0 o más; se recibió %(count)s"), name=name,
+                        count=repr(count))
     return x
 
 
@@ -162,11 +163,12 @@ def rate_interval(count, denominator, factor: float = 1.0, method: str = RateMet
     try:
         interval = _COUNT_METHODS[RateMethod(method)]
     except ValueError:
-        raise UserError(f"method={method!r} is not allowed; choose one of {[m.value for m in RateMethod]}") from None
+        raise UserError(N_("method=%(method)s no está permitido; elija uno de %(methods)s"), method=repr(method),
+                        methods=str([m.value for m in RateMethod])) from None
     x = _counts(count)
     d = np.asarray(denominator, dtype=float)
     if (d < 0).any():
-        raise UserError(f"denominator must be 0 or more; got {denominator!r}")
+        raise UserError(N_("el denominador debe ser 0 o más; se recibió %(denominator)s"), denominator=repr(denominator))
     lower, upper = interval(x, confidence)
     scale = np.full(np.broadcast(x, d).shape, np.nan)
     np.divide(float(factor), d, out=scale, where=d > 0)
@@ -177,7 +179,7 @@ def _proportions(successes, n) -> tuple[np.ndarray, np.ndarray]:
     x = _counts(successes, "successes")
     m = _counts(n, "n")
     if (x > m).any():
-        raise UserError(f"successes ({successes!r}) cannot exceed n ({n!r})")
+        raise UserError(N_("los éxitos (%(successes)s) no pueden superar n (%(n)s)"), successes=repr(successes), n=repr(n))
     return x, m
 
 

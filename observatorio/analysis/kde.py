@@ -19,7 +19,7 @@ from enum import StrEnum
 import numpy as np
 
 from observatorio.analysis.grid import Grid
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 KERNELS = ("gaussian", "quartic")
 RULES = ("scott", "silverman")
@@ -78,12 +78,12 @@ def bandwidth_rule(x, y, rule: str = "scott") -> float:
     (458.2, 482.3)
     """
     if rule not in RULES:
-        raise UserError(f"rule={rule!r} is not allowed; choose one of {RULES}")
+        raise UserError(N_("rule=%(rule)s no está permitida; elija una de %(rules)s"), rule=repr(rule), rules=RULES)
     x = np.asarray(x, float)
     y = np.asarray(y, float)
     n = x.size
     if n < 2:
-        raise UserError(f"a bandwidth rule needs at least 2 points, got {n}")
+        raise UserError(N_("una regla de ancho de banda necesita al menos 2 puntos; hay %(n)s"), n=n)
     if rule == "scott":
         sigma = math.sqrt((x.var(ddof=1) + y.var(ddof=1)) / 2.0)
         h = sigma * n ** (-1.0 / 6.0)
@@ -95,7 +95,7 @@ def bandwidth_rule(x, y, rule: str = "scott") -> float:
         dm = math.sqrt(float(np.median(d2)))  # the median of d² is the square of the median of d
         h = 0.9 * min(sd, math.sqrt(1.0 / math.log(2.0)) * dm) * n ** (-0.2)
     if not h > 0:
-        raise UserError("the points do not spread (all coincide); give the bandwidth in metres")
+        raise UserError(N_("los puntos no se dispersan (coinciden todos); indique el ancho de banda en metros"))
     return float(h)
 
 
@@ -187,17 +187,20 @@ class KdePlan:
     @classmethod
     def make(cls, grid: Grid, bandwidth: float, kernel: str = "gaussian") -> KdePlan:
         if kernel not in KERNELS:
-            raise UserError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
+            raise UserError(N_("kernel=%(kernel)s no está permitido; elija uno de %(kernels)s"),
+                            kernel=repr(kernel), kernels=KERNELS)
         if not isinstance(grid, Grid):
             raise ValueError(f"grid must be an observatorio.analysis.grid.Grid, got {type(grid).__name__}")
         h = float(bandwidth)
         if not (math.isfinite(h) and h > 0):
-            raise UserError(f"bandwidth={bandwidth!r} must be {RULES} or a positive number of metres")
+            raise UserError(N_("bandwidth=%(bandwidth)s debe ser %(rules)s o un número positivo de metros"),
+                            bandwidth=repr(bandwidth), rules=RULES)
         smallest = 0.5 * grid.cell if kernel == "gaussian" else grid.cell
         if h < smallest:
-            raise UserError(f"a bandwidth of {h:.1f} m is below {smallest:g} m, the least for the {kernel} kernel on "
-                            f"{grid.cell:g} m cells (binned evaluation would be inaccurate); use smaller cells or a "
-                            "wider bandwidth")
+            raise UserError(N_("un ancho de banda de %(h)s m es menor que %(smallest)s m, el mínimo para el núcleo "
+                               "%(kernel)s con celdas de %(cell)s m (el cálculo por celdas sería inexacto); use "
+                               "celdas más pequeñas o un ancho de banda mayor"),
+                            h=f"{h:.1f}", smallest=f"{smallest:g}", kernel=kernel, cell=f"{grid.cell:g}")
         sigma = h if kernel == "gaussian" else h / QUARTIC_PER_GAUSSIAN
         split = int(math.ceil(SUBCELLS_PER_SIGMA * grid.cell / sigma))
         split += 1 - split % 2  # odd, so a coarse centre is the centre of its middle sub-cell
@@ -222,7 +225,8 @@ class KdePlan:
     def surface(self, binned: np.ndarray, output: str = "density") -> DensitySurface:
         """The kernel convolved with binned points, read at the centres of the grid's cells."""
         if output not in OUTPUTS:
-            raise UserError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
+            raise UserError(N_("output=%(output)s no está permitido; elija uno de %(outputs)s"),
+                            output=repr(output), outputs=OUTPUTS)
         # Imported here: scipy.signal costs ~0.8 s to import (a server worker pays it at its first density
         # surface instead of before its first answer; docs/performance.md, workers).
         from scipy.signal import fftconvolve
@@ -298,9 +302,11 @@ def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output
     0.0707
     """
     if kernel not in KERNELS:
-        raise UserError(f"kernel={kernel!r} is not allowed; choose one of {KERNELS}")
+        raise UserError(N_("kernel=%(kernel)s no está permitido; elija uno de %(kernels)s"),
+                        kernel=repr(kernel), kernels=KERNELS)
     if output not in OUTPUTS:
-        raise UserError(f"output={output!r} is not allowed; choose one of {OUTPUTS}")
+        raise UserError(N_("output=%(output)s no está permitido; elija uno de %(outputs)s"),
+                        output=repr(output), outputs=OUTPUTS)
     if not isinstance(grid, Grid):
         raise ValueError(f"grid must be an observatorio.analysis.grid.Grid, got {type(grid).__name__}")
     x = np.asarray(x, dtype=float)
@@ -308,14 +314,14 @@ def kde(x, y, grid: Grid, *, bandwidth="scott", kernel: str = "gaussian", output
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be one-dimensional and equal in length, got {x.shape} and {y.shape}")
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise UserError("x and y contain NaN or infinite coordinates; drop unlocated events first")
+        raise UserError(N_("x e y contienen coordenadas NaN o infinitas; quite antes los eventos sin ubicación"))
     w = None
     if weights is not None:
         w = np.asarray(weights, dtype=float)
         if w.shape != x.shape:
             raise ValueError(f"weights has shape {w.shape}, expected {x.shape}")
         if not np.isfinite(w).all() or (w < 0).any():
-            raise UserError("weights must be finite and non-negative")
+            raise UserError(N_("los pesos deben ser finitos y no negativos"))
     if isinstance(bandwidth, str):
         h = bandwidth_rule(x, y, bandwidth)
         if kernel == "quartic":

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, Text, UserError
 
 
 @dataclass(frozen=True)
@@ -66,11 +66,13 @@ class Knox:
         )
 
 
-def _edges(values, name: str, unit: str) -> np.ndarray:
+def _edges(values, name: str, unit: Text) -> np.ndarray:
     edges = np.asarray(values, dtype=float)
     if edges.ndim != 1 or edges.size < 2 or not np.isfinite(edges).all() or edges[0] < 0 or (np.diff(edges) <= 0).any():
         raise UserError(
-            f"{name}={values!r}: allowed are at least two strictly increasing, non-negative edges in {unit}, e.g. [0, 100, 200]"
+            N_("%(name)s=%(values)s: se admiten al menos dos límites no negativos y estrictamente crecientes en "
+               "%(unit)s, p. ej. [0, 100, 200]"),
+            name=name, values=repr(values), unit=unit
         )
     return edges
 
@@ -87,11 +89,11 @@ def _as_days(t) -> np.ndarray:
     t = np.asarray(t)
     if np.issubdtype(t.dtype, np.datetime64):
         if np.isnat(t).any():
-            raise UserError("t contains missing dates (NaT); drop them first")
+            raise UserError(N_("t contiene fechas que faltan (NaT); quítelas antes"))
         return (t - t.min()).astype("timedelta64[s]").astype(float) / 86400.0
     t = t.astype(float)
     if not np.isfinite(t).all():
-        raise UserError("t contains NaN or infinity; allowed: finite day numbers or datetime64")
+        raise UserError(N_("t contiene NaN o infinito; se admiten: números de días finitos o datetime64"))
     return t
 
 
@@ -155,13 +157,14 @@ def knox_test(
     if not (xs.ndim == 1 and xs.shape == ys.shape == days.shape):
         raise ValueError(f"x, y and t must be 1-D of one length, got {xs.shape}, {ys.shape}, {days.shape}")
     if not (np.isfinite(xs).all() and np.isfinite(ys).all()):
-        raise UserError("x or y contains NaN or infinity; allowed: finite metres")
+        raise UserError(N_("x o y contiene NaN o infinito; se admiten: metros finitos"))
     if xs.size < 2:
-        raise UserError(f"the Knox test needs at least 2 events, got {xs.size}")
+        raise UserError(N_("la prueba de Knox necesita al menos 2 eventos; hay %(size)s"), size=xs.size)
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 1):
-        raise UserError(f"permutations={permutations!r} must be a positive integer")
-    d_edges = _edges(distance_bands, "distance_bands", "metres")
-    t_edges = _edges(time_bands, "time_bands", "days")
+        raise UserError(N_("permutations=%(permutations)s debe ser un entero positivo"),
+                        permutations=repr(permutations))
+    d_edges = _edges(distance_bands, "distance_bands", Text(N_("metros")))
+    t_edges = _edges(time_bands, "time_bands", Text(N_("días")))
     nd, nt = d_edges.size - 1, t_edges.size - 1
 
     # Only pairs within the largest distance can ever count; their distance band is fixed under permutation.

@@ -22,7 +22,7 @@ import numpy as np
 from libpysal.weights import W, fill_diagonal
 from scipy import stats
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 from .gistar import gi_bins
 from .permutation import conditional_lags, folded, one_sided_p
@@ -62,12 +62,14 @@ class LocalG:
         """
         if inference == "permutation":
             if not self.permutations:
-                raise UserError("inference='permutation' needs permutations > 0; this result has none")
+                raise UserError(N_("inference='permutation' necesita permutations > 0; este resultado no tiene "
+                                   "ninguna"))
             p = folded(self.p_sim)
         elif inference == "normal":
             p = self.p_norm.copy()
         else:
-            raise UserError(f"inference={inference!r}; allowed: {', '.join(INFERENCES)}")
+            raise UserError(N_("inference=%(inference)s; se admiten: %(value)s"),
+                            inference=repr(inference), value=', '.join(INFERENCES))
         p[self.island] = np.nan
         return gi_bins(self.z, p, fdr=fdr)
 
@@ -77,13 +79,13 @@ def _values(values) -> np.ndarray:
     if y.ndim != 1:
         raise ValueError(f"values must be one-dimensional, got shape {y.shape}")
     if not np.isfinite(y).all():
-        raise UserError("values contain NaN or inf; drop or impute those areas first")
+        raise UserError(N_("los valores contienen NaN o infinito; quite o impute antes esas áreas"))
     if (y < 0).any():
-        raise UserError("values must be non-negative (counts or rates): Local G divides by their sum")
+        raise UserError(N_("los valores deben ser no negativos (conteos o tasas): la G local divide por su suma"))
     if y.size < 3:
-        raise UserError(f"Local G needs at least 3 areas, got {y.size}")
+        raise UserError(N_("la G local necesita al menos 3 áreas; hay %(size)s"), size=y.size)
     if np.ptp(y) == 0:
-        raise UserError("values are constant: Local G is undefined")
+        raise UserError(N_("los valores son constantes: la G local no está definida"))
     return y
 
 
@@ -147,11 +149,13 @@ def local_g(values, w: W, *, star: bool = False, transformation: str = "b", perm
         raise ValueError(f"w has {w.n} areas but there are {n} values")
     code = str(transformation).lower()
     if code not in TRANSFORMATIONS:
-        raise UserError(f"transformation={transformation!r}; allowed: {', '.join(TRANSFORMATIONS)}")
+        raise UserError(N_("transformation=%(transformation)s; se admiten: %(value)s"),
+                        transformation=repr(transformation), value=', '.join(TRANSFORMATIONS))
     if not (isinstance(permutations, (int, np.integer)) and permutations >= 0):
-        raise UserError(f"permutations={permutations!r} must be a non-negative integer (0 = no simulation)")
+        raise UserError(N_("permutations=%(permutations)s debe ser un entero no negativo (0 = sin simulación)"),
+                        permutations=repr(permutations))
     if y.sum() == 0:
-        raise UserError("values are all 0: Local G is undefined")
+        raise UserError(N_("todos los valores son 0: la G local no está definida"))
     island = island_mask(w)
     binary = transformed(w, "B")
     if star:

@@ -22,7 +22,7 @@ from scipy import stats
 from observatorio.analysis.fdr import benjamini_hochberg
 from observatorio.analysis.permutation import conditional_lags, one_sided_p
 from observatorio.analysis.weights import transformed
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 
 class Quadrant(enum.Enum):
@@ -49,11 +49,11 @@ def _values(y, name: str = "values") -> np.ndarray:
     if y.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {y.shape}")
     if not np.isfinite(y).all():
-        raise UserError(f"{name} contain NaN or inf; drop or impute those areas first")
+        raise UserError(N_("%(name)s contiene NaN o infinito; quite o impute antes esas áreas"), name=name)
     if y.size < 4:
-        raise UserError(f"Moran's I needs at least 4 areas, got {y.size}")
+        raise UserError(N_("la I de Moran necesita al menos 4 áreas; hay %(size)s"), size=y.size)
     if np.ptp(y) == 0:
-        raise UserError(f"{name} are constant: Moran's I is undefined")
+        raise UserError(N_("%(name)s es constante: la I de Moran no está definida"), name=name)
     return y
 
 
@@ -67,7 +67,8 @@ def _weights(w, n: int, transformation: str) -> W:
 
 def _check_permutations(permutations: int) -> int:
     if not isinstance(permutations, (int, np.integer)) or permutations < 0:
-        raise UserError(f"permutations={permutations!r} must be a non-negative integer (0 = no simulation)")
+        raise UserError(N_("permutations=%(permutations)s debe ser un entero no negativo (0 = sin simulación)"),
+                        permutations=repr(permutations))
     return int(permutations)
 
 
@@ -142,7 +143,7 @@ def global_moran(values, w: W, *, transformation: str = "r", permutations: int =
     wt = _weights(w, n, transformation)
     s0, s1, s2 = float(wt.s0), float(wt.s1), float(wt.s2)
     if s0 == 0:
-        raise UserError("w has no links (every area is an island)")
+        raise UserError(N_("w no tiene vínculos (cada área es una isla)"))
     sparse = wt.sparse.tocsr()
     z = y - y.mean()
     z2ss = float(z @ z)
@@ -216,7 +217,7 @@ class LocalMoran:
         neighbours instead (islands are not tests).
         """
         if not 0 < alpha < 1:
-            raise UserError(f"alpha={alpha!r} must lie in (0, 1)")
+            raise UserError(N_("alpha=%(alpha)s debe estar en (0, 1)"), alpha=repr(alpha))
         if fdr:
             return benjamini_hochberg(np.where(self.island, np.nan, self.p_sim), alpha).reject
         return np.nan_to_num(self.p_sim, nan=1.0) < alpha
@@ -346,9 +347,9 @@ def eb_standardised_rate(events, population) -> np.ndarray:
     if e.shape != p.shape or e.ndim != 1:
         raise ValueError(f"events and population must be 1-D of equal length, got {e.shape} and {p.shape}")
     if not np.isfinite(e).all() or (e < 0).any():
-        raise UserError("events must be finite non-negative counts")
+        raise UserError(N_("los eventos deben ser conteos finitos y no negativos"))
     if not np.isfinite(p).all() or (p <= 0).any():
-        raise UserError("population must be finite and positive in every area")
+        raise UserError(N_("la población debe ser finita y positiva en cada área"))
     r = e / p
     b = e.sum() / p.sum()
     a = np.sum(p * (r - b) ** 2) / p.sum() - b / (p.sum() / e.size)

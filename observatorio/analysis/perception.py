@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 CENTRES = ("median", "mean")
 
@@ -49,7 +49,7 @@ class WeightedProportion:
 
 def _check_confidence(confidence: float) -> None:
     if not 0 < confidence < 1:
-        raise UserError(f"confidence={confidence!r} must lie in (0, 1)")
+        raise UserError(N_("confidence=%(confidence)s debe estar en (0, 1)"), confidence=repr(confidence))
 
 
 def weighted_proportion(outcome, weights, *, confidence: float = 0.95) -> WeightedProportion:
@@ -89,11 +89,11 @@ def weighted_proportion(outcome, weights, *, confidence: float = 0.95) -> Weight
     if y.shape != w.shape or y.ndim != 1:
         raise ValueError(f"outcome and weights must be 1-D of equal length, got {y.shape} and {w.shape}")
     if y.size == 0:
-        raise UserError("no respondents")
+        raise UserError(N_("no hay encuestados"))
     if not np.isin(y, (0.0, 1.0)).all():
-        raise UserError("outcome must be boolean or 0/1")
+        raise UserError(N_("la respuesta debe ser booleana o 0/1"))
     if not np.isfinite(w).all() or (w < 0).any() or w.sum() == 0:
-        raise UserError("weights must be finite, non-negative and not all zero")
+        raise UserError(N_("los pesos deben ser finitos, no negativos y no todos cero"))
     _check_confidence(confidence)
     p = float(np.sum(w * y) / w.sum())
     n_eff = float(w.sum() ** 2 / np.sum(w**2))
@@ -187,21 +187,22 @@ def perception_gap(fear: pd.Series, crime: pd.Series, *, centre: str = "median")
     ['LH', 'LL', 'HL']
     """
     if centre not in CENTRES:
-        raise UserError(f"centre={centre!r} is not one of {CENTRES}")
+        raise UserError(N_("centre=%(centre)s no es uno de %(centres)s"), centre=repr(centre), centres=CENTRES)
     if not isinstance(fear, pd.Series) or not isinstance(crime, pd.Series):
         raise ValueError("fear and crime must be pandas Series indexed by area")
     if set(fear.index) != set(crime.index) or fear.index.has_duplicates or crime.index.has_duplicates:
         missing = sorted(set(fear.index) ^ set(crime.index), key=str)
-        raise UserError(f"fear and crime must cover the same unique areas; unmatched: {missing[:10]}")
+        raise UserError(N_("el temor y los delitos deben cubrir las mismas áreas, sin repetir; sin par: %(value)s"),
+                        value=missing[:10])
     t = pd.DataFrame({"fear": fear.astype(float), "crime": crime.astype(float).reindex(fear.index)})
     if t.isna().any().any():
-        raise UserError("fear and crime must not contain missing values")
+        raise UserError(N_("el temor y los delitos no deben tener valores que falten"))
     if len(t) < 3:
-        raise UserError(f"need at least 3 areas, got {len(t)}")
+        raise UserError(N_("se necesitan al menos 3 áreas; hay %(n)s"), n=len(t))
     for col in ("fear", "crime"):
         sd = t[col].std(ddof=1)
         if sd == 0:
-            raise UserError(f"{col} is constant across areas and cannot be standardised")
+            raise UserError(N_("%(col)s es constante entre áreas y no se puede estandarizar"), col=col)
         t[f"z_{col}"] = (t[col] - t[col].mean()) / sd
     t["gap"] = t["z_fear"] - t["z_crime"]
     ref = t[["fear", "crime"]].median() if centre == "median" else t[["fear", "crime"]].mean()

@@ -26,7 +26,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 # Period codes, in the order a menu offers them.
 ROLLING = ("7d", "28d")
@@ -88,13 +88,13 @@ def window(code: str, as_of: dt.date, *, month: dt.date | None = None, year: int
         return add_months(last, -11), month_end(last.year, last.month)
     if code == "month":
         if month is None:
-            raise UserError("el período «mes» necesita el mes (AAAA-MM)")
+            raise UserError(N_("el período «mes» necesita el mes (AAAA-MM)"))
         return month.replace(day=1), month_end(month.year, month.month)
     if code == "year":
         if year is None:
-            raise UserError("el período «año» necesita el año")
+            raise UserError(N_("el período «año» necesita el año"))
         return dt.date(year, 1, 1), dt.date(year, 12, 31)
-    raise UserError(f"período «{code}» desconocido; use uno de: {', '.join(CODES)}")
+    raise UserError(N_("período «%(code)s» desconocido; use uno de: %(value)s"), code=code, value=', '.join(CODES))
 
 
 def previous(code: str, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:

@@ -15,7 +15,7 @@ from functools import lru_cache
 import numpy as np
 from pyproj import CRS, Transformer
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 WGS84 = "EPSG:4326"
 
@@ -29,7 +29,9 @@ def utm_epsg(lon: float, lat: float) -> int:
     32719
     """
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise UserError(f"({lon}, {lat}) is not a WGS84 longitude/latitude; expected lon in [-180, 180], lat in [-90, 90]")
+        raise UserError(N_("(%(lon)s, %(lat)s) no es una longitud/latitud WGS84; se espera lon en [-180, 180] y lat "
+                           "en [-90, 90]"),
+                        lon=lon, lat=lat)
     return (32700 if lat < 0 else 32600) + utm_zone(lon)
 
 
@@ -78,7 +80,7 @@ def to_metres(lon, lat, epsg: int | None = None) -> tuple[np.ndarray, np.ndarray
         raise ValueError(f"lon and lat differ in shape: {lon.shape} != {lat.shape}")
     if epsg is None:
         if lon.size == 0:
-            raise UserError("cannot choose a UTM zone for no points; pass epsg")
+            raise UserError(N_("no se puede elegir una zona UTM sin puntos; indique epsg"))
         epsg = utm_epsg(float(np.nanmean(lon)), float(np.nanmean(lat)))
     x, y = _transformer(WGS84, f"EPSG:{epsg}").transform(lon, lat)
     return np.asarray(x), np.asarray(y), epsg

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 PER_ALLOWED = (1, 1_000, 100_000)
 
@@ -66,10 +66,12 @@ def count_by_area_period(events: pd.DataFrame, *, area: str, date: str, freq: st
     (['2024-01', '2024-02', '2024-03'], [[1, 0, 1], [1, 0, 0], [0, 0, 0]])
     """
     if freq not in _FREQ:
-        raise UserError(f"freq={freq!r} is not allowed; choose one of {sorted(_FREQ)}")
+        raise UserError(N_("freq=%(freq)s no está permitida; elija una de %(value)s"),
+                        freq=repr(freq), value=sorted(_FREQ))
     for col in (area, date):
         if col not in events.columns:
-            raise UserError(f"column {col!r} is not in events; columns are {list(events.columns)}")
+            raise UserError(N_("la columna %(col)s no está en los eventos; las columnas son %(value)s"),
+                            col=repr(col), value=list(events.columns))
     when = pd.to_datetime(events[date])
     if getattr(when.dt, "tz", None) is not None:
         # Keep the local wall-clock date: a period is a calendar notion.
@@ -82,7 +84,8 @@ def count_by_area_period(events: pd.DataFrame, *, area: str, date: str, freq: st
         index = pd.Index(list(areas), name=area)
         unknown = sorted(set(frame["area"]) - set(index), key=str)
         if unknown:
-            raise UserError(f"events have areas {unknown[:10]} not in areas={list(index)[:10]}...")
+            raise UserError(N_("hay eventos en áreas %(value)s que no están en areas=%(value2)s…"),
+                            value=unknown[:10], value2=list(index)[:10])
     if frame.empty:
         return pd.DataFrame(index=index, dtype="int64")
     periods = pd.period_range(frame["period"].min(), frame["period"].max(), freq=_FREQ[freq])
@@ -92,7 +95,8 @@ def count_by_area_period(events: pd.DataFrame, *, area: str, date: str, freq: st
 
 def _per(per) -> float:
     if per not in PER_ALLOWED:
-        raise UserError(f"per={per!r} is not allowed; choose one of {PER_ALLOWED}")
+        raise UserError(N_("per=%(per)s no está permitido; elija uno de %(per_allowed)s"),
+                        per=repr(per), per_allowed=PER_ALLOWED)
     return float(per)
 
 
@@ -102,9 +106,9 @@ def _events_population(counts, population) -> tuple[np.ndarray, np.ndarray]:
     if e.shape != b.shape:
         raise ValueError(f"counts and population differ in length: {e.size} != {b.size}")
     if not np.isfinite(e).all() or (e < 0).any():
-        raise UserError("counts must be finite and non-negative")
+        raise UserError(N_("los conteos deben ser finitos y no negativos"))
     if not np.isfinite(b).all() or (b < 0).any():
-        raise UserError("population must be finite and non-negative")
+        raise UserError(N_("la población debe ser finita y no negativa"))
     return e, b
 
 
@@ -153,8 +157,9 @@ class SmoothedRates:
 def _positive_population(b: np.ndarray) -> None:
     if (b <= 0).any():
         bad = np.flatnonzero(b <= 0)[:10].tolist()
-        raise UserError(f"population must be positive for Empirical Bayes; zero at positions {bad}: "
-                        "merge or drop areas without residents first")
+        raise UserError(N_("el Bayes empírico necesita población positiva; es cero en las posiciones %(bad)s: una o "
+                           "quite antes las áreas sin habitantes"),
+                        bad=bad)
 
 
 def eb_global(counts, population, *, per: int = 1_000) -> SmoothedRates:
@@ -225,13 +230,14 @@ def _neighbour_pairs(neighbours, ids) -> tuple[np.ndarray, np.ndarray]:
     position = {k: i for i, k in enumerate(ids)}
     missing = [k for k in ids if k not in table]
     if missing:
-        raise UserError(f"areas {missing[:10]} have no entry in neighbours; give an empty list for islands")
+        raise UserError(N_("las áreas %(value)s no figuran entre los vecinos; dé una lista vacía a las islas"),
+                        value=missing[:10])
     rows, cols = list(range(len(ids))), list(range(len(ids)))
     for k in ids:
         i = position[k]
         for j in table[k]:  # a dict of weights iterates over its keys
             if j not in position:
-                raise UserError(f"neighbour {j!r} of area {k!r} is not one of the areas")
+                raise UserError(N_("el vecino %(j)s del área %(k)s no es una de las áreas"), j=repr(j), k=repr(k))
             if j != k:
                 rows.append(i)
                 cols.append(position[j])
@@ -295,7 +301,7 @@ def eb_local(counts, population, neighbours, *, ids=None, per: int = 1_000) -> S
     if len(ids) != e.size:
         raise ValueError(f"ids has {len(ids)} entries but counts has {e.size}")
     if len(set(ids)) != len(ids):
-        raise UserError("ids must be unique")
+        raise UserError(N_("los identificadores deben ser únicos"))
     _positive_population(b)
     i, j = _neighbour_pairs(neighbours, ids)
     n = e.size

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.trend import Direction, MannKendall, mann_kendall
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 HOURS_IN_WEEK = 168
 AORISTIC_METHODS = ("blocks", "overlap")
@@ -31,7 +31,7 @@ def _seconds_since_monday(values, name: str) -> np.ndarray:
         when = when.tz_localize(None)  # local wall-clock hour is what matters for patrols
     if when.isna().any():
         bad = np.flatnonzero(when.isna())[:10].tolist()
-        raise UserError(f"{name} has missing values at positions {bad}")
+        raise UserError(N_("a %(name)s le faltan valores en las posiciones %(bad)s"), name=name, bad=bad)
     return ((when - _MONDAY) // pd.Timedelta(seconds=1)).to_numpy(dtype=np.int64)
 
 
@@ -73,14 +73,15 @@ def aoristic_weights(start, end, *, method: str = "blocks") -> np.ndarray:
     [0.2, 0.4, 0.4]
     """
     if method not in AORISTIC_METHODS:
-        raise UserError(f"method={method!r} is not allowed; choose one of {AORISTIC_METHODS}")
+        raise UserError(N_("method=%(method)s no está permitido; elija uno de %(aoristic_methods)s"),
+                        method=repr(method), aoristic_methods=AORISTIC_METHODS)
     s = _seconds_since_monday(start, "start")
     e = _seconds_since_monday(end, "end")
     if s.shape != e.shape:
         raise ValueError(f"start and end differ in length: {s.size} != {e.size}")
     if (e < s).any():
         bad = np.flatnonzero(e < s)[:10].tolist()
-        raise UserError(f"end is before start at positions {bad}")
+        raise UserError(N_("el fin es anterior al inicio en las posiciones %(bad)s"), bad=bad)
     h = np.arange(HOURS_IN_WEEK, dtype=np.int64)
     instant = e == s
     if method == "blocks":
@@ -134,9 +135,10 @@ def hour_weekday_matrix(start, end=None, *, method: str = "blocks", chunk: int =
     ((7, 24), 1.0, 1.0, 2.0)
     """
     if method not in AORISTIC_METHODS:
-        raise UserError(f"method={method!r} is not allowed; choose one of {AORISTIC_METHODS}")
+        raise UserError(N_("method=%(method)s no está permitido; elija uno de %(aoristic_methods)s"),
+                        method=repr(method), aoristic_methods=AORISTIC_METHODS)
     if not (isinstance(chunk, (int, np.integer)) and chunk > 0):
-        raise UserError(f"chunk={chunk!r} must be a positive integer")
+        raise UserError(N_("chunk=%(chunk)s debe ser un entero positivo"), chunk=repr(chunk))
     if end is None:
         slot = (_seconds_since_monday(start, "start") // 3600) % HOURS_IN_WEEK
         return np.bincount(slot, minlength=HOURS_IN_WEEK).astype(float).reshape(7, 24)
@@ -157,13 +159,15 @@ def _monthly_series(counts) -> pd.Series:
     if isinstance(index, pd.DatetimeIndex):
         index = index.to_period("M")
     if not isinstance(index, pd.PeriodIndex) or index.freqstr != "M":
-        raise UserError("counts must be indexed by monthly periods (PeriodIndex 'M') or month timestamps")
+        raise UserError(N_("los conteos deben tener como índice períodos mensuales (PeriodIndex 'M') o fechas de "
+                           "meses"))
     series = pd.Series(counts.to_numpy(dtype=float), index=index).sort_index()
     expected = pd.period_range(series.index[0], series.index[-1], freq="M") if len(series) else series.index
     if len(series) != len(expected) or not (series.index == expected).all():
-        raise UserError("counts must cover consecutive months without gaps or repeats; fill missing months with 0")
+        raise UserError(N_("los conteos deben cubrir meses consecutivos sin huecos ni repeticiones; complete con 0 "
+                           "los meses que faltan"))
     if series.isna().any() or (series < 0).any():
-        raise UserError("counts must be non-negative numbers without NaN")
+        raise UserError(N_("los conteos deben ser números no negativos, sin NaN"))
     return series
 
 
@@ -203,14 +207,15 @@ def monthly_seasonality(counts: pd.Series, *, method: str = "ratio_to_moving_ave
     [0.8, 0.8, 0.9, 1.0, 1.0, 1.1, 1.2, 1.2, 1.1, 1.0, 1.0, 0.9]
     """
     if method not in SEASONALITY_METHODS:
-        raise UserError(f"method={method!r} is not allowed; choose one of {SEASONALITY_METHODS}")
+        raise UserError(N_("method=%(method)s no está permitido; elija uno de %(seasonality_methods)s"),
+                        method=repr(method), seasonality_methods=SEASONALITY_METHODS)
     y = _monthly_series(counts)
     if len(y) < 24:
-        raise UserError(f"seasonality needs at least 24 consecutive months, got {len(y)}")
+        raise UserError(N_("la estacionalidad necesita al menos 24 meses consecutivos; hay %(n)s"), n=len(y))
     months = y.index.month
     if method == "seasonal_means":
         if len(y) % 12:
-            raise UserError(f"seasonal_means needs whole years of months, got {len(y)} months")
+            raise UserError(N_("seasonal_means necesita años completos de meses; hay %(n)s meses"), n=len(y))
         means = y.groupby(months).mean()
     else:
         kernel = np.r_[0.5, np.ones(11), 0.5] / 12.0
@@ -219,9 +224,10 @@ def monthly_seasonality(counts: pd.Series, *, method: str = "ratio_to_moving_ave
         ratio = pd.Series(np.divide(y.to_numpy(), trend, out=np.full(len(y), np.nan), where=trend > 0), index=y.index)
         means = ratio.groupby(months).mean()
         if means.isna().any() or len(means) < 12:
-            raise UserError("some calendar month has no usable ratio (its moving average is 0 every year)")
+            raise UserError(N_("algún mes del calendario no tiene una razón utilizable (su media móvil es 0 todos "
+                               "los años)"))
     if means.mean() == 0:
-        raise UserError("counts are all zero; there is no seasonal pattern to measure")
+        raise UserError(N_("todos los conteos son cero; no hay patrón estacional que medir"))
     index = means / means.mean()
     index.index = pd.Index(range(1, 13), name="month")
     return index
@@ -261,6 +267,6 @@ def trend(series, *, alpha: float = 0.05) -> TrendVerdict:
     (<Direction.UP: 'up'>, 1.8)
     """
     if not 0 < alpha < 1:
-        raise UserError(f"alpha={alpha!r} must lie strictly between 0 and 1")
+        raise UserError(N_("alpha=%(alpha)s debe estar estrictamente entre 0 y 1"), alpha=repr(alpha))
     result = mann_kendall(np.array(series, dtype=float))
     return TrendVerdict(result, result.direction(alpha))

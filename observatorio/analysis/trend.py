@@ -15,7 +15,7 @@ from enum import StrEnum
 import numpy as np
 from scipy import stats
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 
 class Direction(StrEnum):
@@ -123,9 +123,9 @@ def mann_kendall_many(values) -> MannKendallMany:
         raise ValueError(f"values must be two-dimensional (series × time), got shape {x.shape}")
     n = x.shape[1]
     if n < 3:
-        raise UserError(f"Mann–Kendall needs at least 3 values, got {n}")
+        raise UserError(N_("Mann-Kendall necesita al menos 3 valores; hay %(n)s"), n=n)
     if np.isnan(x).any():
-        raise UserError("values contain NaN; fill or drop missing periods first")
+        raise UserError(N_("los valores contienen NaN; complete o quite antes los períodos que faltan"))
     i, j = np.triu_indices(n, k=1)
     diff = x[:, j] - x[:, i]
     s = np.sign(diff).sum(axis=1)

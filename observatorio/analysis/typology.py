@@ -25,7 +25,7 @@ from libpysal.weights import W
 from sklearn.cluster import AgglomerativeClustering, KMeans
 from sklearn.metrics import silhouette_score
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 METHODS = ("kmeans", "ward")
 
@@ -74,11 +74,12 @@ def standardise(table: pd.DataFrame) -> pd.DataFrame:
     x = table.astype(float)
     if x.isna().any().any():
         bad = x.columns[x.isna().any()].tolist()
-        raise UserError(f"indicators {bad} contain missing values; impute or drop them first")
+        raise UserError(N_("a los indicadores %(bad)s les faltan valores; impútelos o quítelos antes"), bad=bad)
     sd = x.std(ddof=0)
     constant = sd.index[sd == 0].tolist()
     if constant:
-        raise UserError(f"indicators {constant} are constant across areas and cannot be standardised")
+        raise UserError(N_("los indicadores %(constant)s son constantes entre áreas y no se pueden estandarizar"),
+                        constant=constant)
     return (x - x.mean()) / sd
 
 
@@ -121,7 +122,7 @@ def distinctive(profiles: pd.DataFrame, *, top: int = 2, threshold: float = 0.5)
     {0: Distinctive(high=('robos', 'vif'), low=('ingreso',)), 1: Distinctive(high=(), low=())}
     """
     if top < 1:
-        raise UserError(f"top={top!r} must be at least 1")
+        raise UserError(N_("top=%(top)s debe ser al menos 1"), top=repr(top))
     out = {}
     for cluster, row in profiles.iterrows():
         high = row[row >= threshold].sort_values(ascending=False).index[:top].tolist()
@@ -189,7 +190,7 @@ def typology(table: pd.DataFrame, *, method: str = "kmeans", k: int | None = Non
     Distinctive(high=('robos',), low=('ingreso',))
     """
     if method not in METHODS:
-        raise UserError(f"method={method!r} is not one of {METHODS}")
+        raise UserError(N_("method=%(method)s no es uno de %(methods)s"), method=repr(method), methods=METHODS)
     z = standardise(table)
     n = len(z)
     x = z.to_numpy()
@@ -197,7 +198,8 @@ def typology(table: pd.DataFrame, *, method: str = "kmeans", k: int | None = Non
     if k is None:
         lo, hi = k_range
         if not (2 <= lo <= hi < n):
-            raise UserError(f"k_range={k_range!r} must satisfy 2 <= low <= high < n={n}")
+            raise UserError(N_("k_range=%(k_range)s debe cumplir 2 <= mínimo <= máximo < n=%(n)s"),
+                            k_range=repr(k_range), n=n)
         best = None
         for kk in range(lo, hi + 1):
             lab = _fit(x, kk, method, seed, n_init)
@@ -207,7 +209,7 @@ def typology(table: pd.DataFrame, *, method: str = "kmeans", k: int | None = Non
         labels = best[1]
     else:
         if not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
-            raise UserError(f"k={k!r} must be an integer between 1 and the number of areas ({n})")
+            raise UserError(N_("k=%(k)s debe ser un entero entre 1 y el número de áreas (%(n)s)"), k=repr(k), n=n)
         labels = _fit(x, int(k), method, seed, n_init) if k > 1 else np.zeros(n, dtype=int)
     return _result(table, z, labels, method, silhouettes, top, threshold)
 
@@ -274,14 +276,16 @@ def spatial_typology(table: pd.DataFrame, w: W, population, *, floor: float, see
     if not isinstance(w, W) or w.n != n:
         raise ValueError(f"w must be a libpysal.weights.W over the {n} areas of table")
     if w.n_components != 1:
-        raise UserError(f"w has {w.n_components} connected components; max-p needs one (link the islands first)")
+        raise UserError(N_("w tiene %(n_components)s componentes conexas; max-p necesita una (una antes las islas)"),
+                        n_components=w.n_components)
     pop = np.asarray(population, dtype=float)
     if pop.shape != (n,) or not np.isfinite(pop).all() or (pop < 0).any():
-        raise UserError(f"population must hold {n} finite non-negative values")
+        raise UserError(N_("la población debe tener %(n)s valores finitos y no negativos"), n=n)
     if not floor > 0:
-        raise UserError(f"floor={floor!r} must be a positive population")
+        raise UserError(N_("floor=%(floor)s debe ser una población positiva"), floor=repr(floor))
     if pop.sum() < floor:
-        raise UserError(f"floor={floor!r} exceeds the total population {pop.sum():g}: no region can meet it")
+        raise UserError(N_("floor=%(floor)s supera la población total %(value)s: ninguna región puede alcanzarlo"),
+                        floor=repr(floor), value=f"{pop.sum():g}")
     attrs = [f"_z{i}" for i in range(z.shape[1])]
     frame = pd.DataFrame(z.to_numpy(), columns=attrs)
     frame["_pop"] = pop
@@ -295,5 +299,5 @@ def spatial_typology(table: pd.DataFrame, w: W, population, *, floor: float, see
         model.solve()
     labels = np.asarray(model.labels_)
     if labels.shape != (n,) or (labels < 1).any():
-        raise UserError("max-p could not assign every area to a region meeting the floor")
+        raise UserError(N_("max-p no pudo asignar cada área a una región que alcance el mínimo"))
     return _result(table, z, labels, "maxp", {}, top, threshold)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,8 @@ class WDD:
 def _pair(value, name: str) -> tuple[float, float]:
     a = np.asarray(value, dtype=float)
     if a.shape != (2,) or not np.isfinite(a).all() or (a < 0).any():
-        raise UserError(f"{name}={value!r} must be a (before, after) pair of non-negative counts")
+        raise UserError(N_("%(name)s=%(value)s debe ser un par (antes, después) de conteos no negativos"),
+                        name=name, value=repr(value))
     return float(a[0]), float(a[1])
 
 
@@ -87,7 +88,7 @@ def wdd(treated, control, displacement=(0, 0), displacement_control=(0, 0), *,
     (-118.0, 1568.0, -2.98, -196, -40)
     """
     if not 0 < confidence < 1:
-        raise UserError(f"confidence={confidence!r} must lie in (0, 1)")
+        raise UserError(N_("confidence=%(confidence)s debe estar en (0, 1)"), confidence=repr(confidence))
     t0, t1 = _pair(treated, "treated")
     c0, c1 = _pair(control, "control")
     d0, d1 = _pair(displacement, "displacement")
@@ -99,7 +100,7 @@ def wdd(treated, control, displacement=(0, 0), displacement_control=(0, 0), *,
     est = local + disp
     se = float(np.sqrt(var_local + var_disp))
     if se == 0:
-        raise UserError("all counts are zero: the WDD test has no variance")
+        raise UserError(N_("todos los conteos son cero: la prueba WDD no tiene varianza"))
     z = est / se
     zc = stats.norm.ppf(0.5 + confidence / 2)
     return WDD(

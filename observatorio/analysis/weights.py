@@ -21,7 +21,7 @@ import numpy as np
 from libpysal import weights as _lw
 from shapely.geometry.base import BaseGeometry
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 CONTIGUITY = ("queen", "rook")
 TRANSFORMATIONS = ("O", "B", "R", "D", "V")
@@ -35,7 +35,7 @@ def _ids(ids, n: int) -> list | None:
     if len(ids) != n:
         raise ValueError(f"ids has {len(ids)} entries but there are {n} geometries/points")
     if len(set(ids)) != n:
-        raise UserError("ids must be unique")
+        raise UserError(N_("los identificadores deben ser únicos"))
     return ids
 
 
@@ -45,7 +45,7 @@ def _coords(x, y) -> np.ndarray:
     if x.shape != y.shape or x.ndim != 1:
         raise ValueError(f"x and y must be 1-D arrays of equal length, got shapes {x.shape} and {y.shape}")
     if not np.isfinite(x).all() or not np.isfinite(y).all():
-        raise UserError("x and y must be finite (no NaN or inf coordinates)")
+        raise UserError(N_("x e y deben ser finitos (sin coordenadas NaN ni infinitas)"))
     return np.column_stack([x, y])
 
 
@@ -83,10 +83,10 @@ def contiguity(polygons: Iterable[BaseGeometry], *, kind: str = "queen", ids=Non
     [1]
     """
     if kind not in CONTIGUITY:
-        raise UserError(f"kind={kind!r} is not one of {CONTIGUITY}")
+        raise UserError(N_("kind=%(kind)s no es uno de %(contiguity)s"), kind=repr(kind), contiguity=CONTIGUITY)
     geoms = list(polygons)
     if not geoms:
-        raise UserError("polygons is empty")
+        raise UserError(N_("no hay polígonos"))
     for g in geoms:
         if not isinstance(g, BaseGeometry) or g.geom_type not in ("Polygon", "MultiPolygon"):
             raise ValueError(f"every geometry must be a shapely Polygon or MultiPolygon, got {type(g).__name__}")
@@ -122,7 +122,7 @@ def knn(x, y, *, k: int, ids=None) -> _lw.W:
     pts = _coords(x, y)
     n = len(pts)
     if not isinstance(k, (int, np.integer)) or not 1 <= k < n:
-        raise UserError(f"k={k!r} must be an integer with 1 <= k < n={n}")
+        raise UserError(N_("k=%(k)s debe ser un entero con 1 <= k < n=%(n)s"), k=repr(k), n=n)
     ids = _ids(ids, n)
     return _lw.KNN.from_array(pts, k=int(k), ids=ids)
 
@@ -155,7 +155,8 @@ def distance_band(x, y, *, threshold: float, binary: bool = True, alpha: float =
     """
     pts = _coords(x, y)
     if not (isinstance(threshold, (int, float, np.number)) and threshold > 0):
-        raise UserError(f"threshold={threshold!r} must be a positive distance in metres")
+        raise UserError(N_("threshold=%(threshold)s debe ser una distancia positiva en metros"),
+                        threshold=repr(threshold))
     ids = _ids(ids, len(pts))
     # libpysal raises every stored distance to alpha, including the zero self-distances it then drops.
     with np.errstate(divide="ignore"):
@@ -181,7 +182,8 @@ def transformed(w: _lw.W, transformation: str = "R") -> _lw.W:
     """
     code = str(transformation).upper()
     if code not in TRANSFORMATIONS:
-        raise UserError(f"transformation={transformation!r} is not one of {TRANSFORMATIONS}")
+        raise UserError(N_("transformation=%(transformation)s no es uno de %(transformations)s"),
+                        transformation=repr(transformation), transformations=TRANSFORMATIONS)
     if not isinstance(w, _lw.W):
         raise ValueError(f"w must be a libpysal.weights.W, got {type(w).__name__}")
     out = copy.deepcopy(w)

@@ -39,7 +39,7 @@ from enum import StrEnum
 import numpy as np
 
 from observatorio.analysis.indicator import Polarity
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 LIMIT_FACTOR = 2.66
 """3 / d2 for moving ranges of two points (d2 = 1.128)."""
@@ -161,9 +161,10 @@ def xmr(values, *, baseline: int = 12, allow_short: bool = False, screen_outlier
     """
     y = np.asarray(values, dtype=float).ravel()
     if not np.isfinite(y).all():
-        raise UserError("an XmR chart needs a value for every period: fill or drop the missing ones first")
+        raise UserError(N_("un gráfico XmR necesita un valor en cada período: complete o quite primero los que faltan"))
     if baseline < 2 or shift < 2 or trend < 3:
-        raise UserError(f"baseline={baseline}, shift={shift}, trend={trend}: need baseline ≥ 2, shift ≥ 2, trend ≥ 3")
+        raise UserError(N_("baseline=%(baseline)s, shift=%(shift)s, trend=%(trend)s: se necesita baseline ≥ 2, shift ≥ 2, "
+                           "trend ≥ 3"), baseline=baseline, shift=shift, trend=trend)
     n = len(y)
     if n < baseline:
         if not allow_short or n < 2:

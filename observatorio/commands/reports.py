@@ -52,13 +52,18 @@ def issue_text(issue) -> str:
 
 
 def error_text(exc) -> str:
-    """A user error's one line in the command's language. In Spanish, an all-or-nothing import's problems
-    (`importing.IssuesFound`) are told cell by cell with their code's sentence (file, row, column, value and
-    the fix), and an import that failed whole (`ImportFailed`) by its code's sentence, its exact detail after
-    it; in English, and for any other error, the line as raised."""
+    """A user error's one line in the command's language.
+
+    An error that keeps its Spanish template (`errors.UserError`, raised with `N_`) is translated through
+    the catalogue and then filled in. In Spanish, an all-or-nothing import's problems (`importing.IssuesFound`)
+    are told cell by cell with their code's sentence (file, row, column, value and the fix), and an import
+    that failed whole (`ImportFailed`) by its code's sentence, then its detail when it has Spanish words
+    (a reader's reason and fix, a column of personal data), else the facts its code names; in English,
+    the pipeline's own English line."""
     from observatorio.importing import MAX_MESSAGES, IssuesFound
 
-    text = " ".join(str(exc).split())
+    translated = exc.translated(_) if hasattr(exc, "translated") else str(exc)
+    text = " ".join(translated.split())
     if current() == "en":
         return text
     from observatorio.territory.dpa import UnknownComuna
@@ -75,8 +80,12 @@ def error_text(exc) -> str:
         extra = len(exc.issues) - MAX_MESSAGES
         return "; ".join(lines) + (_("; … y %(n)s problemas más") % {"n": thousands(extra)} if extra > 0 else "")
     if hasattr(exc, "as_dict") and getattr(exc, "code", None) and hasattr(exc, "file"):  # ImportFailed
-        from observatorio.wording import failure_text
+        from observatorio.wording import failure_detail, failure_text
 
+        if not exc.worded:  # English only: the code's facts instead
+            facts = failure_detail(exc.code, exc.params)
+            where = _("Archivo: %(file)s.") % {"file": exc.file} if exc.file else ""
+            return " ".join(part for part in (failure_text(exc.code), facts, where) if part)
         return _("%(sentence)s Detalle: %(detail)s") % {"sentence": failure_text(exc.code), "detail": text}
     return text
 

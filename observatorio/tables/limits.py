@@ -22,6 +22,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from observatorio.errors import N_, Text
+
 from .readers.base import ReadError
 
 MB = 1024 * 1024
@@ -51,10 +53,9 @@ def check_before_reading(path: Path, format: str, limits: Limits | None) -> None
     path = Path(path)
     size = path.stat().st_size
     if limits and limits.max_bytes is not None and size > limits.max_bytes:
-        raise ReadError(path, f"the file is {size_text(size)}, more than the limit of {size_text(limits.max_bytes)} "
-                              f"(OBS_UPLOAD_MAX_MB)",
-                        "split the file (e.g. by year) and import each part, or ask the administrator to raise "
-                        "OBS_UPLOAD_MAX_MB")
+        raise ReadError(path, Text(N_("el archivo pesa %(size)s, más que el límite de %(limit)s (OBS_UPLOAD_MAX_MB)"),
+                                  size=size_text(size), limit=size_text(limits.max_bytes)),
+                        Text(SPLIT_FIX, setting="OBS_UPLOAD_MAX_MB"))
     if format == "xlsx":
         _check_zip(path, limits)
     elif format == "csv":
@@ -70,16 +71,18 @@ def _check_zip(path: Path, limits: Limits | None) -> None:
     total = sum(m.file_size for m in members)
     cap = limits.max_uncompressed_bytes if limits else None
     if cap is not None and total > cap:
-        raise ReadError(path, f"the workbook would inflate to {size_text(total)}, more than the limit of {size_text(cap)} "
-                              f"(OBS_UPLOAD_MAX_UNCOMPRESSED_MB); it was not opened",
-                        "save the workbook as CSV, or split it, or ask the administrator to raise "
-                        "OBS_UPLOAD_MAX_UNCOMPRESSED_MB")
+        raise ReadError(path, Text(N_("el libro se descomprimiría a %(size)s, más que el límite de %(limit)s "
+                                     "(OBS_UPLOAD_MAX_UNCOMPRESSED_MB); no se abrió"),
+                                  size=size_text(total), limit=size_text(cap)),
+                        N_("guarde el libro como CSV, o divídalo, o pida al administrador que suba "
+                           "OBS_UPLOAD_MAX_UNCOMPRESSED_MB"))
     for m in members:
         if m.file_size >= RATIO_MIN_BYTES and m.file_size > MAX_RATIO * max(m.compress_size, 1):
-            raise ReadError(path, f"the workbook is a zip bomb: its part {m.filename!r} inflates {m.file_size / max(m.compress_size, 1):,.0f} "
-                                  f"times ({size_text(m.compress_size)} to {size_text(m.file_size)}; the limit is {MAX_RATIO} "
-                                  f"times); it was not opened",
-                            "save the workbook again from Excel, or export it as CSV")
+            raise ReadError(path, Text(N_("el libro es una bomba zip: su parte «%(part)s» se descomprime %(ratio)s veces "
+                                          "(de %(packed)s a %(size)s; el límite es %(limit)s veces); no se abrió"),
+                                       part=m.filename, ratio=f"{m.file_size / max(m.compress_size, 1):.0f}",
+                                       packed=size_text(m.compress_size), size=size_text(m.file_size), limit=MAX_RATIO),
+                            N_("guarde de nuevo el libro desde Excel, o expórtelo como CSV"))
 
 
 def _check_text(path: Path, limits: Limits | None) -> None:
@@ -89,9 +92,11 @@ def _check_text(path: Path, limits: Limits | None) -> None:
         return  # UTF-16 text, or a zip or NUL bytes, which the CSV reader names with its own fix
     control = sum(head.count(bytes([c])) for c in range(32) if c not in (9, 10, 12, 13))
     if head and control > MAX_CONTROL_SHARE * len(head):
-        raise ReadError(path, f"it is not a text file: its first bytes are binary data "
-                              f"({control} control characters in {len(head):,} bytes)",
-                        "export the table again as CSV (delimited text), or upload the Excel (.xlsx) file itself")
+        raise ReadError(path, Text(N_("no es un archivo de texto: sus primeros bytes son datos binarios "
+                                     "(%(control)s caracteres de control en %(n)s bytes)"),
+                                  control=control, n=len(head)),
+                        N_("exporte de nuevo la tabla como CSV (texto delimitado), o suba el propio archivo Excel "
+                           "(.xlsx)"))
     if limits and limits.max_rows is not None:
         lines = 0
         allowed = int(limits.max_rows * LINE_SLACK) + 100
@@ -99,14 +104,17 @@ def _check_text(path: Path, limits: Limits | None) -> None:
             while chunk := fh.read(4 * MB):
                 lines += chunk.count(b"\n")
                 if lines > allowed:
-                    raise ReadError(path, f"the file has more than {allowed:,} lines, more than the limit of "
-                                          f"{limits.max_rows:,} rows (OBS_UPLOAD_MAX_ROWS)", _ROWS_FIX)
+                    raise ReadError(path, Text(N_("el archivo tiene más de %(lines)s líneas, más que el límite de "
+                                                 "%(limit)s filas (OBS_UPLOAD_MAX_ROWS)"),
+                                              lines=allowed, limit=limits.max_rows), _ROWS_FIX)
 
 
-_ROWS_FIX = "split the file (e.g. by year) and import each part, or ask the administrator to raise OBS_UPLOAD_MAX_ROWS"
+SPLIT_FIX = N_("divida el archivo (p. ej. por año) e importe cada parte, o pida al administrador que suba "
+                "%(setting)s")
+_ROWS_FIX = Text(SPLIT_FIX, setting="OBS_UPLOAD_MAX_ROWS")
 
 
 def check_rows(path: Path, rows: int, limits: Limits | None) -> None:
     if limits and limits.max_rows is not None and rows > limits.max_rows:
-        raise ReadError(path, f"the file has {rows:,} rows, more than the limit of {limits.max_rows:,} "
-                              f"(OBS_UPLOAD_MAX_ROWS)", _ROWS_FIX)
+        raise ReadError(path, Text(N_("el archivo tiene %(rows)s filas, más que el límite de %(limit)s "
+                                     "(OBS_UPLOAD_MAX_ROWS)"), rows=rows, limit=limits.max_rows), _ROWS_FIX)

@@ -95,7 +95,7 @@ def import_demography(path, year: int | None = None, code_field: str = "code", l
     try:
         table = read_raw(path, format="csv")
     except ReadError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError("%(error)s", error=exc) from None
     header = table.columns
     if fields is None:
         fields = {f: f for f in FIELDS if f in header}

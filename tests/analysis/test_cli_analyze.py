@@ -329,7 +329,8 @@ def test_wdd_is_wheeler_and_ratcliffes_example(capsys):
 
 def test_missing_column_is_exit_2_listing_the_columns(capsys, columbus_path):
     err = run_error(capsys, "moran", columbus_path, "--column", "DELITOS")
-    assert err.startswith("observatorio analyze: error: columbus.shp: column 'DELITOS' not found; columns are: AREA,")
+    assert err.startswith("observatorio analyze: error: columbus.shp: no se encontró la columna 'DELITOS'; las "
+                          "columnas son: AREA,")
     assert "CRIME" in err and err.count("\n") == 1
 
 
@@ -337,7 +338,7 @@ def test_unknown_file_type_is_exit_2(capsys, tmp_path):
     path = tmp_path / "datos.xlsx"
     path.write_bytes(b"PK")
     err = run_error(capsys, "kde", str(path))
-    assert "unknown file type '.xlsx'; allowed: .geojson" in err
+    assert "tipo de archivo desconocido '.xlsx'; se admiten: .geojson" in err
 
 
 def test_unknown_output_type_is_exit_2_before_any_work(capsys, columbus_path, tmp_path):
@@ -377,13 +378,13 @@ def test_rates_on_a_latin1_export_with_title_thousands_dots_and_totals(capsys, t
 
 def test_moran_on_points_is_exit_2(capsys, penalolen_csv):
     err = run_error(capsys, "moran", str(penalolen_csv), "--column", "id")
-    assert "has no geometries; area methods need polygons" in err
+    assert "no tiene geometrías; los métodos por área necesitan polígonos" in err
 
 
 def test_unknown_crs_is_exit_2(capsys, penalolen_csv):
     err = run_error(capsys, "kde", str(penalolen_csv), "--crs", "EPSG:nada")
-    assert err == "observatorio analyze: error: eventos.csv: unknown CRS 'EPSG:nada'; give it as an EPSG code, " \
-                  "e.g. EPSG:32719\n"
+    assert err == "observatorio analyze: error: eventos.csv: sistema de coordenadas desconocido 'EPSG:nada'; " \
+                  "indíquelo como código EPSG, p. ej. EPSG:32719\n"
 
 
 # --------------------------------------------------------------------------- localg, LISA with FDR, islands (#13)

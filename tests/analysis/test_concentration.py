@@ -122,7 +122,7 @@ def test_counts_from_a_file_name_the_row_of_an_empty_or_negative_count(capsys, t
     from observatorio import cli
 
     path = tmp_path / "tramos.csv"
-    for counts, words in (("3,,5", "column 'casos' is empty in row 2; fill it in or remove the row"),
+    for counts, words in (("3,,5", "la columna 'casos' está vacía en la fila 2; complétela o quite la fila"),
                           ("3,-1,5", "la columna «casos» tiene un conteo negativo en la fila 2")):
         rows = "".join(f"{t},{c}\n" for t, c in zip("ABC", counts.split(",")))
         path.write_text("tramo,casos\n" + rows, encoding="utf-8")

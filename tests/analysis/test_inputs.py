@@ -141,7 +141,7 @@ def test_metres_without_crs_are_refused():
 
 
 @pytest.mark.parametrize("name,message", [("zonas.xlsx", "unknown file type '.xlsx'"),
-                                          ("sin_extension", "unknown file type '(none)'"),
+                                          ("sin_extension", "unknown file type (none)"),
                                           ("falta.csv", "no such file")], ids=["xlsx", "no-suffix", "absent"])
 def test_unreadable_paths_are_value_errors(tmp_path, name, message):
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
@@ -279,8 +279,9 @@ def test_a_file_with_a_header_and_no_rows_is_an_error(capsys, tmp_path, name, te
     for method in ("gistar", "kde", "concentration", *required):  # every method that reads a file
         code, out, err = _cli(capsys, method, str(path), *required.get(method, []))
         assert (code, out) == (2, ""), method
-        assert err.strip() == (f"observatorio analyze: error: {name}: the file has no data rows (only a header, or "
-                               "no features); check that it is the right file and that it was exported whole")
+        assert err.strip() == (f"observatorio analyze: error: {name}: el archivo no tiene filas de datos (solo un "
+                               "encabezado, o ningún elemento); revise que sea el archivo correcto y que se exportó "
+                               "completo")
 
 
 def test_an_empty_cell_is_named_with_its_column_and_row(capsys, tmp_path):
@@ -290,7 +291,7 @@ def test_an_empty_cell_is_named_with_its_column_and_row(capsys, tmp_path):
                                          r"remove the row"):
         inputs.numeric_column(inputs.read_table(path), "casos", path)
     code, _out, err = _cli(capsys, "concentration", str(path), "--count", "casos")
-    assert code == 2 and "column 'casos' is empty in row 2" in err and "NaN" not in err
+    assert code == 2 and "la columna 'casos' está vacía en la fila 2" in err and "NaN" not in err
     assert inputs.numeric_column(inputs.read_table(path), "casos", path, empty=True)[1] != 4.0
 
 

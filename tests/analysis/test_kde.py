@@ -164,5 +164,6 @@ def test_a_bandwidth_under_half_a_cell_names_the_least_and_the_fix(capsys, tmp_p
     path.write_text("lon,lat\n-70.53,-33.48\n-70.52,-33.47\n", encoding="utf-8")
     assert cli.main(["analyze", "kde", str(path), "--cell", "100", "--bandwidth", "30"]) == 2
     assert capsys.readouterr().err.strip() == (
-        "observatorio analyze: error: a bandwidth of 30.0 m is below 50 m, the least for the gaussian kernel on "
-        "100 m cells (binned evaluation would be inaccurate); use smaller cells or a wider bandwidth")
+        "observatorio analyze: error: un ancho de banda de 30.0 m es menor que 50 m, el mínimo para el núcleo "
+        "gaussian con celdas de 100 m (el cálculo por celdas sería inexacto); use celdas más pequeñas o un ancho de "
+        "banda mayor")

@@ -149,4 +149,5 @@ def test_an_area_with_no_cell_centre_inside_is_refused(capsys, tmp_path):
     events = _events(tmp_path, [(0, 0)])
     sliver = _area(tmp_path, shapely.box(X0, Y0, X0 + 40, Y0 + 40))
     assert cli.main(["analyze", "gistar", str(events), "--crs", UTM, "--area", str(sliver)]) == 2
-    assert "no cell of 100 m has its centre inside the study area; use smaller cells" in capsys.readouterr().err
+    assert ("ninguna celda de 100 m tiene su centro dentro del área de estudio; use celdas más pequeñas"
+            in capsys.readouterr().err)

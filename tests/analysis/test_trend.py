@@ -106,5 +106,6 @@ def test_a_file_of_both_orders_is_refused(capsys, tmp_path):
     path.write_text("fecha\n13/01/2020\n02/03/2020\n01/14/2020\n", encoding="utf-8")
     assert cli.main(["analyze", "trend", str(path), "--date", "fecha"]) == 2
     err = capsys.readouterr().err
-    assert "mixto.csv: column 'fecha': the column mixes day-first and month-first dates: row 1 has '13/01/2020'" in err
+    assert ("mixto.csv: columna 'fecha': la columna mezcla fechas día-mes y mes-día: la fila 1 tiene '13/01/2020'"
+            in err)
     assert "--date-format" in err

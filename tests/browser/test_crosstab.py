@@ -36,6 +36,7 @@ def test_drill_down_and_back_on_a_phone(browser, live_server, personas, loaded):
     page.fill("#id_password", "bob-pass-123")
     page.click("form.form button[type=submit]")
     page.wait_for_url(live_server.url + "/")
+    page.click("#nav-toggle")  # on a phone the navigation folds behind its button
     page.click(".site-nav a:has-text('Tabla cruzada')")
     page.wait_for_url("**/tabla/")
     page.goto(f"{live_server.url}/tabla/?{QUERY}")

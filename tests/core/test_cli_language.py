@@ -122,6 +122,9 @@ def test_a_domain_error_is_one_line_and_exit_2(capsys, language, message):
 
 def test_a_domain_error_of_the_analysis_package_is_exit_2(capsys):
     assert cli.main(["analyze", "wdd", "--treated", "0,0", "--control", "0,0"]) == cli.EXIT_USAGE
+    assert capsys.readouterr().err == ("observatorio analyze: error: todos los conteos son cero: la prueba WDD no tiene "
+                                       "varianza\n")
+    assert cli.main(["--lang", "en", "analyze", "wdd", "--treated", "0,0", "--control", "0,0"]) == cli.EXIT_USAGE
     assert capsys.readouterr().err == "observatorio analyze: error: all counts are zero: the WDD test has no variance\n"
 
 
@@ -201,3 +204,80 @@ def test_committed_argparse_mo_is_compiled_from_the_po(tmp_path):
     fresh = tmp_path / "argparse.mo"
     subprocess.run([msgfmt, "--check", "-o", str(fresh), str(po)], check=True, capture_output=True)
     assert fresh.read_bytes() == po.with_suffix(".mo").read_bytes(), "recompile: msgfmt --check -o argparse.mo argparse.po"
+
+
+# --- errors raised below Django (analysis, table readers) and import failures: one language per line ----------
+
+# Each case: the arguments after the language, and marker words of each language's line (the file, row and
+# column are named in both). The other language's markers must be absent, and so its common words.
+FILES = {
+    "empty.csv": b"x;y;fecha\n",
+    "one.csv": b"x;y;fecha\n-70.5;-33.4;2024-02-01\n",
+    "extra.csv": b"a;b\n1;2\n3;4;sobra\n",
+    "zip.csv": b"PK\x03\x04not really a workbook",
+}
+CASES = {
+    "no data rows": (["analyze", "knox", "empty.csv", "--date", "fecha"],
+                     ["empty.csv:", "no tiene filas de datos", "revise"], ["empty.csv:", "has no data rows", "check"]),
+    "knox needs 2 events": (["analyze", "knox", "one.csv", "--date", "fecha"],
+                            ["prueba de Knox", "al menos 2 eventos"], ["Knox test", "at least 2 events"]),
+    "column not found": (["analyze", "knox", "one.csv", "--date", "nada"],
+                         ["one.csv:", "'nada'", "no se encontró la columna", "las columnas son"],
+                         ["one.csv:", "'nada'", "column", "not found", "columns are"]),
+    "reader: extra value": (["analyze", "kde", "extra.csv"],
+                            ["extra.csv:", "la fila 3", "Solución:", "encabezado"],
+                            ["extra.csv:", "row 3", "Fix:", "header"]),
+    "reader: a zip named .csv": (["analyze", "kde", "zip.csv"],
+                                 ["zip.csv:", "es un archivo Excel", "guárdelo"],
+                                 ["zip.csv:", "this is an Excel", "save it"]),
+    "import failed whole": (["population", "zip.csv"],
+                            ["No se pudo leer el archivo.", "Detalle: zip.csv:", "Solución:"],
+                            ["zip.csv:", "not a CSV text file", "Fix:"]),
+}
+
+
+def _cli(tmp_path, *argv):
+    for name, content in FILES.items():
+        (tmp_path / name).write_bytes(content)
+    env = {k: v for k, v in os.environ.items() if k != "OBS_LANGUAGE"}
+    env["OBS_DATA_DIR"] = str(tmp_path / "data")
+    return subprocess.run([sys.executable, "-m", "observatorio.cli", *argv], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_errors_from_every_layer_are_in_one_language(tmp_path, case):
+    argv, spanish, english = CASES[case]
+    for language, own, other in (("es", spanish, english), ("en", english, spanish)):
+        done = _cli(tmp_path, "--lang", language, *argv)
+        line = done.stderr.strip().splitlines()[-1]
+        assert done.returncode == 2, done.stderr
+        assert line.startswith(f"observatorio {argv[0]}: error: "), line
+        assert [w for w in own if w not in line] == [], line
+        assert [w for w in other if w in line and not any(w in o for o in own)] == [], line
+        words = SPANISH if language == "en" else ENGLISH
+        assert words.findall(line.split(": error: ", 1)[1]) == [], line
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, words, foreign", [
+    ("es", ["La fuente no existe.", "no hay una fuente «nadie»", "Solución:"], ["no source", "Fix:"]),
+    ("en", ["no source 'nadie'", "Fix:"], ["no hay", "Solución"]),
+])
+def test_an_import_that_fails_whole_speaks_one_language(tmp_path, capsys, language, words, foreign):
+    (tmp_path / "a.csv").write_text("fecha;delito\n01-02-2024;robo\n", encoding="utf-8")
+    assert cli.main(["--lang", language, "import", str(tmp_path / "a.csv"), "--source", "nadie"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert [w for w in words if w not in err] == [] and [w for w in foreign if w in err] == [], err
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language, words, foreign", [
+    ("es", ["la columna «nombre» contiene datos personales", "no puede asignarse a label"], ["holds", "mapped"]),
+    ("en", ["column 'nombre' holds personal data", "may not be mapped to label"], ["columna", "contiene"]),
+])
+def test_the_personal_data_refusal_speaks_one_language(capsys, language, words, foreign):
+    assert cli.main(["--lang", language, "mapping", "denuncia", "--set", "label=nombre"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert [w for w in words if w not in err] == [] and [w for w in foreign if w in err] == [], err

@@ -63,11 +63,11 @@ def test_import_json_matches_the_core_and_commit_batches_rollback(calls_file, ca
 
 def test_usage_errors_exit_2_with_the_fix(calls_file, tmp_path, capsys):
     code, _, err = run_cli(capsys, "import", str(calls_file), "--source", "nadie")
-    assert code == 2 and "no source 'nadie'" in err
+    assert code == 2 and "no hay una fuente «nadie»" in err
     bare = tmp_path / "sin_fecha.csv"
     bare.write_text("Folio;Tipo\n1;Ruidos molestos\n", encoding="utf-8")
     code, _, err = run_cli(capsys, "import", str(bare), "--source", "1461")
-    assert code == 2 and "observatorio mapping 1461 --set occurred_on=COLUMN" in err
+    assert code == 2 and "observatorio mapping 1461 --set occurred_on=COLUMNA" in err
     code, _, err = run_cli(capsys, "mapping", "1461", "--set", "occurred_on")
     assert code == 2 and "--set lleva CLAVE=VALOR" in err
     code, _, err = run_cli(capsys, "rollback", "999")

@@ -179,25 +179,26 @@ def test_a_missing_required_column_names_the_columns_there_are(tmp_path, territo
     with pytest.raises(ImportFailed) as caught:
         run_import(path, "1461")
     assert caught.value.message == (
-        "no column for occurred_on (fecha del hecho) in llamados.csv (looked for 'fecha', 'fecha hecho', "
-        "'fecha delito', 'fecha ocurrencia', 'fecha evento', 'fecha llamado'); the columns are: 'Folio', 'Día', 'Tipo'")
-    assert caught.value.fix == "map it with `observatorio mapping 1461 --set occurred_on=COLUMN`"
+        "no hay columna para occurred_on (fecha del hecho) en llamados.csv (se buscó 'fecha', 'fecha hecho', "
+        "'fecha delito', 'fecha ocurrencia', 'fecha evento', 'fecha llamado'); las columnas son: 'Folio', 'Día', "
+        "'Tipo'")
+    assert caught.value.fix == "asígnela con `observatorio mapping 1461 --set occurred_on=COLUMNA`"
     from observatorio.records.models import Source
 
     save_mapping(Source.objects.get(code="1461"), set_columns={"occurred_on": "Día"})
     assert run_import(path, "1461").imported == 1
     path.write_text("Folio;Fecha;Tipo\n1;05-01-2024;Ruidos molestos\n", encoding="utf-8")
-    with pytest.raises(ImportFailed, match=r"no column 'Día' in llamados.csv \(mapped to occurred_on\); "
-                                           r"the columns are: 'Folio', 'Fecha', 'Tipo'"):
+    with pytest.raises(ImportFailed, match=r"no hay una columna «Día» en llamados.csv \(asignada a occurred_on\); "
+                                           r"las columnas son: 'Folio', 'Fecha', 'Tipo'"):
         run_import(path, "1461")
 
 
 def test_unknown_source_and_unreadable_file_fail_cleanly(tmp_path, db):
     path = tmp_path / "x.xls"
     path.write_bytes(b"\xd0\xcf\x11\xe0old excel")
-    with pytest.raises(ImportFailed, match="no source 'nadie'"):
+    with pytest.raises(ImportFailed, match="no hay una fuente «nadie»"):
         run_import(path, "nadie")
-    with pytest.raises(ImportFailed, match="old Excel 97-2003"):
+    with pytest.raises(ImportFailed, match="Excel 97-2003"):
         run_import(path, "1461")
 
 

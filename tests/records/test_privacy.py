@@ -153,7 +153,7 @@ def test_a_protected_column_cannot_be_mapped_to_a_field_that_would_store_it(terr
     source = _vif_source()
     for name, column in (("attr:telefono", "Teléfono"), ("attr:rut", "RUTVictima"), ("external_id", "Cédula"),
                          ("address", "Nombres"), ("attr:correo", "E-mail"), ("victim_rut", "Apellidos")):
-        with pytest.raises(UserError, match="may not be mapped"):
+        with pytest.raises(UserError, match="no puede asignarse"):
             save_mapping(source, set_columns={name: column})
     assert not SourceMapping.objects.filter(source=source).exists()
     save_mapping(source, set_columns={"offender_rut": "R.U.T."})  # a RUT column to a RUT field: its hash only
@@ -162,7 +162,7 @@ def test_a_protected_column_cannot_be_mapped_to_a_field_that_would_store_it(terr
     with pytest.raises(ImportFailed) as caught:
         run_import(personal_file(tmp_path), source, commit=True)
     assert caught.value.code == "protected_column"
-    assert "'Celular' holds personal data" in caught.value.message and "attr:fono" in caught.value.fix
+    assert "la columna «Celular» contiene datos personales" in caught.value.message and "attr:fono" in caught.value.fix
     assert Event.objects.count() == 0
 
 

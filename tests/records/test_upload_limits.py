@@ -43,7 +43,7 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_kept(client, web, per
     assert "grande.csv" in html and "the file is larger than the limit of 52,428 bytes" in html and "OBS_UPLOAD_MAX_MB" in html
     assert list((web / "uploads").iterdir()) == []
     message = _core_failure(path)
-    assert message.startswith("grande.csv: the file is ") and "more than the limit of 52,428 bytes" in message
+    assert message.startswith("grande.csv: el archivo pesa ") and "más que el límite de 52,428 bytes" in message
     assert not ImportBatch.objects.exists()
 
 
@@ -62,11 +62,11 @@ def test_a_file_over_the_row_limit_is_refused(client, web, personas, settings, t
     path = tmp_path / "filas.csv"
     path.write_text("Folio;Fecha;Tipo\n" + "".join(f"{i};05-01-2024;Ruidos molestos\n" for i in range(6)))
     message = _core_failure(path)
-    assert "filas.csv: the file has 6 rows, more than the limit of 5" in message and "OBS_UPLOAD_MAX_ROWS" in message
+    assert "filas.csv: el archivo tiene 6 filas, más que el límite de 5" in message and "OBS_UPLOAD_MAX_ROWS" in message
     path.write_text("Folio;Fecha;Tipo\n" + "".join(f"{i};05-01-2024;Ruidos molestos\n" for i in range(500)))
-    assert "more than the limit of 5 rows" in _core_failure(path)  # counted before it is parsed
+    assert "más que el límite de 5 filas" in _core_failure(path)  # counted before it is parsed
     html = _web_failure(client, path, 422)
-    assert "filas.csv: the file has more than" in html and "OBS_UPLOAD_MAX_ROWS" in html
+    assert "filas.csv: el archivo tiene más de" in html and "OBS_UPLOAD_MAX_ROWS" in html
     assert list((web / "uploads").iterdir()) == []
 
 
@@ -93,13 +93,13 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(client, web, personas, sett
     started = time.perf_counter()
     message = _core_failure(path)
     assert time.perf_counter() - started < 2
-    assert "bomba.xlsx: the workbook is a zip bomb" in message and "the limit is 200 times" in message
+    assert "bomba.xlsx: el libro es una bomba zip" in message and "el límite es 200 veces" in message
     settings.UPLOAD_MAX_UNCOMPRESSED_MB = 20
     message = _core_failure(path)
-    assert "bomba.xlsx: the workbook would inflate to 60 MB, more than the limit of 20 MB" in message
+    assert "bomba.xlsx: el libro se descomprimiría a 60 MB, más que el límite de 20 MB" in message
     assert "OBS_UPLOAD_MAX_UNCOMPRESSED_MB" in message
     html = _web_failure(client, path, 422)
-    assert "bomba.xlsx: the workbook would inflate to 60 MB" in html
+    assert "bomba.xlsx: el libro se descomprimiría a 60 MB" in html
     assert list((web / "uploads").iterdir()) == [] and not ImportBatch.objects.exists()
 
 
@@ -108,9 +108,9 @@ def test_binary_junk_sent_as_csv_is_refused_clearly(client, web, personas, tmp_p
     path = tmp_path / "llamados.csv"
     path.write_bytes(junk)
     message = _core_failure(path)
-    assert "llamados.csv: it is not a text file: its first bytes are binary data" in message
+    assert "llamados.csv: no es un archivo de texto: sus primeros bytes son datos binarios" in message
     html = _web_failure(client, path, 422)
-    assert "is not a text file" in html and "export the table again as CSV" in html
+    assert "no es un archivo de texto" in html and "exporte de nuevo la tabla como CSV" in html
 
 
 def _progress(client, token):

@@ -168,7 +168,7 @@ def test_a_file_that_cannot_be_read_shows_why_and_keeps_nothing(client, web, per
     response = client.post("/cargas/nueva/", {"file": SimpleUploadedFile("llamados.csv", raw), "source": "1461"})
     assert response.status_code == 422
     html = response.content.decode()
-    assert "No se pudo leer el archivo." in html and "binary data (NUL bytes)" in html
+    assert "No se pudo leer el archivo." in html and "datos binarios (bytes NUL)" in html
     assert ImportBatch.objects.count() == 0 and Event.objects.count() == 0
     assert list((web / "uploads").iterdir()) == []
 

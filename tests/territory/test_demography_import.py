@@ -144,5 +144,5 @@ def test_errors_name_the_file_line_and_a_decimal_mark_can_be_forced(tmp_path, uv
 def test_an_unreadable_file_names_it_and_the_fix(tmp_path, uvs):
     with pytest.raises(ValueError) as err:
         import_demography(write(tmp_path, "", name="vacio.csv"), year=2017, commit=True)
-    assert str(err.value) == ("vacio.csv: the file is empty (0 bytes). "
-                              "Fix: export the table again and upload the new file")
+    assert str(err.value) == ("vacio.csv: el archivo está vacío (0 bytes). "
+                              "Solución: exporte de nuevo la tabla y suba el archivo nuevo")

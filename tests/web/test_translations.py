@@ -180,3 +180,42 @@ def test_page_in_english_has_no_spanish_headings(client, demo, personas, url):
     assert [s for s in spanish if s in en] == []
     assert re.search(rf"<h1>\s*{re.escape(english_h1)}", _page(client, url, "en"))
     assert '<html lang="en">' in _page(client, url, "en")
+
+
+# --- messages of the layers below Django, marked with errors.N_ -----------------------------------------------
+
+def marked_strings(root: Path | None = None) -> list[str]:
+    """Every Spanish source string marked with ``N_("…")`` in the package (xgettext's keyword, read with ast)."""
+    import ast
+
+    root = Path(settings.BASE_DIR) if root is None else root
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "N_"
+                    and node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+                found.append(node.args[0].value)
+    return list(dict.fromkeys(found))
+
+
+def test_strings_marked_with_n_are_in_the_catalogue(entries):
+    marked = marked_strings()
+    assert len(marked) > 40  # the readers' reasons and fixes, the analysis package's messages
+    translated = {e["msgid"] for e in entries if all(e["msgstr"])}
+    assert [s for s in marked if s not in translated] == [], "add them to the .po with their English"
+
+
+def test_a_marked_message_is_spanish_as_raised_and_english_when_translated(tmp_path):
+    import gettext
+
+    from observatorio.analysis.inputs import read_table
+    from observatorio.commands.i18n import LOCALE_DIR
+    from observatorio.errors import UserError
+
+    (tmp_path / "a.csv").write_text("x;y\n", encoding="utf-8")
+    with pytest.raises(UserError) as caught:
+        read_table(tmp_path / "a.csv")
+    english = gettext.translation("django", LOCALE_DIR, languages=["en"]).gettext
+    assert str(caught.value).startswith("a.csv: el archivo no tiene filas de datos")
+    assert caught.value.translated(english).startswith("a.csv: the file has no data rows")
+    assert caught.value.params == {"name": "a.csv"} and caught.value.template.startswith("%(name)s: el archivo")

@@ -19,7 +19,7 @@ from observatorio.tables import parsing
 from observatorio.tables.readers import ReadError, read_table
 
 from .geocode import normalise_street, split_address, street_core
-from .issues import ImportFailed
+from .issues import ImportFailed, unreadable
 from .names import name_key
 
 CANDIDATES = {
@@ -68,7 +68,7 @@ def load_gazetteer(path, *, street_column=None, number_column=None, address_colu
     try:
         table = read_table(path)
     except ReadError as exc:
-        raise ImportFailed(exc.file, f"{exc.file}: {exc.message}", exc.fix, code="unreadable") from None
+        raise unreadable(exc.file, exc) from None
     cols = table.columns
     street = _find(cols, street_column, "street", table.file)
     number = _find(cols, number_column, "number", table.file)

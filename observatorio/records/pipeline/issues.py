@@ -8,7 +8,7 @@ RUTs are masked before an `Issue` is made.
 
 from __future__ import annotations
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, Text, UserError, render
 from observatorio.importing import ERROR, WARNING, Issue
 
 __all__ = ["ERROR", "WARNING", "ImportFailed", "Issue"]
@@ -20,13 +20,39 @@ class ImportFailed(UserError):
     A `UserError`, so the CLI turns it into one line and exit code 2.
     """
 
-    def __init__(self, file: str, message: str, fix: str, code: str = "import_failed", params: dict | None = None):
+    def __init__(self, file: str, message: str | Text, fix: str | Text, code: str = "import_failed",
+                 params: dict | None = None):
+        # message and fix: English text, or a `Text` (a reader's Spanish template) that `translated` words.
+        self.detail, self.fix_detail = message, fix
+        super().__init__(self.translated())
         self.file = file
-        self.message = message
-        self.fix = fix
+        self.message = str(message)
+        self.fix = str(fix)
         self.code = code
         self.params = dict(params or {})  # the facts the interface's sentence names (a field, a column)
-        super().__init__(f"{message}. Fix: {fix}" if fix else message)
+
+    def translated(self, gettext=None) -> str:
+        if not self.fix_detail:
+            return render("%(message)s", {"message": _text(self.detail)}, gettext)
+        if isinstance(self.detail, Text):
+            return render(N_("%(message)s. Solución: %(fix)s"),
+                          {"message": self.detail, "fix": _text(self.fix_detail)}, gettext)
+        return f"{self.detail}. Fix: {self.fix_detail}"
+
+    @property
+    def worded(self) -> bool:
+        """Whether the detail is a translatable `Text` (else it is English only)."""
+        return isinstance(self.detail, Text)
 
     def as_dict(self) -> dict:
         return {"file": self.file, "code": self.code, "message": self.message, "fix": self.fix, "params": self.params}
+
+
+def _text(value) -> Text:
+    return value if isinstance(value, Text) else Text(str(value))
+
+
+def unreadable(name: str, exc) -> ImportFailed:
+    """The import failure of a file no reader can read (`tables.readers.ReadError`), its reason translatable."""
+    return ImportFailed(name, Text("%(file)s: %(reason)s", file=name, reason=_text(exc.message)), _text(exc.fix),
+                        code="unreadable")

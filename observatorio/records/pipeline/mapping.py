@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, Text, UserError
 from observatorio.tables.parsing import date_format_order
 from observatorio.tables.personal import is_protected, protected_kind
 
@@ -127,7 +127,8 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     reasons: dict[str, tuple[str, str]] = {}
 
     def hint(name):
-        return f"map it with `observatorio mapping {source_code} --set {name}=COLUMN`"
+        return Text(N_("asígnela con `observatorio mapping %(source)s --set %(name)s=COLUMNA`"), source=source_code,
+                    name=name)
 
     for name, column in saved_columns.items():
         if column == "":
@@ -135,8 +136,9 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
         # Saved mappings are exact; but accept the same name written differently.
         match = index.find(column)
         if match is None:
-            raise ImportFailed(file, f"no column {column!r} in {file} (mapped to {name}); the columns are: "
-                                     f"{_listed(columns)}", hint(name), code="mapped_column_missing",
+            raise ImportFailed(file, Text(N_("no hay una columna «%(column)s» en %(file)s (asignada a %(name)s); las "
+                                             "columnas son: %(columns)s"), column=column, file=file, name=name,
+                                          columns=_listed(columns)), hint(name), code="mapped_column_missing",
                                params={"column": column})
         if name.startswith(ATTRIBUTE_PREFIX):
             attributes[name[len(ATTRIBUTE_PREFIX):]] = match
@@ -170,9 +172,12 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     for name, spec in target_fields.items():
         if spec.required and name not in chosen and not (spec.unless and spec.unless in chosen):
             expected = config.columns.get(name, [])
-            looked = f" (looked for {', '.join(repr(c) for c in expected[:6])})" if expected else ""
-            raise ImportFailed(file, f"no column for {name} ({spec.help}) in {file}{looked}; the columns are: "
-                                     f"{_listed(columns)}", hint(name), code="required_column_missing",
+            looked = (Text(N_(" (se buscó %(names)s)"), names=", ".join(repr(c) for c in expected[:6]))
+                      if expected else "")
+            raise ImportFailed(file, Text(N_("no hay columna para %(name)s (%(help)s) en %(file)s%(looked)s; las "
+                                             "columnas son: %(columns)s"), name=name, help=Text(spec.help), file=file,
+                                          looked=looked, columns=_listed(columns)),
+                               hint(name), code="required_column_missing",
                                params={"field": spec.help})
     if ("lon" in chosen) != ("lat" in chosen):
         have, lack = ("lon", "lat") if "lon" in chosen else ("lat", "lon")
@@ -195,7 +200,7 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
     return Mapping(chosen, attributes, merged_options, saved.get("version"), reasons)
 
 
-def protected_problem(name: str, column: str, target_fields: dict) -> str | None:
+def protected_problem(name: str, column: str, target_fields: dict) -> Text | None:
     """Why `column` may not be mapped to `name` (a field or ``attr:NAME``), or None when it may.
 
     Columns whose header says they hold personal data (`tables.personal`) are
@@ -208,10 +213,13 @@ def protected_problem(name: str, column: str, target_fields: dict) -> str | None
     spec = target_fields.get(name)
     if kind == "rut" and spec is not None and spec.type == "rut":
         return None
-    what = "RUTs" if kind == "rut" else "personal data (a name, document number, phone or e-mail)"
-    where = "victim_rut or offender_rut, where only its keyed hash is kept" if kind == "rut" else "no field"
-    return (f"column {column!r} holds {what}: it may not be mapped to {name} (it would be stored raw); "
-            f"it can only go to {where}")
+    if kind == "rut":
+        return Text(N_("la columna «%(column)s» contiene RUT: no puede asignarse a %(name)s (se guardaría tal "
+                       "cual); solo puede ir a victim_rut u offender_rut, donde se guarda solo su clave cifrada"),
+                    column=column, name=name)
+    return Text(N_("la columna «%(column)s» contiene datos personales (un nombre, un número de documento, un "
+                   "teléfono o un correo): no puede asignarse a %(name)s (se guardaría tal cual) ni a ningún otro "
+                   "campo"), column=column, name=name)
 
 
 def refuse_protected(file: str, source_code: str, target_fields: dict, chosen: dict, attributes: dict) -> None:
@@ -219,8 +227,9 @@ def refuse_protected(file: str, source_code: str, target_fields: dict, chosen: d
     for name, column in pairs:
         problem = protected_problem(name, column, target_fields)
         if problem:
-            raise ImportFailed(file, f"{file}: {problem}",
-                               f"unmap it with `observatorio mapping {source_code} --unset {name}`",
+            raise ImportFailed(file, Text("%(file)s: %(problem)s", file=file, problem=problem),
+                               Text(N_("quítela de la asignación con `observatorio mapping %(source)s --unset "
+                                       "%(name)s`"), source=source_code, name=name),
                                code="protected_column", params={"column": column})
 
 
@@ -246,7 +255,7 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
     for name, column in (set_columns or {}).items():
         problem = protected_problem(name, column, target_fields) if column else None
         if problem:
-            raise UserError(problem[0].upper() + problem[1:])
+            raise UserError(problem)
     try:
         date_format_order((options or {}).get("date_format"))
     except ValueError as exc:

@@ -13,7 +13,7 @@ import numpy as np
 
 from observatorio.importing import Issue, Report, raise_errors
 
-from .issues import ImportFailed
+from .issues import unreadable
 from .names import name_key
 
 SOURCE = "INE, proyecciones de población por comuna (base Censo 2017)"
@@ -47,7 +47,7 @@ def load_population(path, *, commit: bool = False, source: str = SOURCE) -> Popu
     try:
         table = read_table(path)
     except ReadError as exc:
-        raise ImportFailed(exc.file, f"{exc.file}: {exc.message}", exc.fix, code="unreadable") from None
+        raise unreadable(exc.file, exc) from None
     keys = {name_key(c): c for c in table.columns}
     found = {role: next((keys[name_key(n)] for n in names if name_key(n) in keys), None)
              for role, names in COLUMNS.items()}

@@ -30,12 +30,13 @@ import numpy as np
 import pyarrow as pa
 from django.db import transaction
 
+from observatorio.errors import N_, Text
 from observatorio.importing import Report
 from observatorio.tables.personal import is_rut_column
 from observatorio.tables.readers import Note, ReadError, read_table
 
 from . import dedupe
-from .issues import ERROR, WARNING, ImportFailed, Issue
+from .issues import ERROR, WARNING, ImportFailed, Issue, unreadable
 from .kinds import KINDS
 from .mapping import resolve_mapping
 
@@ -109,9 +110,10 @@ def resolve_source(source):
     if code in SourceKind.values:
         return Source.objects.create(code=code, name=SourceKind(code).label, kind=code)
     codes = sorted(Source.objects.values_list("code", flat=True))
-    raise ImportFailed("", f"no source {code!r}; the sources are: {', '.join(codes) or '(none)'}; "
-                           f"the kinds are: {', '.join(SourceKind.values)}",
-                       "give one of those codes with --source, or a kind to create that source",
+    raise ImportFailed("", Text(N_("no hay una fuente «%(code)s»; las fuentes son: %(codes)s; los tipos son: %(kinds)s"),
+                                code=code, codes=", ".join(codes) if codes else Text(N_("(ninguna)")),
+                                kinds=", ".join(SourceKind.values)),
+                       N_("indique uno de esos códigos con --source, o un tipo para crear esa fuente"),
                        code="unknown_source")
 
 
@@ -204,7 +206,7 @@ def run_import(path, source, *, sheet: str | None = None, commit: bool = False, 
     try:
         table = read_table(path, sheet=sheet, limits=upload_limits())
     except ReadError as exc:
-        raise ImportFailed(name, f"{name}: {exc.message}", exc.fix, code="unreadable") from None
+        raise unreadable(name, exc) from None
     table.file = name
     n = len(table)
     mark("read", n, n)

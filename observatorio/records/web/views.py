@@ -105,7 +105,11 @@ def _failure(error: dict) -> dict:
 
 def _read_failure(exc, file_name: str) -> dict:
     """An unreadable upload, named by the name it was sent with (the reader saw a temporary one)."""
-    return _failure({"code": "unreadable", "message": f"{file_name}: {exc.message}", "fix": exc.fix,
+    from django.utils.translation import gettext
+
+    words = [value.translated(gettext) if hasattr(value, "translated") else str(value)
+             for value in (exc.message, exc.fix)]
+    return _failure({"code": "unreadable", "message": f"{file_name}: {words[0]}", "fix": words[1],
                      "file": file_name})
 
 

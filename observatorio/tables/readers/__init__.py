@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from observatorio.errors import N_, Text
+
 from .base import DroppedRow, Note, RawTable, Reader, ReadError
 from .csv import CsvReader
 from .geojson import GeoJsonReader
@@ -26,12 +28,13 @@ def reader_for(path: str | Path, format: str | None = None) -> Reader:
     path = Path(path)
     if format is not None:
         if format not in READERS:
-            raise ReadError(path, f"unknown format {format!r}", "use one of: " + ", ".join(READERS))
+            raise ReadError(path, Text(N_("formato desconocido «%(format)s»"), format=format),
+                            Text(N_("use uno de: %(formats)s"), formats=", ".join(READERS)))
         return READERS[format]
     suffix = path.suffix.lower()
     if suffix == ".xls":
-        raise ReadError(path, "old Excel 97-2003 (.xls) workbooks cannot be read",
-                        "open it in Excel and save it as .xlsx (Excel workbook) or CSV")
+        raise ReadError(path, N_("los libros antiguos de Excel 97-2003 (.xls) no se pueden leer"),
+                        N_("ábralo en Excel y guárdelo como .xlsx (libro de Excel) o CSV"))
     for reader in READERS.values():
         if suffix in reader.extensions:
             return reader
@@ -39,7 +42,7 @@ def reader_for(path: str | Path, format: str | None = None) -> Reader:
         with path.open("rb") as fh:
             head = fh.read(4)
     except OSError as exc:
-        raise ReadError(path, "the file cannot be opened", "upload the file again") from exc
+        raise ReadError(path, N_("el archivo no se puede abrir"), N_("súbalo de nuevo")) from exc
     if head.startswith(b"PK\x03\x04"):
         return READERS["xlsx"]
     if head == b"PAR1":
@@ -69,8 +72,9 @@ def read_table(path: str | Path, sheet: str | None = None, *, format: str | None
         if value is not None:
             options[name] = value
     if sheet is not None and reader.format != "xlsx":
-        raise ReadError(path, f"a sheet ({sheet!r}) was requested but {reader.format.upper()} files have no sheets",
-                        "leave the sheet empty, or upload the Excel (.xlsx) file")
+        raise ReadError(path, Text(N_("se pidió una hoja («%(sheet)s») pero los archivos %(format)s no tienen hojas"),
+                                     sheet=sheet, format=reader.format.upper()),
+                        N_("deje la hoja vacía, o suba el archivo Excel (.xlsx)"))
     table = reader.read(path, **options)
     if limits is not None:
         check_rows(Path(path), len(table), limits)

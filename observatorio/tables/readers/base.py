@@ -51,7 +51,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from observatorio.errors import N_, Text, render
+
 HASH_CHUNK = 1 << 20
+NO_HEADER = N_("no se encontró una fila de encabezado con los nombres de las columnas")
+HEADER_FIX = N_("ponga los nombres de las columnas en una fila sobre los datos")
 
 # A trailing row whose first non-empty cell reads like this is a sum, not data.
 TOTALS_RE = re.compile(r"^(total(es)?|suma|sum)\b", re.IGNORECASE)
@@ -61,15 +65,24 @@ class ReadError(Exception):
     """The file cannot be read as a table at all; nothing from it should be imported.
 
     ``file`` is the file name (never a full server path), ``message`` what is
-    wrong and ``fix`` what the person uploading can do about it. The text is
-    English; the interface translates it.
+    wrong and ``fix`` what the person uploading can do about it: each a Spanish
+    template marked with `N_` and its values (a `Text`), so that ``str()`` is
+    Spanish and `translated` gives the interface's language.
     """
 
-    def __init__(self, file: str | Path, message: str, fix: str):
+    def __init__(self, file: str | Path, message: Text | str, fix: Text | str):
         self.file = Path(file).name
         self.message = message
         self.fix = fix
-        super().__init__(f"{self.file}: {message}. Fix: {fix}")
+        super().__init__(self.translated())
+
+    def translated(self, gettext=None) -> str:
+        return render(N_("%(file)s: %(message)s. Solución: %(fix)s"),
+                      {"file": self.file, "message": _text(self.message), "fix": _text(self.fix)}, gettext)
+
+
+def _text(value: Text | str) -> Text:
+    return value if isinstance(value, Text) else Text(value)
 
 
 @dataclass(frozen=True)
@@ -141,7 +154,7 @@ class Reader:
         """Read `path`; any failure, even an unexpected one, surfaces as `ReadError`."""
         path = Path(path)
         if not path.is_file():
-            raise ReadError(path, "the file does not exist or is not a regular file", "upload the file again")
+            raise ReadError(path, N_("el archivo no existe o no es un archivo común"), N_("súbalo de nuevo"))
         try:
             return self._read(path, **options)
         except ReadError:
@@ -151,8 +164,10 @@ class Reader:
         except Exception as exc:  # the contract is "ReadError or a table": never a traceback for the user
             raise ReadError(
                 path,
-                f"could not be read as {self.format.upper()} ({type(exc).__name__}: {str(exc)[:200]})",
-                f"open it in a spreadsheet program and save it again as {self.format.upper()}",
+                Text(N_("no se pudo leer como %(format)s (%(error)s)"), format=self.format.upper(),
+                     error=f"{type(exc).__name__}: {str(exc)[:200]}"),
+                Text(N_("ábralo en una planilla de cálculo y guárdelo de nuevo como %(format)s"),
+                     format=self.format.upper()),
             ) from exc
 
     def _read(self, path: Path, **options) -> RawTable:  # pragma: no cover - abstract
@@ -276,8 +291,9 @@ def _strip_blank_tail(frame: pd.DataFrame, extra: list[str], file: str, row_numb
             first = int(np.flatnonzero(filled.to_numpy())[0])
             raise ReadError(
                 file,
-                f"row {row_numbers[first]} has more values than the header has columns",
-                "quote the values that contain the delimiter, or give the extra column a name in the header",
+                Text(N_("la fila %(row)s tiene más valores que columnas el encabezado"), row=row_numbers[first]),
+                N_("ponga entre comillas los valores que contienen el separador, o dé nombre a la columna de más "
+                   "en el encabezado"),
             )
     return frame.drop(columns=extra)
 
@@ -323,8 +339,7 @@ def finish_table(
     frame = frame.iloc[:, keep]
     original, names, name_notes = column_names([header[i] for i in keep], [i + 1 for i in keep])
     if not any(original):
-        raise ReadError(file, "no header row with column names was found",
-                        "put the column names in one row above the data")
+        raise ReadError(file, NO_HEADER, HEADER_FIX)
 
     dropped: list[DroppedRow] = []
     if len(frame):

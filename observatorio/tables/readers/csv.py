@@ -43,14 +43,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .base import HASH_CHUNK, Note, RawTable, Reader, ReadError, find_header, finish_table
+from observatorio.errors import N_, Text
+
+from .base import HASH_CHUNK, HEADER_FIX, NO_HEADER, Note, RawTable, Reader, ReadError, find_header, finish_table
 
 DELIMITERS = (";", ",", "\t")
 SAMPLE_CHARS = 64 * 1024
 SAMPLE_ROWS = 200
 # Extra columns past the header so a row with a stray trailing delimiter is not an error.
 OVERFLOW = 4
-DELIMITER_NAMES = {";": "semicolon", ",": "comma", "\t": "tab"}
+DELIMITER_NAMES = {";": N_("punto y coma"), ",": N_("coma"), "\t": N_("tabulador")}
+UNPARSED = N_("la línea %(line)s no se puede interpretar: %(error)s")
+QUOTE_FIX = N_("revise si en esa línea hay una comilla (\") sin cerrar")
+UTF8_FIX = N_("guarde el archivo desde Excel como CSV UTF-8")
 
 
 class CsvReader(Reader):
@@ -60,27 +65,28 @@ class CsvReader(Reader):
     def _read(self, path: Path, *, encoding: str | None = None, delimiter: str | None = None,
               header_row: int | None = None, sheet: str | None = None) -> RawTable:
         if sheet is not None:
-            raise ReadError(path, f"a sheet ({sheet!r}) was requested but CSV files have no sheets",
-                            "leave the sheet empty, or upload the Excel (.xlsx) file")
+            raise ReadError(path, Text(N_("se pidió una hoja («%(sheet)s») pero los archivos %(format)s no tienen "
+                                         "hojas"), sheet=sheet, format="CSV"),
+                            N_("deje la hoja vacía, o suba el archivo Excel (.xlsx)"))
         scan = _scan(path)
         if encoding is None:
             encoding = scan.encoding if scan.encoding else _fallback_encoding(path)
         sample = _sample(path, encoding)
         if not sample.strip():
-            raise ReadError(path, "the file has no text in it", "export the table again; the file is empty")
+            raise ReadError(path, N_("el archivo no tiene texto"), N_("exporte de nuevo la tabla; el archivo está vacío"))
         if delimiter is None:
             delimiter = sniff_delimiter(sample)
         rows = _sample_rows(path, sample, delimiter)
         if header_row is None:
             index = find_header([row for _, _, row in rows])
             if index < 0:
-                raise ReadError(path, "no header row with column names was found",
-                                "put the column names in one row above the data")
+                raise ReadError(path, NO_HEADER, HEADER_FIX)
         else:
             matching = [i for i, (start, _, _) in enumerate(rows) if start == header_row]
             if not matching:
-                raise ReadError(path, f"line {header_row} is not the start of a row in the first {len(rows)} rows",
-                                "choose the line number where the column names are")
+                raise ReadError(path, Text(N_("la línea %(line)s no es el comienzo de una fila entre las primeras %(n)s "
+                                             "filas"), line=header_row, n=len(rows)),
+                                N_("elija el número de la línea donde están los nombres de las columnas"))
             index = matching[0]
         header_line, header_end, header = rows[index]
         notes = []
@@ -138,15 +144,15 @@ def _scan(path: Path) -> _Scan:
         except UnicodeDecodeError:
             utf8 = False
     if size == 0:
-        raise ReadError(path, "the file is empty (0 bytes)", "export the table again and upload the new file")
+        raise ReadError(path, N_("el archivo está vacío (0 bytes)"), N_("exporte de nuevo la tabla y suba el archivo nuevo"))
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return _Scan(digest.hexdigest(), "utf-16", None)
     if head.startswith(b"PK\x03\x04"):
-        raise ReadError(path, "this is an Excel (or other zip) file, not a CSV text file",
-                        "rename it with the .xlsx extension, or save it from Excel as CSV")
+        raise ReadError(path, N_("es un archivo Excel (u otro zip), no un archivo de texto CSV"),
+                        N_("cámbiele la extensión a .xlsx, o guárdelo desde Excel como CSV"))
     if has_nul:
-        raise ReadError(path, "the file contains binary data (NUL bytes), so it is not a CSV text file",
-                        "export the table again as CSV (delimited text)")
+        raise ReadError(path, N_("el archivo contiene datos binarios (bytes NUL): no es un archivo de texto CSV"),
+                        N_("exporte de nuevo la tabla como CSV (texto delimitado)"))
     lines = newlines + returns - crlf + (prev_last not in (b"\n", b"\r"))
     encoding = ("utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8") if utf8 else None
     return _Scan(digest.hexdigest(), encoding, lines)
@@ -177,8 +183,8 @@ def _sample(path: Path, encoding: str) -> str:
                 if cut > 0:
                     text = text[: cut + 1]
     except (UnicodeError, LookupError) as exc:
-        raise ReadError(path, f"the text cannot be decoded as {encoding} ({exc.__class__.__name__})",
-                        "save the file as CSV UTF-8 from Excel") from exc
+        raise ReadError(path, Text(N_("el texto no se puede decodificar como %(encoding)s (%(error)s)"),
+                                  encoding=encoding, error=exc.__class__.__name__), UTF8_FIX) from exc
     return text
 
 
@@ -222,8 +228,7 @@ def _sample_rows(path: Path, sample: str, delimiter: str) -> list[tuple[int, int
             if len(rows) >= SAMPLE_ROWS:
                 break
     except csv.Error as exc:
-        raise ReadError(path, f"line {previous + 1} cannot be parsed: {exc}",
-                        "check for an unclosed quote (\") in that line") from exc
+        raise ReadError(path, Text(UNPARSED, line=previous + 1, error=exc), QUOTE_FIX) from exc
     return rows
 
 
@@ -245,8 +250,8 @@ def _parse_body(path: Path, encoding: str, delimiter: str, header_end: int, widt
         except pd.errors.ParserError as exc:
             raise _locate_bad_line(path, encoding, delimiter, header_end, width) from exc
         except UnicodeDecodeError as exc:
-            raise ReadError(path, f"the text cannot be decoded as {encoding}",
-                            "save the file as CSV UTF-8 from Excel") from exc
+            raise ReadError(path, Text(N_("el texto no se puede decodificar como %(encoding)s"), encoding=encoding),
+                            UTF8_FIX) from exc
     return frame.fillna("")
 
 
@@ -261,15 +266,17 @@ def _locate_bad_line(path: Path, encoding: str, delimiter: str, header_end: int,
             for row in reader:
                 if len(row) > width:
                     return ReadError(
-                        path, f"line {previous + 1} has {len(row)} fields, far more than the "
-                              f"{width - OVERFLOW} columns of the header",
-                        f"check the delimiter ({DELIMITER_NAMES.get(delimiter, delimiter)}) and quote values that contain it")
+                        path, Text(N_("la línea %(line)s tiene %(fields)s campos, muchos más que las %(columns)s "
+                                      "columnas del encabezado"), line=previous + 1, fields=len(row),
+                                   columns=width - OVERFLOW),
+                        Text(N_("revise el separador (%(delimiter)s) y ponga entre comillas los valores que lo "
+                                "contienen"), delimiter=Text(DELIMITER_NAMES.get(delimiter, delimiter))))
                 previous = header_end + reader.line_num
         except csv.Error as exc:
-            return ReadError(path, f"line {previous + 1} cannot be parsed: {exc}",
-                             "check for an unclosed quote (\") in that line")
-    return ReadError(path, "the rows cannot be split into fields consistently",
-                     "check for unclosed quotes (\") and that one delimiter is used throughout")
+            return ReadError(path, Text(UNPARSED, line=previous + 1, error=exc), QUOTE_FIX)
+    return ReadError(path, N_("las filas no se pueden separar en campos de manera coherente"),
+                     N_("revise que no haya comillas (\") sin cerrar y que se use un solo separador en todo el "
+                        "archivo"))
 
 
 def _row_numbers(frame: pd.DataFrame, header_end: int, total_lines: int | None) -> np.ndarray:

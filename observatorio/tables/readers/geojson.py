@@ -20,8 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from observatorio.errors import N_, Text
+
 from .base import RawTable, Reader, ReadError, cell_text, file_sha256, finish_table, frame_from_rows
 
+AGAIN = N_("exporte de nuevo la capa como GeoJSON")
 WGS84_NAMES = {"urn:ogc:def:crs:OGC:1.3:CRS84", "urn:ogc:def:crs:EPSG::4326", "EPSG:4326"}
 
 
@@ -36,15 +39,16 @@ class GeoJsonReader(Reader):
             with path.open("rb") as fh:
                 data = json.load(fh)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            where = f" (line {exc.lineno}, column {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
-            raise ReadError(path, f"this is not valid JSON{where}",
-                            "export the layer again as GeoJSON (UTF-8) from the GIS program") from exc
+            where = (Text(N_(" (línea %(line)s, columna %(column)s)"), line=exc.lineno, column=exc.colno)
+                     if isinstance(exc, json.JSONDecodeError) else "")
+            raise ReadError(path, Text(N_("no es un JSON válido%(where)s"), where=where),
+                            N_("exporte de nuevo la capa como GeoJSON (UTF-8) desde el programa SIG")) from exc
         if isinstance(data, dict) and data.get("type") == "Feature":
             data = {"type": "FeatureCollection", "features": [data]}
         if not isinstance(data, dict) or data.get("type") != "FeatureCollection" \
                 or not isinstance(data.get("features"), list):
-            raise ReadError(path, "this JSON is not a GeoJSON FeatureCollection",
-                            "export the layer as GeoJSON, with one feature per record")
+            raise ReadError(path, N_("este JSON no es una FeatureCollection de GeoJSON"),
+                            N_("exporte la capa como GeoJSON, con un elemento por registro"))
         crs = _crs_name(data.get("crs"))
 
         columns: dict[str, int] = {}
@@ -52,11 +56,11 @@ class GeoJsonReader(Reader):
         for number, feature in enumerate(data["features"], start=1):
             label = _label(feature, number)
             if not isinstance(feature, dict) or feature.get("type") != "Feature":
-                raise ReadError(path, f"{label} is not a GeoJSON Feature", "export the layer again as GeoJSON")
+                raise ReadError(path, Text(N_("%(feature)s no es un Feature de GeoJSON"), feature=label), AGAIN)
             properties = feature.get("properties") or {}
             if not isinstance(properties, dict):
-                raise ReadError(path, f"{label} has properties that are not an object",
-                                "export the layer again as GeoJSON")
+                raise ReadError(path, Text(N_("%(feature)s tiene propiedades que no son un objeto"), feature=label),
+                                AGAIN)
             for key in properties:
                 columns.setdefault(str(key), len(columns))
             records.append((properties, _point(path, feature.get("geometry"), label)))
@@ -70,7 +74,9 @@ class GeoJsonReader(Reader):
 
 def _label(feature, number: int) -> str:
     ident = feature.get("id") if isinstance(feature, dict) else None
-    return f"feature {number}" + (f" (id {ident!r})" if ident is not None else "")
+    if ident is None:
+        return Text(N_("el elemento %(n)s"), n=number)
+    return Text(N_("el elemento %(n)s (id %(id)s)"), n=number, id=repr(ident))
 
 
 def _text(value) -> str:
@@ -84,12 +90,14 @@ def _point(path: Path, geometry, label: str) -> list[str]:
         return ["", ""]
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind != "Point":
-        raise ReadError(path, f"{label} has a {kind or 'malformed'} geometry; only points can be imported as records",
-                        "convert the layer to points (centroids) in the GIS program, or upload the areas as territory")
+        raise ReadError(path, Text(N_("%(feature)s tiene una geometría %(kind)s; como registros solo se importan "
+                                     "puntos"), feature=label, kind=kind or Text(N_("mal formada"))),
+                        N_("convierta la capa en puntos (centroides) en el programa SIG, o suba las áreas como "
+                           "territorio"))
     coords = geometry.get("coordinates")
     if not isinstance(coords, list) or len(coords) < 2 or not all(isinstance(c, int | float) for c in coords[:2]):
-        raise ReadError(path, f"{label} has a point without two numeric coordinates",
-                        "fix or remove that feature")
+        raise ReadError(path, Text(N_("%(feature)s tiene un punto sin dos coordenadas numéricas"), feature=label),
+                        N_("corrija o quite ese elemento"))
     return [cell_text(float(coords[0])), cell_text(float(coords[1]))]
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from observatorio.errors import N_, Text
+
 from .base import RawTable, Reader, ReadError, cell_text, file_sha256, finish_table
 
 
@@ -29,17 +31,17 @@ class ParquetReader(Reader):
         with path.open("rb") as fh:
             magic = fh.read(4)
         if magic != b"PAR1":
-            raise ReadError(path, "this is not a Parquet file (it does not start with PAR1)",
-                            "export the table again as Parquet, or upload it as CSV")
+            raise ReadError(path, N_("no es un archivo Parquet (no empieza por PAR1)"),
+                            N_("exporte de nuevo la tabla como Parquet, o súbala como CSV"))
         try:
             table = pq.read_table(path)
         except (pa.ArrowException, OSError) as exc:
-            raise ReadError(path, f"the Parquet file is damaged or incomplete ({str(exc)[:150]})",
-                            "export it again; if it was copied, check the copy finished") from exc
+            raise ReadError(path, Text(N_("el archivo Parquet está dañado o incompleto (%(error)s)"), error=str(exc)[:150]),
+                            N_("expórtelo de nuevo; si se copió, revise que la copia terminó")) from exc
         header = list(table.column_names)
         frame = pd.DataFrame({i: column_text(table.column(i).to_pandas()) for i in range(len(header))})
         if not header:
-            raise ReadError(path, "the Parquet file has no columns", "export the table again")
+            raise ReadError(path, N_("el archivo Parquet no tiene columnas"), N_("exporte de nuevo la tabla"))
         return finish_table(frame, np.arange(1, len(frame) + 1), header, file=path.name, format=self.format,
                             sha256=sha256, header_row=None)
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from observatorio.errors import N_, Text
+
 from .base import Note, RawTable, Reader, ReadError, cell_text, file_sha256, find_header, finish_table, frame_from_rows
 
 HEADER_SEARCH_ROWS = 200
@@ -36,15 +38,16 @@ class XlsxReader(Reader):
             with path.open("rb") as fh:
                 head = fh.read(8)
             if head.startswith(b"\xd0\xcf\x11\xe0"):
-                raise ReadError(path, "this is an old Excel 97-2003 (.xls) workbook, which cannot be read",
-                                "open it in Excel and save it as .xlsx (Excel workbook)")
-            raise ReadError(path, "this is not an Excel .xlsx workbook (it is not a zip archive)",
-                            "save the file from Excel as .xlsx, or upload it as CSV")
+                raise ReadError(path, N_("es un libro antiguo de Excel 97-2003 (.xls), que no se puede leer"),
+                                N_("ábralo en Excel y guárdelo como .xlsx (libro de Excel)"))
+            raise ReadError(path, N_("no es un libro de Excel .xlsx (no es un archivo zip)"),
+                            N_("guarde el archivo desde Excel como .xlsx, o súbalo como CSV"))
         try:
             workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
         except Exception as exc:
-            raise ReadError(path, f"the workbook cannot be opened ({type(exc).__name__})",
-                            "open it in Excel, check it is not password-protected, and save it again as .xlsx") from exc
+            raise ReadError(path, Text(N_("el libro no se puede abrir (%(error)s)"), error=type(exc).__name__),
+                            N_("ábralo en Excel, revise que no esté protegido con contraseña y guárdelo de nuevo "
+                               "como .xlsx")) from exc
         try:
             names = workbook.sheetnames
             if sheet is None:
@@ -52,12 +55,13 @@ class XlsxReader(Reader):
             elif sheet in names:
                 sheet_name = sheet
             else:
-                raise ReadError(path, f"there is no sheet named {sheet!r}; the sheets are: "
-                                      + ", ".join(repr(n) for n in names),
-                                "choose one of the sheets listed")
+                raise ReadError(path, Text(N_("no hay una hoja llamada «%(sheet)s»; las hojas son: %(sheets)s"),
+                                           sheet=sheet, sheets=", ".join(repr(n) for n in names)),
+                                N_("elija una de las hojas nombradas"))
             worksheet = workbook[sheet_name]
             if not hasattr(worksheet, "iter_rows"):
-                raise ReadError(path, f"sheet {sheet_name!r} is a chart, not a table", "choose a sheet with data")
+                raise ReadError(path, Text(N_("la hoja «%(sheet)s» es un gráfico, no una tabla"), sheet=sheet_name),
+                                N_("elija una hoja con datos"))
             # Some programs write a wrong <dimension>; without resetting it openpyxl would stop early.
             worksheet.reset_dimensions()
             rows = [[cell_text(value) for value in row] for row in worksheet.iter_rows(min_row=1, values_only=True)]
@@ -65,14 +69,16 @@ class XlsxReader(Reader):
             workbook.close()
 
         if not any(any(cell.strip() for cell in row) for row in rows):
-            raise ReadError(path, f"sheet {sheet_name!r} is empty",
-                            "choose the sheet with the data" + (f" (sheets: {', '.join(names)})" if len(names) > 1 else ""))
+            raise ReadError(path, Text(N_("la hoja «%(sheet)s» está vacía"), sheet=sheet_name),
+                            Text(N_("elija la hoja con los datos (hojas: %(sheets)s)"), sheets=", ".join(names))
+                            if len(names) > 1 else N_("elija la hoja con los datos"))
         if header_row is None:
             index = find_header(rows[:HEADER_SEARCH_ROWS])
         else:
             if not 1 <= header_row <= len(rows):
-                raise ReadError(path, f"row {header_row} is outside the sheet (1 to {len(rows)})",
-                                "choose the row where the column names are")
+                raise ReadError(path, Text(N_("la fila %(row)s está fuera de la hoja (1 a %(n)s)"), row=header_row,
+                                           n=len(rows)),
+                                N_("elija la fila donde están los nombres de las columnas"))
             index = header_row - 1
         header = rows[index]
         notes = []
