@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Area, Boundary, Demography
+from .models import Area, Boundary, Demography, ReferenceLayer
 
 
 class BoundaryInline(admin.TabularInline):
@@ -35,3 +35,17 @@ class BoundaryAdmin(admin.ModelAdmin):
 class DemographyAdmin(admin.ModelAdmin):
     list_display = ("area", "year", "population", "households", "women", "poverty_pct")
     list_filter = ("year", "area__level")
+
+
+@admin.register(ReferenceLayer)
+class ReferenceLayerAdmin(admin.ModelAdmin):
+    """Seen and removed here; imported (and replaced) only by `observatorio territory reference`, which checks the
+    file and keeps the version."""
+
+    list_display = ("name", "kind", "features", "version", "imported_at", "source")
+    list_filter = ("kind",)
+    exclude = ("geojson",)
+    readonly_fields = ("name", "kind", "name_field", "source", "features", "version", "imported_at")
+
+    def has_add_permission(self, request):
+        return False

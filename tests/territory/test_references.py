@@ -71,7 +71,7 @@ def test_the_cli_offers_the_models_kinds():
 def test_a_file_that_is_not_geographic_names_the_file(tmp_path):
     bad = tmp_path / "calles.geojson"
     bad.write_text("via;nombre\n1;2\n", encoding="utf-8")
-    with pytest.raises(UserError, match="cannot read calles.geojson"):
+    with pytest.raises(UserError, match="no se puede leer calles.geojson"):
         import_reference(bad, "streets", "via")
 
 

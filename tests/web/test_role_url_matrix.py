@@ -95,6 +95,7 @@ ADMIN_MODELS = {
     "auth.group": EDIT, "auth.user": EDIT,
     "accounts.operatorscope": EDIT, "accounts.rolepolicy": EDIT,
     "territory.area": EDIT, "territory.boundary": EDIT, "territory.demography": EDIT,
+    "territory.referencelayer": NO_ADD,  # imported by `territory reference`, seen and removed here
     "records.source": EDIT, "records.category": EDIT, "records.categorylabel": EDIT, "records.importbatch": EDIT,
     "records.event": EDIT, "records.place": EDIT, "records.aggregatecount": EDIT, "records.surveyresponse": EDIT,
     "records.dataversion": EDIT, "records.sourcemapping": EDIT, "records.eventrevision": EDIT,
@@ -209,6 +210,11 @@ def _one_row(label, personas):
         return records.KeyFingerprint.objects.get_or_create(name="rut", defaults={"fingerprint": "0" * 16})[0].pk
     if label == "records.populationprojection":
         return records.PopulationProjection.objects.create(area_code="13122", year=2026, population=250_000).pk
+    if label == "territory.referencelayer":
+        from observatorio.territory.models import ReferenceLayer
+
+        return ReferenceLayer.objects.create(name="Calles", kind="streets", geojson='{"type": "FeatureCollection", '
+                                             '"features": []}').pk
     if label == "axes.accessattempt":
         return AccessAttempt.objects.create(get_data="", post_data="", failures_since_start=1, **common).pk
     if label == "axes.accesslog":
