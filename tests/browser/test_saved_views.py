@@ -20,6 +20,7 @@ def _sign_in(page, url, who):
 def test_save_a_view_find_it_on_home_and_open_the_link(page, browser, live_server, personas, loaded):  # noqa: F811
     _sign_in(page, live_server.url + "/mapa/?period=12m", "bob")
     page.wait_for_selector("#map-filters")
+    page.wait_for_selector("#layer-map[data-ready='1']", timeout=20_000)  # drawn: its layers can be switched
     box = page.locator('input[data-layer="limites-uv"]')
     assert not box.is_checked()
     box.check()  # a layer switched on in the page changes its URL, and the view saves it
