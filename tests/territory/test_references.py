@@ -50,9 +50,11 @@ def test_dry_run_writes_nothing_then_commit_stores_the_layer(capsys):
 @pytest.mark.django_db
 def test_a_file_of_the_wrong_kind_is_refused_naming_file_feature_and_fix(capsys):
     assert cli.main(["territory", "reference", str(STREETS), "--kind", "blocks", "--commit"]) == 2
-    err = capsys.readouterr().err
-    assert "4 features of reference_streets.geojson (the first: feature 1) are LineString or MultiLineString" in err
-    assert "import it with --kind other, or fix the file" in err
+    err = capsys.readouterr().err  # one line, in Spanish: file, first feature, the types found, the fix
+    assert "reference_streets.geojson, fila 1, columna «geometry», valor «LineString, MultiLineString»" in err
+    assert "Impórtela con --kind other, o corrija el archivo" in err and len(err.splitlines()) == 1
+    assert cli.main(["--lang", "en", "territory", "reference", str(STREETS), "--kind", "blocks", "--commit"]) == 2
+    assert "4 features of reference_streets.geojson (the first: feature 1) are LineString" in capsys.readouterr().err
     assert ReferenceLayer.objects.count() == 0
     with pytest.raises(UserError, match=r"no field 'calle' in reference_streets.geojson; fields are: via"):
         import_reference(STREETS, "streets", "calle")
