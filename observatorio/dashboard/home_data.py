@@ -14,7 +14,7 @@ demo data never looks stale.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import shapely
@@ -33,7 +33,7 @@ from . import engine
 from .filters import filters_for
 from .layers.base import Territory
 from .maps import MapArea
-from .peers import configured_peers, peers_of, region_of
+from .peers import RateRow, configured_peers, peers_of, region_of
 
 WINDOW_DAYS = 28
 MAP_DAYS = 365
@@ -183,7 +183,6 @@ def recent_events(scope: tuple | None, limit: int = 8) -> list[Event]:
 
 # --- the authority's home: families, areas that need attention, comparison, freshness -------------------------
 
-PER = 100_000  # rates of the comparison per 100,000 inhabitants
 ATTENTION_LEVEL = Level.UV
 ATTENTION_CLASSES = ("NEW_HOT", "INTENSIFYING_HOT")  # emerging classes read by name (analysis.emerging)
 
@@ -406,21 +405,6 @@ def cells_by_area(grid, codes: np.ndarray, classes, areas) -> dict[int, dict]:
 
 
 @dataclass(frozen=True)
-class RateRow:
-    """Cases of the reference source in a year per 100,000 inhabitants (INE projection of the same year)."""
-
-    kind: str  # "comuna" | "region" | "country" | "peers" | "peer"
-    name: str
-    cases: int | None  # None: suppressed
-    population: int
-    comunas: int  # how many comunas the figure adds up
-
-    @property
-    def rate(self) -> float | None:
-        return None if self.cases is None or not self.population else PER * self.cases / self.population
-
-
-@dataclass(frozen=True)
 class RateComparison:
     source: str  # the reference source's name (CEAD)
     year: int
@@ -445,7 +429,7 @@ def comparison(state: DataState, scope=()) -> RateComparison | None:
     guard = policy.guard_for(scope, _SourceOnly((measure.reference,)), state.catalog)
     if guard is None:
         return found
-    rows = [RateRow(r.kind, r.name, None if shapes.small(r.cases, guard.k) else r.cases, r.population, r.comunas)
+    rows = [replace(r, cases=None if shapes.small(r.cases, guard.k) else r.cases)
             for r in found.rows]
     return RateComparison(found.source, found.year, rows)
 
@@ -471,9 +455,10 @@ def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | 
         return None
     counted = {c: cases[c] for c in populations if c in cases}
 
-    def together(kind: str, name: str, codes) -> RateRow:
+    def together(kind: str, name: str, codes, code: str = "") -> RateRow:
         codes = [c for c in codes if c in counted]
-        return RateRow(kind, name, sum(counted[c] for c in codes), sum(populations[c] for c in codes), len(codes))
+        return RateRow(kind, code, name, sum(counted[c] for c in codes), sum(populations[c] for c in codes),
+                       len(codes))
 
     region = [c for c in counted if region_of(c) == region_of(cut)]
     peers = [c for c in configured_peers() if c in counted] or \
@@ -481,7 +466,7 @@ def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | 
     out = [together("comuna", names.get(cut) or state.index.areas[state.index.ids_at(Level.COMUNA)[0]].name, [cut]),
            together("region", _("Región"), region), together("country", _("País"), counted),
            together("peers", _("Comunas pares"), peers)]
-    out += [together("peer", names.get(c, c), [c]) for c in peers]
+    out += [together("peer", names.get(c, c), [c], c) for c in peers]
     return RateComparison(state.catalog.source_name(measure.reference), year, out)
 
 
