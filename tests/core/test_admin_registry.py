@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 
-OUR_APPS = ("accounts", "territory", "records")
+OUR_APPS = ("accounts", "territory", "records", "programmes")
 
 
 def _models():

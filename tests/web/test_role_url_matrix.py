@@ -104,6 +104,11 @@ ADMIN_MODELS = {
     "audit.auditentry": READ_ONLY,  # the trail: searched, never added to, changed or deleted here
     "axes.accessattempt": NO_ADD, "axes.accesslog": NO_ADD, "axes.accessfailurelog": NO_ADD,
     "otp_totp.totpdevice": EDIT,
+    "programmes.unit": EDIT, "programmes.programme": EDIT, "programmes.objective": EDIT,
+    "programmes.activity": EDIT, "programmes.beneficiary": EDIT, "programmes.indicator": EDIT,
+    "programmes.target": EDIT, "programmes.measurement": EDIT,
+    "programmes.measurementrevision": READ_ONLY,  # a measurement's history: written by its changes only
+    "programmes.goal": EDIT, "programmes.subscription": EDIT, "programmes.alert": EDIT,
 }
 ALICE = {  # alice's status on each admin page of a model, by kind
     EDIT: {"": 200, "add/": 200, "{pk}/change/": 200, "{pk}/delete/": 200, "{pk}/history/": 200, "{pk}/": 302},
@@ -215,6 +220,8 @@ def _one_row(label, personas):
 
         return ReferenceLayer.objects.create(name="Calles", kind="streets", geojson='{"type": "FeatureCollection", '
                                              '"features": []}').pk
+    if label.startswith("programmes."):
+        return _programme_rows(personas)[label]
     if label == "axes.accessattempt":
         return AccessAttempt.objects.create(get_data="", post_data="", failures_since_start=1, **common).pk
     if label == "axes.accesslog":
@@ -222,6 +229,41 @@ def _one_row(label, personas):
     if label == "axes.accessfailurelog":
         return AccessFailureLog.objects.create(locked_out=False, **common).pk
     return None
+
+
+def _programme_rows(personas) -> dict[str, int]:
+    """One row of every programmes model (when the demo has none), made once."""
+    import datetime as dt
+
+    from observatorio.programmes import models as p
+    from observatorio.records.models import Measure
+
+    unit = p.Unit.objects.first() or p.Unit.objects.create(code="seguridad", name="Dirección de Seguridad")
+    programme = p.Programme.objects.first() or p.Programme.objects.create(
+        code="prueba", name="Programa de prueba", unit=unit, start=dt.date(2025, 1, 1))
+    objective = p.Objective.objects.first() or p.Objective.objects.create(
+        programme=programme, level="proposito", statement="Reducir los robos")
+    activity = p.Activity.objects.first() or p.Activity.objects.create(
+        programme=programme, title="Charla", date=dt.date(2025, 3, 1), participants=12)
+    person = p.Beneficiary.objects.first() or p.Beneficiary.objects.create(
+        programme=programme, person_key="0" * 64, first_served=dt.date(2025, 3, 1))
+    indicator = p.Indicator.objects.first() or p.Indicator.objects.create(
+        code="prueba", name="Indicador de prueba", unit=unit, dimension="eficacia", scope="producto",
+        unit_label="actividades", polarity="higher_is_better", numerator="actividades")
+    target = p.Target.objects.first() or p.Target.objects.create(
+        indicator=indicator, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), value=10)
+    measurement = p.Measurement.objects.first() or p.Measurement.objects.create(
+        indicator=indicator, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 1, 31), numerator=3,
+        origin="ingresada")
+    revision = p.MeasurementRevision.objects.first() or p.MeasurementRevision.objects.create(
+        measurement=measurement, action="ingreso", numerator=3, approval="ingresada")
+    goal = p.Goal.objects.first() or p.Goal.objects.create(year=2025, code="meta-1", title="Meta", unit=unit)
+    subscription = p.Subscription.objects.first() or p.Subscription.objects.create(
+        user=personas["ana"], measure=Measure.objects.first())
+    alert = p.Alert.objects.first() or p.Alert.objects.create(subscription=subscription, key="k", text="Aviso")
+    rows = (unit, programme, objective, activity, person, indicator, target, measurement, revision, goal,
+            subscription, alert)
+    return {row._meta.label_lower: row.pk for row in rows}
 
 
 def _browsers(users) -> dict[str, Client]:

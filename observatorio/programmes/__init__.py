@@ -1,0 +1,1 @@
+"""Programmes, their logical frameworks, activities and beneficiaries; indicators, targets, measurements and goals."""
