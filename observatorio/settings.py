@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "observatorio.records",
     "observatorio.dashboard",
     "observatorio.audit",
+    "observatorio.reports",
     # Sign-in hardening (issue #12, point 5): lockout, second factor.
     "axes",
     "django_otp",

@@ -50,6 +50,7 @@ def source(report: Report, image_name=lambda k, fig: f"figura-{k}.{fig.extension
         '#set heading(numbering: "1.")',
         "#show figure.where(kind: table): set figure.caption(position: top)",
         "#show figure: set block(breakable: true)",
+        "#show table: set text(size: 8.5pt)",
         '#set page(paper: "a4", margin: (x: 2cm, top: 2.5cm, bottom: 2.2cm))',
         "",
         "// cover",
@@ -110,7 +111,7 @@ def source(report: Report, image_name=lambda k, fig: f"figura-{k}.{fig.extension
 def _table(table: Table, w: dict) -> str:
     n = len(table.columns)
     align = ", ".join("right" if table.aligned_right(c) else "left" for c in range(n))
-    columns = ", ".join(["1fr"] + ["auto"] * (n - 1))
+    columns = ", ".join(["2fr"] + ["1fr"] * (n - 1)) if n > 2 else ", ".join(["1fr"] * n)
     cells = []
     for row in table.rows:
         cells.append(", ".join(content(c) for c in row))
