@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 
 import matplotlib
 
@@ -30,6 +31,7 @@ STYLE = {
     "grid.linewidth": 0.6,
     "path.simplify": False,
 }
+_METADATA = re.compile(rb"\s*<metadata>.*?</metadata>", re.S)
 LINE = "#1f4e79"
 MARK = "#c0392b"
 BAR = "#2e75b6"
@@ -56,7 +58,8 @@ def _svg(fig) -> bytes:
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     plt.close(fig)
-    return out.getvalue()
+    # The RDF metadata block says nothing but the file type (and names outside hosts): left out.
+    return _METADATA.sub(b"", out.getvalue(), count=1)
 
 
 def trend(labels: list[str], values: list, *, language: str = "es", marked: list[bool] | None = None,

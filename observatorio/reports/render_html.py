@@ -19,8 +19,9 @@ def inline_svg(data: bytes) -> str:
     """An SVG file's bytes as markup to put inside the page: the XML prolog and DOCTYPE dropped, the size left
     to CSS (the charts are matplotlib's, their text drawn as paths)."""
     svg = _PROLOG.sub(b"", data, count=1).decode("utf-8")
-    svg = re.sub(r'(<svg[^>]*?)\s(width|height)="[^"]*"', r"\1", svg, count=1)
-    svg = re.sub(r'(<svg[^>]*?)\s(width|height)="[^"]*"', r"\1", svg, count=1)
+    # HTML knows the SVG and XLink namespaces: their declarations (URIs of w3.org) are dropped.
+    for attribute in ("width", "height", "xmlns:xlink", "xmlns"):
+        svg = re.sub(rf'(<svg[^>]*?)\s{attribute}="[^"]*"', r"\1", svg, count=1)
     return svg
 
 
