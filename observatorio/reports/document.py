@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ class Notice:
     text: str
 
 
-Block = Union[Paragraph, Table, Figure, Notice]
+Block = Paragraph | Table | Figure | Notice
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pypdf
