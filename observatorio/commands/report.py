@@ -13,7 +13,7 @@ import shutil
 from observatorio.errors import UserError
 
 from .figures import _date, _month
-from .i18n import _, current
+from .i18n import _, current, gettext_noop
 from .progress import StageBar
 
 
@@ -51,7 +51,8 @@ def period(args) -> tuple[dt.date, dt.date]:
     return args.start, args.end
 
 
-STAGES = {"build": "Contando las cifras", "render": "Componiendo el documento"}
+STAGES = {"build": gettext_noop("Contando las cifras"),
+          "render": gettext_noop("Componiendo el documento")}
 
 
 def handle(args):

@@ -31,7 +31,6 @@ from .models import ReportRun
 
 FORMATS = ("pdf", "html")
 LANGUAGES = ("es", "en")
-STAGES = {"build": "Contando las cifras", "render": "Componiendo el documento"}
 
 
 @dataclass(frozen=True)

@@ -153,7 +153,7 @@ def test_english_bulletin(demo):
     from observatorio.reports.render_pdf import render
 
     text = pdf_text(render(bulletin(language="en")))
-    assert "Monthly bulletin" in text or "Boletín mensual" in text
+    assert "Monthly bulletin" in text and "Other measures" in text and "Boletín" not in text
     assert "2026-10-01 to 2026-10-31" in text
 
 
