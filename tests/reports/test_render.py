@@ -116,3 +116,15 @@ def test_html_is_self_contained_and_numbered(settings):
     assert "Tabla 1:" in page and "Tabla 2:" in page and "Figura 3:" in page
     assert "Villa #1 *negrita* _it_ $x^2$ @ref &lt;b&gt; [c]" in page  # escaped by the template, not markup
     assert "@media print" in page
+
+
+def test_document_charts_and_pdf_renderer_load_no_django():
+    import subprocess
+    import sys
+
+    code = ("import sys; import observatorio.reports.document, observatorio.reports.facts, "
+            "observatorio.reports.charts, observatorio.reports.render_pdf; "
+            "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=str(__import__("pathlib").Path(__file__).resolve().parents[2]))
+    assert out.stdout.strip() == "[]"
