@@ -77,7 +77,7 @@ def trend(labels: list[str], values: list, *, language: str = "es", marked: list
             ax.plot(mx, [ys[x] for x in mx], linestyle="none", marker="o", markersize=6, color=MARK,
                     label=marked_label or None)
             if marked_label:
-                ax.legend(frameon=False, loc="upper left")
+                ax.legend(frameon=False, loc="lower right")
         step = max(1, math.ceil(len(xs) / 12))
         ax.set_xticks(xs[::step], [labels[x] for x in xs[::step]], rotation=0)
         ax.yaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
