@@ -15,10 +15,14 @@ from .document import Figure, Notice, Paragraph, Report, Table, content_hash, pe
 _PROLOG = re.compile(rb"^.*?(?=<svg)", re.S)
 
 
-def inline_svg(data: bytes) -> str:
+def inline_svg(data: bytes, prefix: str = "") -> str:
     """An SVG file's bytes as markup to put inside the page: the XML prolog and DOCTYPE dropped, the size left
-    to CSS (the charts are matplotlib's, their text drawn as paths)."""
+    to CSS (the charts are matplotlib's, their text drawn as paths), every id and reference to one prefixed
+    with ``prefix`` (each chart defines the same glyph and group ids: one page must not hold them twice)."""
     svg = _PROLOG.sub(b"", data, count=1).decode("utf-8")
+    if prefix:
+        svg = re.sub(r'(\sid=")', rf"\1{prefix}", svg)
+        svg = re.sub(r'((?:xlink:)?href="#|url\(#)', rf"\1{prefix}", svg)
     # HTML knows the SVG and XLink namespaces: their declarations (URIs of w3.org) are dropped.
     for attribute in ("width", "height", "xmlns:xlink", "xmlns"):
         svg = re.sub(rf'(<svg[^>]*?)\s{attribute}="[^"]*"', r"\1", svg, count=1)
@@ -34,7 +38,7 @@ def _block(block, numbers: dict) -> dict:
     if isinstance(block, Figure):
         numbers["figure"] += 1
         if block.svg is not None:
-            image = mark_safe(inline_svg(block.svg))  # noqa: S308 - matplotlib's own SVG, text as paths
+            image = mark_safe(inline_svg(block.svg, f"f{numbers['figure']}-"))  # noqa: S308 - matplotlib's own SVG, text as paths
         else:
             image = mark_safe('<img alt="" src="data:image/png;base64,'  # noqa: S308 - base64 only
                               + base64.b64encode(block.png).decode("ascii") + '">')

@@ -113,6 +113,10 @@ def test_html_is_self_contained_and_numbered(settings):
     assert not re.search(r"https?://|//[a-z0-9.-]+\.[a-z]{2,}/", page, re.I), "an external address in the page"
     assert "<script" not in page and "<link" not in page
     assert page.count("<svg") == 3
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "an id defined twice in the page"
+    for ref in re.findall(r'href="#([^"]+)"|url\(#([^)]+)\)', page):
+        assert (ref[0] or ref[1]) in ids
     assert "Tabla 1:" in page and "Tabla 2:" in page and "Figura 3:" in page
     assert "Villa #1 *negrita* _it_ $x^2$ @ref &lt;b&gt; [c]" in page  # escaped by the template, not markup
     assert "@media print" in page
