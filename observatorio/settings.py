@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "observatorio.dashboard",
     "observatorio.audit",
     "observatorio.programmes",
+    "observatorio.reports",
     # Sign-in hardening (issue #12, point 5): lockout, second factor.
     "axes",
     "django_otp",

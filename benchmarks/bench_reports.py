@@ -1,0 +1,70 @@
+"""Time the monthly bulletin on the demo: build (counting), render PDF, render HTML, and generate() end to end.
+
+Run (a database with the demo loaded, e.g. ``observatorio demo`` into a scratch OBS_DATA_DIR):
+
+    OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py [--month 2026-11] [--repeat 3]
+
+The first generate() also loads the data state (the events' snapshot), as the first report after a server
+start would; it is reported apart. Then each step is timed ``--repeat`` times and the median printed, and the
+two PDFs' SHA-256 compared (they must be equal).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--month", default=None, help="YYYY-MM (default: the last full month of the data)")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatorio.settings")
+    import django
+
+    django.setup()
+    from observatorio.analysis import periods
+    from observatorio.reports import runs
+    from observatorio.state import current
+
+    t0 = time.perf_counter()
+    state = current()
+    load = time.perf_counter() - t0
+    if args.month:
+        start = dt.datetime.strptime(args.month, "%Y-%m").date()
+        end = periods.month_end(start.year, start.month)
+    else:
+        start, end = periods.window("last-month", state.as_of)
+    print(f"events: {state.events.size:,}; month {start} – {end}; state load {load:.2f} s")
+
+    def timed(fn):
+        out = []
+        result = None
+        for _ in range(args.repeat):
+            t = time.perf_counter()
+            result = fn()
+            out.append(time.perf_counter() - t)
+        return statistics.median(out), result
+
+    first = time.perf_counter()
+    run = runs.generate("boletin", start, end, fmt="pdf")
+    print(f"first generate (pdf): {time.perf_counter() - first:.2f} s")
+    build_s, report = timed(lambda: runs.build("boletin", start, end))
+    pdf_s, _pdf = timed(lambda: runs.render(report, "pdf"))
+    html_s, _html = timed(lambda: runs.render(report, "html"))
+    gen_s, again = timed(lambda: runs.generate("boletin", start, end, fmt="pdf"))
+    print(f"build {build_s:.2f} s · render pdf {pdf_s:.2f} s · render html {html_s:.2f} s · "
+          f"generate pdf {gen_s:.2f} s (median of {args.repeat})")
+    print(f"identical PDFs: {run.sha256 == again.sha256}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+from django.contrib import admin
+
+from .models import ReportRun
+
+
+@admin.register(ReportRun)
+class ReportRunAdmin(admin.ModelAdmin):
+    list_display = ("kind", "start", "end", "format", "language", "public", "status", "created_by", "created_at")
+    list_filter = ("kind", "status", "format", "public")
+    readonly_fields = [f.name for f in ReportRun._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,43 @@
+"""ReportRun: one generated report — what was asked, what it was counted from, where its file is."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class ReportRun(models.Model):
+    class Status(models.TextChoices):
+        RUNNING = "running", "en curso"
+        DONE = "done", "terminado"
+        FAILED = "failed", "fallido"
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        HTML = "html", "HTML"
+
+    kind = models.CharField("tipo", max_length=40)
+    start = models.DateField("desde")
+    end = models.DateField("hasta")
+    options = models.JSONField("opciones", default=dict, blank=True)
+    format = models.CharField("formato", max_length=8, choices=Format.choices)
+    language = models.CharField("idioma", max_length=8, default="es")
+    public = models.BooleanField("público", default=False)
+    data_version = models.CharField("versión de los datos", max_length=80, blank=True)
+    content_hash = models.CharField("huella del contenido", max_length=64, blank=True)
+    sha256 = models.CharField("SHA-256 del archivo", max_length=64, blank=True)
+    file = models.CharField("archivo", max_length=300, blank=True, help_text="relativo a OBS_DATA_DIR/reports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="report_runs", verbose_name="creado por")
+    created_at = models.DateTimeField("creado", auto_now_add=True)
+    status = models.CharField("estado", max_length=10, choices=Status.choices, default=Status.RUNNING)
+    progress = models.PositiveSmallIntegerField("avance (%)", default=0)
+    error = models.TextField("error", blank=True)
+
+    class Meta:
+        verbose_name = "informe generado"
+        verbose_name_plural = "informes generados"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.start:%d-%m-%Y}–{self.end:%d-%m-%Y} ({self.format})"
