@@ -61,6 +61,7 @@ CLASSES = 5
 
 WORDS = {
     "reserved": ("reservado", "withheld"),
+    "no_data": ("sin datos", "no data"),
     "below": ("menos de {b}", "under {b}"),
     "between": ("{a} a menos de {b}", "{a} to under {b}"),
     "above": ("{a} o más", "{a} or more"),
@@ -289,7 +290,8 @@ def choropleth(base: Base, values: Mapping[str, float | None], *, title: str, ca
 
     ``title`` names the legend (the unit: "Casos por 100.000 habitantes"); ``breaks`` the classes' inner
     limits (default :func:`class_breaks`); ``digits`` the decimals of the limits. A reserved area is hatched,
-    labelled «reservado» and given no colour of a class. An area missing from ``values`` is left white.
+    labelled «reservado» and given no colour of a class. An area missing from ``values`` is left white ("sin
+    datos" in the legend).
     """
     fig, ax = _figure(base)
     shown = {name: v for name, v in values.items() if v is not None}
@@ -311,6 +313,8 @@ def choropleth(base: Base, values: Mapping[str, float | None], *, title: str, ca
     if reserved:
         handles.append(Patch(facecolor=RESERVED_FACE, hatch=RESERVED_HATCH, edgecolor="#8a9097",
                              label=_w("reserved", lang)))
+    if any(a.name not in values for a in base.areas):
+        handles.append(Patch(facecolor=NO_DATA_FACE, edgecolor="#8a9097", label=_w("no_data", lang)))
     _legend(fig, handles, title)
     return _finish(fig, ax, base, caption, lang, reserved)
 

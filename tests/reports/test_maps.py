@@ -65,12 +65,20 @@ def test_a_reserved_area_is_hatched_labelled_and_shows_no_number():
     assert 'id="area-UV 5"' in svg and "<pattern" in svg  # the hatch is drawn as an SVG pattern
 
 
+def test_all_reserved_or_missing_areas_get_no_class():
+    fig = maps.choropleth(BASE, {a.name: None for a in BASE.areas}, title="Casos", caption=CAPTION, lang="en")
+    assert maps.legend_labels(fig) == ["withheld"]
+    assert len([p for p in fig.axes[0].patches if p.get_hatch()]) == 9
+    partial = maps.choropleth(BASE, {"UV 1": 3.0, "UV 2": None}, title="Casos", caption=CAPTION)
+    assert maps.legend_labels(partial) == ["3", "reservado", "sin datos"]
+
+
 def test_class_breaks_are_rounded_quantiles():
     assert maps.class_breaks([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], k=2) == [5.5]
     assert maps.class_breaks(list(range(0, 1001)), k=4) == [250.0, 500.0, 750.0]
     assert maps.class_breaks([1234.0, 1234.0, 5678.0, None], k=2) == []  # the median is the minimum: one class
     fig = maps.choropleth(BASE, {"UV 1": 7.0, "UV 2": 7.0}, title="Casos", caption=CAPTION)
-    assert maps.legend_labels(fig) == ["7"]
+    assert maps.legend_labels(fig) == ["7", "sin datos"]  # UV 3 to UV 9 have no value
 
 
 def test_the_same_map_is_the_same_bytes():
