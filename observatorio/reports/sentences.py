@@ -334,9 +334,11 @@ def concentration(total_change: float, where: Sequence[AreaContribution], *, sha
                   max_named: int = MAX_NAMED_AREAS) -> tuple[list[str], float] | None:
     """The fewest areas that account for at least ``share`` of a change, and the share they account for.
 
-    Areas are taken by the size of their part in the direction of the change. None when the change is zero, the
-    areas do not add up to the total (another set of areas), a hidden area would be needed, more than
-    ``max_named`` areas (or more than half of them) would be: then the change is spread, not concentrated.
+    The share is of the areas' changes in the change's direction (of the decreases, for a fall), so areas that
+    moved the other way do not push it past 100 %. Areas are taken by the size of their part. None when the
+    change is zero, a hidden area would be needed, or more than ``max_named`` areas (or more than half of them)
+    would be: then the change is spread, not concentrated. Areas whose changes do not add up to the total
+    (another set of areas) are refused.
     """
     if not where or total_change == 0:
         return None
@@ -344,19 +346,18 @@ def concentration(total_change: float, where: Sequence[AreaContribution], *, sha
         raise ValueError(f"the areas' changes add up to {sum(a.change for a in where)}, not {total_change}")
     sign = 1 if total_change > 0 else -1
     ordered = sorted((a for a in where if sign * a.change > 0), key=lambda a: (-abs(a.change), a.area))
+    gross = sum(a.change for a in ordered)
     named, got = [], 0.0
     for a in ordered:
         if a.suppressed:
             return None
         named.append(a.area)
         got += a.change
-        if got / total_change >= share:
+        if got / gross >= share:
             break
-    else:
-        return None
     if len(named) > max_named or 2 * len(named) > len(where):
         return None
-    return named, got / total_change
+    return named, got / gross
 
 
 def total(t: Total, lang: str = "es") -> str:

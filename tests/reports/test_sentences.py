@@ -92,7 +92,10 @@ def test_a_change_that_is_not_significant_says_nothing_of_where():
 def test_a_spread_change_is_not_called_concentrated():
     even = [AreaContribution(f"UV {i}", -10) for i in range(1, 6)]
     assert concentration(-50, even) is None
-    assert concentration(-175 + 2, MACRO) == (["el macrosector Oriente"], pytest.approx(120 / 173))
+    assert concentration(-175 + 2, MACRO) == (["el macrosector Oriente"], pytest.approx(120 / 175))
+    offset = [AreaContribution("A", -200), AreaContribution("B", 100), AreaContribution("C", -5),
+              AreaContribution("D", 5)]
+    assert concentration(-100, offset) == (["A"], pytest.approx(200 / 205))  # of the decreases, not over 100 %
 
 
 def test_a_hidden_area_is_never_named_and_stops_the_concentration_sentence():
