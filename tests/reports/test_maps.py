@@ -136,8 +136,11 @@ def test_hotspots_draw_the_significant_classes_hottest_first():
     mask[4, 5] = False  # outside the study area: not drawn even when classed
     fig = maps.hotspots(BASE, _cell_grid(), bins, mask=mask, caption=CAPTION)
     assert maps.legend_labels(fig) == ["Punto caliente (99 % de confianza)", "Punto frío (95 % de confianza)"]
-    cells = {c.get_gid(): len(c.get_paths()) for c in fig.axes[0].collections if (c.get_gid() or "").startswith("cells")}
-    assert cells == {"cells-3": 1, "cells--2": 2}
+    cells = {p.get_gid(): p.get_path() for p in fig.axes[0].patches if (p.get_gid() or "").startswith("cells")}
+    assert sorted(cells) == ["cells--2", "cells-3"]
+    # the two cold cells side by side are one rectangle; the hot one a single cell at the top right
+    assert cells["cells--2"].get_extents().bounds == (X0, Y0, 1000.0, 500.0)
+    assert cells["cells-3"].get_extents().bounds == (X0 + 2500, Y0 + 2500, 500.0, 500.0)
     assert maps.legend_labels(maps.hotspots(BASE, _cell_grid(), np.zeros((6, 6)), caption=CAPTION, lang="en")) == [
         "no significant cell"]
 
