@@ -34,13 +34,15 @@ ONLY_FROM = {
     "observatorio.analysis": ("observatorio.analysis", "observatorio.tables", "observatorio.errors"),
     "observatorio.errors": (),
     "observatorio.labels": ("observatorio.analysis",),
+    "observatorio.reports.sentences": ("observatorio.reports.sentences", "observatorio.analysis", "observatorio.tables",
+                                       "observatorio.errors"),
 }
 # Package -> the observatorio packages it must never import.
 NEVER_FROM = {
     "observatorio.territory": ("observatorio.records",),
 }
 PURE = ("observatorio.tables", "observatorio.taxonomy", "observatorio.analysis", "observatorio.demo.scenario",
-        "observatorio.errors")
+        "observatorio.errors", "observatorio.reports.sentences")
 IMPURE = ("django", "matplotlib")
 
 

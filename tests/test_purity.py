@@ -1,8 +1,9 @@
 """The pure modules import neither Django nor matplotlib (DESIGN.md), each in a fresh interpreter.
 
 Pure: every module of observatorio.tables and observatorio.analysis, the
-category tree observatorio.taxonomy, and the demo's generator
-observatorio.demo.scenario with everything it imports. tests/test_layers.py
+category tree observatorio.taxonomy, the demo's generator
+observatorio.demo.scenario with everything it imports, and the reports'
+sentences observatorio.reports.sentences. tests/test_layers.py
 checks the same from the source, function-level imports included.
 """
 
@@ -12,7 +13,7 @@ import sys
 import pytest
 
 FORBIDDEN = ("django", "matplotlib")
-PURE_MODULES = ("observatorio.taxonomy", "observatorio.demo.scenario")
+PURE_MODULES = ("observatorio.taxonomy", "observatorio.demo.scenario", "observatorio.reports.sentences")
 
 
 def _modules_loaded_by(import_line: str) -> set[str]:
