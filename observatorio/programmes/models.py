@@ -25,7 +25,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from observatorio.analysis.indicator import Kind, Polarity
+# The values of analysis.indicator's Kind and Polarity, written out: importing analysis here would load SciPy and
+# pandas into every process at django.setup() (the CLI's start, serve --prod's master); a test keeps them equal.
+KINDS = ("value", "rate", "proportion")
+POLARITIES = ("higher_is_better", "lower_is_better", "none")
 
 
 class Unit(models.Model):
@@ -226,10 +229,10 @@ class Indicator(models.Model):
     scope = models.CharField(_("ámbito"), max_length=12, choices=Scope.choices)
     definition = models.TextField(_("definición"), blank=True)
     kind = models.CharField(_("tipo de cálculo"), max_length=12,
-                            choices=[(Kind.VALUE.value, _("Valor ingresado o calculado (sin intervalo)")),
-                                     (Kind.RATE.value, _("Tasa o conteo (intervalo de Poisson)")),
-                                     (Kind.PROPORTION.value, _("Proporción (intervalo de Wilson)"))],
-                            default=Kind.VALUE.value)
+                            choices=list(zip(KINDS, (_("Valor ingresado o calculado (sin intervalo)"),
+                                                     _("Tasa o conteo (intervalo de Poisson)"),
+                                                     _("Proporción (intervalo de Wilson)")), strict=True)),
+                            default="value")
     numerator = models.CharField(_("numerador"), max_length=24, choices=Term.choices, default=Term.ENTERED)
     numerator_measure = models.ForeignKey("records.Measure", null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="+", verbose_name=_("medida del numerador"))
@@ -244,9 +247,8 @@ class Indicator(models.Model):
     factor = models.FloatField(_("factor"), default=1.0, help_text=_("100 para un porcentaje, 100000 para una tasa."))
     unit_label = models.CharField(_("unidad de medida"), max_length=60, help_text=_("«%», «minutos», «por 100.000»."))
     polarity = models.CharField(_("polaridad"), max_length=20,
-                                choices=[(Polarity.HIGHER_IS_BETTER.value, _("Más alto es mejor")),
-                                         (Polarity.LOWER_IS_BETTER.value, _("Más bajo es mejor")),
-                                         (Polarity.NONE.value, _("Sin polaridad (descriptivo)"))])
+                                choices=list(zip(POLARITIES, (_("Más alto es mejor"), _("Más bajo es mejor"),
+                                                              _("Sin polaridad (descriptivo)")), strict=True)))
     periodicity = models.CharField(_("periodicidad"), max_length=12, choices=Periodicity.choices,
                                    default=Periodicity.MONTHLY)
     baseline = models.FloatField(_("línea base"), null=True, blank=True)
