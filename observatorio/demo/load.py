@@ -138,8 +138,9 @@ def _events(frame, source, batch, area_ids, category_ids, progress) -> int:
 
 
 @transaction.atomic
-def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResult:
-    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users."""
+def load_scenario(scenario: Scenario, *, show_progress: bool = True, shared=None) -> LoadResult:
+    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users; the other comunas'
+    CEAD counts and INE's projections from ``shared`` (``reference.shared_folder``) or the bundled tables."""
     from tqdm import tqdm
 
     from observatorio.accounts.roles import Role
@@ -174,6 +175,7 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
     ], batch_size=BATCH_SIZE)
     batches["cead"].rows_read = batches["cead"].rows_imported = counts["cead"] = len(monthly)
     batches["cead"].save(update_fields=["rows_read", "rows_imported"])
+    counts["cead_others"], counts["projections"] = _comparison_data(scenario, shared, show_progress)
     survey_source = _survey_source()
     SurveyResponse.objects.bulk_create([
         SurveyResponse(source=survey_source, survey=r.survey, answered_on=r.answered_on.date(),
@@ -229,6 +231,46 @@ def _addresses(scenario: Scenario, area_ids: dict) -> int:
     return len(frame)
 
 
+def _comparison_data(scenario: Scenario, shared, show_progress: bool) -> tuple[int, int]:
+    """The other comunas' CEAD counts in the demo's full years and INE's projections, through the importers
+    of a real file (``run_import`` with the ``cead`` source, ``load_population``), so that the comuna compares
+    with its region, the country and its peers (dashboard/peers.py). Returns the rows of each."""
+    import tempfile
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from observatorio.records.pipeline import run_import
+    from observatorio.records.pipeline.population import load_population
+
+    from .reference import CEAD_FILE, PROJECTIONS_FILE, other_counts, projections
+
+    years = scenario.full_years
+    frame = other_counts(scenario.plan.cut, years, shared)
+    origin = "" if shared is not None else " (totales anuales repartidos por mes)"
+    name = f"{CEAD_FILE.name}, otras comunas {years[0]}-{years[-1]}{origin}"
+    label = gettext("CEAD de las otras comunas")
+    with tempfile.TemporaryDirectory() as folder, \
+            tqdm(total=len(frame), file=sys.stderr, desc=label, unit=" filas", disable=not show_progress,
+                 mininterval=0.5) as bar:
+        path = Path(folder) / "cead_otras_comunas.parquet"
+        frame.to_parquet(path, index=False)
+
+        def progress(stage, done, total):
+            if stage == "write":
+                bar.n = min(done, len(frame))
+                bar.refresh()
+
+        result = run_import(path, "cead", commit=True, as_of=scenario.as_of, file_name=name, progress=progress)
+        if shared is not None:
+            population = load_population(shared / PROJECTIONS_FILE, commit=True)
+        else:
+            table = Path(folder) / "proyecciones_ine.csv"
+            projections(None).to_csv(table, index=False)
+            population = load_population(table, commit=True)
+    return result.imported, population.rows
+
+
 def _survey_source():
     from observatorio.records.models import Source
 
@@ -241,8 +283,11 @@ def _survey_source():
 
 def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True,
              geography=None) -> LoadResult:
-    """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it."""
+    """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it (with the real CEAD
+    and INE files of the shared folder above ``geography`` when it has them)."""
+    from .reference import shared_folder
+
     key = settings.RUT_HASH_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
                               key=key.encode() if isinstance(key, str) else bytes(key), geography=geography)
-    return load_scenario(scenario, show_progress=show_progress)
+    return load_scenario(scenario, show_progress=show_progress, shared=shared_folder(geography))
