@@ -138,9 +138,12 @@ def _events(frame, source, batch, area_ids, category_ids, progress) -> int:
 
 
 @transaction.atomic
-def load_scenario(scenario: Scenario, *, show_progress: bool = True, shared=None) -> LoadResult:
-    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users; the other comunas'
-    CEAD counts and INE's projections from ``shared`` (``reference.shared_folder``) or the bundled tables."""
+def load_scenario(scenario: Scenario, *, show_progress: bool = True, comparison: bool = False,
+                  shared=None) -> LoadResult:
+    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users; with
+    ``comparison`` also the other comunas' CEAD counts and INE's projections, from ``shared``
+    (``reference.shared_folder``) or else the bundled tables (``observatorio demo`` does; the tests' demo
+    does not, a few seconds less per module)."""
     from tqdm import tqdm
 
     from observatorio.accounts.roles import Role
@@ -175,7 +178,8 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True, shared=None
     ], batch_size=BATCH_SIZE)
     batches["cead"].rows_read = batches["cead"].rows_imported = counts["cead"] = len(monthly)
     batches["cead"].save(update_fields=["rows_read", "rows_imported"])
-    counts["cead_others"], counts["projections"] = _comparison_data(scenario, shared, show_progress)
+    counts["cead_others"], counts["projections"] = \
+        _comparison_data(scenario, shared, show_progress) if comparison else (0, 0)
     survey_source = _survey_source()
     SurveyResponse.objects.bulk_create([
         SurveyResponse(source=survey_source, survey=r.survey, answered_on=r.answered_on.date(),
@@ -290,4 +294,4 @@ def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, 
     key = settings.RUT_HASH_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
                               key=key.encode() if isinstance(key, str) else bytes(key), geography=geography)
-    return load_scenario(scenario, show_progress=show_progress, shared=shared_folder(geography))
+    return load_scenario(scenario, show_progress=show_progress, comparison=True, shared=shared_folder(geography))
