@@ -250,29 +250,34 @@ def _comparison_data(scenario: Scenario, shared, show_progress: bool) -> tuple[i
     from .reference import CEAD_FILE, PROJECTIONS_FILE, other_counts, projections
 
     years = scenario.full_years
-    frame = other_counts(scenario.plan.cut, years, shared)
     origin = "" if shared is not None else " (totales anuales repartidos por mes)"
-    name = f"{CEAD_FILE.name}, otras comunas {years[0]}-{years[-1]}{origin}"
     label = gettext("CEAD de las otras comunas")
-    with tempfile.TemporaryDirectory() as folder, \
-            tqdm(total=len(frame), file=sys.stderr, desc=label, unit=" filas", disable=not show_progress,
-                 mininterval=0.5) as bar:
-        path = Path(folder) / "cead_otras_comunas.parquet"
-        frame.to_parquet(path, index=False)
+    imported = 0
+    with tempfile.TemporaryDirectory() as folder:
+        # One file (one batch) a year keeps the import's peak memory to a year's rows (~80,000).
+        for year in years:
+            frame = other_counts(scenario.plan.cut, [year], shared)
+            with tqdm(total=len(frame), file=sys.stderr, desc=f"{label} {year}", unit=" filas",
+                      disable=not show_progress, mininterval=0.5) as bar:
+                path = Path(folder) / f"cead_otras_comunas_{year}.parquet"
+                frame.to_parquet(path, index=False)
 
-        def progress(stage, done, total):
-            if stage == "write":
-                bar.n = min(done, len(frame))
-                bar.refresh()
+                def progress(stage, done, total, bar=bar):
+                    if stage == "write":
+                        bar.n = min(done, bar.total)
+                        bar.refresh()
 
-        result = run_import(path, "cead", commit=True, as_of=scenario.as_of, file_name=name, progress=progress)
+                result = run_import(path, "cead", commit=True, as_of=scenario.as_of, progress=progress,
+                                    file_name=f"{CEAD_FILE.name}, otras comunas {year}{origin}")
+                imported += result.imported
+                path.unlink()
         if shared is not None:
             population = load_population(shared / PROJECTIONS_FILE, commit=True)
         else:
             table = Path(folder) / "proyecciones_ine.csv"
             projections(None).to_csv(table, index=False)
             population = load_population(table, commit=True)
-    return result.imported, population.rows
+    return imported, population.rows
 
 
 def _survey_source():
