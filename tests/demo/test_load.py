@@ -25,6 +25,7 @@ def test_demo_loads_everything_and_if_empty_skips_the_second_time(data_dir, caps
     assert main(["demo", *SMALL]) == EXIT_OK
     out = capsys.readouterr().out
     assert "ingrese como admin / " in out and "observatorio serve" in out
+    assert "conteos CEAD de otras comunas y 11.764 proyecciones de población del INE" in out
     assert Area.objects.filter(level="uv", illustrative=True).count() == 31
     assert Area.objects.filter(level="macrosector").count() == 5
     assert Boundary.objects.count() == 37
