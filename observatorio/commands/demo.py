@@ -85,6 +85,10 @@ def handle(args):
                 "(ilustrativos), %(uvs)s UV reales, %(events)s eventos (%(years)s) en manzanas INE, %(places)s "
                 "lugares, %(addresses)s direcciones en el nomenclátor, %(survey)s encuestas, %(cead)s conteos "
                 "CEAD") % figures)
+    if c.get("projections"):
+        print(_("para comparar con la región, el país y sus pares: %(others)s conteos CEAD de otras comunas y "
+                "%(projections)s proyecciones de población del INE") % {
+                    "others": thousands(c["cead_others"]), "projections": thousands(c["projections"])})
     if result.password is None:
         print(_("los usuarios de demostración ya existían; su contraseña está en %(path)s")
               % {"path": result.credentials_path})

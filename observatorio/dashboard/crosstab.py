@@ -1,4 +1,5 @@
-"""The cross table (/tabla/): one measure counted by area (or category) × month of the window, with totals.
+"""The cross table (/tabla/): one measure counted by area (or category) × month of the window, or by area ×
+category over the whole window, with totals.
 
 Rows are the areas of one level inside the chosen area — the comuna, then its macrosectors, then a
 macrosector's UVs: each row links one level down, a breadcrumb goes back up — or the categories the measure
@@ -7,10 +8,12 @@ it), then the row's total. Every cell counts one measure, through the engine (:f
 :func:`.engine.by_category`, answered from the cube when the filters allow), one window per month: the
 months partition the window, so the row totals are the dashboard's area and category counts, the column
 totals its trend by month and the grand total its headline. Events placed in no area of the level (or of
-no category) are a row of their own, so every margin adds up.
+no category) are a row of their own, so every margin adds up. By area × category the columns are the
+categories the measure counts in the window (largest first), then the events of no category, each counted as
+the dashboard's area table is with that one category chosen.
 
-The URL state is the dashboard's (:mod:`.filters`, same parameter names) plus ``rows`` (``area`` or
-``category``). For an aggregate-only reader the table and its margins pass through disclosure control as
+The URL state is the dashboard's (:mod:`.filters`, same parameter names) plus ``rows`` (``area``,
+``category`` or ``area-category``). For an aggregate-only reader the table and its margins pass through disclosure control as
 one grid (:func:`observatorio.disclosure.suppress.grid_with_margins`, the headline public); a sensitive
 view is shown at macrosector at least (the board's rules) and offers no drill down below it.
 """
@@ -36,7 +39,9 @@ from . import downloads, engine
 from .board import Context, _error, _filters_json, build_context, disclosure_json, measure_json, period_name
 from .filters import PERIODS
 
-ROWS = {"area": gettext_noop("Áreas"), "category": gettext_noop("Categorías")}
+ROWS = {"area": gettext_noop("Áreas"), "category": gettext_noop("Categorías"),
+        "area-category": gettext_noop("Áreas × categorías")}
+BY_AREA = ("area", "area-category")  # the tables whose rows are areas (population, rates, drill down)
 PER = 100_000  # rates per 100,000 inhabitants
 # The parameters the page's form asks itself; the others (areas, level, categories, hours…) go along hidden.
 FORM_FIELDS = ("measure", "period", "month", "year", "start", "end", "rows", "level", "category")
@@ -51,6 +56,16 @@ class Month:
     @property
     def key(self) -> str:
         return self.start.strftime("%Y-%m")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of counts: a month of the window, or a category (by area × category)."""
+
+    key: str  # the month ("2024-05") or the category's code ("" for the events of no category)
+    label: str
+    title: str = ""  # a longer description (a cut month's days)
+    month: Month | None = None
 
 
 @dataclass(frozen=True)
@@ -73,13 +88,18 @@ class Row:
 
 @dataclass(frozen=True)
 class CrossTable:
-    by: str  # "area" | "category"
+    by: str  # "area" | "category" | "area-category"
     level: str  # the areas' level (by area)
-    months: list[Month]
+    months: list[Month]  # the columns' months (none by area × category)
     rows: list[Row]
     column_totals: list  # per month; None: suppressed
     total: int | None
     population: int | None  # the whole selection's (by area)
+    columns: list[Column] = ()  # what each count of a row is (a month or a category)
+
+    @property
+    def by_area(self) -> bool:
+        return self.by in BY_AREA
 
     @property
     def rate(self) -> float | None:
@@ -113,12 +133,13 @@ def _children_level(index, area_id: int) -> str | None:
     return None
 
 
-def _area_rows(ctx: Context, months: list[Month]) -> tuple[list[Row], np.ndarray]:
+def _area_rows(ctx: Context, windows: list) -> tuple[list[Row], np.ndarray]:
+    """A row per area of the level, a column per filters of ``windows`` (a month, or one category)."""
     state, f, index = ctx.state, ctx.filters, ctx.state.index
     level = f.level
     per_month, unplaced = [], []
-    for m in months:
-        counts, outside = engine.area_counts(state, f.over(m.start, m.end), level)
+    for w in windows:
+        counts, outside = engine.area_counts(state, w, level)
         per_month.append(counts)
         unplaced.append(outside)
     ids = index.ids_at(level)
@@ -140,7 +161,34 @@ def _area_rows(ctx: Context, months: list[Month]) -> tuple[list[Row], np.ndarray
     if any(unplaced):
         rows.append(Row("", _("Sin área asignada en este nivel"), [], None))
         matrix.append(unplaced)
-    return rows, np.asarray(matrix, dtype=np.int64).reshape(len(rows), len(months))
+    return rows, np.asarray(matrix, dtype=np.int64).reshape(len(rows), len(windows))
+
+
+def _area_category_rows(ctx: Context) -> tuple[list[Row], np.ndarray, list[Column]]:
+    """Areas × the categories with events in the window (largest first, then by name), then the events of no
+    category (the whole window's count less the categories')."""
+    state, f = ctx.state, ctx.filters
+    found = engine.by_category(state, f)
+    codes = {i: c for i, c, _n, _p in state.catalog.categories}
+    named = [(i, n) for i, n in zip(found.ids, found.names) if i >= 0]
+    windows = [replace(f, categories=(i,)) for i, _n in named]
+    rows, matrix = _area_rows(ctx, [*windows, f])
+    columns = [Column(codes.get(i, ""), n) for i, n in named]
+    rest = matrix[:, -1] - matrix[:, :-1].sum(axis=1)
+    matrix = matrix[:, :-1]
+    if rest.any():
+        matrix = np.column_stack([matrix, rest])
+        columns.append(Column("", _("Sin categoría")))
+    return rows, matrix, columns
+
+
+def _month_columns(months: list[Month]) -> list[Column]:
+    return [Column(m.key, month_label(m), f"{_date(m.start)} – {_date(m.end)}" if m.partial else "", m)
+            for m in months]
+
+
+def _date(day: dt.date) -> str:
+    return dateformat.format(day, "d-m-Y")
 
 
 def _category_rows(ctx: Context, months: list[Month]) -> tuple[list[Row], np.ndarray]:
@@ -167,12 +215,18 @@ def _category_rows(ctx: Context, months: list[Month]) -> tuple[list[Row], np.nda
 def cross_table(ctx: Context, by: str) -> CrossTable:
     """The table for this reader: exact, or with small counts and what would give them back suppressed."""
     f = ctx.filters
-    months = months_of(f.start, f.end)
-    rows, matrix = (_area_rows if by == "area" else _category_rows)(ctx, months)
+    if by == "area-category":
+        months = []
+        rows, matrix, columns = _area_category_rows(ctx)
+    else:
+        months = months_of(f.start, f.end)
+        columns = _month_columns(months)
+        rows, matrix = (_area_rows(ctx, [f.over(m.start, m.end) for m in months]) if by == "area"
+                        else _category_rows(ctx, months))
     row_totals, column_totals = matrix.sum(axis=1), matrix.sum(axis=0)
     grand = int(matrix.sum())
     hidden = {"cells": np.zeros(matrix.shape, dtype=bool), "rows": np.zeros(len(rows), dtype=bool),
-              "columns": np.zeros(len(months), dtype=bool), "total": False}
+              "columns": np.zeros(len(columns), dtype=bool), "total": False}
     if ctx.guard is not None and matrix.size:
         # The grand total is the headline, public (hidden only when itself 1..k−1): with outside = 0 it is the
         # grid's fixed total, so the margins are protected against it and it is shown as the headline is.
@@ -184,9 +238,9 @@ def cross_table(ctx: Context, by: str) -> CrossTable:
 
     rows = [replace(r, counts=shown(matrix[n], hidden["cells"][n]),
                     total=None if hidden["rows"][n] else int(row_totals[n])) for n, r in enumerate(rows)]
-    population = engine.territory_population(f, ctx.state.index, f.end.year) if by == "area" else None
+    population = engine.territory_population(f, ctx.state.index, f.end.year) if by in BY_AREA else None
     return CrossTable(by, f.level, months, rows, shown(column_totals, hidden["columns"]),
-                      None if hidden["total"] else grand, population)
+                      None if hidden["total"] else grand, population, columns)
 
 
 def _context(request):
@@ -242,6 +296,7 @@ def table_json(t: CrossTable) -> dict:
     return {"rows_by": t.by, "level": t.level,
             "months": [{"month": m.key, "start": m.start.isoformat(), "end": m.end.isoformat(),
                         "partial": m.partial} for m in t.months],
+            "columns": [{"key": c.key, "name": c.label} for c in t.columns],
             "rows": [{"id": r.id, "code": r.code, "name": r.name, "counts": r.counts,
                       "suppressed": [c is None for c in r.counts], "total": r.total, "population": r.population,
                       "rate_per_100000": r.rate, "drill": r.drill} for r in t.rows],
@@ -250,16 +305,17 @@ def table_json(t: CrossTable) -> dict:
 
 
 def table_download(t: CrossTable, ctx: Context) -> downloads.Download:
-    """The table as a download: measure and unit first, a row per area or category, then the totals row;
-    a suppressed count written «reservado», and the note naming k after the table."""
+    """The table as a download: measure and unit first, a row per area or category, a column per month (or
+    category: its code), then the totals row; a suppressed count written «reservado», and the note naming k
+    after the table."""
     def cell(v):
         return policy.SUPPRESSED if v is None and ctx.guard is not None else v
 
     def rate(r: Row):
         return "" if r.rate is None else round(r.rate, 2)
 
-    by_area = t.by == "area"
-    header = ["medida", "unidad", "codigo", "nombre", *(m.key for m in t.months), "total"]
+    by_area = t.by_area
+    header = ["medida", "unidad", "codigo", "nombre", *(c.key or "sin-categoria" for c in t.columns), "total"]
     header += ["poblacion", f"tasa_por_{PER}"] if by_area else []
     rows = []
     for r in [*t.rows, Row("total", _("Total"), t.column_totals, t.total, population=t.population)]:
@@ -309,13 +365,13 @@ def crosstab_page(request):
             "chosen": request.GET.getlist("category"), "q": request.GET, "by": by}
     if ctx is None:
         return render(request, "dashboard/crosstab.html", {**base, "errors": errors}, status=400)
+    ctx = _with_rows(ctx, by)  # drilling down keeps the rows chosen
     table = cross_table(ctx, by)
-    ctx = _with_rows(ctx, by)
     query = ctx.query()
     kept = [(k, v) for k, values in ctx.filters.query.items() if k not in FORM_FIELDS
             for v in (values if isinstance(values, list) else [values]) if v not in (None, "")]
     context = {**base, "ctx": ctx, "table": table, "query": query, "kept": kept,
-               "months": [(m, month_label(m)) for m in table.months],
+               "columns": table.columns,
                "partial": any(m.partial for m in table.months),
                "period": period_name(ctx.filters.start, ctx.filters.end),
                "crumbs": breadcrumb(ctx), "level_name": _level_name(table.level),

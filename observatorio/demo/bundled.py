@@ -62,6 +62,11 @@ def _population() -> pd.DataFrame:
     return pd.read_csv(DATA / "population.csv.gz", dtype={"cut": str})
 
 
+def population_table() -> pd.DataFrame:
+    """INE projections of every comuna: columns cut (str), year, population."""
+    return _population().copy()
+
+
 def projected_population(cut: str, year: int) -> int | None:
     """INE projection for the comuna and year (clamped to the table's years), or None if unknown."""
     frame = _population()

@@ -138,8 +138,12 @@ def _events(frame, source, batch, area_ids, category_ids, progress) -> int:
 
 
 @transaction.atomic
-def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResult:
-    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users."""
+def load_scenario(scenario: Scenario, *, show_progress: bool = True, comparison: bool = False,
+                  shared=None) -> LoadResult:
+    """Write areas, demography, sources, places, events, CEAD counts, survey and demo users; with
+    ``comparison`` also the other comunas' CEAD counts and INE's projections, from ``shared``
+    (``reference.shared_folder``) or else the bundled tables (``observatorio demo`` does; the tests' demo
+    does not, a few seconds less per module)."""
     from tqdm import tqdm
 
     from observatorio.accounts.roles import Role
@@ -174,6 +178,8 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True) -> LoadResu
     ], batch_size=BATCH_SIZE)
     batches["cead"].rows_read = batches["cead"].rows_imported = counts["cead"] = len(monthly)
     batches["cead"].save(update_fields=["rows_read", "rows_imported"])
+    counts["cead_others"], counts["projections"] = \
+        _comparison_data(scenario, shared, show_progress) if comparison else (0, 0)
     survey_source = _survey_source()
     SurveyResponse.objects.bulk_create([
         SurveyResponse(source=survey_source, survey=r.survey, answered_on=r.answered_on.date(),
@@ -229,6 +235,51 @@ def _addresses(scenario: Scenario, area_ids: dict) -> int:
     return len(frame)
 
 
+def _comparison_data(scenario: Scenario, shared, show_progress: bool) -> tuple[int, int]:
+    """The other comunas' CEAD counts in the demo's full years and INE's projections, through the importers
+    of a real file (``run_import`` with the ``cead`` source, ``load_population``), so that the comuna compares
+    with its region, the country and its peers (dashboard/peers.py). Returns the rows of each."""
+    import tempfile
+    from pathlib import Path
+
+    from tqdm import tqdm
+
+    from observatorio.records.pipeline import run_import
+    from observatorio.records.pipeline.population import load_population
+
+    from .reference import CEAD_FILE, PROJECTIONS_FILE, other_counts, projections
+
+    years = scenario.full_years
+    origin = "" if shared is not None else " (totales anuales repartidos por mes)"
+    label = gettext("CEAD de las otras comunas")
+    imported = 0
+    with tempfile.TemporaryDirectory() as folder:
+        # One file (one batch) a year keeps the import's peak memory to a year's rows (~80,000).
+        for year in years:
+            frame = other_counts(scenario.plan.cut, [year], shared)
+            with tqdm(total=len(frame), file=sys.stderr, desc=f"{label} {year}", unit=" filas",
+                      disable=not show_progress, mininterval=0.5) as bar:
+                path = Path(folder) / f"cead_otras_comunas_{year}.parquet"
+                frame.to_parquet(path, index=False)
+
+                def progress(stage, done, total, bar=bar):
+                    if stage == "write":
+                        bar.n = min(done, bar.total)
+                        bar.refresh()
+
+                result = run_import(path, "cead", commit=True, as_of=scenario.as_of, progress=progress,
+                                    file_name=f"{CEAD_FILE.name}, otras comunas {year}{origin}")
+                imported += result.imported
+                path.unlink()
+        if shared is not None:
+            population = load_population(shared / PROJECTIONS_FILE, commit=True)
+        else:
+            table = Path(folder) / "proyecciones_ine.csv"
+            projections(None).to_csv(table, index=False)
+            population = load_population(table, commit=True)
+    return imported, population.rows
+
+
 def _survey_source():
     from observatorio.records.models import Source
 
@@ -241,8 +292,11 @@ def _survey_source():
 
 def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, show_progress=True,
              geography=None) -> LoadResult:
-    """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it."""
+    """Build the scenario, hashing synthetic RUTs with the pipeline's RUT key, and load it (with the real CEAD
+    and INE files of the shared folder above ``geography`` when it has them)."""
+    from .reference import shared_folder
+
     key = settings.RUT_HASH_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
                               key=key.encode() if isinstance(key, str) else bytes(key), geography=geography)
-    return load_scenario(scenario, show_progress=show_progress)
+    return load_scenario(scenario, show_progress=show_progress, comparison=True, shared=shared_folder(geography))

@@ -228,7 +228,10 @@ class AggregateCount(models.Model):
     class Meta:
         verbose_name = "conteo agregado"
         verbose_name_plural = "conteos agregados"
-        indexes = [models.Index(fields=["area_code", "period_start"])]
+        # (source, period_start): the comparisons read one reference source's recent years
+        # (dashboard/home_data.py, dashboard/peers.py); docs/performance.md "The home page's summary".
+        indexes = [models.Index(fields=["area_code", "period_start"]),
+                   models.Index(fields=["source", "period_start"], name="records_agg_source_period")]
 
 
 class SurveyResponse(models.Model):

@@ -198,7 +198,7 @@ def check_table(body):
         gap_ok(r["total"], r["counts"], f"row {r['code']}")
     assert not any(small(c) for c in data["column_totals"]) and not small(data["total"])
     for j, total in enumerate(data["column_totals"]):
-        gap_ok(total, [r["counts"][j] for r in rows], f"month {j}")
+        gap_ok(total, [r["counts"][j] for r in rows], f"column {j}")
     gap_ok(data["total"], data["column_totals"], "months")
     gap_ok(data["total"], [r["total"] for r in rows], "rows")
     gap_ok(data["total"], [c for r in rows for c in r["counts"]], "total − cells")
@@ -208,7 +208,7 @@ query = st.fixed_dictionaries({
     "measure": st.sampled_from(["casos-policiales", "llamados-1461", "denuncias", "patrullajes", "casos-vif"]),
     "period": st.sampled_from(["28d", "last-month", "last-quarter", "12m"]),
     "level": st.sampled_from(["comuna", "macrosector", "uv"]),
-    "rows": st.sampled_from(["area", "category"]),
+    "rows": st.sampled_from(["area", "category", "area-category"]),
 }, optional={"family": st.sampled_from(["familia-propiedad", "familia-vida", "familia-vif"])})
 
 
@@ -280,3 +280,40 @@ def test_a_category_chosen_in_the_form_narrows_the_table(demo, db, bob):
     assert narrowed["total"] == board <= everything
     page = bob.get("/tabla/", {"measure": "casos-policiales", "period": "12m", "category": code}).content.decode()
     assert f'value="{code}" checked' in page
+
+
+def test_rows_by_area_and_columns_by_category(demo, db, bob):
+    """Area × category: each cell is the ORM's count of the area's events of that category in the window; the
+    margins are the area table's and the category table's, and the download carries the same cells."""
+    from observatorio.records.models import Event
+
+    params = {"measure": "llamados-1461", "period": "12m", "level": "macrosector"}
+    body = table(bob, **params, rows="area-category")
+    cross, window = body["data"], body["filters"]
+    assert body["filters"]["rows"] == "area-category" and cross["months"] == []
+    keys = [c["key"] for c in cross["columns"]]
+    assert len(keys) > 1 and all(keys)
+    events = Event.objects.filter(source__code="1461", occurred_on__range=(window["start"], window["end"]))
+    for r in cross["rows"]:
+        assert sum(r["counts"]) == r["total"]
+        if r["code"]:
+            mine = events.filter(area__parent__code=r["code"])
+            assert r["counts"] == [mine.filter(category__code=k).count() for k in keys], r["code"]
+    by_area = table(bob, **params)["data"]
+    assert {r["code"]: r["total"] for r in cross["rows"]} == {r["code"]: r["total"] for r in by_area["rows"]}
+    assert cross["total"] == by_area["total"] == sum(cross["column_totals"])
+    by_category = table(bob, **params, rows="category")["data"]
+    assert dict(zip(keys, cross["column_totals"])) == {r["code"]: r["total"] for r in by_category["rows"]}
+
+    response = bob.get("/tabla/datos.csv", {**params, "rows": "area-category"})
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0][4:4 + len(keys) + 1] == [*keys, "total"]
+    written = {r[2]: [int(v) for v in r[4:4 + len(keys)]] for r in rows[1:] if len(r) > 4 and r[2]}
+    assert written == {**{r["code"]: r["counts"] for r in cross["rows"] if r["code"]},
+                       "total": cross["column_totals"]}
+
+    page = bob.get("/tabla/", {**params, "rows": "area-category"}).content.decode()
+    assert "Macrosector × categoría" in page and page.count("data-category=") == len(keys)
+    assert re.search(r'aria-current="true" data-rows="area-category"', page)
+    drill = re.search(r'<a href="\?([^"]+)" data-drill="', page).group(1)
+    assert "rows=area-category" in drill  # one level down keeps the columns

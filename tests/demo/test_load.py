@@ -25,6 +25,7 @@ def test_demo_loads_everything_and_if_empty_skips_the_second_time(data_dir, caps
     assert main(["demo", *SMALL]) == EXIT_OK
     out = capsys.readouterr().out
     assert "ingrese como admin / " in out and "observatorio serve" in out
+    assert "conteos CEAD de otras comunas y 11.764 proyecciones de población del INE" in out
     assert Area.objects.filter(level="uv", illustrative=True).count() == 31
     assert Area.objects.filter(level="macrosector").count() == 5
     assert Boundary.objects.count() == 37
@@ -37,7 +38,8 @@ def test_demo_loads_everything_and_if_empty_skips_the_second_time(data_dir, caps
     assert set(Source.objects.values_list("code", flat=True)) >= {"cead-policial", "cead", "denuncias", "1461",
                                                                      "patrullaje", "vif"}
     # CEAD monthly counts are the real yearly totals, not rescaled (Peñalolén 2023: 9,946 casos).
-    assert sum(AggregateCount.objects.filter(period_start__year=2023).values_list("count", flat=True)) == 9946
+    assert sum(AggregateCount.objects.filter(area_code="13122", period_start__year=2023)
+               .values_list("count", flat=True)) == 9946
     assert Place.objects.filter(kind="police").count() == 3
     assert SurveyResponse.objects.count() > 31 * 30
     vif = Event.objects.filter(source__code="vif").exclude(victim_key="")
@@ -116,3 +118,53 @@ def test_a_geography_folder_without_its_files_exits_2_naming_the_file(data_dir, 
     assert main(["demo", *SMALL]) == EXIT_USAGE
     assert "unidades_vecinales.geojson is missing" in capsys.readouterr().err
     assert not Area.objects.filter(level="uv").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_compares_the_comuna_with_its_region_the_country_and_its_peers(data_dir, client):
+    """Without ../shared (no --geography) the bundled tables give the other comunas' CEAD counts and INE's
+    projections: the home's comparison and the comuna's profile name region, country and five peers."""
+    import re
+
+    from django.contrib.auth import get_user_model
+
+    from observatorio.demo import bundled
+    from observatorio.records.models import PopulationProjection
+    from observatorio.territory.models import Area
+    from tests.conftest import _clear_caches
+
+    assert main(["demo", *SMALL]) == EXIT_OK
+    _clear_caches()
+    year = AS_OF.year - 1  # the latest calendar year the demo's CEAD series covers whole
+    # Known answers from the bundled tables alone: every comuna's CEAD cases (casos policiales counts every
+    # category) and INE's projections of the comunas CEAD reports.
+    cead = bundled.cead_yearly()
+    cead = cead[cead["year"] == year]
+    population = bundled.population_table()
+    population = population[(population["year"] == year) & population["cut"].isin(set(cead["cut"]))]
+    country_rate = 1e5 * cead["n"].sum() / population["population"].sum()
+    region = cead["cut"].str.len().eq(5) & cead["cut"].str.startswith("13")
+    region_rate = 1e5 * cead.loc[region, "n"].sum() / population.loc[
+        population["cut"].str.len().eq(5) & population["cut"].str.startswith("13"), "population"].sum()
+    assert PopulationProjection.objects.filter(year=year).count() == len(bundled.population_table()
+                                                                           .query("year == @year"))
+
+    client.force_login(get_user_model().objects.get(username="autoridad"))
+    home = client.get("/").content.decode()
+    block = re.search(r'<section class="card home-comparison".*?</section>', home, re.S).group(0)
+    assert 'data-home="comparison-none"' not in block
+    rates = dict(re.findall(r'<tr data-rate="(\w+)".*?data-figure="rate">([\d.,]+)</td>', block, re.S))
+    assert set(rates) == {"comuna", "region", "country", "peers", "peer"}
+    es = lambda x: f"{x:,.1f}".replace(",", "_").replace(".", ",").replace("_", ".")  # noqa: E731
+    assert rates["country"] == es(country_rate) and rates["region"] == es(region_rate)
+    assert len(re.findall(r'data-rate="peer"', block)) == 5 and "Región" in block and "País" in block
+
+    client.force_login(get_user_model().objects.get(username="analista"))
+    comuna = Area.objects.get(code="13122")
+    profile = client.get(f"/area/{comuna.id}/").content.decode()
+    table = re.search(r'<table class="table" id="peers-table">.*?</table>', profile, re.S).group(0)
+    kinds = re.findall(r'data-kind="(\w+)" data-code="(\d*)"', table)
+    assert [k for k, _c in kinds[:4]] == ["comuna", "region", "country", "peers"]
+    peers = [c for k, c in kinds if k == "peer"]
+    assert len(peers) == 5 and all(c.startswith("13") and len(c) == 5 and c != "13122" for c in peers)
+    assert es(country_rate) in table and es(region_rate) in table
