@@ -452,9 +452,10 @@ def _env(backend: str, size: int, pg_url: str = PG_URL, data_root: str = "/tmp/b
     return env
 
 
-def _child(phase: str, backend: str, size: int, extra: list[str]) -> dict:
+def _child(phase: str, backend: str, size: int, extra: list[str], pg_url: str = PG_URL,
+           data_root: str = "/tmp/bench-dash") -> dict:
     cmd = [sys.executable, __file__, "--phase", phase, "--n", str(size), *extra]
-    done = subprocess.run(cmd, env=_env(backend, size), capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(cmd, env=_env(backend, size, pg_url, data_root), capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{phase} {backend} {size} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -470,6 +471,8 @@ def main() -> int:
                         help="time each combination's request, engine and GROUP BY in turn (default: all requests, "
                              "then all engine runs, then all GROUP BYs, per endpoint)")
     parser.add_argument("--time-only", action="store_true", help="reuse the loaded scratch database (SQLite)")
+    parser.add_argument("--data-root", default="/tmp/bench-dash", help="SQLite folders go to DATA_ROOT/<size>")
+    parser.add_argument("--pg-db", default="obs_bench_dash_{size}", help="PostgreSQL database name ({size} filled in)")
     parser.add_argument("--phase", choices=["load", "time"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -480,30 +483,32 @@ def main() -> int:
         print(json.dumps(timing(args.baseline, args.interleave)))
         return 0
     report = []
+    pg_url = PG_URL.replace("obs_bench_dash_{size}", args.pg_db)
     for backend in args.backend:
         for size in args.sizes:
             if args.time_only:
                 loaded = {}
             elif backend == "postgres":
-                db = f"obs_bench_dash_{size}"
+                db = args.pg_db.format(size=size)
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=True)
                 subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
             else:
-                path = Path(f"/tmp/bench-dash/{size}")
+                path = Path(f"{args.data_root}/{size}")
                 if path.exists():
                     subprocess.run(["rm", "-rf", str(path)], check=True)
                 path.mkdir(parents=True)
             if not args.time_only:
-                loaded = _child("load", backend, size, [])
+                loaded = _child("load", backend, size, [], pg_url, args.data_root)
             print(f"[{backend} {size:,}] loaded {loaded}", flush=True)
             timed = _child("time", backend, size,
-                           ["--baseline", str(args.baseline), *(["--interleave"] if args.interleave else [])])
+                           ["--baseline", str(args.baseline), *(["--interleave"] if args.interleave else [])],
+                           pg_url, args.data_root)
             row = {"backend": backend, "size": size, **loaded, **timed}
             report.append(row)
             print(json.dumps(row, indent=1), flush=True)
             if not args.keep and not args.time_only and backend == "postgres":
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
-                                f"obs_bench_dash_{size}"])
+                                args.pg_db.format(size=size)])
     print("\n| backend | events | endpoint | wall p50 / p95 ms | server p50 / p95 ms | engine p50 / p95 ms "
           "| GROUP BY p50 ms | speed-up: engine | wall | server |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")

@@ -173,6 +173,28 @@ def test_time_filters_count_what_event_mask_counts(hours, weekdays):
         assert int(counts.sum()) + unplaced == h.count
 
 
+@pytest.mark.parametrize("hours,weekdays", TIME_FILTERS, ids=[f"{h}-{w}" for h, w in TIME_FILTERS])
+def test_time_filters_from_the_cube_equal_the_row_scan(monkeypatch, hours, weekdays):
+    """The cube's slot totals (no cells chosen) and its code scan (cells chosen) against the plain row scan."""
+    chosen = [Filters(b.start, b.end, "custom", b.sources, b.categories, b.level, b.areas, hours=hours,
+                      weekdays=weekdays) for b in FILTERS[:12]]
+    chosen.append(Filters(FIRST, LAST, "custom", (), (), "uv", (), hours=hours, weekdays=weekdays))
+    assert any(not (f.sources or f.categories or f.areas) for f in chosen)
+
+    def compute(state):
+        return [(engine.headline(state, f), engine.trend(state, f), engine.by_category(state, f),
+                 engine.by_family(state, f), engine.hour_weekday(state, f), engine.by_area(state, f))
+                for f in chosen]
+
+    cube_answer, rows_answer = _both(monkeypatch, compute)
+    for f, (h1, t1, c1, fam1, hw1, a1), (h2, t2, c2, fam2, hw2, a2) in zip(chosen, cube_answer, rows_answer):
+        assert h1 == h2 and c1 == c2 and fam1 == fam2 and a1 == a2
+        assert h1.count == int(event_mask(SNAP, f, INDEX).sum())
+        np.testing.assert_array_equal(t1.counts, t2.counts)
+        np.testing.assert_array_equal(hw1.matrix, hw2.matrix)
+        assert hw1.without_time == hw2.without_time
+
+
 # --- change by area and small numbers, on counts made by hand ------------------------------------------------
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # 31 days, against September's 30
@@ -270,7 +292,10 @@ def test_windows_outside_the_data_count_nothing():
     assert cube.total(before, before + 50, None) == 0
     assert cube.total(day_number(LAST) + 1, day_number(LAST) + 9, np.arange(cube.cells)) == 0
     assert cube.daily(before, before + 3, None).tolist() == [0, 0, 0, 0]
-    assert cube.slots(before, before + 9, None).sum() == 0
+    assert cube.slot_counts(before, before + 9).sum() == 0
+    assert cube.slot_daily(before, before + 3, np.ones(cube_module.SLOTS, dtype=bool)).tolist() == [0, 0, 0, 0]
+    window, mask = cube.scan(before, before + 9, np.arange(cube.cells), np.ones(cube_module.SLOTS, dtype=bool))
+    assert window.stop == window.start and cube.scan_daily(before, before + 9, window, mask).sum() == 0
 
 
 def test_empty_snapshot_has_no_cube_and_the_engine_still_answers():
