@@ -348,3 +348,13 @@ def test_measure_choices_follow_new_measures(bob):
     # A measure with no source counts nothing (never everything).
     Measure.objects.create(code="vacia", name="Vacía", unit="casos", definition="Sin fuentes.")
     assert bob.get("/tablero/datos/resumen.json", {"measure": "vacia", "period": "12m"}).json()["data"]["count"] == 0
+
+
+@pytest.mark.parametrize("dtype,size", [(np.uint8, 175), (np.uint8, 256), (np.uint16, 3000)])
+def test_lookup_equals_numpy_indexing(dtype, size):
+    rng = np.random.default_rng(size)
+    table = rng.random(size) < 0.4
+    codes = rng.integers(0, size, 10_000).astype(dtype)
+    got = cube_module.lookup(table, codes)
+    assert got.dtype == bool
+    np.testing.assert_array_equal(got, table[codes])
