@@ -106,14 +106,14 @@ def _cube(state: DataState, f: Filters) -> Cube | None:
 
 
 def slot_table(f: Filters) -> np.ndarray | None:
-    """Per cube slot (weekday × 25 + hour, hour 24: time unknown), whether it passes the filters' hours and
+    """Per cube slot (hour × 7 + weekday, hour 24: time unknown), whether it passes the filters' hours and
     weekdays; None without either filter. An hour filter leaves out the events of unknown time."""
     if not f.by_time:
         return None
     hours = f.hour_mask() if f.hours is not None else np.ones(HOURS, dtype=bool)
     days = np.zeros(7, dtype=bool)
     days[list(f.weekdays) if f.weekdays else slice(None)] = True
-    return (days[:, None] & hours[None, :]).ravel()
+    return (hours[:, None] & days[None, :]).ravel()
 
 
 def _no_scan(f: Filters) -> bool:
@@ -499,7 +499,7 @@ def hour_weekday(state: DataState, f: Filters) -> HourWeekday:
                 slots = np.where(slot_table(f), slots, 0)
         else:
             slots = cube.scan_slots(*_scan(state, cube, f))
-        matrix = slots.reshape(7, HOURS)
+        matrix = slots.reshape(HOURS, 7).T
         return HourWeekday(matrix[:, :24].astype(float), int(matrix[:, 24].sum()))
     window, mask = select_in(state, f)
     # Events per (day, hour) of the window, then the days added up by weekday: per row one gather and a few

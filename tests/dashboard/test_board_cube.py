@@ -358,3 +358,8 @@ def test_lookup_equals_numpy_indexing(dtype, size):
     got = cube_module.lookup(table, codes)
     assert got.dtype == bool
     np.testing.assert_array_equal(got, table[codes])
+    for runs in ([(0, 1)], [(3, 9), (size - 2, size)], [(k, k + 1) for k in range(0, size, 2)]):
+        table = np.zeros(size, dtype=bool)
+        for start, stop in runs:
+            table[start:stop] = True
+        np.testing.assert_array_equal(cube_module.among(table, codes), table[codes])
