@@ -38,9 +38,11 @@ Each (backend, size) runs in two fresh processes:
    (boundaries and places, which do not, are built on the first combination
    only). RSS (current and peak) is read from /proc at the end.
 
-SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size>; PostgreSQL to the
-database obs_bench_dash_<size> on 127.0.0.1 (created here; dropped at the end
+SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size> (``--data-root``); PostgreSQL to the
+database obs_bench_dash_<size> on 127.0.0.1 (``--pg-db``; created here; dropped at the end
 unless --keep). ``--time-only`` reuses the loaded databases of both backends.
+One combination in five asks for nights (20:00–06:00) and, since 2026-12-07, about one in seven for some
+weekdays (drawn from a generator of their own, so the other filters are those of earlier runs).
 """
 
 from __future__ import annotations
