@@ -363,3 +363,17 @@ def test_lookup_equals_numpy_indexing(dtype, size):
         for start, stop in runs:
             table[start:stop] = True
         np.testing.assert_array_equal(cube_module.among(table, codes), table[codes])
+
+
+def test_chosen_cells_by_pairs_and_places_equal_a_plain_lookup(monkeypatch):
+    """Areas chosen (many runs of cells): tested as pairs × places when the choice is a product, else plainly."""
+    monkeypatch.setattr(cube_module, "MAX_RUNS", 2)  # the synthetic cube's choices make few runs
+    cube = cube_module.cube_of(STATE)
+    window = cube.rows(day_number(FIRST), day_number(LAST))
+    rng = np.random.default_rng(7)
+    product = engine.select_cells(cube, Filters(FIRST, LAST, "custom", (3, 9), (11, 21, 22), "uv", (2, 8)), INDEX)
+    scattered = np.sort(rng.choice(cube.cells, 60, replace=False))  # not a product of pairs and areas
+    for cells in (product, scattered, np.arange(cube.cells)):
+        assert cube_module._runs(np.isin(np.arange(cube.cells), cells)) > 2 or cells.size == cube.cells
+        expected = np.isin(cube.row_cell[window], cells)
+        np.testing.assert_array_equal(cube._in_cells(cells, window), expected)
