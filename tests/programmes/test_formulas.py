@@ -39,6 +39,7 @@ def events_of(code: str, period: Period):
 def crowded(demo, db):
     """The demo plus 900 police cases (a third of them within ~50 m of one place) from July 2024 to December
     2025: enough events for the map's Gi* hot spots, which the small demo alone is too thin for."""
+    from observatorio.records import snapshot
     from observatorio.records.models import Event
 
     rng = np.random.default_rng(7)
@@ -55,6 +56,7 @@ def crowded(demo, db):
             days=int(rng.integers(days))), lon=lon + rng.uniform(-jitter, jitter),
             lat=lat + rng.uniform(-jitter, jitter)))
     Event.objects.bulk_create(rows)
+    snapshot.bump()  # what every writer of events does: the next state reads them
     holder.reset()
     yield holder.current()
     holder.reset()
