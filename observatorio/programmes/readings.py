@@ -138,11 +138,10 @@ def reading(indicator, period: Period, area_id, numerator, denominator, target, 
     prev = tuple(previous) if previous is not None and None not in previous else None
     r = assess(numerator, denominator, factor=indicator.factor, kind=kind, polarity=Polarity(indicator.polarity),
                target=target, previous=prev)
-    trend = r.trend if prev is not None or numerator is None else Trend.NOT_TESTABLE
-    if prev is None and numerator is not None:
-        trend = Trend.NOT_TESTABLE
+    # No value: no trend; a value without the previous period's: a trend that cannot be tested.
+    trend = None if numerator is None else (r.trend if prev is not None else Trend.NOT_TESTABLE)
     return IndicatorReading(indicator.pk, period, area_id, numerator, denominator, r.value, r.lower, r.upper,
-                            target, r.status, trend if numerator is not None else None, late, origin,
+                            target, r.status, trend, late, origin,
                             None if measurement is None else measurement.approval,
                             None if measurement is None else measurement.pk)
 
