@@ -18,7 +18,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass, field
 
-from observatorio.errors import N_, UserError
+from observatorio.errors import N_, Text, UserError
 
 SHEET = "Mediciones"
 HELP_SHEET = "Instrucciones"
@@ -45,13 +45,20 @@ INSTRUCTIONS = (
 
 @dataclass(frozen=True)
 class Issue:
+    """One problem of the workbook: where (sheet and cell), what is wrong and the fix, each a Spanish
+    :class:`~observatorio.errors.Text` the reader's language translates (:meth:`translated`)."""
+
     sheet: str
     cell: str
-    message: str
-    fix: str
+    message: Text
+    fix: Text
+
+    def translated(self, gettext=None) -> str:
+        return Text(N_("Hoja «%(sheet)s», celda %(cell)s: %(message)s. %(fix)s"), sheet=self.sheet, cell=self.cell,
+                    message=self.message, fix=self.fix).translated(gettext)
 
     def __str__(self) -> str:
-        return f"Hoja «{self.sheet}», celda {self.cell}: {self.message}. {self.fix}"
+        return self.translated()
 
 
 @dataclass(frozen=True)
@@ -79,7 +86,7 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         return {"file": self.filename, "year": self.year, "rows": len(self.rows), "skipped": self.skipped,
-                "issues": [{"sheet": i.sheet, "cell": i.cell, "message": i.message, "fix": i.fix}
+                "issues": [{"sheet": i.sheet, "cell": i.cell, "message": str(i.message), "fix": str(i.fix)}
                            for i in self.issues]}
 
 
@@ -206,23 +213,25 @@ def read(data: bytes, *, filename: str, user) -> ImportResult:
                         reason=type(exc).__name__) from None
     result = ImportResult(filename, None)
 
-    def issue(cell: str, message: str, fix: str) -> None:
+    def issue(cell: str, message: Text, fix: Text) -> None:
         result.issues.append(Issue(SHEET, cell, message, fix))
 
     if SHEET not in wb.sheetnames:
-        result.issues.append(Issue(SHEET, "A1", f"la planilla no tiene la hoja «{SHEET}» (tiene: "
-                                   f"{', '.join(wb.sheetnames)})", "use la plantilla que produce la aplicación"))
+        result.issues.append(Issue(SHEET, "A1", Text(N_("la planilla no tiene la hoja «%(sheet)s» (tiene: %(sheets)s)"),
+                                                     sheet=SHEET, sheets=", ".join(wb.sheetnames)),
+                                   Text(N_("use la plantilla que produce la aplicación"))))
         return result
     rows = list(wb[SHEET].iter_rows(values_only=True))
     year = rows[0][1] if rows and len(rows[0]) > 1 else None
     if not isinstance(year, int):
-        issue("B1", f"el año es {year!r}", "escriba el año de la plantilla, p. ej. 2025")
+        issue("B1", Text(N_("el año es %(value)s"), value=repr(year)),
+              Text(N_("escriba el año de la plantilla, p. ej. 2025")))
         return result
     result.year = year
     header = tuple(rows[HEADER_ROW - 1][:len(HEADERS)]) if len(rows) >= HEADER_ROW else ()
     if header != HEADERS:
-        issue(f"A{HEADER_ROW}", "los encabezados no son los de la plantilla",
-              f"no cambie la fila {HEADER_ROW}: {', '.join(HEADERS)}")
+        issue(f"A{HEADER_ROW}", Text(N_("los encabezados no son los de la plantilla")),
+              Text(N_("no cambie la fila %(row)s: %(headers)s"), row=HEADER_ROW, headers=", ".join(HEADERS)))
         return result
     indicators = {i.code: i for i in Indicator.objects.select_related("unit")}
     areas = {a.code.casefold(): a for a in Area.objects.all()}
@@ -238,59 +247,69 @@ def read(data: bytes, *, filename: str, user) -> ImportResult:
         code = str(values[CODE - 1] or "").strip().lstrip("'")
         ind = indicators.get(code)
         if ind is None:
-            issue(f"A{r}", f"el indicador {code!r} no existe", "no cambie los códigos de la plantilla; descargue una "
-                  "nueva si el indicador cambió")
+            issue(f"A{r}", Text(N_("el indicador %(code)s no existe"), code=repr(code)),
+                  Text(N_("no cambie los códigos de la plantilla; descargue una nueva si el indicador cambió")))
             continue
         if not _entered(ind):
-            issue(f"A{r}", f"«{ind.name}» se calcula con los datos del observatorio", "borre la fila")
+            issue(f"A{r}", Text(N_("«%(indicator)s» se calcula con los datos del observatorio"), indicator=ind.name),
+                  Text(N_("borre la fila")))
             continue
         if not entry.can_enter(user, ind):
-            issue(f"A{r}", f"{getattr(user, 'username', '—')} no puede ingresar mediciones de «{ind.name}»",
-                  f"solo los integrantes de la unidad {ind.unit.name} y los administradores las ingresan")
+            issue(f"A{r}", Text(N_("%(user)s no puede ingresar mediciones de «%(indicator)s»"),
+                                user=getattr(user, "username", "—"), indicator=ind.name),
+                  Text(N_("solo los integrantes de la unidad %(unit)s y los administradores las ingresan"),
+                       unit=ind.unit.name))
             continue
         area_text = str(values[AREA - 1] or "").strip()
         area = None
         if area_text and area_text.casefold() != COMUNA.casefold():
             area = areas.get(area_text.casefold())
             if area is None:
-                issue(f"C{r}", f"el área {area_text!r} no existe", f"escriba «{COMUNA}» o el código de un área")
+                issue(f"C{r}", Text(N_("el área %(code)s no existe"), code=repr(area_text)),
+                      Text(N_("escriba «%(comuna)s» o el código de un área"), comuna=COMUNA))
         try:
             period = parse(str(values[PERIOD - 1] or ""), ind.periodicity)
         except UserError:
-            issue(f"D{r}", f"el período {values[PERIOD - 1]!r} no es un período {ind.get_periodicity_display().lower()}",
-                  "no cambie los períodos de la plantilla (p. ej. «ene 2025», «T1 2025»)")
+            issue(f"D{r}", Text(N_("el período %(value)s no es un período de «%(indicator)s»"),
+                                value=repr(values[PERIOD - 1]), indicator=ind.name),
+                  Text(N_("no cambie los períodos de la plantilla (p. ej. «ene 2025», «T1 2025»)")))
             continue
         if period.start.year != year:
-            issue(f"D{r}", f"el período {period.label()} no es del año {year} de la planilla",
-                  f"use una plantilla de {period.start.year} o corrija el período")
+            issue(f"D{r}", Text(N_("el período %(period)s no es del año %(year)s de la planilla"),
+                                period=period.label(), year=year),
+                  Text(N_("use una plantilla de %(year)s o corrija el período"), year=period.start.year))
         parsed = {}
         for col, raw, side in ((NUM, raw_num, ind.numerator), (DEN, raw_den, ind.denominator)):
             letter = LETTERS[col - 1]
-            word = "numerador" if col == NUM else "denominador"
+            word = Text(N_("numerador") if col == NUM else N_("denominador"))
             value, ok = _number(raw)
             if not ok:
-                issue(f"{letter}{r}", f"{raw!r} no es un número", "escriba una cifra como 12 o 12,5")
+                issue(f"{letter}{r}", Text(N_("%(value)s no es un número"), value=repr(raw)),
+                      Text(N_("escriba una cifra como 12 o 12,5")))
             elif value is not None and side != "ingresado":
-                issue(f"{letter}{r}", f"el {word} de «{ind.name}» lo calcula la aplicación", "deje la celda vacía")
+                issue(f"{letter}{r}", Text(N_("el %(side)s de «%(indicator)s» lo calcula la aplicación"), side=word,
+                                           indicator=ind.name), Text(N_("deje la celda vacía")))
             elif value is not None and ind.kind in ("rate", "proportion") and value < 0:
-                issue(f"{letter}{r}", f"el {word} es {value:g}: un conteo no puede ser negativo",
-                      "escriba 0 o un número positivo")
+                issue(f"{letter}{r}", Text(N_("el %(side)s es %(value)s: un conteo no puede ser negativo"), side=word,
+                                           value=f"{value:g}"), Text(N_("escriba 0 o un número positivo")))
             parsed[col] = value
         num, den = parsed[NUM], parsed[DEN]
         if ind.kind == "proportion" and num is not None and den is not None and num > den and \
                 len(result.issues) == before:
-            issue(f"E{r}", f"el numerador ({num:g}) es mayor que el denominador ({den:g})",
-                  "en una proporción los casos que cumplen no pueden ser más que el total: revise ambos")
+            issue(f"E{r}", Text(N_("el numerador (%(num)s) es mayor que el denominador (%(den)s)"), num=f"{num:g}",
+                                den=f"{den:g}"),
+                  Text(N_("en una proporción los casos que cumplen no pueden ser más que el total: revise ambos")))
         key = (ind.code, period, getattr(area, "pk", None))
         if key in seen:
-            issue(f"D{r}", f"la fila repite el indicador, el área y el período de la fila {seen[key]}",
-                  "deje una sola fila por indicador, área y período")
+            issue(f"D{r}", Text(N_("la fila repite el indicador, el área y el período de la fila %(row)s"),
+                                row=seen[key]), Text(N_("deje una sola fila por indicador, área y período")))
         seen[key] = r
         stored = Measurement.objects.filter(indicator=ind, period_start=period.start, period_end=period.end,
                                             area=area).first()
         if stored is not None and stored.approval != Approval.ENTERED:
-            issue(f"E{r}", f"la medición de {period.label()} está {stored.get_approval_display().lower()}",
-                  "no se puede cambiar; pida a un administrador que la reabra o vacíe la fila")
+            issue(f"E{r}", Text(N_("la medición de %(period)s está %(state)s"), period=period.label(),
+                                state=stored.get_approval_display().lower()),
+                  Text(N_("no se puede cambiar; pida a un administrador que la reabra o vacíe la fila")))
         if len(result.issues) == before:
             result.rows.append(Row(r, ind, period, area, num, den, str(values[NOTE - 1] or "").strip()))
     return result

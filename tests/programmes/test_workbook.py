@@ -96,6 +96,11 @@ def test_every_error_names_sheet_cell_and_fix_and_nothing_is_written(setup):
     assert cells[f"E{t1}"].startswith(f"Hoja «Mediciones», celda E{t1}: 'muchos' no es un número.")
     assert "negativo" in cells[f"E{t2}"] and "mayor que el denominador" in cells[f"E{t3}"]
     assert "cerrada" in cells[f"E{t4}"] and "no existe" in cells[f"A{s1}"] and "no es del año 2025" in cells[f"D{s2}"]
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = next(i for i in result.issues if i.cell == f"E{t1}").translated(translation.gettext)
+    assert english == f"Sheet «Mediciones», cell E{t1}: 'muchos' is not a number. write a figure such as 12 or 12.5"
     with pytest.raises(UserError, match="no se escribió nada"):
         workbook.commit(result, user=people["mario"])
     assert MeasurementRevision.objects.count() == before
@@ -114,7 +119,7 @@ def test_who_may_import_and_what_is_not_a_workbook(setup):
     filled = fill(data, {f"E{r}": 1, f"F{r}": 2})
     for who in ("ana", "otto", "bob"):
         result = workbook.read(filled, filename="m.xlsx", user=people[who])
-        assert [i.cell for i in result.issues] == [f"A{r}"] and "no puede ingresar" in result.issues[0].message
+        assert [i.cell for i in result.issues] == [f"A{r}"] and "no puede ingresar" in str(result.issues[0].message)
     assert workbook.read(filled, filename="m.xlsx", user=people["alice"]).ok
     with pytest.raises(UserError, match="no es una planilla XLSX"):
         workbook.read(b"not a workbook", filename="x.xlsx", user=people["alice"])
