@@ -181,10 +181,13 @@ def programme_page(request, code):
 # --- indicators -----------------------------------------------------------------------------------------------
 
 
-def _series(indicator, area=None):
+def _series(indicator, area=None, today=None):
+    """Last year's and this year's periods (begun by today)."""
     from observatorio.programmes import readings
 
-    return readings.series(indicator, area=area)
+    today = today or timezone.localdate()
+    return [r for year in (today.year - 1, today.year)
+            for r in readings.series(indicator, area=area, year=year, today=today)]
 
 
 def _trend_figure(indicator, rows, guard) -> dict:
@@ -207,16 +210,14 @@ def _trend_figure(indicator, rows, guard) -> dict:
                                      "xaxis": {"type": "category"}, "yaxis": {"title": indicator.unit_label}}}
 
 
-def _control(indicator, rows) -> tuple[dict | None, list]:
+def _control(indicator) -> tuple[dict | None, list]:
     """The XmR chart (12 points or more) and its special-cause points in words."""
     from observatorio.programmes import readings
 
     chart = readings.control_chart(indicator)
     if chart is None or not chart.enough:
         return None, []
-    points = [r for r in rows if r.value is not None]
-    xs = [_label(r.period) for r in points] if len(points) == len(chart.values) else list(
-        range(1, len(chart.values) + 1))
+    xs = [_label(period) for period, _v in readings.history(indicator)]
     values = [float(v) for v in chart.values]
     variations = chart.variation(indicator.polarity)
     special = [(xs[i], values[i], chart.signals[i], variations[i]) for i in range(len(values)) if chart.signals[i]]
@@ -266,10 +267,10 @@ def indicator_page(request, code):
                       m.approved_by else "",
                       "approve": may_approve and m is not None and m.approval == Approval.ENTERED,
                       "lock": may_approve and m is not None and m.approval == Approval.APPROVED,
-                      "unlock": admin and m is not None and m.approval == Approval.LOCKED,
+                      "unlock": admin and m is not None and m.approval in (Approval.APPROVED, Approval.LOCKED),
                       "revisions": list(m.revisions.all()) if m else []})
-    figure, special = _control(indicator, rows)
-    form = MeasurementForm(indicator=indicator) if may_enter else None
+    figure, special = _control(indicator)
+    form = MeasurementForm(indicator=indicator) if may_enter and not indicator.computed else None
     targets = [{"period": f"{t.period_start:%d-%m-%Y} – {t.period_end:%d-%m-%Y}", "area": t.area,
                 "value": number(t.value, 2).rstrip("0").rstrip(",.")} for t in indicator.targets.select_related("area")]
     return render(request, "programmes/indicator.html", {
