@@ -120,9 +120,7 @@ def shown(reading, indicator, guard=None) -> dict:
 
 
 def _latest(indicator, guard=None, area=None) -> dict:
-    from observatorio.programmes import readings
-
-    return shown(readings.latest(indicator, area=area), indicator, guard)
+    return shown(_readings("latest", indicator, area=area), indicator, guard)
 
 
 def _optional(name: str, context: dict, request) -> str:
@@ -183,11 +181,31 @@ def programme_page(request, code):
 
 def _series(indicator, area=None, today=None):
     """Last year's and this year's periods (begun by today)."""
+    today = today or timezone.localdate()
+    return [r for year in (today.year - 1, today.year) for r in _readings("series", indicator, area=area, year=year,
+                                                                           today=today)]
+
+
+def _readings(name, indicator, **kwargs):
+    """``readings.<name>(indicator, …)``; an indicator that cannot be computed (its definition is incomplete)
+    reads as having no data, and its page says why (:func:`problem_of`)."""
     from observatorio.programmes import readings
 
-    today = today or timezone.localdate()
-    return [r for year in (today.year - 1, today.year)
-            for r in readings.series(indicator, area=area, year=year, today=today)]
+    try:
+        return getattr(readings, name)(indicator, **kwargs)
+    except UserError:
+        return [] if name == "series" else None
+
+
+def problem_of(indicator) -> str:
+    """Why the indicator cannot be computed ("" when it can)."""
+    from observatorio.programmes import readings
+
+    try:
+        readings.latest(indicator)
+    except UserError as error:
+        return str(error)
+    return ""
 
 
 def _trend_figure(indicator, rows, guard) -> dict:
@@ -276,7 +294,7 @@ def indicator_page(request, code):
     return render(request, "programmes/indicator.html", {
         "indicator": indicator, "formula": formulas.describe(indicator, _lang()), "table": table,
         "trend_figure": _trend_figure(indicator, rows, guard) if rows else None, "xmr_figure": figure,
-        "special": special, "form": form, "targets": targets, "guard": guard,
+        "special": special, "form": form, "targets": targets, "guard": guard, "problem": problem_of(indicator),
         "baseline": number(indicator.baseline, 2).rstrip("0").rstrip(",.") if indicator.baseline is not None else "—",
         "polarity": labels.polarity_label(indicator.polarity), "formats": downloads.FORMATS,
         "statuses": [light(s) for s in ORDER]})
@@ -318,8 +336,8 @@ def _back(indicator):
     return redirect(reverse("programmes:indicator", args=[indicator.code]) + "#mediciones")
 
 
-@require_POST
 @allow(*ALL_ROLES)
+@require_POST
 def measurement_enter(request, code):
     from observatorio.programmes import entry
 
@@ -343,8 +361,8 @@ def measurement_enter(request, code):
 
 
 def _state_change(action):
-    @require_POST
     @allow(*ALL_ROLES)
+    @require_POST
     def view(request, pk):
         from observatorio.programmes import entry
 
@@ -389,9 +407,7 @@ def goals_page(request, year):
 
 def _year_reading(request, indicator, year, area=None) -> dict:
     """The last reading of the year with data, as shown."""
-    from observatorio.programmes import readings
-
-    rows = [r for r in readings.series(indicator, area=area, year=year) if r.value is not None]
+    rows = [r for r in _readings("series", indicator, area=area, year=year) if r.value is not None]
     return shown(rows[-1] if rows else None, indicator, guard_of(request, indicator))
 
 
@@ -414,7 +430,7 @@ def evaluation_page(request, year):
 def scorecard_of(request, year: int, by: str, area: Area | None) -> sc.Scorecard:
     """The year's scorecard: rows the goals' indicators (each under its goal), columns the quarters of the year
     or the areas under ``area`` (the comuna first)."""
-    from observatorio.programmes import periods, readings
+    from observatorio.programmes import periods
 
     specs, seen = [], set()
     for goal in _goals(year):
@@ -434,8 +450,8 @@ def scorecard_of(request, year: int, by: str, area: Area | None) -> sc.Scorecard
         for spec, indicator in specs:
             found = {}
             for column in columns:
-                series = [r for r in readings.series(indicator, area=column.area_id and Area(id=column.area_id),
-                                                     year=year) if r.value is not None]
+                series = [r for r in _readings("series", indicator, area=column.area_id, year=year)
+                          if r.value is not None]
                 if series:
                     found[column.area_id] = series[-1]
             placed[spec.indicator_id] = sc.place_by_area(found, columns)
@@ -443,7 +459,7 @@ def scorecard_of(request, year: int, by: str, area: Area | None) -> sc.Scorecard
         quarters = periods.periods_of("trimestral", year)
         columns = [sc.Column(f"p{n}", q.label(_lang()), start=q.start, end=q.end) for n, q in enumerate(quarters, 1)]
         for spec, indicator in specs:
-            placed[spec.indicator_id] = sc.place_by_period(readings.series(indicator, year=year), columns)
+            placed[spec.indicator_id] = sc.place_by_period(_readings("series", indicator, year=year), columns)
     return sc.build([s for s, _i in specs], columns, placed)
 
 
