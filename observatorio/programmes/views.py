@@ -316,7 +316,7 @@ def indicator_download(request, code):
                     downloads_value(reading.upper, hidden), reading.target, labels.status_label(reading.status),
                     labels.indicator_trend_label(reading.trend) if reading.trend else "", reading.late,
                     reading.origin or "", reading.approval or ""])
-    headers = [_("Inicio"), _("Término"), _("Numerador"), _("Denominador"), _("Valor"), _("Límite inferior"),
+    headers = [_("Desde"), _("Hasta"), _("Numerador"), _("Denominador"), _("Valor"), _("Límite inferior"),
                _("Límite superior"), _("Meta"), _("Estado"), _("Tendencia"), _("Atrasada"), _("Origen"),
                _("Aprobación")]
     about = [(_("Indicador"), indicator.name), (_("Unidad de medida"), indicator.unit_label),

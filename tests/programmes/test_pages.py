@@ -163,7 +163,7 @@ def test_scorecard_xlsx_opens_and_pdf_is_the_same_twice(world, personas):
 def test_indicator_series_downloads_as_csv(world, personas):
     response = _as(personas["bob"]).get(f"/indicadores/{world.indicator.code}/datos/?formato=csv")
     lines = response.content.decode().splitlines()
-    assert lines[0].startswith("Inicio,Término,Numerador,Denominador,Valor")
+    assert lines[0].startswith("Desde,Hasta,Numerador,Denominador,Valor")
     november = next(line for line in lines if line.startswith(f"{world.year}-11-01"))
     assert ",20.0,100.0,20.0," in november and "no cumple la meta" in november
 
