@@ -32,7 +32,7 @@ from observatorio.dashboard import downloads
 from observatorio.dashboard.numbers import number, separators, spanish
 from observatorio.errors import UserError
 from observatorio.programmes import scorecard as sc
-from observatorio.programmes.forms import MeasurementForm, period_choices
+from observatorio.programmes.forms import MeasurementForm
 from observatorio.programmes.models import Approval, Goal, Indicator, Level, Measurement, Programme, Term, Unit
 from observatorio.territory.models import Area
 
@@ -263,6 +263,27 @@ def _people(user) -> str:
     return user.get_username() if user is not None else "—"
 
 
+def target_runs(targets) -> list[dict]:
+    """Targets in words, consecutive periods of one area with the same value joined: "01-01-2025 – 31-12-2025
+    (12 períodos): 70" rather than twelve lines."""
+    runs: list[list] = []
+    for t in targets:
+        last = runs[-1] if runs else None
+        if last and last[0].area_id == t.area_id and last[0].value == t.value and \
+                (t.period_start - last[-1].period_end).days == 1:
+            last.append(t)
+        else:
+            runs.append([t])
+    out = []
+    for run in runs:
+        first, end = run[0], run[-1]
+        text = f"{first.period_start:%d-%m-%Y} – {end.period_end:%d-%m-%Y}"
+        if len(run) > 1:
+            text += " " + _("(%(n)s períodos)") % {"n": len(run)}
+        out.append({"period": text, "area": first.area, "value": number(first.value, 2).rstrip("0").rstrip(",.")})
+    return out
+
+
 @allow(*ALL_ROLES)
 def indicator_page(request, code):
     from observatorio.programmes import entry, formulas
@@ -289,8 +310,7 @@ def indicator_page(request, code):
                       "revisions": list(m.revisions.all()) if m else []})
     figure, special = _control(indicator)
     form = MeasurementForm(indicator=indicator) if may_enter and not indicator.computed else None
-    targets = [{"period": f"{t.period_start:%d-%m-%Y} – {t.period_end:%d-%m-%Y}", "area": t.area,
-                "value": number(t.value, 2).rstrip("0").rstrip(",.")} for t in indicator.targets.select_related("area")]
+    targets = target_runs(indicator.targets.select_related("area").order_by("area_id", "period_start"))
     return render(request, "programmes/indicator.html", {
         "indicator": indicator, "formula": formulas.describe(indicator, _lang()), "table": table,
         "trend_figure": _trend_figure(indicator, rows, guard) if rows else None, "xmr_figure": figure,

@@ -174,3 +174,43 @@ def test_optional_blocks_render_only_when_their_template_exists(rf):
     request = rf.get("/")
     assert _optional("programmes/_no_such_block.html", {}, request) == ""
     assert "Qué significa cada color" in _optional("programmes/_legend.html", {"statuses": []}, request)
+
+
+def test_targets_read_as_runs_not_one_line_per_month(world, personas):
+    html = _as(personas["ana"]).get(f"/indicadores/{world.indicator.code}/").content.decode()
+    assert f"01-01-{world.year} – 31-12-{world.year} (12 períodos): <strong>70</strong>" in html
+
+
+def test_pages_in_english(world, personas):
+    client = _as(personas["ana"])
+    client.cookies[__import__("django.conf").conf.settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(f"/programas/{world.programme.code}/").content.decode()
+    assert "Logical framework" in html and "Marco lógico" not in html
+    assert "target met" in html and "$ 120,000,000" in html
+    scorecard = client.get(f"/metas/{world.year}/tablero/").content.decode()
+    assert f"Q1 {world.year}" in scorecard and "Indicator scorecard" in scorecard
+
+
+def test_counts_from_a_measure_are_reserved_for_aggregate_only_readers(world, personas):
+    """An indicator counting events of a measure: 3 events (below k = 5) are «reservado» for the authority, exact
+    for the analyst; the page says why."""
+    from observatorio.programmes import entry
+    from observatorio.programmes import models as p
+    from observatorio.programmes.formulas import Sides
+    from observatorio.programmes.periods import periods_of
+    from observatorio.records.models import Measure
+
+    measure = Measure.objects.order_by("id").first()
+    counted = p.Indicator.objects.create(
+        code="conteo", name="Casos contados", unit=world.unit, dimension="eficacia", scope="resultado", kind="rate",
+        numerator="medida", numerator_measure=measure, unit_label="casos", polarity="lower_is_better",
+        periodicity="anual")
+    entry.store_computed(counted, periods_of("anual", world.year)[0], None, Sides(3.0, None, 1))
+    ana = _as(personas["ana"]).get("/indicadores/conteo/").content.decode()
+    bob = _as(personas["bob"]).get("/indicadores/conteo/").content.decode()
+    row = ana.split('id="mediciones"')[1]
+    assert "reservado" in row and "Control de divulgación" in ana
+    assert "reservado" not in bob.split('id="mediciones"')[1] and "3,0" in bob.split('id="mediciones"')[1]
+    csv = _as(personas["ana"]).get("/indicadores/conteo/datos/?formato=csv").content.decode()
+    line = next(x for x in csv.splitlines() if x.startswith(f"{world.year}-01-01"))
+    assert line.split(",")[2:5] == ["reservado", "reservado", "reservado"]
