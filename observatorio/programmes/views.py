@@ -507,8 +507,8 @@ def scorecard_page(request, year):
             out.append({"spec": row.spec, "cells": [shown(c.reading, indicator, guards[indicator.id])
                                                       for c in row.cells]})
         groups.append((group, out))
-    chain = list(reversed([area, *area.ancestors()])) if area is not None and hasattr(area, "ancestors") else (
-        [area] if area else [])
+    # The way down from the comuna (the first crumb) to the area shown.
+    chain = [a for a in reversed([area, *area.ancestors()]) if a.level != "comuna"] if area is not None else []
     return render(request, "programmes/scorecard.html", {
         "year": year, "by": by, "area": area, "chain": chain, "table": table, "groups": groups,
         "summary": [{"light": light(s), "n": table.counts.get(s, 0)} for s in ORDER],

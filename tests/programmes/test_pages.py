@@ -214,3 +214,38 @@ def test_counts_from_a_measure_are_reserved_for_aggregate_only_readers(world, pe
     csv = _as(personas["ana"]).get("/indicadores/conteo/datos/?formato=csv").content.decode()
     line = next(x for x in csv.splitlines() if x.startswith(f"{world.year}-01-01"))
     assert line.split(",")[2:5] == ["reservado", "reservado", "reservado"]
+
+
+def test_scorecard_by_area_drills_down_from_the_comuna(world, personas):
+    """Area columns: the comuna, then its macrosectors; a macrosector with UVs links to them, and its page shows
+    the macrosector itself and each UV."""
+    from observatorio.programmes import entry
+    from observatorio.programmes.periods import periods_of
+    from observatorio.territory.models import Area
+
+    comuna = Area.objects.create(code="13122", name="Peñalolén", level="comuna")
+    north = Area.objects.create(code="M1", name="Macrosector Norte", level="macrosector", parent=comuna)
+    Area.objects.create(code="M2", name="Macrosector Sur", level="macrosector", parent=comuna)
+    uv = Area.objects.create(code="UV1", name="Unidad vecinal 1", level="uv", parent=north)
+    december = periods_of("mensual", world.year)[-1]
+    entry.enter(world.indicator, december, north, 40, 100, user=world.member)  # far below 70
+    entry.enter(world.indicator, december, uv, 95, 100, user=world.member)
+    client = _as(personas["ana"])
+    html = client.get(f"/metas/{world.year}/tablero/?por=areas").content.decode()
+    head = html.split('id="scorecard"')[1].split("</thead>")[0]
+    assert ">Comuna<" in head and "Macrosector Sur" in head
+    assert f'href="?por=areas&area={north.id}"' in head  # Norte has UVs: its header drills down
+    cells = html.split('id="scorecard"')[1].split("</table>")[0].split("<td class=\"pp-cell")[1:]
+    assert "cumple la meta" in cells[0] and "80,0" in cells[0]  # the comuna: December's 80 of 100
+    assert "no cumple la meta" in cells[1] and "40,0" in cells[1]  # Norte
+    assert "datos insuficientes" in cells[2]  # Sur: nothing entered
+    down = client.get(f"/metas/{world.year}/tablero/?por=areas&area={north.id}").content.decode()
+    head = down.split('id="scorecard"')[1].split("</thead>")[0]
+    assert "Macrosector Norte" in head and "Unidad vecinal 1" in head and "Macrosector Sur" not in head
+    assert "95,0" in down.split('id="scorecard"')[1] and 'id="scorecard-crumbs"' in down
+    xlsx = client.get(f"/metas/{world.year}/tablero/datos/?por=areas&area={north.id}&formato=xlsx")
+    import openpyxl
+
+    rows = list(openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0].iter_rows(values_only=True))
+    assert rows[0][3:5] == ("Macrosector Norte", "Unidad vecinal 1")
+    assert rows[1][3].startswith("40,0 · no cumple la meta") and rows[1][4].startswith("95,0 · cumple la meta")
