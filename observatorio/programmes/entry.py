@@ -23,7 +23,7 @@ from observatorio.accounts.roles import Role, user_roles
 from observatorio.analysis.indicator import Kind
 from observatorio.audit.models import Action
 from observatorio.audit.record import record
-from observatorio.errors import N_, UserError
+from observatorio.errors import N_, Text, UserError
 
 from .formulas import Sides
 from .models import Approval, Measurement, MeasurementRevision, Origin, Term
@@ -82,12 +82,12 @@ def check_values(indicator, numerator, denominator) -> None:
             continue
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(float(value)):
             raise UserError(N_("el %(side)s %(value)s no es un número: escriba una cifra como 12 o 12,5"),
-                            side=name, value=repr(value))
+                            side=Text(name), value=repr(value))
     kind = Kind(indicator.kind)
     if kind in (Kind.RATE, Kind.PROPORTION):
         for name, value in ((N_("numerador"), numerator), (N_("denominador"), denominator)):
             if value is not None and value < 0:
-                raise UserError(N_("el %(side)s es %(value)s: un conteo no puede ser negativo"), side=name,
+                raise UserError(N_("el %(side)s es %(value)s: un conteo no puede ser negativo"), side=Text(name),
                                 value=f"{value:g}")
     if kind is Kind.PROPORTION and numerator is not None and denominator is not None and numerator > denominator:
         raise UserError(N_("el numerador (%(num)s) es mayor que el denominador (%(den)s): en una proporción los casos "
@@ -152,7 +152,7 @@ def approve(measurement: Measurement, *, user) -> Measurement:
     """ingresada → aprobada, by the unit's head or an administrator."""
     m = Measurement.objects.select_for_update().get(pk=measurement.pk)
     _transition(m, user, allowed=can_approve(user, m.indicator), wanted=Approval.APPROVED,
-                source=(Approval.ENTERED,), action=N_("aprobar"))
+                source=(Approval.ENTERED,), action=Text(N_("aprobar")))
     if m.numerator is None:
         raise UserError(N_("la medición %(where)s no tiene valores: ingréselos antes de aprobarla"),
                         where=_where(m.indicator, Period(m.period_start, m.period_end), m.area_id))
@@ -167,7 +167,7 @@ def lock(measurement: Measurement, *, user) -> Measurement:
     """aprobada → cerrada, by the unit's head or an administrator."""
     m = Measurement.objects.select_for_update().get(pk=measurement.pk)
     _transition(m, user, allowed=can_approve(user, m.indicator), wanted=Approval.LOCKED,
-                source=(Approval.APPROVED,), action=N_("cerrar"))
+                source=(Approval.APPROVED,), action=Text(N_("cerrar")))
     m.approval = Approval.LOCKED
     m.save()
     _revise(m, "cierre", user)
@@ -179,7 +179,7 @@ def unlock(measurement: Measurement, *, user) -> Measurement:
     """aprobada or cerrada → ingresada, by an administrator only."""
     m = Measurement.objects.select_for_update().get(pk=measurement.pk)
     _transition(m, user, allowed=_is_admin(user), wanted=Approval.ENTERED,
-                source=(Approval.APPROVED, Approval.LOCKED), action=N_("reabrir"))
+                source=(Approval.APPROVED, Approval.LOCKED), action=Text(N_("reabrir")))
     m.approval, m.approved_by, m.approved_at = Approval.ENTERED, None, None
     m.save()
     _revise(m, "reapertura", user)

@@ -32,7 +32,7 @@ from statistics import median
 
 import numpy as np
 
-from observatorio.errors import N_, UserError
+from observatorio.errors import N_, Text, UserError
 
 from .models import Term
 from .periods import Period
@@ -101,8 +101,8 @@ def side(indicator, which: str, period: Period, area_id: int | None, state=None)
     raise ValueError(f"unknown term {term!r}")
 
 
-def _side_word(which: str) -> str:
-    return "numerador" if which == "numerator" else "denominador"
+def _side_word(which: str) -> Text:
+    return Text(N_("numerador") if which == "numerator" else N_("denominador"))
 
 
 # --- terms over the events ------------------------------------------------------------------------------------
