@@ -22,6 +22,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import select_template
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -132,6 +133,40 @@ def _optional(name: str, context: dict, request) -> str:
     return template.render(context, request)
 
 
+def _analysis_block(kind: str, programme, request) -> str:
+    """The programme's focus or impact (``programmes/<kind>.py``'s ``programme_<kind>``) in its template
+    ``programmes/_<kind>.html``; "" when either is missing, when it does not apply (None), or when it cannot
+    be computed. Impact counts events: for a reader the measure guards, a count of 1 … k − 1 withholds it."""
+    import importlib
+
+    try:
+        module = importlib.import_module(f"observatorio.programmes.{kind}")
+        select_template([f"programmes/_{kind}.html"])
+    except (ImportError, TemplateDoesNotExist):
+        return ""
+    try:
+        value = getattr(module, f"programme_{kind}")(programme)
+    except UserError:
+        return ""
+    if value is None:
+        return ""
+    if kind == "impact" and _impact_withheld(request, value):
+        return format_html("<h2>{}</h2><p>{}</p>", _("Impacto"), _(
+            "Reservado: las zonas del análisis tienen conteos pequeños (control de divulgación)."))
+    return _optional(f"programmes/_{kind}.html", {kind: value, "programme": programme}, request)
+
+
+def _impact_withheld(request, impact) -> bool:
+    from observatorio.disclosure import policy
+    from observatorio.disclosure.shapes import small
+    from observatorio.state.holder import current
+
+    catalog = current().catalog
+    guard = policy.guard_of_request(request, catalog.measure(impact.measure), catalog)
+    counts = (*impact.treated, *impact.displacement, *impact.control)
+    return guard is not None and any(small(n, guard.k) for n in counts)
+
+
 # --- programmes -----------------------------------------------------------------------------------------------
 
 
@@ -171,8 +206,8 @@ def programme_page(request, code):
                "beneficiaries": programme.beneficiaries.count(), "indicators": indicators,
                "areas": programme.target_areas.order_by("level", "name"),
                "budget": _money(programme.budget), "spent": _money(programme.spent), "spent_share": spent_share}
-    context["focus"] = _optional("programmes/_focus.html", context, request)
-    context["impact"] = _optional("programmes/_impact.html", context, request)
+    context["focus_block"] = _analysis_block("focus", programme, request)
+    context["impact_block"] = _analysis_block("impact", programme, request)
     return render(request, "programmes/programme.html", context)
 
 
