@@ -457,7 +457,8 @@ def goals_page(request, year):
     rows = [{"g": g, "indicators": [{"i": i, "r": _year_reading(request, i, year)} for i in g.indicators.all()]}
             for g in goals]
     years = sorted(set(Goal.objects.values_list("year", flat=True)) | {year})
-    return render(request, "programmes/goals.html", {"year": year, "goals": rows, "years": years})
+    return render(request, "programmes/goals.html", {"year": year, "goals": rows, "years": years,
+                                                     "statuses": [light(s) for s in ORDER]})
 
 
 def _year_reading(request, indicator, year, area=None) -> dict:
@@ -547,7 +548,7 @@ def scorecard_page(request, year):
     return render(request, "programmes/scorecard.html", {
         "year": year, "by": by, "area": area, "chain": chain, "table": table, "groups": groups,
         "summary": [{"light": light(s), "n": table.counts.get(s, 0)} for s in ORDER],
-        "query": request.GET.urlencode()})
+        "statuses": [light(s) for s in ORDER], "query": request.GET.urlencode()})
 
 
 def _flat(request, year) -> tuple[list, list]:

@@ -57,8 +57,8 @@ def test_programme_pages_fit_a_phone_and_say_their_status_in_words(browser, live
         assert page.locator("main table .light").first.get_attribute("title")  # explained on hover as well
         if name in ("programme", "evaluation"):
             assert page.locator(".light-why").first.is_visible()  # and without hover, for phones
-        if name == "indicator":  # the measurements' table: its legend is open above it
-            assert page.locator("#mediciones .light-legend dd").first.is_visible()
+        if name in ("indicator", "goals", "scorecard"):  # the tables' legend is open above them
+            assert page.locator(".light-legend[open] dd").first.is_visible()
     page.goto(live_server.url + pages["indicator"])
     page.wait_for_selector("#special-causes")
     assert "preocupación" in page.locator("#special-causes").inner_text()
