@@ -69,6 +69,20 @@ PAGES = {
     "/cargas/lote/{batch}/": "302 200 200 200 403 403",
     "/cargas/lote/{batch}/informe.csv": "302 200 200 200 403 403",
     "/cargas/lote/{batch}/revertir/": "302 200 200 200 403 403",  # the confirmation page; POST reverts
+    # Programmes, indicators and goals: every reader; entry and approval are POST only (and the unit's).
+    "/programas/": "302 200 200 200 200 403",
+    "/programas/{programme_code}/": "302 200 200 200 200 403",
+    "/indicadores/{indicator_code}/": "302 200 200 200 200 403",
+    "/indicadores/{indicator_code}/datos/": "302 200 200 200 200 403",
+    "/indicadores/{indicator_code}/ingresar/": "302 405 405 405 405 403",
+    "/mediciones/{programmes.measurement}/aprobar/": "302 405 405 405 405 403",
+    "/mediciones/{programmes.measurement}/cerrar/": "302 405 405 405 405 403",
+    "/mediciones/{programmes.measurement}/abrir/": "302 405 405 405 405 403",
+    "/metas/{goal_year}/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/evaluacion/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/tablero/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/tablero/datos/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/tablero.pdf": "302 200 200 200 200 403",
 }
 
 # The admin: only alice (staff) gets in; everyone else is sent to the admin's login.
@@ -186,6 +200,11 @@ def world(client, demo, personas, web):
             missing.append(label)
         values[label] = pk
     assert not missing, f"no row to open for {missing}: add one in _one_row"
+    from observatorio.programmes import models as programmes
+
+    values["programme_code"] = programmes.Programme.objects.get(pk=values["programmes.programme"]).code
+    values["indicator_code"] = programmes.Indicator.objects.get(pk=values["programmes.indicator"]).code
+    values["goal_year"] = programmes.Goal.objects.get(pk=values["programmes.goal"]).year
     return values
 
 
@@ -248,7 +267,8 @@ def _programme_rows(personas) -> dict[str, int]:
     person = p.Beneficiary.objects.first() or p.Beneficiary.objects.create(
         programme=programme, person_key="0" * 64, first_served=dt.date(2025, 3, 1))
     indicator = p.Indicator.objects.first() or p.Indicator.objects.create(
-        code="prueba", name="Indicador de prueba", unit=unit, dimension="eficacia", scope="producto",
+        code="prueba", name="Indicador de prueba", unit=unit, programme=programme, dimension="eficacia",
+        scope="producto",
         unit_label="actividades", polarity="higher_is_better", numerator="actividades")
     target = p.Target.objects.first() or p.Target.objects.create(
         indicator=indicator, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), value=10)
