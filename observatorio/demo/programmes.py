@@ -220,12 +220,14 @@ def _points(scenario, rng, n: int, focused: float) -> tuple[np.ndarray, np.ndarr
     lon, lat, codes = frame["lon"].to_numpy(), frame["lat"].to_numpy(), frame["area_code"].to_numpy()
     k = int(round(n * focused))
     picked = list(rng.choice(len(frame), size=k, replace=True)) if len(frame) and k else []
-    uv_codes = sorted(set(codes))
+    uv_codes, inverse = np.unique(codes.astype(str), return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.searchsorted(inverse[order], np.arange(len(uv_codes) + 1))
     out_lon, out_lat, out_codes = [lon[i] for i in picked], [lat[i] for i in picked], [codes[i] for i in picked]
     for _ in range(n - k):  # a random UV, then one of its events' points: spread over the territory
-        code = uv_codes[int(rng.integers(len(uv_codes)))]
-        idx = np.flatnonzero(codes == code)
-        j = int(idx[int(rng.integers(idx.size))])
+        u = int(rng.integers(len(uv_codes)))
+        code = uv_codes[u]
+        j = int(order[bounds[u] + int(rng.integers(bounds[u + 1] - bounds[u]))])
         out_lon.append(lon[j] + rng.normal(0, 0.0008))
         out_lat.append(lat[j] + rng.normal(0, 0.0008))
         out_codes.append(code)
@@ -238,8 +240,17 @@ def load_programmes(scenario, area_ids: dict[str, int]) -> dict:
     from django.contrib.auth import get_user_model
 
     from observatorio.programmes import entry
-    from observatorio.programmes.models import (Activity, Beneficiary, Goal, Indicator, Level, Objective,
-                                                Programme, Target, Unit)
+    from observatorio.programmes.models import (
+        Activity,
+        Beneficiary,
+        Goal,
+        Indicator,
+        Level,
+        Objective,
+        Programme,
+        Target,
+        Unit,
+    )
     from observatorio.records.identifiers import settings_key
     from observatorio.records.models import Measure
     from observatorio.tables.rut import rut_key

@@ -126,3 +126,26 @@ def programme_impact(programme, *, measure: str = "casos-policiales", buffer_m: 
     t, d, c = zone_counts(x, y, is_after, (t_shape, d_shape, c_shape))
     return Impact(programme.pk, measure, buffer_m, before, after, t, d, c, int((~has).sum()),
                   wdd(t, c, d, c))
+
+
+def programme_starts(start: dt.date, end: dt.date, areas=(), index=None) -> list[dict]:
+    """Programmes starting in [start, end] as the dashboard's trend chart marks them: ``{date, label}``. With
+    ``areas`` chosen (ids; ``index`` the territory index), only the programmes whose target areas lie inside,
+    contain or are those areas, and the comuna-wide ones (no target area)."""
+    from .models import Programme
+
+    wanted: set[int] = set()
+    for area_id in areas:
+        wanted |= index.descendants_or_self(area_id)
+        parent = index.areas[area_id].parent_id if area_id in index.areas else None
+        while parent is not None:
+            wanted.add(parent)
+            parent = index.areas[parent].parent_id if parent in index.areas else None
+    out = []
+    for p in Programme.objects.filter(start__gte=start, start__lte=end).prefetch_related("target_areas") \
+            .order_by("start", "name"):
+        targets = {a.id for a in p.target_areas.all()}
+        if areas and targets and not targets & wanted:
+            continue
+        out.append({"date": p.start.isoformat(), "label": p.name})
+    return out

@@ -63,3 +63,33 @@ def test_demo_programme_impact_is_the_engine_on_its_counts(demo):
     assert "Diferencia de desplazamiento ponderada" in got.words()
     prog.place_based = False
     assert programme_impact(prog, state=state) is None
+
+
+@pytest.mark.django_db
+def test_trend_json_marks_programme_starts_in_the_window_and_areas(demo, client, personas):
+    from observatorio.programmes.models import Programme, Unit
+    from observatorio.state import holder
+    from observatorio.territory.models import Area
+
+    state = holder.current()
+    end = state.as_of
+    start = end - dt.timedelta(days=364)
+    Programme.objects.all().delete()
+    unit = Unit.objects.get_or_create(code="test-marks", defaults={"name": "Unidad de prueba"})[0]
+    uv_a, uv_b = Area.objects.filter(level="uv").order_by("code")[:2]
+    inside = Programme.objects.create(code="a", name="Ronda en A", unit=unit, start=end - dt.timedelta(days=100))
+    inside.target_areas.set([uv_a])
+    Programme.objects.create(code="b", name="Comunal", unit=unit, start=end - dt.timedelta(days=50))
+    elsewhere = Programme.objects.create(code="c", name="Ronda en B", unit=unit, start=end - dt.timedelta(days=20))
+    elsewhere.target_areas.set([uv_b])
+    Programme.objects.create(code="d", name="Antiguo", unit=unit, start=start - dt.timedelta(days=1))
+    client.force_login(personas["bob"])
+    query = f"?measure=casos-policiales&period=custom&start={start}&end={end}"
+    body = client.get("/tablero/datos/tendencia.json" + query).json()
+    assert [m["label"] for m in body["markers"]] == ["Ronda en A", "Comunal", "Ronda en B"]
+    assert body["markers"][0]["date"] == inside.start.isoformat()
+    shapes = body["figure"]["layout"]["shapes"]
+    assert [s["x0"] for s in shapes] == [m["date"] for m in body["markers"]]
+    assert body["figure"]["layout"]["annotations"][1]["text"] == "Inicio: Comunal"
+    body = client.get("/tablero/datos/tendencia.json" + query + f"&area={uv_a.id}").json()
+    assert [m["label"] for m in body["markers"]] == ["Ronda en A", "Comunal"]
