@@ -182,3 +182,34 @@ def test_cli_alerts_send(rising_calls, personas, capsys):
     out = capsys.readouterr().out
     assert "2 avisos nuevos; 0 enviados por correo" in out and "Sin OBS_SMTP_HOST" in out
     assert Alert.objects.count() == 2
+
+
+def test_indicator_crossing_its_target_is_told_once(smtp, personas):
+    """An entered proportion (target 70 %): January 90/100 meets it (Wilson 82–95 %), February 50/100 does not
+    (40–60 %) — the traffic light moved from meets to not met, and the fall is significant (worsening)."""
+    from observatorio.programmes import alerts, entry
+    from observatorio.programmes.models import Indicator, Target, Unit
+    from observatorio.programmes.periods import period_containing
+
+    bob = personas["bob"]
+    bob.email = "bob@municipio.test"
+    bob.save()
+    unit = Unit.objects.create(code="u", name="Unidad")
+    unit.members.add(bob)
+    ind = Indicator.objects.create(code="sat", name="Satisfacción", unit=unit, dimension="calidad",
+                                   scope="resultado", kind="proportion", polarity="higher_is_better",
+                                   unit_label="%", factor=100, numerator="ingresado", denominator="ingresado")
+    jan, feb = (period_containing("mensual", dt.date(2026, m, 1)) for m in (1, 2))
+    for p in (jan, feb):
+        Target.objects.create(indicator=ind, period_start=p.start, period_end=p.end, value=70)
+    entry.enter(ind, jan, None, 90, 100, user=bob)
+    entry.enter(ind, feb, None, 50, 100, user=bob)
+    alerts.subscribe(bob, indicator=ind)
+    first = alerts.check(today=dt.date(2026, 3, 20))
+    keys = sorted(a.key for a in first.created)
+    assert keys == [f"indicador:{ind.pk}:0:2026-02-01:estado:not_met",
+                    f"indicador:{ind.pk}:0:2026-02-01:tendencia:worsening"]
+    assert "pasó de «cumple la meta» a «no cumple la meta» respecto de la meta 70,0" in \
+        next(a.text for a in first.created if ":estado:" in a.key)
+    assert first.emailed == 2 and len(smtp.messages) == 1
+    assert alerts.check(today=dt.date(2026, 3, 25)).created == [] and len(smtp.messages) == 1
