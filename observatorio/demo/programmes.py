@@ -58,8 +58,10 @@ class Spec:
     size: float | None = None
 
 
-UNITS = (("seguridad", "Dirección de Seguridad Humana"), ("dideco", "Dirección de Desarrollo Comunitario (DIDECO)"),
-         ("deportes", "Corporación Municipal de Deportes"))
+#: (the name the specs below use, the unit's code, its name)
+UNITS = (("seguridad", "seguridad-humana", "Dirección de Seguridad Humana"),
+         ("dideco", "desarrollo-comunitario", "Dirección de Desarrollo Comunitario (DIDECO)"),
+         ("deportes", "corporacion-deportes", "Corporación Municipal de Deportes"))
 
 PROGRAMMES = (
     dict(code="central-1461", name="Central 1461", unit="seguridad", kind="servicio", years=6, budget=420_000_000,
@@ -257,17 +259,17 @@ def load_programmes(scenario, area_ids: dict[str, int]) -> dict:
 
     from .events import synthetic_ruts
 
-    if Unit.objects.filter(code=UNITS[0][0]).exists():
+    if Unit.objects.filter(code=UNITS[0][1]).exists():
         return {}
     rng = np.random.default_rng(scenario.seed * 1_000 + 15)
     users = {u.username: u for u in get_user_model().objects.filter(username__in=("admin", "analista", "autoridad"))}
     admin, analyst = users["admin"], users["analista"]
     units = {}
-    for code, name in UNITS:
+    for alias, code, name in UNITS:
         unit = Unit.objects.create(code=code, name=name)
         unit.head.add(admin)
         unit.members.add(analyst)
-        units[code] = unit
+        units[alias] = unit
     as_of = scenario.as_of
     months = _months(as_of)
     uv_codes = [u.code for u in scenario.plan.uvs]
