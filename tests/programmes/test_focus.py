@@ -98,3 +98,18 @@ def test_rows_in_words():
     (row,) = f.rows()
     assert row == {"label": "Actividades en puntos calientes", "share": "50,0 %", "n": "2 / 4",
                    "interval": "15,0 % – 85,0 %", "baseline": "12,5 %", "above": True}
+
+
+def test_focus_template_in_words_in_both_languages():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from observatorio.programmes.focus import Focus
+
+    f = Focus(1, _zones(), share([True, True, False, False], 1 / 8), None, None, None)
+    html = render_to_string("programmes/_focus.html", {"focus": f})
+    assert "Actividades en puntos calientes" in html and "50,0 % (2 / 4)" in html and "más que al azar" in html
+    assert "casos-policiales" in html and "01-01-2025" in html
+    with translation.override("en"):
+        html = render_to_string("programmes/_focus.html", {"focus": f})
+    assert "Activities in hot spots" in html and "more than chance" in html and "Focus: are the" in html

@@ -93,3 +93,17 @@ def test_trend_json_marks_programme_starts_in_the_window_and_areas(demo, client,
     assert body["figure"]["layout"]["annotations"][1]["text"] == "Inicio: Comunal"
     body = client.get("/tablero/datos/tendencia.json" + query + f"&area={uv_a.id}").json()
     assert [m["label"] for m in body["markers"]] == ["Ronda en A", "Comunal"]
+
+
+def test_impact_template_and_words():
+    from django.template.loader import render_to_string
+
+    from observatorio.programmes.impact import Impact
+
+    r = wdd((10, 5), (20, 20), (8, 6), (20, 20))
+    got = Impact(1, "casos-policiales", 400.0, (dt.date(2025, 1, 1), dt.date(2025, 6, 30)),
+                 (dt.date(2025, 7, 1), dt.date(2025, 12, 28)), (10, 5), (8, 6), (20, 20), 3, r)
+    assert got.words().startswith("Diferencia de desplazamiento ponderada: -7,0 eventos (IC 95 %: ")
+    assert got.words().endswith("sin diferencia significativa con el control.")
+    html = render_to_string("programmes/_impact.html", {"impact": got})
+    assert "anillo de desplazamiento de 400 m" in html and "<td>10</td><td>5</td>" in html
