@@ -79,3 +79,11 @@ class UserError(ValueError):
 
     def translated(self, gettext=None) -> str:
         return render(self.template, self.params, gettext)
+
+
+def as_text(exc) -> Text:
+    """An exception's message to pass on inside another: a `UserError` keeps its Spanish template (so it is
+    translated with the message around it), anything else is its text as it is."""
+    if isinstance(exc, UserError):
+        return Text(exc.template, **exc.params)
+    return Text("%(text)s", text=str(exc))
