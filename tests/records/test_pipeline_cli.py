@@ -57,7 +57,7 @@ def test_import_json_matches_the_core_and_commit_batches_rollback(calls_file, ca
     assert (second["imported"], second["duplicates"], second["rejected"]) == (2, 6, 2)
 
     code, out, _ = run_cli(capsys, "rollback", str(second["batch"]))
-    assert code == 0 and "2 eventos" in out
+    assert code == 0 and "eliminados: eventos 2," in out
     assert Event.objects.count() == 5
 
 
