@@ -46,8 +46,8 @@ def _areas(scenario: Scenario) -> dict[str, int]:
 
     comuna = setup_comuna(scenario.plan.cut)
     if Area.objects.filter(parent=comuna).exists():
-        raise UserError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
-                        f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
+        raise UserError(gettext("la comuna %(code)s ya tiene áreas bajo ella; ejecute la demo en una base de datos "
+                                "vacía (p. ej. un OBS_DATA_DIR nuevo) o use --if-empty") % {"code": comuna.code})
     ids = {comuna.code: comuna.id}
     for drawn in scenario.plan.macrosectors + scenario.plan.uvs:
         source = drawn.source or DEMO_SOURCE
