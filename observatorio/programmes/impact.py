@@ -42,7 +42,8 @@ class Impact:
     def words(self) -> str:
         from django.utils.translation import gettext as _
 
-        from observatorio.dashboard.numbers import number
+        from observatorio.dashboard.numbers import number, spanish
+        from observatorio.reports.sentences import p_text
 
         r = self.result
         if r.p_value < 0.05:
@@ -50,21 +51,23 @@ class Impact:
                 _("más eventos que lo esperable según el control")
         else:
             verdict = _("sin diferencia significativa con el control")
-        return _("Diferencia de desplazamiento ponderada: %(wdd)s eventos (IC 95 %%: %(lo)s a %(hi)s; p = %(p)s): "
+        return _("Diferencia de desplazamiento ponderada: %(wdd)s eventos (IC 95 %%: %(lo)s a %(hi)s; %(p)s): "
                  "%(verdict)s.") % {"wdd": number(r.estimate, 1), "lo": number(r.lower, 1),
-                                     "hi": number(r.upper, 1), "p": f"{r.p_value:.3g}".replace(".", ","),
+                                     "hi": number(r.upper, 1), "p": p_text(r.p_value, "es" if spanish() else "en"),
                                      "verdict": verdict}
 
 
 def windows(start: dt.date, last_day: dt.date, days: int | None = None) -> tuple[tuple, tuple]:
     """Before = the ``days`` days before ``start``; after = ``days`` days from ``start``; ``days`` at most a
     year and no more than the data after the start."""
+    from django.utils.translation import gettext as _
+
     from observatorio.errors import UserError
 
     available = (last_day - start).days + 1
     if available < 1:
-        raise UserError(f"El programa comienza el {start:%d-%m-%Y}, después del último dato "
-                        f"({last_day:%d-%m-%Y}): aún no hay un «después» que evaluar.")
+        raise UserError(_("El programa comienza el %(start)s, después del último dato (%(last)s): aún no hay un "
+                          "«después» que evaluar.") % {"start": f"{start:%d-%m-%Y}", "last": f"{last_day:%d-%m-%Y}"})
     days = min(days or MAX_DAYS, MAX_DAYS, available)
     return ((start - dt.timedelta(days=days), start - dt.timedelta(days=1)),
             (start, start + dt.timedelta(days=days - 1)))
