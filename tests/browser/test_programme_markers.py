@@ -6,10 +6,23 @@ import datetime as dt
 
 import pytest
 
-from browser.test_board import demo  # noqa: F401 - the demo, loaded for a live server
 from browser.test_smoke import ARTIFACTS, browser, page  # noqa: F401 - shared fixtures
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def demo(transactional_db, demo_scenario):
+    """The demo with its programmes, for a live server (as browser/test_board.py's, plus programmes)."""
+    from observatorio import state
+    from observatorio.demo.load import load_scenario
+    from observatorio.records.measures import seed_measures
+
+    state.reset()
+    loaded = load_scenario(demo_scenario, show_progress=False, programmes=True)
+    seed_measures()
+    yield loaded
+    state.reset()
 
 
 def test_trend_shows_the_start_of_a_programme(page, live_server, demo):  # noqa: F811

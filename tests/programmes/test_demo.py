@@ -13,6 +13,12 @@ from observatorio.demo.programmes import LATE, LATE_MONTHS, MONTHS, SHIFTED
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def demo(demo_programmes):
+    """This module reads the demo's programmes: the demo loaded with them."""
+    return demo_programmes
+
+
 def test_programmes_and_their_logical_frameworks(demo):
     from observatorio.programmes.models import Activity, Beneficiary, Programme
 

@@ -14,6 +14,12 @@ from observatorio.analysis.grid import Grid
 from observatorio.programmes.focus import Zones, high_rate_ids, share
 
 
+@pytest.fixture(scope="module")
+def demo(demo_programmes):
+    """This module reads the demo's programmes: the demo loaded with them."""
+    return demo_programmes
+
+
 def _zones():
     """A 4 × 4 grid of 100 m cells from (0, 0); hot cells (row, col) (0, 0) and (3, 3): 2 of 16 → 1/8.
     UVs: 1 = west half (x < 200), 2 = east half; UV 2 is high-rate → baseline 1/2."""

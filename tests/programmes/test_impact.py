@@ -13,6 +13,12 @@ from observatorio.analysis.wdd import wdd
 from observatorio.programmes.impact import windows, zone_counts, zones
 
 
+@pytest.fixture(scope="module")
+def demo(demo_programmes):
+    """This module reads the demo's programmes: the demo loaded with them."""
+    return demo_programmes
+
+
 def test_zones_and_counts_by_hand():
     # Treatment: the square 0..100; ring of 50 m; outline 0..1000 → control = outline less the buffered square.
     t, d, c = zones(box(0, 0, 100, 100), box(-500, -500, 1000, 1000), 50)
