@@ -75,7 +75,7 @@ def test_yearly_and_family_figures_are_the_engines(report, pdf):
     state = current()
     text = squeeze(pdf_text(pdf))
     h = engine.headline(state, filters_for(state, measure="casos-policiales", start=START, end=END, level="comuna"))
-    years = report.tables[2] if False else next(t for t in report.tables if t.caption.startswith("Casos policiales: el mismo"))
+    years = next(t for t in report.tables if t.caption.startswith("Casos policiales: el mismo"))
     row = next(r for r in years.rows if r[0] == "2025")
     assert row[1:3] == (number(h.count), number(h.last_year.count))
     assert squeeze("".join(row)) in text
@@ -95,8 +95,10 @@ def test_yearly_and_family_figures_are_the_engines(report, pdf):
             checked += 1
     assert checked >= 3
     # The main point of the section is written from the same numbers.
-    first = report.sections[1].main_points[0]
-    assert number(h.count) in first and number(h.last_year.count) in first
+    total, change = report.sections[1].main_points[:2]
+    assert total == f"La cifra de casos policiales sumó {number(h.count)} casos en 2025."
+    pct = round(100 * (h.count - h.last_year.count) / h.last_year.count)
+    assert f"{pct:+d} %" in change or f"{abs(pct)} %" in change
 
 
 def test_area_rates_are_the_engines(report):

@@ -440,7 +440,8 @@ def _crime(wr: Writer, main, measures) -> Section:
     h, refusal = _headline(ctx, main)
     if refusal:
         return Section(wr.w("s_crime"), blocks=(Notice(wr.w("reserved_section", reason=refusal)),))
-    points = _change_points(wr, _subject(main.name), h, wr.label(ctx.start, ctx.end))
+    points = [sentences.total(sentences.Total(_subject(main.name), h.count, wr.label(ctx.start, ctx.end)), wr.lang)]
+    points += _change_points(wr, _subject(main.name), h, wr.label(ctx.start, ctx.end))
     # The same period in earlier years, oldest first, while the data reach it.
     first_day = _first_event(ctx)
     years = []
