@@ -93,9 +93,11 @@ WORDS = {
     "change": ("Variación", "Change"), "verdict": ("Veredicto", "Verdict"), "p": ("p", "p"),
     "t_years": ("{name}: el mismo período en cada año", "{name}: the same period in each year"),
     "years_note": ("Cada fila compara su período con el mismo período del año anterior: prueba exacta de "
-                   "igualdad de tasas diarias (Poisson), nivel 5 %; «pocos eventos» bajo {n} eventos.",
+                   "igualdad de tasas diarias (Poisson), nivel 5 %; «pocos eventos» bajo {n} eventos. Se muestran "
+                   "los años que los datos cubren enteros (desde {first}); «—»: sin datos del año anterior.",
                    "Each row compares its period with the same period a year earlier: exact test of equal "
-                   "daily rates (Poisson), 5 % level; “few events” below {n} events."),
+                   "daily rates (Poisson), 5 % level; “few events” below {n} events. Years the data cover whole "
+                   "are shown (from {first}); “—”: no data for the year before."),
     "f_years": ("{name} en el mismo período de cada año", "{name} in the same period of each year"),
     "stated": ("Medida: {name} ({unit}) · {where} · {cats} · {period} · {what}",
                "Measure: {name} ({unit}) · {where} · {cats} · {period} · {what}"),
@@ -264,6 +266,8 @@ WORDS = {
          "and options give the same document.")),
     "gaps_point": ("{n} fuentes tienen meses sin datos en los últimos 24 meses: {names}.",
                    "{n} sources have months without data in the last 24 months: {names}."),
+    "gap_point": ("Una fuente tiene meses sin datos en los últimos 24 meses: {names}.",
+                  "One source has months without data in the last 24 months: {names}."),
     "no_gaps": ("Ninguna fuente tiene meses sin datos en los últimos 24 meses.",
                 "No source has months without data in the last 24 months."),
     "no_data_title": ("Sin datos para el período", "No data for the period"),
@@ -305,7 +309,10 @@ class Writer:
         return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value), 1) + " %"
 
     def p(self, value) -> str:
-        return "—" if value is None else sentences.p_text(value, self.lang).replace("p ", "", 1)
+        if value is None:
+            return "—"
+        text = sentences.p_text(value, self.lang).replace("p ", "", 1)
+        return text[2:] if text.startswith("= ") else text
 
     def period(self, start=None, end=None) -> str:
         return span(start or self.ctx.start, end or self.ctx.end, self.ctx.language)
@@ -343,6 +350,8 @@ def _verdict(c) -> Verdict:
 
 def _change_points(wr: Writer, subject, h, cur_label: str) -> list[str]:
     c = h.last_year
+    if not _covered(wr.ctx, c.start):
+        return []
     return sentences.change(sentences.Change(
         subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, _verdict(c), cur_label,
         wr.label(c.start, c.end), suppressed=h.count is None or c.count is None), wr.lang)
@@ -350,8 +359,8 @@ def _change_points(wr: Writer, subject, h, cur_label: str) -> list[str]:
 
 def _subject(measure_name: str, family: str = "") -> sentences.Subject:
     if family:
-        return sentences.Subject(f"los casos de {family.lower()}", f"cases of {family.lower()}")
-    return sentences.Subject(f"la cifra de {measure_name.lower()}", f"the count of {measure_name.lower()}",
+        return sentences.Subject(f"los casos de {family.lower()}", f"cases of “{family}”")
+    return sentences.Subject(f"la cifra de {measure_name.lower()}", f"the count of “{measure_name}”",
                              plural=False)
 
 
@@ -443,22 +452,28 @@ def _crime(wr: Writer, main, measures) -> Section:
     points = [sentences.total(sentences.Total(_subject(main.name), h.count, wr.label(ctx.start, ctx.end)), wr.lang)]
     points += _change_points(wr, _subject(main.name), h, wr.label(ctx.start, ctx.end))
     # The same period in earlier years, oldest first, while the data reach it.
-    first_day = _first_event(ctx)
+    first = _first_event(ctx)
+
+    def covered(d):
+        return _covered(ctx, d)
+
     years = []
     for back in range(YEARS_BACK, -1, -1):
         start, end = _shift(ctx.start, -back), _shift(ctx.end, -back)
-        if back and first_day and end < first_day:
+        if back and not covered(start):
             continue
         years.append(_headline(ctx, main, start, end)[0])
     rows = []
     for y in years:
         c = y.last_year
-        shown = y.count is not None and c.count is not None
-        rows.append((wr.label(y.start, y.end), wr.count(y.count), wr.count(c.count), wr.pct(c.pct_change) if shown
+        shown = y.count is not None and c.count is not None and covered(c.start)
+        rows.append((wr.label(y.start, y.end), wr.count(y.count), wr.count(c.count) if covered(c.start) else "—",
+                     wr.pct(c.pct_change) if shown
                      else "—", wr.p(c.p_value) if shown else "—", outcome_label(c.outcome) if shown else "—"))
     blocks = [Table(wr.w("t_years", name=main.name),
                     (wr.w("year"), wr.w("cases"), wr.w("last_year"), wr.w("change"), wr.w("p"), wr.w("verdict")),
-                    tuple(rows), (wr.w("years_note", n=engine.MIN_EVENTS_FOR_TEST),), (False, True, True, True,
+                    tuple(rows), (wr.w("years_note", n=engine.MIN_EVENTS_FOR_TEST,
+                                   first="—" if first is None else day(first, ctx.language)),), (False, True, True, True,
                                                                                         True, False))]
     labels = [str(y.start.year) if y.start.year == y.end.year else f"{y.start.year}–{y.end.year}" for y in years]
     blocks.append(Figure(wr.w("f_years", name=main.name), _stated(wr, main, wr.w("yearly")),
@@ -479,6 +494,23 @@ def _first_event(ctx) -> dt.date | None:
 
     days = ctx.state.events.day
     return from_day_number(int(days[0])) if days.size else None  # rows are ordered by day
+
+
+def _covered(ctx, start: dt.date) -> bool:
+    """Whether the data reach a window starting on ``start`` whole (from the month of the first event): an
+    earlier window would compare with days before the data begin, counted as zero."""
+    first = _first_event(ctx)
+    return first is None or start >= first.replace(day=1)
+
+
+def _last_year_cells(wr: Writer, h) -> tuple[str, ...]:
+    """Count, change, p and verdict of the same period a year earlier ("—" where withheld or not covered)."""
+    c = h.last_year
+    if not _covered(wr.ctx, c.start):
+        return ("—",) * 4
+    shown = h.count is not None and c.count is not None
+    return (wr.count(c.count), wr.pct(c.pct_change) if shown else "—", wr.p(c.p_value) if shown else "—",
+            outcome_label(c.outcome) if shown else "—")
 
 
 def family_rows(ctx, measure, start=None, end=None):
@@ -522,10 +554,7 @@ def _families(wr: Writer, main, total_h):
         return [Notice(wr.w("no_families"))], (), []
     rows, facts = [], []
     for name, _cats, _f, h in found:
-        c = h.last_year
-        shown = h.count is not None and c.count is not None
-        rows.append((name, wr.count(h.count), wr.count(c.count), wr.pct(c.pct_change) if shown else "—",
-                     wr.p(c.p_value) if shown else "—", outcome_label(c.outcome) if shown else "—"))
+        rows.append((name, wr.count(h.count), *_last_year_cells(wr, h)))
         facts.append(fact_of(main, h, name))
     notes = [wr.w("families_note")]
     guard = ctx.guard(main)
@@ -541,7 +570,7 @@ def _families(wr: Writer, main, total_h):
     points = []
     for name, _cats, _f, h in found:
         c = h.last_year
-        if h.count is not None and c.count is not None and sentences.significant(
+        if h.count is not None and c.count is not None and _covered(ctx, c.start) and sentences.significant(
                 1.0 if c.p_value is None else c.p_value, _verdict(c)):
             points += _change_points(wr, _subject(main.name, name), h, wr.label(ctx.start, ctx.end))
     return [table, figure], tuple(facts), points[:4]
@@ -611,7 +640,7 @@ def _areas(wr: Writer, main, measures) -> Section:
         items = [sentences.Ranked(r.name, r.eb_rate, r.eb_rate is None) for r in t.rows]
         points.append(sentences.rank(sentences.Rank(
             sentences.Subject(f"la tasa EB de {main.name.lower()} por 1.000 habitantes",
-                              f"the EB rate of {main.name.lower()} per 1,000 residents", plural=False),
+                              f"the EB rate of “{main.name}” per 1,000 residents", plural=False),
             items, wr.label(ctx.start, ctx.end), unit=sentences.Unit("", "", "", ""), digits=2), wr.lang)
             .replace(" )", ")"))
         if level == Level.UV:
@@ -764,10 +793,7 @@ def _beside(wr: Writer, main, measures) -> Section:
         if refusal:
             blocks.append(Notice(f"{m.name}: {refusal}"))
             continue
-        c = h.last_year
-        shown = h.count is not None and c.count is not None
-        row = (f"{m.name} ({m.unit})", wr.count(h.count), wr.count(c.count), wr.pct(c.pct_change) if shown else "—",
-               wr.p(c.p_value) if shown else "—", outcome_label(c.outcome) if shown else "—")
+        row = (f"{m.name} ({m.unit})", wr.count(h.count), *_last_year_cells(wr, h))
         blocks.append(Table(wr.w("t_beside", name=m.name, period=wr.period()),
                             (wr.w("measure"), wr.w("year"), wr.w("last_year"),
                              wr.w("change"), wr.w("p"), wr.w("verdict")), (row,),
@@ -911,7 +937,7 @@ def priorities(ctx, measure):
         if name in top_names:
             met["V"] = None
         c = h.last_year
-        if c.count is not None and not c.few and c.p_value is not None and c.p_value < sentences.ALPHA \
+        if c.count is not None and not c.few and _covered(ctx, c.start) and c.p_value is not None and c.p_value < sentences.ALPHA \
                 and Verdict(c.verdict) == Verdict.UP:
             met["A"] = c.pct_change
         if uv_ids and h.count:
@@ -989,5 +1015,6 @@ def _methods(wr: Writer, main, measures) -> Section:
     if ctx.public:
         blocks.append(Paragraph(policy.Guard(policy.k()).note()))
     with_gaps = [q.name for q in sources if q.gaps]
-    point = (wr.w("gaps_point", n=len(with_gaps), names=", ".join(with_gaps)) if with_gaps else wr.w("no_gaps"))
+    point = (wr.w("gap_point" if len(with_gaps) == 1 else "gaps_point", n=number(len(with_gaps)),
+                  names=", ".join(with_gaps)) if with_gaps else wr.w("no_gaps"))
     return Section(wr.w("s_methods"), (point,), tuple(blocks))
