@@ -253,3 +253,12 @@ def test_english_diagnosis(demo):
     html = render(report)
     assert "Recorded crime by family" in html and "Methods annex" in html
     assert "Anexo metodológico" not in html
+
+
+def test_command_line_writes_the_diagnosis(demo, tmp_path):
+    from observatorio.cli import main
+
+    out = tmp_path / "d.html"
+    assert main(["report", "diagnostico", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "html",
+                 "-o", str(out), "--quiet"]) == 0
+    assert "Anexo metodológico" in out.read_text(encoding="utf-8")
