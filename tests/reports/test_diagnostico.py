@@ -262,3 +262,39 @@ def test_command_line_writes_the_diagnosis(demo, tmp_path):
     assert main(["report", "diagnostico", "--from", "2025-01-01", "--to", "2025-12-31", "--format", "html",
                  "-o", str(out), "--quiet"]) == 0
     assert "Anexo metodológico" in out.read_text(encoding="utf-8")
+
+
+def test_reference_rate_against_region_and_country_when_projections_exist(demo):
+    """With INE projections loaded, the comuna's CEAD rate per 100,000 and its exact interval are printed as
+    dashboard/peers.py and analysis/intervals.py give them; without them, «sin comparación»."""
+    from observatorio.analysis.intervals import rate_interval
+    from observatorio.dashboard import peers
+    from observatorio.dashboard.numbers import number
+    from observatorio.records.models import PopulationProjection
+    from observatorio.reports.kinds.diagnostico import Writer, _Ctx, _peers
+    from observatorio.reports.runs import Context
+    from observatorio.state import current
+
+    state = current()
+    main = next(m for m in state.catalog.count_measures if m.code == "casos-policiales")
+    ctx = Context(state, "diagnostico", START, END, "es", False, "1")
+    wr = Writer(ctx)
+    wr.ctx = _Ctx(ctx, "Peñalolén")
+    blocks, points = _peers(wr, main)
+    assert not points and "Sin comparación" in blocks[0].text
+    PopulationProjection.objects.bulk_create(
+        [PopulationProjection(area_code="13122", name="Peñalolén", year=y, population=270_000) for y in
+         range(2015, 2027)])
+    try:
+        found = peers.peer_rates(main, "13122")
+        assert found is not None
+        blocks, points = _peers(wr, main)
+    finally:
+        PopulationProjection.objects.filter(area_code="13122", name="Peñalolén").delete()
+    table = blocks[0]
+    comuna = next(r for r in found.rows if r.kind == "comuna")
+    rate, lo, hi = rate_interval([comuna.cases], [comuna.population], factor=100_000, method="exact")
+    row = next(r for r in table.rows if r[0] == comuna.name)
+    assert row[1:5] == (number(comuna.cases), number(270_000), number(float(rate[0]), 1),
+                        f"{number(float(lo[0]), 1)} – {number(float(hi[0]), 1)}")
+    assert points and number(float(rate[0]), 1) in points[0]

@@ -348,13 +348,20 @@ def _verdict(c) -> Verdict:
     return Verdict.NO_CHANGE if c.few or c.p_value is None else Verdict(c.verdict)
 
 
-def _change_points(wr: Writer, subject, h, cur_label: str) -> list[str]:
+def unit_of(measure) -> sentences.Unit:
+    """The measure's unit ("llamados") as the sentences' Unit, singular by dropping a final s ("llamado")."""
+    plural = measure.unit
+    one = plural[:-1] if plural.endswith("s") and " " not in plural else plural
+    return sentences.Unit(one, plural, one, plural)
+
+
+def _change_points(wr: Writer, subject, h, cur_label: str, unit=sentences.CASES) -> list[str]:
     c = h.last_year
     if not _covered(wr.ctx, c.start):
         return []
     return sentences.change(sentences.Change(
         subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, _verdict(c), cur_label,
-        wr.label(c.start, c.end), suppressed=h.count is None or c.count is None), wr.lang)
+        wr.label(c.start, c.end), unit=unit, suppressed=h.count is None or c.count is None), wr.lang)
 
 
 def _subject(measure_name: str, family: str = "") -> sentences.Subject:
@@ -584,8 +591,8 @@ def comuna_code(state) -> str | None:
 def _peers(wr: Writer, main):
     ctx = wr.ctx
     code = comuna_code(ctx.state)
-    found = ctx.state.memo(f"peers:{main.code}:{code}:{ctx.end.year}", lambda: peers.peer_rates(main, code))
-    if found is None or code is None:
+    found = peers.peer_rates(main, code) if code else None  # one aggregate query
+    if found is None:
         return [Paragraph(wr.w("no_peers"))], []
     guard = ctx.guard(main)
     rows, rates = [], {}
@@ -808,7 +815,7 @@ def _beside(wr: Writer, main, measures) -> Section:
         blocks.append(Figure(wr.w("f_months", name=m.name), _stated(wr, m, wr.w("monthly")),
                              wr.w("f_months", name=m.name),
                              svg=charts.trend(labels, counts, language=ctx.language, ylabel=m.unit)))
-        points += _change_points(wr, _subject(m.name), h, wr.label(ctx.start, ctx.end))
+        points += _change_points(wr, _subject(m.name), h, wr.label(ctx.start, ctx.end), unit_of(m))
         facts.append(fact_of(m, h))
     return Section(wr.w("s_beside"), tuple(points), tuple(blocks), tuple(facts))
 
@@ -899,7 +906,8 @@ def _typology(wr: Writer, main, measures) -> Section:
     ctx = wr.ctx
     title = wr.w("s_typology")
     table = period_table(ctx, Level.UV)
-    classes, reason = profile.typology_classes(table)
+    classes, reason = ctx.state.memo(f"report-typology:{ctx.start}:{ctx.end}:{ctx.language}",
+                                     lambda: profile.typology_classes(table))
     if not classes:
         return Section(title, blocks=(Notice(reason),))
     names = profile.indicator_names(ctx.state)
@@ -911,7 +919,7 @@ def _typology(wr: Writer, main, measures) -> Section:
     table_block = Table(wr.w("t_types"), (wr.w("type"), wr.w("profile_col"), wr.w("areas"), wr.w("names")), rows,
                         (wr.w("types_note"),), (False, False, True, False))
     biggest = max(rows, key=lambda r: (int(r[2].replace(".", "").replace(",", "")), -int(r[0])))
-    point = wr.w("types_point", k=len(rows), n=biggest[2], desc=biggest[1])
+    point = wr.w("types_point", k=len(rows), n=biggest[2], desc=biggest[1].rstrip("."))
     return Section(title, (point,), (table_block,))
 
 
