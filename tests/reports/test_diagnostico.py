@@ -203,6 +203,11 @@ def test_public_diagnosis_withholds_small_counts(demo, report):
             continue
         assert not (cell.isdigit() and 1 <= int(cell) < k), f"a count of {cell} in «{caption}»"
     assert "reservado" in pdf_text(render(public))
+    # A sensitive family's concentration by UV (finer than a macrosector) is not assessed in public.
+    priority = next(t for t in public.tables if t.caption.startswith("Problemas prioritarios"))
+    for row in priority.rows:
+        if row[1] in ("Violencia intrafamiliar", "Delitos sexuales"):
+            assert "C" not in row[3].split() and "UV" not in row[4]
     assert "reservado" not in str([t.rows for t in report.tables if "por familia" in t.caption])
 
 

@@ -222,12 +222,12 @@ WORDS = {
     "rule": ("Regla: cada familia suma un punto por criterio cumplido — V: volumen (entre las {top} familias con "
              "más casos); A: alza significativa respecto del mismo período del año anterior (prueba exacta, "
              "p < 0,05, al menos {n} eventos); C: concentración (la mitad o más de sus casos en un 20 % de las "
-             "unidades vecinales o menos); T: tasa de la familia por 1.000 habitantes mayor que la de la familia "
+             "unidades vecinales o menos; no se evalúa para datos sensibles en una versión pública); T: tasa de la familia por 1.000 habitantes mayor que la de la familia "
              "mediana. Se ordena por puntos y luego por casos.",
              "Rule: each family scores one point per criterion met — V: volume (among the {top} families with "
              "the most cases); A: significant rise against the same period a year earlier (exact test, p < 0.05, "
              "at least {n} events); C: concentration (half its cases or more in 20 % of the neighbourhood units "
-             "or fewer); T: the family's rate per 1,000 residents above the median family's. Ranked by points, "
+             "or fewer; not assessed for sensitive data in a public version); T: the family's rate per 1,000 residents above the median family's. Ranked by points, "
              "then by cases."),
     "why_V": ("entre las {top} con más casos", "among the {top} with most cases"),
     "why_A": ("alza significativa de {pct}", "significant rise of {pct}"),
@@ -948,7 +948,9 @@ def priorities(ctx, measure):
         if c.count is not None and not c.few and _covered(ctx, c.start) and c.p_value is not None and c.p_value < sentences.ALPHA \
                 and Verdict(c.verdict) == Verdict.UP:
             met["A"] = c.pct_change
-        if uv_ids and h.count:
+        guard = ctx.guard(measure, cats)
+        fine = guard is None or not guard.sensitive  # a sensitive family is shown by macrosector or coarser only
+        if uv_ids and h.count and fine:
             counts, _u = engine.area_counts(ctx.state, _filters(ctx, measure.code, level=Level.UV, categories=cats),
                                             Level.UV)
             per = np.sort(counts[uv_ids])[::-1]
