@@ -1,8 +1,12 @@
-"""Time the monthly bulletin on the demo: build (counting), render PDF, render HTML, and generate() end to end.
+"""Time a report on the demo: build (counting), render PDF, render HTML, and generate() end to end.
 
 Run (a database with the demo loaded, e.g. ``observatorio demo`` into a scratch OBS_DATA_DIR):
 
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py [--month 2026-11] [--repeat 3]
+    OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --kind diagnostico [--year 2025]
+
+The bulletin (``boletin``, default) is timed for a month; the communal diagnosis (``diagnostico``) for a
+calendar year (default: the last complete year of the data).
 
 The first generate() also loads the data state (the events' snapshot), as the first report after a server
 start would; it is reported apart. Then each step is timed ``--repeat`` times and the median printed, and the
@@ -25,6 +29,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the last full month of the data)")
+    parser.add_argument("--kind", default="boletin", choices=("boletin", "diagnostico"))
+    parser.add_argument("--year", type=int, default=None, help="the diagnosis' year (default: the last complete one)")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatorio.settings")
@@ -38,12 +44,15 @@ def main() -> None:
     t0 = time.perf_counter()
     state = current()
     load = time.perf_counter() - t0
-    if args.month:
+    if args.kind == "diagnostico":
+        year = args.year or (state.as_of.year - (0 if state.as_of == dt.date(state.as_of.year, 12, 31) else 1))
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    elif args.month:
         start = dt.datetime.strptime(args.month, "%Y-%m").date()
         end = periods.month_end(start.year, start.month)
     else:
         start, end = periods.window("last-month", state.as_of)
-    print(f"events: {state.events.size:,}; month {start} – {end}; state load {load:.2f} s")
+    print(f"events: {state.events.size:,}; {args.kind} {start} – {end}; state load {load:.2f} s")
 
     def timed(fn):
         out = []
@@ -55,12 +64,12 @@ def main() -> None:
         return statistics.median(out), result
 
     first = time.perf_counter()
-    run = runs.generate("boletin", start, end, fmt="pdf")
+    run = runs.generate(args.kind, start, end, fmt="pdf")
     print(f"first generate (pdf): {time.perf_counter() - first:.2f} s")
-    build_s, report = timed(lambda: runs.build("boletin", start, end))
+    build_s, report = timed(lambda: runs.build(args.kind, start, end))
     pdf_s, _pdf = timed(lambda: runs.render(report, "pdf"))
     html_s, _html = timed(lambda: runs.render(report, "html"))
-    gen_s, again = timed(lambda: runs.generate("boletin", start, end, fmt="pdf"))
+    gen_s, again = timed(lambda: runs.generate(args.kind, start, end, fmt="pdf"))
     print(f"build {build_s:.2f} s · render pdf {pdf_s:.2f} s · render html {html_s:.2f} s · "
           f"generate pdf {gen_s:.2f} s (median of {args.repeat})")
     print(f"identical PDFs: {run.sha256 == again.sha256}")
