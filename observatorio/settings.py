@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "observatorio.accounts.roles.roles_context",
                 "observatorio.dashboard.views.refresh_context",
+                "observatorio.programmes.alert_views.unread_context",
             ],
         },
     },

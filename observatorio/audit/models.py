@@ -29,6 +29,7 @@ class Action(models.TextChoices):
     BACKUP = "respaldo", "Respaldo"
     RESTORE = "restauracion", "Restauración"
     MEASUREMENT = "medicion", "Medición de indicador"
+    ACTIVITY = "actividad", "Actividades o beneficiarios de programa"
 
 
 class AuditEntry(models.Model):
