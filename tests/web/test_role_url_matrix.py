@@ -72,6 +72,16 @@ PAGES = {
     # Programmes, indicators and goals: every reader; entry and approval are POST only (and the unit's).
     "/programas/": "302 200 200 200 200 403",
     "/programas/{programme_code}/": "302 200 200 200 200 403",
+    # Activities and beneficiaries: POST only, by the programme's unit (and administrators).
+    "/programas/{programme_code}/actividades/nueva/": "302 405 405 405 405 403",
+    "/programas/{programme_code}/actividades/cargar/": "302 405 405 405 405 403",
+    "/programas/{programme_code}/beneficiarios/cargar/": "302 405 405 405 405 403",
+    # Each user's own alerts and subscriptions; the changes are POST only.
+    "/avisos/": "302 200 200 200 200 403",
+    "/avisos/leidos/": "302 405 405 405 405 403",
+    "/avisos/{programmes.alert}/leido/": "302 405 405 405 405 403",
+    "/avisos/suscribir/": "302 405 405 405 405 403",
+    "/avisos/suscripciones/{programmes.subscription}/quitar/": "302 405 405 405 405 403",
     "/indicadores/{indicator_code}/": "302 200 200 200 200 403",
     "/indicadores/{indicator_code}/datos/": "302 200 200 200 200 403",
     "/indicadores/{indicator_code}/ingresar/": "302 405 405 405 405 403",
