@@ -109,12 +109,26 @@ def render(report, fmt: str) -> bytes:
 def generate(kind: str, start: dt.date, end: dt.date, *, fmt: str = "pdf", language: str = "es",
              public: bool = False, options: dict | None = None, user=None, progress=None) -> ReportRun:
     """Build, render and store one report; the :class:`ReportRun` recording it (status done)."""
+    return complete(create(kind, start, end, fmt=fmt, language=language, public=public, options=options,
+                           user=user), progress)
+
+
+def create(kind: str, start: dt.date, end: dt.date, *, fmt: str = "pdf", language: str = "es",
+           public: bool = False, options: dict | None = None, user=None) -> ReportRun:
+    """Check the request and record its run (status running, nothing built yet): :func:`complete` builds it.
+    The web records the run first, to show its progress while a background thread completes it."""
+    check(kind, start, end, fmt, language)
+    return ReportRun.objects.create(kind=kind, start=start, end=end, options=dict(options or {}), format=fmt,
+                                    language=language, public=public, created_by=user)
+
+
+def complete(run: ReportRun, progress=None) -> ReportRun:
+    """Build, render and store the report ``run`` asks for; the run marked done (or failed, and raised)."""
     from .document import content_hash
 
-    check(kind, start, end, fmt, language)
+    kind, start, end, fmt = run.kind, run.start, run.end, run.format
+    language, public, options = run.language, run.public, run.options
     progress = progress or (lambda stage, done, total: None)
-    run = ReportRun.objects.create(kind=kind, start=start, end=end, options=dict(options or {}), format=fmt,
-                                   language=language, public=public, created_by=user)
 
     def step(stage, done, total):
         progress(stage, done, total)
