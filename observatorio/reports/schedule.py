@@ -98,20 +98,20 @@ def deliver(month: dt.date | None = None, *, today: dt.date | None = None, dry_r
         return outcome
     from .runs import generate, path_of
 
-    end = month_end(month.year, month.month)
-    for key in sorted({(r.language, r.public) for r in outcome.recipients}):
-        language, public = key
-        outcome.runs[key] = generate(KIND, month, end, fmt="pdf", language=language, public=public,
-                                     options={"scheduled": True}, progress=progress)
     failures = []
     connection = get_connection(SMTP_BACKEND)
-    try:
+    try:  # the server first: unreachable, nothing is generated
         connection.open()
     except OSError as exc:
         raise UserError(_("no se pudo conectar con el servidor de correo %(host)s:%(port)s (%(error)s); revise "
                           "OBS_SMTP_HOST y OBS_SMTP_PORT") % {"host": settings.EMAIL_HOST,
                                                               "port": settings.EMAIL_PORT, "error": exc}) from None
     try:
+        end = month_end(month.year, month.month)
+        for key in sorted({(r.language, r.public) for r in outcome.recipients}):
+            language, public = key
+            outcome.runs[key] = generate(KIND, month, end, fmt="pdf", language=language, public=public,
+                                         options={"scheduled": True}, progress=progress)
         for recipient in outcome.recipients:
             run = outcome.runs[(recipient.language, recipient.public)]
             message = _message(recipient, run, path_of(run).read_bytes(), connection, EmailMessage)
