@@ -105,9 +105,10 @@ def _file(request, pk, inline: bool):
     path = runs.path_of(run) if run.file else None
     if run.status != ReportRun.Status.DONE or path is None or not path.is_file():
         raise Http404(_("El informe no tiene archivo (aún en curso o fallido)."))
-    record(Action.DOWNLOAD, request=request, target=request.path,
-           detail={"report": run.pk, "kind": run.kind, "format": run.format, "public": run.public,
-                   "sha256": run.sha256, "inline": inline})
+    if inline:  # a download (attachment) is audited by audit.middleware, as every download; a preview here
+        record(Action.DOWNLOAD, request=request, target=request.path,
+               detail={"informe": run.pk, "tipo": run.kind, "formato": run.format, "público": run.public,
+                       "sha256": run.sha256, "vista previa": True})
     name = f"{run.kind}-{run.start:%Y-%m-%d}-{run.end:%Y-%m-%d}.{run.format}"
     response = FileResponse(path.open("rb"), as_attachment=not inline, filename=name,
                             content_type=CONTENT_TYPES[run.format])
