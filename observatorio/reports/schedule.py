@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.utils import dateformat, translation
+from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext as _
 
 from observatorio.accounts.roles import Role, has_role
@@ -89,7 +89,7 @@ def deliver(month: dt.date | None = None, *, today: dt.date | None = None, dry_r
 
     from observatorio.analysis.periods import month_end
 
-    month = (month or last_complete_month(today or dt.date.today())).replace(day=1)
+    month = (month or last_complete_month(today or timezone.localdate())).replace(day=1)
     if not dry_run and not smtp_configured():
         raise UserError(_("no hay servidor de correo configurado: defina OBS_SMTP_HOST (y OBS_SMTP_PORT, "
                           "OBS_SMTP_USER, OBS_SMTP_PASSWORD, OBS_SMTP_TLS, OBS_MAIL_FROM); no se generó nada"))
