@@ -160,3 +160,13 @@ def test_schedule_refuses_the_options_of_a_single_report(demo, capsys):
     assert main(["report", "schedule", "-o", "x.pdf"]) == 2
     assert main(["report", "boletin", "--month", "2026-10", "--dry-run", "-o", "x.pdf"]) == 2
     assert main(["report", "boletin", "--month", "2026-10"]) == 2  # no -o
+
+
+def test_without_month_it_takes_the_last_complete_one(demo, subscribers):
+    from observatorio.reports.schedule import deliver
+
+    outcome = deliver(today=dt.date(2026, 11, 15), dry_run=True)
+    assert outcome.month == dt.date(2026, 10, 1)
+    assert sorted((r.user.username, r.language, r.public) for r in outcome.recipients) == [
+        ("ana", "en", True), ("bob", "es", False)]
+    assert [name for name, why in outcome.left_out] == ["charlie"]
