@@ -156,10 +156,20 @@ def complete(run: ReportRun, progress=None) -> ReportRun:
         raise
     run.data_version, run.content_hash = report.data_version, content_hash(report)
     run.sha256, run.file = hashlib.sha256(data).hexdigest(), name
-    run.status, run.progress = ReportRun.Status.DONE, 100
-    run.save(update_fields=["data_version", "content_hash", "sha256", "file", "status", "progress"])
+    run.status, run.progress, run.error = ReportRun.Status.DONE, 100, ""
+    run.save(update_fields=["data_version", "content_hash", "sha256", "file", "status", "progress", "error"])
     return run
 
 
 def path_of(run: ReportRun) -> Path:
     return Path(settings.DATA_DIR) / "reports" / run.file
+
+
+INTERRUPTED = "interrumpido: el servidor se detuvo mientras se generaba; genérelo de nuevo"
+
+
+def mark_interrupted() -> int:
+    """Runs left "running" when the server starts were cut off by its stop (a web run lives in a thread of a
+    worker): marked failed, so no page waits for them for ever. How many were marked."""
+    return ReportRun.objects.filter(status=ReportRun.Status.RUNNING).update(status=ReportRun.Status.FAILED,
+                                                                            error=INTERRUPTED)

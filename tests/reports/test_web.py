@@ -158,3 +158,22 @@ def test_subscription_toggles(personas, client):
     client.logout()
     login(client, "olga")  # operators have no reports
     assert client.post("/informes/suscripcion/", {"language": "es"}).status_code == 403
+
+
+def test_a_run_cut_off_by_a_stopped_server_is_marked_failed_when_it_starts(personas, client, capsys):
+    import datetime as dt
+
+    from observatorio.commands.startup import recover_jobs
+    from observatorio.reports.models import ReportRun
+
+    run = ReportRun.objects.create(kind="boletin", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
+                                   format="pdf", created_by=personas["bob"], progress=40)
+    recover_jobs(dead=(999_999,))  # a worker that exited while the server runs: its siblings' runs go on
+    run.refresh_from_db()
+    assert run.status == "running"
+    recover_jobs()  # the server starting
+    run.refresh_from_db()
+    assert run.status == "failed" and "servidor se detuvo" in run.error
+    assert "1 informes interrumpidos" in capsys.readouterr().out
+    login(client, "bob")
+    assert "genérelo de nuevo" in client.get(f"/informes/{run.pk}/").content.decode()
