@@ -160,11 +160,16 @@ def test_subscription_toggles(personas, client):
     assert client.post("/informes/suscripcion/", {"language": "es"}).status_code == 403
 
 
-def test_a_run_cut_off_by_a_stopped_server_is_marked_failed_when_it_starts(personas, client, capsys):
+def test_a_run_cut_off_by_a_stopped_server_is_marked_failed_when_it_starts(personas, client, capsys, monkeypatch):
     import datetime as dt
+
+    from django.db import connection
 
     from observatorio.commands.startup import recover_jobs
     from observatorio.reports.models import ReportRun
+
+    # The start-up closes its connection (the server's workers open their own); here it is the test's transaction.
+    monkeypatch.setattr(connection, "close", lambda: None)
 
     run = ReportRun.objects.create(kind="boletin", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
                                    format="pdf", created_by=personas["bob"], progress=40)
