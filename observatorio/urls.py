@@ -12,6 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("cargas/", include("observatorio.records.web.urls")),
     path("", include("observatorio.programmes.urls")),
+    path("informes/", include("observatorio.reports.web.urls")),
     path("", include("observatorio.dashboard.urls")),
 ]
 
