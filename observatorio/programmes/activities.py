@@ -112,8 +112,9 @@ def record_activity(programme, *, user, title: str, date: dt.date, component=Non
                          participants=participants, lon=lon, lat=lat, component=component)
     if problems:
         p = problems[0]
-        raise UserError(N_("%(column)s: %(message)s. Solución: %(fix)s"), column=p.column, message=p.message,
-                        fix=p.fix)
+        # The column's word is a field's name (models.Activity), already in the catalogue.
+        raise UserError(N_("%(column)s: %(message)s. Solución: %(fix)s"), column=Text(p.column),
+                        message=p.message, fix=p.fix)
     with transaction.atomic():
         activity = Activity.objects.create(
             programme=programme, component=component, title=title.strip(), date=date, end_date=end_date,

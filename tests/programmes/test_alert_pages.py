@@ -4,6 +4,8 @@ profile, through programmes.alerts."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -42,7 +44,7 @@ def test_the_page_lists_unread_first_and_marks_read(world, personas):
     client = _as(bob)
     html = client.get("/avisos/").content.decode()
     assert html.index("Aviso nuevo") < html.index("Aviso antiguo")
-    assert 'data-alert="%d" data-read="0"' % new.pk in html and 'data-alert="%d" data-read="1"' % old.pk in html
+    assert f'data-alert="{new.pk}" data-read="0"' in html and f'data-alert="{old.pk}" data-read="1"' in html
     assert 'class="nav-badge" data-unread="1"' in html
     assert client.post(f"/avisos/{new.pk}/leido/").status_code == 302
     new.refresh_from_db()
@@ -112,7 +114,6 @@ def test_subscribe_to_a_measure_in_an_area_from_its_profile(personas):
     client = _as(personas["bob"])
     html = client.get(f"/area/{uv1.pk}/").content.decode()
     assert "Avisarme de cambios en" in html and "en esta área" in html
-    import re
 
     code = re.search(r'name="measure" value="([^"]+)"', html)[1]
     response = client.post("/avisos/suscribir/", {"measure": code, "area": uv1.pk, "next": f"/area/{uv1.pk}/"})
