@@ -36,8 +36,8 @@ def _overflow(page) -> int:
 
 
 def test_a_member_records_an_activity_on_a_phone(browser, live_server, world):  # noqa: F811
-    from observatorio.programmes.models import Activity, Alert
     from observatorio.programmes.alerts import subscribe
+    from observatorio.programmes.models import Activity, Alert
 
     ARTIFACTS.mkdir(exist_ok=True)
     context, page = _page(browser, live_server, world.member)
