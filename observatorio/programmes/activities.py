@@ -195,6 +195,7 @@ REQUIRED_ACTIVITY = ("title", "date")
 
 def _read(data: bytes, filename: str):
     """The uploaded bytes as a RawTable, through a temporary folder removed before returning."""
+    from observatorio.records.pipeline.run import upload_limits
     from observatorio.tables.readers import ReadError, read_table
 
     name = Path(filename or "archivo.csv").name
@@ -202,7 +203,7 @@ def _read(data: bytes, filename: str):
         path = Path(folder) / name
         path.write_bytes(data)
         try:
-            return read_table(path)
+            return read_table(path, limits=upload_limits())  # the imports' size and row limits (OBS_UPLOAD_*)
         except ReadError as error:
             raise UserError(Text("%(text)s", text=error.translated())) from error
 

@@ -252,3 +252,26 @@ def test_beneficiaries_page_upload_says_new_and_already_and_refuses_other_units(
     assert "1 beneficiarios nuevos; 0 ya estaban contados" in page
     page = _as(people["mario"]).post(url, {"file": SimpleUploadedFile("b.csv", data)}, follow=True).content.decode()
     assert "0 beneficiarios nuevos; 1 ya estaban contados" in page
+
+
+def test_an_upload_over_the_row_limit_is_refused_whole(people, programme, settings):
+    from observatorio.programmes import activities
+    from observatorio.programmes.models import Activity
+
+    settings.UPLOAD_MAX_ROWS = 1
+    with pytest.raises(UserError, match="grande.csv"):
+        activities.import_activities(programme, GOOD_CSV.encode(), filename="grande.csv", user=people["mario"])
+    assert not Activity.objects.exists()
+
+
+def test_an_issue_reads_in_english(people, programme):
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from observatorio.programmes import activities
+
+    result = activities.read_activities(programme, b"Actividad;Fecha\nRonda;31-02-2025\n", filename="a.csv")
+    with translation.override("en"):
+        assert result.issues[0].translated(gettext) == (
+            "a.csv, row 2, column “Fecha”: “31-02-2025” is not a date. Fix: write the date as dd-mm-yyyy, "
+            "e.g. 31-01-2025")
