@@ -97,6 +97,15 @@ WORDS = {
                 "identificar puntos calientes, por lo que no se informan.",
                 "In {cur} there are {n} {unit} placed in the study area: at least {min} are needed to identify "
                 "hot spots, so none are reported."),
+    "hot_few_withheld": ("En {cur} hay menos de {min} {unit} ubicados en el área de estudio, los que se necesitan "
+                         "para identificar puntos calientes, por lo que no se informan.",
+                         "In {cur} fewer than {min} {unit} are placed in the study area, the number needed to "
+                         "identify hot spots, so none are reported."),
+    "emerging_few_withheld": ("Para los puntos calientes emergentes se necesitan al menos {min} eventos ubicados "
+                              "en cada mes de los {steps} hasta {cur}; algún mes tiene menos, por lo que no se "
+                              "informan.",
+                              "Emerging hot spots need at least {min} placed events in each of the {steps} months "
+                              "to {cur}; some month has fewer, so none are reported."),
     "where": (", sobre todo en {areas}", ", mostly in {areas}"),
     "emerging": ("En los {steps} meses hasta {cur}, {what}{where}.",
                  "Over the {steps} months to {cur}, {what}{where}."),
@@ -284,7 +293,7 @@ class HotspotFact:
     start: dt.date
     end: dt.date
     cell: int
-    events: int
+    events: int | None  # None: withheld (1..k−1 in a public report)
     minimum: int
     hot_cells: int | None  # None: too few events for Gi*
     areas: Sequence[str] = ()
@@ -292,6 +301,8 @@ class HotspotFact:
 
 def hotspot_points(h: HotspotFact, lang: str) -> list[str]:
     cur, unit = period_label(h.start, h.end, lang), unit_of(h.unit)
+    if h.hot_cells is None and h.events is None:
+        return [w("hot_few_withheld", lang, cur=cur, unit=unit.words(2, lang), min=number(h.minimum, lang))]
     if h.hot_cells is None:
         return [w("hot_few", lang, cur=cur, n=number(h.events, lang), unit=unit.words(h.events, lang),
                   min=number(h.minimum, lang))]
@@ -310,7 +321,7 @@ class EmergingFact:
     start: dt.date
     end: dt.date
     steps: int
-    fewest: int
+    fewest: int | None  # events of the month with fewest; None: withheld (1..k−1 in a public report)
     minimum: int
     new: int | None  # None: too few events in some month
     intensifying: int | None
@@ -319,6 +330,8 @@ class EmergingFact:
 
 def emerging_points(e: EmergingFact, lang: str) -> list[str]:
     cur = period_label(e.start, e.end, lang)
+    if (e.new is None or e.intensifying is None) and e.fewest is None:
+        return [w("emerging_few_withheld", lang, min=number(e.minimum, lang), steps=e.steps, cur=cur)]
     if e.new is None or e.intensifying is None:
         return [w("emerging_few", lang, min=number(e.minimum, lang), steps=e.steps, cur=cur,
                   n=number(e.fewest, lang))]

@@ -197,7 +197,7 @@ def test_every_section_opens_with_main_points_printed_in_the_pdf(demo):
 def test_the_main_points_numbers_are_the_engines(demo):
     from observatorio.dashboard import engine
     from observatorio.dashboard.filters import filters_for
-    from observatorio.reports.sentences import p_text
+    from observatorio.reports.sentences import number, p_text, percent
     from observatorio.state import current
 
     state = current()
@@ -207,10 +207,11 @@ def test_the_main_points_numbers_are_the_engines(demo):
         assert f"en octubre de 2026 respecto de {label}" in sentence
         verb = {"up": "subió", "down": "bajó", "no_change": "se mantuvo estable", "few_events": "pasó de"}[c.outcome]
         assert verb in sentence, (sentence, c.outcome)
-        if c.outcome == "few_events":
-            assert f"de {c.count} a {h.count} casos" in sentence
+        if c.outcome == "no_change" and c.count:
+            assert f"variación de {percent(c.pct_change, 'es', signed=True)}, no significativa" in sentence
         else:
-            assert f"de {c.count} a {h.count} casos" in sentence or f"variación de" in sentence
+            assert f"de {number(c.count, 'es')} a {number(h.count, 'es')} casos" in sentence
+        if c.outcome != "few_events":
             assert p_text(c.p_value, "es") in sentence
     # the families section: only significant changes are claimed, each with the engine's numbers
     for point in bulletin().sections[1].main_points:
@@ -240,7 +241,7 @@ def test_a_public_bulletin_never_names_a_withheld_count_in_its_points(demo):
                 hidden = [n for n, c in f.counts if c is None]
                 assert hidden and not any(n in p for n in hidden for p in s.main_points)
     # no "n casos" below the threshold anywhere in the points
-    assert not re.search(r"(?<![\d.,])[1-%d] casos" % (k - 1), said)
+    assert not re.search(rf"(?<![\d.,])[1-{k - 1}] casos", said)
 
 
 def test_the_maps_are_in_the_pdf_with_their_captions(demo):

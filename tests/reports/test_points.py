@@ -88,6 +88,10 @@ def test_hotspots_and_emerging_sentences():
         "corrección FDR), sobre todo en UV 5 y UV 2."]
     few = HotspotFact("casos", *NOV, 100, 25, 600, None)
     assert "se necesitan al menos 600" in points.hotspot_points(few, "es")[0]
+    withheld = points.hotspot_points(HotspotFact("casos", *NOV, 100, None, 600, None), "es")[0]
+    assert "menos de 600 casos ubicados" in withheld and not any(c.isdigit() for c in withheld.replace("600", "")
+                                                                 .replace("2026", "").replace("100", ""))
+    assert "algún mes tiene menos" in points.emerging_points(EmergingFact(*NOV, 12, None, 335, None, None), "es")[0]
     e = EmergingFact(*NOV, 12, 400, 335, 4, 1, ("UV 7",))
     assert points.emerging_points(e, "en") == [
         "Over the 12 months to November 2026, 4 cells are new hot spots and one cell is an intensifying hot spot, "

@@ -459,7 +459,8 @@ def _maps(ctx, measure, municipality) -> list[Section]:
     grid, inside = terr.grid(GI_CELL)
     if found.result is None:
         bins = np.zeros(grid.shape, dtype=int)
-        facts.append(HotspotFact(measure.unit, ctx.start, ctx.end, int(GI_CELL), found.events, found.minimum, None))
+        facts.append(HotspotFact(measure.unit, ctx.start, ctx.end, int(GI_CELL), _shown(found.events, guard),
+                                 found.minimum, None))
     else:
         bins = found.result.bins(fdr=True)
         if guard is not None:
@@ -474,13 +475,16 @@ def _maps(ctx, measure, municipality) -> list[Section]:
                 _("Gi* en celdas de %(cell)s m con corrección FDR") % {"cell": int(GI_CELL)}),
         _("Mapa de celdas: puntos calientes y fríos de %(name)s") % {"name": measure.name}, svg=svg))
     if found.result is None:
-        blocks.append(Notice(_("Muy pocos eventos ubicados (%(n)s) para identificar puntos calientes: se "
-                               "necesitan al menos %(min)s.") % {"n": number(found.events),
-                                                                  "min": number(found.minimum)}))
+        blocks.append(Notice(points.hotspot_points(facts[-1], lang)[0]))
     map_section = Section(title, _points(tuple(facts), lang), tuple(blocks), tuple(facts))
     return [map_section, _emerging(ctx, measure, municipality, terr, base, area_shapes, f, guard,
                                    emerging_result, months_before(ctx.end, EMERGING_MONTHS + EMERGING_LEAD),
                                    shown_codes)]
+
+
+def _shown(n: int, guard) -> int | None:
+    """A count the sentences may write: None when an aggregate-only reader may not see it (1..k−1)."""
+    return None if guard is not None and 1 <= n < guard.k else n
 
 
 EMERGING_SHOWN = (EmergingClass.NEW_HOT, EmergingClass.INTENSIFYING_HOT)
@@ -494,7 +498,7 @@ def _emerging(ctx, measure, municipality, terr, base, area_shapes, f, guard, eme
     first, last = built.quarters[0][0], built.quarters[-1][1]
     month = built.quarters[-1]  # the bulletin's (last) month: the sentences say "the 12 months to" it
     if built.result is None:
-        fact = EmergingFact(*month, EMERGING_MONTHS, built.fewest, built.minimum, None, None)
+        fact = EmergingFact(*month, EMERGING_MONTHS, _shown(built.fewest, guard), built.minimum, None, None)
         return Section(title, _points((fact,), lang), (Notice(points.emerging_points(fact, lang)[0]),), (fact,))
     codes = shown_codes(state, terr, f, built, guard)
     grid = built.grid
