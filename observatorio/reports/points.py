@@ -217,9 +217,10 @@ def change_points(fact: CountFact, c: Change, lang: str, *, min_events: int) -> 
     verdict = Verdict(c.outcome) if c.outcome in (Verdict.UP, Verdict.DOWN) else Verdict.NO_CHANGE
     if verdict != Verdict.NO_CHANGE and not hidden and (fact.count > c.count) != (verdict == Verdict.UP):
         verdict = Verdict.NO_CHANGE  # rates per day and counts disagree (months of unequal length): claim nothing
+    where = tuple(sentences.AreaContribution(p.name, p.change, p.withheld) for p in c.where)
     return sentences.change(sentences.Change(
         subject, fact.count, c.count, 1.0 if c.p_value is None else c.p_value, verdict, cur, prev, unit=unit,
-        suppressed=hidden), lang)
+        suppressed=hidden, where=where), lang)
 
 
 def count_points(fact: CountFact, lang: str, *, min_events: int, which=("previous", "last_year")) -> list[str]:

@@ -296,3 +296,30 @@ def test_hot_cells_are_named_by_the_area_they_fall_in():
     assert names == ["Oeste", "Oeste", "Este", "Este", ""]
     assert most_cells(names) == ["Este", "Oeste"]  # a tie goes by name; a cell outside every area is not named
     assert most_cells(["B", "A", "B"], n=1) == ["B"]
+
+
+def test_the_emerging_steps_are_the_12_months_to_the_bulletins_month(demo):
+    from observatorio.dashboard import engine
+    from observatorio.dashboard.filters import filters_for
+    from observatorio.dashboard.layers.base import territory
+    from observatorio.dashboard.layers.emerging import EMERGING_LEAD, emerging_result, months_before
+    from observatorio.reports.points import EmergingFact
+    from observatorio.state import current
+
+    assert months_before(dt.date(2026, 2, 14), 3) == [(dt.date(2025, 12, 1), dt.date(2025, 12, 31)),
+                                                      (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+                                                      (dt.date(2026, 2, 1), dt.date(2026, 2, 28))]
+    state = current()
+    f = filters_for(state, measure="casos-policiales", start=START, end=END, level="comuna")
+    built = emerging_result(state, territory(state, END), f, windows=months_before(END, 12 + EMERGING_LEAD))
+    assert len(built.quarters) == 12 and built.quarters[-1] == (START, END)
+    assert built.quarters[0] == (dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+    for (a, b), placed in zip(built.quarters, built.per_quarter):
+        month = engine.headline(state, filters_for(state, measure="casos-policiales", start=a, end=b,
+                                                   level="comuna")).count
+        assert 0 < placed <= month  # events placed in the study area, out of the month's count
+    fact = next(f for s in bulletin().sections for f in s.facts if isinstance(f, EmergingFact))
+    assert (fact.fewest, fact.minimum, fact.new) == (min(built.per_quarter), built.minimum, None)
+    # the map layer's own computation (8 quarters) is unchanged by the monthly steps
+    quarterly = emerging_result(state, territory(state, END), f)
+    assert len(quarterly.quarters) == 8 and quarterly.quarters[-1][1] == dt.date(2026, 9, 30)

@@ -4,6 +4,7 @@ as such, a withheld figure never written, the periods and areas named in both la
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -107,3 +108,19 @@ def test_hotspots_and_emerging_sentences():
 ])
 def test_period_labels(start, end, es, en):
     assert (points.period_label(start, end, "es"), points.period_label(start, end, "en")) == (es, en)
+
+
+def test_where_a_significant_change_concentrates_and_never_a_withheld_area():
+    from observatorio.reports.facts import AreaPart
+
+    where = (AreaPart("Macrosector Oriente", -11), AreaPart("Macrosector Centro", -2), AreaPart("Macrosector Sur", 1),
+             AreaPart("", -2, True))
+    prev = Change(*OCT, 100, -14, -14.0, 0.004, "down", where)
+    f = CountFact("casos-policiales", "Casos policiales", "casos", *NOV, 86, prev, prev)
+    first, second = points.change_points(f, prev, "es", min_events=10)
+    assert first.startswith("La cifra de casos policiales bajó 14 %")
+    assert second == "La baja se concentra en Macrosector Oriente (73 % de la disminución)."
+    hidden = replace(prev, where=(AreaPart("Macrosector Oriente", -11, True),) + where[1:])
+    assert len(points.change_points(replace(f, previous=hidden), hidden, "es", min_events=10)) == 1
+    stable = replace(prev, p_value=0.2, outcome="no_change")
+    assert len(points.change_points(replace(f, previous=stable), stable, "es", min_events=10)) == 1

@@ -47,7 +47,7 @@ from observatorio.territory.models import Level
 
 from .. import charts, maps, points
 from ..document import Figure, Notice, Paragraph, Report, Section, Table
-from ..facts import AreaFact, Change, CountFact
+from ..facts import AreaFact, AreaPart, Change, CountFact
 from ..points import EmergingFact, HotspotFact, RankFact
 
 KIND = "boletin"
@@ -231,7 +231,32 @@ def _overview(ctx, measure, h, refusal, municipality) -> Section:
             "name": measure.name, "start": labels[0], "end": labels[-1]},
         svg=svg))
     fact = fact_of(measure, h)
+    fact = replace(fact, previous=replace(fact.previous, where=_where(ctx, measure, h, fact.previous, guard)),
+                   last_year=replace(fact.last_year, where=_where(ctx, measure, h, fact.last_year, guard)))
     return Section(measure.name, _points((fact,), lang), tuple(blocks), (fact,))
+
+
+def _where(ctx, measure, h, c: Change, guard) -> tuple[AreaPart, ...]:
+    """Each macrosector's part of a significant change (UVs without macrosectors), for "the fall concentrates
+    in …": an area hidden in either window, and the events placed in no area, are never named."""
+    state = ctx.state
+    if c.outcome not in ("up", "down") or h.count is None or c.count is None:
+        return ()
+    level = Level.MACROSECTOR if state.index.ids_at(Level.MACROSECTOR) else Level.UV
+    ids = state.index.ids_at(level)
+    if not ids:
+        return ()
+    parts, hidden = [], []
+    for start, end in ((ctx.start, ctx.end), (c.start, c.end)):
+        f = filters_for(state, measure=measure.code, start=start, end=end, level=level)
+        counts, _out = engine.area_counts(state, f, level)
+        parts.append(counts)
+        hidden.append(shapes.area_hidden(state, f, level, guard)[0] if guard is not None else
+                      np.zeros(len(ids), dtype=bool))
+    out = [AreaPart(state.index.areas[i].name, int(parts[0][i] - parts[1][i]), bool(hidden[0][k] or hidden[1][k]))
+           for k, i in enumerate(ids)]
+    rest = (h.count - c.count) - sum(p.change for p in out)  # events placed in no area of the level
+    return tuple(out) + ((AreaPart("", rest, True),) if rest else ())
 
 
 def _families(ctx, measure, total_h, municipality) -> Section:
