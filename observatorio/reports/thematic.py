@@ -166,17 +166,39 @@ def verdict(c) -> Verdict:
     return Verdict.NO_CHANGE if c.few or c.p_value is None else Verdict(c.verdict)
 
 
-def change_points(wr: Writer, subject: sentences.Subject, h: engine.Headline) -> list[str]:
+UNITS = {"casos": ("case", "cases"), "llamados": ("call", "calls"), "patrullajes": ("patrol", "patrols"),
+         "denuncias": ("report", "reports"), "demandas": ("request", "requests")}
+
+
+def unit_of(m) -> sentences.Unit:
+    """The measure's unit for a sentence (its Spanish plural, the singular without the final s)."""
+    plural = m.unit
+    singular = plural[:-1] if plural.endswith("s") else plural
+    en = UNITS.get(plural, (singular, plural))
+    return sentences.Unit(singular, plural, *en)
+
+
+def change_points(wr: Writer, subject: sentences.Subject, h: engine.Headline,
+                  unit: sentences.Unit = sentences.CASES) -> list[str]:
     """The main points of a headline: its total, then its change against the same period a year earlier."""
     c = h.last_year
-    points = [sentences.total(sentences.Total(subject, h.count, wr.label(h.start, h.end)), wr.lang)]
+    points = [sentences.total(sentences.Total(subject, h.count, wr.label(h.start, h.end), unit=unit), wr.lang)]
     points += sentences.change(sentences.Change(
         subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, verdict(c), wr.label(h.start, h.end),
-        wr.label(c.start, c.end), suppressed=h.count is None or c.count is None), wr.lang)
+        wr.label(c.start, c.end), unit=unit, suppressed=h.count is None or c.count is None), wr.lang)
     return points
 
 
-def trend_figure(wr: Writer, m, categories=(), cats_label: str = "") -> Figure:
+def rank_point(wr: Writer, subject: sentences.Subject, rows, unit: sentences.Unit = sentences.CASES) -> list[str]:
+    """The areas with the most events (``rows``: (name, count or None when withheld)); areas with none left
+    out; no sentence when no area has a count."""
+    items = [sentences.Ranked(n, c, c is None) for n, c in rows if c != 0]
+    if not items:
+        return []
+    return [sentences.rank(sentences.Rank(subject, items, wr.label(wr.ctx.start, wr.ctx.end), unit=unit), wr.lang)]
+
+
+def trend_figure(wr: Writer, m, categories=(), cats_label: str = "", name: str = "") -> Figure:
     """The selection by month from a year before the period's start to its end, the period marked."""
     ctx = wr.ctx
     start = periods.add_months(ctx.start.replace(day=1), -12)
@@ -189,9 +211,9 @@ def trend_figure(wr: Writer, m, categories=(), cats_label: str = "") -> Figure:
     labels = [d.strftime("%Y-%m") if wr.lang == "en" else d.strftime("%m-%Y") for d in t.starts]
     svg = charts.trend(labels, counts, language=wr.lang, marked=[d >= ctx.start for d in t.starts],
                        ylabel=m.unit, marked_label=wr.w("marked"))
-    return Figure(wr.w("f_trend", name=m.name, start=labels[0], end=labels[-1]),
+    return Figure(wr.w("f_trend", name=name or m.name, start=labels[0], end=labels[-1]),
                   wr.stated(m, wr.w("monthly"), cats_label, start=start),
-                  wr.w("alt_trend", name=m.name), svg=svg)
+                  wr.w("alt_trend", name=name or m.name), svg=svg)
 
 
 def summary(wr: Writer, m, subject: sentences.Subject, categories=(), cats_label: str = "",
@@ -206,10 +228,11 @@ def summary(wr: Writer, m, subject: sentences.Subject, categories=(), cats_label
                   (_comparison_row(row_label or m.name, h),),
                   (wr.w("verdict_note", n=engine.MIN_EVENTS_FOR_TEST), wr.stated(m, wr.w("monthly"), cats_label)),
                   COMPARISON_NUMERIC)
-    return change_points(wr, subject, h), [table, trend_figure(wr, m, categories, cats_label)], h
+    points = change_points(wr, subject, h, unit_of(m))
+    return points, [table, trend_figure(wr, m, categories, cats_label, row_label)], h
 
 
-def by_macrosector(wr: Writer, m, categories=(), cats_label: str = "") -> tuple[Table | Notice, list]:
+def by_macrosector(wr: Writer, m, categories=(), cats_label: str = "", name: str = "") -> tuple[Table | Notice, list]:
     """The selection by macrosector with crude rates; a public report's counts protected as the dashboard's
     area table (macrosectors and UVs as one hierarchy). Returns the table and the rows (name, count|None)."""
     ctx = wr.ctx
@@ -226,7 +249,7 @@ def by_macrosector(wr: Writer, m, categories=(), cats_label: str = "") -> tuple[
     notes = [wr.w("macro_note"), wr.stated(m, wr.w("count"), cats_label)]
     if guard is not None:
         notes.append(guard.note())
-    table = Table(wr.w("t_macro", name=m.name, period=wr.period()), (wr.w("area"), wr.w("count"), wr.w("rate")),
+    table = Table(wr.w("t_macro", name=name or m.name, period=wr.period()), (wr.w("area"), wr.w("count"), wr.w("rate")),
                   tuple(rows), tuple(notes), (False, True, True))
     return table, [(r.name, r.count) for r in t.rows]
 
@@ -319,5 +342,117 @@ def methods(wr: Writer, measures: Sequence, extra: Sequence[str] = ()) -> Sectio
     return Section(wr.w("s_methods"), blocks=tuple(Paragraph(t) for t in texts))
 
 
+def p_cell(p_value: float, lang: str) -> str:
+    """A p-value in a table cell: "0,064", "< 0,001" (``sentences.p_text`` without its "p")."""
+    text = sentences.p_text(p_value, lang)[2:]
+    return text[2:] if text.startswith("= ") else text
+
+
 def finite(value) -> bool:
     return value is not None and math.isfinite(value)
+
+
+# --- maps -------------------------------------------------------------------------------------------------------
+
+MAP_WORDS = {
+    "f_choropleth": ("{name} por macrosector", "{name} by macrosector"),
+    "legend_count": ("{unit} en el período", "{unit} in the period"),
+    "f_density": ("{name}: densidad de eventos (kernel)", "{name}: event density (kernel)"),
+    "legend_density": ("{unit} por km²", "{unit} per km²"),
+    "f_hot": ("{name}: puntos calientes y fríos (Gi*)", "{name}: hot and cold spots (Gi*)"),
+    "density": ("Densidad", "Density"), "hot": ("Puntos calientes (Gi*)", "Hot spots (Gi*)"),
+    "too_few": ("{what}: muy pocos eventos (n = {n}; se necesitan al menos {min}).",
+                "{what}: too few events (n = {n}; at least {min} are needed)."),
+    "no_base": ("Sin mapa: no hay límites de áreas cargados.", "No map: no area boundaries are loaded."),
+    "by_macro": ("conteo por macrosector", "count by macrosector"),
+}
+WORDS.update(MAP_WORDS)
+
+
+def map_base(ctx, level: str = "uv"):
+    from . import maps
+
+    return ctx.state.memo(f"report-base:{level}:{ctx.end.isoformat()}",
+                          lambda: maps.base_from_state(ctx.state, ctx.end, level))
+
+
+def caption(wr: Writer, m, cats_label: str = ""):
+    from . import maps
+
+    return maps.Caption(f"{m.name} ({m.unit})", wr.period(), (cats_label,) if cats_label else ())
+
+
+def map_figure(wr: Writer, title: str, m, fig, what: str, cats_label: str = "") -> Figure:
+    from . import maps
+
+    return Figure(title, wr.stated(m, what, cats_label), title, svg=maps.svg(fig))
+
+
+def choropleth_figure(wr: Writer, m, area_rows, cats_label: str = "", name: str = "") -> Figure | Notice:
+    """Counts by macrosector (``area_rows``: (name, count or None when withheld)) as a choropleth."""
+    from . import maps
+
+    base = map_base(wr.ctx, "macrosector")
+    if base is None:
+        return Notice(wr.w("no_base"))
+    fig = maps.choropleth(base, dict(area_rows), title=wr.w("legend_count", unit=m.unit),
+                          caption=caption(wr, m, cats_label), lang=wr.lang)
+    return map_figure(wr, wr.w("f_choropleth", name=name or m.name), m, fig, wr.w("by_macro"), cats_label)
+
+
+def density_figure(wr: Writer, m, categories=(), cats_label: str = "", name: str = "") -> Figure | Notice:
+    """The selection's kernel density as the dashboard's density layer computes it; in a public report the
+    cells whose neighbourhood holds fewer than k events are left blank (``disclosure.grids``)."""
+    from dataclasses import replace
+
+    from observatorio.dashboard.layers.base import cell_counts, placed, territory
+    from observatorio.dashboard.layers.density import KDE_BANDWIDTH, KDE_CELL, KDE_MIN_EVENTS, density_surface
+    from observatorio.disclosure.grids import thin_neighbourhoods
+
+    from . import maps
+
+    ctx = wr.ctx
+    base, terr = map_base(ctx), territory(ctx.state, ctx.end)
+    if base is None or terr is None:
+        return Notice(wr.w("no_base"))
+    f = filters(ctx, m.code, categories)
+    found = density_surface(ctx.state, terr, f)
+    if found.too_few:
+        return Notice(wr.w("too_few", what=wr.w("density"), n=number(found.events), min=KDE_MIN_EVENTS))
+    values = np.where(found.inside, found.surface.values, np.nan)
+    guard = ctx.guard(m, categories)
+    if guard is not None:
+        grid, _inside = terr.grid(KDE_CELL)
+        counts = cell_counts(ctx.state, f, placed(ctx.state, terr).gi, grid.size).reshape(grid.shape)
+        values = np.where(thin_neighbourhoods(counts, guard.k, int(round(2 * KDE_BANDWIDTH / KDE_CELL))),
+                          np.nan, values)
+    fig = maps.density(base, replace(found.surface, values=values), title=wr.w("legend_density", unit=m.unit),
+                       caption=caption(wr, m, cats_label), lang=wr.lang)
+    return map_figure(wr, wr.w("f_density", name=name or m.name), m, fig, wr.w("density"), cats_label)
+
+
+def hotspot_figure(wr: Writer, m, categories=(), cats_label: str = "", name: str = "") -> tuple[Figure | Notice, tuple | None]:
+    """Gi* hot and cold spots of the selection (FDR), as the dashboard's layer computes them; the numbers of
+    significant hot and cold cells (None when too few events)."""
+    from observatorio.dashboard.layers.base import territory
+    from observatorio.dashboard.layers.hotspots import GI_CELL, hotspot_result
+    from observatorio.disclosure.grids import small_cells
+
+    from . import maps
+
+    ctx = wr.ctx
+    base, terr = map_base(ctx), territory(ctx.state, ctx.end)
+    if base is None or terr is None:
+        return Notice(wr.w("no_base")), None
+    f = filters(ctx, m.code, categories)
+    hot = hotspot_result(ctx.state, terr, f)
+    if hot.too_few or hot.result is None:
+        return Notice(wr.w("too_few", what=wr.w("hot"), n=number(hot.events), min=number(hot.minimum))), None
+    bins = hot.result.bins(fdr=True)
+    guard = ctx.guard(m, categories)
+    if guard is not None:
+        bins = np.where(small_cells(hot.result.values, guard.k), 0, bins)
+    inside = terr.grid(GI_CELL)[1]
+    fig = maps.hotspots(base, hot.result.grid, bins, caption=caption(wr, m, cats_label), lang=wr.lang, mask=inside)
+    return (map_figure(wr, wr.w("f_hot", name=name or m.name), m, fig, wr.w("hot"), cats_label),
+            (int(((bins > 0) & inside).sum()), int(((bins < 0) & inside).sum())))

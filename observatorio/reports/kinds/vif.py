@@ -120,11 +120,7 @@ def build(ctx) -> Report:
     sections.append(_repeat(wr, m, people, len(rows), guard))
     ctx.progress("build", 3, steps)
     table, area_rows = thematic.by_macrosector(wr, m)
-    area_points = []
-    if area_rows:
-        area_points.append(sentences.rank(sentences.Rank(
-            sentences.Subject(*WORDS["top_area"]), [sentences.Ranked(n, c, c is None) for n, c in area_rows],
-            wr.label(ctx.start, ctx.end)), wr.lang))
+    area_points = thematic.rank_point(wr, sentences.Subject(*WORDS["top_area"]), area_rows)
     sections.append(Section(wr.w("s_areas"), tuple(area_points), (table,)))
     ctx.progress("build", 4, steps)
     sections.append(thematic.methods(wr, [m], [wr.w("victims_note"), wr.w("repeat_note")]))
