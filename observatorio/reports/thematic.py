@@ -73,6 +73,7 @@ WORDS = {
                   "There are no data for the period {period}: no events are loaded."),
     "reserved_section": ("Dato sensible: {reason}", "Sensitive data: {reason}"),
     "unknown": ("sin dato", "not recorded"),
+    "age_years": ("{a} años", "{a} years"), "age_plus": ("{a} años o más", "{a} years or more"),
     "methods_version": ("Versión de los datos: {v}, corte al {cut}. La misma versión, período y opciones dan el "
                         "mismo documento; la huella del contenido está en la portada.",
                         "Data version: {v}, cut-off {cut}. The same version, period and options give the same "
@@ -340,6 +341,15 @@ def methods(wr: Writer, measures: Sequence, extra: Sequence[str] = ()) -> Sectio
     if ctx.public:
         texts.append(policy.Guard(policy.k()).note())
     return Section(wr.w("s_methods"), blocks=tuple(Paragraph(t) for t in texts))
+
+
+def age_label(wr: Writer, value: str) -> str:
+    """An age band as the import keeps it ("0-17", "60+") in words: "0 a 17 años", "60 años o más"."""
+    if not value:
+        return wr.w("unknown")
+    if value.endswith("+"):
+        return wr.w("age_plus", a=value[:-1])
+    return wr.w("age_years", a=value.replace("-", " a " if wr.lang == "es" else " to "))
 
 
 def p_cell(p_value: float, lang: str) -> str:

@@ -61,17 +61,8 @@ WORDS = {
                     "with those of the period only."),
     "no_victims": ("Los casos del período no registran víctimas.", "The period's cases record no victims."),
     "top_area": ("los casos de violencia intrafamiliar", "domestic violence cases"),
-    "age_years": ("{a} años", "{a} years"), "age_plus": ("{a} años o más", "{a} years or more"),
     "unidentified": ("sin identificar", "unidentified"),
 }
-
-
-def age_label(wr, value: str) -> str:
-    if not value:
-        return wr.w("unknown")
-    if value.endswith("+"):
-        return wr.w("age_plus", a=value[:-1])
-    return wr.w("age_years", a=value.replace("-", " a " if wr.lang == "es" else " to "))
 
 
 def victims(rows) -> list[tuple[str, str, int]]:
@@ -146,7 +137,7 @@ def _victims(wr, m, people, guard) -> Section:
     ages = sorted({a for _s, a, _n in people if a}, key=lambda a: (int(a.split("-")[0].rstrip("+")), a))
     age_counts = [sum(1 for _s, a, _n in people if a == x) for x in ages]
     unknown_age = total - sum(age_counts)
-    age_labels = [age_label(wr, a) for a in ages] + ([wr.w("unknown")] if unknown_age else [])
+    age_labels = [thematic.age_label(wr, a) for a in ages] + ([wr.w("unknown")] if unknown_age else [])
     age = thematic.breakdown(age_labels, age_counts + ([unknown_age] if unknown_age else []), total, guard)
     if hidden_total:
         sex = thematic.Breakdown(sex.labels, sex.counts, total, (None,) * len(sex.labels))
