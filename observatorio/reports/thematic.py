@@ -41,12 +41,13 @@ from observatorio.territory.models import Level
 
 from . import charts, sentences
 from .document import Figure, Notice, Report, Section, Table
-from .kinds.boletin import COMPARISON_NUMERIC, _comparison_columns, _comparison_row, day, span
+from .kinds.boletin import COMPARISON_NUMERIC, _comparison_columns, _comparison_row, day
 
 WORDS = {
     "stated": ("Medida: {name} ({unit}) · {where} · {cats} · {period} · {what}",
                "Measure: {name} ({unit}) · {where} · {cats} · {period} · {what}"),
     "all_cats": ("todas las categorías", "all categories"),
+    "span": ("{a} a {b}", "{a} to {b}"),
     "monthly": ("conteo mensual", "monthly count"),
     "t_summary": ("{name}: {period} frente al mismo período del año anterior",
                   "{name}: {period} against the same period a year earlier"),
@@ -114,13 +115,14 @@ class Writer:
         return number(100.0 * part / whole, 1) + " %"
 
     def period(self, start=None, end=None) -> str:
-        return span(start or self.ctx.start, end or self.ctx.end, self.ctx.language)
+        lang = self.ctx.language
+        return self.w("span", a=day(start or self.ctx.start, lang), b=day(end or self.ctx.end, lang))
 
     def label(self, start: dt.date, end: dt.date) -> str:
         """A period as a sentence names it: "2025" for a calendar year, else "dd-mm-aaaa a dd-mm-aaaa"."""
         if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31) and start.year == end.year:
             return str(start.year)
-        return span(start, end, self.ctx.language)
+        return self.period(start, end)
 
     def stated(self, measure, what: str, cats: str = "", start=None, end=None) -> str:
         return self.w("stated", name=measure.name, unit=measure.unit, where=self.municipality,
