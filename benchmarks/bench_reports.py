@@ -1,4 +1,6 @@
-"""Time the monthly bulletin on the demo: build (counting), render PDF, render HTML, and generate() end to end.
+"""Time the monthly bulletin on the demo: build (counting), render PDF, render HTML, and generate() end to end;
+then each thematic report (vif, drogas, espacios, perfiles, derechos) over the last full year: build, render
+PDF and generate() end to end, the public version too, and whether two PDFs are identical.
 
 Run (a database with the demo loaded, e.g. ``observatorio demo`` into a scratch OBS_DATA_DIR):
 
@@ -22,10 +24,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+THEMATIC = ("vif", "drogas", "espacios", "perfiles", "derechos")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the last full month of the data)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--thematic", default=",".join(THEMATIC), help="comma-separated kinds ('' for none)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatorio.settings")
     import django
@@ -64,6 +70,18 @@ def main() -> None:
     print(f"build {build_s:.2f} s · render pdf {pdf_s:.2f} s · render html {html_s:.2f} s · "
           f"generate pdf {gen_s:.2f} s (median of {args.repeat})")
     print(f"identical PDFs: {run.sha256 == again.sha256}")
+    year_start, year_end = dt.date(state.as_of.year - 1, 1, 1), dt.date(state.as_of.year - 1, 12, 31)
+    for kind in [k for k in args.thematic.split(",") if k]:
+        first = time.perf_counter()
+        one = runs.generate(kind, year_start, year_end, fmt="pdf")
+        cold = time.perf_counter() - first
+        build_s, report = timed(lambda kind=kind: runs.build(kind, year_start, year_end))
+        pdf_s, _pdf = timed(lambda report=report: runs.render(report, "pdf"))
+        gen_s, two = timed(lambda kind=kind: runs.generate(kind, year_start, year_end, fmt="pdf"))
+        pub_s, _pub = timed(lambda kind=kind: runs.generate(kind, year_start, year_end, fmt="pdf", public=True))
+        print(f"{kind} {year_start.year}: first generate {cold:.2f} s · build {build_s:.2f} s · render pdf "
+              f"{pdf_s:.2f} s · generate pdf {gen_s:.2f} s · public {pub_s:.2f} s (median of {args.repeat}) · "
+              f"{len(report.tables)} tables, {len(report.figures)} figures · identical PDFs: {one.sha256 == two.sha256}")
 
 
 if __name__ == "__main__":
