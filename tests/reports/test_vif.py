@@ -76,6 +76,10 @@ def test_two_runs_give_identical_bytes(demo):
 
     one, two = generate("vif", START, END), generate("vif", START, END)
     assert one.sha256 == two.sha256 and path_of(one).read_bytes() == path_of(two).read_bytes()
+    html, again = generate("vif", START, END, fmt="html"), generate("vif", START, END, fmt="html")
+    assert html.sha256 == again.sha256
+    page = path_of(html).read_bytes()
+    assert b"<svg" in page and not re.search(rb"https?://", page)
 
 
 def test_public_report_never_shows_a_small_count(demo):
