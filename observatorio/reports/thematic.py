@@ -37,11 +37,12 @@ from observatorio.dashboard.filters import filters_for
 from observatorio.dashboard.numbers import number
 from observatorio.disclosure import policy, shapes
 from observatorio.disclosure.suppress import list_with_total
+from observatorio.labels import outcome_label
 from observatorio.territory.models import Level
 
 from . import charts, sentences
 from .document import Figure, Notice, Report, Section, Table
-from .kinds.boletin import COMPARISON_NUMERIC, _comparison_columns, _comparison_row, day
+from .kinds.boletin import day, percent
 
 WORDS = {
     "stated": ("Medida: {name} ({unit}) · {where} · {cats} · {period} · {what}",
@@ -51,6 +52,8 @@ WORDS = {
     "monthly": ("conteo mensual", "monthly count"),
     "t_summary": ("{name}: {period} frente al mismo período del año anterior",
                   "{name}: {period} against the same period a year earlier"),
+    "period_col": ("Período", "Period"), "year_before": ("Año anterior ({period})", "Year before ({period})"),
+    "change": ("Variación", "Change"), "verdict": ("Veredicto", "Verdict"),
     "verdict_note": ("Veredicto: prueba exacta de igualdad de tasas diarias (Poisson), nivel 5 %; «pocos "
                      "eventos» bajo el mínimo de {n} eventos.",
                      "Verdict: exact test of equal daily rates (Poisson), 5 % level; “few events” below {n} "
@@ -227,10 +230,15 @@ def summary(wr: Writer, m, subject: sentences.Subject, categories=(), cats_label
     h, refusal = headline(ctx, m, categories)
     if refusal:
         return [], [Notice(wr.w("reserved_section", reason=refusal))], None
-    table = Table(wr.w("t_summary", name=row_label or m.name, period=wr.period()), _comparison_columns(),
-                  (_comparison_row(row_label or m.name, h),),
+    c = h.last_year
+    shown = h.count is not None and c.count is not None
+    row = (row_label or m.name, wr.count(h.count), wr.count(c.count), percent(c.pct_change) if shown else "—",
+           outcome_label(c.outcome) if shown and c.change is not None else "—")
+    table = Table(wr.w("t_summary", name=row_label or m.name, period=wr.period()),
+                  ("", wr.w("period_col"), wr.w("year_before", period=wr.period(c.start, c.end)), wr.w("change"),
+                   wr.w("verdict")), (row,),
                   (wr.w("verdict_note", n=engine.MIN_EVENTS_FOR_TEST), wr.stated(m, wr.w("monthly"), cats_label)),
-                  COMPARISON_NUMERIC)
+                  (False, True, True, True, False))
     points = change_points(wr, subject, h, unit_of(m))
     return points, [table, trend_figure(wr, m, categories, cats_label, row_label)], h
 

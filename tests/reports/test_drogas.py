@@ -52,7 +52,7 @@ def test_figures_are_the_engines_over_the_taxonomys_categories(demo):
     assert squeeze(f"Losdelitosasociadosadrogassumaron{number(offences.count)}casos") in text
     assert squeeze(f"Losllamadosrelacionadoscondrogassumaron{number(calls.count)}llamados") in text
     rows = {row[0]: row for t in r.tables for row in t.rows}
-    assert rows["Delitos asociados a drogas"][1:3] == (number(offences.count), number(offences.previous.count))
+    assert rows["Delitos asociados a drogas"][1:3] == (number(offences.count), number(offences.last_year.count))
     assert rows["Llamados relacionados con drogas"][1] == number(calls.count)
     # Beside, never summed: no table adds the two.
     assert number(offences.count + calls.count) not in {c for t in r.tables for row in t.rows for c in row[1:2]}
