@@ -75,7 +75,6 @@ WORDS = {
                 "loaded reach {cut}; choose a period with data."),
     "no_events": ("No hay datos para el período {period}: no hay eventos cargados.",
                   "There are no data for the period {period}: no events are loaded."),
-    "reserved_section": ("Dato sensible: {reason}", "Sensitive data: {reason}"),
     "unknown": ("sin dato", "not recorded"),
     "age_years": ("{a} años", "{a} years"), "age_plus": ("{a} años o más", "{a} years or more"),
     "methods_version": ("Versión de los datos: {v}, corte al {cut}. La misma versión, período y opciones dan el "
@@ -229,7 +228,7 @@ def summary(wr: Writer, m, subject: sentences.Subject, categories=(), cats_label
     ctx = wr.ctx
     h, refusal = headline(ctx, m, categories)
     if refusal:
-        return [], [Notice(wr.w("reserved_section", reason=refusal))], None
+        return [], [Notice(refusal)], None
     c = h.last_year
     shown = h.count is not None and c.count is not None
     row = (row_label or m.name, wr.count(h.count), wr.count(c.count), percent(c.pct_change) if shown else "—",

@@ -119,3 +119,12 @@ def test_english(demo):
     text = pdf_text(render(report(language="en")))
     assert "Thematic report: violence around prioritised" in text and "Exposure by kind of place" in text
     assert re.search(r"Schools", text)
+
+
+def test_a_sensitive_measure_is_never_shown_around_places_in_public(demo):
+    from observatorio.reports.runs import build
+
+    public = build("espacios", START, END, public=True, options={"measure": "casos-vif"})
+    assert "Dato sensible" in public.sections[0].blocks[0].text and not public.tables
+    internal = build("espacios", START, END, options={"measure": "casos-vif", "radius": 150, "outer": 400})
+    assert "a menos de 150 m" in internal.tables[0].caption and "150 a 400 m" in internal.tables[0].caption

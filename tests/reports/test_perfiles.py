@@ -86,3 +86,13 @@ def test_english(demo):
 
     text = pdf_text(render(report(language="en")))
     assert "Thematic report: victim and offender profiles" in text and "Woman" in text
+
+
+def test_a_sensitive_measure_over_a_short_period_is_refused_in_public(demo):
+    from observatorio.records.models import Event
+
+    day = Event.objects.filter(source__code="vif", occurred_on__year=2025).order_by("occurred_on")[0].occurred_on
+    r = report(public=True, start=day, end=day + dt.timedelta(days=13))
+    vif = [s for s in r.sections if s.title == "Casos de violencia intrafamiliar"]
+    assert vif and any(b.text.startswith("Dato sensible: elija un período") for b in vif[0].blocks)
+    assert not any("violencia intrafamiliar por familia" in t.caption for t in r.tables)

@@ -106,7 +106,7 @@ def _minors(wr, m) -> Section:
     ctx = wr.ctx
     h, refusal = thematic.headline(ctx, m)
     if refusal:
-        return Section(wr.w("s_minors"), blocks=(Notice(wr.w("reserved_section", reason=refusal)),))
+        return Section(wr.w("s_minors"), blocks=(Notice(refusal),))
     f = thematic.filters(ctx, m.code)
     rows = thematic.people(ctx.state, f, ("victim_age_group",))
     if not rows:

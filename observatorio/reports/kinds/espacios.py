@@ -97,6 +97,8 @@ WORDS = {
     "legend": ("Tipo de lugar", "Kind of place"), "map_what": ("lugares de interés", "places of interest"),
     "located": ("Eventos con ubicación: {n} de {total}.", "Events with a location: {n} of {total}."),
     "too_few": ("Sin eventos con ubicación en el período.", "No located events in the period."),
+    "sensitive": ("Dato sensible: la medida solo se publica por macrosector o comuna, no en torno a lugares.",
+                  "Sensitive data: the measure is published only by macrosector or comuna, not around places."),
 }
 
 
@@ -140,6 +142,10 @@ def build(ctx) -> Report:
     kinds = np.array([p[0] for p in places])
     ctx.progress("build", 1, steps)
     guard = ctx.guard(m)
+    if guard is not None and guard.sensitive:  # places are finer than a macrosector: never for sensitive data
+        ctx.progress("build", steps, steps)
+        return Report(**base, sections=(Section(wr.w("s_exposure"), blocks=(Notice(wr.w("sensitive")),)),
+                                        thematic.methods(wr, [m])))
     located_text = wr.w("located", n=number(int(located.sum())), total=number(int(ids.size)))
     if not located.any():
         sections = [Section(wr.w("s_exposure"), blocks=(Notice(wr.w("too_few")),))]

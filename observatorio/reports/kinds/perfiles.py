@@ -19,6 +19,7 @@ from django.utils.translation import gettext_noop
 
 from observatorio.dashboard import engine, home_data
 from observatorio.dashboard.numbers import number
+from observatorio.disclosure import policy
 from observatorio.disclosure.suppress import grid_with_margins
 
 from .. import sentences, thematic
@@ -96,6 +97,9 @@ def _measure(wr, m) -> list[Section]:
         return []
     family_of = _families(state)
     guard = ctx.guard(m)
+    refusal = policy.coarse_refusal(guard, f, state.index)
+    if refusal:
+        return [Section(m.name, blocks=(Notice(refusal),))]
     out = []
     for r, role in enumerate(("victim", "offender")):
         cols = [2 + 3 * r + j for j in range(3)]
