@@ -242,6 +242,13 @@ def summary(wr: Writer, m, subject: sentences.Subject, categories=(), cats_label
     return points, [table, trend_figure(wr, m, categories, cats_label, row_label)], h
 
 
+def facts(m, h: engine.Headline | None, label: str = "") -> tuple:
+    """The section's figures for ``Section.facts`` (``facts.CountFact``; None counts where withheld)."""
+    from .kinds.boletin import fact_of
+
+    return () if h is None else (fact_of(m, h, label),)
+
+
 def by_macrosector(wr: Writer, m, categories=(), cats_label: str = "", name: str = "") -> tuple[Table | Notice, list]:
     """The selection by macrosector with crude rates; a public report's counts protected as the dashboard's
     area table (macrosectors and UVs as one hierarchy). Returns the table and the rows (name, count|None)."""

@@ -54,6 +54,7 @@ def test_figures_are_the_engines_over_the_taxonomys_categories(demo):
     rows = {row[0]: row for t in r.tables for row in t.rows}
     assert rows["Delitos asociados a drogas"][1:3] == (number(offences.count), number(offences.last_year.count))
     assert rows["Llamados relacionados con drogas"][1] == number(calls.count)
+    assert [s.facts[0].count for s in r.sections[:2]] == [offences.count, calls.count]
     # Beside, never summed: no table adds the two.
     assert number(offences.count + calls.count) not in {c for t in r.tables for row in t.rows for c in row[1:2]}
     assert "Consumo de alcohol y drogas en la vía pública" in pdf_text(render(r))

@@ -36,6 +36,7 @@ def test_figures_are_the_engines_and_the_records(demo):
     h = engine.headline(state, filters_for(state, measure="casos-vif", start=START, end=END, level="comuna"))
     assert h.count > 10
     assert squeeze(f"sumaron{number(h.count)}casos") in text
+    assert (r.sections[0].facts[0].measure, r.sections[0].facts[0].count) == ("casos-vif", h.count)
     # Victims recounted from the records by their keyed id.
     rows = Event.objects.filter(source__code="vif", occurred_on__range=(START, END)).values_list(
         "victim_key", "victim_sex", "id").order_by("id")

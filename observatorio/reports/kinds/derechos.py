@@ -91,7 +91,8 @@ def build(ctx) -> Report:
                 table, rows = thematic.by_macrosector(wr, m, cats, label, row)
                 points += thematic.rank_point(wr, sentences.Subject(*WORDS["top"]), rows)
                 blocks.append(table)
-            sections.append(Section(f"{wr.w('s_rights')}: {m.name}", tuple(points), tuple(blocks)))
+            sections.append(Section(f"{wr.w('s_rights')}: {m.name}", tuple(points), tuple(blocks),
+                                    thematic.facts(m, h, row)))
     ctx.progress("build", 1, 3)
     vif = thematic.measure(state, VIF_MEASURE)
     if vif is not None and vif.sources:

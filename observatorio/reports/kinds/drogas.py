@@ -80,13 +80,14 @@ def build(ctx) -> Report:
     base["measure_note"] = wr.stated(police, wr.w("monthly"), off_label)
     subject = sentences.Subject(*WORDS["top"])
     points, blocks, h = thematic.summary(wr, police, subject, offences, off_label, wr.w("offences_row"))
-    sections = [Section(wr.w("s_offences"), tuple(points), tuple(blocks))]
+    sections = [Section(wr.w("s_offences"), tuple(points), tuple(blocks), thematic.facts(police, h, wr.w("offences_row")))]
     ctx.progress("build", 1, steps)
     if calls is not None and calls.sources and call_cats:
-        c_points, c_blocks, _h = thematic.summary(
+        c_points, c_blocks, c_h = thematic.summary(
             wr, calls, sentences.Subject("los llamados relacionados con drogas", "calls about drugs"), call_cats,
             call_label, wr.w("calls_row"))
-        sections.append(Section(wr.w("s_calls"), tuple(c_points), (Paragraph(wr.w("calls_note")), *c_blocks)))
+        sections.append(Section(wr.w("s_calls"), tuple(c_points), (Paragraph(wr.w("calls_note")), *c_blocks),
+                                thematic.facts(calls, c_h, wr.w("calls_row"))))
     else:
         sections.append(Section(wr.w("s_calls"), blocks=(Notice(wr.w("no_calls")),)))
     ctx.progress("build", 2, steps)

@@ -96,7 +96,7 @@ def build(ctx) -> Report:
         return thematic.no_data(wr, base, wr.w("what"))
     subject = sentences.Subject("los casos de violencia intrafamiliar", "domestic violence cases")
     points, blocks, h = thematic.summary(wr, m, subject)
-    sections = [Section(wr.w("s_cases"), tuple(points), tuple(blocks))]
+    sections = [Section(wr.w("s_cases"), tuple(points), tuple(blocks), thematic.facts(m, h))]
     ctx.progress("build", 1, steps)
     if h is None:  # refused for this reader (a period too short for a sensitive measure): nothing finer shown
         sections.append(thematic.methods(wr, [m]))
