@@ -38,9 +38,11 @@ Each (backend, size) runs in two fresh processes:
    (boundaries and places, which do not, are built on the first combination
    only). RSS (current and peak) is read from /proc at the end.
 
-SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size>; PostgreSQL to the
-database obs_bench_dash_<size> on 127.0.0.1 (created here; dropped at the end
+SQLite goes to OBS_DATA_DIR=/tmp/bench-dash/<size> (``--data-root``); PostgreSQL to the
+database obs_bench_dash_<size> on 127.0.0.1 (``--pg-db``; created here; dropped at the end
 unless --keep). ``--time-only`` reuses the loaded databases of both backends.
+One combination in five asks for nights (20:00–06:00) and, since 2026-12-07, about one in seven for some
+weekdays (drawn from a generator of their own, so the other filters are those of earlier runs).
 """
 
 from __future__ import annotations
@@ -175,7 +177,11 @@ def _write(connection, frame) -> None:
 
 
 def combos(rng, measures, families, levels, areas, n: int) -> list[dict]:
+    import numpy as np
+
     out = []
+    # Weekdays come from a generator of their own, so the other filters stay the combinations of earlier runs.
+    days_rng = np.random.default_rng(20261207)
     periods = ["7d", "28d", "last-month", "mtd", "ytd", "12m", "year", "custom"]
     for _ in range(n):
         q: dict = {"period": periods[int(rng.integers(len(periods)))]}
@@ -189,6 +195,10 @@ def combos(rng, measures, families, levels, areas, n: int) -> list[dict]:
         if rng.random() < 0.2:
             # Nights: the cube cannot answer time filters, so these are row scans.
             q["hour_from"], q["hour_to"] = "20", "6"
+        if days_rng.random() < 0.15:
+            # Some weekdays (since 2026-12-07): like nights, a filter the cube's cells do not hold.
+            q["weekday"] = [str(d) for d in sorted(days_rng.choice(7, size=int(days_rng.integers(1, 6)),
+                                                                   replace=False))]
         if rng.random() < 0.4:
             q["family"] = list(rng.choice(families, size=int(rng.integers(1, 3)), replace=False))
         q["level"] = levels[int(rng.integers(len(levels)))]
@@ -222,6 +232,9 @@ def _baseline(name: str, f, index):
             q = q.annotate(hour=hour).filter(occurred_time__isnull=False)
             q = q.filter(hour__gte=start, hour__lt=stop) if stop > start else q.filter(
                 Q(hour__gte=start) | Q(hour__lt=stop))
+        if f.weekdays:
+            # Django's week_day counts from Sunday = 1; the filters' from Monday = 0.
+            q = q.filter(occurred_on__week_day__in=[(d + 1) % 7 + 1 for d in f.weekdays])
         return q
 
     base = qs(f.start, f.end)
@@ -287,7 +300,7 @@ def _server_ms(response) -> float:
     raise SystemExit(f"no app entry in Server-Timing: {response['Server-Timing']!r}")
 
 
-def _summary(times, server, engine_times, base_times) -> dict:
+def _summary(times, server, engine_times, base_times, cpu=()) -> dict:
     import numpy as np
 
     ms, server_ms = np.array(times) * 1000, np.array(server)
@@ -301,6 +314,8 @@ def _summary(times, server, engine_times, base_times) -> dict:
            "max_ms": round(float(ms.max()), 1),
            "server_p50_ms": round(float(np.percentile(server_ms, 50)), 2),
            "server_p95_ms": round(float(np.percentile(server_ms, 95)), 2),
+           **({"cpu_p50_ms": round(float(np.percentile(np.array(cpu) * 1000, 50)), 2),
+               "cpu_p95_ms": round(float(np.percentile(np.array(cpu) * 1000, 95)), 2)} if len(cpu) else {}),
            "groupby_p50_ms": round(float(np.median(base_ms)), 1) if n else None,
            "request_speedup_x": speedup(ms), "server_speedup_x": speedup(server_ms)}
     if engine_times:
@@ -356,10 +371,15 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
     from observatorio.dashboard.layers.choropleth import area_figures
 
     factory = RequestFactory()
+    cpu_times: dict[str, list] = {}
+
     def timed_get(url: str, times: list, server: list) -> None:
-        t = time.perf_counter()
+        # Also the thread's CPU time of the whole request (test client included; PostgreSQL's own work not):
+        # on a busy machine the wall and server times count the waits for a core, this does not.
+        t, c = time.perf_counter(), time.thread_time()
         response = client.get(url)
         times.append(time.perf_counter() - t)
+        cpu_times.setdefault(id(times), []).append(time.thread_time() - c)
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code} {response.content[:300]!r}")
         server.append(_server_ms(response))
@@ -397,7 +417,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
 
         phases([lambda k, urls=urls, times=times, server=server: timed_get(urls[k], times, server),
                 engine_step, baseline_step])
-        results[name] = _summary(times, server, engine_times, base_times)
+        results[name] = _summary(times, server, engine_times, base_times, cpu_times.get(id(times), ()))
     map_results = {}
     for key in MAP_LAYERS:
         urls = [f"/mapa/capa/{key}.json?{urlencode(q, doseq=True)}" for q in queries]
@@ -427,7 +447,7 @@ def timing(n_baseline: int, interleave: bool = False) -> dict:
         if key in MAP_BASELINE:
             steps += [map_engine_step, map_baseline_step]
         phases(steps)
-        map_results[key] = _summary(times, server, engine_times, base_times)
+        map_results[key] = _summary(times, server, engine_times, base_times, cpu_times.get(id(times), ()))
     rss, peak = _rss_mb()
     return {"snapshot_load_s": round(load_s, 2), "snapshot_mb": round(snap.nbytes / 2**20, 1),
             "cube_build_s": round(cube_s, 2), "cube_mb": round(cube.nbytes / 2**20, 1) if cube else None,
@@ -452,9 +472,10 @@ def _env(backend: str, size: int, pg_url: str = PG_URL, data_root: str = "/tmp/b
     return env
 
 
-def _child(phase: str, backend: str, size: int, extra: list[str]) -> dict:
+def _child(phase: str, backend: str, size: int, extra: list[str], pg_url: str = PG_URL,
+           data_root: str = "/tmp/bench-dash") -> dict:
     cmd = [sys.executable, __file__, "--phase", phase, "--n", str(size), *extra]
-    done = subprocess.run(cmd, env=_env(backend, size), capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(cmd, env=_env(backend, size, pg_url, data_root), capture_output=True, text=True, cwd=ROOT)
     if done.returncode != 0:
         raise SystemExit(f"{phase} {backend} {size} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -470,6 +491,8 @@ def main() -> int:
                         help="time each combination's request, engine and GROUP BY in turn (default: all requests, "
                              "then all engine runs, then all GROUP BYs, per endpoint)")
     parser.add_argument("--time-only", action="store_true", help="reuse the loaded scratch database (SQLite)")
+    parser.add_argument("--data-root", default="/tmp/bench-dash", help="SQLite folders go to DATA_ROOT/<size>")
+    parser.add_argument("--pg-db", default="obs_bench_dash_{size}", help="PostgreSQL database name ({size} filled in)")
     parser.add_argument("--phase", choices=["load", "time"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -480,33 +503,35 @@ def main() -> int:
         print(json.dumps(timing(args.baseline, args.interleave)))
         return 0
     report = []
+    pg_url = PG_URL.replace("obs_bench_dash_{size}", args.pg_db)
     for backend in args.backend:
         for size in args.sizes:
             if args.time_only:
                 loaded = {}
             elif backend == "postgres":
-                db = f"obs_bench_dash_{size}"
+                db = args.pg_db.format(size=size)
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", db], check=True)
                 subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", db], check=True)
             else:
-                path = Path(f"/tmp/bench-dash/{size}")
+                path = Path(f"{args.data_root}/{size}")
                 if path.exists():
                     subprocess.run(["rm", "-rf", str(path)], check=True)
                 path.mkdir(parents=True)
             if not args.time_only:
-                loaded = _child("load", backend, size, [])
+                loaded = _child("load", backend, size, [], pg_url, args.data_root)
             print(f"[{backend} {size:,}] loaded {loaded}", flush=True)
             timed = _child("time", backend, size,
-                           ["--baseline", str(args.baseline), *(["--interleave"] if args.interleave else [])])
+                           ["--baseline", str(args.baseline), *(["--interleave"] if args.interleave else [])],
+                           pg_url, args.data_root)
             row = {"backend": backend, "size": size, **loaded, **timed}
             report.append(row)
             print(json.dumps(row, indent=1), flush=True)
             if not args.keep and not args.time_only and backend == "postgres":
                 subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists",
-                                f"obs_bench_dash_{size}"])
-    print("\n| backend | events | endpoint | wall p50 / p95 ms | server p50 / p95 ms | engine p50 / p95 ms "
-          "| GROUP BY p50 ms | speed-up: engine | wall | server |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+                                args.pg_db.format(size=size)])
+    print("\n| backend | events | endpoint | wall p50 / p95 ms | server p50 / p95 ms | request CPU p50 / p95 ms "
+          "| engine p50 / p95 ms | GROUP BY p50 ms | speed-up: engine | wall | server |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in report:
         for group in ("endpoints", "map_layers"):
             for name, r in row[group].items():
@@ -517,7 +542,8 @@ def main() -> int:
                     return "—" if v is None else f"{v}×"
 
                 print(f"| {row['backend']} | {row['size']:,} | {label} | {r['p50_ms']} / {r['p95_ms']} | "
-                      f"{r['server_p50_ms']} / {r['server_p95_ms']} | {engine} | {r['groupby_p50_ms'] or '—'} | "
+                      f"{r['server_p50_ms']} / {r['server_p95_ms']} | {r.get('cpu_p50_ms')} / {r.get('cpu_p95_ms')} "
+                      f"| {engine} | {r['groupby_p50_ms'] or '—'} | "
                       f"{x(r.get('speedup_x'))} | {x(r['request_speedup_x'])} | {x(r['server_speedup_x'])} |")
     print("\n| backend | events | snapshot load s | cube build s | map cells build s | snapshot MB | cube MB "
           "| map cells MB | cells | RSS MB | peak RSS MB |")

@@ -1,10 +1,16 @@
-"""Time the monthly bulletin on the demo: build (counting), render PDF, render HTML, and generate() end to end;
-then each thematic report (vif, drogas, espacios, perfiles, derechos) over the last full year: build, render
-PDF and generate() end to end, the public version too, and whether two PDFs are identical.
+"""Time a report on the demo: build (counting), render PDF, render HTML, and generate() end to end.
 
 Run (a database with the demo loaded, e.g. ``observatorio demo`` into a scratch OBS_DATA_DIR):
 
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py [--month 2026-11] [--repeat 3]
+    OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --kind diagnostico [--year 2025]
+
+    OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --thematic all
+
+The bulletin (``boletin``, default) is timed for a month; the communal diagnosis (``diagnostico``) for a
+calendar year (default: the last complete year of the data). ``--thematic`` (``all`` or a comma-separated
+list of vif, drogas, espacios, perfiles, derechos) then times each thematic report over the year before the
+data's last: build, render PDF, generate() end to end and its public version, and whether two PDFs are equal.
 
 The first generate() also loads the data state (the events' snapshot), as the first report after a server
 start would; it is reported apart. Then each step is timed ``--repeat`` times and the median printed, and the
@@ -30,8 +36,10 @@ THEMATIC = ("vif", "drogas", "espacios", "perfiles", "derechos")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the last full month of the data)")
+    parser.add_argument("--kind", default="boletin", choices=("boletin", "diagnostico"))
+    parser.add_argument("--year", type=int, default=None, help="the diagnosis' year (default: the last complete one)")
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--thematic", default=",".join(THEMATIC), help="comma-separated kinds ('' for none)")
+    parser.add_argument("--thematic", default="", help="'all' or comma-separated thematic kinds (default: none)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatorio.settings")
     import django
@@ -44,12 +52,15 @@ def main() -> None:
     t0 = time.perf_counter()
     state = current()
     load = time.perf_counter() - t0
-    if args.month:
+    if args.kind == "diagnostico":
+        year = args.year or (state.as_of.year - (0 if state.as_of == dt.date(state.as_of.year, 12, 31) else 1))
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    elif args.month:
         start = dt.datetime.strptime(args.month, "%Y-%m").date()
         end = periods.month_end(start.year, start.month)
     else:
         start, end = periods.window("last-month", state.as_of)
-    print(f"events: {state.events.size:,}; month {start} – {end}; state load {load:.2f} s")
+    print(f"events: {state.events.size:,}; {args.kind} {start} – {end}; state load {load:.2f} s")
 
     def timed(fn):
         out = []
@@ -61,17 +72,18 @@ def main() -> None:
         return statistics.median(out), result
 
     first = time.perf_counter()
-    run = runs.generate("boletin", start, end, fmt="pdf")
+    run = runs.generate(args.kind, start, end, fmt="pdf")
     print(f"first generate (pdf): {time.perf_counter() - first:.2f} s")
-    build_s, report = timed(lambda: runs.build("boletin", start, end))
+    build_s, report = timed(lambda: runs.build(args.kind, start, end))
     pdf_s, _pdf = timed(lambda: runs.render(report, "pdf"))
     html_s, _html = timed(lambda: runs.render(report, "html"))
-    gen_s, again = timed(lambda: runs.generate("boletin", start, end, fmt="pdf"))
+    gen_s, again = timed(lambda: runs.generate(args.kind, start, end, fmt="pdf"))
     print(f"build {build_s:.2f} s · render pdf {pdf_s:.2f} s · render html {html_s:.2f} s · "
           f"generate pdf {gen_s:.2f} s (median of {args.repeat})")
     print(f"identical PDFs: {run.sha256 == again.sha256}")
     year_start, year_end = dt.date(state.as_of.year - 1, 1, 1), dt.date(state.as_of.year - 1, 12, 31)
-    for kind in [k for k in args.thematic.split(",") if k]:
+    thematic = THEMATIC if args.thematic == "all" else [k for k in args.thematic.split(",") if k]
+    for kind in thematic:
         first = time.perf_counter()
         one = runs.generate(kind, year_start, year_end, fmt="pdf")
         cold = time.perf_counter() - first

@@ -64,6 +64,47 @@ class Text:
         return hash(str(self))
 
 
+# The marks of a number, decimal then thousands, in the reader's language: Chile writes 1.234,5; the English
+# catalogue turns this into ".," (1,234.5). The one place below Django that knows a language's number marks.
+NUMBER_MARKS = N_(",.")
+UNITS = ("KB", "MB", "GB", "TB")
+
+
+def human_size(n: int, marks: str = ",.") -> str:
+    """A size in bytes as a person reads it: "52.428 bytes" → "51,2 KB", "1 byte", "200 MB" (powers of 1,024;
+    one decimal, none when it is 0); ``marks`` are the decimal and thousands marks (`NUMBER_MARKS`)."""
+    n = int(n)
+    if abs(n) < 1024:
+        return f"{n} byte" if abs(n) == 1 else f"{n} bytes"
+    power = 1
+    while power < len(UNITS) and abs(n) >= 1024 ** (power + 1):
+        power += 1
+    value, unit = n / 1024 ** power, UNITS[power - 1]
+    text = f"{value:,.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    decimal, thousands = (marks + ",.")[:2]
+    return text.translate(str.maketrans({".": decimal, ",": thousands})) + " " + unit
+
+
+class Size:
+    """A size in bytes inside a message, written in the reader's language where the message is shown."""
+
+    __slots__ = ("bytes",)
+
+    def __init__(self, n: int):
+        self.bytes = int(n)
+
+    def translated(self, gettext=None) -> str:
+        return human_size(self.bytes, gettext(NUMBER_MARKS) if gettext is not None else NUMBER_MARKS)
+
+    def __str__(self) -> str:
+        return self.translated()
+
+    def __repr__(self) -> str:
+        return f"Size({self.bytes})"
+
+
 class UserError(ValueError):
     """A problem the user can fix; its message says what to fix (CLI: one line, exit code 2).
 
@@ -79,3 +120,11 @@ class UserError(ValueError):
 
     def translated(self, gettext=None) -> str:
         return render(self.template, self.params, gettext)
+
+
+def as_text(exc) -> Text:
+    """An exception's message to pass on inside another: a `UserError` keeps its Spanish template (so it is
+    translated with the message around it), anything else is its text as it is."""
+    if isinstance(exc, UserError):
+        return Text(exc.template, **exc.params)
+    return Text("%(text)s", text=str(exc))

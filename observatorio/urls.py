@@ -11,6 +11,8 @@ urlpatterns = [
     path("auditoria/", include("observatorio.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("cargas/", include("observatorio.records.web.urls")),
+    path("", include("observatorio.programmes.urls")),
+    path("informes/", include("observatorio.reports.web.urls")),
     path("", include("observatorio.dashboard.urls")),
 ]
 

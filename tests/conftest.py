@@ -72,8 +72,9 @@ def build_demo(n_events: int | None = 3_000):
 
 
 @contextmanager
-def loaded(scenario, django_db_blocker):
-    """The scenario loaded for the block (a module's tests) and rolled back after it."""
+def loaded(scenario, django_db_blocker, **options):
+    """The scenario loaded for the block (a module's tests) and rolled back after it; ``options`` go to
+    ``load_scenario`` (``programmes=True``: the demo's programmes too)."""
     from django.db import transaction
 
     from observatorio.demo.load import load_scenario
@@ -83,7 +84,7 @@ def loaded(scenario, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield load_scenario(scenario, show_progress=False)
+            yield load_scenario(scenario, show_progress=False, **options)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -104,6 +105,13 @@ def demo_scenario():
 def demo(django_db_setup, django_db_blocker, demo_scenario):
     """The small demo loaded once per module and rolled back after it."""
     with loaded(demo_scenario, django_db_blocker) as result:
+        yield result
+
+
+@pytest.fixture(scope="module")
+def demo_programmes(django_db_setup, django_db_blocker, demo_scenario):
+    """The small demo with its programmes, indicators and measurements (demo/programmes.py), once per module."""
+    with loaded(demo_scenario, django_db_blocker, programmes=True) as result:
         yield result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from observatorio.errors import UserError
 
@@ -19,7 +20,7 @@ def ensure_role_groups() -> dict[Role, Group]:
 def create_user(username: str, password: str, role: Role, email: str = "", sources=()):
     User = get_user_model()
     if User.objects.filter(username=username).exists():
-        raise UserError(f"user {username!r} already exists; choose another name")
+        raise UserError(_("el usuario «%(name)s» ya existe; elija otro nombre") % {"name": username})
     groups = ensure_role_groups()
     user = User.objects.create_user(username=username, password=password, email=email)
     if role is Role.ADMIN:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import WGS84, planar, to_lonlat, utm_epsg
-from observatorio.errors import N_, Text, UserError
+from observatorio.errors import N_, Text, UserError, as_text
 from observatorio.tables.parsing import (
     CHILE_BOUNDS,
     ORDER_PATTERN,
@@ -133,7 +133,7 @@ def _read_other(path: Path, suffix: str, layer: str | None) -> pd.DataFrame:
 
         return gpd.read_file(path, layer=layer)
     except ValueError as exc:
-        raise UserError(f"{path.name}: {exc}") from None
+        raise UserError(N_("%(file)s: %(problem)s"), file=path.name, problem=as_text(exc)) from None
     except Exception as exc:  # pyogrio's DataSourceError and pyarrow's errors are RuntimeErrors and OSErrors
         raise UserError(N_("%(name)s: no se puede leer como %(suffix)s: %(exc)s"),
                         name=path.name, suffix=suffix, exc=exc) from None
@@ -252,7 +252,7 @@ def read_dates(frame: pd.DataFrame, column: str, path, *, date_format: str | Non
     try:
         order = date_order(text, date_format)
     except ValueError as exc:
-        raise UserError(f"--date-format: {exc}") from None
+        raise UserError(N_("--date-format: %(problem)s"), problem=as_text(exc)) from None
     if order.conflict:
         d, m = int(order.day_first[0]), int(order.month_first[0])
         raise UserError(N_("%(file)s: columna %(column)s: la columna mezcla fechas día-mes y mes-día: la fila %(row_d)s "

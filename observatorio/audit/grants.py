@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from observatorio.errors import UserError
 
@@ -35,15 +36,16 @@ def statements(role: str, schema: str, audit_table: str) -> list[str]:
 def grant_app_role(role: str) -> list[str]:
     """Apply the grants to ``role`` on the database Django is connected to (as the tables' owner); the SQL run."""
     if connection.vendor != "postgresql":
-        raise UserError("the application role's grants are for PostgreSQL; with SQLite the audit trail is "
-                        "protected by the application alone (set OBS_DATABASE_URL=postgres://…)")
+        raise UserError(_("los permisos del rol de la aplicación son para PostgreSQL; con SQLite solo la "
+                          "aplicación protege la bitácora de auditoría (defina OBS_DATABASE_URL=postgres://…)"))
     if not _ROLE_NAME.match(role):
-        raise UserError(f"{role!r} is not a PostgreSQL role name; use letters, digits and _ (e.g. obs_app)")
+        raise UserError(_("«%(role)s» no es un nombre de rol de PostgreSQL; use letras, dígitos y _ (p. ej. obs_app)")
+                        % {"role": role})
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role])
         if cursor.fetchone() is None:
-            raise UserError(f"there is no PostgreSQL role {role!r}; create it first as a superuser: "
-                            f"CREATE ROLE {role} LOGIN PASSWORD '…'")
+            raise UserError(_("no existe el rol de PostgreSQL «%(role)s»; créelo antes como superusuario: "
+                              "CREATE ROLE %(role)s LOGIN PASSWORD '…'") % {"role": role})
         cursor.execute("SELECT current_schema()")
         schema = cursor.fetchone()[0]
         sql = statements(role, schema, AuditEntry._meta.db_table)

@@ -28,6 +28,7 @@ class Action(models.TextChoices):
     USER = "usuario", "Cambio de usuario o rol"
     BACKUP = "respaldo", "Respaldo"
     RESTORE = "restauracion", "Restauración"
+    MEASUREMENT = "medicion", "Medición de indicador"
 
 
 class AuditEntry(models.Model):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 
-from .i18n import _, gettext_noop, thousands
+from observatorio.errors import Size
+
+from .i18n import _, gettext_noop, ngettext, thousands
 from .progress import StageBar
 
 STAGES = {
@@ -58,10 +60,12 @@ def _bar(args) -> StageBar:
 
 
 def _counts_line(counts: dict) -> str:
-    words = (("events", _("eventos")), ("batches", _("cargas")), ("mappings", _("asignaciones")),
-             ("measures", _("medidas")), ("areas", _("áreas")), ("users", _("usuarios")),
-             ("audit_entries", _("entradas de auditoría")))
-    return ", ".join(f"{thousands(counts.get(key, 0))} {word}" for key, word in words)
+    words = (("events", ("%(n)s evento", "%(n)s eventos")), ("batches", ("%(n)s carga", "%(n)s cargas")),
+             ("mappings", ("%(n)s asignación", "%(n)s asignaciones")), ("measures", ("%(n)s medida", "%(n)s medidas")),
+             ("areas", ("%(n)s área", "%(n)s áreas")), ("users", ("%(n)s usuario", "%(n)s usuarios")),
+             ("audit_entries", ("%(n)s entrada de auditoría", "%(n)s entradas de auditoría")))
+    return ", ".join(ngettext(one, many, counts.get(key, 0)) % {"n": thousands(counts.get(key, 0))}
+                     for key, (one, many) in words)
 
 
 def handle_backup(args):
@@ -74,8 +78,8 @@ def handle_backup(args):
         print(json.dumps({"file": args.output} | summary(manifest), ensure_ascii=False, indent=1))
         return 0
     comunas = ", ".join(f"{c['code']} {c['name']}" for c in manifest["comunas"]) or "—"
-    print(_("respaldo escrito en %(file)s (%(backend)s, %(size)s bytes, SHA-256 %(sha)s…)")
-          % {"file": args.output, "backend": manifest["backend"], "size": thousands(manifest["dump"]["bytes"]),
+    print(_("respaldo escrito en %(file)s (%(backend)s, %(size)s, SHA-256 %(sha)s…)")
+          % {"file": args.output, "backend": manifest["backend"], "size": Size(manifest["dump"]["bytes"]).translated(_),
              "sha": manifest["dump"]["sha256"][:16]})
     print(_("  comuna: %(comunas)s; %(counts)s") % {"comunas": comunas, "counts": _counts_line(manifest["counts"])})
     print(_("  huella de la clave RUT: %(fp)s (restaurar exige la misma clave)")

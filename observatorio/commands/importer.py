@@ -15,7 +15,7 @@ import sys
 from observatorio.errors import UserError
 
 from .analyze.options import add_date_format
-from .i18n import _, gettext_noop, thousands
+from .i18n import _, gettext_noop, ngettext, thousands
 from .progress import StageBar
 from .reports import show
 
@@ -164,8 +164,10 @@ def handle_batches(args):
             fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
-            print(_("informe del lote %(batch)s: %(n)s problemas → %(output)s")
-                  % {"batch": batch.id, "n": len(batch_issues(batch)), "output": args.output})
+            n = len(batch_issues(batch))
+            print(ngettext("informe del lote %(batch)s: %(n)s problema → %(output)s",
+                           "informe del lote %(batch)s: %(n)s problemas → %(output)s", n)
+                  % {"batch": batch.id, "n": thousands(n), "output": args.output})
         elif args.format == "csv":
             sys.stdout.write(data.decode("utf-8-sig"))
         else:
@@ -198,8 +200,8 @@ def handle_rollback(args):
     if args.json:
         print(json.dumps(result.__dict__))
     else:
-        print(_("lote %(batch)s revertido: %(events)s eventos, %(counts)s conteos y %(responses)s respuestas de "
-                "encuesta eliminados, %(restored)s correcciones deshechas")
+        print(_("lote %(batch)s revertido; eliminados: eventos %(events)s, conteos %(counts)s, respuestas de "
+                "encuesta %(responses)s; correcciones deshechas: %(restored)s")
               % {"batch": result.batch, "events": thousands(result.events_deleted),
                  "counts": thousands(result.counts_deleted), "responses": thousands(result.responses_deleted),
                  "restored": thousands(result.events_restored + result.counts_restored)})

@@ -32,6 +32,13 @@ def import_views() -> None:
     from django.urls import get_resolver
 
     get_resolver().url_patterns  # noqa: B018  (the property imports the URLconf and, through it, every view)
+    # Plotly looks a named colour scale up by building a validator of every scale (~0.1 s, once per process):
+    # done here, a worker's first area table or choropleth does not pay it (docs/performance.md, 2026-12-07).
+    from observatorio.dashboard import board, colours
+    from observatorio.dashboard.layers import choropleth
+
+    for name in (board.COLORSCALE, choropleth.CHOROPLETH_SCALE):
+        colours.sample(name, [0.0])
 
 
 class ObservatorioServer(BaseApplication):

@@ -23,12 +23,16 @@ def register(sub):
         description=_("Genera un informe del período: el documento queda registrado (tipo, período, versión de "
                       "los datos, SHA-256) y se escribe en el archivo pedido. El mismo período, opciones y "
                       "versión de los datos dan un archivo idéntico."))
-    p.add_argument("kind", metavar=_("TIPO"), help=f'{_("tipo de informe, p. ej. boletin")}: {", ".join(kind_names())}')
+    p.add_argument("kind", metavar=_("TIPO"),
+                   help=_("tipo de informe, p. ej. boletin; «schedule»: el boletín del último mes completo "
+                          "enviado por correo a los suscritos") + f' ({", ".join(kind_names())})')
     p.add_argument("--from", dest="start", type=_date, metavar=_("AAAA-MM-DD"), help=_("primer día (inclusive)"))
     p.add_argument("--to", dest="end", type=_date, metavar=_("AAAA-MM-DD"), help=_("último día (inclusive)"))
     p.add_argument("--month", type=_month, metavar=_("AAAA-MM"), help=_("en vez de --from/--to, un mes completo"))
     p.add_argument("--format", dest="fmt", choices=("pdf", "html"), default="pdf", help=_("pdf (por defecto) o html"))
-    p.add_argument("-o", "--output", required=True, metavar=_("ARCHIVO"), help=_("archivo a escribir"))
+    p.add_argument("-o", "--output", metavar=_("ARCHIVO"), help=_("archivo a escribir (no con schedule)"))
+    p.add_argument("--dry-run", action="store_true",
+                   help=_("con schedule: dice a quién se enviaría, sin generar ni enviar"))
     p.add_argument("--public", action="store_true",
                    help=_("versión pública: conteos pequeños «reservado» (control de divulgación)"))
     p.add_argument("--lang", dest="report_lang", choices=("es", "en"), default=None,
@@ -68,6 +72,12 @@ STAGES = {"build": gettext_noop("Contando las cifras"),
 def handle(args):
     from observatorio.reports.runs import generate, path_of
 
+    if args.kind == "schedule":
+        return schedule(args)
+    if args.dry_run:
+        raise UserError(_("--dry-run es solo para «report schedule»"))
+    if not args.output:
+        raise UserError(_("indique el archivo a escribir con -o ARCHIVO"))
     start, end = period(args)
     language = args.report_lang or ("en" if current() == "en" else "es")
     with StageBar(not args.quiet, STAGES, unit_of=lambda stage: " " + _("pasos")) as bar:
@@ -80,4 +90,27 @@ def handle(args):
     print(_("%(file)s: %(kind)s del %(start)s al %(end)s, versión de los datos %(version)s, SHA-256 %(sha)s")
           % {"file": args.output, "kind": args.kind, "start": start.strftime("%d-%m-%Y"),
              "end": end.strftime("%d-%m-%Y"), "version": run.data_version, "sha": run.sha256})
+    return 0
+
+
+def schedule(args):
+    """``report schedule [--month AAAA-MM] [--dry-run]``: the monthly bulletin e-mailed to its subscribers."""
+    from observatorio.reports import schedule as scheduled
+
+    if args.start or args.end or args.output or args.public or args.report_lang or args.fmt != "pdf":
+        raise UserError(_("report schedule acepta solo --month y --dry-run (el idioma y la versión son los de "
+                          "cada suscripción)"))
+    with StageBar(not args.quiet and not args.dry_run, STAGES, unit_of=lambda stage: " " + _("pasos")) as bar:
+        outcome = scheduled.deliver(args.month, dry_run=args.dry_run, progress=bar)
+    month = outcome.month.strftime("%m-%Y")
+    for username, why in outcome.left_out:
+        print(_("%(user)s: no se le envía (%(why)s)") % {"user": username, "why": why})
+    if args.dry_run:
+        for r in outcome.recipients:
+            print(_("%(user)s <%(address)s>: boletín de %(month)s, %(version)s, idioma %(lang)s")
+                  % {"user": r.user.username, "address": r.address, "month": month, "lang": r.language,
+                     "version": _("versión pública") if r.public else _("versión completa")})
+    print(_("Boletín de %(month)s: %(sent)s enviados, %(already)s ya lo tenían, %(pending)s por enviar")
+          % {"month": month, "sent": len(outcome.sent), "already": outcome.already,
+             "pending": len(outcome.recipients) - len(outcome.sent)})
     return 0

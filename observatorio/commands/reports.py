@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .i18n import _, current, gettext_noop, thousands
+from .i18n import _, current, gettext_noop, ngettext, thousands
 
 KINDS = {"records": gettext_noop("registros"), "boundaries": gettext_noop("límites"),
          "demography": gettext_noop("demografía"), "gazetteer": gettext_noop("callejero"),
@@ -78,7 +78,8 @@ def error_text(exc) -> str:
     if isinstance(exc, IssuesFound):
         lines = [_issue_line(i).rstrip(".") for i in exc.issues[:MAX_MESSAGES]]
         extra = len(exc.issues) - MAX_MESSAGES
-        return "; ".join(lines) + (_("; … y %(n)s problemas más") % {"n": thousands(extra)} if extra > 0 else "")
+        more = ngettext("; … y %(n)s problema más", "; … y %(n)s problemas más", extra) % {"n": thousands(extra)}
+        return "; ".join(lines) + (more if extra > 0 else "")
     if hasattr(exc, "as_dict") and getattr(exc, "code", None) and hasattr(exc, "file"):  # ImportFailed
         from observatorio.wording import failure_detail, failure_text
 
@@ -133,7 +134,7 @@ def report_lines(report) -> list[str]:
     if unmapped:
         lines.append(_("  etiquetas sin equivalencia (asígnelas con `observatorio crosswalk %(source)s --set "
                        "\"ETIQUETA=CATEGORÍA\"`):") % {"source": details.get("source", "")})
-        lines += [_("    %(label)r: %(n)s filas") % {"label": label, "n": thousands(n)}
+        lines += [ngettext("    %(label)r: %(n)s fila", "    %(label)r: %(n)s filas", n) % {"label": label, "n": thousands(n)}
                   for label, n in unmapped.items()]
     errors, warnings = report.errors, report.warnings
     if errors:

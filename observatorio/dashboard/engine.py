@@ -8,7 +8,11 @@ weekday matrix); this module only selects and counts.
 
 Most questions are answered from the snapshot's :class:`~.cube.Cube`: events
 per (source, category, area) cell with running totals over days, so a window's
-counts are a subtraction and the filters pick cells, not rows. Without a cube
+counts are a subtraction and the filters pick cells, not rows. Filters on the
+time of day or weekday, and measures that leave out linked events, are answered
+from the cube's running totals per weekday-hour slot when they choose no cells,
+else by a scan of its two small codes per event (cell and slot) over the
+window's rows (:func:`_scan`). Without a cube
 (too many days × cells) the same questions are answered by scanning rows: the
 snapshot is ordered by day, so a date window is a slice found by binary search;
 the other filters are boolean look-up tables indexed by id, one gather per
@@ -34,7 +38,7 @@ from observatorio.records.snapshot import EventSnapshot, day_number, from_day_nu
 from observatorio.state import DataState
 from observatorio.territory.index import TerritoryIndex
 
-from .cube import Cube, cube_of
+from .cube import HOURS, Cube, cube_of
 from .filters import Filters
 
 ALPHA = 0.05
@@ -97,8 +101,41 @@ def link_summary(state: DataState, measure: str) -> links.LinkSummary | None:
 
 
 def _cube(state: DataState, f: Filters) -> Cube | None:
-    """The cube, unless the filters ask what only the rows know (time of day, weekday, linked events)."""
-    return None if f.by_rows else cube_of(state)
+    """The state's cube (None: too many days × cells, the rows are scanned)."""
+    return cube_of(state)
+
+
+def slot_table(f: Filters) -> np.ndarray | None:
+    """Per cube slot (hour × 7 + weekday, hour 24: time unknown), whether it passes the filters' hours and
+    weekdays; None without either filter. An hour filter leaves out the events of unknown time."""
+    if not f.by_time:
+        return None
+    hours = f.hour_mask() if f.hours is not None else np.ones(HOURS, dtype=bool)
+    days = np.zeros(7, dtype=bool)
+    days[list(f.weekdays) if f.weekdays else slice(None)] = True
+    return (hours[:, None] & days[None, :]).ravel()
+
+
+def _no_scan(f: Filters) -> bool:
+    """Whether the slot totals answer a time-filtered question: no cells chosen, no linked events left out."""
+    return not (f.sources or f.categories or f.areas or f.links)
+
+
+def _scan(state: DataState, cube: Cube, f: Filters, *, cells: bool = True) -> tuple[slice, np.ndarray | None]:
+    """The cube's rows of the filters' window and a mask over them (None: all pass): the time filters, the
+    events the measure leaves out and, with ``cells``, the chosen cells."""
+    return cube.scan(day_number(f.start), day_number(f.end), select_cells(cube, f, state.index) if cells else None,
+                     slot_table(f), linked(state, f.measure) if f.links else None)
+
+
+def _total(state: DataState, cube: Cube, f: Filters) -> int:
+    """Events of the filters' window, from the cube."""
+    first, last = day_number(f.start), day_number(f.end)
+    if not f.by_rows:
+        return cube.total(first, last, select_cells(cube, f, state.index))
+    if _no_scan(f):
+        return int(cube.slot_counts(first, last)[slot_table(f)].sum())
+    return _count(*_scan(state, cube, f))
 
 
 def _lut(ids) -> np.ndarray:
@@ -176,10 +213,14 @@ def select_cells(cube: Cube, f: Filters, index: TerritoryIndex) -> np.ndarray | 
     return np.flatnonzero(keep)
 
 
-def _window_cells(cube: Cube, f: Filters, index: TerritoryIndex) -> tuple[np.ndarray, np.ndarray]:
+def _window_cells(state: DataState, cube: Cube, f: Filters) -> tuple[np.ndarray, np.ndarray]:
     """The chosen cells and their events in the filters' window."""
-    cells = select_cells(cube, f, index)
-    counts = cube.cell_counts(day_number(f.start), day_number(f.end))
+    cells = select_cells(cube, f, state.index)
+    if f.by_rows:
+        # Every cell's count from one scan of the codes, then the chosen ones: cheaper than a gather per row.
+        counts = cube.scan_cells(*_scan(state, cube, f, cells=False))
+    else:
+        counts = cube.cell_counts(day_number(f.start), day_number(f.end))
     if cells is None:
         return np.arange(cube.cells), counts
     return cells, counts[cells]
@@ -307,8 +348,7 @@ def headline(state: DataState, f: Filters, *, alpha: float = ALPHA) -> Headline:
     prev, last = f.previous(), f.last_year()
     index, cube = state.index, _cube(state, f)
     if cube is not None:
-        cells = select_cells(cube, f, index)
-        count, n_prev, n_last = (cube.total(day_number(w.start), day_number(w.end), cells) for w in (f, prev, last))
+        count, n_prev, n_last = (_total(state, cube, w) for w in (f, prev, last))
     else:
         count = _count(*select_in(state, f))
         n_prev = _count(*select_in(state, f, start=prev.start, end=prev.end))
@@ -351,7 +391,12 @@ def trend(state: DataState, f: Filters, step: str | None = None) -> Trend:
     snap, index, cube = state.events, state.index, _cube(state, f)
     if cube is not None:
         # Events per day of the window; the bins below weight each day by its count instead of each event by 1.
-        daily = cube.daily(first, last, select_cells(cube, f, index))
+        if not f.by_rows:
+            daily = cube.daily(first, last, select_cells(cube, f, index))
+        elif _no_scan(f):
+            daily = cube.slot_daily(first, last, slot_table(f))
+        else:
+            daily = cube.scan_daily(first, last, *_scan(state, cube, f))
         days, weights = np.arange(first, last + 1), daily
     else:
         window, mask = select_in(state, f)
@@ -407,9 +452,9 @@ def _breakdown(values: np.ndarray, names: dict[int, str], unnamed: str, weights=
 
 def _categories(state: DataState, f: Filters) -> tuple[np.ndarray, np.ndarray | None]:
     """Category of each selected event, or of each selected cell with its events as weights."""
-    snap, index, cube = state.events, state.index, _cube(state, f)
+    snap, cube = state.events, _cube(state, f)
     if cube is not None:
-        cells, counts = _window_cells(cube, f, index)
+        cells, counts = _window_cells(state, cube, f)
         return cube.cell_category[cells], counts
     return _take(snap, "category", *select_in(state, f)).astype(np.int64), None
 
@@ -445,10 +490,17 @@ def hour_weekday(state: DataState, f: Filters) -> HourWeekday:
     The matrix is counted straight from the day and minute columns: building millions of timestamps for
     the analysis function costs ten times more than the count (the tests check both agree).
     """
-    snap, index, cube = state.events, state.index, _cube(state, f)
+    snap, cube = state.events, _cube(state, f)
     if cube is not None:
-        slots = cube.slots(day_number(f.start), day_number(f.end), select_cells(cube, f, index))
-        return HourWeekday(slots[:-1].astype(float).reshape(7, 24), int(slots[-1]))
+        first, last = day_number(f.start), day_number(f.end)
+        if _no_scan(f):
+            slots = cube.slot_counts(first, last)
+            if f.by_time:
+                slots = np.where(slot_table(f), slots, 0)
+        else:
+            slots = cube.scan_slots(*_scan(state, cube, f))
+        matrix = slots.reshape(HOURS, 7).T
+        return HourWeekday(matrix[:, :24].astype(float), int(matrix[:, 24].sum()))
     window, mask = select_in(state, f)
     # Events per (day, hour) of the window, then the days added up by weekday: per row one gather and a few
     # integer operations, no division. Hour 24 holds the unknown times (minute -1 wraps to the table's end).
@@ -494,7 +546,7 @@ def area_counts(state: DataState, f: Filters, level: str) -> tuple[np.ndarray, i
     snap, index, cube = state.events, state.index, _cube(state, f)
     size = max(index.areas, default=0) + 1
     if cube is not None:
-        cells, weights = _window_cells(cube, f, index)
+        cells, weights = _window_cells(state, cube, f)
         lifted = index.lift(cube.cell_area[cells], level) if cells.size else np.empty(0, dtype=np.int64)
         inside_level = lifted >= 0
         counts = np.rint(np.bincount(lifted[inside_level], weights=weights[inside_level], minlength=size)

@@ -409,6 +409,7 @@ class RateComparison:
     source: str  # the reference source's name (CEAD)
     year: int
     rows: list[RateRow]  # comuna, region, country, peers together, then each peer
+    configured: bool = False  # the peers are the municipality's (OBS_PEER_COMUNAS), not the closest in population
 
 
 def comparison(state: DataState, scope=()) -> RateComparison | None:
@@ -421,7 +422,8 @@ def comparison(state: DataState, scope=()) -> RateComparison | None:
     if measure is None or measure.reference is None or len(comunas) != 1:
         return None
     cut = str(state.index.areas[comunas[0]].code)
-    found = state.memo(f"home-comparison:{measure.code}:{cut}", lambda: _rates(state, measure, cut))
+    found = state.memo(f"home-comparison:{measure.code}:{cut}:{','.join(configured_peers())}",
+                       lambda: _rates(state, measure, cut))
     if found is None:
         return None
     from .quality import _SourceOnly
@@ -431,7 +433,7 @@ def comparison(state: DataState, scope=()) -> RateComparison | None:
         return found
     rows = [replace(r, cases=None if shapes.small(r.cases, guard.k) else r.cases)
             for r in found.rows]
-    return RateComparison(found.source, found.year, rows)
+    return replace(found, rows=rows)
 
 
 def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | None:
@@ -461,13 +463,14 @@ def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | 
                        len(codes))
 
     region = [c for c in counted if region_of(c) == region_of(cut)]
-    peers = [c for c in configured_peers() if c in counted] or \
+    configured = [c for c in configured_peers() if c in counted and c != cut]
+    peers = configured or \
         peers_of(cut, {c: populations[c] for c in counted if c in populations} | {cut: populations[cut]})
     out = [together("comuna", names.get(cut) or state.index.areas[state.index.ids_at(Level.COMUNA)[0]].name, [cut]),
            together("region", _("Región"), region), together("country", _("País"), counted),
            together("peers", _("Comunas pares"), peers)]
     out += [together("peer", names.get(c, c), [c], c) for c in peers]
-    return RateComparison(state.catalog.source_name(measure.reference), year, out)
+    return RateComparison(state.catalog.source_name(measure.reference), year, out, configured=bool(configured))
 
 
 def _yearly(rows, cut: str) -> tuple[int, dict[str, int]] | None:

@@ -42,6 +42,13 @@ def number(value, digits: int = 0) -> str:
     return text.translate(_CHILEAN) if spanish() else text
 
 
+def size(n: int) -> str:
+    """A size in bytes as a person reads it, with the active language's marks: "51,2 KB", "200 MB", "1 byte"."""
+    from observatorio.errors import human_size
+
+    return human_size(n, separators())
+
+
 def separators() -> str:
     """Plotly's ``layout.separators`` for the active language: decimal mark, then thousands mark."""
     return ",." if spanish() else ".,"

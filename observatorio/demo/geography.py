@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 UVS = "unidades_vecinales.geojson"
 BLOCKS = "manzanas_ine.geojson"
@@ -46,15 +46,16 @@ def _features(path: Path) -> list[dict]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))["features"]
     except (OSError, ValueError, KeyError) as exc:
-        raise UserError(f"{path}: not a readable GeoJSON FeatureCollection ({exc}); "
-                        f"give --geography a folder laid out like ../shared/data/penalolen") from None
+        raise UserError(N_("%(file)s: no es un FeatureCollection GeoJSON legible (%(error)s); indique en --geography "
+                           "una carpeta ordenada como ../shared/data/penalolen"), file=path, error=exc) from None
 
 
 def _csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     missing = [c for c in columns if c not in frame.columns]
     if missing:
-        raise UserError(f"{path}: no column {missing[0]!r}; the columns are: {', '.join(frame.columns)}")
+        raise UserError(N_("%(file)s: no hay una columna «%(column)s»; las columnas son: %(columns)s"), file=path,
+                        column=missing[0], columns=", ".join(frame.columns))
     return frame
 
 
@@ -66,7 +67,8 @@ def _located(frame: pd.DataFrame, lon: str, lat: str, path: Path) -> pd.DataFram
     y = pd.to_numeric(frame[lat], errors="coerce").to_numpy(float)
     bad = np.flatnonzero(~(np.isfinite(x) & np.isfinite(y)))
     if bad.size:
-        raise UserError(f"{path}, row {bad[0] + 2}, columns {lon}/{lat}: not a coordinate; fix or remove the row")
+        raise UserError(N_("%(file)s, fila %(row)s, columnas %(lon)s/%(lat)s: no es una coordenada; corrija o quite "
+                           "la fila"), file=path, row=bad[0] + 2, lon=lon, lat=lat)
     return frame.assign(_lon=x, _lat=y)
 
 
@@ -112,11 +114,12 @@ def read_geography(folder, cut: str) -> Geography:
     folder = Path(folder)
     for name in FILES:
         if not (folder / name).is_file():
-            raise UserError(f"--geography {folder}: {name} is missing; the folder must hold "
-                            f"{', '.join(FILES)} (as ../shared/data/penalolen does)")
+            raise UserError(N_("--geography %(folder)s: falta %(name)s; la carpeta debe contener %(files)s (como "
+                               "../shared/data/penalolen)"), folder=folder, name=name, files=", ".join(FILES))
     uvs = [f for f in _features(folder / UVS) if str(f["properties"].get("cut_comuna", cut)) == str(cut)]
     if not uvs:
-        raise UserError(f"{folder / UVS}: no unidad vecinal with cut_comuna {cut}; give the folder of comuna {cut}")
+        raise UserError(N_("%(file)s: ninguna unidad vecinal tiene cut_comuna %(cut)s; indique la carpeta de la "
+                           "comuna %(cut)s"), file=folder / UVS, cut=cut)
     uvs.sort(key=lambda f: int(f["properties"]["uv_num"]))
     numbers = tuple(int(f["properties"]["uv_num"]) for f in uvs)
     names = tuple(str(f["properties"].get("nombre_uv") or f["properties"]["uv_num"]) for f in uvs)

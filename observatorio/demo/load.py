@@ -46,8 +46,8 @@ def _areas(scenario: Scenario) -> dict[str, int]:
 
     comuna = setup_comuna(scenario.plan.cut)
     if Area.objects.filter(parent=comuna).exists():
-        raise UserError(f"comuna {comuna.code} already has areas below it; run the demo on an empty database "
-                        f"(e.g. a new OBS_DATA_DIR) or use --if-empty")
+        raise UserError(gettext("la comuna %(code)s ya tiene áreas bajo ella; ejecute la demo en una base de datos "
+                                "vacía (p. ej. un OBS_DATA_DIR nuevo) o use --if-empty") % {"code": comuna.code})
     ids = {comuna.code: comuna.id}
     for drawn in scenario.plan.macrosectors + scenario.plan.uvs:
         source = drawn.source or DEMO_SOURCE
@@ -139,7 +139,7 @@ def _events(frame, source, batch, area_ids, category_ids, progress) -> int:
 
 @transaction.atomic
 def load_scenario(scenario: Scenario, *, show_progress: bool = True, comparison: bool = False,
-                  shared=None) -> LoadResult:
+                  shared=None, programmes: bool = False) -> LoadResult:
     """Write areas, demography, sources, places, events, CEAD counts, survey and demo users; with
     ``comparison`` also the other comunas' CEAD counts and INE's projections, from ``shared``
     (``reference.shared_folder``) or else the bundled tables (``observatorio demo`` does; the tests' demo
@@ -203,6 +203,10 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True, comparison:
     for username, role in created:
         scope = [sources["1461"]] if role == "operator" else []
         create_user(username, password, Role(role), sources=scope)
+    if programmes:  # ~5 s of the tests' 7 s demo: only the modules that read programmes load them
+        from .programmes import load_programmes
+
+        counts.update(load_programmes(scenario, area_ids))
     if not created:
         path = data_dir() / CREDENTIALS_FILE
         counts["users"] = 0
@@ -299,4 +303,5 @@ def run_demo(comuna="13122", *, seed=1, years=3, as_of: dt.date, n_events=None, 
     key = settings.RUT_HASH_KEY
     scenario = build_scenario(comuna, seed=seed, years=years, as_of=as_of, n_events=n_events,
                               key=key.encode() if isinstance(key, str) else bytes(key), geography=geography)
-    return load_scenario(scenario, show_progress=show_progress, comparison=True, shared=shared_folder(geography))
+    return load_scenario(scenario, show_progress=show_progress, comparison=True, shared=shared_folder(geography),
+                         programmes=True)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from observatorio.analysis.projection import to_metres
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 from observatorio.territory.dpa import find_comuna
 
 from . import bundled
@@ -54,8 +54,9 @@ def event_years(years: int, as_of: dt.date) -> tuple[tuple[int, ...], int | None
         raise ValueError(f"--years {years}: need at least 1 full year")
     end = min(last_cead, as_of.year - 1)
     if end - years + 1 < first_cead:
-        raise UserError(f"--years {years} with --as-of {as_of}: the bundled CEAD table covers "
-                        f"{first_cead}–{last_cead}; ask for fewer years or a later date")
+        raise UserError(N_("--years %(years)s con --as-of %(as_of)s: la tabla CEAD incluida cubre %(first)s–%(last)s; "
+                           "pida menos años o una fecha posterior"), years=years, as_of=f"{as_of:%d-%m-%Y}",
+                        first=first_cead, last=last_cead)
     full = tuple(range(end - years + 1, end + 1))
     partial = as_of.year if as_of.year > end else None
     return full, partial

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 from observatorio.tables.rut import check_key
 
 FINGERPRINT_NAME = "rut"
@@ -79,8 +79,9 @@ def check_fingerprint(key: bytes) -> str:
     stored, _created = KeyFingerprint.objects.get_or_create(name=FINGERPRINT_NAME, defaults={"fingerprint": mine})
     if stored.fingerprint != mine:
         raise KeyMismatch(
-            f"the RUT key in force (fingerprint {mine}) is not the one this database's RUT hashes were made with "
-            f"(fingerprint {stored.fingerprint}, recorded {stored.created_at:%Y-%m-%d}): nothing was imported. "
-            f"Restore the original key (OBS_RUT_KEY or the file OBS_RUT_KEY_FILE) from its backup; a new key "
-            f"would never match the stored hashes of repeat victims and offenders")
+            N_("la clave de RUT vigente (huella %(mine)s) no es aquella con que se cifraron los RUT de esta base "
+               "(huella %(stored)s, registrada el %(day)s): no se importó nada. Restaure la clave original "
+               "(OBS_RUT_KEY o el archivo OBS_RUT_KEY_FILE) desde su respaldo; una clave nueva nunca coincidiría con "
+               "los RUT ya guardados de víctimas e imputados reincidentes"),
+            mine=mine, stored=stored.fingerprint, day=f"{stored.created_at:%d-%m-%Y}")
     return mine

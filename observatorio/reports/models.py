@@ -41,3 +41,45 @@ class ReportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.start:%d-%m-%Y}–{self.end:%d-%m-%Y} ({self.format})"
+
+
+class ReportSubscription(models.Model):
+    """A user's subscription to the monthly bulletin, e-mailed as a PDF by ``observatorio report schedule``.
+
+    The version sent follows the user's role when it is sent: full for analysts and administrators, public
+    (small counts withheld) for everyone else."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="report_subscription", verbose_name="usuario")
+    language = models.CharField("idioma", max_length=8, default="es", choices=[("es", "español"), ("en", "inglés")])
+    created_at = models.DateTimeField("desde", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "suscripción al boletín mensual"
+        verbose_name_plural = "suscripciones al boletín mensual"
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language})"
+
+
+class BulletinDelivery(models.Model):
+    """One monthly bulletin e-mailed to one user: what makes a second ``report schedule`` of a month send
+    nothing new."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name="usuario")
+    month = models.DateField("mes", help_text="primer día del mes del boletín")
+    run = models.ForeignKey(ReportRun, on_delete=models.PROTECT, related_name="deliveries",
+                            verbose_name="informe enviado")
+    address = models.EmailField("dirección")
+    sent_at = models.DateTimeField("enviado", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "envío del boletín"
+        verbose_name_plural = "envíos del boletín"
+        ordering = ["-month", "user__username"]
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="one_bulletin_per_user_and_month")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.month:%m-%Y}"

@@ -109,12 +109,26 @@ def render(report, fmt: str) -> bytes:
 def generate(kind: str, start: dt.date, end: dt.date, *, fmt: str = "pdf", language: str = "es",
              public: bool = False, options: dict | None = None, user=None, progress=None) -> ReportRun:
     """Build, render and store one report; the :class:`ReportRun` recording it (status done)."""
+    return complete(create(kind, start, end, fmt=fmt, language=language, public=public, options=options,
+                           user=user), progress)
+
+
+def create(kind: str, start: dt.date, end: dt.date, *, fmt: str = "pdf", language: str = "es",
+           public: bool = False, options: dict | None = None, user=None) -> ReportRun:
+    """Check the request and record its run (status running, nothing built yet): :func:`complete` builds it.
+    The web records the run first, to show its progress while a background thread completes it."""
+    check(kind, start, end, fmt, language)
+    return ReportRun.objects.create(kind=kind, start=start, end=end, options=dict(options or {}), format=fmt,
+                                    language=language, public=public, created_by=user)
+
+
+def complete(run: ReportRun, progress=None) -> ReportRun:
+    """Build, render and store the report ``run`` asks for; the run marked done (or failed, and raised)."""
     from .document import content_hash
 
-    check(kind, start, end, fmt, language)
+    kind, start, end, fmt = run.kind, run.start, run.end, run.format
+    language, public, options = run.language, run.public, run.options
     progress = progress or (lambda stage, done, total: None)
-    run = ReportRun.objects.create(kind=kind, start=start, end=end, options=dict(options or {}), format=fmt,
-                                   language=language, public=public, created_by=user)
 
     def step(stage, done, total):
         progress(stage, done, total)
@@ -142,10 +156,20 @@ def generate(kind: str, start: dt.date, end: dt.date, *, fmt: str = "pdf", langu
         raise
     run.data_version, run.content_hash = report.data_version, content_hash(report)
     run.sha256, run.file = hashlib.sha256(data).hexdigest(), name
-    run.status, run.progress = ReportRun.Status.DONE, 100
-    run.save(update_fields=["data_version", "content_hash", "sha256", "file", "status", "progress"])
+    run.status, run.progress, run.error = ReportRun.Status.DONE, 100, ""
+    run.save(update_fields=["data_version", "content_hash", "sha256", "file", "status", "progress", "error"])
     return run
 
 
 def path_of(run: ReportRun) -> Path:
     return Path(settings.DATA_DIR) / "reports" / run.file
+
+
+INTERRUPTED = "interrumpido: el servidor se detuvo mientras se generaba; genérelo de nuevo"
+
+
+def mark_interrupted() -> int:
+    """Runs left "running" when the server starts were cut off by its stop (a web run lives in a thread of a
+    worker): marked failed, so no page waits for them for ever. How many were marked."""
+    return ReportRun.objects.filter(status=ReportRun.Status.RUNNING).update(status=ReportRun.Status.FAILED,
+                                                                            error=INTERRUPTED)

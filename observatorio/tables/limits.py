@@ -22,7 +22,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from observatorio.errors import N_, Text
+from observatorio.errors import N_, Size, Text
 
 from .readers.base import ReadError
 
@@ -45,8 +45,6 @@ class Limits:
     max_uncompressed_bytes: int | None = None
 
 
-def size_text(n: float) -> str:
-    return f"{n / MB:,.0f} MB" if n >= MB else f"{int(n):,} bytes"
 
 
 def check_before_reading(path: Path, format: str, limits: Limits | None) -> None:
@@ -54,7 +52,7 @@ def check_before_reading(path: Path, format: str, limits: Limits | None) -> None
     size = path.stat().st_size
     if limits and limits.max_bytes is not None and size > limits.max_bytes:
         raise ReadError(path, Text(N_("el archivo pesa %(size)s, más que el límite de %(limit)s (OBS_UPLOAD_MAX_MB)"),
-                                  size=size_text(size), limit=size_text(limits.max_bytes)),
+                                  size=Size(size), limit=Size(limits.max_bytes)),
                         Text(SPLIT_FIX, setting="OBS_UPLOAD_MAX_MB"))
     if format == "xlsx":
         _check_zip(path, limits)
@@ -73,7 +71,7 @@ def _check_zip(path: Path, limits: Limits | None) -> None:
     if cap is not None and total > cap:
         raise ReadError(path, Text(N_("el libro se descomprimiría a %(size)s, más que el límite de %(limit)s "
                                      "(OBS_UPLOAD_MAX_UNCOMPRESSED_MB); no se abrió"),
-                                  size=size_text(total), limit=size_text(cap)),
+                                  size=Size(total), limit=Size(cap)),
                         N_("guarde el libro como CSV, o divídalo, o pida al administrador que suba "
                            "OBS_UPLOAD_MAX_UNCOMPRESSED_MB"))
     for m in members:
@@ -81,7 +79,7 @@ def _check_zip(path: Path, limits: Limits | None) -> None:
             raise ReadError(path, Text(N_("el libro es una bomba zip: su parte «%(part)s» se descomprime %(ratio)s veces "
                                           "(de %(packed)s a %(size)s; el límite es %(limit)s veces); no se abrió"),
                                        part=m.filename, ratio=f"{m.file_size / max(m.compress_size, 1):.0f}",
-                                       packed=size_text(m.compress_size), size=size_text(m.file_size), limit=MAX_RATIO),
+                                       packed=Size(m.compress_size), size=Size(m.file_size), limit=MAX_RATIO),
                             N_("guarde de nuevo el libro desde Excel, o expórtelo como CSV"))
 
 

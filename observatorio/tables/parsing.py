@@ -68,7 +68,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 EXCEL_SERIAL_MAX = 80000
@@ -125,7 +125,7 @@ _ORDER_WORDS = {DMY: "day-month-year", MDY: "month-day-year", YMD: "year-month-d
 _FIELDS = {"d": "d", "m": "m", "Y": "y", "dd": "d", "mm": "m", "aaaa": "y", "yyyy": "y"}
 _FORMAT = re.compile(r"(%[dmY]|dd|mm|aaaa|yyyy)([-/. ])(%[dmY]|dd|mm|aaaa|yyyy)\2(%[dmY]|dd|mm|aaaa|yyyy)",
                      re.IGNORECASE)
-FORMAT_HELP = "%d-%m-%Y, %m/%d/%Y, %Y-%m-%d or dd-mm-aaaa, mm/dd/aaaa, aaaa-mm-dd"
+FORMAT_HELP = "%d-%m-%Y, %m/%d/%Y, %Y-%m-%d, dd-mm-aaaa, mm/dd/aaaa, aaaa-mm-dd"
 
 
 def date_format_order(text: str | None) -> str | None:
@@ -144,7 +144,8 @@ def date_format_order(text: str | None) -> str | None:
     m = _FORMAT.fullmatch(raw if raw.startswith("%") else raw.lower())
     order = "".join(_FIELDS.get(part.lstrip("%"), "?") for part in (m[1], m[3], m[4])) if m else ""
     if order not in (DMY, MDY, YMD):
-        raise ValueError(f"{raw!r} is not a date format this reader knows; use {FORMAT_HELP}")
+        raise UserError(N_("«%(format)s» no es un formato de fecha que este lector conozca; use %(forms)s"),
+                        format=raw, forms=FORMAT_HELP)
     return order
 
 
@@ -572,7 +573,8 @@ def _locate(a: float, b: float, crs: str | None, bounds) -> tuple[float, float]:
         try:
             lon, lat = _transformer(used).transform(a, b)
         except Exception as exc:  # pyproj raises its own CRSError for an unknown crs string
-            raise UserError(f"crs {used!r} is not a coordinate system pyproj knows: {exc}") from exc
+            raise UserError(N_("«%(crs)s» no es un sistema de coordenadas que pyproj conozca: %(error)s"), crs=used,
+                            error=exc) from exc
         if not (math.isfinite(lon) and math.isfinite(lat)):
             raise ParseError(f"{shown} cannot be converted from {used}", "check the coordinate system of the columns")
     _check_bounds(lon, lat, bounds, shown, used)
@@ -622,7 +624,8 @@ def parse_coordinate_columns(xs: pd.Series, ys: pd.Series, *, crs: str | None = 
         try:
             lon[finite], lat[finite] = _transformer(crs).transform(a[finite], b[finite])
         except Exception as exc:
-            raise UserError(f"crs {crs!r} is not a coordinate system pyproj knows: {exc}") from exc
+            raise UserError(N_("«%(crs)s» no es un sistema de coordenadas que pyproj conozca: %(error)s"), crs=crs,
+                            error=exc) from exc
     inside = (lon >= bounds[0]) & (lon <= bounds[2]) & (lat >= bounds[1]) & (lat <= bounds[3])
     lon[~inside], lat[~inside] = np.nan, np.nan
     invalid = ~inside & ~empty

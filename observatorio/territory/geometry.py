@@ -5,7 +5,7 @@ from __future__ import annotations
 import shapely
 from pyproj import Geod
 
-from observatorio.errors import UserError
+from observatorio.errors import N_, UserError
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -17,12 +17,14 @@ def geodesic_km2(geom) -> float:
 
 
 def clean_polygon(geom, where: str):
-    """A valid polygonal geometry, or ValueError saying what is wrong with it and where."""
+    """A valid polygonal geometry, or a UserError saying what is wrong with it and where."""
     if geom is None or geom.is_empty:
-        raise UserError(f"{where}: empty geometry; every area needs a boundary")
+        raise UserError(N_("%(where)s: la geometría está vacía; cada área necesita un límite"), where=where)
     if geom.geom_type not in ("Polygon", "MultiPolygon"):
-        raise UserError(f"{where}: geometry is a {geom.geom_type}; areas must be Polygon or MultiPolygon")
+        raise UserError(N_("%(where)s: la geometría es un %(type)s; las áreas deben ser Polygon o MultiPolygon"),
+                        where=where, type=geom.geom_type)
     if not geom.is_valid:
         reason = shapely.is_valid_reason(geom)
-        raise UserError(f"{where}: invalid geometry ({reason}); repair it (e.g. QGIS 'Fix geometries') and retry")
+        raise UserError(N_("%(where)s: la geometría no es válida (%(reason)s); repárela (p. ej. con «Corregir "
+                           "geometrías» de QGIS) y vuelva a intentarlo"), where=where, reason=reason)
     return geom

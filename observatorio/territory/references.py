@@ -14,6 +14,7 @@ from pathlib import Path
 
 import shapely
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from observatorio.errors import UserError
 from observatorio.importing import Issue, Report, raise_errors
@@ -49,7 +50,8 @@ def parse_kind(value: str) -> ReferenceKind:
     try:
         return ReferenceKind(value)
     except ValueError:
-        raise UserError(f"unknown kind {value!r}; use one of: {', '.join(ReferenceKind.values)}") from None
+        raise UserError(_("tipo de capa desconocido «%(kind)s»; use uno de: %(kinds)s")
+                        % {"kind": value, "kinds": ", ".join(ReferenceKind.values)}) from None
 
 
 def import_reference(path, kind: str, name_field: str | None = None, *, name: str | None = None,
@@ -90,7 +92,7 @@ def import_reference(path, kind: str, name_field: str | None = None, *, name: st
             "import it with --kind other, or fix the file", code="wrong_geometry")]
     raise_errors(problems)
     if not features:
-        raise UserError(f"{file} has no features to import")
+        raise UserError(_("%(file)s no tiene elementos que importar") % {"file": file})
     label = name or path.stem
     held = ReferenceLayer.objects.filter(name=label).first()
     summary = ReferenceSummary(file, label, kind.value, len(frame), len(features),

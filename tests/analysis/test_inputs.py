@@ -212,7 +212,7 @@ def test_an_explicit_format_overrides_the_inference():
     assert _dates_of(["01/02/2024", "2024-03-04"], date_format="mm-dd-aaaa") == ["2024-01-02", "2024-03-04"]
     with pytest.raises(ValueError, match=r"'13/01/2024' \(row 1\), not a date; use MM-DD-YYYY"):
         _dates_of(["13/01/2024"], date_format="mm/dd/aaaa")
-    with pytest.raises(ValueError, match="--date-format: 'dd/mm/aa' is not a date format"):
+    with pytest.raises(ValueError, match="--date-format: “dd/mm/aa” is not a date format"):
         _dates_of(["13/01/2024"], date_format="dd/mm/aa")
 
 

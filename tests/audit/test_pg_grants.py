@@ -65,7 +65,7 @@ def test_the_app_role_adds_to_the_trail_but_cannot_change_or_delete_it(app_role,
 
 def test_a_missing_role_is_named(app_role, capsys):
     assert cli.main(["db-roles", app_role + "_nope"]) == 2
-    assert f"there is no PostgreSQL role '{app_role}_nope'" in capsys.readouterr().err
+    assert f"no existe el rol de PostgreSQL «{app_role}_nope»" in capsys.readouterr().err
 
 
 @pytest.mark.django_db

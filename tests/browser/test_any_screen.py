@@ -19,8 +19,10 @@ DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
 # What each role may open (the uploads are for the analyst and the operator, not the authority).
 PAGES = {
-    "autoridad": ("/", "/tablero/", "/mapa/", "/fuentes/", "/cuenta/contrasena/", "/cuenta/segundo-factor/"),
-    "analista": ("/", "/tablero/", "/mapa/", "/fuentes/", "/cargas/", "/cargas/nueva/", "/cuenta/contrasena/"),
+    "autoridad": ("/", "/tablero/", "/mapa/", "/fuentes/", "/informes/", "/cuenta/contrasena/",
+                  "/cuenta/segundo-factor/"),
+    "analista": ("/", "/tablero/", "/mapa/", "/fuentes/", "/cargas/", "/cargas/nueva/", "/informes/",
+                 "/cuenta/contrasena/"),
     "operador": ("/", "/tablero/", "/mapa/", "/fuentes/", "/cargas/", "/cuenta/contrasena/"),
 }
 

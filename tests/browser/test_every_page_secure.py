@@ -62,6 +62,7 @@ def test_every_page_loads_only_from_the_server_and_keeps_the_policy(browser, liv
         "uploads": "/cargas/",
         "new upload": "/cargas/nueva/",
         "import progress": "/cargas/archivo/prueba-progreso/progreso/",
+        "reports": "/informes/",
         "admin index": "/admin/",
         "admin users": "/admin/auth/user/",
         "not found": "/no-existe/",

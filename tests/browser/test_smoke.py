@@ -60,10 +60,6 @@ def _chilean(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
-def _english(n: int) -> str:
-    return f"{n:,}"
-
-
 @pytest.fixture
 def loaded(transactional_db):
     """The hand-counted web dataset (the demo itself is test_demo_home.py); returns the headline the page must show."""
@@ -94,10 +90,11 @@ def test_home_with_data_in_spanish_then_english(page, live_server, personas, loa
     assert page.locator("#territory-map.js-plotly-plot svg.main-svg").count() >= 1
     # One filled path per UV (4) in the plot's scatter layer.
     assert page.locator("#territory-map .scatterlayer .trace").count() >= 4
-    # The headline counts the default measure (the police cases), never every source together.
-    assert page.locator('[data-kpi="headline"]').inner_text() == _chilean(loaded.main.count)
-    assert page.locator('[data-kpi="areas"]').inner_text() == _chilean(loaded.areas_total)
-    assert page.locator('[data-kpi="population"]').inner_text() == _chilean(loaded.population)
+    # Each measure has its own row (the police cases first), never every source together; the old cards
+    # (a headline count, areas, inhabitants) repeated what the blocks above say and are gone.
+    cases = page.locator('#measures-table tr[data-measure="casos-policiales"]')
+    assert cases.locator('[data-figure="count"]').inner_text() == _chilean(loaded.main.count)
+    assert page.locator(".kpis, [data-kpi]").count() == 0
     assert (loaded.main.code, loaded.main.count, loaded.population) == (
         "casos-policiales", EXPECTED["stop"][0], POPULATION)
     assert page.locator("html").get_attribute("lang") == "es-CL"
@@ -115,7 +112,7 @@ def test_home_with_data_in_spanish_then_english(page, live_server, personas, loa
     page.wait_for_selector(".js-plotly-plot svg.main-svg", timeout=15_000)
     assert page.locator("h1").inner_text().startswith("Overview of the territory")
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.locator('[data-kpi="population"]').inner_text() == _english(loaded.population)
+    assert cases.locator('[data-figure="rate"]').inner_text() == f"{loaded.main.figure.rate:.2f}"
     page.screenshot(path=str(ARTIFACTS / "home-en.png"), full_page=True)
 
     assert page.problems == []

@@ -173,6 +173,28 @@ def test_time_filters_count_what_event_mask_counts(hours, weekdays):
         assert int(counts.sum()) + unplaced == h.count
 
 
+@pytest.mark.parametrize("hours,weekdays", TIME_FILTERS, ids=[f"{h}-{w}" for h, w in TIME_FILTERS])
+def test_time_filters_from_the_cube_equal_the_row_scan(monkeypatch, hours, weekdays):
+    """The cube's slot totals (no cells chosen) and its code scan (cells chosen) against the plain row scan."""
+    chosen = [Filters(b.start, b.end, "custom", b.sources, b.categories, b.level, b.areas, hours=hours,
+                      weekdays=weekdays) for b in FILTERS[:12]]
+    chosen.append(Filters(FIRST, LAST, "custom", (), (), "uv", (), hours=hours, weekdays=weekdays))
+    assert any(not (f.sources or f.categories or f.areas) for f in chosen)
+
+    def compute(state):
+        return [(engine.headline(state, f), engine.trend(state, f), engine.by_category(state, f),
+                 engine.by_family(state, f), engine.hour_weekday(state, f), engine.by_area(state, f))
+                for f in chosen]
+
+    cube_answer, rows_answer = _both(monkeypatch, compute)
+    for f, (h1, t1, c1, fam1, hw1, a1), (h2, t2, c2, fam2, hw2, a2) in zip(chosen, cube_answer, rows_answer):
+        assert h1 == h2 and c1 == c2 and fam1 == fam2 and a1 == a2
+        assert h1.count == int(event_mask(SNAP, f, INDEX).sum())
+        np.testing.assert_array_equal(t1.counts, t2.counts)
+        np.testing.assert_array_equal(hw1.matrix, hw2.matrix)
+        assert hw1.without_time == hw2.without_time
+
+
 # --- change by area and small numbers, on counts made by hand ------------------------------------------------
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # 31 days, against September's 30
@@ -270,7 +292,10 @@ def test_windows_outside_the_data_count_nothing():
     assert cube.total(before, before + 50, None) == 0
     assert cube.total(day_number(LAST) + 1, day_number(LAST) + 9, np.arange(cube.cells)) == 0
     assert cube.daily(before, before + 3, None).tolist() == [0, 0, 0, 0]
-    assert cube.slots(before, before + 9, None).sum() == 0
+    assert cube.slot_counts(before, before + 9).sum() == 0
+    assert cube.slot_daily(before, before + 3, np.ones(cube_module.SLOTS, dtype=bool)).tolist() == [0, 0, 0, 0]
+    window, mask = cube.scan(before, before + 9, np.arange(cube.cells), np.ones(cube_module.SLOTS, dtype=bool))
+    assert window.stop == window.start and cube.scan_daily(before, before + 9, window, mask).sum() == 0
 
 
 def test_empty_snapshot_has_no_cube_and_the_engine_still_answers():
@@ -323,3 +348,32 @@ def test_measure_choices_follow_new_measures(bob):
     # A measure with no source counts nothing (never everything).
     Measure.objects.create(code="vacia", name="Vacía", unit="casos", definition="Sin fuentes.")
     assert bob.get("/tablero/datos/resumen.json", {"measure": "vacia", "period": "12m"}).json()["data"]["count"] == 0
+
+
+@pytest.mark.parametrize("dtype,size", [(np.uint8, 175), (np.uint8, 256), (np.uint16, 3000)])
+def test_lookup_equals_numpy_indexing(dtype, size):
+    rng = np.random.default_rng(size)
+    table = rng.random(size) < 0.4
+    codes = rng.integers(0, size, 10_000).astype(dtype)
+    got = cube_module.lookup(table, codes)
+    assert got.dtype == bool
+    np.testing.assert_array_equal(got, table[codes])
+    for runs in ([(0, 1)], [(3, 9), (size - 2, size)], [(k, k + 1) for k in range(0, size, 2)]):
+        table = np.zeros(size, dtype=bool)
+        for start, stop in runs:
+            table[start:stop] = True
+        np.testing.assert_array_equal(cube_module.among(table, codes), table[codes])
+
+
+def test_chosen_cells_by_pairs_and_places_equal_a_plain_lookup(monkeypatch):
+    """Areas chosen (many runs of cells): tested as pairs × places when the choice is a product, else plainly."""
+    monkeypatch.setattr(cube_module, "MAX_RUNS", 2)  # the synthetic cube's choices make few runs
+    cube = cube_module.cube_of(STATE)
+    window = cube.rows(day_number(FIRST), day_number(LAST))
+    rng = np.random.default_rng(7)
+    product = engine.select_cells(cube, Filters(FIRST, LAST, "custom", (3, 9), (11, 21, 22), "uv", (2, 8)), INDEX)
+    scattered = np.sort(rng.choice(cube.cells, 60, replace=False))  # not a product of pairs and areas
+    for cells in (product, scattered, np.arange(cube.cells)):
+        assert cube_module._runs(np.isin(np.arange(cube.cells), cells)) > 2 or cells.size == cube.cells
+        expected = np.isin(cube.row_cell[window], cells)
+        np.testing.assert_array_equal(cube._in_cells(cells, window), expected)

@@ -216,3 +216,21 @@ def test_freshness_is_each_sources_latest_record(home, personas):
     # The authority, aggregate-only for the police events, is told the month, not the day.
     guarded = {f.name: f.monthly for f in home_data.freshness(state, event_scope(personas["ana"]))}
     assert guarded["Eventos policiales (STOP)"] is True
+
+
+def test_the_page_says_which_comunas_are_the_peers(home, as_user, personas, settings):
+    """The rule's peers are "the 5 closest in population of the same region"; OBS_PEER_COMUNAS's are the
+    municipality's, and the page says so instead (it used to describe the rule either way)."""
+    from observatorio.dashboard import home_data
+    from observatorio.state import current
+
+    def peers_rule():
+        text = as_user(personas["bob"]).get(reverse("home")).content.decode()
+        return text.split('data-home="peers-rule">', 1)[1].split("</span>", 1)[0]
+
+    assert peers_rule() == "Comunas pares: las 5 más parecidas en población de la misma región."
+    assert not home_data.comparison(current()).configured
+    settings.OBS_PEER_COMUNAS = ("13101", "13104")
+    found = home_data.comparison(current())
+    assert found.configured and [r.name for r in found.rows if r.kind == "peer"] == ["Comuna 13101", "Comuna 13104"]
+    assert peers_rule() == "Comunas pares: las definidas por el municipio (OBS_PEER_COMUNAS)."

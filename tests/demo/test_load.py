@@ -112,11 +112,11 @@ def test_a_geography_folder_without_its_files_exits_2_naming_the_file(data_dir, 
 
     (tmp_path / "geo").mkdir()
     assert main(["demo", *SMALL, "--geography", str(tmp_path / "geo")]) == EXIT_USAGE
-    assert "unidades_vecinales.geojson is missing" in capsys.readouterr().err
+    assert "falta unidades_vecinales.geojson" in capsys.readouterr().err
     # The environment variable is the same option.
     monkeypatch.setenv("OBS_DEMO_GEOGRAPHY", str(tmp_path / "geo"))
     assert main(["demo", *SMALL]) == EXIT_USAGE
-    assert "unidades_vecinales.geojson is missing" in capsys.readouterr().err
+    assert "falta unidades_vecinales.geojson" in capsys.readouterr().err
     assert not Area.objects.filter(level="uv").exists()
 
 

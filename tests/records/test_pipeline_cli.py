@@ -57,7 +57,7 @@ def test_import_json_matches_the_core_and_commit_batches_rollback(calls_file, ca
     assert (second["imported"], second["duplicates"], second["rejected"]) == (2, 6, 2)
 
     code, out, _ = run_cli(capsys, "rollback", str(second["batch"]))
-    assert code == 0 and "2 eventos" in out
+    assert code == 0 and "eliminados: eventos 2," in out
     assert Event.objects.count() == 5
 
 
@@ -73,7 +73,7 @@ def test_usage_errors_exit_2_with_the_fix(calls_file, tmp_path, capsys):
     code, _, err = run_cli(capsys, "rollback", "999")
     assert code == 2 and "no hay un lote 999" in err
     code, _, err = run_cli(capsys, "import", str(calls_file), "--source", "1461", "--crs", "EPSG:nada", "--quiet")
-    assert code == 2 and "crs 'EPSG:nada' is not a coordinate system" in err
+    assert code == 2 and "«EPSG:nada» no es un sistema de coordenadas" in err
 
 
 def test_mapping_command_saves_a_version_used_by_the_next_import(tmp_path, territory, capsys):

@@ -88,12 +88,12 @@ def test_the_explicit_format_overrides_inference_in_the_run_and_in_the_mapping(t
     save_mapping(source, options={"date_format": "mm-dd-aaaa"})
     result = run_import(_calls(tmp_path, ["05-01-2024", "06-01-2024"]), "1461", commit=True, as_of=AS_OF)
     assert _stored() == {1: dt.date(2024, 5, 1), 2: dt.date(2024, 6, 1)}
-    with pytest.raises(UserError, match="'dd/mm/aa' is not a date format"):
+    with pytest.raises(UserError, match="«dd/mm/aa» no es un formato de fecha"):
         save_mapping(source, options={"date_format": "dd/mm/aa"})
 
     # A bad format stored by other means stops the import whole, with the code worded for the pages.
     SourceMapping.objects.create(source=source, version=9, columns={}, options={"date_format": "%b %d"})
-    with pytest.raises(ImportFailed, match="'%b %d' is not a date format") as info:
+    with pytest.raises(ImportFailed, match="«%b %d» no es un formato de fecha") as info:
         run_import(path, "1461", as_of=AS_OF)
     assert info.value.code == "bad_date_format"
 

@@ -231,7 +231,7 @@ def test_the_rut_key_fingerprint_stops_an_import_with_another_key(settings, terr
         with pytest.raises(ImportFailed) as caught:
             run_import(path, source, commit=True)
         assert caught.value.code == "rut_key_mismatch"
-        assert "not the one this database's RUT hashes were made with" in caught.value.message
+        assert "no es aquella con que se cifraron los RUT de esta base" in caught.value.message
     assert Event.objects.count() == count
 
 

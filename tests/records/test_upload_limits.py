@@ -40,10 +40,10 @@ def test_a_file_over_the_size_limit_is_refused_and_nothing_kept(client, web, per
     path.write_text("Folio;Fecha;Tipo\n" + "".join(f"{i};05-01-2024;Ruidos molestos\n" for i in range(5000)))
     assert path.stat().st_size > 0.05 * 1024 * 1024
     html = _web_failure(client, path, 413)
-    assert "grande.csv" in html and "the file is larger than the limit of 52,428 bytes" in html and "OBS_UPLOAD_MAX_MB" in html
+    assert "grande.csv" in html and "el archivo supera el límite de 51,2 KB" in html and "OBS_UPLOAD_MAX_MB" in html
     assert list((web / "uploads").iterdir()) == []
     message = _core_failure(path)
-    assert message.startswith("grande.csv: el archivo pesa ") and "más que el límite de 52,428 bytes" in message
+    assert message.startswith("grande.csv: el archivo pesa ") and "más que el límite de 51,2 KB" in message
     assert not ImportBatch.objects.exists()
 
 
@@ -53,7 +53,7 @@ def test_an_upload_declared_too_large_is_refused_before_its_body_is_read(client,
     response = client.generic("POST", "/cargas/nueva/", b"x" * 10, CONTENT_TYPE="multipart/form-data; boundary=b",
                               CONTENT_LENGTH=str(5 * 1024 * 1024))
     assert response.status_code == 413
-    assert "the file is larger than the limit of 1 MB (OBS_UPLOAD_MAX_MB)" in response.content.decode()
+    assert "el archivo enviado: el archivo supera el límite de 1 MB (OBS_UPLOAD_MAX_MB)" in response.content.decode()
     assert not (web / "uploads").exists() or list((web / "uploads").iterdir()) == []
 
 

@@ -124,7 +124,7 @@ def test_upload_preview_dry_run_commit_history_rollback_equal_the_core(client, w
     unconfirmed = client.post(f"/cargas/lote/{second_batch.id}/revertir/")
     assert unconfirmed.status_code == 200 and Event.objects.count() == 7
     done = client.post(f"/cargas/lote/{second_batch.id}/revertir/", {"confirmar": "si"}, follow=True)
-    assert f"Lote {second_batch.id:d} revertido: 2 eventos" in done.content.decode()
+    assert f"Lote {second_batch.id:d} revertido. Eliminados: eventos 2," in done.content.decode()
     assert Event.objects.count() == 5
     second_batch.refresh_from_db()
     assert second_batch.status == "rolled_back"

@@ -76,11 +76,11 @@ def _bad_frames():
     return {
         "empty geometry": (with_none, {}, "uv.geojson feature 2 (code U2): empty geometry; draw its boundary or "
                                           "remove the feature"),
-        "invalid geometry": (with_bowtie, {}, f"uv.geojson feature 3 (code U3): invalid geometry "
-                                              f"({shapely.is_valid_reason(BOWTIE)}); repair it (e.g. QGIS 'Fix "
-                                              f"geometries') and retry"),
-        "point": (with_point, {}, "uv.geojson feature 2 (code U2): geometry is a Point; areas must be Polygon or "
-                                  "MultiPolygon"),
+        "invalid geometry": (with_bowtie, {}, f"uv.geojson feature 3 (code U3): la geometría no es válida "
+                                              f"({shapely.is_valid_reason(BOWTIE)}); repárela (p. ej. con «Corregir "
+                                              f"geometrías» de QGIS) y vuelva a intentarlo"),
+        "point": (with_point, {}, "uv.geojson feature 2 (code U2): la geometría es un Point; las áreas deben ser "
+                                  "Polygon o MultiPolygon"),
         "duplicate codes": (dup, {}, "duplicate codes in uv.geojson: U1 (features 1, 4), U3 (features 2, 3); every "
                                      "area needs its own code"),
         "empty code": (blank, {}, "uv.geojson feature 1: empty code in field 'code'; every area needs a code"),

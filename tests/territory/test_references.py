@@ -58,7 +58,7 @@ def test_a_file_of_the_wrong_kind_is_refused_naming_file_feature_and_fix(capsys)
     assert ReferenceLayer.objects.count() == 0
     with pytest.raises(UserError, match=r"no field 'calle' in reference_streets.geojson; fields are: via"):
         import_reference(STREETS, "streets", "calle")
-    with pytest.raises(UserError, match="unknown kind 'roads'; use one of: streets, blocks, other"):
+    with pytest.raises(UserError, match="tipo de capa desconocido «roads»; use uno de: streets, blocks, other"):
         import_reference(STREETS, "roads")
 
 

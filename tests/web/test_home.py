@@ -75,8 +75,9 @@ def test_page_has_lang_skip_link_and_no_external_resources(as_user, personas, sm
     assert "/static/vendor/plotly.min.js" in text
 
 
-def _kpi(text, name):
-    return re.search(rf'data-kpi="{name}">([^<]*)<', text).group(1)
+def _cell(text, measure, figure):
+    row = re.search(rf'<tr data-measure="{measure}">(.*?)</tr>', text, re.S).group(1)
+    return re.search(rf'data-figure="{figure}">([^<]*)<', row).group(1)
 
 
 # The small dataset's events by measure (stop → casos-policiales, 1461 → llamados-1461): current, previous.
@@ -93,15 +94,13 @@ def test_headline_counts_on_small_dataset(as_user, personas, small_dataset):
     assert [(m.code, m.count, m.figure.previous.count, m.figure.last_year.count) for m in headline.figures] == [
         ("casos-policiales", *CASES, 0), ("llamados-1461", *CALLS, 0)]
     assert headline.comuna == "Peñalolén"
-    assert "Casos policiales en Peñalolén, últimos 28 días" in text
-    assert _kpi(text, "headline") == str(CASES[0])
+    assert _cell(text, "casos-policiales", "count") == str(CASES[0])
     # 5 cases among 270,054 people: 0.0185 per 1,000.
-    assert _kpi(text, "headline-rate") == "0,02"
+    assert _cell(text, "casos-policiales", "rate") == "0,02"
     assert headline.main.figure.rate == pytest.approx(1000 * CASES[0] / POPULATION)
-    assert _kpi(text, "areas") == str(EXPECTED["areas"])
-    # Chilean grouping: a dot every three digits.
-    assert _kpi(text, "population") == "270.054"
-    assert f"Habitantes, {POPULATION_YEAR}" in text
+    # The old cards (a headline count, the areas, the inhabitants) repeated the blocks above: gone.
+    assert "data-kpi" not in text and 'class="kpis"' not in text
+    assert "Áreas del territorio" not in text and f"Habitantes, {POPULATION_YEAR}" not in text
     assert "Datos al 15-03-2026" in text
     assert "Del 16-02-2026 al 15-03-2026" in text  # 28 days ending on the latest event, both included
     cases_row = re.search(r'<tr data-measure="casos-policiales">(.*?)</tr>', text, re.S).group(1)
@@ -113,7 +112,6 @@ def test_headline_counts_on_small_dataset(as_user, personas, small_dataset):
 def test_every_figure_links_to_the_board_with_its_measure(as_user, personas, small_dataset):
     text = as_user(personas["bob"]).get(reverse("home")).content.decode()
     board = reverse("board")
-    assert re.search(rf'<a href="{board}\?measure=casos-policiales" data-kpi="headline">', text)
     for code in ("casos-policiales", "llamados-1461"):
         row = re.search(rf'<tr data-measure="{code}">(.*?)</tr>', text, re.S).group(1)
         assert f'href="{board}?measure={code}"' in row
@@ -161,10 +159,9 @@ def test_no_figure_is_the_sum_over_sources(as_user, personas, small_dataset):
     all_now = Event.objects.filter(occurred_on__gte=start, occurred_on__lte=AS_OF).count()
     all_before = Event.objects.filter(occurred_on__gte=start - dt.timedelta(days=28), occurred_on__lt=start).count()
     assert (all_now, all_before) == EXPECTED["total"]
-    shown = [_kpi(text, "headline")] + re.findall(r'data-figure="(?:count|previous)">([^<]*)<', text)
-    assert len(shown) == 1 + 2 * 2
+    shown = re.findall(r'data-figure="(?:count|previous)">([^<]*)<', text)
+    assert len(shown) == 2 * 2
     assert str(all_now) not in shown and str(all_before) not in shown
-    assert "eventos" not in re.search(r'<section class="kpis".*?</section>', text, re.S).group(0).lower()
     assert not hasattr(response.context["headline"], "total")
 
 
@@ -265,7 +262,7 @@ def test_home_in_english_uses_english_numbers_and_dates(as_user, personas, small
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = client.get(reverse("home")).content.decode()
     assert '<html lang="en">' in text
-    assert _kpi(text, "population") == "270,054"
+    assert _cell(text, "casos-policiales", "rate") == "0.02"
     assert "Data as of 15 Mar 2026" in text
     assert "<br>5 casos" in json.dumps(_figure(text))  # measure names and units are data, in Spanish
     assert _figure(text)["layout"]["separators"] == ".,"

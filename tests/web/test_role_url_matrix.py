@@ -69,6 +69,29 @@ PAGES = {
     "/cargas/lote/{batch}/": "302 200 200 200 403 403",
     "/cargas/lote/{batch}/informe.csv": "302 200 200 200 403 403",
     "/cargas/lote/{batch}/revertir/": "302 200 200 200 403 403",  # the confirmation page; POST reverts
+    # Programmes, indicators and goals: every reader; entry and approval are POST only (and the unit's).
+    "/programas/": "302 200 200 200 200 403",
+    "/programas/{programme_code}/": "302 200 200 200 200 403",
+    "/indicadores/{indicator_code}/": "302 200 200 200 200 403",
+    "/indicadores/{indicator_code}/datos/": "302 200 200 200 200 403",
+    "/indicadores/{indicator_code}/ingresar/": "302 405 405 405 405 403",
+    "/mediciones/{programmes.measurement}/aprobar/": "302 405 405 405 405 403",
+    "/mediciones/{programmes.measurement}/cerrar/": "302 405 405 405 405 403",
+    "/mediciones/{programmes.measurement}/abrir/": "302 405 405 405 405 403",
+    "/metas/{goal_year}/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/evaluacion/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/tablero/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/tablero/datos/": "302 200 200 200 200 403",
+    "/metas/{goal_year}/tablero.pdf": "302 200 200 200 200 403",
+    # Reports: analysts and administrators generate and read all; authorities read the public ones ({report} is
+    # public); operators and users without a role have none.
+    "/informes/": "302 200 200 403 200 403",
+    "/informes/suscripcion/": "302 405 405 403 405 403",  # POST only
+    "/informes/{report}/": "302 200 200 403 200 403",
+    "/informes/{report}/avance.json": "302 200 200 403 200 403",
+    "/informes/{report}/ver/": "302 200 200 403 200 403",
+    "/informes/{report}/descargar/": "302 200 200 403 200 403",
+    "/informes/{report_internal}/": "302 200 200 403 404 403",  # not public: not there for an authority
 }
 
 # The admin: only alice (staff) gets in; everyone else is sent to the admin's login.
@@ -109,6 +132,9 @@ ADMIN_MODELS = {
     "programmes.target": EDIT, "programmes.measurement": EDIT,
     "programmes.measurementrevision": READ_ONLY,  # a measurement's history: written by its changes only
     "programmes.goal": EDIT, "programmes.subscription": EDIT, "programmes.alert": EDIT,
+    "reports.reportrun": NO_ADD,  # made by `report` and /informes/, seen and removed here
+    "reports.reportsubscription": EDIT,
+    "reports.bulletindelivery": NO_ADD,  # written by `report schedule` when the mail is sent
 }
 ALICE = {  # alice's status on each admin page of a model, by kind
     EDIT: {"": 200, "add/": 200, "{pk}/change/": 200, "{pk}/delete/": 200, "{pk}/history/": 200, "{pk}/": 302},
@@ -167,7 +193,9 @@ def world(client, demo, personas, web):
 
     saved = SavedView.objects.create(owner=personas["bob"], name="Noches", page="board", query="hour_from=20&hour_to=6")
     record("descarga", user=personas["bob"], target="/fuentes/datos.csv")
+    report, internal = _report_runs(personas)
     values = {
+        "report": report, "report_internal": internal,
         "token": token_of(response),
         "batch": ImportBatch.objects.filter(source__code="1461").order_by("id").values_list("id", flat=True)[0],
         "area": Area.objects.filter(level="uv").order_by("id").values_list("id", flat=True)[0],
@@ -186,7 +214,37 @@ def world(client, demo, personas, web):
             missing.append(label)
         values[label] = pk
     assert not missing, f"no row to open for {missing}: add one in _one_row"
+    from observatorio.programmes import models as programmes
+
+    values["programme_code"] = programmes.Programme.objects.get(pk=values["programmes.programme"]).code
+    values["indicator_code"] = programmes.Indicator.objects.get(pk=values["programmes.indicator"]).code
+    values["goal_year"] = programmes.Goal.objects.get(pk=values["programmes.goal"]).year
     return values
+
+
+def _report_runs(personas) -> tuple[int, int]:
+    """Two finished runs of the bulletin, one public and one internal, with a small file each, and bob's
+    subscription with one delivery (the admin's rows of the reports app)."""
+    import datetime as dt
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from observatorio.reports.models import BulletinDelivery, ReportRun, ReportSubscription
+
+    folder = Path(settings.DATA_DIR) / "reports"
+    folder.mkdir(exist_ok=True)
+    ids = []
+    for public in (True, False):
+        run = ReportRun.objects.create(kind="boletin", start=dt.date(2026, 10, 1), end=dt.date(2026, 10, 31),
+                                       format="pdf", public=public, created_by=personas["bob"], status="done",
+                                       progress=100, file=f"matrix-{public}.pdf", data_version="1")
+        (folder / run.file).write_bytes(b"%PDF-1.7\n%%EOF\n")
+        ids.append(run.pk)
+    ReportSubscription.objects.create(user=personas["bob"], language="es")
+    BulletinDelivery.objects.create(user=personas["bob"], month=dt.date(2026, 10, 1), run_id=ids[1],
+                                    address="bob@example.test")
+    return ids[0], ids[1]
 
 
 def _one_row(label, personas):
@@ -248,7 +306,8 @@ def _programme_rows(personas) -> dict[str, int]:
     person = p.Beneficiary.objects.first() or p.Beneficiary.objects.create(
         programme=programme, person_key="0" * 64, first_served=dt.date(2025, 3, 1))
     indicator = p.Indicator.objects.first() or p.Indicator.objects.create(
-        code="prueba", name="Indicador de prueba", unit=unit, dimension="eficacia", scope="producto",
+        code="prueba", name="Indicador de prueba", unit=unit, programme=programme, dimension="eficacia",
+        scope="producto",
         unit_label="actividades", polarity="higher_is_better", numerator="actividades")
     target = p.Target.objects.first() or p.Target.objects.create(
         indicator=indicator, period_start=dt.date(2025, 1, 1), period_end=dt.date(2025, 12, 31), value=10)

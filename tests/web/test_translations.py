@@ -160,6 +160,8 @@ PAGES = {
     "/fuentes/": ("Sources and data quality", ["Fuentes y calidad de datos", "Resumen por fuente",
                                                "Registros por fuente y mes", "Meses vacíos"]),
     "/cargas/": ("Import history", ["Historial de cargas", "Nueva carga"]),
+    "/informes/": ("Reports", ["Generar un informe", "Boletín mensual por correo", "Informes generados",
+                               "Mes (boletín)", "Suscribirme"]),
 }
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from observatorio.errors import N_, Text
 from observatorio.importing import Issue, Report
 from observatorio.tables import parsing
 from observatorio.tables.readers import ReadError, read_table
@@ -49,8 +50,10 @@ class GazetteerResult:
 def _find(columns, explicit, role, file):
     if explicit:
         if explicit not in columns:
-            raise ImportFailed(file, f"no column {explicit!r} in {file}; the columns are: "
-                                     f"{', '.join(repr(c) for c in columns)}", f"give --{role}-column one of those")
+            raise ImportFailed(file, Text(N_("no hay una columna «%(column)s» en %(file)s; las columnas son: "
+                                             "%(columns)s"), column=explicit, file=file,
+                                          columns=", ".join(f"«{c}»" for c in columns)),
+                               Text(N_("indique en --%(role)s-column una de ellas"), role=role))
         return explicit
     keys = {name_key(c): c for c in columns}
     return next((keys[c] for c in CANDIDATES[role] if c in keys), None)
@@ -75,13 +78,15 @@ def load_gazetteer(path, *, street_column=None, number_column=None, address_colu
     address = _find(cols, address_column, "address", table.file) if not (street and number) else None
     lon = _find(cols, lon_column, "lon", table.file)
     lat = _find(cols, lat_column, "lat", table.file)
-    listed = ", ".join(repr(c) for c in cols)
+    listed = ", ".join(f"«{c}»" for c in cols)
     if not ((street and number) or address):
-        raise ImportFailed(table.file, f"no street and number columns (or one address column) in {table.file}; "
-                                       f"the columns are: {listed}", "give --street-column and --number-column")
+        raise ImportFailed(table.file, Text(N_("no hay columnas de calle y número (ni una de dirección) en %(file)s; "
+                                               "las columnas son: %(columns)s"), file=table.file, columns=listed),
+                           N_("indique --street-column y --number-column"))
     if not (lon and lat):
-        raise ImportFailed(table.file, f"no coordinate columns in {table.file}; the columns are: {listed}",
-                           "give --lon-column and --lat-column")
+        raise ImportFailed(table.file, Text(N_("no hay columnas de coordenadas en %(file)s; las columnas son: "
+                                               "%(columns)s"), file=table.file, columns=listed),
+                           N_("indique --lon-column y --lat-column"))
     frame = table.frame
     lon_p, lat_p = parsing.parse_coordinate_columns(frame[lon], frame[lat], crs=crs)
     issues, bad = [], ~(lon_p.values.notna() & lat_p.values.notna()).to_numpy()

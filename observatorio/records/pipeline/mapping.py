@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext
 
-from observatorio.errors import N_, Text, UserError
+from observatorio.errors import N_, Text, UserError, as_text
 from observatorio.tables.parsing import date_format_order
 from observatorio.tables.personal import is_protected, protected_kind
 
@@ -146,9 +146,10 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
             chosen[name] = match
             reasons[name] = (SAVED, column)
         else:
-            raise ImportFailed(file, f"the saved mapping names an unknown field {name!r}; fields are: "
-                                     f"{', '.join(target_fields)}",
-                               f"remove it with `observatorio mapping {source_code} --unset {name}`",
+            raise ImportFailed(file, Text(N_("la asignación guardada nombra un campo desconocido «%(name)s»; los "
+                                             "campos son: %(fields)s"), name=name, fields=", ".join(target_fields)),
+                               Text(N_("quítelo con `observatorio mapping %(source)s --unset %(name)s`"),
+                                    source=source_code, name=name),
                                code="unknown_field")
     default_columns(index, config, saved_columns, chosen, reasons)
     for name, candidates in config.attributes.items():
@@ -181,21 +182,24 @@ def resolve_mapping(file: str, columns: list[str], source_code: str, config, sav
                                params={"field": spec.help})
     if ("lon" in chosen) != ("lat" in chosen):
         have, lack = ("lon", "lat") if "lon" in chosen else ("lat", "lon")
-        raise ImportFailed(file, f"{have} is mapped (column {chosen[have]!r}) but {lack} is not; the columns are: "
-                                 f"{_listed(columns)}", hint(lack), code="half_coordinates")
+        raise ImportFailed(file, Text(N_("%(have)s está asignado (columna «%(column)s») pero %(lack)s no; las "
+                                         "columnas son: %(columns)s"), have=have, column=chosen[have], lack=lack,
+                                      columns=_listed(columns)), hint(lack), code="half_coordinates")
     for part, whole in (("window_start_time", "window_start_on"), ("window_end_on", "window_start_on"),
                         ("window_end_time", "window_start_on")):
         if part in chosen and whole not in chosen:
-            raise ImportFailed(file, f"{part} is mapped (column {chosen[part]!r}) but {whole} is not: a window "
-                                     f"needs its start date; the columns are: {_listed(columns)}", hint(whole),
-                               code="half_window")
+            raise ImportFailed(file, Text(N_("%(part)s está asignado (columna «%(column)s») pero %(whole)s no: un "
+                                             "intervalo necesita su fecha de inicio; las columnas son: %(columns)s"),
+                                          part=part, column=chosen[part], whole=whole, columns=_listed(columns)),
+                               hint(whole), code="half_window")
     refuse_protected(file, source_code, target_fields, chosen, attributes)
     merged_options = {**config.options, **(saved.get("options") or {}), **(options or {})}
     try:
         date_format_order(merged_options.get("date_format"))
     except ValueError as exc:
-        raise ImportFailed(file, str(exc), f"set it with `observatorio mapping {source_code} --option "
-                                           f"date_format=dd-mm-aaaa` (or mm-dd-aaaa, aaaa-mm-dd; empty: detect)",
+        raise ImportFailed(file, as_text(exc),
+                           Text(N_("fíjelo con `observatorio mapping %(source)s --option date_format=dd-mm-aaaa` "
+                                   "(o mm-dd-aaaa, aaaa-mm-dd; vacío: detectar)"), source=source_code),
                            code="bad_date_format") from None
     return Mapping(chosen, attributes, merged_options, saved.get("version"), reasons)
 
@@ -259,7 +263,7 @@ def save_mapping(source, *, set_columns: dict[str, str] | None = None, unset: li
     try:
         date_format_order((options or {}).get("date_format"))
     except ValueError as exc:
-        raise UserError(str(exc)) from None
+        raise UserError(as_text(exc)) from None
     with transaction.atomic():
         last = SourceMapping.objects.select_for_update().filter(source=source).order_by("-version").first()
         columns = dict(last.columns) if last else {}

@@ -44,7 +44,8 @@ def write_report(issues, fmt: str = "csv") -> bytes:
     """The report as bytes in the active language: CSV (UTF-8 with BOM, so Excel opens accents right,
     ';'-separated) or XLSX."""
     if fmt not in FORMATS:
-        raise UserError(f"unknown report format {fmt!r}; use one of: {', '.join(FORMATS)}")
+        raise UserError(_("formato de informe desconocido «%(format)s»; use uno de: %(formats)s")
+                        % {"format": fmt, "formats": ", ".join(FORMATS)})
     headers = [str(h) for h in HEADERS]
     rows = report_rows(issues)
     # Values come from the file sent in: a cell like "=HYPERLINK(...)" is written as text (`tables.cells`).

@@ -30,7 +30,7 @@ import numpy as np
 import pyarrow as pa
 from django.db import transaction
 
-from observatorio.errors import N_, Text
+from observatorio.errors import N_, Text, as_text
 from observatorio.importing import Report
 from observatorio.tables.personal import is_rut_column
 from observatorio.tables.readers import Note, ReadError, read_table
@@ -136,11 +136,18 @@ def _checked_key(name: str, required: bool = False) -> bytes | None:
     try:
         return settings_key()
     except KeyMismatch as exc:
-        raise ImportFailed(name, str(exc), "restore the original RUT key", code="rut_key_mismatch") from None
-    except ImproperlyConfigured as exc:
+        raise ImportFailed(name, as_text(exc), N_("restaure la clave de RUT original"),
+                           code="rut_key_mismatch") from None
+    except ImproperlyConfigured:
         if not required:
             return None
-        raise ImportFailed(name, str(exc), "`observatorio rut-key --create` on a new installation",
+        from observatorio import env
+
+        raise ImportFailed(name, Text(N_("no hay clave de RUT (OBS_RUT_KEY no está definida y %(file)s no existe): "
+                                         "los RUT no pueden cifrarse. Si esta instalación ya tiene datos, restaure "
+                                         "el archivo de la clave desde su respaldo (una clave nueva no coincidiría "
+                                         "con los RUT guardados)"), file=env.rut_key_path()),
+                           N_("en una instalación nueva, cree la clave una vez con `observatorio rut-key --create`"),
                            code="rut_key_missing") from None
 
 

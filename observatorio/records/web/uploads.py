@@ -39,9 +39,12 @@ class TooLarge(Exception):
 
     def __init__(self, name: str, limit: int):
         self.name, self.limit = name, limit
-        from observatorio.tables.limits import size_text
+        from django.utils.translation import gettext
 
-        super().__init__(f"{name}: the file is larger than the limit of {size_text(limit)} (OBS_UPLOAD_MAX_MB)")
+        from observatorio.dashboard.numbers import size
+
+        super().__init__(gettext("%(file)s: el archivo supera el límite de %(limit)s (OBS_UPLOAD_MAX_MB)")
+                         % {"file": name, "limit": size(limit)})
 
 
 def uploads_root() -> Path:

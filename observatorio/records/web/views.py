@@ -25,6 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from observatorio import wording
 from observatorio.accounts.roles import allow
 from observatorio.audit.record import client_address
+from observatorio.dashboard.numbers import number
 from observatorio.errors import UserError
 from observatorio.records.models import BatchStatus, Category, ImportBatch, Source
 from observatorio.tables.personal import is_protected
@@ -133,9 +134,8 @@ def upload_file(request):
 
     if request.method == "POST" and _declared_size(request) > settings.UPLOAD_MAX_MB * 1024 * 1024 + 1024 * 1024:
         # Refused from its declared length, before the body is read into a temporary file.
-        exc = uploads.TooLarge("the upload", int(settings.UPLOAD_MAX_MB * 1024 * 1024))
-        failure = _failure({"code": "too_large", "message": str(exc), "file": "",
-                            "fix": "split the file (e.g. by year) and import each part"})
+        exc = uploads.TooLarge(_("el archivo enviado"), int(settings.UPLOAD_MAX_MB * 1024 * 1024))
+        failure = _failure({"code": "too_large", "message": str(exc), "file": ""})
         return render(request, "records/upload.html", {"form": UploadForm(user=request.user), "failure": failure,
                                                        "step": "upload"}, status=413)
     posted = Source.objects.filter(code=request.POST.get("source", "")).first() if request.method == "POST" else None
@@ -151,8 +151,7 @@ def upload_file(request):
             upload = uploads.create(form.cleaned_data["file"], user=request.user, source=source,
                                     sheet=form.cleaned_data["sheet"])
         except uploads.TooLarge as exc:
-            failure = _failure({"code": "too_large", "message": str(exc), "file": exc.name,
-                                "fix": "split the file (e.g. by year) and import each part"})
+            failure = _failure({"code": "too_large", "message": str(exc), "file": exc.name})
             return render(request, "records/upload.html", {"form": form, "failure": failure, "step": "upload"},
                           status=413)
         try:
@@ -415,12 +414,13 @@ def rollback(request, batch_id):
             except RollbackRefused as exc:
                 refused = str(exc)
             else:
-                messages.success(request, _("Lote %(id)s revertido: %(events)s eventos, %(counts)s conteos y "
-                                            "%(responses)s respuestas de encuesta eliminados, "
-                                            "%(restored)s registros restaurados.")
-                                 % {"id": batch.id, "events": result.events_deleted, "counts": result.counts_deleted,
-                                    "responses": result.responses_deleted,
-                                    "restored": result.events_restored + result.counts_restored})
+                messages.success(request, _("Lote %(id)s revertido. Eliminados: eventos %(events)s, conteos "
+                                            "%(counts)s, respuestas de encuesta %(responses)s. Registros "
+                                            "restaurados: %(restored)s.")
+                                 % {"id": batch.id, "events": number(result.events_deleted),
+                                    "counts": number(result.counts_deleted),
+                                    "responses": number(result.responses_deleted),
+                                    "restored": number(result.events_restored + result.counts_restored)})
                 return redirect("cargas:batch", batch_id=batch.id)
     events = batch.events.count()
     return render(request, "records/rollback.html", {"batch": batch, "refused": refused, "events": events,
