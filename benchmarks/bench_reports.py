@@ -5,8 +5,12 @@ Run (a database with the demo loaded, e.g. ``observatorio demo`` into a scratch 
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py [--month 2026-11] [--repeat 3]
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --kind diagnostico [--year 2025]
 
+    OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --thematic all
+
 The bulletin (``boletin``, default) is timed for a month; the communal diagnosis (``diagnostico``) for a
-calendar year (default: the last complete year of the data).
+calendar year (default: the last complete year of the data). ``--thematic`` (``all`` or a comma-separated
+list of vif, drogas, espacios, perfiles, derechos) then times each thematic report over the year before the
+data's last: build, render PDF, generate() end to end and its public version, and whether two PDFs are equal.
 
 The first generate() also loads the data state (the events' snapshot), as the first report after a server
 start would; it is reported apart. Then each step is timed ``--repeat`` times and the median printed, and the
@@ -26,12 +30,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
+THEMATIC = ("vif", "drogas", "espacios", "perfiles", "derechos")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the last full month of the data)")
     parser.add_argument("--kind", default="boletin", choices=("boletin", "diagnostico"))
     parser.add_argument("--year", type=int, default=None, help="the diagnosis' year (default: the last complete one)")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--thematic", default="", help="'all' or comma-separated thematic kinds (default: none)")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "observatorio.settings")
     import django
@@ -73,6 +81,19 @@ def main() -> None:
     print(f"build {build_s:.2f} s · render pdf {pdf_s:.2f} s · render html {html_s:.2f} s · "
           f"generate pdf {gen_s:.2f} s (median of {args.repeat})")
     print(f"identical PDFs: {run.sha256 == again.sha256}")
+    year_start, year_end = dt.date(state.as_of.year - 1, 1, 1), dt.date(state.as_of.year - 1, 12, 31)
+    thematic = THEMATIC if args.thematic == "all" else [k for k in args.thematic.split(",") if k]
+    for kind in thematic:
+        first = time.perf_counter()
+        one = runs.generate(kind, year_start, year_end, fmt="pdf")
+        cold = time.perf_counter() - first
+        build_s, report = timed(lambda kind=kind: runs.build(kind, year_start, year_end))
+        pdf_s, _pdf = timed(lambda report=report: runs.render(report, "pdf"))
+        gen_s, two = timed(lambda kind=kind: runs.generate(kind, year_start, year_end, fmt="pdf"))
+        pub_s, _pub = timed(lambda kind=kind: runs.generate(kind, year_start, year_end, fmt="pdf", public=True))
+        print(f"{kind} {year_start.year}: first generate {cold:.2f} s · build {build_s:.2f} s · render pdf "
+              f"{pdf_s:.2f} s · generate pdf {gen_s:.2f} s · public {pub_s:.2f} s (median of {args.repeat}) · "
+              f"{len(report.tables)} tables, {len(report.figures)} figures · identical PDFs: {one.sha256 == two.sha256}")
 
 
 if __name__ == "__main__":

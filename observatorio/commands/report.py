@@ -25,7 +25,7 @@ def register(sub):
                       "versión de los datos dan un archivo idéntico."))
     p.add_argument("kind", metavar=_("TIPO"),
                    help=_("tipo de informe, p. ej. boletin; «schedule»: el boletín del último mes completo "
-                          "enviado por correo a los suscritos"))
+                          "enviado por correo a los suscritos") + f' ({", ".join(kind_names())})')
     p.add_argument("--from", dest="start", type=_date, metavar=_("AAAA-MM-DD"), help=_("primer día (inclusive)"))
     p.add_argument("--to", dest="end", type=_date, metavar=_("AAAA-MM-DD"), help=_("último día (inclusive)"))
     p.add_argument("--month", type=_month, metavar=_("AAAA-MM"), help=_("en vez de --from/--to, un mes completo"))
@@ -39,6 +39,16 @@ def register(sub):
                    help=_("idioma del informe (por defecto, el de los mensajes)"))
     p.add_argument("--quiet", action="store_true", help=_("sin barra de avance"))
     p.set_defaults(handler=handle)
+
+
+def kind_names() -> list[str]:
+    """The kinds' names as their modules are named (``reports/kinds/<kind>.py``), without importing them (the
+    parser is built before Django is set up)."""
+    import pkgutil
+
+    from observatorio.reports import kinds
+
+    return sorted(m.name for m in pkgutil.iter_modules(kinds.__path__) if not m.name.startswith("_"))
 
 
 def period(args) -> tuple[dt.date, dt.date]:

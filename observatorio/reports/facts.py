@@ -13,6 +13,16 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class AreaPart:
+    """One area's part of a comparison's change (its count now − then), for "the fall concentrates in …";
+    ``withheld``: never named (hidden by disclosure control, or the events placed in no area)."""
+
+    name: str
+    change: int
+    withheld: bool = False
+
+
+@dataclass(frozen=True)
 class Change:
     """The period against another window (``engine.Comparison``): ``outcome`` is the engine's shown verdict
     (a ``Verdict`` value, or ``few_events``); None counts/changes: withheld."""
@@ -24,6 +34,7 @@ class Change:
     pct_change: float | None
     p_value: float | None
     outcome: str
+    where: tuple[AreaPart, ...] = ()  # the areas' parts of ``change`` (they add up to it); () when not asked
 
 
 @dataclass(frozen=True)

@@ -93,9 +93,9 @@ def test_every_chart_is_present_and_states_its_measure(demo):
     from observatorio.reports.render_pdf import render
 
     report = bulletin()
-    assert len(report.figures) == 2
+    assert len(report.figures) == 4  # trend, families, the month by UV, its Gi* hot spots
     text = pdf_text(render(report))
-    assert [int(n) for n in re.findall(r"Figura\s(\d+):", text)] == [1, 2]
+    assert [int(n) for n in re.findall(r"Figura\s(\d+):", text)] == [1, 2, 3, 4]
     assert text.count("Medida: Casos policiales (casos)") == len(report.figures)
     for figure in report.figures:
         assert figure.svg.count(b"<path") > 10
@@ -174,3 +174,152 @@ def test_command_line_writes_the_file(demo, tmp_path):
     assert out.read_bytes()[:5] == b"%PDF-"
     assert main(["report", "boletin", "--from", "2026-10-31", "--to", "2026-10-01", "-o", str(out)]) == 2
     assert main(["report", "desconocido", "--month", "2026-10", "-o", str(out)]) == 2
+
+
+# --- main points, maps, new and intensifying hot spots ---------------------------------------------------------
+
+
+def test_every_section_opens_with_main_points_printed_in_the_pdf(demo):
+    from observatorio.reports.render_pdf import render
+
+    for language in ("es", "en"):
+        report = bulletin(language=language)
+        text = squeeze(pdf_text(render(report)))
+        assert len(report.sections) == 7
+        for section in report.sections:
+            assert section.main_points, f"section {section.title!r} has no main points"
+            for point in section.main_points:
+                assert squeeze(point) in text, f"main point not in the PDF: {point}"
+    english = " ".join(p for s in bulletin(language="en").sections for p in s.main_points)
+    assert "compared with" in english and "respecto de" not in english
+
+
+def test_the_main_points_numbers_are_the_engines(demo):
+    from observatorio.dashboard import engine
+    from observatorio.dashboard.filters import filters_for
+    from observatorio.reports.sentences import number, p_text, percent
+    from observatorio.state import current
+
+    state = current()
+    h = engine.headline(state, filters_for(state, measure="casos-policiales", start=START, end=END, level="comuna"))
+    first, second = bulletin().sections[0].main_points
+    for sentence, c, label in ((first, h.previous, "septiembre de 2026"), (second, h.last_year, "octubre de 2025")):
+        assert f"en octubre de 2026 respecto de {label}" in sentence
+        verb = {"up": "subió", "down": "bajó", "no_change": "se mantuvo estable", "few_events": "pasó de"}[c.outcome]
+        assert verb in sentence, (sentence, c.outcome)
+        if c.outcome == "no_change" and c.count:
+            assert f"variación de {percent(c.pct_change, 'es', signed=True)}, no significativa" in sentence
+        else:
+            assert f"de {number(c.count, 'es')} a {number(h.count, 'es')} casos" in sentence
+        if c.outcome != "few_events":
+            assert p_text(c.p_value, "es") in sentence
+    # the families section: only significant changes are claimed, each with the engine's numbers
+    for point in bulletin().sections[1].main_points:
+        assert "Ninguna familia cambió significativamente" in point or re.search(r"(subieron|bajaron) \d", point)
+
+
+def test_a_public_bulletin_never_names_a_withheld_count_in_its_points(demo):
+    from observatorio.disclosure import policy
+    from observatorio.reports.facts import CountFact
+    from observatorio.reports.points import RankFact
+
+    k = policy.k()
+    public = bulletin(public=True)
+    said = " ".join(p for s in public.sections for p in s.main_points)
+    assert "se reservan" in said
+    withheld = [f for s in public.sections for f in s.facts
+                if isinstance(f, CountFact) and (f.count is None or f.last_year.count is None)]
+    assert withheld, "the small demo's public bulletin should withhold some count"
+    for f in withheld:
+        name = (f.family or f.measure_name).lower()
+        for point in (p for s in public.sections for p in s.main_points):
+            if name in point.lower():
+                assert "se reservan" in point and not re.search(r"\d", point.split("octubre")[0]), point
+    for s in public.sections:
+        for f in s.facts:
+            if isinstance(f, RankFact):
+                hidden = [n for n, c in f.counts if c is None]
+                assert hidden and not any(n in p for n in hidden for p in s.main_points)
+    # no "n casos" below the threshold anywhere in the points
+    assert not re.search(rf"(?<![\d.,])[1-{k - 1}] casos", said)
+
+
+def test_the_maps_are_in_the_pdf_with_their_captions(demo):
+    from observatorio.reports.render_pdf import render
+
+    report = bulletin()
+    text = squeeze(pdf_text(render(report)))
+    maps_section = next(s for s in report.sections if s.title == "Mapas del período")
+    captions = [b.caption for b in maps_section.blocks if hasattr(b, "svg")]
+    assert captions == ["Casos policiales por unidad vecinal en el período",
+                        "Puntos calientes y fríos (Gi*) de Casos policiales en el período"]
+    for caption in captions:
+        assert squeeze(caption) in text
+    choropleth, gi = (b for b in maps_section.blocks if hasattr(b, "svg"))
+    assert b'id="area-' in choropleth.svg and b'id="scale-bar"' in choropleth.svg
+    assert b'id="north-arrow"' in gi.svg and b'id="area-' not in gi.svg  # outlines only, no class colours
+    # 25 placed events in the month: too few for Gi*, said in words rather than as an empty map of no meaning
+    assert squeeze("se necesitan al menos 600 para identificar puntos calientes") in text
+    emerging = next(s for s in report.sections if s.title == "Puntos calientes nuevos y que se intensifican")
+    assert "en cada mes de los 12 hasta octubre de 2026" in emerging.main_points[0]
+
+
+def test_the_choropleths_values_are_the_engines_area_counts(demo):
+    from observatorio.dashboard import engine
+    from observatorio.dashboard.filters import filters_for
+    from observatorio.reports.points import RankFact
+    from observatorio.state import current
+
+    state = current()
+    table = engine.by_area(state, filters_for(state, measure="casos-policiales", start=START, end=END, level="uv"))
+    report = bulletin()
+    rank = next(f for s in report.sections for f in s.facts if isinstance(f, RankFact))
+    assert dict(rank.counts) == {r.name: r.count for r in table.rows}
+    top = sorted(table.rows, key=lambda r: (-r.count, r.name))[:3]
+    point = next(p for s in report.sections for p in s.main_points if p.startswith("Las unidades vecinales"))
+    assert point.endswith(f"{top[0].name} ({top[0].count}), {top[1].name} ({top[1].count}) y "
+                          f"{top[2].name} ({top[2].count}).")
+
+
+def test_hot_cells_are_named_by_the_area_they_fall_in():
+    from types import SimpleNamespace
+
+    from shapely.geometry import box
+
+    from observatorio.analysis.grid import Grid
+    from observatorio.reports.kinds.boletin import cell_areas, most_cells
+
+    grid = Grid(0.0, 0.0, 100.0, 2, 4, 32719)  # x0, y0, cell, rows, cols, EPSG
+    west = SimpleNamespace(name="Oeste", metric=box(0, 0, 200, 200))
+    east = SimpleNamespace(name="Este", metric=box(200, 0, 300, 200))
+    names = cell_areas([west, east], grid, [0, 1, 0, 1, 0], [0, 0, 2, 2, 3])
+    assert names == ["Oeste", "Oeste", "Este", "Este", ""]
+    assert most_cells(names) == ["Este", "Oeste"]  # a tie goes by name; a cell outside every area is not named
+    assert most_cells(["B", "A", "B"], n=1) == ["B"]
+
+
+def test_the_emerging_steps_are_the_12_months_to_the_bulletins_month(demo):
+    from observatorio.dashboard import engine
+    from observatorio.dashboard.filters import filters_for
+    from observatorio.dashboard.layers.base import territory
+    from observatorio.dashboard.layers.emerging import EMERGING_LEAD, emerging_result, months_before
+    from observatorio.reports.points import EmergingFact
+    from observatorio.state import current
+
+    assert months_before(dt.date(2026, 2, 14), 3) == [(dt.date(2025, 12, 1), dt.date(2025, 12, 31)),
+                                                      (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
+                                                      (dt.date(2026, 2, 1), dt.date(2026, 2, 28))]
+    state = current()
+    f = filters_for(state, measure="casos-policiales", start=START, end=END, level="comuna")
+    built = emerging_result(state, territory(state, END), f, windows=months_before(END, 12 + EMERGING_LEAD))
+    assert len(built.quarters) == 12 and built.quarters[-1] == (START, END)
+    assert built.quarters[0] == (dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+    for (a, b), placed in zip(built.quarters, built.per_quarter):
+        month = engine.headline(state, filters_for(state, measure="casos-policiales", start=a, end=b,
+                                                   level="comuna")).count
+        assert 0 < placed <= month  # events placed in the study area, out of the month's count
+    fact = next(f for s in bulletin().sections for f in s.facts if isinstance(f, EmergingFact))
+    assert (fact.fewest, fact.minimum, fact.new) == (min(built.per_quarter), built.minimum, None)
+    # the map layer's own computation (8 quarters) is unchanged by the monthly steps
+    quarterly = emerging_result(state, territory(state, END), f)
+    assert len(quarterly.quarters) == 8 and quarterly.quarters[-1][1] == dt.date(2026, 9, 30)

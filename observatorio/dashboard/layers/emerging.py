@@ -121,11 +121,25 @@ class Emerging:
         return self.fewest < self.minimum
 
 
-def emerging_result(state: DataState, terr: Territory, f: Filters) -> Emerging:
+def months_before(end: dt.date, n: int) -> list[tuple[dt.date, dt.date]]:
+    """The ``n`` calendar months ending with ``end``'s month, oldest first (the monthly bulletin's steps)."""
+    out = []
+    first = end.replace(day=1)
+    for _i in range(n):
+        last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        out.append((first, last))
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return out[::-1]
+
+
+def emerging_result(state: DataState, terr: Territory, f: Filters, windows=None) -> Emerging:
     """:func:`observatorio.analysis.emerging.emerging_hotspots` on quarterly cubes, when every shown quarter has
-    enough events (:func:`emerging_minimum`); the lead quarter is not counted."""
+    enough events (:func:`emerging_minimum`); the lead quarter is not counted.
+
+    ``windows``: other time steps than the last quarters, lead step first (``EMERGING_LEAD`` of them) — the
+    monthly bulletin's ``months_before(end, 12 + EMERGING_LEAD)``; each must reach the same minimum."""
     def build():
-        with_lead = quarters_before(f.end, EMERGING_QUARTERS + EMERGING_LEAD)
+        with_lead = list(windows) if windows else quarters_before(f.end, EMERGING_QUARTERS + EMERGING_LEAD)
         quarters = with_lead[EMERGING_LEAD:]
         grid, inside = terr.grid(EMERGING_CELL)
         where = placed(state, terr)
@@ -138,7 +152,18 @@ def emerging_result(state: DataState, terr: Territory, f: Filters) -> Emerging:
         result = emerging_hotspots(cube, EMERGING_CELL, EMERGING_DISTANCE, mask=inside, fdr=True, lead=EMERGING_LEAD)
         return Emerging(quarters, per_quarter, minimum, grid, result)
 
-    return cached(state, ("emerging", filters_key(f), terr.epsg), build)
+    return cached(state, ("emerging", filters_key(f), terr.epsg, tuple(windows or ())), build)
+
+
+def shown_codes(state: DataState, terr: Territory, f: Filters, built: Emerging, guard=None) -> np.ndarray:
+    """The result's class codes as drawn for the reader: for an aggregate-only one (``guard``), a cell of
+    1..k−1 events over the shown steps is not drawn (−1; ``disclosure.grids.small_cells``)."""
+    codes = built.result.codes
+    if guard is None:
+        return codes
+    where = placed(state, terr)
+    total = cell_counts(state, f, where.emerging, built.grid.size, built.quarters[0][0], built.quarters[-1][1])
+    return np.where(small_cells(total.reshape(built.grid.shape), guard.k), -1, codes)
 
 
 def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) -> Layer:
@@ -165,11 +190,8 @@ def emerging_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
     layer.note += " " + emerging_definitions_text(result.definitions(), number)
     shown = [(code, cls, emerging_label(cls)) for code, cls in enumerate(EMERGING_CLASSES)
              if cls is not EmergingClass.NO_PATTERN]
-    codes = result.codes
-    if guard is not None:  # disclosure control: a cell of 1..k−1 events over the quarters is not drawn
-        where = placed(state, terr)
-        total = cell_counts(state, f, where.emerging, grid.size, quarters[0][0], quarters[-1][1])
-        codes = np.where(small_cells(total.reshape(grid.shape), guard.k), -1, codes)
+    codes = shown_codes(state, terr, f, built, guard)  # disclosure control: no cell of 1..k−1 events
+    if guard is not None:
         layer.note += " " + guard.note()
     few = result.few_bins & (codes >= 0)
     if few.any():

@@ -10,10 +10,16 @@ an authority: every count goes through disclosure control (``disclosure.shapes``
 protected against the measure's total with ``suppress.list_with_total``) and a withheld count is written
 «reservado».
 
-Hand-off to ``reports/sentences.py``: ``main_points`` are left empty here; each section carries its figures
-in ``Section.facts`` (``facts.CountFact`` per measure or family, ``facts.AreaFact`` per changed area, None
-where withheld), from which the sentences module writes the main points (``sentences.fill(report)`` or the
-like replaces each section's ``main_points``), so no sentence is parsed back out of a formatted cell.
+Two maps of the month over the streets (``reports/maps.py``): the count by UV (choropleth; a withheld area
+hatched) and the Gi* hot and cold spots, computed as the map's layer computes them
+(``dashboard/layers/hotspots.hotspot_result``); and the new and intensifying hot spots of the 12 months to
+the bulletin's month (``dashboard/layers/emerging.emerging_result`` with monthly steps), with the area each
+cell falls in. For an aggregate-only reader a cell of 1..k−1 events is not drawn nor counted
+(``disclosure/grids.small_cells``, as the map's layers do).
+
+Every section opens with main points written from its ``Section.facts`` by ``reports/points.py`` (the one
+bridge from ``facts`` to ``sentences``), so a sentence quotes the figure its table shows and no sentence is
+parsed back out of a formatted cell.
 """
 
 from __future__ import annotations
@@ -21,26 +27,35 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import numpy as np
+import shapely
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from observatorio.analysis import periods
+from observatorio.analysis.emerging import CLASSES as EMERGING_CLASSES
+from observatorio.analysis.emerging import EmergingClass
 from observatorio.dashboard import engine, home_data
 from observatorio.dashboard.filters import filters_for
 from observatorio.dashboard.numbers import number
 from observatorio.disclosure import policy, shapes
+from observatorio.disclosure.grids import small_cells
 from observatorio.disclosure.suppress import list_with_total
-from observatorio.labels import outcome_label
+from observatorio.labels import emerging_label, outcome_label
 from observatorio.territory.models import Level
 
-from .. import charts
+from .. import charts, maps, points
 from ..document import Figure, Notice, Paragraph, Report, Section, Table
-from ..facts import AreaFact, Change, CountFact
+from ..facts import AreaFact, AreaPart, Change, CountFact
+from ..points import EmergingFact, HotspotFact, RankFact
 
 KIND = "boletin"
 TITLE = gettext_noop("Boletín mensual")
 TREND_MONTHS = 13
+EMERGING_MONTHS = 12
+"""Monthly steps of the new and intensifying hot spots, the bulletin's month last."""
+NAMED_AREAS = 3
 
 
 # --- formatting -----------------------------------------------------------------------------------------------
@@ -136,7 +151,7 @@ def build(ctx) -> Report:
     base = dict(kind=KIND, title=title, municipality=municipality, start=ctx.start, end=ctx.end, language=lang,
                 data_version=ctx.data_version, public=ctx.public, subtitle=subtitle,
                 disclosure_note=disclosure_note, options=ctx.options)
-    total_steps = len(measures) + 3
+    total_steps = 6
     ctx.progress("build", 0, total_steps)
 
     heads = {m.code: _headline(ctx, m) for m in measures}
@@ -164,6 +179,9 @@ def build(ctx) -> Report:
         sections.append(_other_measures(ctx, others, heads))
     ctx.progress("build", 3, total_steps)
     sections.append(_areas(ctx, main, municipality))
+    ctx.progress("build", 4, total_steps)
+    sections += _maps(ctx, main, municipality)
+    ctx.progress("build", 5, total_steps)
     sections.append(_methods(ctx))
     ctx.progress("build", total_steps, total_steps)
     return Report(**base, sections=tuple(sections))
@@ -212,7 +230,33 @@ def _overview(ctx, measure, h, refusal, municipality) -> Section:
         _("Gráfico de línea: %(name)s por mes de %(start)s a %(end)s") % {
             "name": measure.name, "start": labels[0], "end": labels[-1]},
         svg=svg))
-    return Section(measure.name, blocks=tuple(blocks), facts=(fact_of(measure, h),))
+    fact = fact_of(measure, h)
+    fact = replace(fact, previous=replace(fact.previous, where=_where(ctx, measure, h, fact.previous, guard)),
+                   last_year=replace(fact.last_year, where=_where(ctx, measure, h, fact.last_year, guard)))
+    return Section(measure.name, _points((fact,), lang), tuple(blocks), (fact,))
+
+
+def _where(ctx, measure, h, c: Change, guard) -> tuple[AreaPart, ...]:
+    """Each macrosector's part of a significant change (UVs without macrosectors), for "the fall concentrates
+    in …": an area hidden in either window, and the events placed in no area, are never named."""
+    state = ctx.state
+    if c.outcome not in ("up", "down") or h.count is None or c.count is None:
+        return ()
+    level = Level.MACROSECTOR if state.index.ids_at(Level.MACROSECTOR) else Level.UV
+    ids = state.index.ids_at(level)
+    if not ids:
+        return ()
+    parts, hidden = [], []
+    for start, end in ((ctx.start, ctx.end), (c.start, c.end)):
+        f = filters_for(state, measure=measure.code, start=start, end=end, level=level)
+        counts, _out = engine.area_counts(state, f, level)
+        parts.append(counts)
+        hidden.append(shapes.area_hidden(state, f, level, guard)[0] if guard is not None else
+                      np.zeros(len(ids), dtype=bool))
+    out = [AreaPart(state.index.areas[i].name, int(parts[0][i] - parts[1][i]), bool(hidden[0][k] or hidden[1][k]))
+           for k, i in enumerate(ids)]
+    rest = (h.count - c.count) - sum(p.change for p in out)  # events placed in no area of the level
+    return tuple(out) + ((AreaPart("", rest, True),) if rest else ())
 
 
 def _families(ctx, measure, total_h, municipality) -> Section:
@@ -249,7 +293,7 @@ def _families(ctx, measure, total_h, municipality) -> Section:
     figure = Figure(_("%(name)s por familia en el período") % {"name": measure.name},
                     _stated(measure, municipality, ctx.start, ctx.end, lang, _("conteo por familia")),
                     _("Barras horizontales: %(name)s por familia") % {"name": measure.name}, svg=svg)
-    return Section(title, blocks=(table, figure), facts=facts)
+    return Section(title, _family_points(facts, lang), (table, figure), facts)
 
 
 def _guard_families(ctx, measure, found, whole, guard) -> list[engine.Headline]:
@@ -291,7 +335,12 @@ def _other_measures(ctx, measures, heads) -> Section:
     notes.insert(0, _("Cada medida cuenta lo suyo: sus cifras no se suman entre sí ni con la cifra principal."))
     table = Table(_("Otras medidas: %(period)s") % {"period": span(ctx.start, ctx.end, ctx.language)},
                   _comparison_columns(), tuple(rows), tuple(notes), COMPARISON_NUMERIC)
-    return Section(_("Otras medidas"), blocks=(table,), facts=tuple(facts))
+    said = []
+    for fact in facts:
+        said += points.change_points(fact, fact.last_year, ctx.language, min_events=engine.MIN_EVENTS_FOR_TEST)
+        if fact.previous.outcome in ("up", "down"):
+            said += points.change_points(fact, fact.previous, ctx.language, min_events=engine.MIN_EVENTS_FOR_TEST)
+    return Section(_("Otras medidas"), tuple(said), (table,), tuple(facts))
 
 
 def _areas(ctx, measure, municipality) -> Section:
@@ -317,20 +366,43 @@ def _areas(ctx, measure, municipality) -> Section:
         "name": measure.name, "level": _level_name(level), "period": span(changes.start, changes.end, lang),
         "before": span(changes.before_start, changes.before_end, lang), "alpha": number(changes.alpha, 2),
         "n": number(changes.tested), "min": engine.MIN_EVENTS_FOR_TEST}
+    said = tuple(points.area_points(facts, level=level, lang=lang,
+                                    previous=points.period_label(changes.before_start, changes.before_end, lang)))
     if not moved:
-        return Section(title, blocks=(Paragraph(explain), Paragraph(
-            _("Ninguna área cambió significativamente frente al mismo período del año anterior."))), facts=facts)
+        return Section(title, said, (Paragraph(explain), Paragraph(
+            _("Ninguna área cambió significativamente frente al mismo período del año anterior."))), facts)
     rows = tuple((f"{r.name} ({r.code})", count_text(r.count), count_text(r.before), percent(r.pct_change),
                   p_text(r.q_value), outcome_label(r.outcome)) for r in moved)
     table = Table(_("Áreas que subieron o bajaron frente al mismo período del año anterior"),
                   (_("Área"), _("Período"), _("Año anterior"), _("Variación"), _("Valor q"), _("Veredicto")),
                   rows, (explain,) + ((guard.note(),) if guard is not None else ()),
                   (False, True, True, True, True, False))
-    return Section(title, blocks=(table,), facts=facts)
+    return Section(title, said, (table,), facts)
 
 
 def _level_name(level: str) -> str:
     return {Level.UV: _("unidad vecinal"), Level.MACROSECTOR: _("macrosector")}.get(level, level)
+
+
+def _points(facts, lang: str) -> tuple[str, ...]:
+    return tuple(points.main_points(facts, lang, min_events=engine.MIN_EVENTS_FOR_TEST))
+
+
+def _family_points(facts, lang: str) -> tuple[str, ...]:
+    """The families whose month changed significantly (against the month before or a year earlier); when none
+    did, the one sentence that says so. A withheld family is not named."""
+    said = []
+    for fact in facts:
+        for c in (fact.previous, fact.last_year):
+            if c.outcome in ("up", "down") and fact.count is not None and c.count is not None:
+                said += points.change_points(fact, c, lang, min_events=engine.MIN_EVENTS_FOR_TEST)
+    if not said and facts:
+        first = facts[0]
+        prev = points.period_label(first.previous.start, first.previous.end, lang)
+        last = points.period_label(first.last_year.start, first.last_year.end, lang)
+        said.append(points.w("families_stable" if prev != last else "families_stable_one", lang, prev=prev,
+                             last=last))
+    return tuple(said)
 
 
 def _methods(ctx) -> Section:
@@ -341,4 +413,152 @@ def _methods(ctx) -> Section:
               "documento.") % {"v": ctx.data_version}]
     if ctx.public:
         text.append(policy.Guard(policy.k()).note())
-    return Section(_("Notas metodológicas"), blocks=tuple(Paragraph(t) for t in text))
+    said = (points.w("methods", ctx.language, cut=day(ctx.state.as_of, ctx.language), v=ctx.data_version),)
+    return Section(_("Notas metodológicas"), said, tuple(Paragraph(t) for t in text))
+
+
+# --- maps: the month by UV, its hot spots, the new and intensifying hot spots ---------------------------------
+
+
+def cell_areas(shapes_, grid, rows, cols) -> list[str]:
+    """The name of the area each cell's centre falls in ("" outside every area); ``shapes_`` with ``.name``
+    and ``.metric`` (metres, the grid's CRS)."""
+    x = grid.x0 + (np.asarray(cols) + 0.5) * grid.cell
+    y = grid.y0 + (np.asarray(rows) + 0.5) * grid.cell
+    names = np.full(x.shape, "", dtype=object)
+    for shape in shapes_:
+        inside = shapely.contains_xy(shape.metric, x, y) & (names == "")
+        names[inside] = shape.name
+    return names.tolist()
+
+
+def most_cells(names: list[str], n: int = NAMED_AREAS) -> list[str]:
+    """The areas holding most of the cells, most first (ties by name); cells outside every area not named."""
+    counted: dict[str, int] = {}
+    for name in names:
+        if name:
+            counted[name] = counted.get(name, 0) + 1
+    return [name for name, _c in sorted(counted.items(), key=lambda x: (-x[1], x[0]))[:n]]
+
+
+def _maps(ctx, measure, municipality) -> list[Section]:
+    from observatorio.dashboard.layers.base import GI_CELL, territory
+    from observatorio.dashboard.layers.emerging import EMERGING_LEAD, emerging_result, months_before, shown_codes
+    from observatorio.dashboard.layers.hotspots import hotspot_result
+
+    state, lang = ctx.state, ctx.language
+    title = _("Mapas del período")
+    emerging_title = _("Puntos calientes nuevos y que se intensifican")
+    terr = territory(state, ctx.end)
+    base = maps.base_from_state(state, ctx.end)
+    if terr is None or base is None:
+        notice = Notice(_("No hay límites territoriales cargados: no se pueden dibujar mapas."))
+        return [Section(title, blocks=(notice,)), Section(emerging_title, blocks=(notice,))]
+    level = "uv" if "uv" in terr.shapes else "macrosector"
+    area_shapes = terr.shapes.get(level) or ()
+    guard = ctx.guard(measure)
+    f = filters_for(state, measure=measure.code, start=ctx.start, end=ctx.end, level=Level.COMUNA)
+    refusal = policy.coarse_refusal(guard, f, state.index)
+    if refusal:
+        return [Section(title, blocks=(Notice(refusal),)), Section(emerging_title, blocks=(Notice(refusal),))]
+    period = span(ctx.start, ctx.end, lang)
+    caption = maps.Caption(f"{measure.name} ({measure.unit})", period)
+    blocks, facts = [], []
+
+    # the month's count by area
+    fa = filters_for(state, measure=measure.code, start=ctx.start, end=ctx.end, level=level)
+    table = engine.by_area(state, fa)
+    if guard is not None:
+        table = shapes.areas(table, guard, state, fa)
+    values = {r.name: (None if r.count is None else float(r.count)) for r in table.rows}
+    svg = maps.svg(maps.choropleth(base, values, title=measure.unit, caption=caption, lang=lang))
+    blocks.append(Figure(
+        _("%(name)s por %(level)s en el período") % {"name": measure.name, "level": _level_name(level)},
+        _stated(measure, municipality, ctx.start, ctx.end, lang, _("conteo por área")),
+        _("Mapa coroplético: %(name)s por %(level)s") % {"name": measure.name, "level": _level_name(level)},
+        svg=svg))
+    facts.append(RankFact(level, measure.unit, ctx.start, ctx.end, tuple((r.name, r.count) for r in table.rows)))
+
+    # Gi* of the month, as the map's layer computes it
+    found = hotspot_result(state, terr, f)
+    grid, inside = terr.grid(GI_CELL)
+    if found.result is None:
+        bins = np.zeros(grid.shape, dtype=int)
+        facts.append(HotspotFact(measure.unit, ctx.start, ctx.end, int(GI_CELL), _shown(found.events, guard),
+                                 found.minimum, None))
+    else:
+        bins = found.result.bins(fdr=True)
+        if guard is not None:
+            bins = np.where(small_cells(found.result.values, guard.k), 0, bins)
+        rows, cols = np.nonzero((bins > 0) & inside)
+        facts.append(HotspotFact(measure.unit, ctx.start, ctx.end, int(GI_CELL), found.events, found.minimum,
+                                 int(rows.size), tuple(most_cells(cell_areas(area_shapes, grid, rows, cols)))))
+    svg = maps.svg(maps.hotspots(base, grid, bins, caption=caption, lang=lang, mask=inside))
+    blocks.append(Figure(
+        _("Puntos calientes y fríos (Gi*) de %(name)s en el período") % {"name": measure.name},
+        _stated(measure, municipality, ctx.start, ctx.end, lang,
+                _("Gi* en celdas de %(cell)s m con corrección FDR") % {"cell": int(GI_CELL)}),
+        _("Mapa de celdas: puntos calientes y fríos de %(name)s") % {"name": measure.name}, svg=svg))
+    if found.result is None:
+        blocks.append(Notice(points.hotspot_points(facts[-1], lang)[0]))
+    map_section = Section(title, _points(tuple(facts), lang), tuple(blocks), tuple(facts))
+    return [map_section, _emerging(ctx, measure, municipality, terr, base, area_shapes, f, guard,
+                                   emerging_result, months_before(ctx.end, EMERGING_MONTHS + EMERGING_LEAD),
+                                   shown_codes)]
+
+
+def _shown(n: int, guard) -> int | None:
+    """A count the sentences may write: None when an aggregate-only reader may not see it (1..k−1)."""
+    return None if guard is not None and 1 <= n < guard.k else n
+
+
+EMERGING_SHOWN = (EmergingClass.NEW_HOT, EmergingClass.INTENSIFYING_HOT)
+
+
+def _emerging(ctx, measure, municipality, terr, base, area_shapes, f, guard, emerging_result, windows,
+              shown_codes) -> Section:
+    state, lang = ctx.state, ctx.language
+    title = _("Puntos calientes nuevos y que se intensifican")
+    built = emerging_result(state, terr, f, windows=windows)
+    first, last = built.quarters[0][0], built.quarters[-1][1]
+    month = built.quarters[-1]  # the bulletin's (last) month: the sentences say "the 12 months to" it
+    if built.result is None:
+        fact = EmergingFact(*month, EMERGING_MONTHS, _shown(built.fewest, guard), built.minimum, None, None)
+        return Section(title, _points((fact,), lang), (Notice(points.emerging_points(fact, lang)[0]),), (fact,))
+    codes = shown_codes(state, terr, f, built, guard)
+    grid = built.grid
+    rows_out, counted = [], {}
+    for member in EMERGING_SHOWN:
+        rows, cols = np.nonzero(codes == EMERGING_CLASSES.index(member))
+        counted[member] = int(rows.size)
+        per_area: dict[str, int] = {}
+        for name in cell_areas(area_shapes, grid, rows, cols):
+            per_area[name] = per_area.get(name, 0) + 1
+        for name, n in sorted(per_area.items(), key=lambda x: (-x[1], x[0])):
+            rows_out.append((name or _("fuera de las áreas"), emerging_label(member), number(n)))
+    hot = np.isin(codes, [EMERGING_CLASSES.index(m) for m in EMERGING_SHOWN])
+    hot_rows, hot_cols = np.nonzero(hot)
+    fact = EmergingFact(*month, EMERGING_MONTHS, built.fewest, built.minimum,
+                        counted[EmergingClass.NEW_HOT], counted[EmergingClass.INTENSIFYING_HOT],
+                        tuple(most_cells(cell_areas(area_shapes, grid, hot_rows, hot_cols))))
+    months = span(first, last, lang)
+    stated = _stated(measure, municipality, first, last, lang,
+                     _("puntos calientes emergentes en celdas de %(cell)s m, %(n)s pasos mensuales") % {
+                         "cell": int(grid.cell), "n": EMERGING_MONTHS})
+    caption = maps.Caption(f"{measure.name} ({measure.unit})", months)
+    svg = maps.svg(maps.emerging(base, grid, np.where(hot, codes, -1), title=title, caption=caption, lang=lang))
+    blocks = [Figure(_("Puntos calientes nuevos y que se intensifican de %(name)s, %(period)s") % {
+        "name": measure.name, "period": months}, stated,
+        _("Mapa de celdas: puntos calientes nuevos y que se intensifican"), svg=svg)]
+    notes = [_("Clases de ESRI (Emerging Hot Spot Analysis) sobre Gi* mensual de %(n)s meses, con corrección FDR "
+               "y tendencia de Mann–Kendall; un área cuenta las celdas cuyo centro cae en ella.")
+             % {"n": EMERGING_MONTHS}]
+    if guard is not None:
+        notes.append(guard.note())
+    if rows_out:
+        blocks.append(Table(_("Celdas de puntos calientes nuevos o que se intensifican, por área"),
+                            (_("Área"), _("Patrón"), _("Celdas")), tuple(rows_out), tuple(notes),
+                            (False, False, True)))
+    else:
+        blocks.append(Paragraph(" ".join(notes)))
+    return Section(title, _points((fact,), lang), tuple(blocks), (fact,))
