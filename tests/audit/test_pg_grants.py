@@ -73,4 +73,4 @@ def test_on_sqlite_the_command_says_it_is_for_postgresql(capsys):
     if connection.vendor != "sqlite":
         pytest.skip("SQLite only")
     assert cli.main(["db-roles", "obs_app"]) == 2
-    assert "for PostgreSQL" in capsys.readouterr().err
+    assert "son para PostgreSQL" in capsys.readouterr().err
