@@ -26,7 +26,7 @@ from observatorio.errors import UserError
 
 # Each name is a module in observatorio/commands with register(subparsers).
 COMMANDS = ("serve", "migrate", "createuser", "territory", "demo", "analyze", "importer", "figures", "measures",
-            "backup", "db_roles", "report", "indicators")
+            "backup", "db_roles", "report", "indicators", "alerts")
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 0, 1, 2, 130, 141
 

@@ -75,6 +75,12 @@ SETTINGS = (
     Setting("OBS_BEHIND_PROXY", "false", "Trust the proxy's X-Forwarded-Proto header to tell HTTPS requests."),
     Setting("OBS_DEMO_GEOGRAPHY", "", "Folder of real geography for `observatorio demo` (as ../shared/data/penalolen: "
             "UVs, blocks, places, addresses); empty: the demo draws its own."),
+    Setting("OBS_SMTP_HOST", "", "Mail server for subscription alerts; empty: alerts stay in the app."),
+    Setting("OBS_SMTP_PORT", "25 (587 with OBS_SMTP_TLS)", "Port of the mail server."),
+    Setting("OBS_SMTP_USER", "", "User name on the mail server."),
+    Setting("OBS_SMTP_PASSWORD", "", "Password on the mail server."),
+    Setting("OBS_SMTP_TLS", "false", "Use STARTTLS with the mail server."),
+    Setting("OBS_MAIL_FROM", "observatorio@localhost", "Sender address of the alerts."),
     Setting("OBS_TRUSTED_ORIGINS", "", "Comma-separated origins (https://host) allowed to post forms (CSRF)."),
 )
 

@@ -174,6 +174,17 @@ OBS_DISCLOSURE_SENSITIVE_MIN_DAYS = env.env_int("OBS_DISCLOSURE_SENSITIVE_MIN_DA
 OBS_DISCLOSURE_SENSITIVE_FAMILIES = tuple(env.env_list("OBS_DISCLOSURE_SENSITIVE_FAMILIES",
                                                        "familia-sexuales,familia-vif"))
 # --- end of disclosure control ---
+# --- mail (programmes.alerts; docs/settings.md): SMTP when OBS_SMTP_HOST is set, else alerts stay in the app ---
+OBS_SMTP_HOST = env.env_str("OBS_SMTP_HOST", "").strip()
+EMAIL_HOST = OBS_SMTP_HOST or "localhost"
+EMAIL_PORT = env.env_positive_int("OBS_SMTP_PORT", 587 if env.env_bool("OBS_SMTP_TLS", False) else 25)
+EMAIL_HOST_USER = env.env_str("OBS_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env.env_str("OBS_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env.env_bool("OBS_SMTP_TLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env.env_str("OBS_MAIL_FROM", "observatorio@localhost")
+EMAIL_BACKEND = ("django.core.mail.backends.smtp.EmailBackend" if OBS_SMTP_HOST
+                 else "django.core.mail.backends.dummy.EmailBackend")
 # Peer comunas of a comuna's profile (observatorio.dashboard.peers): CUT codes; empty = the rule.
 OBS_PEER_COMUNAS = tuple(env.env_list("OBS_PEER_COMUNAS", ""))
 # ---- Security and HTTP (docs/deploy.md, docs/settings.md) ----------------------------------------------------

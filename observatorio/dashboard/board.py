@@ -229,10 +229,28 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
                                       + ")<extra>" + _("Período incompleto") + "</extra>"})
     layout = _layout(ctx, xaxis={"type": "date", "tickformat": "%d-%m-%Y"},
                      yaxis={"rangemode": "tozero", "tickformat": ",d", "title": {"text": ctx.label}})
+    starts = trend_markers(ctx)
+    if starts:  # programmes starting in the window (issue #15): a dotted vertical line and the programme's name
+        layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": m["date"], "x1": m["date"],
+                             "y0": 0, "y1": 1, "line": {"color": "#555555", "width": 1, "dash": "dot"}}
+                            for m in starts]
+        layout["annotations"] = [{"x": m["date"], "y": 1, "xref": "x", "yref": "paper", "showarrow": False,
+                                  "text": _("Inicio: %(name)s") % {"name": m["label"]}, "textangle": -90,
+                                  "xanchor": "left", "yanchor": "top", "font": {"size": 10, "color": "#333333"}}
+                                 for m in starts]
     if cut.size:
         layout["showlegend"] = True
         layout["legend"] = {"orientation": "h", "y": -0.2}
     return {"data": data, "layout": layout}
+
+
+def trend_markers(ctx: Context) -> list[dict]:
+    """Programmes starting in the filters' window, in their areas or comuna-wide
+    (:func:`observatorio.programmes.impact.programme_starts`)."""
+    from observatorio.programmes.impact import programme_starts
+
+    f = ctx.filters
+    return programme_starts(f.start, f.end, f.areas, ctx.state.index)
 
 
 def _breakdown_json(b: engine.Breakdown) -> dict:
@@ -501,6 +519,8 @@ def board_data(request, name: str, fmt: str):
     body = {"dataset": name, "measure": measure_json(ctx), "filters": _filters_json(ctx),
             "disclosure": disclosure_json(ctx),
             "data": dataset.to_json(payload), "figure": dataset.to_figure(payload, ctx)}
+    if name == "tendencia":
+        body["markers"] = trend_markers(ctx)
     return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default),
                         content_type="application/json")
 

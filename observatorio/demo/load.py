@@ -203,6 +203,9 @@ def load_scenario(scenario: Scenario, *, show_progress: bool = True, comparison:
     for username, role in created:
         scope = [sources["1461"]] if role == "operator" else []
         create_user(username, password, Role(role), sources=scope)
+    from .programmes import load_programmes
+
+    counts.update(load_programmes(scenario, area_ids))
     if not created:
         path = data_dir() / CREDENTIALS_FILE
         counts["users"] = 0
