@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 from dataclasses import dataclass
 from statistics import median
 
@@ -44,6 +45,8 @@ STATE_TERMS = {Term.MEASURE, Term.MEASURE_MEDIAN, Term.MEASURE_IN_HOTSPOTS, Term
 PROGRAMME_TERMS = {Term.ACTIVITIES, Term.ACTIVITY_HOURS, Term.ACTIVITIES_IN_HOTSPOTS, Term.PARTICIPANTS,
                    Term.BENEFICIARIES, Term.SPENT}
 _CHUNK = 5000
+SIDES_KEPT = 50_000
+"""Sides kept per data state (a year of monthly readings of 20 indicators in 40 areas is ~10,000)."""
 
 
 @dataclass(frozen=True)
@@ -85,19 +88,37 @@ def side(indicator, which: str, period: Period, area_id: int | None, state=None)
         if term == Term.ACTIVITIES_IN_HOTSPOTS:
             return activities_in_hotspots(state, programme, period, area_id, options)
         return programme_figure(term, programme, period, area_id)
+    if state is None:
+        from observatorio.state import current
+
+        state = current()
     if term == Term.POPULATION:
-        return population(state, period, area_id)
+        return kept(state, (term.value, None, "", period.start, period.end, area_id),
+                    lambda: population(state, period, area_id))
     if measure is None:
         raise UserError(N_("el indicador %(code)s: el %(side)s cuenta una medida pero no dice cuál; elija la medida"),
                         code=indicator.code, side=_side_word(which))
+    key = (term.value, measure.code, json.dumps(options, sort_keys=True, default=str), period.start, period.end,
+           area_id)
+    return kept(state, key, lambda: _measure_side(term, state, measure.code, period, area_id, options))
+
+
+def kept(state, key: tuple, build) -> float | None:
+    """A side read from the events, built once per data state (:meth:`DataState.cache`): the key says everything
+    the side depends on besides the state (term, measure, options, period, area), so a new data state, an edited
+    indicator or another area never finds a stale value (docs/decisions.md)."""
+    return state.cache("programmes:sides", SIDES_KEPT).get(key, lambda: (build(),))[0]
+
+
+def _measure_side(term: Term, state, measure: str, period: Period, area_id, options: dict) -> float | None:
     if term == Term.MEASURE:
-        return float(count(state, measure.code, period, area_id, options))
+        return float(count(state, measure, period, area_id, options))
     if term == Term.MEASURE_MEDIAN:
-        return median_attribute(state, measure.code, period, area_id, options)
+        return median_attribute(state, measure, period, area_id, options)
     if term == Term.MEASURE_IN_HOTSPOTS:
-        return in_hotspots(state, measure.code, period, area_id, options)
+        return in_hotspots(state, measure, period, area_id, options)
     if term == Term.REPEAT:
-        return float(repeat_events(state, measure.code, period, area_id, options))
+        return float(repeat_events(state, measure, period, area_id, options))
     raise ValueError(f"unknown term {term!r}")
 
 
@@ -175,13 +196,39 @@ def median_attribute(state, measure: str, period: Period, area_id=None, options=
     if not name:
         raise UserError(N_("una mediana necesita el atributo del evento (opción «attribute», p. ej. "
                            "«minutos_llegada»)"))
-    values = []
-    for (value,) in _in_chunks(_event_ids(state, filters(state, measure, period, area_id, options)),
-                               [f"attributes__{name}"]):
-        number = _number(value)
-        if number is not None:
-            values.append(number)
-    return float(median(values)) if values else None
+    window, mask = _selected(state, filters(state, measure, period, area_id, options))
+    values = attribute_values(state, name)[window][mask]
+    values = values[~np.isnan(values)]
+    return float(median(values.tolist())) if values.size else None
+
+
+def attribute_values(state, name: str) -> np.ndarray:
+    """The numeric value of the events' attribute ``name``, one per snapshot row (NaN: absent or not a number),
+    read from the database once per version of the events."""
+    def build() -> np.ndarray:
+        from observatorio.records.models import Event
+
+        snap = state.events
+        values = np.full(snap.size, np.nan)
+        if not snap.size:
+            return values
+        ids, numbers = [], []
+        rows = Event.objects.filter(**{"attributes__has_key": name}).values_list("id", f"attributes__{name}")
+        for pk, value in rows.iterator(chunk_size=_CHUNK):
+            number = _number(value)
+            if number is not None:
+                ids.append(pk)
+                numbers.append(number)
+        if not ids:
+            return values
+        found = np.asarray(ids, dtype=snap.id.dtype)
+        order = np.argsort(snap.id, kind="stable")
+        at = order[np.searchsorted(snap.id, found, sorter=order).clip(max=snap.size - 1)]
+        inside = snap.id[at] == found
+        values[at[inside]] = np.asarray(numbers)[inside]
+        return values
+
+    return state.memo(f"programmes:attribute:{name}", build, on=("events",))
 
 
 def _number(value) -> float | None:
@@ -322,12 +369,10 @@ def _areas_down(area_id, state=None) -> set[int] | None:
     if area_id is None:
         return None
     if state is None:
-        from observatorio.territory.index import build_index
+        from observatorio.state import current
 
-        index = build_index()
-    else:
-        index = state.index
-    return index.descendants_or_self(int(area_id))
+        state = current()
+    return state.index.descendants_or_self(int(area_id))
 
 
 def _activities(programme, period: Period, area_id=None, state=None):
