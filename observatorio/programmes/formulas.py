@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -62,16 +63,34 @@ def compute(indicator, period: Period, area=None, *, state=None) -> Sides:
 
     An entered side is None; a side that cannot be known (no hot spots yet, no values) is None too.
     """
+    return compute_periods(indicator, [period], area, state=state)[0]
+
+
+def compute_periods(indicator, periods: Sequence[Period], area=None, *, state=None) -> list[Sides]:
+    """:func:`compute` for each of ``periods``, the same values: a programme's figures are read in one query
+    for all the periods, not one per period."""
     terms = (Term(indicator.numerator), Term(indicator.denominator or Term.NONE))
     if state is None and STATE_TERMS & set(terms):
         from observatorio.state import current
 
         state = current()
     area_id = getattr(area, "pk", area)
-    num = side(indicator, "numerator", period, area_id, state)
-    den = side(indicator, "denominator", period, area_id, state)
+    num = sides(indicator, "numerator", periods, area_id, state)
+    den = sides(indicator, "denominator", periods, area_id, state)
     version = state.events.version if state is not None and STATE_TERMS & set(terms) else None
-    return Sides(num, den, version)
+    return [Sides(n, d, version) for n, d in zip(num, den, strict=True)]
+
+
+def sides(indicator, which: str, periods: Sequence[Period], area_id: int | None, state=None) -> list[float | None]:
+    """:func:`side` for each period; a programme's activities and beneficiaries read once for all of them."""
+    term = Term(getattr(indicator, which) or Term.NONE)
+    if term in PROGRAMME_TERMS and term != Term.SPENT and len(periods) > 1:
+        programme = _programme(indicator, getattr(indicator, f"{which}_options", None) or {})
+        if term == Term.ACTIVITIES_IN_HOTSPOTS:
+            return activities_in_hotspots_periods(state, programme, periods, area_id,
+                                                  getattr(indicator, f"{which}_options", None) or {})
+        return programme_figures(term, programme, periods, area_id)
+    return [side(indicator, which, period, area_id, state) for period in periods]
 
 
 def side(indicator, which: str, period: Period, area_id: int | None, state=None) -> float | None:
@@ -283,7 +302,12 @@ class CurrentHotspots:
 
 
 def hotspots(state, measure: str, day: dt.date) -> CurrentHotspots | None:
-    """The hot spots in force on ``day`` (the map's Gi* over the 365 days before it); None without boundaries."""
+    """The hot spots in force on ``day`` (the map's Gi* over the 365 days before it); None without boundaries.
+    Built once per data state."""
+    return state.cache("programmes:hotspots", 512).get((measure, day), lambda: (_hotspots(state, measure, day),))[0]
+
+
+def _hotspots(state, measure: str, day: dt.date) -> CurrentHotspots | None:
     from observatorio.dashboard.filters import filters_for
     from observatorio.dashboard.layers.base import territory
     from observatorio.dashboard.layers.hotspots import hotspot_result
@@ -319,18 +343,33 @@ def in_hotspots(state, measure: str, period: Period, area_id=None, options=None)
 
 def activities_in_hotspots(state, programme, period: Period, area_id=None, options=None) -> float | None:
     """The programme's activities in the period whose point lies in a current hot spot."""
-    from observatorio.analysis.projection import to_metres
+    return activities_in_hotspots_periods(state, programme, [period], area_id, options)[0]
 
+
+def activities_in_hotspots_periods(state, programme, periods: Sequence[Period], area_id=None, options=None
+                                   ) -> list[float | None]:
+    """:func:`activities_in_hotspots` for each period, the activities read in one query."""
     options = options or {}
     if state is None:
         from observatorio.state import current
 
         state = current()
-    spots = hotspots(state, _hotspot_measure(options, None), period.start)
-    if spots is None or spots.hot is None:
-        return None
-    rows = list(_activities(programme, period, area_id, state).filter(lon__isnull=False, lat__isnull=False)
-                .values_list("lon", "lat"))
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    rows = list(_activities(programme, span, area_id, state).filter(lon__isnull=False, lat__isnull=False)
+                .values_list("date", "lon", "lat"))
+    out = []
+    for period in periods:
+        spots = hotspots(state, _hotspot_measure(options, None), period.start)
+        if spots is None or spots.hot is None:
+            out.append(None)
+            continue
+        out.append(_in_hot(spots, [(lon, lat) for day, lon, lat in rows if period.start <= day <= period.end]))
+    return out
+
+
+def _in_hot(spots: CurrentHotspots, rows: list) -> float:
+    from observatorio.analysis.projection import to_metres
+
     if not rows:
         return 0.0
     lon, lat = np.array(rows, dtype=float).T
@@ -399,6 +438,35 @@ def programme_figure(term: Term, programme, period: Period, area_id=None) -> flo
         return float(rows.count())
     field = "hours" if term == Term.ACTIVITY_HOURS else "participants"
     return float(rows.aggregate(total=Sum(field))["total"] or 0)
+
+
+def programme_figures(term: Term, programme, periods: Sequence[Period], area_id=None, state=None
+                      ) -> list[float | None]:
+    """:func:`programme_figure` for each period in one query (a conditional count or sum per period, so the
+    database adds up exactly as it does for one period)."""
+    from django.db.models import Count, Q, Sum
+
+    if term == Term.SPENT:
+        return [programme_figure(term, programme, period, area_id) for period in periods]
+    wanted = _areas_down(area_id, state)
+    if term == Term.BENEFICIARIES:
+        rows, day = programme.beneficiaries.all(), "first_served"
+    else:
+        rows, day = programme.activities.all(), "date"
+    rows = rows.filter(**{f"{day}__gte": min(p.start for p in periods), f"{day}__lte": max(p.end for p in periods)})
+    if wanted is not None:
+        rows = rows.filter(area_id__in=wanted)
+    if term in (Term.BENEFICIARIES, Term.ACTIVITIES):
+        def total(q):
+            return Count("id", filter=q)
+    else:
+        field = "hours" if term == Term.ACTIVITY_HOURS else "participants"
+
+        def total(q):
+            return Sum(field, filter=q)
+    found = rows.aggregate(**{f"p{n}": total(Q(**{f"{day}__gte": p.start, f"{day}__lte": p.end}))
+                              for n, p in enumerate(periods)})
+    return [float(found[f"p{n}"] or 0) for n in range(len(periods))]
 
 
 # --- in words ---------------------------------------------------------------------------------------------------

@@ -86,12 +86,22 @@ def is_late(indicator, period: Period, measurement, today: dt.date) -> bool:
     return not complete and today > due(period, indicator.late_after_days)
 
 
-def _sides(indicator, period, area_id, stored, today, state):
+def _computed(indicator, periods, area_id, stored, today, state) -> dict:
+    """The sides of a computed indicator's closed periods with nothing stored, computed together."""
+    if not indicator.computed:
+        return {}
+    wanted = [p for p in periods if (p.start, p.end) not in stored and p.end < today]
+    if not wanted:
+        return {}
+    return dict(zip(wanted, formulas.compute_periods(indicator, wanted, area_id, state=state), strict=True))
+
+
+def _sides(indicator, period, area_id, stored, today, state, computed=None):
     m = stored.get((period.start, period.end))
     if m is not None:
         return m.numerator, m.denominator, m
     if indicator.computed and period.end < today:
-        sides = formulas.compute(indicator, period, area_id, state=state)
+        sides = (computed or {}).get(period) or formulas.compute(indicator, period, area_id, state=state)
         return sides.numerator, sides.denominator, None
     return None, None, None
 
@@ -108,10 +118,11 @@ def series(indicator, *, area=None, year: int | None = None, today=None, state=N
     stored = _stored(indicator, area_id, before.start, periods[-1].end)
     targets = {(t.period_start, t.period_end, t.area_id): t.value for t in Target.objects.filter(
         indicator=indicator, period_start__gte=periods[0].start, period_end__lte=periods[-1].end)}
-    previous = _sides(indicator, before, area_id, stored, today, state)[:2]
+    computed = _computed(indicator, [before, *periods], area_id, stored, today, state)
+    previous = _sides(indicator, before, area_id, stored, today, state, computed)[:2]
     out = []
     for period in periods:
-        num, den, m = _sides(indicator, period, area_id, stored, today, state)
+        num, den, m = _sides(indicator, period, area_id, stored, today, state, computed)
         target = _target(indicator, targets, period, area_id)
         out.append(reading(indicator, period, area_id, num, den, target, previous, m,
                            is_late(indicator, period, m, today),
