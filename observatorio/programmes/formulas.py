@@ -442,31 +442,25 @@ def programme_figure(term: Term, programme, period: Period, area_id=None) -> flo
 
 def programme_figures(term: Term, programme, periods: Sequence[Period], area_id=None, state=None
                       ) -> list[float | None]:
-    """:func:`programme_figure` for each period in one query (a conditional count or sum per period, so the
-    database adds up exactly as it does for one period)."""
-    from django.db.models import Count, Q, Sum
-
+    """:func:`programme_figure` for each period: the rows of all the periods read in one query and added up here
+    (hours are decimals with two places: their sum is exact either way)."""
     if term == Term.SPENT:
         return [programme_figure(term, programme, period, area_id) for period in periods]
     wanted = _areas_down(area_id, state)
     if term == Term.BENEFICIARIES:
-        rows, day = programme.beneficiaries.all(), "first_served"
+        rows, day, field = programme.beneficiaries.all(), "first_served", None
     else:
         rows, day = programme.activities.all(), "date"
+        field = {Term.ACTIVITY_HOURS: "hours", Term.PARTICIPANTS: "participants"}.get(term)
     rows = rows.filter(**{f"{day}__gte": min(p.start for p in periods), f"{day}__lte": max(p.end for p in periods)})
     if wanted is not None:
         rows = rows.filter(area_id__in=wanted)
-    if term in (Term.BENEFICIARIES, Term.ACTIVITIES):
-        def total(q):
-            return Count("id", filter=q)
-    else:
-        field = "hours" if term == Term.ACTIVITY_HOURS else "participants"
-
-        def total(q):
-            return Sum(field, filter=q)
-    found = rows.aggregate(**{f"p{n}": total(Q(**{f"{day}__gte": p.start, f"{day}__lte": p.end}))
-                              for n, p in enumerate(periods)})
-    return [float(found[f"p{n}"] or 0) for n in range(len(periods))]
+    found = list(rows.values_list(day, field) if field else rows.values_list(day, "id"))
+    out = []
+    for period in periods:
+        inside = [value for when, value in found if period.start <= when <= period.end]
+        out.append(float(len(inside)) if field is None else float(sum(v for v in inside if v is not None)))
+    return out
 
 
 # --- in words ---------------------------------------------------------------------------------------------------
