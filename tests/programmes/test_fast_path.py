@@ -125,3 +125,23 @@ def test_compute_periods_equals_compute_one_by_one(st, indicators):
         periods = periods_of(indicator.periodicity, YEAR)
         together = formulas.compute_periods(indicator, periods, areas[1], state=st)
         assert together == [formulas.compute(indicator, p, areas[1], state=st) for p in periods]
+
+
+def test_series_by_area_equals_series_of_each_area(st, indicators, people):
+    from observatorio.programmes import entry
+
+    found, areas = indicators
+    entered = make_indicator(people["unit"], code="entrada", numerator="ingresado", denominator="ingresado",
+                             kind="proportion", factor=100)
+    months = periods_of("mensual", YEAR)
+    for n, area_id in enumerate(areas):
+        for period in months[n:n + 3]:
+            entry.enter(entered, period, area_id, 10 + n, 40, user=people["mario"])
+    for indicator in [*found, entered]:
+        together = readings.series_by_area(indicator, areas, year=YEAR, today=TODAY, state=st)
+        assert list(together) == areas
+        for area_id in areas:
+            assert together[area_id] == readings.series(indicator, area=area_id, year=YEAR, today=TODAY, state=st)
+    stored = readings.series_by_area(entered, areas, year=YEAR, today=TODAY, state=st)
+    assert [r.numerator for r in stored[areas[2]][2:5]] == [12, 12, 12]
+    assert stored[areas[2]][5].numerator is None and stored[None][0].numerator == 10
