@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from statistics import median
 
@@ -44,6 +46,8 @@ STATE_TERMS = {Term.MEASURE, Term.MEASURE_MEDIAN, Term.MEASURE_IN_HOTSPOTS, Term
 PROGRAMME_TERMS = {Term.ACTIVITIES, Term.ACTIVITY_HOURS, Term.ACTIVITIES_IN_HOTSPOTS, Term.PARTICIPANTS,
                    Term.BENEFICIARIES, Term.SPENT}
 _CHUNK = 5000
+SIDES_KEPT = 50_000
+"""Sides kept per data state (a year of monthly readings of 20 indicators in 40 areas is ~10,000)."""
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,34 @@ def compute(indicator, period: Period, area=None, *, state=None) -> Sides:
 
     An entered side is None; a side that cannot be known (no hot spots yet, no values) is None too.
     """
+    return compute_periods(indicator, [period], area, state=state)[0]
+
+
+def compute_periods(indicator, periods: Sequence[Period], area=None, *, state=None) -> list[Sides]:
+    """:func:`compute` for each of ``periods``, the same values: a programme's figures are read in one query
+    for all the periods, not one per period."""
     terms = (Term(indicator.numerator), Term(indicator.denominator or Term.NONE))
     if state is None and STATE_TERMS & set(terms):
         from observatorio.state import current
 
         state = current()
     area_id = getattr(area, "pk", area)
-    num = side(indicator, "numerator", period, area_id, state)
-    den = side(indicator, "denominator", period, area_id, state)
+    num = sides(indicator, "numerator", periods, area_id, state)
+    den = sides(indicator, "denominator", periods, area_id, state)
     version = state.events.version if state is not None and STATE_TERMS & set(terms) else None
-    return Sides(num, den, version)
+    return [Sides(n, d, version) for n, d in zip(num, den, strict=True)]
+
+
+def sides(indicator, which: str, periods: Sequence[Period], area_id: int | None, state=None) -> list[float | None]:
+    """:func:`side` for each period; a programme's activities and beneficiaries read once for all of them."""
+    term = Term(getattr(indicator, which) or Term.NONE)
+    if term in PROGRAMME_TERMS and term != Term.SPENT and len(periods) > 1:
+        programme = _programme(indicator, getattr(indicator, f"{which}_options", None) or {})
+        if term == Term.ACTIVITIES_IN_HOTSPOTS:
+            return activities_in_hotspots_periods(state, programme, periods, area_id,
+                                                  getattr(indicator, f"{which}_options", None) or {})
+        return programme_figures(term, programme, periods, area_id)
+    return [side(indicator, which, period, area_id, state) for period in periods]
 
 
 def side(indicator, which: str, period: Period, area_id: int | None, state=None) -> float | None:
@@ -85,19 +107,37 @@ def side(indicator, which: str, period: Period, area_id: int | None, state=None)
         if term == Term.ACTIVITIES_IN_HOTSPOTS:
             return activities_in_hotspots(state, programme, period, area_id, options)
         return programme_figure(term, programme, period, area_id)
+    if state is None:
+        from observatorio.state import current
+
+        state = current()
     if term == Term.POPULATION:
-        return population(state, period, area_id)
+        return kept(state, (term.value, None, "", period.start, period.end, area_id),
+                    lambda: population(state, period, area_id))
     if measure is None:
         raise UserError(N_("el indicador %(code)s: el %(side)s cuenta una medida pero no dice cuál; elija la medida"),
                         code=indicator.code, side=_side_word(which))
+    key = (term.value, measure.code, json.dumps(options, sort_keys=True, default=str), period.start, period.end,
+           area_id)
+    return kept(state, key, lambda: _measure_side(term, state, measure.code, period, area_id, options))
+
+
+def kept(state, key: tuple, build) -> float | None:
+    """A side read from the events, built once per data state (:meth:`DataState.cache`): the key says everything
+    the side depends on besides the state (term, measure, options, period, area), so a new data state, an edited
+    indicator or another area never finds a stale value (docs/decisions.md)."""
+    return state.cache("programmes:sides", SIDES_KEPT).get(key, lambda: (build(),))[0]
+
+
+def _measure_side(term: Term, state, measure: str, period: Period, area_id, options: dict) -> float | None:
     if term == Term.MEASURE:
-        return float(count(state, measure.code, period, area_id, options))
+        return float(count(state, measure, period, area_id, options))
     if term == Term.MEASURE_MEDIAN:
-        return median_attribute(state, measure.code, period, area_id, options)
+        return median_attribute(state, measure, period, area_id, options)
     if term == Term.MEASURE_IN_HOTSPOTS:
-        return in_hotspots(state, measure.code, period, area_id, options)
+        return in_hotspots(state, measure, period, area_id, options)
     if term == Term.REPEAT:
-        return float(repeat_events(state, measure.code, period, area_id, options))
+        return float(repeat_events(state, measure, period, area_id, options))
     raise ValueError(f"unknown term {term!r}")
 
 
@@ -175,13 +215,39 @@ def median_attribute(state, measure: str, period: Period, area_id=None, options=
     if not name:
         raise UserError(N_("una mediana necesita el atributo del evento (opción «attribute», p. ej. "
                            "«minutos_llegada»)"))
-    values = []
-    for (value,) in _in_chunks(_event_ids(state, filters(state, measure, period, area_id, options)),
-                               [f"attributes__{name}"]):
-        number = _number(value)
-        if number is not None:
-            values.append(number)
-    return float(median(values)) if values else None
+    window, mask = _selected(state, filters(state, measure, period, area_id, options))
+    values = attribute_values(state, name)[window][mask]
+    values = values[~np.isnan(values)]
+    return float(median(values.tolist())) if values.size else None
+
+
+def attribute_values(state, name: str) -> np.ndarray:
+    """The numeric value of the events' attribute ``name``, one per snapshot row (NaN: absent or not a number),
+    read from the database once per version of the events."""
+    def build() -> np.ndarray:
+        from observatorio.records.models import Event
+
+        snap = state.events
+        values = np.full(snap.size, np.nan)
+        if not snap.size:
+            return values
+        ids, numbers = [], []
+        rows = Event.objects.filter(**{"attributes__has_key": name}).values_list("id", f"attributes__{name}")
+        for pk, value in rows.iterator(chunk_size=_CHUNK):
+            number = _number(value)
+            if number is not None:
+                ids.append(pk)
+                numbers.append(number)
+        if not ids:
+            return values
+        found = np.asarray(ids, dtype=snap.id.dtype)
+        order = np.argsort(snap.id, kind="stable")
+        at = order[np.searchsorted(snap.id, found, sorter=order).clip(max=snap.size - 1)]
+        inside = snap.id[at] == found
+        values[at[inside]] = np.asarray(numbers)[inside]
+        return values
+
+    return state.memo(f"programmes:attribute:{name}", build, on=("events",))
 
 
 def _number(value) -> float | None:
@@ -236,7 +302,12 @@ class CurrentHotspots:
 
 
 def hotspots(state, measure: str, day: dt.date) -> CurrentHotspots | None:
-    """The hot spots in force on ``day`` (the map's Gi* over the 365 days before it); None without boundaries."""
+    """The hot spots in force on ``day`` (the map's Gi* over the 365 days before it); None without boundaries.
+    Built once per data state."""
+    return state.cache("programmes:hotspots", 512).get((measure, day), lambda: (_hotspots(state, measure, day),))[0]
+
+
+def _hotspots(state, measure: str, day: dt.date) -> CurrentHotspots | None:
     from observatorio.dashboard.filters import filters_for
     from observatorio.dashboard.layers.base import territory
     from observatorio.dashboard.layers.hotspots import hotspot_result
@@ -272,18 +343,33 @@ def in_hotspots(state, measure: str, period: Period, area_id=None, options=None)
 
 def activities_in_hotspots(state, programme, period: Period, area_id=None, options=None) -> float | None:
     """The programme's activities in the period whose point lies in a current hot spot."""
-    from observatorio.analysis.projection import to_metres
+    return activities_in_hotspots_periods(state, programme, [period], area_id, options)[0]
 
+
+def activities_in_hotspots_periods(state, programme, periods: Sequence[Period], area_id=None, options=None
+                                   ) -> list[float | None]:
+    """:func:`activities_in_hotspots` for each period, the activities read in one query."""
     options = options or {}
     if state is None:
         from observatorio.state import current
 
         state = current()
-    spots = hotspots(state, _hotspot_measure(options, None), period.start)
-    if spots is None or spots.hot is None:
-        return None
-    rows = list(_activities(programme, period, area_id, state).filter(lon__isnull=False, lat__isnull=False)
-                .values_list("lon", "lat"))
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    rows = list(_activities(programme, span, area_id, state).filter(lon__isnull=False, lat__isnull=False)
+                .values_list("date", "lon", "lat"))
+    out = []
+    for period in periods:
+        spots = hotspots(state, _hotspot_measure(options, None), period.start)
+        if spots is None or spots.hot is None:
+            out.append(None)
+            continue
+        out.append(_in_hot(spots, [(lon, lat) for day, lon, lat in rows if period.start <= day <= period.end]))
+    return out
+
+
+def _in_hot(spots: CurrentHotspots, rows: list) -> float:
+    from observatorio.analysis.projection import to_metres
+
     if not rows:
         return 0.0
     lon, lat = np.array(rows, dtype=float).T
@@ -322,12 +408,10 @@ def _areas_down(area_id, state=None) -> set[int] | None:
     if area_id is None:
         return None
     if state is None:
-        from observatorio.territory.index import build_index
+        from observatorio.state import current
 
-        index = build_index()
-    else:
-        index = state.index
-    return index.descendants_or_self(int(area_id))
+        state = current()
+    return state.index.descendants_or_self(int(area_id))
 
 
 def _activities(programme, period: Period, area_id=None, state=None):
@@ -354,6 +438,29 @@ def programme_figure(term: Term, programme, period: Period, area_id=None) -> flo
         return float(rows.count())
     field = "hours" if term == Term.ACTIVITY_HOURS else "participants"
     return float(rows.aggregate(total=Sum(field))["total"] or 0)
+
+
+def programme_figures(term: Term, programme, periods: Sequence[Period], area_id=None, state=None
+                      ) -> list[float | None]:
+    """:func:`programme_figure` for each period: the rows of all the periods read in one query and added up here
+    (hours are decimals with two places: their sum is exact either way)."""
+    if term == Term.SPENT:
+        return [programme_figure(term, programme, period, area_id) for period in periods]
+    wanted = _areas_down(area_id, state)
+    if term == Term.BENEFICIARIES:
+        rows, day, field = programme.beneficiaries.all(), "first_served", None
+    else:
+        rows, day = programme.activities.all(), "date"
+        field = {Term.ACTIVITY_HOURS: "hours", Term.PARTICIPANTS: "participants"}.get(term)
+    rows = rows.filter(**{f"{day}__gte": min(p.start for p in periods), f"{day}__lte": max(p.end for p in periods)})
+    if wanted is not None:
+        rows = rows.filter(area_id__in=wanted)
+    found = list(rows.values_list(day, field) if field else rows.values_list(day, "id"))
+    out = []
+    for period in periods:
+        inside = [value for when, value in found if period.start <= when <= period.end]
+        out.append(float(len(inside)) if field is None else float(sum(v for v in inside if v is not None)))
+    return out
 
 
 # --- in words ---------------------------------------------------------------------------------------------------

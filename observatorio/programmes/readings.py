@@ -71,12 +71,6 @@ def target_for(indicator, period: Period, area=None) -> float | None:
     return None if found is None else float(found.value)
 
 
-def _stored(indicator, area_id, start: dt.date, end: dt.date) -> dict:
-    rows = Measurement.objects.filter(indicator=indicator, period_start__gte=start, period_end__lte=end)
-    rows = rows.filter(area_id=area_id) if area_id is not None else rows.filter(area__isnull=True)
-    return {(m.period_start, m.period_end): m for m in rows}
-
-
 def is_late(indicator, period: Period, measurement, today: dt.date) -> bool:
     """Whether an entered measurement of ``period`` is missing after its due date."""
     if indicator.computed:
@@ -86,37 +80,72 @@ def is_late(indicator, period: Period, measurement, today: dt.date) -> bool:
     return not complete and today > due(period, indicator.late_after_days)
 
 
-def _sides(indicator, period, area_id, stored, today, state):
+def _computed(indicator, periods, area_id, stored, today, state) -> dict:
+    """The sides of a computed indicator's closed periods with nothing stored, computed together."""
+    if not indicator.computed:
+        return {}
+    wanted = [p for p in periods if (p.start, p.end) not in stored and p.end < today]
+    if not wanted:
+        return {}
+    return dict(zip(wanted, formulas.compute_periods(indicator, wanted, area_id, state=state), strict=True))
+
+
+def _sides(indicator, period, area_id, stored, today, state, computed=None):
     m = stored.get((period.start, period.end))
     if m is not None:
         return m.numerator, m.denominator, m
     if indicator.computed and period.end < today:
-        sides = formulas.compute(indicator, period, area_id, state=state)
+        sides = (computed or {}).get(period) or formulas.compute(indicator, period, area_id, state=state)
         return sides.numerator, sides.denominator, None
     return None, None, None
 
 
 def series(indicator, *, area=None, year: int | None = None, today=None, state=None) -> list[IndicatorReading]:
     """The year's periods that have begun by ``today`` (default: every period of the year when it is past)."""
+    return series_by_area(indicator, [area], year=year, today=today, state=state)[_area_id(area)]
+
+
+def series_by_area(indicator, areas, *, year: int | None = None, today=None, state=None
+                   ) -> dict[int | None, list[IndicatorReading]]:
+    """:func:`series` for each of ``areas`` (Areas, ids, or None for the comuna), keyed by area id: the same
+    readings, with the measurements and targets of all the areas read in one query each."""
     today = today or dt.date.today()
     year = year or today.year
-    area_id = _area_id(area)
+    ids = list(dict.fromkeys(_area_id(a) for a in areas))
     periods = [p for p in periods_of(indicator.periodicity, year) if p.start <= today]
     if not periods:
-        return []
+        return {area_id: [] for area_id in ids}
     before = period_containing(indicator.periodicity, periods[0].start - dt.timedelta(days=1))
-    stored = _stored(indicator, area_id, before.start, periods[-1].end)
+    stored_by_area = _stored_by_area(indicator, ids, before.start, periods[-1].end)
     targets = {(t.period_start, t.period_end, t.area_id): t.value for t in Target.objects.filter(
         indicator=indicator, period_start__gte=periods[0].start, period_end__lte=periods[-1].end)}
-    previous = _sides(indicator, before, area_id, stored, today, state)[:2]
-    out = []
-    for period in periods:
-        num, den, m = _sides(indicator, period, area_id, stored, today, state)
-        target = _target(indicator, targets, period, area_id)
-        out.append(reading(indicator, period, area_id, num, den, target, previous, m,
-                           is_late(indicator, period, m, today),
-                           origin=m.origin if m is not None else ("calculada" if num is not None else None)))
-        previous = (num, den)
+    found = {}
+    for area_id in ids:
+        stored = stored_by_area.get(area_id, {})
+        computed = _computed(indicator, [before, *periods], area_id, stored, today, state)
+        previous = _sides(indicator, before, area_id, stored, today, state, computed)[:2]
+        out = []
+        for period in periods:
+            num, den, m = _sides(indicator, period, area_id, stored, today, state, computed)
+            target = _target(indicator, targets, period, area_id)
+            out.append(reading(indicator, period, area_id, num, den, target, previous, m,
+                               is_late(indicator, period, m, today),
+                               origin=m.origin if m is not None else ("calculada" if num is not None else None)))
+            previous = (num, den)
+        found[area_id] = out
+    return found
+
+
+def _stored_by_area(indicator, area_ids: list, start: dt.date, end: dt.date) -> dict:
+    """area id → {(period start, end): the stored measurement} of that area, in one query."""
+    from django.db.models import Q
+
+    wanted = Q(area_id__in=[a for a in area_ids if a is not None])
+    if None in area_ids:
+        wanted |= Q(area__isnull=True)
+    out: dict = {}
+    for m in Measurement.objects.filter(wanted, indicator=indicator, period_start__gte=start, period_end__lte=end):
+        out.setdefault(m.area_id, {})[(m.period_start, m.period_end)] = m
     return out
 
 

@@ -505,9 +505,9 @@ def scorecard_of(request, year: int, by: str, area: Area | None) -> sc.Scorecard
         columns += [sc.Column(f"a{c.id}", c.name, area_id=c.id, drill=c.children.exists()) for c in children]
         for spec, indicator in specs:
             found = {}
+            by_area = _readings("series_by_area", indicator, areas=[c.area_id for c in columns], year=year) or {}
             for column in columns:
-                series = [r for r in _readings("series", indicator, area=column.area_id, year=year)
-                          if r.value is not None]
+                series = [r for r in by_area.get(column.area_id, []) if r.value is not None]
                 if series:
                     found[column.area_id] = series[-1]
             placed[spec.indicator_id] = sc.place_by_area(found, columns)

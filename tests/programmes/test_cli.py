@@ -70,13 +70,13 @@ def test_template_and_import_dry_run_then_commit(fresh, people, capsys, tmp_path
     wb.save(path)
     code, out = run(capsys, "import", str(path), "--user", "mario", "--commit")
     assert code == 2 and f"Hoja «Mediciones», celda E{r + 1}: 'mucho' no es un número" in out
-    assert not Measurement.objects.exists()
+    assert not Measurement.objects.filter(indicator=share).exists()
     ws.cell(r + 1, workbook.NUM).value = 500
     wb.save(path)
     code, out = run(capsys, "import", str(path), "--user", "mario")
-    assert code == 0 and "no se escribió nada" in out and not Measurement.objects.exists()
+    assert code == 0 and "no se escribió nada" in out and not Measurement.objects.filter(indicator=share).exists()
     code, out = run(capsys, "import", str(path), "--user", "mario", "--commit")
     assert code == 0 and "escritas 2 mediciones" in out
-    assert sorted(Measurement.objects.values_list("numerator", flat=True)) == [450, 500]
+    assert sorted(Measurement.objects.filter(indicator=share).values_list("numerator", flat=True)) == [450, 500]
     code, out = run(capsys, "import", str(path), "--user", "ana")
     assert code == 2 and "ana no puede ingresar" in out
