@@ -14,8 +14,8 @@ from django.urls import reverse
 from observatorio.analysis.grid import Grid
 from observatorio.dashboard.layers import base
 
-from .test_mapview import fresh_state  # noqa: F401 - the state reset around each test
 from .test_map_readable import LONG, _counts
+from .test_mapview import fresh_state  # noqa: F401 - the state reset around each test
 
 SIZES = [int(size) for size in base.CLUSTER_CELLS]
 
