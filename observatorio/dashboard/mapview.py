@@ -206,6 +206,8 @@ def map_page(request):
                    "weekday": set(f.query.get("weekday") or ())},
         "metric": metric, "menu": menu, "base_map": bool(tile_url),
         "query": f.to_query(), "order": list(layers.LAYER_KEYS),
+        "cluster_cells": " ".join(str(int(size)) for size in base.CLUSTER_CELLS),
+        "cluster_cell": int(base.CLUSTER_CELL),
         # Suppressed areas (None) last, as on the dashboard: their place would bound them.
         "area_rows": sorted(((names[a], a, None if h else int(c), None if h else r, None if h else e)
                              for a, c, r, e, h in zip(figs.ids, figs.counts, figs.rate, figs.eb, seen.hidden)),
@@ -219,6 +221,25 @@ def map_page(request):
     return render(request, "dashboard/map.html", context)
 
 
+def _cell_of(request, key: str) -> tuple[float | None, str]:
+    """The cell asked for (``celda``, metres; only for ``layers.CELL_LAYER_KEYS``, one of ``CLUSTER_CELLS``):
+    (cell or None, "") or (None, why it is refused)."""
+    asked = request.GET.get("celda")
+    if asked is None:
+        return None, ""
+    sizes = ", ".join(str(int(size)) for size in base.CLUSTER_CELLS)
+    if key not in layers.CELL_LAYER_KEYS:
+        return None, _("Esta capa no admite el parámetro celda.")
+    try:
+        cell = float(asked)
+    except ValueError:
+        cell = math.nan
+    if cell not in base.CLUSTER_CELLS:
+        return None, _("celda=%(asked)s no es un tamaño de celda admitido; use uno de: %(sizes)s (metros).") % {
+            "asked": asked, "sizes": sizes}
+    return cell, ""
+
+
 @allow(*ALL_ROLES)
 def layer_data(request, key: str, fmt: str):
     if key not in layers.LAYER_KEYS or fmt not in FORMATS:
@@ -229,6 +250,11 @@ def layer_data(request, key: str, fmt: str):
     scope = event_scope(request.user)
     if key in layers.EVENT_LAYER_KEYS and scope is None:
         raise PermissionDenied
+    cell, refused = _cell_of(request, key)
+    if refused:
+        body = error_body(400, refused, {"celda": [refused]})
+        body["error"]["code"] = "invalid_cell"
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     state, f, errors, terr, guard = _context(request)
     if f is None:
         body = error_body(400, "filtros no válidos", errors)  # the dashboard's one error shape, and its code
@@ -237,17 +263,17 @@ def layer_data(request, key: str, fmt: str):
     if terr is None:
         return JsonResponse({"error": {"code": "no_territory", "message": _("No hay límites cargados.")}},
                             status=404)
-    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard)
+    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard, cell=cell)
     if fmt == "json":
         payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
-                   "caption": layer.caption,
+                   "caption": layer.caption, "cell": layer.cell,
                    "disclosure": guard.as_json() if guard is not None else {"applied": False}}
         if layer.measure is not None:
             payload.update(measure=layer.measure, events=layer.events, caution=layer.caution)
         payload["traces"] = layer.traces
         return HttpResponse(json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=float), content_type="application/json")
     named = f"_{layer.measure['code']}" if layer.measure is not None else ""
-    stem = f"{layer.key}{named}_{f.start.isoformat()}_{f.end.isoformat()}"
+    stem = f"{layer.key}{named}_{f.start.isoformat()}_{f.end.isoformat()}" + (f"_{layer.cell}m" if cell else "")
     if fmt == "geojson":
         response = HttpResponse(json.dumps(downloads.geojson(layer, terr.epsg), ensure_ascii=False),
                                 content_type="application/geo+json; charset=utf-8")

@@ -7,7 +7,7 @@ an address or a free-text value sent in an import could then run
 OWASP recommends, `safe_cell` prefixes such text with an apostrophe, which
 the spreadsheet shows as text; numbers (int, float, and text that is just a
 number such as ``-12`` or ``-3,5``) stay numbers. XLSX cells are written as
-values with the string type (`xlsx_bytes`), never as formulas.
+values with the string type (`xlsx_bytes`, written with XlsxWriter), never as formulas.
 
 Interface::
 
@@ -153,45 +153,67 @@ def csv_text(headers: list, rows: Iterable[Iterable], *, excel_chile: bool = Fal
 
 
 DATE_FORMAT, DATETIME_FORMAT = "dd-mm-yyyy", "dd-mm-yyyy hh:mm"
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_XLSX_OPTIONS = {
+    "constant_memory": True,        # each row goes to a temporary file as it is written: flat memory at any size
+    "strings_to_formulas": False,   # text is text, never a formula (the ``'`` of safe_cell is kept as well)
+    "strings_to_numbers": False,
+    "strings_to_urls": False,
+    "nan_inf_to_errors": False,
+    "default_date_format": DATE_FORMAT,
+}
+
+
+def _sheet_name(title: str, taken: str = "") -> str:
+    """A name a spreadsheet accepts: at most 31 characters, none of ``[]:*?/\\``, no ``'`` at either end."""
+    name = _SHEET_FORBIDDEN.sub(" ", title).strip().strip("'")[:31].strip()
+    return name if name and name.lower() != taken else "datos"
 
 
 def xlsx_bytes(title: str, headers: list, rows: Iterable[Iterable], about: Iterable[tuple] = ()) -> bytes:
     """An XLSX workbook: the table on one sheet, with typed cells (numbers numeric, dates as dates shown
-    dd-mm-aaaa, booleans as booleans) and every text cell written as a string value (data type ``s``), never a
-    formula, neutralised as in CSV so a copy back to CSV stays safe. ``about``: (label, value) pairs on a
-    second sheet, "acerca" (what the table counts, its filters, period, data version and sources)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
+    dd-mm-aaaa, booleans as booleans) and every text cell written as a string value, never a formula,
+    neutralised as in CSV so a copy back to CSV stays safe. ``about``: (label, value) pairs on a second sheet,
+    "acerca" (what the table counts, its filters, period, data version and sources).
 
-    book = Workbook(write_only=True)
-    bold = Font(bold=True)
+    Written with XlsxWriter in constant-memory mode: 2.4 times faster than openpyxl's write-only mode at 100k rows
+    and flat in memory (docs/performance.md, "Writing a download"); openpyxl stays the reader."""
+    import xlsxwriter
 
-    def cells(sheet, row, font=None):
-        out = []
-        for value in row:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, _XLSX_OPTIONS)
+    bold = book.add_format({"bold": True})
+    formats = {dt.date: book.add_format({"num_format": DATE_FORMAT}),
+               dt.datetime: book.add_format({"num_format": DATETIME_FORMAT})}
+
+    def writer(sheet):
+        text, number, boolean, when = sheet.write_string, sheet.write_number, sheet.write_boolean, sheet.write_datetime
+
+        def put(row, column, value, font=None):
             value = safe_cell(_plain(value))
-            cell = WriteOnlyCell(sheet, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"  # openpyxl makes any text beginning with "=" a formula otherwise
-            elif isinstance(value, dt.datetime):
-                cell.number_format = DATETIME_FORMAT
-            elif isinstance(value, dt.date):
-                cell.number_format = DATE_FORMAT
-            if font is not None:
-                cell.font = font
-            out.append(cell)
-        return out
+                text(row, column, value, font)
+            elif isinstance(value, bool):
+                boolean(row, column, value, font)
+            elif isinstance(value, (int, float)):
+                number(row, column, value, font)
+            elif isinstance(value, (dt.date, dt.datetime)):
+                when(row, column, value, formats[dt.datetime if isinstance(value, dt.datetime) else dt.date])
+            elif value is not None:  # anything else as its text, neutralised like any text
+                text(row, column, safe_cell(str(value)), font)
+        return put
 
-    sheet = book.create_sheet(title[:31] or "datos")
-    sheet.append(cells(sheet, headers, bold))
-    for row in rows:
-        sheet.append(cells(sheet, row))
+    put = writer(book.add_worksheet(_sheet_name(title, taken="acerca")))
+    for column, value in enumerate(headers):
+        put(0, column, value, bold)
+    for index, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            put(index, column, value)
     about = list(about)
     if about:
-        notes = book.create_sheet("acerca")
-        for label, value in about:
-            notes.append(cells(notes, [label], bold) + cells(notes, [value]))
-    out = io.BytesIO()
-    book.save(out)
+        put = writer(book.add_worksheet("acerca"))
+        for index, (label, value) in enumerate(about):
+            put(index, 0, label, bold)
+            put(index, 1, value)
+    book.close()
     return out.getvalue()

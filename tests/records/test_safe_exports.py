@@ -38,6 +38,7 @@ def cells_of_csv(body: bytes) -> list[str]:
 
 def cells_of_xlsx(body: bytes) -> list:
     from openpyxl import load_workbook
+    from openpyxl.utils.escape import unescape
 
     book = load_workbook(io.BytesIO(body))  # not data_only: a formula would come back as a formula
     out = []
@@ -45,7 +46,8 @@ def cells_of_xlsx(body: bytes) -> list:
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", (cell.coordinate, cell.value)
-                out.append(cell.value)
+                # a carriage return is stored as the OOXML escape _x000D_, which a spreadsheet reads back as \r
+                out.append(unescape(cell.value) if isinstance(cell.value, str) else cell.value)
     return out
 
 

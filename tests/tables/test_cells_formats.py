@@ -68,3 +68,30 @@ def test_xlsx_cells_are_typed_and_never_formulas():
     assert third[1].value == "reservado" and third[2].value is None
     notes = {row[0].value: row[1].value for row in book["acerca"].iter_rows()}
     assert notes == {"Medida": "Casos policiales", "Versión de datos": "7", "'=peligro": "'+1+1"}
+
+
+def test_a_big_xlsx_keeps_its_types_and_its_guard():
+    """10,000 rows (what the constant-memory writer is for), read back whole: every row typed as written and
+    every formula-like text neutralised, with the "acerca" sheet after the table."""
+    n, start = 10_000, dt.date(2024, 1, 1)
+    rows = [[f"=CMD({i})" if i % 3 == 0 else f"UV {i}", np.int64(i), i / 8, start + dt.timedelta(days=i % 700),
+             dt.datetime(2025, 1, 1, 6, 30) + dt.timedelta(hours=i), i % 2 == 0, float("nan") if i % 7 == 0 else 1.5]
+            for i in range(n)]
+    headers = ["nombre", "cantidad", "tasa", "desde", "hora", "par", "razón"]
+    book = load_workbook(io.BytesIO(xlsx_bytes("grande", headers, rows, [("Filas", n)])), read_only=True)
+    assert book.sheetnames == ["grande", "acerca"]
+    read = list(book["grande"].iter_rows(values_only=True))
+    assert len(read) == n + 1 and list(read[0]) == headers
+    for i, row in enumerate(read[1:]):
+        name, count, rate, since, hour, even, ratio = row
+        assert name == (f"'=CMD({i})" if i % 3 == 0 else f"UV {i}"), i
+        assert type(count) is int and count == i
+        assert rate == i / 8 and isinstance(rate, (int, float))
+        assert isinstance(since, dt.datetime) and since.date() == start + dt.timedelta(days=i % 700)
+        assert hour == dt.datetime(2025, 1, 1, 6, 30) + dt.timedelta(hours=i)
+        assert even is (i % 2 == 0)
+        assert ratio == (None if i % 7 == 0 else 1.5)
+    assert [list(r) for r in book["acerca"].iter_rows(values_only=True)] == [["Filas", n]]
+    formats = load_workbook(io.BytesIO(xlsx_bytes("grande", headers, rows[:3])))["grande"]
+    assert formats["D2"].number_format == "dd-mm-yyyy" and formats["E2"].number_format == "dd-mm-yyyy hh:mm"
+    assert formats["A2"].data_type == "s" and formats["A2"].value == "'=CMD(0)"

@@ -20,7 +20,7 @@ from observatorio.state import DataState
 
 from ..filters import Filters
 from . import boundaries, choropleth, clusters, density, emerging, hotspots, places, points, references
-from .base import Layer, LayerKind, Territory, cached, event_layer
+from .base import CLUSTER_CELL, CLUSTER_CELLS, Layer, LayerKind, Territory, cached, event_layer
 
 # Drawing order, bottom to top.
 KINDS: tuple[LayerKind, ...] = (references.KIND, choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND,
@@ -53,7 +53,12 @@ def titles() -> dict[str, str]:
 GRID_LAYER_KEYS: tuple[str, ...] = ("densidad", "gi", "emergentes", "grupos")
 
 
-def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None, guard=None) -> Layer:
+# The layers whose cell the reader chooses (one of ``CLUSTER_CELLS``, the map's ``celda``): the clusters.
+CELL_LAYER_KEYS: tuple[str, ...] = ("grupos",)
+
+
+def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None, guard=None,
+                cell: float | None = None) -> Layer:
     """One layer by its key (see ``LAYER_KEYS``); ``scope`` (``accounts.roles.event_scope``) matters only to
     the layers of single events, which refuse None.
 
@@ -62,8 +67,12 @@ def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scop
     ``guard`` (:func:`observatorio.disclosure.policy.guard_for`; None: exact figures) suppresses small counts
     for an aggregate-only reader: areas of the choropleth below k, grid cells below k, grid layers over a
     window shorter than the minimum (not drawn, and said why).
+    ``cell`` (metres, one of ``CLUSTER_CELLS``; None: ``CLUSTER_CELL``) only for ``CELL_LAYER_KEYS``.
     """
     kind = kind_of(key)
+    if cell is not None and (key not in CELL_LAYER_KEYS or float(cell) not in CLUSTER_CELLS):
+        raise ValueError(f"no cell {cell!r} for layer {key!r}")
+    extra = {"cell": float(cell if cell is not None else CLUSTER_CELL)} if key in CELL_LAYER_KEYS else {}
     if kind.individual_events and scope is None:
         raise PermissionError("this user may not see individual events")
     if guard is not None and key in GRID_LAYER_KEYS:
@@ -72,8 +81,8 @@ def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scop
             layer = event_layer(key, str(kind.titles[key]), state, terr, f)
             layer.empty_reason, layer.disclosure = refused, guard.note()
             return layer
-    layer = cached(state, (*kind.question(key, terr=terr, f=f, scope=scope), guard),
-                   lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard))
+    layer = cached(state, (*kind.question(key, terr=terr, f=f, scope=scope), guard, *extra.values()),
+                   lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard, **extra))
     if guard is not None and layer.measure is not None:
         layer.disclosure = guard.note()  # kept with the layer: the guard is part of what it is kept under
     return layer

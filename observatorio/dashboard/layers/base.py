@@ -48,6 +48,10 @@ KDE_CELL = 100.0
 KDE_BANDWIDTH = 200.0
 GI_CELL = 100.0
 EMERGING_CELL = 200.0
+# The clusters' cells, coarse to fine: the map asks for the one suited to its zoom (mapview.js), reports and
+# the first drawing use CLUSTER_CELL. Events are placed once on the finest; a coarser grid sums whole blocks
+# of it (:func:`cluster_grid`), so every size counts the same events and cells nest.
+CLUSTER_CELLS = (1000.0, 500.0, 250.0, 125.0)
 CLUSTER_CELL = 250.0
 CLUSTER_MARGIN = 2_000.0  # metres around the comuna's extent in which event points are drawn
 LRU_SIZE = 48
@@ -130,6 +134,7 @@ class Layer:
     caution: str = ""  # said when the events are too few for the layer's statistic (no classes then)
     area: object = field(default=None, repr=False)  # shapely, metres: the study area
     disclosure: str = ""  # the disclosure-control note, for an aggregate-only reader (observatorio.disclosure)
+    cell: int | None = None  # metres: the side of the cells counted (the clusters, whose cell follows the zoom)
 
     @property
     def caption(self) -> str:
@@ -213,7 +218,7 @@ def placed(state: DataState, terr: Territory) -> placement.Placement:
     :meth:`DataState.shared`); the grids themselves come from the territory, cheaply, in each process.
     """
     name = (f"placement-{terr.boundaries}-{terr.epsg}-{GI_CELL}-{KDE_CELL}-{KDE_BANDWIDTH}-{EMERGING_CELL}-"
-            f"{CLUSTER_CELL}-{CLUSTER_MARGIN}")
+            f"{min(CLUSTER_CELLS)}_{max(CLUSTER_CELLS)}-{CLUSTER_MARGIN}")
 
     def assemble() -> placement.Placement:
         grids = _grids(terr)
@@ -236,7 +241,11 @@ def _grids(terr: Territory) -> tuple:
     kde_grid, _inside = terr.grid(KDE_CELL)
     emerging_grid, _inside = terr.grid(EMERGING_CELL)
     minx, miny, maxx, maxy = terr.outline.bounds
-    cluster_grid = Grid.covering([minx, maxx], [miny, maxy], cell=CLUSTER_CELL, epsg=terr.epsg, margin=CLUSTER_MARGIN)
+    coarsest = Grid.covering([minx, maxx], [miny, maxy], cell=max(CLUSTER_CELLS), epsg=terr.epsg,
+                             margin=CLUSTER_MARGIN)
+    blocks = int(max(CLUSTER_CELLS) // min(CLUSTER_CELLS))
+    cluster_grid = Grid(coarsest.x0, coarsest.y0, min(CLUSTER_CELLS), coarsest.nrows * blocks,
+                        coarsest.ncols * blocks, coarsest.epsg)
     return gi_grid, KdePlan.make(kde_grid, KDE_BANDWIDTH, "gaussian"), emerging_grid, cluster_grid
 
 
@@ -351,6 +360,28 @@ def caution_trace(layer: Layer, terr: Territory) -> dict:
                 showlegend=False, name=layer.caution, meta=meta(layer.key))
 
 
+
+
+def cluster_grid(finest: Grid, cell: float) -> Grid:
+    """The cluster grid of ``cell`` metres (one of ``CLUSTER_CELLS``) over the finest one, corner for corner."""
+    if cell not in CLUSTER_CELLS:
+        raise ValueError(f"cluster cell {cell!r} not in {CLUSTER_CELLS}")
+    blocks = int(cell // finest.cell)
+    return Grid(finest.x0, finest.y0, float(cell), finest.nrows // blocks, finest.ncols // blocks, finest.epsg)
+
+
+def coarser_cells(finest: Grid, flat: np.ndarray, grid: Grid) -> np.ndarray:
+    """Flat cells of ``finest`` (``OFF`` kept) as the flat cells of ``grid`` that hold them."""
+    flat = np.asarray(flat)
+    blocks = int(grid.cell // finest.cell)
+    out = (flat // finest.ncols // blocks) * grid.ncols + (flat % finest.ncols) // blocks
+    return np.where(flat < 0, flat, out)
+
+
+def coarser_counts(finest: Grid, counts: np.ndarray, grid: Grid) -> np.ndarray:
+    """Counts per flat cell of ``finest`` summed into the flat cells of ``grid`` (whole blocks)."""
+    blocks = int(grid.cell // finest.cell)
+    return (np.asarray(counts).reshape(grid.nrows, blocks, grid.ncols, blocks).sum(axis=(1, 3)).ravel())
 
 
 def cell_counts(state: DataState, f: Filters, cells: np.ndarray, size: int, start=None, end=None) -> np.ndarray:

@@ -1,10 +1,11 @@
-"""Clusters with counts: the filters' events counted per ``CLUSTER_CELL`` m cell of the map's cluster grid,
-a bubble per cell sized by its count with the count written on it.
+"""Clusters with counts: the filters' events counted per cell of the map's cluster grid, a bubble per cell
+sized by its count with the count written on it. The cell is one of ``CLUSTER_CELLS`` (1000/500/250/125 m):
+the map asks for the one suited to its zoom and asks again when the zoom changes; ``CLUSTER_CELL`` otherwise.
 
 For every role: a count per cell is an aggregate, drawn at the cell's centre (never at its events' mean
 position, which would place them). For an aggregate-only reader (:mod:`observatorio.disclosure`) a cell of
 1..k−1 events is neither drawn nor downloaded, like any grid cell (:func:`~observatorio.disclosure.grids.
-small_cells`), and the layer needs the grid layers' minimum window (``layers.GRID_LAYER_KEYS``).
+small_cells`) at whatever cell size is asked, and the layer needs the grid layers' minimum window (``layers.GRID_LAYER_KEYS``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,19 @@ from observatorio.state import DataState
 
 from ..filters import Filters
 from ..numbers import number
-from .base import CLUSTER_CELL, Feature, Layer, LayerKind, Territory, cell_counts, event_layer, meta, placed
+from .base import (
+    CLUSTER_CELL,
+    Feature,
+    Layer,
+    LayerKind,
+    Territory,
+    cell_counts,
+    cluster_grid,
+    coarser_counts,
+    event_layer,
+    meta,
+    placed,
+)
 
 
 def bubble_trace(layer: Layer, x, y, n) -> dict:
@@ -35,10 +48,12 @@ def bubble_trace(layer: Layer, x, y, n) -> dict:
                 name=layer.title, showlegend=False, meta=meta(layer.key))
 
 
-def clusters_layer(state: DataState, terr: Territory, f: Filters, guard=None) -> Layer:
+def clusters_layer(state: DataState, terr: Territory, f: Filters, guard=None, cell: float = CLUSTER_CELL) -> Layer:
     layer = event_layer("grupos", _("Grupos de eventos"), state, terr, f)
-    grid = placed(state, terr).cluster_grid
-    counts = cell_counts(state, f, placed(state, terr).cluster, grid.size)
+    where = placed(state, terr)
+    grid = cluster_grid(where.cluster_grid, cell)
+    counts = coarser_counts(where.cluster_grid, cell_counts(state, f, where.cluster, where.cluster_grid.size), grid)
+    layer.cell = int(cell)
     layer.events = int(counts.sum())
     if guard is not None:
         counts = np.where(small_cells(counts, guard.k), 0, counts)
@@ -51,7 +66,7 @@ def clusters_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
     cx = grid.x0 + (cells % grid.ncols + 0.5) * grid.cell
     cy = grid.y0 + (cells // grid.ncols + 0.5) * grid.cell
     layer.note = _("n = %(n)s %(unit)s agrupados en celdas de %(cell)s m.") % {
-        "n": number(layer.events), "unit": layer.measure["unit"] or _("eventos"), "cell": int(CLUSTER_CELL)}
+        "n": number(layer.events), "unit": layer.measure["unit"] or _("eventos"), "cell": int(cell)}
     if guard is not None:
         layer.note += " " + guard.note()
     layer.make_features = lambda: [
@@ -64,5 +79,6 @@ def clusters_layer(state: DataState, terr: Territory, f: Filters, guard=None) ->
 KIND = LayerKind(
     keys=("grupos",),
     titles={"grupos": gettext_lazy("Grupos de eventos (conteo por celda)")},
-    build=lambda key, *, state, terr, f, guard=None, **_ignored: clusters_layer(state, terr, f, guard),
+    build=lambda key, *, state, terr, f, guard=None, cell=CLUSTER_CELL, **_ignored: clusters_layer(
+        state, terr, f, guard, cell),
 )

@@ -18,7 +18,18 @@ from observatorio.state import DataState
 from .. import engine, placement
 from ..filters import Filters
 from ..numbers import number
-from .base import CLUSTER_CELL, Feature, Layer, LayerKind, Territory, event_layer, meta, placed
+from .base import (
+    CLUSTER_CELL,
+    Feature,
+    Layer,
+    LayerKind,
+    Territory,
+    cluster_grid,
+    coarser_cells,
+    event_layer,
+    meta,
+    placed,
+)
 from .clusters import bubble_trace
 
 POINT_LIMIT = 2_000  # above this, event points are drawn as clusters per grid cell
@@ -66,8 +77,8 @@ def points_layer(state: DataState, terr: Territory, f: Filters, scope: tuple) ->
                                  text=texts, hovertemplate="%{text}<extra></extra>", name=layer.title,
                                  showlegend=False, meta=meta(layer.key)))
         return layer
-    grid = where.cluster_grid
-    flat = where.cluster[idx]
+    grid = cluster_grid(where.cluster_grid, CLUSTER_CELL)
+    flat = coarser_cells(where.cluster_grid, where.cluster[idx], grid)
     counts = np.bincount(flat, minlength=grid.size)
     cells = np.flatnonzero(counts)
     n = counts[cells]

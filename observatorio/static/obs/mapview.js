@@ -1,5 +1,7 @@
 // The map page: layer checkboxes switch Plotly traces on and off; a layer not yet
-// drawn is fetched once from the server (same origin, nothing external).
+// drawn is fetched once from the server (same origin, nothing external). The clusters
+// ("grupos") are counted on cells that follow the zoom: each zoom's end asks the server
+// for the layer again when the cell suited to the new view differs from the drawn one.
 (function () {
   "use strict";
   var target = document.getElementById("layer-map");
@@ -12,6 +14,26 @@
   var urlTemplate = target.getAttribute("data-layer-url");
   var status = document.getElementById("map-status");
   var loading = {};
+  // Cell sides the server accepts (metres, coarse to fine), and the one the page was drawn with.
+  var CELL_KEYS = {grupos: true};
+  var CELLS_ACROSS = 30;  // the finest cell that keeps at most this many cells across the view
+  var cells = (target.getAttribute("data-cluster-cells") || "").split(" ").filter(Boolean).map(Number);
+  var drawnCell = {grupos: Number(target.getAttribute("data-cluster-cell")) || null};
+
+  function cellFor() {
+    var range = target._fullLayout && target._fullLayout.xaxis && target._fullLayout.xaxis.range;
+    if (!range || !cells.length) { return drawnCell.grupos; }
+    var width = Math.abs(range[1] - range[0]), chosen = cells[0];
+    cells.forEach(function (cell) {
+      if (width / cell <= CELLS_ACROSS) { chosen = Math.min(chosen, cell); }
+    });
+    return chosen;
+  }
+
+  function layerUrl(key) {
+    var url = urlTemplate.replace("__KEY__", key);
+    return CELL_KEYS[key] ? url + (url.indexOf("?") < 0 ? "?" : "&") + "celda=" + cellFor() : url;
+  }
 
   function say(text) {
     if (status) { status.textContent = text; }
@@ -50,19 +72,27 @@
 
   function show(key, visible) {
     var idx = indicesOf(key);
+    if (idx.length && visible && CELL_KEYS[key] && !loading[key] && drawnCell[key] !== cellFor()) {
+      // Drawn on another cell than this zoom's: drawn again, on the cell suited to it.
+      return window.Plotly.deleteTraces(target, idx).then(function () { return show(key, true); });
+    }
     if (idx.length) {
       return window.Plotly.restyle(target, {visible: visible}, idx).then(zoomLabels);
     }
     if (!visible || loading[key]) { return Promise.resolve(); }
     loading[key] = true;
     say(target.getAttribute("data-loading"));
-    return fetch(urlTemplate.replace("__KEY__", key), {credentials: "same-origin"})
+    return fetch(layerUrl(key), {credentials: "same-origin"})
       .then(function (response) {
         if (!response.ok) { throw new Error(response.status); }
         return response.json();
       })
       .then(function (layer) {
         loading[key] = false;
+        if (CELL_KEYS[key]) {
+          drawnCell[key] = layer.cell;
+          target.setAttribute("data-cluster-cell", String(layer.cell));
+        }
         setNote(key, layer);
         if (!layer.traces.length) { say(layer.caption || ""); return; }
         var at = (target.data || []).filter(function (t) {
@@ -73,12 +103,21 @@
         return window.Plotly.addTraces(target, traces, positions).then(function () {
           zoomLabels();
           say(layer.title + ": " + target.getAttribute("data-loaded") + (layer.caution ? ". " + layer.caution : ""));
+          followZoom();  // the view may have been zoomed while the layer was on its way
         });
       })
       .catch(function () {
         loading[key] = false;
         say(target.getAttribute("data-failed"));
       });
+  }
+
+  // At a zoom's end: the cell layers switched on are drawn again if their cell no longer suits the view.
+  function followZoom() {
+    Object.keys(CELL_KEYS).forEach(function (key) {
+      var input = document.querySelector("input[data-layer='" + key + "']");
+      if (input && input.checked && !loading[key] && drawnCell[key] !== cellFor()) { show(key, true); }
+    });
   }
 
   function syncUrl() {
@@ -94,8 +133,9 @@
     scrollZoom: true, toImageButtonOptions: {format: "png", filename: "mapa-observatorio", width: 1400, height: 1000}
   }).then(function () {
     listenClicks();
-    target.on("plotly_relayout", zoomLabels);
+    target.on("plotly_relayout", function () { zoomLabels(); followZoom(); });
     zoomLabels();
+    followZoom();
     target.setAttribute("data-ready", "1");
   });
 
