@@ -164,6 +164,8 @@ def build(ctx) -> Report:
         sections.append(_other_measures(ctx, others, heads))
     ctx.progress("build", 3, total_steps)
     sections.append(_areas(ctx, main, municipality))
+    from ..programme_status import section as programme_status  # the programme indicators that changed status
+    sections.append(programme_status(ctx))
     sections.append(_methods(ctx))
     ctx.progress("build", total_steps, total_steps)
     return Report(**base, sections=tuple(sections))

@@ -182,7 +182,7 @@ def _programme(ctx, programme, rows, period) -> Section:
         for indicator, reading in rows:
             s = shown(reading, indicator, guard_of(ctx, indicator))
             cells.append((indicator.name, reading.period.label(lang) if reading else "—",
-                          f'{s["value"]} {indicator.unit_label}'.strip() if reading else "—",
+                          (s["value"] if s["reserved"] else f'{s["value"]} {indicator.unit_label}'.strip()) if reading else "—",
                           s["interval"] or "—", s["target"], s["light"].word, s["trend"] or "—"))
             special += _special(indicator, guard_of(ctx, indicator))
         blocks.append(Table(_("Indicadores de %(name)s: última medición con valor en %(period)s") % {
