@@ -108,7 +108,7 @@ def section(ctx) -> Section:
                                                                                              "cur": cur},
                   (_("Programa"), _("Indicador"), _("Antes"), _("Ahora")), tuple(rows),
                   (_("Estado: el intervalo de confianza del valor frente a la meta («cumple», «no cumple», "
-                     "«incierto» cuando el intervalo incluye la meta)."),))
+                     "«no concluyente» cuando el intervalo incluye la meta)."),))
     return Section(title, main_points=(point,), blocks=(table,), facts=tuple(found))
 
 

@@ -395,8 +395,8 @@ def share(sh: Share, lang: str = "es") -> str:
 
 @dataclass(frozen=True)
 class TargetTally:
-    """The indicators with a target and a value in a period, by status: "De 23 indicadores con meta, 14 la
-    cumplen, 5 no y 4 son inciertos". ``uncertain``: the interval contains the target (no claim either way)."""
+    """The indicators with a target and a value in a period, by status: "De 23 indicadores con meta y datos en
+    2025, 14 la cumplen, 5 no la cumplen y 4 no son concluyentes". ``uncertain``: the interval contains the target (no claim either way)."""
 
     meets: int
     not_met: int
@@ -430,9 +430,9 @@ class Displacement:
 
 
 TEMPLATES.update({
-    "tally": ("De {n} {ind} con meta y datos en {cur}, {a} {meets}, {b} no la {cumple} y {c} {son} "
+    "tally": ("De {n} {ind} con meta y datos en {cur}, {a} {meets}, {b} no la {cumple} y {c} no {son} "
               "{inciertos} (el intervalo incluye la meta).",
-              "Of {n} {ind} with a target and data in {cur}, {a} {meets}, {b} did not and {c} {son} uncertain "
+              "Of {n} {ind} with a target and data in {cur}, {a} {meets}, {b} did not and {c} {son} not conclusive "
               "(the interval includes the target)."),
     "tally_none": ("Ningún indicador con meta tiene datos en {cur}.",
                    "No indicator with a target has data in {cur}."),
@@ -468,7 +468,7 @@ def tally(t: TargetTally, lang: str = "es") -> str:
         words = dict(ind="indicador" if n == 1 else "indicadores",
                      meets="la cumple" if t.meets == 1 else "la cumplen", cumple="cumple" if t.not_met == 1 else
                      "cumplen", son="es" if t.uncertain == 1 else "son",
-                     inciertos="incierto" if t.uncertain == 1 else "inciertos")
+                     inciertos="concluyente" if t.uncertain == 1 else "concluyentes")
     else:
         words = dict(ind="indicator" if n == 1 else "indicators", meets="met it", cumple="", inciertos="",
                      son="was" if t.uncertain == 1 else "were")

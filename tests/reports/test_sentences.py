@@ -243,12 +243,12 @@ def test_tally_counts_only_indicators_with_a_target_and_data():
     from observatorio.reports import sentences as s
 
     assert s.tally(s.TargetTally(14, 5, 4, "2025"), "es") == (
-        "De 23 indicadores con meta y datos en 2025, 14 la cumplen, 5 no la cumplen y 4 son inciertos "
+        "De 23 indicadores con meta y datos en 2025, 14 la cumplen, 5 no la cumplen y 4 no son concluyentes "
         "(el intervalo incluye la meta).")
     assert s.tally(s.TargetTally(1, 1, 1, "2025"), "es").startswith("De 3 indicadores con meta y datos en 2025, "
-                                                                     "1 la cumple, 1 no la cumple y 1 es incierto")
+                                                                     "1 la cumple, 1 no la cumple y 1 no es concluyente")
     assert s.tally(s.TargetTally(14, 5, 4, "2025"), "en").startswith("Of 23 indicators with a target and data in "
-                                                                      "2025, 14 met it, 5 did not and 4 were uncertain")
+                                                                      "2025, 14 met it, 5 did not and 4 were not conclusive")
     assert s.tally(s.TargetTally(0, 0, 0, "2025"), "es") == "Ningún indicador con meta tiene datos en 2025."
 
 

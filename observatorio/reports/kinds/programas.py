@@ -189,7 +189,7 @@ def _programme(ctx, programme, rows, period) -> Section:
                                 "name": programme.name, "period": period},
                             (_("Indicador"), _("Período"), _("Valor"), _("Intervalo 95 %"), _("Meta"), _("Estado"),
                              _("Tendencia")), tuple(cells),
-                            (_("Estado: el intervalo de confianza del valor frente a la meta; «incierto» cuando el "
+                            (_("Estado: el intervalo de confianza del valor frente a la meta; «no concluyente» cuando el "
                                "intervalo incluye la meta. Tendencia: frente al período anterior."),),
                             (False, False, True, True, True, False, False)))
         blocks += [Paragraph(t) for t in special]
