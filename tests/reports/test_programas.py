@@ -183,3 +183,27 @@ def test_a_period_without_programme_data_says_so(demo_programmes):
 def test_english_version(demo_programmes):
     r = report(language="en")
     assert r.sections[0].main_points[0].startswith("Of ")
+
+
+def test_special_causes_are_the_pages_within_the_period(built):
+    from observatorio.programmes import readings
+    from observatorio.programmes.models import Indicator
+    from observatorio.programmes.views import _control
+
+    r, _text = built
+    paragraphs = [b.text for s in r.sections for b in s.blocks if getattr(b, "text", "").startswith("Causas especiales")]
+    seen = 0
+    with translation.override("es"):
+        for indicator in Indicator.objects.filter(active=True, programme__isnull=False):
+            explained = _control(indicator)[1]
+            inside = {p.label("es") for p, _v in readings.history(indicator) if p.start.year == 2025}
+            mine = [p for p in paragraphs if f"«{indicator.name}»" in p]
+            wanted = [e for e in explained if e["x"] in inside]
+            if not wanted:
+                assert not mine or all(e["x"] not in mine[0] for e in explained if e["x"] not in inside)
+                continue
+            seen += 1
+            for e in wanted:
+                assert f'{e["x"]}: {e["value"]} ({e["variation"]}: {e["rules"]})' in mine[0]
+            assert "2026" not in mine[0]
+    assert seen >= 1

@@ -184,7 +184,7 @@ def _programme(ctx, programme, rows, period) -> Section:
             cells.append((indicator.name, reading.period.label(lang) if reading else "—",
                           (s["value"] if s["reserved"] else f'{s["value"]} {indicator.unit_label}'.strip()) if reading else "—",
                           s["interval"] or "—", s["target"], s["light"].word, s["trend"] or "—"))
-            special += _special(indicator, guard_of(ctx, indicator))
+            special += _special(ctx, indicator, guard_of(ctx, indicator))
         blocks.append(Table(_("Indicadores de %(name)s: última medición con valor en %(period)s") % {
                                 "name": programme.name, "period": period},
                             (_("Indicador"), _("Período"), _("Valor"), _("Intervalo 95 %"), _("Meta"), _("Estado"),
@@ -204,17 +204,22 @@ def _programme(ctx, programme, rows, period) -> Section:
                    facts=tuple(r for _i, r in rows if r is not None))
 
 
-def _special(indicator, guard) -> list[str]:
-    """The XmR chart's special causes in words (none when fewer than 12 points, or the indicator is guarded)."""
+def _special(ctx, indicator, guard) -> list[str]:
+    """The XmR chart's special causes in the period, in words, as the indicator's page writes them (none when
+    fewer than 12 points, or the indicator is guarded)."""
+    from observatorio.programmes import readings
     from observatorio.programmes.views import _control
 
     if guard is not None:
         return []
     _figure, explained = _control(indicator)
+    inside = {p.label(ctx.language) for p, _v in readings.history(indicator)
+              if ctx.start <= p.start and p.end <= ctx.end}
+    explained = [e for e in explained if e["x"] in inside]
     if not explained:
         return []
     items = "; ".join(f'{e["x"]}: {e["value"]} ({e["variation"]}: {e["rules"]})' for e in explained)
-    return [_("Causas especiales en el gráfico de control (XmR) de «%(name)s»: %(items)s.") % {
+    return [_("Causas especiales en el gráfico de control (XmR) de «%(name)s» en el período: %(items)s.") % {
         "name": indicator.name, "items": items}]
 
 
