@@ -157,7 +157,7 @@ def test_public_version_reserves_small_counts(demo_programmes):
     # An indicator counting a guarded measure: its value is «reservado» exactly when a side is 1 … k − 1.
     state = current()
     ctx = Context(state, "programas", START, END, "es", True, data_version(state))
-    guarded = 0
+    guarded = plain = 0
     for programme in Programme.objects.all():
         table = [t for t in public.tables if t.caption.startswith(f"Indicadores de {programme.name}:")][0]
         cells = {row[0]: row for row in table.rows}
@@ -167,8 +167,13 @@ def test_public_version_reserves_small_counts(demo_programmes):
             if guard is None or reading is None:
                 continue
             guarded += 1
-            assert (cells[indicator.name][2] == "reservado") == reserved(reading, guard)
+            assert (cells[indicator.name][2] == "reservado") == reserved(reading, guard, indicator)
+            if (indicator.denominator or "") == "" and reading.numerator >= k:
+                # A count indicator reads with a denominator of 1: that 1 is no small count.
+                assert cells[indicator.name][2] != "reservado"
+                plain += 1
     assert guarded, "the demo has indicators counting a measure an authority sees only in aggregate"
+    assert plain, "the demo has a count indicator of a guarded measure"
 
 
 def test_a_period_without_programme_data_says_so(demo_programmes):
