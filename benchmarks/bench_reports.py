@@ -4,13 +4,16 @@ Run (a database with the demo loaded, e.g. ``observatorio demo`` into a scratch 
 
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py [--month 2026-11] [--repeat 3]
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --kind diagnostico [--year 2025]
+    OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --kind programas [--year 2025]
 
     OBS_DATA_DIR=/tmp/obs-bench .venv/bin/python benchmarks/bench_reports.py --thematic all
 
 The bulletin (``boletin``, default) is timed for a month; the communal diagnosis (``diagnostico``) for a
-calendar year (default: the last complete year of the data). ``--thematic`` (``all`` or a comma-separated
-list of vif, drogas, espacios, perfiles, derechos) then times each thematic report over the year before the
-data's last: build, render PDF, generate() end to end and its public version, and whether two PDFs are equal.
+calendar year (default: the last complete year of the data); the programme evaluation (``programas``, needs the
+demo's programmes: ``observatorio demo`` loads them) likewise for a year. ``--thematic`` (``all`` or a
+comma-separated list of vif, drogas, espacios, perfiles, derechos) then times each thematic report over the year
+before the data's last: build, render PDF, generate() end to end and its public version, and whether two PDFs are
+equal.
 
 The first generate() also loads the data state (the events' snapshot), as the first report after a server
 start would; it is reported apart. Then each step is timed ``--repeat`` times and the median printed, and the
@@ -36,8 +39,8 @@ THEMATIC = ("vif", "drogas", "espacios", "perfiles", "derechos")
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--month", default=None, help="YYYY-MM (default: the last full month of the data)")
-    parser.add_argument("--kind", default="boletin", choices=("boletin", "diagnostico"))
-    parser.add_argument("--year", type=int, default=None, help="the diagnosis' year (default: the last complete one)")
+    parser.add_argument("--kind", default="boletin", choices=("boletin", "diagnostico", "programas"))
+    parser.add_argument("--year", type=int, default=None, help="the diagnosis' or programme evaluation's year (default: the last complete one)")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--thematic", default="", help="'all' or comma-separated thematic kinds (default: none)")
     args = parser.parse_args()
@@ -52,7 +55,7 @@ def main() -> None:
     t0 = time.perf_counter()
     state = current()
     load = time.perf_counter() - t0
-    if args.kind == "diagnostico":
+    if args.kind in ("diagnostico", "programas"):
         year = args.year or (state.as_of.year - (0 if state.as_of == dt.date(state.as_of.year, 12, 31) else 1))
         start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     elif args.month:

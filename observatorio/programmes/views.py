@@ -76,14 +76,17 @@ def guard_of(request, indicator):
     return None
 
 
-def reserved(reading, guard) -> bool:
-    """Whether the guard hides this reading: a counted side between 1 and k − 1."""
+def reserved(reading, guard, indicator=None) -> bool:
+    """Whether the guard hides this reading: a counted side between 1 and k − 1. An indicator without a
+    denominator reads with a denominator of 1 (``readings.reading``): that 1 is no count."""
     from observatorio.disclosure.shapes import small
 
     if guard is None or reading is None:
         return False
-    return any(small(side, guard.k) for side in (reading.numerator, reading.denominator)
-               if side is not None and float(side).is_integer())
+    sides = (reading.numerator, reading.denominator)
+    if indicator is not None and (indicator.denominator or "") == "":
+        sides = (reading.numerator,)
+    return any(small(side, guard.k) for side in sides if side is not None and float(side).is_integer())
 
 
 @dataclass(frozen=True)
@@ -106,7 +109,7 @@ def shown(reading, indicator, guard=None) -> dict:
     if reading is None:
         return {"light": light(Status.NOT_ENOUGH_DATA), "value": "—", "interval": "", "target": "—",
                 "trend": "", "arrow": "", "late": False, "reserved": False}
-    hidden = reserved(reading, guard)
+    hidden = reserved(reading, guard, indicator)
     digits = 1
     value = _("reservado") if hidden else number(reading.value, digits)
     interval = ""
@@ -247,7 +250,7 @@ def _trend_figure(indicator, rows, guard) -> dict:
     xs, ys, up, down, targets = [], [], [], [], []
     for reading in rows:
         xs.append(_label(reading.period))
-        hidden = reserved(reading, guard) or reading.value is None
+        hidden = reserved(reading, guard, indicator) or reading.value is None
         ys.append(None if hidden else reading.value)
         up.append(None if hidden or reading.upper is None else reading.upper - reading.value)
         down.append(None if hidden or reading.lower is None else reading.value - reading.lower)
@@ -364,7 +367,7 @@ def indicator_download(request, code):
     guard = guard_of(request, indicator)
     out = []
     for reading in _series(indicator):
-        hidden = reserved(reading, guard)
+        hidden = reserved(reading, guard, indicator)
         out.append([reading.period.start, reading.period.end,
                     downloads_value(reading.numerator, hidden), downloads_value(reading.denominator, hidden),
                     downloads_value(reading.value, hidden), downloads_value(reading.lower, hidden),

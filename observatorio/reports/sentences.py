@@ -388,3 +388,119 @@ def share(sh: Share, lang: str = "es") -> str:
     key = "share" if sh.subject.plural else "share_sg"
     return _t(key, lang).format(S=_capital(s), w=w, cur=sh.period_label, pct=percent(100.0 * sh.part / sh.total, lang),
                                 a=number(sh.part, lang), b=number(sh.total, lang))
+
+
+# --- programme indicators (reports/kinds/programas.py, reports/programme_status.py) -----------------------------
+
+
+@dataclass(frozen=True)
+class TargetTally:
+    """The indicators with a target and a value in a period, by status: "De 23 indicadores con meta y datos en
+    2025, 14 la cumplen, 5 no la cumplen y 4 no son concluyentes". ``uncertain``: the interval contains the target (no claim either way)."""
+
+    meets: int
+    not_met: int
+    uncertain: int
+    period_label: str
+
+
+@dataclass(frozen=True)
+class StatusChanges:
+    """Indicators whose status changed between two periods: ``better`` moved towards meeting the target
+    (not met → uncertain → meets), ``worse`` away from it, ``other`` to or from "no target / not enough data"."""
+
+    better: int
+    worse: int
+    other: int
+    current_label: str
+    previous_label: str
+
+
+@dataclass(frozen=True)
+class Displacement:
+    """A programme's Weighted Displacement Difference (``analysis.wdd``): negative, fewer events than the
+    control's trend predicts. ``suppressed``: a zone's count is hidden by the disclosure rules."""
+
+    programme: str
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+    p_value: float | None
+    suppressed: bool = False
+
+
+TEMPLATES.update({
+    "tally": ("De {n} {ind} con meta y datos en {cur}, {a} {meets}, {b} no la {cumple} y {c} no {son} "
+              "{inciertos} (el intervalo incluye la meta).",
+              "Of {n} {ind} with a target and data in {cur}, {a} {meets}, {b} did not and {c} {son} not conclusive "
+              "(the interval includes the target)."),
+    "tally_none": ("Ningún indicador con meta tiene datos en {cur}.",
+                   "No indicator with a target has data in {cur}."),
+    "changes": ("{n} {ind} de programas cambiaron de estado entre {prev} y {cur}: {b} {mejoro} y {w} {empeoro}.",
+                "{n} programme {ind} changed status between {prev} and {cur}: {b} improved and {w} worsened."),
+    "changes_other": (" {o} {pasa} a o desde «sin meta» o «sin datos suficientes».",
+                      " {o} moved to or from “no target” or “not enough data”."),
+    "changes_none": ("Ningún indicador de programa cambió de estado entre {prev} y {cur}.",
+                     "No programme indicator changed status between {prev} and {cur}."),
+    "wdd_down": ("En la zona de {name} hubo {x} eventos menos de lo esperable según la zona de control, "
+                 "desplazamiento incluido (diferencia ponderada {e}; IC 95 %: {lo} a {hi}; {p}).",
+                 "In the area of {name} there were {x} fewer events than the control area predicts, displacement "
+                 "included (weighted displacement difference {e}; 95% CI {lo} to {hi}; {p})."),
+    "wdd_up": ("En la zona de {name} hubo {x} eventos más de lo esperable según la zona de control, "
+               "desplazamiento incluido (diferencia ponderada {e}; IC 95 %: {lo} a {hi}; {p}).",
+               "In the area of {name} there were {x} more events than the control area predicts, displacement "
+               "included (weighted displacement difference {e}; 95% CI {lo} to {hi}; {p})."),
+    "wdd_none": ("En la zona de {name} los eventos no difieren significativamente de lo esperable según la zona de "
+                 "control (diferencia ponderada {e}; IC 95 %: {lo} a {hi}; {p}).",
+                 "In the area of {name} events did not differ significantly from what the control area predicts "
+                 "(weighted displacement difference {e}; 95% CI {lo} to {hi}; {p})."),
+    "wdd_reserved": ("El análisis de impacto de {name} se reserva por las reglas de confidencialidad.",
+                     "The impact analysis of {name} is withheld under the confidentiality rules."),
+})
+
+
+def tally(t: TargetTally, lang: str = "es") -> str:
+    """How many indicators with a target meet it, do not, and are uncertain; counts only what has a value."""
+    n = t.meets + t.not_met + t.uncertain
+    if n == 0:
+        return _t("tally_none", lang).format(cur=t.period_label)
+    if lang == "es":
+        words = dict(ind="indicador" if n == 1 else "indicadores",
+                     meets="la cumple" if t.meets == 1 else "la cumplen", cumple="cumple" if t.not_met == 1 else
+                     "cumplen", son="es" if t.uncertain == 1 else "son",
+                     inciertos="concluyente" if t.uncertain == 1 else "concluyentes")
+    else:
+        words = dict(ind="indicator" if n == 1 else "indicators", meets="met it", cumple="", inciertos="",
+                     son="was" if t.uncertain == 1 else "were")
+    return _t("tally", lang).format(n=number(n, lang), a=number(t.meets, lang), b=number(t.not_met, lang),
+                                    c=number(t.uncertain, lang), cur=t.period_label, **words)
+
+
+def status_changes(c: StatusChanges, lang: str = "es") -> str:
+    n = c.better + c.worse + c.other
+    if n == 0:
+        return _t("changes_none", lang).format(cur=c.current_label, prev=c.previous_label)
+    if lang == "es":
+        words = dict(ind="indicador" if n == 1 else "indicadores",
+                     mejoro="mejoró" if c.better == 1 else "mejoraron",
+                     empeoro="empeoró" if c.worse == 1 else "empeoraron")
+    else:
+        words = dict(ind="indicator" if n == 1 else "indicators", mejoro="", empeoro="")
+    text = _t("changes", lang).format(n=number(n, lang), b=number(c.better, lang), w=number(c.worse, lang),
+                                      cur=c.current_label, prev=c.previous_label, **words)
+    if lang == "es" and n == 1:
+        text = text.replace("cambiaron", "cambió", 1)
+    if c.other:
+        text += _t("changes_other", lang).format(o=number(c.other, lang),
+                                                 pasa="pasó" if c.other == 1 else "pasaron")
+    return _capital(text)
+
+
+def displacement(d: Displacement, lang: str = "es", alpha: float = ALPHA) -> str:
+    """The WDD in words: a rise or fall only when its test supports it (``p < alpha``)."""
+    if d.suppressed or None in (d.estimate, d.lower, d.upper, d.p_value):
+        return _t("wdd_reserved", lang).format(name=d.programme)
+    figures = dict(name=d.programme, e=number(d.estimate, lang, 1), lo=number(d.lower, lang, 1),
+                   hi=number(d.upper, lang, 1), p=p_text(d.p_value, lang), x=number(abs(d.estimate), lang, 1))
+    key = "wdd_none" if d.p_value >= alpha or d.estimate == 0 else ("wdd_down" if d.estimate < 0 else "wdd_up")
+    return _t(key, lang).format(**figures)

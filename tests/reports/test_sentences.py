@@ -234,3 +234,45 @@ def test_p_values_as_a_bulletin_writes_them(p, es, en):
 ])
 def test_percentages(value, signed, es, en):
     assert (percent(value, "es", signed), percent(value, "en", signed)) == (es, en)
+
+
+# --- programme indicators ---------------------------------------------------------------------------------------
+
+
+def test_tally_counts_only_indicators_with_a_target_and_data():
+    from observatorio.reports import sentences as s
+
+    assert s.tally(s.TargetTally(14, 5, 4, "2025"), "es") == (
+        "De 23 indicadores con meta y datos en 2025, 14 la cumplen, 5 no la cumplen y 4 no son concluyentes "
+        "(el intervalo incluye la meta).")
+    assert s.tally(s.TargetTally(1, 1, 1, "2025"), "es").startswith("De 3 indicadores con meta y datos en 2025, "
+                                                                     "1 la cumple, 1 no la cumple y 1 no es concluyente")
+    assert s.tally(s.TargetTally(14, 5, 4, "2025"), "en").startswith("Of 23 indicators with a target and data in "
+                                                                      "2025, 14 met it, 5 did not and 4 were not conclusive")
+    assert s.tally(s.TargetTally(0, 0, 0, "2025"), "es") == "Ningún indicador con meta tiene datos en 2025."
+
+
+def test_status_changes_in_both_languages():
+    from observatorio.reports import sentences as s
+
+    c = s.StatusChanges(2, 1, 0, "octubre de 2026", "septiembre de 2026")
+    assert s.status_changes(c, "es") == ("3 indicadores de programas cambiaron de estado entre septiembre de 2026 y "
+                                         "octubre de 2026: 2 mejoraron y 1 empeoró.")
+    assert s.status_changes(s.StatusChanges(0, 0, 1, "b", "a"), "es").startswith("1 indicador de programas cambió")
+    assert "changed status between a and b: 1 improved" in s.status_changes(s.StatusChanges(1, 0, 0, "b", "a"), "en")
+    assert s.status_changes(s.StatusChanges(0, 0, 0, "b", "a"), "es") == \
+        "Ningún indicador de programa cambió de estado entre a y b."
+
+
+def test_displacement_claims_a_change_only_when_the_test_supports_it():
+    from observatorio.reports import sentences as s
+
+    down = s.displacement(s.Displacement("Barrio", -12.34, -20.0, -4.5, 0.003), "es")
+    assert down.startswith("En la zona de Barrio hubo 12,3 eventos menos de lo esperable") and "p < 0,01" in down
+    up = s.displacement(s.Displacement("Barrio", 12.0, 4.0, 20.0, 0.01), "en")
+    assert "12.0 more events" in up
+    flat = s.displacement(s.Displacement("Barrio", -30.0, -70.0, 10.0, 0.2), "es")
+    assert "no difieren significativamente" in flat and "menos" not in flat
+    hidden = s.displacement(s.Displacement("Barrio", -30.0, -70.0, 10.0, 0.2, suppressed=True), "es")
+    assert hidden == "El análisis de impacto de Barrio se reserva por las reglas de confidencialidad."
+    assert "30" not in hidden

@@ -182,6 +182,8 @@ def build(ctx) -> Report:
     ctx.progress("build", 4, total_steps)
     sections += _maps(ctx, main, municipality)
     ctx.progress("build", 5, total_steps)
+    from ..programme_status import section as programme_status  # the programme indicators that changed status
+    sections.append(programme_status(ctx))
     sections.append(_methods(ctx))
     ctx.progress("build", total_steps, total_steps)
     return Report(**base, sections=tuple(sections))
