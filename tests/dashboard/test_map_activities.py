@@ -102,6 +102,12 @@ def test_all_programmes_without_programa_and_a_new_activity_shows_at_once(client
                                     participants=3)
     after = {f["properties"]["actividad_id"] for f in json.loads(client.get(url).content)["features"]}
     assert after == before | {added.id}  # not kept between requests
+    typed = Activity.objects.create(programme=prog, title="<img src=x onerror=alert(1)>", date=end, lon=-70.55,
+                                    lat=-33.48)
+    traces = json.loads(client.get(url.replace(".geojson", ".json")).content)["traces"]
+    (text,) = [t for trace in traces for t in trace["text"] if "img" in t]
+    assert "<img" not in text and "&lt;img src=x" in text  # a typed title is text, never markup in the hover
+    typed.delete()
     outside = Activity.objects.create(programme=prog, title="Antes", date=start - dt.timedelta(days=1),
                                       lon=-70.55, lat=-33.48)
     assert outside.id not in {f["properties"]["actividad_id"] for f in json.loads(client.get(url).content)["features"]}

@@ -16,6 +16,8 @@ events, so the layer is not kept between requests (``LayerKind.kept`` False): a 
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import shapely
 from django.utils.translation import gettext as _
@@ -86,11 +88,12 @@ def activities_layer(terr: Territory, f: Filters, programme_code: str | None = N
         layer.note += " " + _("Las que solo tienen un área se dibujan huecas, en un punto interior del área.")
 
     def hover(r, by_area: bool) -> str:
+        """The hover's lines; the names typed by users escaped (Plotly reads a subset of HTML in hovers)."""
         day = r.date.strftime("%d-%m-%Y") + (f" – {r.end_date:%d-%m-%Y}" if r.end_date else "")
-        lines = [f"<b>{r.title}</b>", day, _("%(n)s participantes") % {"n": number(r.participants)},
-                 r.programme.name]
+        lines = [f"<b>{escape(r.title)}</b>", day, _("%(n)s participantes") % {"n": number(r.participants)},
+                 escape(r.programme.name)]
         if by_area:
-            lines.append(_("Ubicada en el área %(area)s (sin punto exacto)") % {"area": r.area.name})
+            lines.append(_("Ubicada en el área %(area)s (sin punto exacto)") % {"area": escape(r.area.name)})
         return "<br>".join(lines)
 
     for chosen, by_area, symbol, name in ((has_point, False, "circle", _("Actividades (punto)")),
