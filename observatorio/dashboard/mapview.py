@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -27,6 +28,7 @@ from django.utils.translation import gettext as _
 from observatorio.accounts.roles import ALL_ROLES, allow, event_scope
 from observatorio.analysis.projection import to_metres
 from observatorio.disclosure import policy
+from observatorio.errors import UserError
 from observatorio.state import current
 
 from . import downloads as table_downloads
@@ -35,6 +37,7 @@ from .board import error_body
 from .filter_form import empty_reason, form_fields
 from .filters import error_sentences, parse_filters
 from .layers import base, downloads
+from .layers.activities import programme_named
 from .layers.choropleth import shown_figures
 from .numbers import separators
 
@@ -79,6 +82,7 @@ def _layer_menu(scope) -> list[dict]:
         {"key": "grupos", "label": _("Grupos de eventos con conteo"), "group": "contexto"},
         {"key": "referencia-calles", "label": _("Calles"), "group": "referencia"},
         {"key": "referencia-manzanas", "label": _("Manzanas"), "group": "referencia"},
+        {"key": "actividades", "label": _("Actividades de programas"), "group": "contexto"},
     ]
     if scope is not None:
         menu.append({"key": "eventos", "label": _("Eventos (puntos o grupos)"), "group": "contexto"})
@@ -169,14 +173,36 @@ def _wanted_layers(request, scope) -> list[str]:
     return [k for k in asked if k in allowed]
 
 
+def _programme_of(request) -> tuple[str | None, str]:
+    """The programme whose activities the map shows (``programa``, its code; None: all): (code, "") or
+    (None, why it is refused)."""
+    code = request.GET.get("programa") or None
+    try:
+        programme_named(code)
+    except UserError as exc:
+        return None, str(exc)
+    return code, ""
+
+
+def programme_choices() -> list[tuple[str, str]]:
+    """(code, name) of every programme, for the map's choice of whose activities it shows."""
+    from observatorio.programmes.models import Programme
+
+    return list(Programme.objects.order_by("name").values_list("code", "name"))
+
+
 @allow(*ALL_ROLES)
 def map_page(request):
     state, f, errors, terr, guard = _context(request)
     index = state.index
     scope = event_scope(request.user)
+    programme, refused = _programme_of(request)
+    if refused:
+        f, errors = None, {**(errors or {}), "programa": [refused]}
     context = {"as_of": state.as_of, "filters": f, "errors": errors, "terr": terr, "event_level": scope is not None,
                # The one filter form of the dashboard and the map (filter_form.py, dashboard/_filters.html).
-               "fields": form_fields(state, request.GET, f), "error_lines": error_sentences(errors)}
+               "fields": form_fields(state, request.GET, f), "error_lines": error_sentences(errors),
+               "programme": programme or "", "programmes": programme_choices()}
     if f is None or terr is None:
         return render(request, "dashboard/map.html", context, status=400 if errors else 200)
     measure = base.measure_of(state, f)
@@ -184,7 +210,7 @@ def map_page(request):
     traces, built = [], {}
     order = {k: i for i, k in enumerate(layers.LAYER_KEYS)}
     for key in sorted(wanted, key=order.get):
-        layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard)
+        layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard, programme=programme)
         traces.extend(layer.traces)
         built[key.split("-")[0] if key.startswith("coropletico-") else key] = layer
     menu = _layer_menu(scope)
@@ -205,7 +231,8 @@ def map_page(request):
                    "area": {int(a) for a in f.query.get("area") or ()},
                    "weekday": set(f.query.get("weekday") or ())},
         "metric": metric, "menu": menu, "base_map": bool(tile_url),
-        "query": f.to_query(), "order": list(layers.LAYER_KEYS),
+        # The programme travels with the filters: the layers fetched later and the downloads show its activities.
+        "query": f.to_query() + (f"&{urlencode({'programa': programme})}" if programme else ""), "order": list(layers.LAYER_KEYS),
         "cluster_cells": " ".join(str(int(size)) for size in base.CLUSTER_CELLS),
         "cluster_cell": int(base.CLUSTER_CELL),
         # Suppressed areas (None) last, as on the dashboard: their place would bound them.
@@ -251,6 +278,11 @@ def layer_data(request, key: str, fmt: str):
     if key in layers.EVENT_LAYER_KEYS and scope is None:
         raise PermissionDenied
     cell, refused = _cell_of(request, key)
+    programme, wrong = _programme_of(request)
+    if wrong:
+        body = error_body(400, wrong, {"programa": [wrong]})
+        body["error"]["code"] = "invalid_programme"
+        return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
     if refused:
         body = error_body(400, refused, {"celda": [refused]})
         body["error"]["code"] = "invalid_cell"
@@ -263,7 +295,8 @@ def layer_data(request, key: str, fmt: str):
     if terr is None:
         return JsonResponse({"error": {"code": "no_territory", "message": _("No hay límites cargados.")}},
                             status=404)
-    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard, cell=cell)
+    layer = layers.build_layer(key, state=state, terr=terr, f=f, scope=scope, guard=guard, cell=cell,
+                               programme=programme)
     if fmt == "json":
         payload = {"key": layer.key, "title": layer.title, "note": layer.note, "empty_reason": layer.empty_reason,
                    "caption": layer.caption, "cell": layer.cell,

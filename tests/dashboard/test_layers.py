@@ -279,7 +279,7 @@ def test_placement_is_kept_with_the_state_and_reused_while_events_and_territory_
 def test_the_registry_builds_every_key_its_modules_declare_in_drawing_order():
     assert layers.LAYER_KEYS == ("referencia-manzanas", "referencia-calles", "coropletico-count",
                                  "coropletico-rate", "coropletico-eb", "densidad", "gi", "emergentes", "limites-uv",
-                                 "limites-macrosector", "limites-comuna", "lugares", "grupos", "eventos")
+                                 "limites-macrosector", "limites-comuna", "lugares", "grupos", "eventos", "actividades")
     assert layers.EVENT_LAYER_KEYS == ("eventos",)
     assert sorted(layers.titles()) == sorted(layers.LAYER_KEYS)
     assert list(layers.titles())[:3] == ["limites-comuna", "limites-macrosector", "limites-uv"]

@@ -43,6 +43,7 @@ PAGES = {
     "/mapa/capa/coropletico-count.json": "302 200 200 200 200 403",
     "/mapa/capa/grupos.json": "302 200 200 200 200 403",  # counts per cell: for every role, small ones reserved
     "/mapa/capa/referencia-calles.json": "302 200 200 200 200 403",
+    "/mapa/capa/actividades.json": "302 200 200 200 200 403",  # the programmes' own work: every role with the map
     "/mapa/capa/eventos.json": "302 200 200 200 403 403",  # single events: never to aggregate-only roles
     "/mapa/capa/eventos.geojson": "302 200 200 200 403 403",
     "/area/{area}/": "302 200 200 200 200 403",

@@ -6,7 +6,8 @@
   kept answers and :class:`~.base.LayerKind`, what each layer module declares;
 * one module per kind: :mod:`.references` (streets and blocks the municipality imports), :mod:`.boundaries`, :mod:`.choropleth`, :mod:`.density`
   (kernel), :mod:`.hotspots` (Gi*), :mod:`.emerging`, :mod:`.places`,
-  :mod:`.clusters` (counts per cell, for everyone), :mod:`.points` (single events, for the roles that may see them);
+  :mod:`.clusters` (counts per cell, for everyone), :mod:`.points` (single events, for the roles that may see them),
+  :mod:`.activities` (the programmes' activities, over everything else);
 * :mod:`.downloads`: a built layer as GeoJSON, GeoPackage or CSV.
 
 This module is the registry: :data:`LAYER_KEYS` (the drawing order, bottom to
@@ -19,12 +20,12 @@ from __future__ import annotations
 from observatorio.state import DataState
 
 from ..filters import Filters
-from . import boundaries, choropleth, clusters, density, emerging, hotspots, places, points, references
+from . import activities, boundaries, choropleth, clusters, density, emerging, hotspots, places, points, references
 from .base import CLUSTER_CELL, CLUSTER_CELLS, Layer, LayerKind, Territory, cached, event_layer
 
 # Drawing order, bottom to top.
 KINDS: tuple[LayerKind, ...] = (references.KIND, choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND,
-                                boundaries.KIND, places.KIND, clusters.KIND, points.KIND)
+                                boundaries.KIND, places.KIND, clusters.KIND, points.KIND, activities.KIND)
 _BY_KEY: dict[str, LayerKind] = {key: kind for kind in KINDS for key in kind.keys}
 LAYER_KEYS: tuple[str, ...] = tuple(_BY_KEY)
 # The layers only users who may see single events get (accounts.roles.event_scope not None).
@@ -41,7 +42,7 @@ def kind_of(key: str) -> LayerKind:
 
 # The order of the list of downloads: the boundaries first, comuna to UV, then the drawing order.
 _LISTED: tuple[LayerKind, ...] = (boundaries.KIND, choropleth.KIND, density.KIND, hotspots.KIND, emerging.KIND,
-                                  places.KIND, clusters.KIND, points.KIND, references.KIND)
+                                  places.KIND, clusters.KIND, points.KIND, activities.KIND, references.KIND)
 
 
 def titles() -> dict[str, str]:
@@ -57,8 +58,12 @@ GRID_LAYER_KEYS: tuple[str, ...] = ("densidad", "gi", "emergentes", "grupos")
 CELL_LAYER_KEYS: tuple[str, ...] = ("grupos",)
 
 
+# The layers of one programme (the map's ``programa``, a programme's code; None: all programmes).
+PROGRAMME_LAYER_KEYS: tuple[str, ...] = ("actividades",)
+
+
 def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scope=None, guard=None,
-                cell: float | None = None) -> Layer:
+                cell: float | None = None, programme: str | None = None) -> Layer:
     """One layer by its key (see ``LAYER_KEYS``); ``scope`` (``accounts.roles.event_scope``) matters only to
     the layers of single events, which refuse None.
 
@@ -67,7 +72,8 @@ def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scop
     ``guard`` (:func:`observatorio.disclosure.policy.guard_for`; None: exact figures) suppresses small counts
     for an aggregate-only reader: areas of the choropleth below k, grid cells below k, grid layers over a
     window shorter than the minimum (not drawn, and said why).
-    ``cell`` (metres, one of ``CLUSTER_CELLS``; None: ``CLUSTER_CELL``) only for ``CELL_LAYER_KEYS``.
+    ``cell`` (metres, one of ``CLUSTER_CELLS``; None: ``CLUSTER_CELL``) only for ``CELL_LAYER_KEYS``;
+    ``programme`` (a programme's code) only for ``PROGRAMME_LAYER_KEYS``. A kind not ``kept`` is built anew.
     """
     kind = kind_of(key)
     if cell is not None and (key not in CELL_LAYER_KEYS or float(cell) not in CLUSTER_CELLS):
@@ -81,6 +87,9 @@ def build_layer(key: str, *, state: DataState, terr: Territory, f: Filters, scop
             layer = event_layer(key, str(kind.titles[key]), state, terr, f)
             layer.empty_reason, layer.disclosure = refused, guard.note()
             return layer
+    if not kind.kept:
+        return kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard,
+                          **({"programme": programme} if key in PROGRAMME_LAYER_KEYS else {}))
     layer = cached(state, (*kind.question(key, terr=terr, f=f, scope=scope), guard, *extra.values()),
                    lambda: kind.build(key, state=state, terr=terr, f=f, scope=scope, guard=guard, **extra))
     if guard is not None and layer.measure is not None:

@@ -412,7 +412,9 @@ class LayerKind:
       language serves every filter;
     * ``individual_events`` True: single events, so it needs an event scope
       (:func:`observatorio.accounts.roles.event_scope`, never None) and the
-      scope is part of the question.
+      scope is part of the question;
+    * ``kept`` False: read from the database on every request, never kept
+      (the programmes' activities, which a user adds at any time).
     """
 
     keys: tuple[str, ...]
@@ -420,6 +422,7 @@ class LayerKind:
     build: Builder
     depends_on_events: bool = True
     individual_events: bool = False
+    kept: bool = True
 
     def question(self, key: str, *, terr: Territory, f: Filters, scope=None) -> tuple:
         """What the layer ``key`` is kept under in :func:`cached`."""
