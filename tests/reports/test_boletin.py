@@ -185,7 +185,7 @@ def test_every_section_opens_with_main_points_printed_in_the_pdf(demo):
     for language in ("es", "en"):
         report = bulletin(language=language)
         text = squeeze(pdf_text(render(report)))
-        assert len(report.sections) == 7
+        assert len(report.sections) == 8  # … and the programme indicators that changed status
         for section in report.sections:
             assert section.main_points, f"section {section.title!r} has no main points"
             for point in section.main_points:
