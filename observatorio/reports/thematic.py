@@ -368,12 +368,6 @@ def age_label(wr: Writer, value: str) -> str:
     return wr.w("age_years", a=value.replace("-", " a " if wr.lang == "es" else " to "))
 
 
-def p_cell(p_value: float, lang: str) -> str:
-    """A p-value in a table cell: "0,064", "< 0,001" (``sentences.p_text`` without its "p")."""
-    text = sentences.p_text(p_value, lang)[2:]
-    return text[2:] if text.startswith("= ") else text
-
-
 def finite(value) -> bool:
     return value is not None and math.isfinite(value)
 

@@ -309,10 +309,7 @@ class Writer:
         return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value), 1) + " %"
 
     def p(self, value) -> str:
-        if value is None:
-            return "—"
-        text = sentences.p_text(value, self.lang).replace("p ", "", 1)
-        return text[2:] if text.startswith("= ") else text
+        return sentences.p_figure(value, self.lang)
 
     def period(self, start=None, end=None) -> str:
         return span(start or self.ctx.start, end or self.ctx.end, self.ctx.language)
