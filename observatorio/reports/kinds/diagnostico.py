@@ -49,7 +49,8 @@ from observatorio.territory.models import Level
 
 from .. import charts, maps, sentences
 from ..document import Figure, Notice, Paragraph, Report, Section, Table
-from .boletin import day, fact_of, span
+from ..thematic import unit_of, verdict
+from .boletin import count_text, day, fact_of, percent, span
 
 KIND = "diagnostico"
 TITLE = gettext_noop("Diagnóstico comunal de seguridad humana")
@@ -298,15 +299,13 @@ class Writer:
         return text.format(**fields) if fields else text
 
     def count(self, n) -> str:
-        return _(policy.SUPPRESSED) if n is None else number(n)
+        return count_text(n)
 
     def rate(self, value, digits: int = 1) -> str:
         return "—" if value is None or not math.isfinite(value) else number(value, digits)
 
     def pct(self, value) -> str:
-        if value is None:
-            return "—"
-        return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value), 1) + " %"
+        return percent(value)
 
     def p(self, value) -> str:
         return sentences.p_figure(value, self.lang)
@@ -340,24 +339,12 @@ def _headline(ctx, measure, start=None, end=None, categories=()):
     return (h if guard is None else shapes.headline(h, guard)), policy.coarse_refusal(guard, f, ctx.state.index)
 
 
-def _verdict(c) -> Verdict:
-    """The verdict a sentence may state: no change when the comparison rests on too few events or is withheld."""
-    return Verdict.NO_CHANGE if c.few or c.p_value is None else Verdict(c.verdict)
-
-
-def unit_of(measure) -> sentences.Unit:
-    """The measure's unit ("llamados") as the sentences' Unit, singular by dropping a final s ("llamado")."""
-    plural = measure.unit
-    one = plural[:-1] if plural.endswith("s") and " " not in plural else plural
-    return sentences.Unit(one, plural, one, plural)
-
-
 def _change_points(wr: Writer, subject, h, cur_label: str, unit=sentences.CASES) -> list[str]:
     c = h.last_year
     if not _covered(wr.ctx, c.start):
         return []
     return sentences.change(sentences.Change(
-        subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, _verdict(c), cur_label,
+        subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, verdict(c), cur_label,
         wr.label(c.start, c.end), unit=unit, suppressed=h.count is None or c.count is None), wr.lang)
 
 
@@ -575,7 +562,7 @@ def _families(wr: Writer, main, total_h):
     for name, _cats, _f, h in found:
         c = h.last_year
         if h.count is not None and c.count is not None and _covered(ctx, c.start) and sentences.significant(
-                1.0 if c.p_value is None else c.p_value, _verdict(c)):
+                1.0 if c.p_value is None else c.p_value, verdict(c)):
             points += _change_points(wr, _subject(main.name, name), h, wr.label(ctx.start, ctx.end))
     return [table, figure], tuple(facts), points[:4]
 
