@@ -33,7 +33,7 @@ from . import engine
 from .filters import filters_for
 from .layers.base import Territory
 from .maps import MapArea
-from .peers import RateRow, configured_peers, peers_of, region_of
+from .peers import RateRow, configured_peers, peer_rates
 
 WINDOW_DAYS = 28
 MAP_DAYS = 365
@@ -437,64 +437,17 @@ def comparison(state: DataState, scope=()) -> RateComparison | None:
 
 
 def _rates(state: DataState, measure: MeasureDef, cut: str) -> RateComparison | None:
-    from observatorio.records.models import AggregateCount, PopulationProjection
-
+    """:func:`peers.peer_rates` over the last two calendar years of the data first, with the reference source's
+    name and the comuna named as the territory when the projections do not name it."""
     as_of = latest_event_date(state)
-    rows = AggregateCount.objects.filter(source_id=measure.reference)
-    if measure.categories:
-        rows = rows.filter(category_id__in=measure.categories)
-    # One pass over the last two calendar years of the data (the latest whole year is almost always one of
-    # them: CEAD publishes month by month), the whole table only when neither is whole for the comuna.
-    found = _yearly(rows.filter(period_start__gte=dt.date(as_of.year - 1, 1, 1)), cut) if as_of else None
-    found = found or _yearly(rows, cut)
+    found = peer_rates(measure, cut, since=dt.date(as_of.year - 1, 1, 1) if as_of else None)
     if found is None:
         return None
-    year, cases = found
-    projections = PopulationProjection.objects.filter(year=year)
-    populations = {_cut(c): p for c, p in projections.values_list("area_code", "population")}
-    names = {_cut(c): n for c, n in projections.values_list("area_code", "name")}
-    if cut not in populations:
-        return None
-    counted = {c: cases[c] for c in populations if c in cases}
-
-    def together(kind: str, name: str, codes, code: str = "") -> RateRow:
-        codes = [c for c in codes if c in counted]
-        return RateRow(kind, code, name, sum(counted[c] for c in codes), sum(populations[c] for c in codes),
-                       len(codes))
-
-    region = [c for c in counted if region_of(c) == region_of(cut)]
-    configured = [c for c in configured_peers() if c in counted and c != cut]
-    peers = configured or \
-        peers_of(cut, {c: populations[c] for c in counted if c in populations} | {cut: populations[cut]})
-    out = [together("comuna", names.get(cut) or state.index.areas[state.index.ids_at(Level.COMUNA)[0]].name, [cut]),
-           together("region", _("Región"), region), together("country", _("País"), counted),
-           together("peers", _("Comunas pares"), peers)]
-    out += [together("peer", names.get(c, c), [c], c) for c in peers]
-    return RateComparison(state.catalog.source_name(measure.reference), year, out, configured=bool(configured))
-
-
-def _yearly(rows, cut: str) -> tuple[int, dict[str, int]] | None:
-    """The latest calendar year ``rows`` (aggregate counts) cover in all twelve months for the comuna ``cut``,
-    and every comuna's cases in it (None: no such year)."""
-    from django.db.models import Sum
-
-    months: dict[int, set[int]] = {}
-    cases: dict[tuple[str, int], int] = {}
-    for code, start, n in rows.values_list("area_code", "period_start").annotate(n=Sum("count")).order_by():
-        code = _cut(code)
-        cases[code, start.year] = cases.get((code, start.year), 0) + int(n or 0)
-        if code == cut:
-            months.setdefault(start.year, set()).add(start.month)
-    full = [y for y, m in months.items() if len(m) == 12]
-    if not full:
-        return None
-    year = max(full)
-    return year, {code: n for (code, y), n in cases.items() if y == year}
-
-
-def _cut(code) -> str:
-    text = str(code).strip()
-    return str(int(float(text))) if text.replace(".", "", 1).isdigit() else text
+    own = found.rows[0]
+    if own.name == own.code:  # the projections have no name for it
+        own = replace(own, name=state.index.areas[state.index.ids_at(Level.COMUNA)[0]].name)
+    return RateComparison(state.catalog.source_name(measure.reference), found.year, [own, *found.rows[1:]],
+                          configured=found.configured)
 
 
 @dataclass(frozen=True)

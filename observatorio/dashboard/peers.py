@@ -9,6 +9,7 @@ implementation for every page that compares a comuna (the area profile, the home
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -92,12 +93,14 @@ def rate_comparison(cut: str, year: int, cases: dict[str, int], populations: dic
     return RateComparison(year, rows, bool(peers))
 
 
-def peer_rates(measure: MeasureDef, cut: str, year: int | None = None) -> RateComparison | None:
+def peer_rates(measure: MeasureDef, cut: str, year: int | None = None,
+               since: dt.date | None = None) -> RateComparison | None:
     """The comuna's rate of ``measure``'s reference source per 100,000 against its region, the country and its
     peers, for ``year`` (default: the latest calendar year the reference covers in all twelve months for the
-    comuna). None without a reference source, its counts or the projections of that year."""
-    from django.db.models import Sum
+    comuna). None without a reference source, its counts or the projections of that year.
 
+    ``since``: look for that year among the counts from this day on first (one pass over a short window: the
+    latest whole year is almost always in the last two), the whole table only when none is whole there."""
     from observatorio.records.models import AggregateCount, PopulationProjection
 
     if measure is None or measure.reference is None:
@@ -106,6 +109,22 @@ def peer_rates(measure: MeasureDef, cut: str, year: int | None = None) -> RateCo
     rows = AggregateCount.objects.filter(source_id=measure.reference)
     if measure.categories:
         rows = rows.filter(category_id__in=measure.categories)
+    found = _yearly(rows.filter(period_start__gte=since), cut, year) if since is not None and year is None else None
+    found = found or _yearly(rows, cut, year)
+    if found is None:
+        return None
+    year, cases = found
+    projections = list(PopulationProjection.objects.filter(year=year).values_list("area_code", "name", "population"))
+    populations = {cut_of(c): p for c, _n, p in projections}
+    names = {cut_of(c): n for c, n, _p in projections if n}
+    return rate_comparison(cut, year, cases, populations, names, configured_peers())
+
+
+def _yearly(rows, cut: str, year: int | None) -> tuple[int, dict[str, int]] | None:
+    """Every comuna's cases in ``year`` of ``rows`` (aggregate counts); without a year, in the latest calendar
+    year they cover in all twelve months for the comuna ``cut`` (None: no such year)."""
+    from django.db.models import Sum
+
     cases: dict[tuple[str, int], int] = {}
     months: dict[int, set[int]] = {}
     for code, start, n in rows.values_list("area_code", "period_start").annotate(n=Sum("count")).order_by():
@@ -118,8 +137,4 @@ def peer_rates(measure: MeasureDef, cut: str, year: int | None = None) -> RateCo
         if not full:
             return None
         year = full[-1]
-    projections = list(PopulationProjection.objects.filter(year=year).values_list("area_code", "name", "population"))
-    populations = {cut_of(c): p for c, _n, p in projections}
-    names = {cut_of(c): n for c, n, _p in projections if n}
-    return rate_comparison(cut, year, {c: n for (c, y), n in cases.items() if y == year}, populations, names,
-                           configured_peers())
+    return year, {c: n for (c, y), n in cases.items() if y == year}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.errors import UserError
 from observatorio.programmes import activities
+from observatorio.programmes.forms import error_text
 from observatorio.programmes.models import Level, Objective, Programme
 from observatorio.territory.models import Area
 
@@ -64,8 +65,7 @@ def activity_add(request, code):
     programme = _programme(request, code)
     form = ActivityForm(request.POST, programme=programme)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
-                                          for f, e in form.errors.items()))
+        messages.error(request, error_text(form))
         return _back(programme)
     d = form.cleaned_data
     try:
@@ -98,37 +98,33 @@ def _report(request, result) -> None:
     messages.error(request, text)
 
 
-@allow(*ALL_ROLES)
-@require_POST
-def activities_upload(request, code):
+def _import(request, code, importer, anchor: str, success):
+    """One upload view: ``importer`` (an ``activities.import_*``) reads the file; problems listed, nothing
+    saved; else ``success(result)`` is the message."""
     programme = _programme(request, code)
     try:
         name, data = _upload(request)
-        result = activities.import_activities(programme, data, filename=name, user=request.user)
+        result = importer(programme, data, filename=name, user=request.user)
     except UserError as error:
         messages.error(request, error.translated(_))
-        return _back(programme)
+        return _back(programme, anchor)
     if not result.ok:
         _report(request, result)
     else:
-        messages.success(request, _("%(n)s actividades registradas desde %(file)s.") % {
-            "n": result.written, "file": result.file})
-    return _back(programme)
+        messages.success(request, success(result))
+    return _back(programme, anchor)
+
+
+@allow(*ALL_ROLES)
+@require_POST
+def activities_upload(request, code):
+    return _import(request, code, activities.import_activities, "actividades", lambda result: _(
+        "%(n)s actividades registradas desde %(file)s.") % {"n": result.written, "file": result.file})
 
 
 @allow(*ALL_ROLES)
 @require_POST
 def beneficiaries_upload(request, code):
-    programme = _programme(request, code)
-    try:
-        name, data = _upload(request)
-        result = activities.import_beneficiaries(programme, data, filename=name, user=request.user)
-    except UserError as error:
-        messages.error(request, error.translated(_))
-        return _back(programme, "beneficiarios")
-    if not result.ok:
-        _report(request, result)
-    else:
-        messages.success(request, _("%(new)s beneficiarios nuevos; %(already)s ya estaban contados en el "
-                                    "programa.") % {"new": result.written, "already": result.already})
-    return _back(programme, "beneficiarios")
+    return _import(request, code, activities.import_beneficiaries, "beneficiarios", lambda result: _(
+        "%(new)s beneficiarios nuevos; %(already)s ya estaban contados en el programa.") % {
+        "new": result.written, "already": result.already})

@@ -12,6 +12,12 @@ from observatorio.programmes.models import Term
 from observatorio.territory.models import Area
 
 
+def error_text(form: forms.Form) -> str:
+    """A form's errors on one line for a message: «Campo: error; Otro campo: error»."""
+    return "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
+                     for f, e in form.errors.items())
+
+
 def period_choices(indicator, today: dt.date | None = None) -> list[tuple[str, str]]:
     """The periods a unit may enter: this year's and last year's, up to the current one, newest first."""
     from observatorio.dashboard.numbers import spanish

@@ -33,7 +33,7 @@ from observatorio.dashboard import downloads
 from observatorio.dashboard.numbers import number, separators, spanish
 from observatorio.errors import UserError
 from observatorio.programmes import scorecard as sc
-from observatorio.programmes.forms import MeasurementForm
+from observatorio.programmes.forms import MeasurementForm, error_text
 from observatorio.programmes.models import Approval, Goal, Indicator, Level, Measurement, Programme, Term, Unit
 from observatorio.territory.models import Area
 
@@ -404,8 +404,7 @@ def measurement_enter(request, code):
         raise PermissionDenied
     form = MeasurementForm(request.POST, indicator=indicator)
     if not form.is_valid():
-        messages.error(request, "; ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
-                                          for f, e in form.errors.items()))
+        messages.error(request, error_text(form))
         return _back(indicator)
     data = form.cleaned_data
     try:

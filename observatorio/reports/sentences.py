@@ -253,19 +253,37 @@ def p_text(p_value: float, lang: str) -> str:
     >>> p_text(0.0004, "es"), p_text(0.0312, "es"), p_text(0.049, "en"), p_text(0.413, "en")
     ('p < 0,001', 'p = 0,031', 'p = 0.049', 'p = 0.41')
     """
+    key, value = _p_parts(p_value, lang)
+    return _t(key, lang).format(v=value)
+
+
+def p_figure(p_value: float | None, lang: str) -> str:
+    """The same p- (or q-) value for a table cell, without its letter: < 0,001, 0,031, > 0,99; «—» for none.
+
+    >>> p_figure(0.0004, "es"), p_figure(0.0312, "es"), p_figure(None, "en")
+    ('< 0,001', '0,031', '—')
+    """
+    if p_value is None:
+        return "—"
+    key, value = _p_parts(p_value, lang)
+    return {"p_below": "< ", "p_above": "> "}.get(key, "") + value
+
+
+def _p_parts(p_value: float, lang: str) -> tuple[str, str]:
+    """The relation (a TEMPLATES key) and the rounded figure of a p-value, as ``p_text`` writes them."""
     if not 0 <= p_value <= 1:
         raise ValueError(f"p_value={p_value!r} is not a probability")
     if p_value < 0.001:
-        return _t("p_below", lang).format(v=number(0.001, lang, 3))
+        return "p_below", number(0.001, lang, 3)
     if p_value < 0.01:
-        return _t("p_below", lang).format(v=number(0.01, lang, 2))
+        return "p_below", number(0.01, lang, 2)
     if p_value > 0.99:
-        return _t("p_above", lang).format(v=number(0.99, lang, 2))
+        return "p_above", number(0.99, lang, 2)
     # two significant digits below 0.1, two decimals above
     digits = 2 if p_value >= 0.095 else 1 - math.floor(math.log10(p_value))
     if p_value < ALPHA <= round(p_value, digits):
-        return _t("p_below", lang).format(v=number(ALPHA, lang, 2))  # 0.0499 is not "p = 0,05"
-    return _t("p_equal", lang).format(v=number(p_value, lang, digits).rstrip("0").rstrip(",."))
+        return "p_below", number(ALPHA, lang, 2)  # 0.0499 is not "p = 0,05"
+    return "p_equal", number(p_value, lang, digits).rstrip("0").rstrip(",.")
 
 
 def significant(p_value: float, verdict: Verdict, alpha: float = ALPHA) -> bool:

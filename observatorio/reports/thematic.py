@@ -40,7 +40,7 @@ from observatorio.disclosure.suppress import list_with_total
 from observatorio.labels import outcome_label
 from observatorio.territory.models import Level
 
-from . import charts, sentences
+from . import charts, points, sentences
 from .document import Figure, Notice, Report, Section, Table
 from .kinds.boletin import day, percent
 
@@ -171,16 +171,9 @@ def verdict(c) -> Verdict:
     return Verdict.NO_CHANGE if c.few or c.p_value is None else Verdict(c.verdict)
 
 
-UNITS = {"casos": ("case", "cases"), "llamados": ("call", "calls"), "patrullajes": ("patrol", "patrols"),
-         "denuncias": ("report", "reports"), "demandas": ("request", "requests")}
-
-
 def unit_of(m) -> sentences.Unit:
-    """The measure's unit for a sentence (its Spanish plural, the singular without the final s)."""
-    plural = m.unit
-    singular = plural[:-1] if plural.endswith("s") else plural
-    en = UNITS.get(plural, (singular, plural))
-    return sentences.Unit(singular, plural, *en)
+    """The measure's unit for a sentence, in both languages (``points.unit_of``)."""
+    return points.unit_of(m.unit)
 
 
 def change_points(wr: Writer, subject: sentences.Subject, h: engine.Headline,
@@ -366,12 +359,6 @@ def age_label(wr: Writer, value: str) -> str:
     if value.endswith("+"):
         return wr.w("age_plus", a=value[:-1])
     return wr.w("age_years", a=value.replace("-", " a " if wr.lang == "es" else " to "))
-
-
-def p_cell(p_value: float, lang: str) -> str:
-    """A p-value in a table cell: "0,064", "< 0,001" (``sentences.p_text`` without its "p")."""
-    text = sentences.p_text(p_value, lang)[2:]
-    return text[2:] if text.startswith("= ") else text
 
 
 def finite(value) -> bool:

@@ -154,7 +154,7 @@ def test_comparison_per_100000_by_hand(home):
 
 
 def test_peers_are_the_closest_in_population_within_the_region():
-    from observatorio.dashboard.home_data import peers_of, region_of
+    from observatorio.dashboard.peers import peers_of, region_of
 
     assert region_of("13122") == "13" and region_of("5101") == "5"
     assert peers_of("13122", POPULATIONS, 2) == ["13105", "13103"]

@@ -5,35 +5,21 @@ so, and the command line writes the file with its run recorded."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from pathlib import Path
 
-import pypdf
 import pytest
 from django.utils import translation
 
 from observatorio.errors import UserError
 from tests.conftest import DEMO_AS_OF
+from tests.reports.cells import cells, small_counts
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def bulletin(public=False, start=START, end=END, language="es"):
@@ -126,9 +112,8 @@ def test_public_bulletin_withholds_small_counts(demo):
 
     internal, public = bulletin(), bulletin(public=True)
     k = policy.k()
-    small = [c for t in internal.tables for r in t.rows for c in r[1:] if re.fullmatch(r"[1-4]", c)]
-    assert small, "the small demo should have small family counts in a month"
-    public_cells = [c for t in public.tables for r in t.rows for c in r]
+    assert small_counts(internal), "the small demo should have small family counts in a month"
+    public_cells = cells(public)
     assert "reservado" in public_cells
     for cell in public_cells:
         assert not (cell.isdigit() and 1 <= int(cell) < k), f"a count of {cell} shown in a public bulletin"

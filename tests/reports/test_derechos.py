@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from tests.reports.test_boletin import data_dir, pdf_text, squeeze  # noqa: F401  (data_dir: autouse fixture)
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 

@@ -5,13 +5,12 @@ diagnosis withholds small counts, and an empty period says so."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
-import pypdf
 import pytest
 
 from tests.conftest import DEMO_AS_OF
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -20,20 +19,6 @@ SECTIONS = ("Territorio y demografía", "Delitos registrados por familia", "Tasa
             "Mapas: densidad y puntos calientes", "Patrones temporales", "Llamados al 1461 y patrullaje preventivo",
             "Percepción de inseguridad y delitos registrados", "Tipología de barrios", "Problemas prioritarios",
             "Anexo metodológico")
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def diagnosis(public=False, start=START, end=END, language="es"):

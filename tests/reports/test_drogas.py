@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from tests.reports.test_boletin import data_dir, pdf_text, squeeze  # noqa: F401  (data_dir: autouse fixture)
+from tests.reports.cells import cells, small_counts
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -87,10 +88,10 @@ def test_public_report_withholds_small_counts(demo):
 
     k = policy.k()
     internal, public = report(), report(public=True)
-    assert any(re.fullmatch(r"[1-4]", c) for t in internal.tables for row in t.rows for c in row[1:])
-    cells = [c for t in public.tables for row in t.rows for c in row]
-    assert "reservado" in cells
-    assert not any(c.isdigit() and 1 <= int(c) < k for c in cells)
+    assert small_counts(internal)
+    shown = cells(public)
+    assert "reservado" in shown
+    assert not any(c.isdigit() and 1 <= int(c) < k for c in shown)
     for s in public.sections:
         for point in s.main_points:
             undated = re.sub(r"\d{2}-\d{2}-\d{4}|p [<=>] [\d,]+", "", point)

@@ -10,7 +10,8 @@ from collections import Counter
 
 import pytest
 
-from tests.reports.test_boletin import data_dir, pdf_text, squeeze  # noqa: F401  (data_dir: autouse fixture)
+from tests.reports.cells import small_counts
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +59,7 @@ def test_public_report_withholds_every_small_cell(demo):
 
     k = policy.k()
     internal, public = report(), report(public=True)
-    assert any(re.fullmatch(r"[1-4]", c) for t in internal.tables for row in t.rows for c in row[1:])
+    assert small_counts(internal)
     cells = [c for t in public.tables for row in t.rows for c in row[1:]]
     assert "reservado" in cells and not any(c.isdigit() and 1 <= int(c) < k for c in cells)
     for s in public.sections:

@@ -5,30 +5,16 @@ small counts, and a period without programme data says so."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
-import pypdf
 import pytest
 from django.utils import translation
+
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
 START, END = dt.date(2025, 1, 1), dt.date(2025, 12, 31)
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def report(public=False, start=START, end=END, language="es"):

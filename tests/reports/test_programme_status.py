@@ -4,22 +4,15 @@ every changed indicator is listed with the statuses the programmes core reads, a
 from __future__ import annotations
 
 import datetime as dt
-import io
-import re
 
-import pypdf
 import pytest
 from django.utils import translation
+
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
 START, END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
 
 
 def expected_changes():
@@ -59,11 +52,11 @@ def test_the_bulletin_lists_every_status_change(demo_programmes):
             assert row[2].endswith(status_label(before)) and row[3].endswith(status_label(now))
         assert section.main_points[0].startswith(f"{len(expected)} indicador")
         assert "entre septiembre de 2026 y octubre de 2026" in section.main_points[0]
-        text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(render(report))).pages)
+        text = pdf_text(render(report))
     assert report.sections[-1].title == "Notas metodológicas"
-    squeezed = re.sub(r"\s+", "", text)
-    assert all(re.sub(r"\s+", "", name) in squeezed for name, *_s in expected)
-    assert re.sub(r"\s+", "", section.main_points[0]) in squeezed
+    squeezed = squeeze(text)
+    assert all(squeeze(name) in squeezed for name, *_s in expected)
+    assert squeeze(section.main_points[0]) in squeezed
 
 
 def test_without_indicators_the_section_says_none_changed(demo_programmes):

@@ -12,6 +12,7 @@ import pytest
 
 from observatorio.reports import charts, render_pdf
 from observatorio.reports.document import Figure, Notice, Paragraph, Report, Section, Table, content_hash
+from tests.reports.pdftext import pdf_text, squeeze
 
 MARKUP = 'Villa #1 *negrita* _it_ $x^2$ @ref <b> [c] \\d "q" = - + ~ `code` // nota'
 
@@ -32,14 +33,6 @@ def report(name: str = "Peñalolén", language: str = "es", public: bool = False
          Section("Segunda", (), (Figure("Barras", "Medida: x", "barras", svg=bars),
                                  Figure("Horas", "Medida: x", "calor", svg=heat),
                                  Table("Vacía", ("a", "b", "c"), ()), Notice("Sin datos para el período.")))))
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-
-
-def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
 
 
 def test_two_compilations_give_identical_bytes():

@@ -7,19 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
-import io
 import socket
 
-import pypdf
 import pytest
 
+from tests.reports.pdftext import pdf_text
+
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def data_dir(tmp_path, settings):
-    settings.DATA_DIR = tmp_path
-    return tmp_path
 
 
 class Inbox:
@@ -66,10 +60,6 @@ def subscribers(personas):
         user.save()
         ReportSubscription.objects.create(user=user, language=language)
     return personas
-
-
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 def test_the_bulletin_reaches_the_subscribers_once(demo, subscribers, smtp, capsys):

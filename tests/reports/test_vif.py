@@ -9,7 +9,8 @@ import re
 
 import pytest
 
-from tests.reports.test_boletin import data_dir, pdf_text, squeeze  # noqa: F401  (data_dir: autouse fixture)
+from tests.reports.cells import cells, small_counts
+from tests.reports.pdftext import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db
 
@@ -88,11 +89,10 @@ def test_public_report_never_shows_a_small_count(demo):
 
     k = policy.k()
     internal, public = report(), report(public=True)
-    small = [c for t in internal.tables for row in t.rows for c in row[1:] if re.fullmatch(r"[1-4]", c)]
-    assert small, "the demo's VIF cases by macrosector or age should include small counts"
-    cells = [c for t in public.tables for row in t.rows for c in row]
-    assert "reservado" in cells
-    for cell in cells:
+    assert small_counts(internal), "the demo's VIF cases by macrosector or age should include small counts"
+    shown = cells(public)
+    assert "reservado" in shown
+    for cell in shown:
         assert not (cell.isdigit() and 1 <= int(cell) < k), f"a count of {cell} in the public VIF report"
     for s in public.sections:
         for point in s.main_points:

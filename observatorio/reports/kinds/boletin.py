@@ -49,6 +49,7 @@ from .. import charts, maps, points
 from ..document import Figure, Notice, Paragraph, Report, Section, Table
 from ..facts import AreaFact, AreaPart, Change, CountFact
 from ..points import EmergingFact, HotspotFact, RankFact
+from ..sentences import p_figure
 
 KIND = "boletin"
 TITLE = gettext_noop("Boletín mensual")
@@ -83,12 +84,6 @@ def percent(value) -> str:
     if value is None:
         return "—"
     return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value), 1) + " %"
-
-
-def p_text(value) -> str:
-    if value is None:
-        return "—"
-    return "< " + number(0.001, 3) if value < 0.001 else number(value, 3)
 
 
 def verdict_text(outcome: str, shown: bool = True) -> str:
@@ -374,7 +369,7 @@ def _areas(ctx, measure, municipality) -> Section:
         return Section(title, said, (Paragraph(explain), Paragraph(
             _("Ninguna área cambió significativamente frente al mismo período del año anterior."))), facts)
     rows = tuple((f"{r.name} ({r.code})", count_text(r.count), count_text(r.before), percent(r.pct_change),
-                  p_text(r.q_value), outcome_label(r.outcome)) for r in moved)
+                  p_figure(r.q_value, lang), outcome_label(r.outcome)) for r in moved)
     table = Table(_("Áreas que subieron o bajaron frente al mismo período del año anterior"),
                   (_("Área"), _("Período"), _("Año anterior"), _("Variación"), _("Valor q"), _("Veredicto")),
                   rows, (explain,) + ((guard.note(),) if guard is not None else ()),

@@ -47,9 +47,10 @@ from observatorio.labels import outcome_label
 from observatorio.records.measures import DEFAULT_MEASURE
 from observatorio.territory.models import Level
 
-from .. import charts, maps, sentences
+from .. import charts, maps, sentences, thematic
 from ..document import Figure, Notice, Paragraph, Report, Section, Table
-from .boletin import day, fact_of, span
+from ..thematic import unit_of, verdict
+from .boletin import count_text, day, fact_of, percent, span
 
 KIND = "diagnostico"
 TITLE = gettext_noop("Diagnóstico comunal de seguridad humana")
@@ -90,7 +91,7 @@ WORDS = {
     "pop_note": ("Población: proyección vigente del índice territorial para el año del fin del período.",
                  "Population: the territory index's projection in force for the year the period ends."),
     "year": ("Período", "Period"), "cases": ("Casos", "Cases"), "vs_prev_year": ("Frente al año anterior", "Against the year before"),
-    "change": ("Variación", "Change"), "verdict": ("Veredicto", "Verdict"), "p": ("p", "p"),
+    "p": ("p", "p"),
     "t_years": ("{name}: el mismo período en cada año", "{name}: the same period in each year"),
     "years_note": ("Cada fila compara su período con el mismo período del año anterior: prueba exacta de "
                    "igualdad de tasas diarias (Poisson), nivel 5 %; «pocos eventos» bajo {n} eventos. Se muestran "
@@ -99,9 +100,6 @@ WORDS = {
                    "daily rates (Poisson), 5 % level; “few events” below {n} events. Years the data cover whole "
                    "are shown (from {first}); “—”: no data for the year before."),
     "f_years": ("{name} en el mismo período de cada año", "{name} in the same period of each year"),
-    "stated": ("Medida: {name} ({unit}) · {where} · {cats} · {period} · {what}",
-               "Measure: {name} ({unit}) · {where} · {cats} · {period} · {what}"),
-    "all_cats": ("todas las categorías", "all categories"),
     "yearly": ("conteo por período anual", "count per yearly period"),
     "family": ("Familia", "Family"), "last_year": ("Año anterior", "Year before"),
     "t_families": ("{name} por familia: {period} frente al mismo período del año anterior",
@@ -136,7 +134,6 @@ WORDS = {
                    "{region} en la región y {country} en el país.",
                    "The reference rate of {where} in {year} was {rate} cases per 100,000 residents, against "
                    "{region} in the region and {country} in the country."),
-    "area": ("Área", "Area"), "rate": ("Tasa por 1.000", "Rate per 1,000"),
     "eb": ("Tasa EB por 1.000", "EB rate per 1,000"),
     "t_area": ("{name} por {level}: {period}", "{name} by {level}: {period}"),
     "area_note": ("Tasa cruda por 1.000 habitantes y tasa suavizada por Bayes empírico global (EB, Marshall): "
@@ -147,15 +144,8 @@ WORDS = {
     "f_choropleth": ("{name}: tasa EB por 1.000 habitantes por unidad vecinal",
                      "{name}: EB rate per 1,000 residents by neighbourhood unit"),
     "legend_eb": ("Tasa EB por 1.000 hab.", "EB rate per 1,000 res."),
-    "no_base": ("Sin mapa: no hay límites de áreas cargados.", "No map: no area boundaries are loaded."),
-    "f_density": ("{name}: densidad de eventos (kernel)", "{name}: event density (kernel)"),
-    "legend_density": ("{unit} por km²", "{unit} per km²"),
-    "f_hot": ("{name}: puntos calientes y fríos (Gi*)", "{name}: hot and cold spots (Gi*)"),
     "f_emerging": ("{name}: puntos calientes emergentes por trimestre", "{name}: emerging hot spots by quarter"),
     "legend_emerging": ("Patrón", "Pattern"),
-    "too_few": ("{what}: muy pocos eventos (n = {n}; se necesitan al menos {min}).",
-                "{what}: too few events (n = {n}; at least {min} are needed)."),
-    "density": ("Densidad", "Density"), "hot": ("Puntos calientes (Gi*)", "Hot spots (Gi*)"),
     "emerging": ("Puntos calientes emergentes", "Emerging hot spots"),
     "maps_note": ("Densidad: kernel gaussiano sobre los eventos con ubicación. Gi*: celdas de {cell} m, vecindad "
                   "de {dist} m, corrección FDR (Benjamini–Hochberg). Emergentes: Gi* de cada trimestre completo "
@@ -172,7 +162,7 @@ WORDS = {
     "f_hours": ("{name} por hora y día de la semana", "{name} by hour and weekday"),
     "hours": ("conteo por hora y día", "count by hour and weekday"),
     "legend_hours": ("Casos", "Cases"),
-    "f_months": ("{name} por mes", "{name} by month"), "monthly": ("conteo mensual", "monthly count"),
+    "f_months": ("{name} por mes", "{name} by month"),
     "weekdays": (("lun", "mar", "mié", "jue", "vie", "sáb", "dom"), ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")),
     "weekday_names": (("los lunes", "los martes", "los miércoles", "los jueves", "los viernes", "los sábados",
                        "los domingos"), ("on Mondays", "on Tuesdays", "on Wednesdays", "on Thursdays",
@@ -270,13 +260,10 @@ WORDS = {
                   "One source has months without data in the last 24 months: {names}."),
     "no_gaps": ("Ninguna fuente tiene meses sin datos en los últimos 24 meses.",
                 "No source has months without data in the last 24 months."),
-    "no_data_title": ("Sin datos para el período", "No data for the period"),
     "no_data": ("No hay datos para el período {period}: ninguna medida registra eventos en esas fechas. Los datos "
                 "cargados llegan hasta el {cut}; elija un período con datos.",
                 "There are no data for the period {period}: no measure has events on those dates. The data "
                 "loaded reach {cut}; choose a period with data."),
-    "no_events": ("No hay datos para el período {period}: no hay eventos cargados.",
-                  "There are no data for the period {period}: no events are loaded."),
     "reserved_section": ("Dato sensible: {reason}", "Sensitive data: {reason}"),
     "measure_note": ("Cifra principal: {name} ({unit}), todas sus fuentes y categorías, en {where}; las demás "
                      "medidas se muestran al lado, nunca sumadas.",
@@ -286,7 +273,8 @@ WORDS = {
 
 
 class Writer:
-    """The report's language: its words and its numbers."""
+    """The report's language: its words (its own :data:`WORDS`, then the thematic kinds' shared ones) and its
+    numbers."""
 
     def __init__(self, ctx):
         self.ctx = ctx
@@ -294,25 +282,20 @@ class Writer:
         self.i = 1 if self.lang == "en" else 0
 
     def w(self, key: str, **fields) -> str:
-        text = WORDS[key][self.i]
+        text = (WORDS[key] if key in WORDS else thematic.WORDS[key])[self.i]
         return text.format(**fields) if fields else text
 
     def count(self, n) -> str:
-        return _(policy.SUPPRESSED) if n is None else number(n)
+        return count_text(n)
 
     def rate(self, value, digits: int = 1) -> str:
         return "—" if value is None or not math.isfinite(value) else number(value, digits)
 
     def pct(self, value) -> str:
-        if value is None:
-            return "—"
-        return ("+" if value > 0 else "−" if value < 0 else "") + number(abs(value), 1) + " %"
+        return percent(value)
 
     def p(self, value) -> str:
-        if value is None:
-            return "—"
-        text = sentences.p_text(value, self.lang).replace("p ", "", 1)
-        return text[2:] if text.startswith("= ") else text
+        return sentences.p_figure(value, self.lang)
 
     def period(self, start=None, end=None) -> str:
         return span(start or self.ctx.start, end or self.ctx.end, self.ctx.language)
@@ -343,24 +326,12 @@ def _headline(ctx, measure, start=None, end=None, categories=()):
     return (h if guard is None else shapes.headline(h, guard)), policy.coarse_refusal(guard, f, ctx.state.index)
 
 
-def _verdict(c) -> Verdict:
-    """The verdict a sentence may state: no change when the comparison rests on too few events or is withheld."""
-    return Verdict.NO_CHANGE if c.few or c.p_value is None else Verdict(c.verdict)
-
-
-def unit_of(measure) -> sentences.Unit:
-    """The measure's unit ("llamados") as the sentences' Unit, singular by dropping a final s ("llamado")."""
-    plural = measure.unit
-    one = plural[:-1] if plural.endswith("s") and " " not in plural else plural
-    return sentences.Unit(one, plural, one, plural)
-
-
 def _change_points(wr: Writer, subject, h, cur_label: str, unit=sentences.CASES) -> list[str]:
     c = h.last_year
     if not _covered(wr.ctx, c.start):
         return []
     return sentences.change(sentences.Change(
-        subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, _verdict(c), cur_label,
+        subject, h.count, c.count, 1.0 if c.p_value is None else c.p_value, verdict(c), cur_label,
         wr.label(c.start, c.end), unit=unit, suppressed=h.count is None or c.count is None), wr.lang)
 
 
@@ -578,7 +549,7 @@ def _families(wr: Writer, main, total_h):
     for name, _cats, _f, h in found:
         c = h.last_year
         if h.count is not None and c.count is not None and _covered(ctx, c.start) and sentences.significant(
-                1.0 if c.p_value is None else c.p_value, _verdict(c)):
+                1.0 if c.p_value is None else c.p_value, verdict(c)):
             points += _change_points(wr, _subject(main.name, name), h, wr.label(ctx.start, ctx.end))
     return [table, figure], tuple(facts), points[:4]
 

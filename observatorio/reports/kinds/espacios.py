@@ -178,7 +178,7 @@ def _exposure(wr, m, table, radius, outer, guard, located_text) -> Section:
         ratio = float(r.ratio)
         rows.append((label, number(int(r.places)), number(int(r.observed)), number(float(r.expected), 1),
                      _num(ratio), f"{_num(float(r.lower))} – {_num(float(r.upper))}",
-                     thematic.p_cell(float(r.p_excess), wr.lang)))
+                     sentences.p_figure(float(r.p_excess), wr.lang)))
         if float(r.p_excess) < ALPHA and float(r.lower) > 1:
             points.append(wr.w("higher", kind=kind_es, kind_en=kind_en, what=what_es if wr.lang == "es" else what_en,
                                ratio=_num(ratio), lo=_num(float(r.lower)), hi=_num(float(r.upper)),
