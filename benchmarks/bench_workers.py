@@ -21,7 +21,7 @@ Reuses the databases that ``bench_dashboard.py --keep`` loaded (SQLite in
    Python process (it sets Django up and imports the views' libraries
    itself), and a process forked, as ``serve --prod``'s gunicorn master forks
    its workers, from a parent that has set Django up and imported every view
-   (``prodserver.import_views``), timed from the fork. While all are alive and idle, the parent reads
+   (``startup.ready_for_requests``), timed from the fork. While all are alive and idle, the parent reads
    each one's ``/proc/PID/smaps_rollup``: PSS counts a page shared by n
    processes as 1/n in each, so their sum is the memory of the group counted
    once; RSS counts shared pages in every process.
@@ -66,6 +66,9 @@ def build() -> dict:
 def worker(spawned: float) -> None:
     imported = time.time()
     _setup_django()
+    from observatorio.commands.startup import keep_freed_memory
+
+    keep_freed_memory()  # as every server process has it (a forked worker already has it from its master)
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -95,9 +98,9 @@ def forked() -> None:
     _setup_django()
     from django.db import connections
 
-    from observatorio.commands.prodserver import import_views
+    from observatorio.commands.startup import ready_for_requests
 
-    import_views()
+    ready_for_requests()
     connections.close_all()
     spawned = time.time()
     pid = os.fork()

@@ -6,7 +6,7 @@ import logging
 
 from gunicorn.app.base import BaseApplication
 
-from .startup import recover_jobs, warm_snapshot
+from .startup import ready_for_requests, recover_jobs, warm_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -19,26 +19,6 @@ def post_worker_init(worker) -> None:
 def child_exit(server, worker) -> None:
     """A worker that died mid-import (killed, out of memory) leaves its job failed, not "running" forever."""
     recover_jobs(dead=(worker.pid,))
-
-
-def import_views() -> None:
-    """Import every view and the libraries they use (pandas, SciPy, pyproj, Plotly...) by loading the URLconf.
-
-    The master calls this before it forks its workers: a worker forked afterwards (at start, or replacing one
-    that died) has them already, so its first answer does not wait ~1.5 s for imports, and the libraries' pages
-    are shared by all workers (docs/performance.md, "Workers sharing one data state"). Nothing here touches
-    the database.
-    """
-    from django.urls import get_resolver
-
-    get_resolver().url_patterns  # noqa: B018  (the property imports the URLconf and, through it, every view)
-    # Plotly looks a named colour scale up by building a validator of every scale (~0.1 s, once per process):
-    # done here, a worker's first area table or choropleth does not pay it (docs/performance.md, 2026-12-07).
-    from observatorio.dashboard import board, colours
-    from observatorio.dashboard.layers import choropleth
-
-    for name in (board.COLORSCALE, choropleth.CHOROPLETH_SCALE):
-        colours.sample(name, [0.0])
 
 
 class ObservatorioServer(BaseApplication):
@@ -57,7 +37,7 @@ class ObservatorioServer(BaseApplication):
 
 
 def serve_prod(*, host: str, port: int, workers: int, threads: int) -> None:
-    import_views()
+    ready_for_requests()
     ObservatorioServer({
         "bind": f"{host}:{port}",
         "workers": workers,

@@ -8,7 +8,7 @@ application either way.
 
 ``--prod`` runs gunicorn in this process as its master: ``--workers`` processes with ``--threads`` threads
 each (gthread workers), forked from a master that has imported every view and its libraries
-(``prodserver.import_views``) but holds no data and no connection: each worker maps the events' column files that
+(``startup.ready_for_requests``) but holds no data and no connection: each worker maps the events' column files that
 the first one wrote (``observatorio.state.store``), so the data are held once in memory for all. A worker that dies is replaced, and the import job it was running is marked failed.
 
 Either way, import jobs left "running" by a server that stopped are marked failed first
@@ -22,7 +22,7 @@ import os
 from observatorio.errors import UserError
 
 from .i18n import _
-from .startup import recover_jobs, warm_snapshot
+from .startup import ready_for_requests, recover_jobs, warm_snapshot
 
 THREADS = 8
 
@@ -68,6 +68,7 @@ def handle(args):
     # The events' snapshot is read while the server starts, not by the first person who opens a dashboard
     # (13-19 s at 5M events); a page asked for before it is ready shows the load's progress.
     warm_snapshot()
+    ready_for_requests()  # while the state loads in its thread: the first answer waits for neither
     if args.dev:
         from django.core.management import call_command
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import logging
 
 from .i18n import _
@@ -59,3 +60,60 @@ def warm_snapshot() -> None:
         logger.exception("could not start reading the event snapshot")
     finally:
         connection.close()  # the server's threads open their own
+
+
+def import_views() -> None:
+    """Import every view and the libraries they use (pandas, SciPy, pyproj, Plotly...) by loading the URLconf,
+    and pay the other once-per-process costs of a first answer before anyone asks.
+
+    ``serve --prod``'s master calls this before it forks its workers: a worker forked afterwards (at start, or
+    replacing one that died) has them already, so its first answer does not wait ~1.5 s for imports, and the
+    libraries' pages are shared by all workers (docs/performance.md, "Workers sharing one data state"). The
+    one-process server calls it as it starts. Nothing here touches the database.
+    """
+    from django.conf import settings
+    from django.urls import get_resolver
+    from django.utils import translation
+
+    resolver = get_resolver()
+    resolver.url_patterns  # noqa: B018  (the property imports the URLconf and, through it, every view)
+    # The first reverse() in a language builds the resolver's lookup tables for it (~60 ms): a table that links
+    # its areas to their profiles would pay it on its first answer (docs/performance.md, "Dashboard data
+    # endpoints", 2026-12-07).
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            resolver.reverse_dict  # noqa: B018
+    # Plotly looks a named colour scale up by building a validator of every scale (~0.1 s, once per process):
+    # done here, a worker's first area table or choropleth does not pay it (docs/performance.md, 2026-12-07).
+    from observatorio.dashboard import board, colours
+    from observatorio.dashboard.layers import choropleth
+
+    for name in (board.COLORSCALE, choropleth.CHOROPLETH_SCALE):
+        colours.sample(name, [0.0])
+
+
+# glibc's malloc keeps freed memory up to these sizes for the next allocation instead of giving it back to the
+# system at once (its defaults adapt from 128 KB): a dashboard answer's temporary arrays of 1-12 MB are then
+# reused, not faulted in afresh by the next answer — at 5M events the first answers of a filter combination
+# took 1,000-5,000 page faults each and twice the time (docs/performance.md, "Dashboard data endpoints").
+MMAP_THRESHOLD = 32 * 2**20
+TRIM_THRESHOLD = 64 * 2**20
+M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3  # glibc's malloc.h
+
+
+def keep_freed_memory() -> bool:
+    """Set glibc's malloc to keep freed memory for reuse (`MMAP_THRESHOLD`, `TRIM_THRESHOLD`); True when set.
+    Elsewhere (another C library), nothing: the figures are then the system's defaults'."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD)) and bool(mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+
+
+def ready_for_requests() -> None:
+    """What a server's process does once before its first request (``serve``; ``serve --prod``'s master, so
+    that its forked workers have it): memory kept for reuse, every view imported."""
+    keep_freed_memory()
+    import_views()

@@ -365,6 +365,20 @@ def test_lookup_equals_numpy_indexing(dtype, size):
         np.testing.assert_array_equal(cube_module.among(table, codes), table[codes])
 
 
+def test_counts_per_run_equal_a_count_of_each_slice():
+    # Empty runs anywhere (first, middle, several at the end), an empty mask, a run of one row.
+    rng = np.random.default_rng(SEED)
+    cases = [(np.zeros(0, dtype=bool), np.array([0, 0, 0])), (np.array([True]), np.array([0, 1, 1]))]
+    for _ in range(300):
+        mask = rng.random(int(rng.integers(0, 60))) < 0.4
+        inner = np.sort(rng.integers(0, mask.size + 1, int(rng.integers(0, 9))))
+        cases.append((mask, np.concatenate(([0], inner, [mask.size]))))
+    for mask, bounds in cases:
+        expected = [int(mask[a:b].sum()) for a, b in zip(bounds[:-1], bounds[1:])]
+        got = cube_module.per_run(mask, bounds)
+        assert got.dtype == np.int64 and got.tolist() == expected, (mask, bounds)
+
+
 def test_chosen_cells_by_pairs_and_places_equal_a_plain_lookup(monkeypatch):
     """Areas chosen (many runs of cells): tested as pairs × places when the choice is a product, else plainly."""
     monkeypatch.setattr(cube_module, "MAX_RUNS", 2)  # the synthetic cube's choices make few runs
