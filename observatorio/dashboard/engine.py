@@ -213,12 +213,25 @@ def select_cells(cube: Cube, f: Filters, index: TerritoryIndex) -> np.ndarray | 
     return np.flatnonzero(keep)
 
 
+CELL_SCANS_KEPT = 256  # answers of 2,735 cells × 8 bytes at 5M events: ~6 MB at most
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False  # kept and shared by every request that asks the same: nobody may change it
+    return array
+
+
 def _window_cells(state: DataState, cube: Cube, f: Filters) -> tuple[np.ndarray, np.ndarray]:
     """The chosen cells and their events in the filters' window."""
     cells = select_cells(cube, f, state.index)
     if f.by_rows:
         # Every cell's count from one scan of the codes, then the chosen ones: cheaper than a gather per row.
-        counts = cube.scan_cells(*_scan(state, cube, f, cells=False))
+        # The scan depends on the window, the time filters and the measure's left-out events only, and a page
+        # asks it five times (categories, families, areas, the ranking, the choropleth): kept per question,
+        # one scan serves them all (5 ms a scan of a year of nights at 5M events; docs/performance.md).
+        question = (f.start, f.end, f.hours, f.weekdays, f.measure if f.links else "")
+        counts = state.cache("cell-scans", CELL_SCANS_KEPT, on=("events", "catalog")).get(
+            question, lambda: _read_only(cube.scan_cells(*_scan(state, cube, f, cells=False))))
     else:
         counts = cube.cell_counts(day_number(f.start), day_number(f.end))
     if cells is None:

@@ -195,6 +195,30 @@ def test_time_filters_from_the_cube_equal_the_row_scan(monkeypatch, hours, weekd
         assert hw1.without_time == hw2.without_time
 
 
+def test_one_scan_of_the_codes_serves_every_breakdown_of_a_time_filtered_page(monkeypatch):
+    """Categories, families and areas of one question share one scan of the cube's codes (kept with the state);
+    another window scans again; the kept counts cannot be changed by whoever reads them."""
+    scans = []
+    real = cube_module.Cube.scan_cells
+    monkeypatch.setattr(cube_module.Cube, "scan_cells", lambda self, *a: scans.append(1) or real(self, *a))
+    state = state_of(SNAP)
+    night = Filters(FIRST, LAST, "custom", (3, 5), (11, 21), "uv", (2,), hours=(20, 6))
+    answers = (engine.by_category(state, night), engine.by_family(state, night), engine.by_area(state, night),
+               engine.area_counts(state, night, "macrosector"))
+    assert len(scans) == 1
+    assert engine.by_category(state, night) == answers[0] and len(scans) == 1
+    # The same time filter over other sources and areas is the same scan; another window is another.
+    engine.by_category(state, Filters(FIRST, LAST, "custom", (9,), (), "uv", (), hours=(20, 6)))
+    assert len(scans) == 1
+    engine.by_category(state, night.over(FIRST, LAST - dt.timedelta(days=1)))
+    assert len(scans) == 2
+    # What was kept equals a fresh state's answer and is read-only.
+    assert engine.by_category(state_of(SNAP), night) == answers[0]
+    kept = next(iter(state.cache("cell-scans", engine.CELL_SCANS_KEPT, on=("events", "catalog"))._cache.values()))
+    with pytest.raises(ValueError):
+        kept[0] = 1
+
+
 # --- change by area and small numbers, on counts made by hand ------------------------------------------------
 
 OCTOBER = (dt.date(2026, 10, 1), dt.date(2026, 10, 31))  # 31 days, against September's 30
