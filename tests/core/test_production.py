@@ -104,6 +104,13 @@ class Server:
                 children.append(int(stat.parent.name))
         return children
 
+    def wait_workers(self, n: int, seconds: float = 30) -> int:
+        """How many workers the server has once it has ``n`` (or after ``seconds``)."""
+        stop = time.monotonic() + seconds
+        while len(found := self.workers()) < n and time.monotonic() < stop:
+            time.sleep(0.1)
+        return len(found)
+
     def stop(self) -> str:
         self.process.terminate()
         try:
@@ -137,7 +144,9 @@ def test_prod_server_behind_an_https_proxy(production):
     try:
         status, headers, body = server.wait(headers=proxy)
         assert status == 200, body[:500]
-        assert len(server.workers()) == 2  # gunicorn's master and two worker processes
+        # gunicorn's master and two worker processes: it forks them one after another, and a worker forked from a
+        # master that is ready for requests may answer before the next one is forked.
+        assert server.wait_workers(2) == 2
 
         # Every answer: HSTS, the content-security policy, nothing cached, no framing.
         assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
