@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import numpy as np
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +34,7 @@ from observatorio.accounts.roles import ALL_ROLES, allow
 from observatorio.analysis.periods import whole_months
 from observatorio.disclosure import policy, shapes
 from observatorio.labels import outcome_label
+from observatorio.programmes.impact import programme_starts
 from observatorio.records.measures import MeasureDef
 from observatorio.state import DataState, current
 
@@ -77,6 +79,14 @@ class Context:
     def separators(self) -> str:
         # Plotly's layout.separators: decimal mark, then thousands mark (Chile: 1.234,5).
         return numbers.separators()
+
+    @cached_property
+    def markers(self) -> list[dict]:
+        """Programmes starting in the filters' window, in their areas or comuna-wide
+        (:func:`observatorio.programmes.impact.programme_starts`): read once per request, for the trend's
+        figure and its JSON."""
+        f = self.filters
+        return programme_starts(f.start, f.end, f.areas, self.state.index)
 
     @property
     def name(self) -> str:
@@ -229,7 +239,7 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
                                       + ")<extra>" + _("Período incompleto") + "</extra>"})
     layout = _layout(ctx, xaxis={"type": "date", "tickformat": "%d-%m-%Y"},
                      yaxis={"rangemode": "tozero", "tickformat": ",d", "title": {"text": ctx.label}})
-    starts = trend_markers(ctx)
+    starts = ctx.markers
     if starts:  # programmes starting in the window (issue #15): a dotted vertical line and the programme's name
         layout["shapes"] = [{"type": "line", "xref": "x", "yref": "paper", "x0": m["date"], "x1": m["date"],
                              "y0": 0, "y1": 1, "line": {"color": "#555555", "width": 1, "dash": "dot"}}
@@ -244,13 +254,6 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
     return {"data": data, "layout": layout}
 
 
-def trend_markers(ctx: Context) -> list[dict]:
-    """Programmes starting in the filters' window, in their areas or comuna-wide
-    (:func:`observatorio.programmes.impact.programme_starts`)."""
-    from observatorio.programmes.impact import programme_starts
-
-    f = ctx.filters
-    return programme_starts(f.start, f.end, f.areas, ctx.state.index)
 
 
 def _breakdown_json(b: engine.Breakdown) -> dict:
@@ -520,7 +523,7 @@ def board_data(request, name: str, fmt: str):
             "disclosure": disclosure_json(ctx),
             "data": dataset.to_json(payload), "figure": dataset.to_figure(payload, ctx)}
     if name == "tendencia":
-        body["markers"] = trend_markers(ctx)
+        body["markers"] = ctx.markers
     return HttpResponse(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_ENCODER.default),
                         content_type="application/json")
 
