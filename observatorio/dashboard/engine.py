@@ -241,7 +241,7 @@ def _window_cells(state: DataState, cube: Cube, f: Filters) -> tuple[np.ndarray,
 
 def _take(snap: EventSnapshot, column: str, window: slice, mask: np.ndarray | None) -> np.ndarray:
     values = getattr(snap, column)[window]
-    return values if mask is None else values[mask]
+    return values if mask is None else np.compress(mask, values)  # cube.COMPRESS: faster than values[mask]
 
 
 def _count(window: slice, mask: np.ndarray | None) -> int:

@@ -87,7 +87,7 @@ def counts(cells: np.ndarray, window: slice, mask: np.ndarray | None, size: int)
     keep = chosen >= 0
     if mask is not None:
         keep &= mask
-    return np.bincount(chosen[keep], minlength=size)
+    return np.bincount(np.compress(keep, chosen), minlength=size)  # cube.COMPRESS
 
 
 def chosen_rows(cells: np.ndarray, window: slice, mask: np.ndarray | None) -> np.ndarray:
