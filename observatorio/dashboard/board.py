@@ -254,8 +254,6 @@ def _trend_figure(t: engine.Trend, ctx: Context) -> dict:
     return {"data": data, "layout": layout}
 
 
-
-
 def _breakdown_json(b: engine.Breakdown) -> dict:
     return {"ids": b.ids, "names": b.names, "counts": b.counts, "suppressed": _hidden(b.counts)}
 

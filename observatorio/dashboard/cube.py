@@ -40,6 +40,7 @@ SLOTS = HOURS * 7  # hour * 7 + weekday (Monday 0); an unknown time keeps its we
 # COMPRESS: rows chosen by a boolean mask are taken with np.compress(mask, values), not values[mask]: the same
 # array, 5-8 times faster on a million rows of scattered choices (NumPy 2.4: 0.8 against 6.3 ms for 1.3M codes
 # half chosen): the scan of a year of nights counts its cells in 1.6 ms instead of 5 (docs/performance.md).
+
 # Chosen codes in at most this many runs of consecutive values are compared, not looked up: one comparison
 # pass costs about a quarter of a look-up over a million codes (0.11-0.13 against 0.41-0.55 ms, NumPy 2.4, a
 # quiet machine), so from five runs the look-up is cheaper (it was 16, measured on a loaded machine).
